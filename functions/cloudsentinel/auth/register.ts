@@ -1,0 +1,27 @@
+import * as z from "zod/mini";
+import { register } from "#shared/domain/identity.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+import { email, fullName, password, username } from "#shared/http/schemas.ts";
+import { cloudsentinelUser } from "#shared/views/cloudsentinel.ts";
+
+const body = z.strictObject({
+  email,
+  username,
+  password,
+  full_name: z.optional(fullName),
+  role: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+});
+
+export const handler = endpoint("POST /api/v1/auth/register", { body }, async (req) => {
+  const user = await register(req.principal, {
+    username: req.body.username,
+    email: req.body.email,
+    password: req.body.password,
+    fullName: req.body.full_name,
+    role: req.body.role,
+  });
+  req.audit({ details: { created_user_id: user.id, username: user.username, role: user.role } });
+  req.status(201);
+  const { last_login: _, ...view } = cloudsentinelUser(user);
+  return view;
+});

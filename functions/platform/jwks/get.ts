@@ -1,0 +1,4 @@
+import { jwks } from "#shared/auth/tokens.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+export const handler = endpoint("GET /.well-known/jwks.json", {}, () => jwks());

@@ -1,0 +1,10 @@
+import { revokeToken } from "#shared/domain/identity.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+export const handler = endpoint("POST /api/auth/logout", {}, async (req) => {
+  const { tenantId, token } = req.principal;
+  // API-key callers have no session to end; the key itself is revoked through the API-key routes.
+  if (token) await revokeToken(tenantId, token.jti, token.exp);
+  req.audit({ details: { session_id: token?.jti ?? null } });
+  return { message: "Successfully logged out" };
+});

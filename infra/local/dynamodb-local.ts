@@ -1,0 +1,112 @@
+/**
+ * Runs Amazon's DynamoDB Local (the jar shipped in the npm package amplify-dynamodb-simulator)
+ * with the machine's Java: in memory by default, on disk when given a directory.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { createTableInput, TABLE } from "#shared/db/table.ts";
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function jarDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("amplify-dynamodb-simulator/package.json")), "emulator");
+}
+
+export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string } = {}): Promise<DynamoDbLocal> {
+  const port = opts.port ?? (await freePort());
+  const dir = jarDir();
+  const storage = opts.dataDir ? ["-dbPath", opts.dataDir] : ["-inMemory"];
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const java: ChildProcess = spawn(
+    "java",
+    [
+      "-Xmx512m",
+      `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+      "-jar",
+      join(dir, "DynamoDBLocal.jar"),
+      "-sharedDb",
+      ...storage,
+      "-port",
+      String(port),
+    ],
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  java.stdout?.on("data", (d) => {
+    output += d;
+  });
+  java.stderr?.on("data", (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((resolve) => java.once("exit", (code) => resolve(code)));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (java.exitCode !== null) throw new Error(`DynamoDB Local exited (${java.exitCode}): ${output.slice(-2000)}`);
+    try {
+      await client.send(new DescribeTableCommand({ TableName: "__ping__" }));
+      break;
+    } catch (e) {
+      if ((e as { name?: string }).name === "ResourceNotFoundException") break;
+      if (Date.now() > deadline) {
+        java.kill("SIGKILL");
+        throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${output.slice(-2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    port,
+    async stop() {
+      if (java.exitCode !== null) return;
+      java.kill("SIGTERM");
+      const timer = setTimeout(() => java.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Creates the table (if missing) from the shared declaration and turns on TTL. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (e) {
+    if ((e as { name?: string }).name !== "ResourceNotFoundException") throw e;
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Resolves the caller from the request headers: a Bearer JWT, or an API key (`X-API-Key` or
+ * `Authorization: Bearer sk_…`). For a token, one BatchGetItem loads the user, the token's
+ * revocation marker and the tenant, so revocation, account lock and system lock are enforced on
+ * the very next request without extra round trips.
+ */
+import { keys } from "#shared/db/keys.ts";
+import { parseTenant, type Tenant } from "#shared/db/tenants.ts";
+import { getUserWith, type User } from "#shared/db/users.ts";
+import { SystemLocked, Unauthorized } from "#shared/errors.ts";
+import type { Principal } from "./principal.ts";
+import { verifyAccessToken } from "./tokens.ts";
+
+export interface Credentials {
+  bearer?: string;
+  apiKey?: string;
+}
+
+export function readCredentials(headers: Record<string, string | undefined>): Credentials {
+  const auth = headers.authorization;
+  const bearer = auth?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const apiKey = headers["x-api-key"] ?? (bearer?.startsWith("sk_") ? bearer : undefined);
+  return { bearer: bearer?.startsWith("sk_") ? undefined : bearer, apiKey };
+}
+
+export type ApiKeyResolver = (key: string, meta: { ip: string }) => Promise<Principal>;
+
+let apiKeyResolver: ApiKeyResolver = async () => {
+  throw new Unauthorized("Invalid API key provided");
+};
+
+/** The API-key domain plugs its resolver in here (kept out of this module so token-only bundles stay small). */
+export function useApiKeyResolver(resolver: ApiKeyResolver): void {
+  apiKeyResolver = resolver;
+}
+
+/** A locked account stays locked until `lockedUntil` passes; a lock without an end lasts until unlocked. */
+export function isLocked(user: Pick<User, "status" | "lockedUntil">, now = Date.now()): boolean {
+  if (user.status !== "locked") return false;
+  return user.lockedUntil === null || new Date(user.lockedUntil).getTime() > now;
+}
+
+/** True when the tenant's emergency lock is active for the given component ("users", "api", "ssh"). */
+export function systemLockApplies(tenant: Tenant | undefined, component: string, now = Date.now()): boolean {
+  const lock = tenant?.lock;
+  return !!lock && new Date(lock.until).getTime() > now && lock.components.includes(component);
+}
+
+export async function authenticate(
+  creds: Credentials,
+  meta: { ip: string; allowDuringSystemLock: boolean },
+): Promise<Principal> {
+  if (creds.apiKey) {
+    const principal = await apiKeyResolver(creds.apiKey, meta);
+    if (!meta.allowDuringSystemLock && systemLockApplies(principal.tenant, "api")) throw new SystemLocked();
+    return principal;
+  }
+  if (!creds.bearer) throw new Unauthorized("Not authenticated: send Authorization: Bearer <token> or X-API-Key");
+  const claims = await verifyAccessToken(creds.bearer);
+  const userId = Number(claims.sub);
+  if (!Number.isInteger(userId)) throw new Unauthorized("Could not validate credentials");
+  const { user, extra } = await getUserWith(claims.tid, userId, [
+    keys.revokedToken(claims.tid, claims.jti),
+    keys.tenant(claims.tid),
+  ]);
+  const [revoked, tenantItem] = extra;
+  if (!user || revoked) throw new Unauthorized("Token has been revoked");
+  if (claims.iat < user.tokensValidAfter) throw new Unauthorized("Token has been revoked");
+  if (user.status === "inactive" || isLocked(user)) throw new Unauthorized("Account is locked or inactive");
+  const tenant = parseTenant(tenantItem);
+  if (!meta.allowDuringSystemLock && systemLockApplies(tenant, "users")) throw new SystemLocked();
+  return {
+    kind: "user",
+    tenantId: claims.tid,
+    userId,
+    username: user.username,
+    role: user.role,
+    permissions: user.permissions,
+    user,
+    tenant,
+    token: { jti: claims.jti, exp: claims.exp, iat: claims.iat },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Access tokens: ES256 JWTs signed by the Signer, verified with aws-jwt-verify against the JWKS,
+ * which is preloaded at cold start so verification never makes a network call.
+ */
+import { randomUUID } from "node:crypto";
+import { JwtVerifier } from "aws-jwt-verify";
+import { config } from "#shared/config.ts";
+import { Unauthorized } from "#shared/errors.ts";
+import { getSigner } from "./signer.ts";
+
+export interface AccessClaims {
+  sub: string;
+  tid: string;
+  role: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  jti: string;
+  expiresAt: Date;
+  expiresIn: number;
+}
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
+export async function issueAccessToken(
+  subject: { userId: number; tenantId: string; role: string },
+  ttlSeconds = config.WARDEN_TOKEN_TTL_SECONDS,
+): Promise<IssuedToken> {
+  const signer = getSigner();
+  const jwk = await signer.publicJwk();
+  const iat = Math.floor(Date.now() / 1000);
+  const jti = randomUUID();
+  const payload = {
+    iss: config.WARDEN_ISSUER,
+    aud: config.WARDEN_AUDIENCE,
+    sub: String(subject.userId),
+    tid: subject.tenantId,
+    role: subject.role,
+    jti,
+    iat,
+    exp: iat + ttlSeconds,
+  };
+  const input = `${b64({ alg: "ES256", typ: "JWT", kid: jwk.kid })}.${b64(payload)}`;
+  const signature = await signer.sign(Buffer.from(input));
+  return {
+    token: `${input}.${signature.toString("base64url")}`,
+    jti,
+    expiresAt: new Date(payload.exp * 1000),
+    expiresIn: ttlSeconds,
+  };
+}
+
+let verifier: Promise<{ verify(token: string): Promise<Record<string, unknown>> }> | undefined;
+
+function getVerifier() {
+  verifier ??= (async () => {
+    const jwk = await getSigner().publicJwk();
+    const v = JwtVerifier.create({
+      issuer: config.WARDEN_ISSUER,
+      audience: config.WARDEN_AUDIENCE,
+      // Never fetched: the key set is cached below, straight from the signing key.
+      jwksUri: "https://warden.invalid/.well-known/jwks.json",
+    });
+    v.cacheJwks({ keys: [jwk] });
+    return { verify: (token: string) => v.verify(token) as Promise<Record<string, unknown>> };
+  })();
+  return verifier;
+}
+
+export async function verifyAccessToken(token: string): Promise<AccessClaims> {
+  const v = await getVerifier();
+  let payload: Record<string, unknown>;
+  try {
+    payload = await v.verify(token);
+  } catch {
+    throw new Unauthorized("Could not validate credentials");
+  }
+  const { sub, tid, role, jti, iat, exp } = payload;
+  if (
+    typeof sub !== "string" ||
+    typeof tid !== "string" ||
+    typeof role !== "string" ||
+    typeof jti !== "string" ||
+    typeof iat !== "number" ||
+    typeof exp !== "number"
+  ) {
+    throw new Unauthorized("Could not validate credentials");
+  }
+  return { sub, tid, role, jti, iat, exp };
+}
+
+export async function jwks(): Promise<{ keys: unknown[] }> {
+  return { keys: [await getSigner().publicJwk()] };
+}

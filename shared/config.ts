@@ -1,0 +1,30 @@
+/**
+ * Environment, read and checked once per cold start. Everything a function needs from its
+ * environment comes through here, so a missing or malformed variable fails at import, loudly.
+ */
+import * as z from "zod/mini";
+
+const Env = z.object({
+  TABLE_NAME: z._default(z.string().check(z.minLength(1)), "warden"),
+  AWS_REGION: z._default(z.string(), "us-east-1"),
+  /** Set in local mode and tests: DynamoDB Local's URL. Unset in AWS. */
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  /** AWS: the KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs access tokens. */
+  JWT_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Local: the PEM of the P-256 private key that signs access tokens. */
+  WARDEN_JWT_PRIVATE_KEY: z.optional(z.string().check(z.minLength(1))),
+  WARDEN_ISSUER: z._default(z.string(), "warden"),
+  WARDEN_AUDIENCE: z._default(z.string(), "warden-api"),
+  WARDEN_TOKEN_TTL_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 3600),
+  /** Trust X-Forwarded-For from the local server only; API Gateway gives sourceIp itself. */
+  WARDEN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
+});
+
+const parsed = Env.safeParse(process.env);
+if (!parsed.success) {
+  const fields = parsed.error.issues.map((i) => i.path.join(".")).join(", ");
+  throw new Error(`Invalid environment: ${fields}`);
+}
+
+export const config = parsed.data;
+export type Config = typeof config;
