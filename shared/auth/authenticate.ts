@@ -8,6 +8,7 @@ import { keys } from "#shared/db/keys.ts";
 import { parseTenant, type Tenant } from "#shared/db/tenants.ts";
 import { getUserWith, type User } from "#shared/db/users.ts";
 import { SystemLocked, Unauthorized } from "#shared/errors.ts";
+import { resolveApiKey } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
 import { verifyAccessToken } from "./tokens.ts";
 
@@ -21,17 +22,6 @@ export function readCredentials(headers: Record<string, string | undefined>): Cr
   const bearer = auth?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   const apiKey = headers["x-api-key"] ?? (bearer?.startsWith("sk_") ? bearer : undefined);
   return { bearer: bearer?.startsWith("sk_") ? undefined : bearer, apiKey };
-}
-
-export type ApiKeyResolver = (key: string, meta: { ip: string }) => Promise<Principal>;
-
-let apiKeyResolver: ApiKeyResolver = async () => {
-  throw new Unauthorized("Invalid API key provided");
-};
-
-/** The API-key domain plugs its resolver in here (kept out of this module so token-only bundles stay small). */
-export function useApiKeyResolver(resolver: ApiKeyResolver): void {
-  apiKeyResolver = resolver;
 }
 
 /** A locked account stays locked until `lockedUntil` passes; a lock without an end lasts until unlocked. */
@@ -51,7 +41,7 @@ export async function authenticate(
   meta: { ip: string; allowDuringSystemLock: boolean },
 ): Promise<Principal> {
   if (creds.apiKey) {
-    const principal = await apiKeyResolver(creds.apiKey, meta);
+    const principal = await resolveApiKey(creds.apiKey, meta);
     if (!meta.allowDuringSystemLock && systemLockApplies(principal.tenant, "api")) throw new SystemLocked();
     return principal;
   }

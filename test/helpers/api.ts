@@ -1,0 +1,125 @@
+/**
+ * Calls route handlers the way API Gateway does: builds a payload 2.0 event for a row of the
+ * route table, invokes the handler module in-process, and returns status, headers and the parsed
+ * body. In-process so a test can count the DynamoDB calls one request makes.
+ */
+import { randomUUID } from "node:crypto";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { compileRoutes, lambdaContext, matchRoute } from "../../infra/local/api-server.ts";
+import { routes } from "../../infra/routes.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+const compiled = compileRoutes(routes);
+
+export interface CallOptions {
+  body?: unknown;
+  /** Sent as-is (a string body is not JSON-encoded; pass a Buffer for binary). */
+  rawBody?: string | Buffer;
+  token?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  ip?: string;
+}
+
+export interface CallResult<T = any> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+  text: string;
+}
+
+type Handler = (e: APIGatewayProxyEventV2, c: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
+const modules = new Map<string, Promise<Handler>>();
+
+export async function call<T = any>(method: string, path: string, opts: CallOptions = {}): Promise<CallResult<T>> {
+  const [rawPath = "/", qs] = path.split("?");
+  const found = matchRoute(compiled, method, rawPath);
+  if (!found || found === "method-not-allowed") throw new Error(`no route for ${method} ${rawPath}`);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "vitest",
+    ...Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+  };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.apiKey) headers["x-api-key"] = opts.apiKey;
+  const query: Record<string, string> = { ...Object.fromEntries(new URLSearchParams(qs ?? "")), ...opts.query };
+  const binary = Buffer.isBuffer(opts.rawBody);
+  const body =
+    opts.rawBody !== undefined
+      ? binary
+        ? (opts.rawBody as Buffer).toString("base64")
+        : (opts.rawBody as string)
+      : opts.body !== undefined
+        ? JSON.stringify(opts.body)
+        : undefined;
+  const routeKey = `${found.route.method} ${found.route.path}`;
+  const event: APIGatewayProxyEventV2 = {
+    version: "2.0",
+    routeKey,
+    rawPath,
+    rawQueryString: new URLSearchParams(query).toString(),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(found.pathParameters).length ? found.pathParameters : undefined,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "test",
+      domainName: "localhost",
+      domainPrefix: "localhost",
+      http: { method, path: rawPath, protocol: "HTTP/1.1", sourceIp: opts.ip ?? "198.51.100.7", userAgent: "vitest" },
+      requestId: randomUUID(),
+      routeKey,
+      stage: "$default",
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    body,
+    isBase64Encoded: binary,
+  };
+  let handler = modules.get(found.route.handler);
+  if (!handler) {
+    handler = import(pathToFileURL(join(root, found.route.handler)).href).then((m: { handler: Handler }) => m.handler);
+    modules.set(found.route.handler, handler);
+  }
+  const result = await (await handler)(event, lambdaContext(found.route));
+  const text = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8").toString("utf8") : "";
+  let parsed: unknown = text;
+  if ((result.headers?.["Content-Type"] as string | undefined)?.includes("json")) parsed = JSON.parse(text);
+  return {
+    status: result.statusCode ?? 200,
+    headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
+    body: parsed as T,
+    text,
+  };
+}
+
+/** A fresh tenant (own organization, own admin) for one test file: files never share data. */
+export async function newTenant(label = "org") {
+  const suffix = randomUUID().slice(0, 8);
+  const organization = `${label}-${suffix}`;
+  const username = `admin-${suffix}`;
+  const password = "Str0ng!Passphrase#2026";
+  const res = await call("POST", "/api/auth/signup", {
+    body: { organization, username, email: `${username}@example.com`, password },
+    ip: freshIp(),
+  });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
+  return {
+    tenantId: res.body.data.organization.id as string,
+    organization,
+    username,
+    password,
+    token: res.body.data.token as string,
+    userId: res.body.data.user.id as number,
+  };
+}
+
+/** A distinct source address per call site, so per-address rate limits of one test never trip another. */
+let ipCounter = 0;
+export function freshIp(): string {
+  ipCounter += 1;
+  return `198.18.${process.pid & 255}.${ipCounter & 255}`;
+}
