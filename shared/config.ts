@@ -13,6 +13,16 @@ const Env = z.object({
   JWT_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
   /** Local: the PEM of the P-256 private key that signs access tokens. */
   WARDEN_JWT_PRIVATE_KEY: z.optional(z.string().check(z.minLength(1))),
+  /** AWS: the symmetric KMS key that wraps data keys for envelope encryption of secrets. */
+  DATA_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Local: base64 of a 32-byte master key standing in for the KMS data key. */
+  WARDEN_DATA_KEY: z.optional(z.string().check(z.minLength(40))),
+  /** Local: the IoT data-plane endpoint of the local IoT Core (shadows over HTTP). */
+  IOT_DATA_ENDPOINT: z.optional(z.url()),
+  /** AWS: the account's `iot:Data-ATS` endpoint host, resolved at deploy time. */
+  IOT_ENDPOINT_ADDRESS: z.optional(z.string().check(z.minLength(1))),
+  /** Local: the MQTT URL of the local broker (devices connect here). */
+  MQTT_URL: z.optional(z.string()),
   WARDEN_ISSUER: z._default(z.string(), "warden"),
   WARDEN_AUDIENCE: z._default(z.string(), "warden-api"),
   WARDEN_TOKEN_TTL_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 3600),

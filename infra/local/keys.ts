@@ -1,5 +1,5 @@
 /** Local stand-ins for the KMS keys: generated once, kept under the data directory (mode 0600). */
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -14,4 +14,13 @@ export function loadOrCreateJwtKey(file: string): string {
   const pem = generateJwtKeyPem();
   writeFileSync(file, pem, { mode: 0o600 });
   return pem;
+}
+
+/** The local stand-in for the KMS data key: 32 random bytes, base64, created once. */
+export function loadOrCreateDataKey(file: string): string {
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const key = randomBytes(32).toString("base64");
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
 }

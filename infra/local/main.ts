@@ -6,7 +6,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTable, startDynamoDbLocal } from "./dynamodb-local.ts";
-import { loadOrCreateJwtKey } from "./keys.ts";
+import { loadOrCreateDataKey, loadOrCreateJwtKey } from "./keys.ts";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const dataDir = process.env.WARDEN_DATA_DIR ? resolve(process.env.WARDEN_DATA_DIR) : undefined;
@@ -40,6 +40,7 @@ async function main() {
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.TABLE_NAME = tableName;
   process.env.WARDEN_JWT_PRIVATE_KEY ??= loadOrCreateJwtKey(join(stateDir, "jwt-es256.pem"));
+  process.env.WARDEN_DATA_KEY ??= loadOrCreateDataKey(join(stateDir, "data-key"));
 
   const { bootstrapDefaultTenant } = await import("./bootstrap.ts");
   const { startApiServer } = await import("./api-server.ts");
