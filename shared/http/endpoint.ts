@@ -310,10 +310,10 @@ export type Handler<S extends Schemas> = (req: Req<S>) => Promise<unknown> | unk
 
 const routeTable = new Map(routes.map((r) => [routeKey(r), r]));
 
-/** Builds the Lambda handler for one row of the route table. */
-export function endpoint<S extends Schemas>(key: string, schemas: S, handle: Handler<S>) {
-  const route = routeTable.get(key);
-  if (!route) throw new Error(`endpoint(): no route '${key}' in infra/routes.ts`);
+/** Builds the Lambda handler for one row of the route table (by its "METHOD /path" key). */
+export function endpoint<S extends Schemas>(key: string | RouteDef, schemas: S, handle: Handler<S>) {
+  const route = typeof key === "string" ? routeTable.get(key) : key;
+  if (!route) throw new Error(`endpoint(): no route '${String(key)}' in infra/routes.ts`);
   return middy<Event, Result, Error, Context, Internal>()
     .use(frame(route))
     .use(audit(route))
