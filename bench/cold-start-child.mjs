@@ -1,0 +1,15 @@
+// Runs in a fresh Node process: import one function bundle, answer one request, print timings.
+// The local stand-in for a Lambda cold start (init + first invoke), without the runtime's own overhead.
+const t0 = performance.now();
+const { bundle, event } = JSON.parse(process.argv[2]);
+const mod = await import(bundle);
+const t1 = performance.now();
+const res = await mod.handler(event, {
+  awsRequestId: "bench",
+  functionName: "bench",
+  getRemainingTimeInMillis: () => 29_000,
+});
+const t2 = performance.now();
+process.stdout.write(
+  JSON.stringify({ importMs: t1 - t0, firstAnswerMs: t2 - t1, totalMs: t2 - t0, status: res.statusCode, rssMb: process.memoryUsage().rss / 1048576 }),
+);
