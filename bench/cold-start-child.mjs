@@ -11,5 +11,11 @@ const res = await mod.handler(event, {
 });
 const t2 = performance.now();
 process.stdout.write(
-  JSON.stringify({ importMs: t1 - t0, firstAnswerMs: t2 - t1, totalMs: t2 - t0, status: res.statusCode, rssMb: process.memoryUsage().rss / 1048576 }),
+  JSON.stringify({
+    importMs: t1 - t0,
+    firstAnswerMs: t2 - t1,
+    totalMs: t2 - t0,
+    status: res.statusCode,
+    rssMb: process.memoryUsage().rss / 1048576,
+  }),
 );

@@ -5,14 +5,13 @@
  * Figures are printed, never asserted: timing assertions flake on shared machines.
  */
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureTable, startDynamoDbLocal } from "../infra/local/dynamodb-local.ts";
 import { generateJwtKeyPem } from "../infra/local/keys.ts";
-import { randomBytes } from "node:crypto";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
@@ -51,7 +50,14 @@ async function main() {
     const outdir = mkdtempSync(join(tmpdir(), "warden-bench-"));
     const built = await buildFunctions({ outdir });
     const byId = new Map(built.map((b: { functionId: string; outfile: string; bytes: number }) => [b.functionId, b]));
-    const rows: { id: string; route: string; bytes: number; importMs: number; firstAnswerMs: number; status: number }[] = [];
+    const rows: {
+      id: string;
+      route: string;
+      bytes: number;
+      importMs: number;
+      firstAnswerMs: number;
+      status: number;
+    }[] = [];
     for (const r of routes.filter((x) => x.method !== "WEBSOCKET")) {
       const id = functionId(r.handler);
       const b = byId.get(id);
@@ -70,17 +76,32 @@ async function main() {
         },
         isBase64Encoded: false,
       };
-      const { stdout } = await run(process.execPath, [join(root, "bench/cold-start-child.mjs"), JSON.stringify({ bundle: b.outfile, event })], {
-        env: { ...process.env, ...env },
-        cwd: root,
-      });
+      const { stdout } = await run(
+        process.execPath,
+        [join(root, "bench/cold-start-child.mjs"), JSON.stringify({ bundle: b.outfile, event })],
+        {
+          env: { ...process.env, ...env },
+          cwd: root,
+        },
+      );
       const t = JSON.parse(stdout) as { importMs: number; firstAnswerMs: number; status: number };
-      rows.push({ id, route: `${r.method} ${r.path}`, bytes: b.bytes, importMs: t.importMs, firstAnswerMs: t.firstAnswerMs, status: t.status });
+      rows.push({
+        id,
+        route: `${r.method} ${r.path}`,
+        bytes: b.bytes,
+        importMs: t.importMs,
+        firstAnswerMs: t.firstAnswerMs,
+        status: t.status,
+      });
     }
     console.log("\nFunction bundles (minified, AWS SDK left to the runtime) and fresh-process import + first answer:");
-    console.log(`${"function".padEnd(44)} ${"bundle".padStart(10)} ${"import".padStart(10)} ${"1st answer".padStart(11)}  status`);
+    console.log(
+      `${"function".padEnd(44)} ${"bundle".padStart(10)} ${"import".padStart(10)} ${"1st answer".padStart(11)}  status`,
+    );
     for (const r of rows) {
-      console.log(`${r.id.padEnd(44)} ${kb(r.bytes).padStart(10)} ${ms(r.importMs).padStart(10)} ${ms(r.firstAnswerMs).padStart(11)}  ${r.status}`);
+      console.log(
+        `${r.id.padEnd(44)} ${kb(r.bytes).padStart(10)} ${ms(r.importMs).padStart(10)} ${ms(r.firstAnswerMs).padStart(11)}  ${r.status}`,
+      );
     }
     const totals = rows.map((r) => r.importMs + r.firstAnswerMs);
     console.log(
@@ -109,10 +130,16 @@ async function main() {
     await warm("GET /api/v1/auth/me", 200, () => call("GET", "/api/v1/auth/me", { token: tenant.token }));
     await warm("GET /api/auth/me", 200, () => call("GET", "/api/auth/me", { token: tenant.token }));
     await warm("POST /api/auth/login (scrypt N=2^15,r=8,p=3)", 30, () =>
-      call("POST", "/api/auth/login", { body: { username: tenant.username, password: tenant.password }, ip: freshIp() }),
+      call("POST", "/api/auth/login", {
+        body: { username: tenant.username, password: tenant.password },
+        ip: freshIp(),
+      }),
     );
     await warm("POST /api/v1/auth/token", 30, () =>
-      call("POST", "/api/v1/auth/token", { body: { username: tenant.username, password: tenant.password }, ip: freshIp() }),
+      call("POST", "/api/v1/auth/token", {
+        body: { username: tenant.username, password: tenant.password },
+        ip: freshIp(),
+      }),
     );
     const extra = await import("./extra.ts");
     await extra.benchExtra({ call, freshIp, newTenant, warm, tenant });

@@ -1,6 +1,7 @@
 /** The shape of a row of the route table. Kept free of CDK so Lambda bundles can import it. */
-import type { Surface } from "#shared/http/envelopes.ts";
+
 import type { RateClass } from "#shared/domain/rate-limit.ts";
+import type { Surface } from "#shared/http/envelopes.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 

@@ -18,23 +18,25 @@ interface CompiledRoute {
 }
 
 export function compileRoutes(routes: RouteDef[]): CompiledRoute[] {
-  return routes
-    .filter((r) => r.method !== "WEBSOCKET")
-    .map((route) => {
-      const params: string[] = [];
-      const source = route.path
-        .split("/")
-        .map((seg) => {
-          const m = seg.match(/^\{(\w+)(\+?)\}$/);
-          if (!m?.[1]) return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-          params.push(m[1]);
-          return m[2] ? "(.+)" : "([^/]+)";
-        })
-        .join("/");
-      return { route, pattern: new RegExp(`^${source}$`), params };
-    })
-    // Literal segments win over parameters: /users/create before /users/{user_id}.
-    .sort((a, b) => a.params.length - b.params.length);
+  return (
+    routes
+      .filter((r) => r.method !== "WEBSOCKET")
+      .map((route) => {
+        const params: string[] = [];
+        const source = route.path
+          .split("/")
+          .map((seg) => {
+            const m = seg.match(/^\{(\w+)(\+?)\}$/);
+            if (!m?.[1]) return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+            params.push(m[1]);
+            return m[2] ? "(.+)" : "([^/]+)";
+          })
+          .join("/");
+        return { route, pattern: new RegExp(`^${source}$`), params };
+      })
+      // Literal segments win over parameters: /users/create before /users/{user_id}.
+      .sort((a, b) => a.params.length - b.params.length)
+  );
 }
 
 export function matchRoute(compiled: CompiledRoute[], method: string, path: string) {
@@ -153,7 +155,9 @@ export async function startApiServer(opts: {
   const load = (route: RouteDef) => {
     let m = modules.get(route.handler);
     if (!m) {
-      m = import(pathToFileURL(join(opts.root, route.handler)).href).then((mod: { handler: LambdaHandler }) => mod.handler);
+      m = import(pathToFileURL(join(opts.root, route.handler)).href).then(
+        (mod: { handler: LambdaHandler }) => mod.handler,
+      );
       modules.set(route.handler, m);
     }
     return m;
@@ -177,7 +181,8 @@ export async function startApiServer(opts: {
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode ?? 500;
       // As API Gateway does when an integration fails: no internals in the answer.
-      if (!res.headersSent) send(res, status, { message: status === 413 ? "Request Entity Too Large" : "Internal Server Error" });
+      if (!res.headersSent)
+        send(res, status, { message: status === 413 ? "Request Entity Too Large" : "Internal Server Error" });
       if (status >= 500) process.stderr.write(`local api: ${(e as Error).stack ?? e}\n`);
     }
   });

@@ -3,10 +3,10 @@
  * tenant is left as it is (and its admin password is never printed again).
  */
 import { generatePassword } from "#shared/auth/passwords.ts";
-import { signup } from "#shared/domain/identity.ts";
 import { appendAudit } from "#shared/db/audit.ts";
-import { getItem } from "#shared/db/repo.ts";
 import { keys } from "#shared/db/keys.ts";
+import { getItem } from "#shared/db/repo.ts";
+import { signup } from "#shared/domain/identity.ts";
 
 export interface BootstrapResult {
   created: boolean;
@@ -28,7 +28,12 @@ export async function bootstrapDefaultTenant(opts: { username: string; password?
   });
   await appendAudit(
     tenantId,
-    events.map((e) => ({ ...e, user: e.username, resource: "local-bootstrap", details: { ...e.details, source: "npm start" } })),
+    events.map((e) => ({
+      ...e,
+      user: e.username,
+      resource: "local-bootstrap",
+      details: { ...e.details, source: "npm start" },
+    })),
   );
   return { created: true, tenantId, username: opts.username, generatedPassword: opts.password ? undefined : password };
 }

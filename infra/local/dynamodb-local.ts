@@ -7,7 +7,12 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
 import { createTableInput, TABLE } from "#shared/db/table.ts";
 
 export interface DynamoDbLocal {
@@ -62,7 +67,11 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
   });
   const exited = new Promise<number | null>((resolve) => java.once("exit", (code) => resolve(code)));
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (java.exitCode !== null) throw new Error(`DynamoDB Local exited (${java.exitCode}): ${output.slice(-2000)}`);
@@ -94,7 +103,11 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
 
 /** Creates the table (if missing) from the shared declaration and turns on TTL. */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (e) {

@@ -71,7 +71,8 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
   },
   technician: {
     name: "Technician",
-    description: "Device maintenance and sensor management. Can view devices, perform maintenance, and view basic data.",
+    description:
+      "Device maintenance and sensor management. Can view devices, perform maintenance, and view basic data.",
     permissions: ["devices:read", "devices:maintenance", "alerts:read", "reports:read"],
     default: false,
     protected: false,

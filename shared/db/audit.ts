@@ -150,15 +150,34 @@ export async function verifyAuditChain(tenantId: string): Promise<ChainReport> {
   let prev = GENESIS;
   let expectedSeq = 1;
   for (const r of records) {
-    if (r.seq !== expectedSeq) return { intact: false, checked: expectedSeq - 1, brokenAt: { seq: r.seq, id: r.id, reason: `missing record ${expectedSeq}` } };
+    if (r.seq !== expectedSeq)
+      return {
+        intact: false,
+        checked: expectedSeq - 1,
+        brokenAt: { seq: r.seq, id: r.id, reason: `missing record ${expectedSeq}` },
+      };
     const { hash, ...rest } = r;
-    if (r.prevHash !== prev) return { intact: false, checked: expectedSeq - 1, brokenAt: { seq: r.seq, id: r.id, reason: "link to previous record broken" } };
-    if (recordHash(rest) !== hash) return { intact: false, checked: expectedSeq - 1, brokenAt: { seq: r.seq, id: r.id, reason: "record content altered" } };
+    if (r.prevHash !== prev)
+      return {
+        intact: false,
+        checked: expectedSeq - 1,
+        brokenAt: { seq: r.seq, id: r.id, reason: "link to previous record broken" },
+      };
+    if (recordHash(rest) !== hash)
+      return {
+        intact: false,
+        checked: expectedSeq - 1,
+        brokenAt: { seq: r.seq, id: r.id, reason: "record content altered" },
+      };
     prev = hash;
     expectedSeq++;
   }
   if (expectedSeq - 1 !== head.seq || prev !== head.hash) {
-    return { intact: false, checked: expectedSeq - 1, brokenAt: { seq: expectedSeq, id: `audit-${expectedSeq}`, reason: "records missing before the head" } };
+    return {
+      intact: false,
+      checked: expectedSeq - 1,
+      brokenAt: { seq: expectedSeq, id: `audit-${expectedSeq}`, reason: "records missing before the head" },
+    };
   }
   return { intact: true, checked: head.seq };
 }

@@ -58,12 +58,7 @@ export async function putNew(item: Item & Key, what = "Item"): Promise<void> {
  * Sets the given attributes on an item whose stored `version` must equal `expectedVersion`,
  * and bumps the version. Attributes set to `undefined` are removed.
  */
-export async function updateVersioned(
-  key: Key,
-  expectedVersion: number,
-  changes: Item,
-  what = "Item",
-): Promise<Item> {
+export async function updateVersioned(key: Key, expectedVersion: number, changes: Item, what = "Item"): Promise<Item> {
   const update = buildUpdate(changes);
   try {
     const out = await db.send(

@@ -100,7 +100,9 @@ export async function login(name: string, password: string): Promise<LoginResult
       return {
         user: fresh,
         token,
-        events: [{ ...base, event: "Login", eventType: "login", status: "success", details: { session_id: token.jti } }],
+        events: [
+          { ...base, event: "Login", eventType: "login", status: "success", details: { session_id: token.jti } },
+        ],
       };
     } catch (e) {
       // Two sign-ins raced on the same user item: read it again and re-decide.
@@ -173,7 +175,15 @@ export async function signup(input: SignupInput): Promise<LoginResult> {
   assertPasswordMeetsPolicy(input.password, policy.password_policy, { username: input.username });
   const now = new Date().toISOString();
   const tenant = createTenantItems({ id: tenantId, name: input.organization.trim(), plan: "free", createdAt: now });
-  const user = newUser({ tenantId, id: 1, username: input.username, email: input.email, fullName: "", role: "admin", now });
+  const user = newUser({
+    tenantId,
+    id: 1,
+    username: input.username,
+    email: input.email,
+    fullName: "",
+    role: "admin",
+    now,
+  });
   const userWrites = createUserItems({ ...user, passwordHash: await hashPassword(input.password) });
   await transact(
     [
@@ -218,7 +228,9 @@ export async function register(caller: Principal, input: RegisterInput): Promise
   const role = input.role ?? DEFAULT_ROLE;
   const permissions = ROLE_PERMISSIONS(role);
   if (!BUILT_IN_ROLES[role]) {
-    throw new Invalid(`body.role: unknown role '${role}'`, [{ loc: ["body", "role"], msg: `unknown role '${role}'`, type: "value_error" }]);
+    throw new Invalid(`body.role: unknown role '${role}'`, [
+      { loc: ["body", "role"], msg: `unknown role '${role}'`, type: "value_error" },
+    ]);
   }
   if (!coversAll(caller.permissions, permissions)) {
     throw new Forbidden(`Cannot grant role '${role}': it has permissions you do not hold`);
@@ -235,7 +247,11 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password);
   const id = await nextId(tenantId, "user");
   const now = new Date().toISOString();
-  const user = { ...newUser({ tenantId, id, ...input, fullName: input.fullName ?? "", now }), permissions: input.permissions, passwordHash };
+  const user = {
+    ...newUser({ tenantId, id, ...input, fullName: input.fullName ?? "", now }),
+    permissions: input.permissions,
+    passwordHash,
+  };
   const writes = createUserItems(user);
   await transact(writes.items, writes.conflicts);
   return { ...user, type: "User", version: 1 };

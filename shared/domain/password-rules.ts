@@ -6,13 +6,36 @@ import { Invalid } from "#shared/errors.ts";
 import type { AuthPolicy } from "./auth-policy.ts";
 
 /** The most common passwords and their stems; a full blocklist arrives with the strength estimator. */
-const COMMON = new Set(
-  [
-    "password", "passw0rd", "123456", "12345678", "123456789", "1234567890", "qwerty", "qwertyuiop", "abc123",
-    "letmein", "welcome", "admin", "administrator", "iloveyou", "monkey", "dragon", "football", "baseball",
-    "master", "sunshine", "princess", "trustno1", "changeme", "secret", "root", "toor", "default", "login",
-  ],
-);
+const COMMON = new Set([
+  "password",
+  "passw0rd",
+  "123456",
+  "12345678",
+  "123456789",
+  "1234567890",
+  "qwerty",
+  "qwertyuiop",
+  "abc123",
+  "letmein",
+  "welcome",
+  "admin",
+  "administrator",
+  "iloveyou",
+  "monkey",
+  "dragon",
+  "football",
+  "baseball",
+  "master",
+  "sunshine",
+  "princess",
+  "trustno1",
+  "changeme",
+  "secret",
+  "root",
+  "toor",
+  "default",
+  "login",
+]);
 const SEQUENCES = ["abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
 
 export interface PasswordCheck {
@@ -67,7 +90,11 @@ export function checkPassword(
   const length = [...password].length;
   const username = ctx.username?.toLowerCase();
   const checks: PasswordChecks = {
-    length: { passed: length >= policy.min_length && length <= policy.max_length, actual: length, required: policy.min_length },
+    length: {
+      passed: length >= policy.min_length && length <= policy.max_length,
+      actual: length,
+      required: policy.min_length,
+    },
     uppercase: { passed: !policy.require_uppercase || upper > 0, count: upper },
     lowercase: { passed: !policy.require_lowercase || lower > 0, count: lower },
     numbers: { passed: !policy.require_numbers || digits > 0, count: digits },
@@ -75,7 +102,8 @@ export function checkPassword(
     sequential: { passed: !policy.prevent_sequential || !hasSequence(password) },
     common: { passed: !policy.prevent_common || !isCommon(password) },
     username_match: {
-      passed: !policy.prevent_username || !username || username.length < 3 || !password.toLowerCase().includes(username),
+      passed:
+        !policy.prevent_username || !username || username.length < 3 || !password.toLowerCase().includes(username),
     },
     reuse: { passed: !policy.prevent_reuse || !ctx.reused },
   };

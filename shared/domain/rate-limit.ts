@@ -31,7 +31,11 @@ export interface RateState {
 
 const WINDOW_SECONDS = 60;
 
-export async function consume(subject: string, rateClass: RateClass, limit = RATE_CLASSES[rateClass]): Promise<RateState> {
+export async function consume(
+  subject: string,
+  rateClass: RateClass,
+  limit = RATE_CLASSES[rateClass],
+): Promise<RateState> {
   const now = Math.floor(Date.now() / 1000);
   const windowStart = now - (now % WINDOW_SECONDS);
   const reset = windowStart + WINDOW_SECONDS;

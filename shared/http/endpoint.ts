@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod/mini";
-import { routes } from "#infra/routes.ts";
 import { type RouteDef, routeKey } from "#infra/route-types.ts";
+import { routes } from "#infra/routes.ts";
 import { authenticate, readCredentials } from "#shared/auth/authenticate.ts";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import type { Principal } from "#shared/auth/principal.ts";
@@ -134,7 +134,10 @@ const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
   after: (request) => {
     const s = state(request);
     const result = request.response as unknown;
-    request.response = result instanceof RawResponse ? finishRaw(s, result) : finishJson(s, s.status, renderSuccess(route.surface, s.status, result ?? {}).body);
+    request.response =
+      result instanceof RawResponse
+        ? finishRaw(s, result)
+        : finishJson(s, s.status, renderSuccess(route.surface, s.status, result ?? {}).body);
   },
   onError: (request) => {
     const s = states.get(request.event) ?? fallbackState(route);
@@ -209,13 +212,16 @@ const parse = (schemas: Schemas): MiddlewareObj<Event, Result, Error, Context, I
         try {
           s.json = JSON.parse(s.rawBody.toString("utf8"));
         } catch {
-          throw new Invalid("body: malformed JSON", [{ loc: ["body"], msg: "malformed JSON", type: "value_error.jsondecode" }]);
+          throw new Invalid("body: malformed JSON", [
+            { loc: ["body"], msg: "malformed JSON", type: "value_error.jsondecode" },
+          ]);
         }
       }
     }
     s.parsed.path = schemas.path ? validate("path", schemas.path, e.pathParameters ?? {}) : undefined;
     s.parsed.query = schemas.query ? validate("query", schemas.query, e.queryStringParameters ?? {}) : undefined;
-    s.parsed.body = schemas.body && (s.route.body ?? "json") === "json" ? validate("body", schemas.body, s.json) : undefined;
+    s.parsed.body =
+      schemas.body && (s.route.body ?? "json") === "json" ? validate("body", schemas.body, s.json) : undefined;
   },
 });
 

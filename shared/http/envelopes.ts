@@ -47,7 +47,9 @@ export function renderError(surface: Surface, error: AppError, requestId: string
         statusCode: status,
         body: {
           error: message,
-          details: internal ? `request_id ${requestId}` : (error.issues?.map((i) => `${i.loc.join(".")}: ${i.msg}`).join("; ") ?? error.code),
+          details: internal
+            ? `request_id ${requestId}`
+            : (error.issues?.map((i) => `${i.loc.join(".")}: ${i.msg}`).join("; ") ?? error.code),
         },
       };
     default:
@@ -56,7 +58,9 @@ export function renderError(surface: Surface, error: AppError, requestId: string
         body: {
           error: error.code,
           message,
-          ...(error.issues ? { details: error.issues.map((i) => ({ field: i.loc.join("."), message: i.msg, type: i.type })) } : {}),
+          ...(error.issues
+            ? { details: error.issues.map((i) => ({ field: i.loc.join("."), message: i.msg, type: i.type })) }
+            : {}),
           ...(internal ? { request_id: requestId } : {}),
         },
       };

@@ -2,11 +2,12 @@
  * The login slice end to end through the endpoint kit and DynamoDB Local: every login route's
  * spec example, bad input, missing and revoked tokens, and tenant isolation.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readAudit, verifyAuditChain } from "#shared/db/audit.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/db/client.ts";
 import { keys } from "#shared/db/keys.ts";
-import { readAudit, verifyAuditChain } from "#shared/db/audit.ts";
 import { call, freshIp, newTenant } from "../helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -20,7 +21,12 @@ beforeAll(async () => {
 describe("POST /api/auth/signup", () => {
   it("creates an organization on the free plan with the caller as admin, and answers like login", async () => {
     const res = await call("POST", "/api/auth/signup", {
-      body: { organization: "Initech Ltd", username: `peter-${Date.now()}`, email: `peter${Date.now()}@initech.test`, password: "Tps-Reports#2026!" },
+      body: {
+        organization: "Initech Ltd",
+        username: `peter-${Date.now()}`,
+        email: `peter${Date.now()}@initech.test`,
+        password: "Tps-Reports#2026!",
+      },
       ip: freshIp(),
     });
     expect(res.status).toBe(201);
@@ -35,12 +41,22 @@ describe("POST /api/auth/signup", () => {
 
   it("refuses an organization that already exists with 409, and writes nothing", async () => {
     const res = await call("POST", "/api/auth/signup", {
-      body: { organization: acme.organization, username: "someone-else", email: "someone@else.test", password: "Another#Passw0rd!" },
+      body: {
+        organization: acme.organization,
+        username: "someone-else",
+        email: "someone@else.test",
+        password: "Another#Passw0rd!",
+      },
       ip: freshIp(),
     });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/already exists/);
-    expect(await call("POST", "/api/auth/login", { body: { username: "someone-else", password: "Another#Passw0rd!" }, ip: freshIp() })).toMatchObject({ status: 401 });
+    expect(
+      await call("POST", "/api/auth/login", {
+        body: { username: "someone-else", password: "Another#Passw0rd!" },
+        ip: freshIp(),
+      }),
+    ).toMatchObject({ status: 401 });
   });
 
   it("refuses a password the default policy rejects, naming the field", async () => {
@@ -56,11 +72,17 @@ describe("POST /api/auth/signup", () => {
 
 describe("POST /api/auth/login (securenet)", () => {
   it("answers the spec example's shape for a username", async () => {
-    const res = await call("POST", "/api/auth/login", { body: { username: acme.username, password: acme.password }, ip: freshIp() });
+    const res = await call("POST", "/api/auth/login", {
+      body: { username: acme.username, password: acme.password },
+      ip: freshIp(),
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       status: "success",
-      data: { token: expect.any(String), user: { id: acme.userId, username: acme.username, email: `${acme.username}@example.com`, role: "admin" } },
+      data: {
+        token: expect.any(String),
+        user: { id: acme.userId, username: acme.username, email: `${acme.username}@example.com`, role: "admin" },
+      },
       timestamp: expect.any(String),
     });
     expect(new Date(res.body.data.user.last_login).getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -75,8 +97,14 @@ describe("POST /api/auth/login (securenet)", () => {
   });
 
   it("gives a wrong password, an unknown user and a malformed body the surface's error format", async () => {
-    const wrong = await call("POST", "/api/auth/login", { body: { username: globex.username, password: "nope" }, ip: freshIp() });
-    const unknown = await call("POST", "/api/auth/login", { body: { username: "nobody-here", password: "nope" }, ip: freshIp() });
+    const wrong = await call("POST", "/api/auth/login", {
+      body: { username: globex.username, password: "nope" },
+      ip: freshIp(),
+    });
+    const unknown = await call("POST", "/api/auth/login", {
+      body: { username: "nobody-here", password: "nope" },
+      ip: freshIp(),
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.error).toEqual(unknown.body.error);
@@ -91,7 +119,10 @@ describe("POST /api/auth/login (securenet)", () => {
     expect(wrongType.body.error.message).toContain("body.username");
     expect(wrongType.body.error.message).not.toContain("required");
 
-    const extra = await call("POST", "/api/auth/login", { body: { username: "a", password: "b", tenant_id: "globex" }, ip: freshIp() });
+    const extra = await call("POST", "/api/auth/login", {
+      body: { username: "a", password: "b", tenant_id: "globex" },
+      ip: freshIp(),
+    });
     expect(extra.status).toBe(400);
     expect(extra.body.error.message).toContain("body.tenant_id");
   });
@@ -100,10 +131,16 @@ describe("POST /api/auth/login (securenet)", () => {
     const t = await newTenant("lockout");
     const ip = freshIp();
     for (let i = 0; i < 5; i++) {
-      const r = await call("POST", "/api/auth/login", { body: { username: t.username, password: `wrong-${i}` }, ip: `${ip}${i}` });
+      const r = await call("POST", "/api/auth/login", {
+        body: { username: t.username, password: `wrong-${i}` },
+        ip: `${ip}${i}`,
+      });
       expect(r.status).toBe(401);
     }
-    const locked = await call("POST", "/api/auth/login", { body: { username: t.username, password: t.password }, ip: freshIp() });
+    const locked = await call("POST", "/api/auth/login", {
+      body: { username: t.username, password: t.password },
+      ip: freshIp(),
+    });
     expect(locked.status).toBe(401);
     expect(locked.body.error.message).toBe("Invalid username or password");
 
@@ -120,19 +157,33 @@ describe("POST /api/auth/login (securenet)", () => {
 
 describe("POST /api/v1/auth/token (cloudsentinel)", () => {
   it("answers the spec example's shape", async () => {
-    const res = await call("POST", "/api/v1/auth/token", { body: { username: acme.username, password: acme.password }, ip: freshIp() });
+    const res = await call("POST", "/api/v1/auth/token", {
+      body: { username: acme.username, password: acme.password },
+      ip: freshIp(),
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ access_token: expect.any(String), token_type: "bearer", expires_in: 3600, user_id: acme.userId, role: "admin" });
+    expect(res.body).toEqual({
+      access_token: expect.any(String),
+      token_type: "bearer",
+      expires_in: 3600,
+      user_id: acme.userId,
+      role: "admin",
+    });
   });
 
   it("answers validation errors as FastAPI's 422 with loc/msg/type", async () => {
     const res = await call("POST", "/api/v1/auth/token", { body: { username: "x" }, ip: freshIp() });
     expect(res.status).toBe(422);
-    expect(res.body.detail).toEqual([{ loc: ["body", "password"], msg: "field required", type: "value_error.missing" }]);
+    expect(res.body.detail).toEqual([
+      { loc: ["body", "password"], msg: "field required", type: "value_error.missing" },
+    ]);
   });
 
   it("answers bad credentials with {detail}", async () => {
-    const res = await call("POST", "/api/v1/auth/token", { body: { username: acme.username, password: "wrong" }, ip: freshIp() });
+    const res = await call("POST", "/api/v1/auth/token", {
+      body: { username: acme.username, password: "wrong" },
+      ip: freshIp(),
+    });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ detail: "Invalid username or password" });
   });
@@ -157,16 +208,33 @@ describe("GET /api/v1/auth/me, /api/v1/auth/validate, /api/auth/me", () => {
   it("answer the spec examples for the signed-in user", async () => {
     const me = await call("GET", "/api/v1/auth/me", { token: acme.token });
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ id: acme.userId, username: acme.username, role: "admin", is_active: true, full_name: "" });
+    expect(me.body).toMatchObject({
+      id: acme.userId,
+      username: acme.username,
+      role: "admin",
+      is_active: true,
+      full_name: "",
+    });
     expect(me.body).toHaveProperty("created_at");
     expect(me.body).toHaveProperty("last_login");
 
     const v = await call("GET", "/api/v1/auth/validate", { token: acme.token });
-    expect(v.body).toMatchObject({ valid: true, user_id: acme.userId, email: `${acme.username}@example.com`, role: "admin" });
+    expect(v.body).toMatchObject({
+      valid: true,
+      user_id: acme.userId,
+      email: `${acme.username}@example.com`,
+      role: "admin",
+    });
     expect(new Date(v.body.expires_at).getTime()).toBeGreaterThan(Date.now());
 
     const sn = await call("GET", "/api/auth/me", { token: acme.token });
-    expect(sn.body.data).toEqual({ id: acme.userId, username: acme.username, email: `${acme.username}@example.com`, role: "admin", last_login: expect.anything() });
+    expect(sn.body.data).toEqual({
+      id: acme.userId,
+      username: acme.username,
+      email: `${acme.username}@example.com`,
+      role: "admin",
+      last_login: expect.anything(),
+    });
   });
 
   it("answer 401 without a token, with a forged token, and each surface in its own format", async () => {
@@ -200,7 +268,10 @@ describe("GET /api/v1/auth/me, /api/v1/auth/validate, /api/auth/me", () => {
 
 describe("POST /api/auth/logout", () => {
   it("revokes the token on the very next request, and audits the logout", async () => {
-    const login = await call("POST", "/api/auth/login", { body: { username: globex.username, password: globex.password }, ip: freshIp() });
+    const login = await call("POST", "/api/auth/login", {
+      body: { username: globex.username, password: globex.password },
+      ip: freshIp(),
+    });
     const token = login.body.data.token as string;
     const out = await call("POST", "/api/auth/logout", { token });
     expect(out.status).toBe(200);
@@ -221,7 +292,12 @@ describe("POST /api/v1/auth/register", () => {
   it("creates a least-privileged user in the caller's tenant by default (spec example shape)", async () => {
     const res = await call("POST", "/api/v1/auth/register", {
       token: acme.token,
-      body: { email: "viewer1@acme.test", username: "viewer1-acme", password: "Secure-Passw0rd!", full_name: "Full Name" },
+      body: {
+        email: "viewer1@acme.test",
+        username: "viewer1-acme",
+        password: "Secure-Passw0rd!",
+        full_name: "Full Name",
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -233,7 +309,10 @@ describe("POST /api/v1/auth/register", () => {
       is_active: true,
       created_at: expect.any(String),
     });
-    const login = await call("POST", "/api/v1/auth/token", { body: { username: "viewer1-acme", password: "Secure-Passw0rd!" }, ip: freshIp() });
+    const login = await call("POST", "/api/v1/auth/token", {
+      body: { username: "viewer1-acme", password: "Secure-Passw0rd!" },
+      ip: freshIp(),
+    });
     expect(login.body.role).toBe("viewer");
 
     // A viewer may not register anyone, least of all an admin.

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import * as z from "zod/mini";
 import { describe, expect, it } from "vitest";
-import type { RouteDef } from "#infra/route-types.ts";
+import * as z from "zod/mini";
 import { lambdaContext } from "#infra/local/api-server.ts";
+import type { RouteDef } from "#infra/route-types.ts";
 import { Conflict } from "#shared/errors.ts";
 import { endpoint, RawResponse } from "#shared/http/endpoint.ts";
 
@@ -74,9 +74,17 @@ describe("endpoint kit", () => {
       endpoint(route({ surface }), {}, () => {
         throw new Conflict("username 'ops01' is already taken");
       });
-    expect((await invoke(make("gateway"), event())).json).toEqual({ error: "CONFLICT", message: "username 'ops01' is already taken" });
-    expect((await invoke(make("grc"), event())).json).toEqual({ error: "username 'ops01' is already taken", details: "CONFLICT" });
-    expect((await invoke(make("cloudsentinel"), event())).json).toEqual({ detail: "username 'ops01' is already taken" });
+    expect((await invoke(make("gateway"), event())).json).toEqual({
+      error: "CONFLICT",
+      message: "username 'ops01' is already taken",
+    });
+    expect((await invoke(make("grc"), event())).json).toEqual({
+      error: "username 'ops01' is already taken",
+      details: "CONFLICT",
+    });
+    expect((await invoke(make("cloudsentinel"), event())).json).toEqual({
+      detail: "username 'ops01' is already taken",
+    });
     expect((await invoke(make("securenet"), event())).json).toMatchObject({
       status: "error",
       error: { code: "CONFLICT", message: "username 'ops01' is already taken" },
@@ -100,13 +108,19 @@ describe("endpoint kit", () => {
       ran = true;
       return {};
     });
-    expect((await invoke(h, event("a=b", { "content-type": "application/x-www-form-urlencoded" }))).statusCode).toBe(415);
+    expect((await invoke(h, event("a=b", { "content-type": "application/x-www-form-urlencoded" }))).statusCode).toBe(
+      415,
+    );
     expect((await invoke(h, event("{oops"))).statusCode).toBe(400);
     expect(ran).toBe(false);
   });
 
   it("lets a handler return a raw file response with its own content type", async () => {
-    const h = endpoint(route({ method: "GET" }), {}, () => new RawResponse(200, { "Content-Type": "text/csv" }, "a,b\n1,2\n"));
+    const h = endpoint(
+      route({ method: "GET" }),
+      {},
+      () => new RawResponse(200, { "Content-Type": "text/csv" }, "a,b\n1,2\n"),
+    );
     const res = await (h as H)(event(), lambdaContext(route({})));
     expect(res.headers?.["Content-Type"]).toBe("text/csv");
     expect(res.body).toBe("a,b\n1,2\n");

@@ -41,8 +41,12 @@ describe("route table", () => {
 
   it("declares a permission (or explicitly none) and an audit event for every mutating route", () => {
     for (const r of routes) {
-      expect(r.permission === null || /^(\*|authenticated|[a-z0-9_-]+:[a-z0-9_*-]+)$/.test(r.permission), routeKey(r)).toBe(true);
-      if (["POST", "PUT", "PATCH", "DELETE"].includes(r.method)) expect(r.audit, `${routeKey(r)} has no audit event`).toBeDefined();
+      expect(
+        r.permission === null || /^(\*|authenticated|[a-z0-9_-]+:[a-z0-9_*-]+)$/.test(r.permission),
+        routeKey(r),
+      ).toBe(true);
+      if (["POST", "PUT", "PATCH", "DELETE"].includes(r.method))
+        expect(r.audit, `${routeKey(r)} has no audit event`).toBeDefined();
     }
   });
 });
