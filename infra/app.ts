@@ -1,0 +1,33 @@
+/**
+ * `cdk synth` / `cdk deploy` entry (cdk.json: `tsx infra/app.ts`). Bundles must exist first:
+ * `npm run synth` runs `infra/build.ts` before the CDK CLI.
+ *
+ * Context (`cdk synth -c key=value`): `prefix` (stack name prefix), `issuer`, `audience`,
+ * `nag=false` to skip cdk-nag for a quick synth (the infra tests always run it).
+ */
+import { existsSync } from "node:fs";
+import { App } from "aws-cdk-lib";
+import { DEFAULT_OUTDIR } from "./build.ts";
+import { createApp } from "./stacks/app-factory.ts";
+
+// Context is read from a throwaway App (createApp builds the real one); autoSynth off, or it would
+// overwrite the real app's cloud assembly with an empty one when the process exits.
+const context = new App({ autoSynth: false }).node;
+const text = (key: string): string | undefined => {
+  const value: unknown = context.tryGetContext(key);
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+};
+
+if (!existsSync(DEFAULT_OUTDIR)) {
+  throw new Error(`No function bundles in ${DEFAULT_OUTDIR}: run \`npm run build\` (or \`npm run synth\`) first`);
+}
+
+const issuer = text("issuer");
+const audience = text("audience");
+const { app } = createApp({
+  assetsDir: DEFAULT_OUTDIR,
+  prefix: text("prefix"),
+  nag: text("nag") !== "false",
+  settings: { ...(issuer && { issuer }), ...(audience && { audience }) },
+});
+app.synth();

@@ -1,0 +1,96 @@
+/**
+ * One esbuild run over every Lambda entry point (route handlers and workers), one self-contained
+ * ESM bundle per function under `dist/functions/<functionId>/index.mjs`, which is what the CDK app
+ * deploys with `Code.fromAsset`. `npm run build` runs it; the infra tests call `buildFunctions()`.
+ */
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { functionId, type RouteDef } from "./route-types.ts";
+import { routes as routeTable } from "./routes.ts";
+import { type Worker, workers as workerList } from "./workers.ts";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const DEFAULT_OUTDIR = join(root, "dist", "functions");
+
+export interface Entry {
+  functionId: string;
+  /** Module path relative to the repository root. */
+  handler: string;
+}
+
+export interface BuiltFunction {
+  functionId: string;
+  /** Absolute path of the bundle. */
+  outfile: string;
+  bytes: number;
+}
+
+/** Every function the app deploys: one per route handler (WebSocket rows included) and per worker. */
+export function allEntries(routes: RouteDef[] = routeTable, workers: Worker[] = workerList): Entry[] {
+  const byId = new Map<string, Entry>();
+  const add = (entry: Entry, owner: string) => {
+    const seen = byId.get(entry.functionId);
+    if (seen && seen.handler !== entry.handler) {
+      throw new Error(`${owner}: function id '${entry.functionId}' is already used by ${seen.handler}`);
+    }
+    byId.set(entry.functionId, entry);
+  };
+  for (const r of routes) add({ functionId: functionId(r.handler), handler: r.handler }, `${r.method} ${r.path}`);
+  for (const w of workers) add({ functionId: w.id, handler: w.handler }, `worker ${w.id}`);
+  return [...byId.values()];
+}
+
+export async function buildFunctions(options: { outdir?: string; entries?: Entry[] } = {}): Promise<BuiltFunction[]> {
+  const outdir = resolve(options.outdir ?? DEFAULT_OUTDIR);
+  const entries = options.entries ?? allEntries();
+  // A removed route must not leave a stale bundle behind for a later synth to pick up.
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(entries.map((e) => [`${e.functionId}/index`, join(root, e.handler)])),
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    minify: true,
+    // Small maps (no sources inlined): stack traces in CloudWatch point at shared/… lines.
+    sourcemap: true,
+    sourcesContent: false,
+    // The Lambda Node.js runtime ships AWS SDK v3, as CDK's NodejsFunction assumes by default.
+    external: ["@aws-sdk/*"],
+    // Prefer the ESM build of dual packages.
+    mainFields: ["module", "main"],
+    // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    metafile: true,
+    logLevel: "warning",
+    legalComments: "none",
+  });
+
+  await writeFile(join(outdir, "meta.json"), JSON.stringify(result.metafile));
+
+  return entries.map((e) => {
+    const outfile = join(outdir, e.functionId, "index.mjs");
+    const output = result.metafile.outputs[relative(root, outfile).split("\\").join("/")];
+    if (!output) throw new Error(`esbuild produced no bundle for ${e.handler}`);
+    return { functionId: e.functionId, outfile, bytes: output.bytes };
+  });
+}
+
+const runAsScript = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (runAsScript) {
+  const started = Date.now();
+  const built = await buildFunctions();
+  const sizes = built.map((b) => b.bytes).sort((a, b) => a - b);
+  const kb = (n: number | undefined) => `${((n ?? 0) / 1024).toFixed(0)} KiB`;
+  process.stdout.write(
+    `built ${built.length} functions in ${Date.now() - started} ms ` +
+      `(min ${kb(sizes[0])}, median ${kb(sizes[Math.floor(sizes.length / 2)])}, max ${kb(sizes.at(-1))})\n`,
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * Turns a function's declared `Access` into IAM statements: the only place that knows which AWS
+ * actions a route or worker may call. Least privilege is the point, so every statement names its
+ * resources; the few `*` and wildcard ARNs that remain are required by the service and are
+ * acknowledged (with the reason) in `nag.ts`.
+ */
+import { Stack } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import type { IConstruct } from "constructs";
+import type { Access } from "../route-types.ts";
+
+/**
+ * Naming conventions the IAM scoping relies on: the gateway registry must name every IoT thing
+ * and policy it creates with this prefix, and devices publish under this topic root.
+ */
+export const IOT_NAMES = {
+  thingPrefix: "warden-",
+  policyPrefix: "warden-",
+  topicRoot: "warden",
+} as const;
+
+/**
+ * Rate-limit window partitions (see shared/db/keys.ts `rateWindow` and the endpoint kit): per tenant
+ * (`T#<tenant>#RL`, `T#<tenant>#KEY#<id>#RL`) and per source address for anonymous calls.
+ */
+export const RATE_LIMIT_PARTITIONS = ["T#*#RL", "G#IP#*#RL"] as const;
+
+/** What a function needs beyond `Access`, derived from its route by the caller. */
+export interface FunctionNeeds extends Access {
+  /** The endpoint kit counts every call of a rate-limited route in the table. */
+  rateLimit?: boolean;
+  /** The route authenticates callers, so it reads the JWT key's public half to verify tokens. */
+  verifyTokens?: boolean;
+}
+
+export interface AccessTargets {
+  /**
+   * The single table's physical name. Function policies build its ARN in their own stack from the
+   * name, so a route stack needs no cross-stack import for it and the index wildcard is a plain ARN.
+   */
+  tableName: string;
+  /** The key DynamoDB encrypts the table with (server side). */
+  tableKey: IKey;
+  /** The envelope-encryption key for secrets stored in the table. */
+  dataKey: IKey;
+  /** The asymmetric ES256 key that signs access tokens. */
+  jwtKey: IKey;
+}
+
+const TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
+/**
+ * TransactWriteItems has no action of its own: IAM authorizes each item by its Put/Update/Delete/
+ * ConditionCheck action, so these cover transactions too. BatchWriteItem is its own action.
+ */
+const TABLE_WRITE = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:ConditionCheckItem",
+  "dynamodb:BatchWriteItem",
+];
+/** What DynamoDB asks KMS for, on the caller's behalf, to read and write a CMK-encrypted table. */
+const TABLE_KEY_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"];
+
+export function accessStatements(scope: IConstruct, needs: FunctionNeeds, targets: AccessTargets): PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const statements: PolicyStatement[] = [];
+  const allow = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
+    statements.push(new PolicyStatement({ actions, resources, conditions }));
+  const iotArn = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: "iot", resource, resourceName });
+
+  const tableArn = stack.formatArn({ service: "dynamodb", resource: "table", resourceName: targets.tableName });
+  const tableResources = [tableArn, `${tableArn}/index/*`];
+  if (needs.table) {
+    allow(needs.table === "RW" ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ, tableResources);
+  }
+  if (needs.rateLimit && needs.table !== "RW") {
+    // A read-only route still increments its rate-limit window, and may write nothing else.
+    allow(["dynamodb:UpdateItem"], [tableArn], {
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...RATE_LIMIT_PARTITIONS] },
+    });
+  }
+  if (needs.table || needs.rateLimit) {
+    allow(TABLE_KEY_USE, [targets.tableKey.keyArn], {
+      StringEquals: { "kms:ViaService": `dynamodb.${stack.region}.${stack.urlSuffix}` },
+    });
+  }
+
+  if (needs.jwtSign) {
+    allow(["kms:Sign", "kms:GetPublicKey"], [targets.jwtKey.keyArn]);
+  } else if (needs.jwtPublicKey || needs.verifyTokens) {
+    allow(["kms:GetPublicKey"], [targets.jwtKey.keyArn]);
+  }
+
+  if (needs.dataKey) {
+    const encrypt = ["kms:Encrypt", "kms:GenerateDataKey"];
+    const decrypt = ["kms:Decrypt"];
+    const actions = { encrypt, decrypt, both: [...encrypt, ...decrypt] }[needs.dataKey];
+    allow(actions, [targets.dataKey.keyArn]);
+  }
+
+  const things = iotArn("thing", `${IOT_NAMES.thingPrefix}*`);
+  if (needs.iotRegistry) {
+    allow(["iot:CreateThing", "iot:DeleteThing", "iot:AttachThingPrincipal", "iot:DetachThingPrincipal"], [things]);
+    allow(["iot:UpdateCertificate", "iot:DeleteCertificate"], [iotArn("cert", "*")]);
+    // DetachPolicy is part of the same lifecycle: a certificate or policy cannot be deleted while attached.
+    allow(
+      ["iot:AttachPolicy", "iot:DetachPolicy"],
+      [iotArn("cert", "*"), iotArn("policy", `${IOT_NAMES.policyPrefix}*`)],
+    );
+    allow(["iot:CreatePolicy", "iot:DeletePolicy"], [iotArn("policy", `${IOT_NAMES.policyPrefix}*`)]);
+    // Neither action supports resource-level permissions (Service Authorization Reference for AWS IoT).
+    allow(["iot:CreateKeysAndCertificate", "iot:DescribeEndpoint"], ["*"]);
+  }
+  if (needs.iotShadows) {
+    // Named shadows are `thing/<name>/<shadow>`, which the same wildcard covers.
+    allow(["iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"], [things]);
+  }
+  if (needs.iotPublish) {
+    allow(["iot:Publish"], [iotArn("topic", `${IOT_NAMES.topicRoot}/*`)]);
+  }
+  return statements;
+}

@@ -1,0 +1,96 @@
+/**
+ * The one construct every Warden Lambda is built with (API routes and workers alike), so the
+ * defaults live in one place: Node.js 22 on arm64, an explicit log group with retention, active
+ * tracing, the bundle from `dist/functions/<functionId>`, and an own role that holds exactly the
+ * access the function declares, plus writing its own logs.
+ */
+import { join } from "node:path";
+import { Duration } from "aws-cdk-lib";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { type AccessTargets, accessStatements, type FunctionNeeds } from "./access-policy.ts";
+import { acknowledgeFunctionFindings } from "./nag.ts";
+
+/** Values every function reads from its environment (see shared/config.ts). */
+export interface FunctionSettings {
+  issuer: string;
+  audience: string;
+  tokenTtlSeconds: number;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+/** What the data and IoT stacks offer to functions. */
+export interface PlatformResources extends AccessTargets {
+  settings: FunctionSettings;
+  /** The account's IoT data-plane (ATS) endpoint, resolved at deploy time. */
+  iotDataEndpoint(): string;
+}
+
+export interface WardenFunctionProps {
+  functionId: string;
+  /** Directory holding one `<functionId>/index.mjs` bundle per function (see infra/build.ts). */
+  assetsDir: string;
+  description: string;
+  needs: FunctionNeeds;
+  platform: PlatformResources;
+  /** API functions keep the default: API Gateway gives up on an integration after 29 s. */
+  timeout?: Duration;
+}
+
+export class WardenFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: WardenFunctionProps) {
+    super(scope, id);
+    const { needs, platform } = props;
+
+    this.logGroup = new LogGroup(this, "Logs", { retention: RetentionDays.ONE_MONTH });
+
+    // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this group only.
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Warden ${props.functionId}`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    for (const statement of accessStatements(this, needs, platform)) this.role.addToPrincipalPolicy(statement);
+
+    const s = platform.settings;
+    const environment: Record<string, string> = {
+      // The bundles ship source maps, so stack traces in the logs point at the TypeScript sources.
+      NODE_OPTIONS: "--enable-source-maps",
+      WARDEN_LOG_LEVEL: s.logLevel,
+      WARDEN_ISSUER: s.issuer,
+      WARDEN_AUDIENCE: s.audience,
+      WARDEN_TOKEN_TTL_SECONDS: String(s.tokenTtlSeconds),
+    };
+    if (needs.table || needs.rateLimit) environment.TABLE_NAME = platform.tableName;
+    if (needs.jwtSign || needs.jwtPublicKey || needs.verifyTokens) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;
+    if (needs.dataKey) environment.DATA_KMS_KEY_ID = platform.dataKey.keyArn;
+    if (needs.iotShadows || needs.iotPublish) environment.IOT_ENDPOINT_ADDRESS = platform.iotDataEndpoint();
+
+    this.function = new LambdaFunction(this, "Function", {
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: props.timeout ?? Duration.seconds(29),
+      code: Code.fromAsset(join(props.assetsDir, props.functionId)),
+      handler: "index.handler",
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      environment,
+    });
+
+    acknowledgeFunctionFindings(this, needs, platform.tableName);
+  }
+}

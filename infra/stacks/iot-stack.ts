@@ -1,0 +1,101 @@
+/**
+ * IoT Core wiring: the topic rule that feeds gateway events to the ingest worker(s), and the
+ * account's data-plane endpoint for functions that touch shadows or publish to devices.
+ *
+ * Extension point for the gateway thing policy: pass `thingPolicy` (a document using policy
+ * variables such as `${iot:Connection.Thing.ThingName}`, so one static policy serves every
+ * gateway) and the stack creates it as `AWS::IoT::Policy`; its name must start with
+ * `IOT_NAMES.policyPrefix` so the registry functions may attach it.
+ */
+import { Stack, type StackProps } from "aws-cdk-lib";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { CfnPolicy, CfnTopicRule } from "aws-cdk-lib/aws-iot";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { IOT_NAMES } from "../constructs/access-policy.ts";
+import { IotDataEndpoint } from "../constructs/iot-data-endpoint.ts";
+import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
+import type { Worker } from "../workers.ts";
+
+/** Gateways publish their events here: `warden/<tenant>/<gateway>/events`. */
+export const GATEWAY_EVENTS_TOPIC = `${IOT_NAMES.topicRoot}/+/+/events`;
+
+export interface IotStackProps extends StackProps {
+  /** Workers with trigger "iot-events"; none means no topic rule. */
+  ingestWorkers: Worker[];
+  assetsDir: string;
+  /** Table and keys (the IoT endpoint is this stack's own contribution). */
+  platform: Omit<PlatformResources, "iotDataEndpoint">;
+  thingPolicy?: { name: string; document: Record<string, unknown> };
+}
+
+export class IotStack extends Stack {
+  readonly ingestFunctions = new Map<string, WardenFunction>();
+  readonly topicRule?: CfnTopicRule;
+  private endpoint?: IotDataEndpoint;
+
+  constructor(scope: Construct, id: string, props: IotStackProps) {
+    super(scope, id, props);
+    const platform: PlatformResources = { ...props.platform, iotDataEndpoint: () => this.iotDataEndpoint() };
+
+    if (props.thingPolicy) {
+      if (!props.thingPolicy.name.startsWith(IOT_NAMES.policyPrefix)) {
+        throw new Error(`IoT policy '${props.thingPolicy.name}' must start with '${IOT_NAMES.policyPrefix}'`);
+      }
+      new CfnPolicy(this, "ThingPolicy", {
+        policyName: props.thingPolicy.name,
+        policyDocument: props.thingPolicy.document,
+      });
+    }
+
+    for (const worker of props.ingestWorkers) {
+      const fn = new WardenFunction(this, worker.id, {
+        functionId: worker.id,
+        assetsDir: props.assetsDir,
+        description: `IoT ingest: ${GATEWAY_EVENTS_TOPIC}`,
+        needs: worker.access,
+        platform,
+      });
+      this.ingestFunctions.set(worker.id, fn);
+    }
+    if (this.ingestFunctions.size === 0) return;
+
+    // Failed deliveries (throttled or failing ingest) are kept for a week instead of vanishing.
+    const errors = new LogGroup(this, "TopicRuleErrors", { retention: RetentionDays.ONE_WEEK });
+    const errorRole = new Role(this, "TopicRuleErrorRole", { assumedBy: new ServicePrincipal("iot.amazonaws.com") });
+    errorRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        resources: [errors.logGroupArn],
+      }),
+    );
+
+    this.topicRule = new CfnTopicRule(this, "GatewayEventsRule", {
+      topicRulePayload: {
+        description: "Gateway events to the ingest worker",
+        awsIotSqlVersion: "2016-03-23",
+        // The topic is authoritative for tenant and gateway (each thing's policy confines it to its
+        // own topic), so it travels with the event rather than being trusted from the payload.
+        sql: `SELECT *, topic() AS topic, timestamp() AS receivedAt FROM '${GATEWAY_EVENTS_TOPIC}'`,
+        ruleDisabled: false,
+        actions: [...this.ingestFunctions.values()].map((fn) => ({
+          lambda: { functionArn: fn.function.functionArn },
+        })),
+        errorAction: { cloudwatchLogs: { logGroupName: errors.logGroupName, roleArn: errorRole.roleArn } },
+      },
+    });
+    for (const fn of this.ingestFunctions.values()) {
+      fn.function.addPermission("IotRuleInvoke", {
+        principal: new ServicePrincipal("iot.amazonaws.com"),
+        sourceArn: this.topicRule.attrArn,
+        sourceAccount: this.account,
+      });
+    }
+  }
+
+  /** Created on first use, so an app without shadow or publish functions has no lookup at all. */
+  iotDataEndpoint(): string {
+    this.endpoint ??= new IotDataEndpoint(this, "IotDataEndpoint");
+    return this.endpoint.address;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * A slice of the route table: one Lambda and one HTTP API route per row. The app factory splits
+ * the table into slices by surface so each stack stays far below CloudFormation's 500 resources.
+ */
+import { Stack, type StackProps } from "aws-cdk-lib";
+import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type { Construct } from "constructs";
+import { acknowledgeInFunctionAuthorization } from "../constructs/nag.ts";
+import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
+import { functionId, type RouteDef, routeKey } from "../route-types.ts";
+
+export interface RoutesStackProps extends StackProps {
+  api: IHttpApi;
+  /** HTTP rows only; WebSocket rows belong to the WebSocket API. */
+  routes: RouteDef[];
+  assetsDir: string;
+  platform: PlatformResources;
+}
+
+/**
+ * API Gateway route key path for a row. The GRC spec (Django REST) writes paths with a trailing
+ * slash, but an HTTP API route key path may not end with "/" (CDK's HttpRouteKey refuses it, matching
+ * the service's route-key rules), so the slash is dropped here and only here. The function does not
+ * care: the endpoint kit finds its row by the route key compiled into the bundle, not by the
+ * request's path, and local mode keeps serving the spec's exact paths.
+ */
+export function apiGatewayPath(path: string): string {
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+export class RoutesStack extends Stack {
+  readonly functions = new Map<string, WardenFunction>();
+
+  constructor(scope: Construct, id: string, props: RoutesStackProps) {
+    super(scope, id, props);
+
+    for (const route of props.routes) {
+      if (route.method === "WEBSOCKET")
+        throw new Error(`${routeKey(route)}: WebSocket rows do not belong in an HTTP API`);
+      const id = functionId(route.handler);
+      const fn = new WardenFunction(this, id, {
+        functionId: id,
+        assetsDir: props.assetsDir,
+        description: routeKey(route),
+        needs: {
+          ...route.access,
+          rateLimit: route.rateClass !== "unlimited",
+          verifyTokens: route.permission !== null,
+        },
+        platform: props.platform,
+      });
+      const httpRoute = new HttpRoute(this, `${id}-Route`, {
+        httpApi: props.api,
+        routeKey: HttpRouteKey.with(apiGatewayPath(route.path), HttpMethod[route.method]),
+        integration: new HttpLambdaIntegration(`${id}-Integration`, fn.function, {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+        }),
+      });
+      acknowledgeInFunctionAuthorization(httpRoute);
+      this.functions.set(id, fn);
+    }
+  }
+}

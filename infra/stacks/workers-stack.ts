@@ -1,0 +1,57 @@
+/**
+ * Functions no HTTP route or IoT rule invokes: table-stream handlers (WebSocket and webhook
+ * fan-out) and Step Functions tasks. A workflows stack finds its task functions in `functions`.
+ */
+import { Duration, Stack, type StackProps } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { Construct } from "constructs";
+import { acknowledgeStreamRead } from "../constructs/nag.ts";
+import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
+import type { Worker } from "../workers.ts";
+
+export interface WorkersStackProps extends StackProps {
+  /** Workers with trigger "table-stream" or "none". */
+  workers: Worker[];
+  assetsDir: string;
+  platform: PlatformResources;
+  /** The data stack's table, for its stream. */
+  table: ITable;
+}
+
+export class WorkersStack extends Stack {
+  readonly functions = new Map<string, WardenFunction>();
+
+  constructor(scope: Construct, id: string, props: WorkersStackProps) {
+    super(scope, id, props);
+
+    for (const worker of props.workers) {
+      if (worker.trigger === "iot-events") throw new Error(`worker ${worker.id}: IoT ingest belongs in the IoT stack`);
+      const fn = new WardenFunction(this, worker.id, {
+        functionId: worker.id,
+        assetsDir: props.assetsDir,
+        description: `Worker ${worker.id} (${worker.trigger})`,
+        needs: worker.access,
+        platform: props.platform,
+      });
+      if (worker.trigger === "table-stream") {
+        fn.function.addEventSource(
+          new DynamoEventSource(props.table, {
+            startingPosition: StartingPosition.LATEST,
+            batchSize: 100,
+            // A poison record is isolated by halving the batch and, after the retries, skipped
+            // instead of blocking its shard for the stream's 24 hours.
+            bisectBatchOnError: true,
+            retryAttempts: 5,
+            maxRecordAge: Duration.hours(1),
+            // The handler may return `batchItemFailures` to retry only the records that failed.
+            reportBatchItemFailures: true,
+          }),
+        );
+        acknowledgeStreamRead(fn.role);
+      }
+      this.functions.set(worker.id, fn);
+    }
+  }
+}

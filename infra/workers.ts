@@ -1,0 +1,26 @@
+/**
+ * Lambda functions that no HTTP route invokes: IoT ingest, table-stream handlers, Step Functions
+ * tasks. Like `routes.ts`, this is data; the CDK app builds one function per row (with the same
+ * access grants as an API function) and `infra/build.ts` bundles each handler.
+ * Keep this file free of CDK imports.
+ */
+import type { Access } from "./route-types.ts";
+
+export type WorkerTrigger =
+  /** Invoked by the IoT topic rule on `warden/+/+/events` (see infra/stacks/iot-stack.ts). */
+  | "iot-events"
+  /** Invoked by the single table's NEW_AND_OLD_IMAGES stream. */
+  | "table-stream"
+  /** Invoked by something that references it by id (a state machine task). */
+  | "none";
+
+export interface Worker {
+  /** Stable id of the function in CDK and in `dist/functions/<id>/`. */
+  id: string;
+  /** Module under the repository root that exports `handler`, e.g. "functions/iot/ingest.ts". */
+  handler: string;
+  access: Access;
+  trigger: WorkerTrigger;
+}
+
+export const workers: Worker[] = [];

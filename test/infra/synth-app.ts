@@ -1,0 +1,73 @@
+/**
+ * Shared arrangement for the infra tests: bundle the functions the app needs into a temp dir (one
+ * esbuild run), build the app through the same `createApp` that `cdk synth` uses, with cdk-nag on,
+ * and synthesize it once. A test file calls this once in `beforeAll` and reads templates from it.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import type { CloudAssembly } from "aws-cdk-lib/cx-api";
+import { AwsSolutionsChecks } from "cdk-nag";
+import type { IConstruct } from "constructs";
+import { allEntries, type BuiltFunction, buildFunctions } from "../../infra/build.ts";
+import { type CreateAppOptions, createApp, type WardenApp } from "../../infra/stacks/app-factory.ts";
+
+export interface SynthesizedWarden extends WardenApp {
+  assembly: CloudAssembly;
+  built: BuiltFunction[];
+  stacks: Stack[];
+  template(stack: Stack): Template;
+  cleanup(): Promise<void>;
+}
+
+export async function synthWarden(
+  options: Omit<CreateAppOptions, "assetsDir" | "outdir" | "nag"> = {},
+): Promise<SynthesizedWarden> {
+  const dir = await mkdtemp(join(tmpdir(), "warden-infra-"));
+  const assetsDir = join(dir, "functions");
+  const built = await buildFunctions({ outdir: assetsDir, entries: allEntries(options.routes, options.workers) });
+  const warden = createApp({ ...options, assetsDir, outdir: join(dir, "cdk.out"), nag: true });
+  // With cdk-nag registered, synth throws on any unacknowledged AwsSolutions error, as `cdk synth` does.
+  const assembly = warden.app.synth();
+  const stacks = warden.app.node.children.filter((c): c is Stack => Stack.isStack(c));
+  const templates = new Map<Stack, Template>();
+  return {
+    ...warden,
+    assembly,
+    built,
+    stacks,
+    template: (stack) => {
+      const t = templates.get(stack) ?? Template.fromStack(stack);
+      templates.set(stack, t);
+      return t;
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** cdk-nag AwsSolutions findings left after acknowledgements (errors and warnings), for one scope. */
+export function nagFindings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath ?? "?"}`),
+  );
+}
+
+export type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
+
+/** The IAM statements of every inline policy attached to the role of the function with `description`. */
+export function statementsOfFunction(template: Template, description: string): Statement[] {
+  const fns = Object.values(
+    template.findResources("AWS::Lambda::Function", { Properties: { Description: description } }),
+  );
+  if (fns.length !== 1) throw new Error(`expected one function '${description}', found ${fns.length}`);
+  const roleRef = fns[0]?.Properties.Role["Fn::GetAtt"][0];
+  const policies = Object.values(template.findResources("AWS::IAM::Policy")).filter((p) =>
+    p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === roleRef),
+  );
+  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
