@@ -1,0 +1,110 @@
+/**
+ * Named device shadows through the IoT data plane (@aws-sdk/client-iot-data-plane). The same
+ * client talks to AWS IoT Core (the account's ATS data endpoint) and to the local IoT Core
+ * (`IOT_DATA_ENDPOINT`, with dummy credentials). The cloud writes `desired` only; `reported` is
+ * the device's. IoT errors become typed errors: 409 version conflict, 413 too large.
+ */
+import {
+  DeleteThingShadowCommand,
+  GetThingShadowCommand,
+  IoTDataPlaneClient,
+  UpdateThingShadowCommand,
+} from "@aws-sdk/client-iot-data-plane";
+import * as z from "zod/mini";
+import { config } from "#shared/config.ts";
+import { Conflict, PayloadTooLarge } from "#shared/errors.ts";
+
+const local = config.IOT_DATA_ENDPOINT !== undefined;
+
+const client = new IoTDataPlaneClient({
+  region: config.AWS_REGION,
+  ...(local
+    ? {
+        endpoint: config.IOT_DATA_ENDPOINT,
+        // The local IoT Core accepts any credentials; fixed ones keep local mode free of an AWS profile.
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      }
+    : config.IOT_ENDPOINT_ADDRESS
+      ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
+      : {}),
+});
+
+/** IoT Core's limit for the state of one shadow (desired and reported together). */
+export const SHADOW_STATE_LIMIT_BYTES = 8192;
+
+const Section = z.record(z.string(), z.unknown());
+
+const ShadowEnvelope = z.object({
+  state: z._default(
+    z.object({ desired: z.optional(Section), reported: z.optional(Section), delta: z.optional(Section) }),
+    {},
+  ),
+  version: z.number(),
+  timestamp: z.optional(z.number()),
+  metadata: z.optional(z.unknown()),
+});
+
+export type ShadowSection = z.infer<typeof Section>;
+
+export interface Shadow {
+  desired?: ShadowSection;
+  reported?: ShadowSection;
+  delta?: ShadowSection;
+  version: number;
+}
+
+const errorName = (e: unknown) => (e as { name?: string }).name;
+
+function decode(payload: Uint8Array | undefined): unknown {
+  return JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString("utf8"));
+}
+
+/** The shadow, or undefined when it does not exist (yet). */
+export async function getShadow(thingName: string, shadowName: string): Promise<Shadow | undefined> {
+  try {
+    const out = await client.send(new GetThingShadowCommand({ thingName, shadowName }));
+    const parsed = ShadowEnvelope.parse(decode(out.payload));
+    return { ...parsed.state, version: parsed.version };
+  } catch (e) {
+    if (errorName(e) === "ResourceNotFoundException") return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Writes `desired` (merged by IoT Core: objects merge, arrays and scalars replace, null deletes).
+ * With `expectedVersion` the write only lands on that shadow version (409 otherwise).
+ */
+export async function updateDesired(
+  thingName: string,
+  shadowName: string,
+  desired: Record<string, unknown> | null,
+  expectedVersion?: number,
+): Promise<{ version: number }> {
+  const body = { state: { desired }, ...(expectedVersion !== undefined ? { version: expectedVersion } : {}) };
+  try {
+    const out = await client.send(
+      new UpdateThingShadowCommand({ thingName, shadowName, payload: Buffer.from(JSON.stringify(body)) }),
+    );
+    const parsed = z.object({ version: z.number() }).parse(decode(out.payload));
+    return { version: parsed.version };
+  } catch (e) {
+    if (errorName(e) === "ConflictException") {
+      throw new Conflict(`shadow '${shadowName}' of ${thingName} changed concurrently (version conflict)`);
+    }
+    if (errorName(e) === "RequestEntityTooLargeException") {
+      throw new PayloadTooLarge(
+        `shadow '${shadowName}' of ${thingName} would exceed ${SHADOW_STATE_LIMIT_BYTES} bytes`,
+      );
+    }
+    throw e;
+  }
+}
+
+export async function deleteShadow(thingName: string, shadowName: string): Promise<void> {
+  try {
+    await client.send(new DeleteThingShadowCommand({ thingName, shadowName }));
+  } catch (e) {
+    if (errorName(e) !== "ResourceNotFoundException") throw e;
+  }
+}
