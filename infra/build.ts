@@ -3,6 +3,7 @@
  * ESM bundle per function under `dist/functions/<functionId>/index.mjs`, which is what the CDK app
  * deploys with `Code.fromAsset`. `npm run build` runs it; the infra tests call `buildFunctions()`.
  */
+import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,10 @@ export function allEntries(routes: RouteDef[] = routeTable, workers: Worker[] = 
 export async function buildFunctions(options: { outdir?: string; entries?: Entry[] } = {}): Promise<BuiltFunction[]> {
   const outdir = resolve(options.outdir ?? DEFAULT_OUTDIR);
   const entries = options.entries ?? allEntries();
+  const missing = entries.filter((e) => !existsSync(join(root, e.handler)));
+  if (missing.length > 0) {
+    throw new Error(`No handler module for: ${missing.map((e) => `${e.functionId} (${e.handler})`).join(", ")}`);
+  }
   // A removed route must not leave a stale bundle behind for a later synth to pick up.
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });

@@ -75,7 +75,10 @@ export class WardenFunction extends Construct {
     if (needs.table || needs.rateLimit) environment.TABLE_NAME = platform.tableName;
     if (needs.jwtSign || needs.jwtPublicKey || needs.verifyTokens) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;
     if (needs.dataKey) environment.DATA_KMS_KEY_ID = platform.dataKey.keyArn;
-    if (needs.iotShadows || needs.iotPublish) environment.IOT_ENDPOINT_ADDRESS = platform.iotDataEndpoint();
+    // Shadow and publish calls need the endpoint; the registry hands it to new gateways.
+    if (needs.iotShadows || needs.iotPublish || needs.iotRegistry) {
+      environment.IOT_ENDPOINT_ADDRESS = platform.iotDataEndpoint();
+    }
 
     this.function = new LambdaFunction(this, "Function", {
       description: props.description,

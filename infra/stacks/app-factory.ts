@@ -109,7 +109,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
   const targets = { tableName: data.tableName, tableKey: data.tableKey, dataKey: data.dataKey, jwtKey: data.jwtKey };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");
-  const usesIot = (a: RouteDef["access"]) => a.iotShadows || a.iotPublish;
+  const usesIot = (a: RouteDef["access"]) => a.iotShadows || a.iotPublish || a.iotRegistry;
   const iot =
     ingestWorkers.length > 0 || options.thingPolicy || [...routes, ...workers].some((r) => usesIot(r.access))
       ? new IotStack(app, `${prefix}-Iot`, {

@@ -1,11 +1,12 @@
 /**
  * IoT Core wiring: the topic rule that feeds gateway events to the ingest worker(s), and the
- * account's data-plane endpoint for functions that touch shadows or publish to devices.
+ * account's data-plane endpoint for functions that register gateways, touch shadows or publish.
  *
- * Extension point for the gateway thing policy: pass `thingPolicy` (a document using policy
- * variables such as `${iot:Connection.Thing.ThingName}`, so one static policy serves every
- * gateway) and the stack creates it as `AWS::IoT::Policy`; its name must start with
- * `IOT_NAMES.policyPrefix` so the registry functions may attach it.
+ * Gateway IoT policies: today each gateway gets its own policy at registration, rendered from
+ * `shared/iot/policy.ts` and created by the registry functions (their `iotRegistry` access is scoped
+ * to `policy/warden-*`). Should one static policy with policy variables (such as
+ * `${iot:Connection.Thing.ThingName}`) replace them, pass it as `thingPolicy` and this stack creates
+ * it as an `AWS::IoT::Policy`; its name must start with `IOT_NAMES.policyPrefix`.
  */
 import { Stack, type StackProps } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";

@@ -1,0 +1,94 @@
+/** Whole-app guarantees: every stack deployable, nothing looked up, cdk-nag clean, bundles sane. */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { App, Stack, Validations } from "aws-cdk-lib";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { functionId } from "../../infra/route-types.ts";
+import { routes } from "../../infra/routes.ts";
+import { workers } from "../../infra/workers.ts";
+import { nagFindings, type SynthesizedWarden, synthWarden } from "./synth-app.ts";
+
+/** CloudFormation's hard limit of resources per stack. */
+const MAX_RESOURCES = 500;
+
+let warden: SynthesizedWarden;
+
+beforeAll(async () => {
+  warden = await synthWarden();
+});
+afterAll(() => warden.cleanup());
+
+describe("the Warden CDK app", () => {
+  it("keeps every stack within CloudFormation's resource limit", () => {
+    for (const stack of warden.stacks) {
+      const count = Object.keys(warden.assembly.getStackArtifact(stack.artifactId).template.Resources ?? {}).length;
+      expect(count, stack.stackName).toBeLessThanOrEqual(MAX_RESOURCES);
+    }
+  });
+
+  it("is environment-agnostic and looks nothing up, so synth needs no account and no credentials", () => {
+    for (const stack of warden.stacks) {
+      expect(stack.environment, stack.stackName).toBe("aws://unknown-account/unknown-region");
+    }
+    expect(warden.assembly.manifest.missing ?? []).toEqual([]);
+  });
+
+  it("deploys one function per HTTP row and per worker, each from its own bundle", () => {
+    const expected = [
+      ...routes.filter((r) => r.method !== "WEBSOCKET").map((r) => functionId(r.handler)),
+      ...workers.map((w) => w.id),
+    ];
+    const deployed = [
+      ...warden.routeStacks.flatMap((s) => [...s.functions.keys()]),
+      ...(warden.iot ? [...warden.iot.ingestFunctions.keys()] : []),
+      ...(warden.workers ? [...warden.workers.functions.keys()] : []),
+    ];
+    expect(deployed.sort()).toEqual(expected.sort());
+  });
+
+  it("has no unacknowledged cdk-nag AwsSolutions finding in any stack", () => {
+    expect(warden.stacks.length).toBeGreaterThanOrEqual(3);
+    for (const stack of warden.stacks) expect(nagFindings(stack), stack.stackName).toEqual([]);
+  });
+
+  it("gives a reason with every cdk-nag acknowledgement", () => {
+    const reasons: string[] = [];
+    for (const construct of warden.app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const value of Object.values(entry.data as Record<string, unknown>)) {
+          reasons.push(typeof value === "string" ? value : JSON.stringify(value));
+        }
+      }
+    }
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const reason of reasons) expect(reason.length, reason).toBeGreaterThan(40);
+  });
+
+  it("fails synth on an unacknowledged cdk-nag error (the gate is live)", () => {
+    const app = new App();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = new Stack(app, "Careless");
+    const role = new Role(stack, "Role", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ["dynamodb:*"], resources: ["*"] }));
+    expect(() => app.synth()).toThrow(/AwsSolutions-IAM5/);
+  });
+
+  it("bundles every function as one ESM file and leaves the AWS SDK to the runtime", async () => {
+    for (const fn of warden.built) {
+      expect(fn.outfile.endsWith(join(fn.functionId, "index.mjs"))).toBe(true);
+      expect(fn.bytes, fn.functionId).toBeGreaterThan(0);
+      expect(fn.bytes, fn.functionId).toBeLessThan(5 * 1024 * 1024);
+    }
+    const first = warden.built[0];
+    if (!first) return;
+    const meta = JSON.parse(await readFile(join(first.outfile, "..", "..", "meta.json"), "utf8")) as {
+      inputs: Record<string, unknown>;
+    };
+    const inputs = Object.keys(meta.inputs);
+    expect(inputs.some((i) => i.includes("node_modules/@aws-sdk/"))).toBe(false);
+    expect(inputs.some((i) => i.includes("node_modules/zod/"))).toBe(true);
+  });
+});

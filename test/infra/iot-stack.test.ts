@@ -1,0 +1,112 @@
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RouteDef } from "../../infra/route-types.ts";
+import { GATEWAY_EVENTS_TOPIC, type IotStack } from "../../infra/stacks/iot-stack.ts";
+import type { Worker } from "../../infra/workers.ts";
+import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
+
+// Any existing module will do as the bundle: these tests are about wiring and IAM, not behaviour.
+const ingest: Worker = {
+  id: "iot-ingest",
+  handler: "functions/platform/jwks/get.ts",
+  access: { table: "RW" },
+  trigger: "iot-events",
+};
+const shadowRoute: RouteDef = {
+  method: "PUT",
+  path: "/cloud-integration/security/test/{gateway_id}",
+  handler: "functions/securenet/auth/me.ts",
+  permission: "gateways:write",
+  surface: "gateway",
+  rateClass: "general",
+  access: { table: "RW", iotRegistry: true, iotShadows: true, iotPublish: true },
+};
+
+describe("iot stack, with an ingest worker and a route that uses IoT", () => {
+  let warden: SynthesizedWarden;
+  let iot: IotStack;
+  let template: Template;
+
+  beforeAll(async () => {
+    warden = await synthWarden({ routes: [shadowRoute], workers: [ingest] });
+    if (!warden.iot) throw new Error("expected an IoT stack");
+    iot = warden.iot;
+    template = warden.template(iot);
+  });
+  afterAll(() => warden.cleanup());
+
+  it("sends gateway events to the ingest function through one topic rule", () => {
+    template.resourceCountIs("AWS::IoT::TopicRule", 1);
+    const [fnId] = Object.keys(
+      template.findResources("AWS::Lambda::Function", { Properties: { Runtime: "nodejs22.x" } }),
+    );
+    template.hasResourceProperties("AWS::IoT::TopicRule", {
+      TopicRulePayload: Match.objectLike({
+        Sql: Match.stringLikeRegexp(`FROM '${GATEWAY_EVENTS_TOPIC.replaceAll("+", "\\+")}'`),
+        Actions: [{ Lambda: { FunctionArn: { "Fn::GetAtt": [fnId, "Arn"] } } }],
+        ErrorAction: { CloudwatchLogs: Match.objectLike({ LogGroupName: Match.anyValue() }) },
+      }),
+    });
+    expect(GATEWAY_EVENTS_TOPIC).toBe("warden/+/+/events");
+  });
+
+  it("lets only that rule invoke the ingest function", () => {
+    const [ruleId] = Object.keys(template.findResources("AWS::IoT::TopicRule"));
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Principal: "iot.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": [ruleId, "Arn"] },
+    });
+  });
+
+  it("looks up the IoT data endpoint at deploy time, not at synth", () => {
+    template.hasResourceProperties("Custom::AWS", {
+      Create: Match.serializedJson(
+        Match.objectLike({ service: "Iot", action: "describeEndpoint", parameters: { endpointType: "iot:Data-ATS" } }),
+      ),
+    });
+    const routeStack = warden.routeStacks[0];
+    if (!routeStack) throw new Error("expected a route stack");
+    warden.template(routeStack).hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ IOT_ENDPOINT_ADDRESS: { "Fn::ImportValue": Match.anyValue() } }) },
+    });
+  });
+
+  it("scopes IoT permissions to Warden's things, certificates, policies and topics", () => {
+    const routeStack = warden.routeStacks[0];
+    if (!routeStack) throw new Error("expected a route stack");
+    const statements = statementsOfFunction(warden.template(routeStack), `PUT ${shadowRoute.path}`);
+    const iotStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("iot:")));
+    const resourceOf = (action: string) =>
+      JSON.stringify(iotStatements.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
+    expect(resourceOf("iot:UpdateThingShadow")).toContain(":thing/warden-*");
+    expect(resourceOf("iot:CreateThing")).toContain(":thing/warden-*");
+    expect(resourceOf("iot:CreatePolicy")).toContain(":policy/warden-*");
+    expect(resourceOf("iot:DeleteCertificate")).toContain(":cert/*");
+    expect(resourceOf("iot:Publish")).toContain(":topic/warden/*");
+    // Only the two actions IoT cannot scope get "*".
+    const star = iotStatements.filter((s) => s.Resource === "*").flatMap(actionsOf);
+    expect(star.sort()).toEqual(["iot:CreateKeysAndCertificate", "iot:DescribeEndpoint"]);
+  });
+
+  it("passes cdk-nag AwsSolutions with no unacknowledged finding", () => {
+    expect(nagFindings(iot)).toEqual([]);
+    for (const stack of warden.routeStacks) expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe("iot stack, when nothing uses IoT", () => {
+  let warden: SynthesizedWarden;
+
+  beforeAll(async () => {
+    warden = await synthWarden({ routes: [], workers: [] });
+  });
+  afterAll(() => warden.cleanup());
+
+  it("is not created, so no topic rule and no endpoint lookup exist", () => {
+    expect(warden.iot).toBeUndefined();
+    for (const stack of warden.stacks) {
+      warden.template(stack).resourceCountIs("AWS::IoT::TopicRule", 0);
+      warden.template(stack).resourceCountIs("Custom::AWS", 0);
+    }
+  });
+});

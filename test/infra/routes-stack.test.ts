@@ -1,0 +1,219 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routeKey } from "../../infra/route-types.ts";
+import { routes } from "../../infra/routes.ts";
+import { createApp, ROUTES_PER_STACK, sliceRoutes } from "../../infra/stacks/app-factory.ts";
+import { apiGatewayPath } from "../../infra/stacks/routes-stack.ts";
+import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
+
+const httpRoutes = routes.filter((r) => r.method !== "WEBSOCKET");
+let warden: SynthesizedWarden;
+
+beforeAll(async () => {
+  warden = await synthWarden();
+});
+afterAll(() => warden.cleanup());
+
+/** The route stack template that holds a row's function (exactly one must). */
+function templateOf(description: string) {
+  const holders = warden.routeStacks.filter(
+    (s) =>
+      Object.keys(
+        warden.template(s).findResources("AWS::Lambda::Function", { Properties: { Description: description } }),
+      ).length > 0,
+  );
+  expect(holders, description).toHaveLength(1);
+  return warden.template(holders[0] as (typeof warden.routeStacks)[number]);
+}
+
+describe("route stacks", () => {
+  it("build exactly one Node.js 22 arm64 function per HTTP row, with the shared defaults", () => {
+    const functions = warden.routeStacks.flatMap((s) =>
+      Object.values(warden.template(s).findResources("AWS::Lambda::Function")),
+    );
+    expect(functions).toHaveLength(httpRoutes.length);
+    for (const route of httpRoutes) {
+      templateOf(routeKey(route)).hasResourceProperties("AWS::Lambda::Function", {
+        Description: routeKey(route),
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        MemorySize: 1024,
+        Timeout: 29,
+        Handler: "index.handler",
+        TracingConfig: { Mode: "Active" },
+        LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
+      });
+    }
+  });
+
+  it("give every function its own log group with one month of retention", () => {
+    for (const stack of warden.routeStacks) {
+      const t = warden.template(stack);
+      const groups = t.findResources("AWS::Logs::LogGroup");
+      expect(Object.keys(groups)).toHaveLength(Object.keys(t.findResources("AWS::Lambda::Function")).length);
+      for (const g of Object.values(groups)) expect(g.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it("route every HTTP row to its function with a payload 2.0 Lambda proxy integration", () => {
+    for (const route of httpRoutes) {
+      const t = templateOf(routeKey(route));
+      const [fnId] = Object.keys(
+        t.findResources("AWS::Lambda::Function", { Properties: { Description: routeKey(route) } }),
+      );
+      const integrations = t.findResources("AWS::ApiGatewayV2::Integration", {
+        Properties: {
+          IntegrationType: "AWS_PROXY",
+          PayloadFormatVersion: "2.0",
+          IntegrationUri: { "Fn::GetAtt": [fnId, "Arn"] },
+        },
+      });
+      const [integrationId] = Object.keys(integrations);
+      expect(integrationId, routeKey(route)).toBeDefined();
+      t.hasResourceProperties("AWS::ApiGatewayV2::Route", {
+        RouteKey: `${route.method} ${apiGatewayPath(route.path)}`,
+        Target: { "Fn::Join": ["", ["integrations/", { Ref: integrationId }]] },
+        ApiId: { "Fn::ImportValue": Match.anyValue() },
+      });
+    }
+    const routeCount = warden.routeStacks.reduce(
+      (n, s) => n + Object.keys(warden.template(s).findResources("AWS::ApiGatewayV2::Route")).length,
+      0,
+    );
+    expect(routeCount).toBe(httpRoutes.length);
+  });
+
+  it("use no AWS managed policy on any function role (logs are granted explicitly)", () => {
+    for (const stack of warden.routeStacks) {
+      for (const role of Object.values(warden.template(stack).findResources("AWS::IAM::Role"))) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    }
+  });
+
+  it("give read-only functions no way to put or delete, and updates only on rate-limit partitions", () => {
+    const readOnly = httpRoutes.filter((r) => r.access.table === "RO");
+    expect(readOnly.length).toBeGreaterThan(0);
+    for (const route of readOnly) {
+      const statements = statementsOfFunction(templateOf(routeKey(route)), routeKey(route));
+      const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+      const actions = dynamo.flatMap(actionsOf);
+      expect(actions, routeKey(route)).not.toContain("dynamodb:PutItem");
+      expect(actions, routeKey(route)).not.toContain("dynamodb:DeleteItem");
+      expect(actions, routeKey(route)).not.toContain("dynamodb:BatchWriteItem");
+      expect(actions).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:Query"]));
+      const updates = dynamo.filter((s) => actionsOf(s).includes("dynamodb:UpdateItem"));
+      expect(updates).toHaveLength(1);
+      expect(updates[0]?.Condition).toEqual({
+        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#*#RL", "G#IP#*#RL"] },
+      });
+    }
+  });
+
+  it("let read-write functions write items and transactions", () => {
+    const route = httpRoutes.find((r) => r.access.table === "RW");
+    expect(route).toBeDefined();
+    if (!route) return;
+    const actions = statementsOfFunction(templateOf(routeKey(route)), routeKey(route)).flatMap(actionsOf);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:BatchWriteItem",
+      ]),
+    );
+  });
+
+  it("let only jwtSign functions sign, and token-verifying functions read the public key", () => {
+    for (const route of httpRoutes) {
+      const actions = statementsOfFunction(templateOf(routeKey(route)), routeKey(route)).flatMap(actionsOf);
+      if (route.access.jwtSign) expect(actions, routeKey(route)).toContain("kms:Sign");
+      else expect(actions, routeKey(route)).not.toContain("kms:Sign");
+      const verifies = route.permission !== null || route.access.jwtPublicKey || route.access.jwtSign;
+      if (verifies) expect(actions, routeKey(route)).toContain("kms:GetPublicKey");
+      else expect(actions, routeKey(route)).not.toContain("kms:GetPublicKey");
+    }
+  });
+
+  it("let only dataKey functions use the secrets key", () => {
+    for (const route of httpRoutes) {
+      const statements = statementsOfFunction(templateOf(routeKey(route)), routeKey(route));
+      const onDataKey = statements.filter((s) => JSON.stringify(s.Resource).includes("DataKey"));
+      if (!route.access.dataKey) expect(onDataKey, routeKey(route)).toEqual([]);
+      else expect(onDataKey.flatMap(actionsOf).length, routeKey(route)).toBeGreaterThan(0);
+    }
+  });
+
+  it("use the table key only through DynamoDB", () => {
+    for (const route of httpRoutes) {
+      const statements = statementsOfFunction(templateOf(routeKey(route)), routeKey(route));
+      const viaDynamo = statements.filter((s) => actionsOf(s).includes("kms:Decrypt") && s.Condition);
+      for (const s of viaDynamo) {
+        expect(s.Condition).toEqual({
+          StringEquals: {
+            "kms:ViaService": {
+              "Fn::Join": ["", ["dynamodb.", { Ref: "AWS::Region" }, ".", { Ref: "AWS::URLSuffix" }]],
+            },
+          },
+        });
+      }
+      if (!route.access.dataKey)
+        expect(viaDynamo.length, routeKey(route)).toBe(
+          statements.filter((s) => actionsOf(s).includes("kms:Decrypt")).length,
+        );
+    }
+  });
+
+  it("give functions the environment shared/config.ts reads", () => {
+    for (const route of httpRoutes) {
+      templateOf(routeKey(route)).hasResourceProperties("AWS::Lambda::Function", {
+        Description: routeKey(route),
+        Environment: {
+          Variables: Match.objectLike({
+            TABLE_NAME: "warden-table",
+            WARDEN_ISSUER: "warden",
+            WARDEN_AUDIENCE: "warden-api",
+            WARDEN_TOKEN_TTL_SECONDS: "3600",
+            NODE_OPTIONS: "--enable-source-maps",
+            ...(route.permission !== null || route.access.jwtSign || route.access.jwtPublicKey
+              ? { JWT_KMS_KEY_ID: { "Fn::ImportValue": Match.anyValue() } }
+              : {}),
+          }),
+        },
+      });
+    }
+  });
+
+  it("group routes by surface in slices small enough for CloudFormation", () => {
+    const many = Array.from({ length: 2 * ROUTES_PER_STACK + 5 }, (_, i) => ({
+      ...(httpRoutes[0] as (typeof httpRoutes)[number]),
+      path: `/r/${i}`,
+    }));
+    const slices = sliceRoutes([...many, ...httpRoutes]);
+    for (const slice of slices) {
+      expect(slice.routes.length).toBeLessThanOrEqual(ROUTES_PER_STACK);
+      expect(new Set(slice.routes.map((r) => r.surface))).toEqual(new Set([slice.surface]));
+    }
+    expect(slices.flatMap((s) => s.routes)).toHaveLength(many.length + httpRoutes.length);
+  });
+
+  it("drop the trailing slash the GRC paths carry, and refuse rows that would then collide", () => {
+    expect(apiGatewayPath("/api/security/frameworks/")).toBe("/api/security/frameworks");
+    expect(apiGatewayPath("/api/security/frameworks/{id}/")).toBe("/api/security/frameworks/{id}");
+    expect(apiGatewayPath("/")).toBe("/");
+    const row = httpRoutes[0] as (typeof httpRoutes)[number];
+    const twins = [
+      { ...row, path: "/api/x/" },
+      { ...row, path: "/api/x", handler: "functions/other.ts" },
+    ];
+    expect(() => createApp({ assetsDir: "/nonexistent", routes: twins, workers: [] })).toThrow(
+      /same API Gateway route/,
+    );
+  });
+
+  it("pass cdk-nag AwsSolutions with no unacknowledged finding", () => {
+    for (const stack of warden.routeStacks) expect(nagFindings(stack), stack.stackName).toEqual([]);
+  });
+});
