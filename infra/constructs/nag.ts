@@ -95,9 +95,4 @@ export function acknowledgeIotEndpointLookup(scope: IConstruct): void {
     wildcard("*"),
     "iot:DescribeEndpoint supports no resource-level permissions (Service Authorization Reference).",
   );
-  ack(
-    scope,
-    "AwsSolutions-L1",
-    "The runtime of AwsCustomResource's provider function is chosen by aws-cdk-lib, not by this app.",
-  );
 }

@@ -54,7 +54,12 @@ export interface WardenApp {
   workers?: WorkersStack;
 }
 
-/** HTTP rows grouped by surface and cut into slices of at most `size`, in route-table order. */
+/**
+ * HTTP rows grouped by surface and cut into slices of at most `size`, in route-table order. Add new
+ * rows at the end of a surface's routes: a row that shifts into another slice is deleted by one
+ * stack and created by another, and API Gateway refuses the new route while the old one exists
+ * (a second deploy then succeeds).
+ */
 export function sliceRoutes(routes: RouteDef[], size = ROUTES_PER_STACK): { surface: string; routes: RouteDef[] }[] {
   const bySurface = new Map<string, RouteDef[]>();
   for (const r of routes) {

@@ -19,11 +19,12 @@ export interface RoutesStackProps extends StackProps {
 }
 
 /**
- * API Gateway route key path for a row. The GRC spec (Django REST) writes paths with a trailing
- * slash, but an HTTP API route key path may not end with "/" (CDK's HttpRouteKey refuses it, matching
- * the service's route-key rules), so the slash is dropped here and only here. The function does not
- * care: the endpoint kit finds its row by the route key compiled into the bundle, not by the
- * request's path, and local mode keeps serving the spec's exact paths.
+ * API Gateway route key path for a row. The GRC spec (Django REST) writes its paths with a trailing
+ * slash, but an HTTP API rejects a route path that ends with "/" (so does CDK's HttpRouteKey), so
+ * the slash is dropped here and only here. API Gateway routes a request for `/x/` to the route `/x`
+ * anyway, with the path as sent in the event. The function does not mind either way: the endpoint kit finds its row by
+ * the route key compiled into the bundle, not by the request path. Local mode and the tests keep
+ * serving the spec's exact paths.
  */
 export function apiGatewayPath(path: string): string {
   return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
