@@ -5,6 +5,8 @@
  * Keep these files free of CDK imports: Lambda bundles import the table to find their own row.
  */
 import type { RouteDef } from "./route-types.ts";
+import { gatewayAccessRoutes } from "./routes/gateway-access.ts";
+import { gatewayIdentityRoutes } from "./routes/gateway-identity.ts";
 import { identityRoutes } from "./routes/identity.ts";
 
-export const routes: RouteDef[] = [...identityRoutes];
+export const routes: RouteDef[] = [...identityRoutes, ...gatewayAccessRoutes, ...gatewayIdentityRoutes];

@@ -23,4 +23,12 @@ export interface Worker {
   trigger: WorkerTrigger;
 }
 
-export const workers: Worker[] = [];
+export const workers: Worker[] = [
+  {
+    // Audit records (table stream INSERTs of type "Audit") → the tenant's outgoing webhook.
+    id: "workers-webhook-dispatch",
+    handler: "functions/workers/webhook-dispatch.ts",
+    access: { table: "RO", dataKey: "decrypt" },
+    trigger: "table-stream",
+  },
+];

@@ -26,6 +26,11 @@ const Env = z.object({
   WARDEN_ISSUER: z._default(z.string(), "warden"),
   WARDEN_AUDIENCE: z._default(z.string(), "warden-api"),
   WARDEN_TOKEN_TTL_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 3600),
+  /**
+   * Outgoing webhooks may target private, loopback, link-local and unique-local addresses (and
+   * plain http) only when the operator says so: local mode and tests. Never in a shared deployment.
+   */
+  WARDEN_WEBHOOK_ALLOW_PRIVATE: z._default(z.stringbool(), false),
   /** Trust X-Forwarded-For from the local server only; API Gateway gives sourceIp itself. */
   WARDEN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });

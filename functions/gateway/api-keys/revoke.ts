@@ -1,0 +1,35 @@
+import * as z from "zod/mini";
+import { revokeApiKey } from "#shared/domain/api-keys.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+const body = z.strictObject({
+  key_id: z.int().check(z.positive()),
+  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  notify_user: z.optional(z.boolean()),
+});
+
+export const handler = endpoint("POST /cloud-integration/security/api-keys/revoke", { body }, async (req) => {
+  const { key, sessionsTerminated, userNotified } = await revokeApiKey(req.principal, {
+    keyId: req.body.key_id,
+    reason: req.body.reason,
+    notify: req.body.notify_user ?? false,
+  });
+  req.audit({
+    resource: `api-key/${key.id}`,
+    details: {
+      key_id: key.id,
+      key_prefix: key.keyPrefix,
+      name: key.name,
+      owner_id: key.userId,
+      reason: req.body.reason ?? null,
+    },
+  });
+  return {
+    status: "revoked",
+    key_id: key.id,
+    key_name: key.name,
+    message: "API key revoked successfully",
+    user_notified: userNotified,
+    sessions_terminated: sessionsTerminated,
+  };
+});

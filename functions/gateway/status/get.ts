@@ -1,0 +1,6 @@
+import { securityStatus } from "#shared/domain/security-status.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+export const handler = endpoint("GET /cloud-integration/security/status", {}, (req) =>
+  securityStatus(req.principal.tenantId),
+);

@@ -1,0 +1,14 @@
+import { getSettingsMany } from "#shared/db/tenant-settings.ts";
+import { permissionMapping, rateLimitingView, tokenSettingsView } from "#shared/domain/token-settings.ts";
+import { webhookView } from "#shared/domain/webhooks.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+export const handler = endpoint("GET /cloud-integration/security/tokens/settings", {}, async (req) => {
+  const [tokens, webhook] = await getSettingsMany(req.principal.tenantId, ["tokens", "webhook"]);
+  return {
+    token_settings: tokenSettingsView(tokens),
+    permission_mapping: permissionMapping(),
+    webhook: webhookView(webhook),
+    rate_limiting: rateLimitingView(),
+  };
+});

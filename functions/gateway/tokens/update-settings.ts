@@ -1,0 +1,23 @@
+import * as z from "zod/mini";
+import { config } from "#shared/config.ts";
+import { getSettings } from "#shared/db/tenant-settings.ts";
+import { MIN_TOKEN_TTL_SECONDS, tokenSettingsView, updateTokenSettings } from "#shared/domain/token-settings.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+const body = z.strictObject({
+  /** Shorter than the platform's lifetime only; null returns to the platform's. */
+  access_token_ttl_seconds: z.nullable(
+    z.int().check(z.gte(MIN_TOKEN_TTL_SECONDS), z.lte(config.WARDEN_TOKEN_TTL_SECONDS)),
+  ),
+});
+
+export const handler = endpoint("POST /cloud-integration/security/tokens/settings", { body }, async (req) => {
+  const tenantId = req.principal.tenantId;
+  const { changes } = await updateTokenSettings(tenantId, { accessTokenTtlSeconds: req.body.access_token_ttl_seconds });
+  req.audit({ resource: "tokens/settings", details: { changes } });
+  return {
+    status: "updated",
+    token_settings: tokenSettingsView(await getSettings(tenantId, "tokens", true)),
+    changes,
+  };
+});
