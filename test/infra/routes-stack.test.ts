@@ -1,4 +1,4 @@
-import { Match } from "aws-cdk-lib/assertions";
+import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routeKey } from "../../infra/route-types.ts";
 import { routes } from "../../infra/routes.ts";
@@ -11,19 +11,23 @@ let warden: SynthesizedWarden;
 
 beforeAll(async () => {
   warden = await synthWarden();
+  for (const stack of warden.routeStacks) {
+    const template = warden.template(stack);
+    for (const fn of Object.values(template.findResources("AWS::Lambda::Function"))) {
+      const description = fn.Properties.Description as string;
+      if (holders.has(description)) throw new Error(`two functions for '${description}'`);
+      holders.set(description, template);
+    }
+  }
 });
 afterAll(() => warden.cleanup());
 
-/** The route stack template that holds a row's function (exactly one must). */
-function templateOf(description: string) {
-  const holders = warden.routeStacks.filter(
-    (s) =>
-      Object.keys(
-        warden.template(s).findResources("AWS::Lambda::Function", { Properties: { Description: description } }),
-      ).length > 0,
-  );
-  expect(holders, description).toHaveLength(1);
-  return warden.template(holders[0] as (typeof warden.routeStacks)[number]);
+/** The route stack template that holds a row's function, by the function's description (its route key). */
+const holders = new Map<string, Template>();
+function templateOf(description: string): Template {
+  const template = holders.get(description);
+  if (!template) throw new Error(`no route stack holds a function for '${description}'`);
+  return template;
 }
 
 describe("route stacks", () => {
