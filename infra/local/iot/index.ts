@@ -1,0 +1,69 @@
+/**
+ * Local IoT Core: an MQTT broker (plain TCP) and the HTTP data plane, both backed by one shadow
+ * service. Pass `shadows` to keep the shadow store across a restart (the broker-restart test does).
+ */
+import { type DataPlaneHttp, startDataPlaneHttp } from "./data-plane-http.ts";
+import { bridgeShadowsToMqtt, type LocalMqttBroker, startMqttBroker } from "./mqtt-broker.ts";
+import { ShadowService } from "./shadow-service.ts";
+
+export { type LocalMqttBroker, startMqttBroker } from "./mqtt-broker.ts";
+export type { ShadowDocument, ShadowError, ShadowPublication, ShadowResult } from "./shadow-service.ts";
+export { SHADOW_LIMITS, ShadowService } from "./shadow-service.ts";
+export { shadowTopic, shadowTopicPrefix } from "./shadow-topics.ts";
+
+export interface LocalIotOptions {
+  /** 0 or absent: an ephemeral port. */
+  mqttPort?: number;
+  /** 0 or absent: an ephemeral port. */
+  httpPort?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** An existing store, e.g. to restart the broker without losing shadows. */
+  shadows?: ShadowService;
+}
+
+export interface LocalIot {
+  /** `mqtt://host:port` */
+  mqttUrl: string;
+  /** `http://host:port`: the `endpoint` for IoTDataPlaneClient and `--endpoint-url` for `aws iot-data`. */
+  dataPlaneEndpoint: string;
+  shadows: ShadowService;
+  broker: LocalMqttBroker;
+  http: DataPlaneHttp;
+  stop(): Promise<void>;
+}
+
+export async function startLocalIot(opts: LocalIotOptions = {}): Promise<LocalIot> {
+  const host = opts.host ?? "127.0.0.1";
+  const shadows = opts.shadows ?? new ShadowService();
+  const broker = await startMqttBroker({ port: opts.mqttPort ?? 0, host });
+  let unbridge: (() => Promise<void>) | undefined;
+  let http: DataPlaneHttp | undefined;
+  try {
+    unbridge = await bridgeShadowsToMqtt(broker, shadows);
+    http = await startDataPlaneHttp({
+      port: opts.httpPort ?? 0,
+      host,
+      shadows,
+      publish: (topic, payload, publishOpts) => broker.publish(topic, payload, publishOpts),
+    });
+  } catch (e) {
+    await unbridge?.();
+    await broker.stop();
+    throw e;
+  }
+  const started = http;
+  const detach = unbridge;
+  return {
+    mqttUrl: broker.url,
+    dataPlaneEndpoint: started.endpoint,
+    shadows,
+    broker,
+    http: started,
+    async stop() {
+      await detach();
+      await started.stop();
+      await broker.stop();
+    },
+  };
+}
