@@ -21,6 +21,11 @@ export interface Worker {
   handler: string;
   access: Access;
   trigger: WorkerTrigger;
+  /**
+   * "table-stream" only: a Lambda event filter pattern, so records the worker would skip never
+   * invoke it (every API call writes a rate-limit counter, so an unfiltered stream is busy).
+   */
+  streamFilter?: Record<string, unknown>;
 }
 
 export const workers: Worker[] = [
@@ -30,5 +35,6 @@ export const workers: Worker[] = [
     handler: "functions/workers/webhook-dispatch.ts",
     access: { table: "RO", dataKey: "decrypt" },
     trigger: "table-stream",
+    streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
   },
 ];

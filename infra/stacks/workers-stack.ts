@@ -4,7 +4,7 @@
  */
 import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { Construct } from "constructs";
 import { acknowledgeStreamRead } from "../constructs/nag.ts";
@@ -47,6 +47,7 @@ export class WorkersStack extends Stack {
             maxRecordAge: Duration.hours(1),
             // The handler may return `batchItemFailures` to retry only the records that failed.
             reportBatchItemFailures: true,
+            ...(worker.streamFilter && { filters: [FilterCriteria.filter(worker.streamFilter)] }),
           }),
         );
         acknowledgeStreamRead(fn.role);

@@ -9,6 +9,7 @@ const fanOut: Worker = {
   handler: "functions/platform/jwks/get.ts",
   access: { table: "RO" },
   trigger: "table-stream",
+  streamFilter: { eventName: ["INSERT"] },
 };
 const task: Worker = {
   id: "scan-task",
@@ -45,6 +46,7 @@ describe("workers stack", () => {
       BisectBatchOnFunctionError: true,
       MaximumRetryAttempts: 5,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ["INSERT"] }) }] },
     });
   });
 
