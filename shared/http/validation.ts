@@ -2,10 +2,12 @@
  * Request validation with zod (the `zod/mini` build, so a function bundle carries only the
  * validators it uses). Every issue names its field as a `loc` path: ["body", "email"].
  */
+import en from "zod/v4/locales/en.js";
 import * as z from "zod/mini";
 import { type FieldIssue, Invalid } from "#shared/errors.ts";
 
-z.config(z.locales.en());
+// Only the English messages: `z.locales` would pull every locale into each bundle.
+z.config(en());
 
 export type Part = "path" | "query" | "body";
 
