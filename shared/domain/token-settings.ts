@@ -5,6 +5,7 @@
  */
 import { BUILT_IN_ROLES } from "#shared/auth/permissions.ts";
 import { config } from "#shared/config.ts";
+import { listCustomRoles } from "#shared/db/roles.ts";
 import { getSettings, saveSettings, type TokenSettings } from "#shared/db/tenant-settings.ts";
 import { RATE_CLASSES } from "./rate-limit.ts";
 
@@ -38,9 +39,12 @@ export function tokenSettingsView(settings: TokenSettings) {
   };
 }
 
-/** Built-in roles; custom roles join this map once a role store exists (shared/db/roles.ts). */
-export function permissionMapping(): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(BUILT_IN_ROLES).map(([id, role]) => [id, [...role.permissions]]));
+/** Role → permissions: the built-in roles, then the tenant's custom roles. */
+export async function permissionMapping(tenantId: string): Promise<Record<string, string[]>> {
+  const mapping: Record<string, string[]> = {};
+  for (const [id, role] of Object.entries(BUILT_IN_ROLES)) mapping[id] = [...role.permissions];
+  for (const role of await listCustomRoles(tenantId)) mapping[role.name] = [...role.permissions];
+  return mapping;
 }
 
 export function rateLimitingView() {

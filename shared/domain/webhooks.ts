@@ -383,6 +383,17 @@ export async function deliverWebhook(
   if (url.protocol !== "https:" && !(opts.allowPrivate && url.protocol === "http:")) {
     return { delivered: false, attempts: 0, error: "destination refused: must use https" };
   }
+  // Node connects to an address literal without calling `lookup`, so literals are checked here.
+  const literal = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (isIP(literal)) {
+    try {
+      await resolveDestination(literal, opts);
+    } catch (e) {
+      if (e instanceof DestinationRefused)
+        return { delivered: false, attempts: 1, error: `destination refused: ${e.message}` };
+      throw e;
+    }
+  }
   const body = JSON.stringify(event);
   const backoff = opts.backoffMs ?? 1000;
   let last: DeliveryResult = { delivered: false, attempts: 0 };
@@ -404,11 +415,9 @@ export async function deliverWebhook(
     } catch (e) {
       if (e instanceof DestinationRefused)
         return { delivered: false, attempts: attempt, error: `destination refused: ${e.message}` };
-      last = {
-        delivered: false,
-        attempts: attempt,
-        error: (e as Error).name === "TimeoutError" ? "timeout" : (e as Error).message,
-      };
+      // The only abort signal is the attempt's timeout.
+      const timedOut = ["TimeoutError", "AbortError"].includes((e as Error).name);
+      last = { delivered: false, attempts: attempt, error: timedOut ? "timeout" : (e as Error).message };
     }
     if (attempt <= target.retryCount) await new Promise((r) => setTimeout(r, backoff * 2 ** (attempt - 1)));
   }

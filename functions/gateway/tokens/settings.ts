@@ -4,10 +4,14 @@ import { webhookView } from "#shared/domain/webhooks.ts";
 import { endpoint } from "#shared/http/endpoint.ts";
 
 export const handler = endpoint("GET /cloud-integration/security/tokens/settings", {}, async (req) => {
-  const [tokens, webhook] = await getSettingsMany(req.principal.tenantId, ["tokens", "webhook"]);
+  const tenantId = req.principal.tenantId;
+  const [[tokens, webhook], mapping] = await Promise.all([
+    getSettingsMany(tenantId, ["tokens", "webhook"]),
+    permissionMapping(tenantId),
+  ]);
   return {
     token_settings: tokenSettingsView(tokens),
-    permission_mapping: permissionMapping(),
+    permission_mapping: mapping,
     webhook: webhookView(webhook),
     rate_limiting: rateLimitingView(),
   };
