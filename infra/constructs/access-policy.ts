@@ -8,16 +8,20 @@ import { Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
+import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "../route-types.ts";
 
 /**
- * Naming conventions the IAM scoping relies on: the gateway registry must name every IoT thing
- * and policy it creates with this prefix, and devices publish under this topic root.
+ * The naming the IAM scoping relies on, taken from the gateway policy module itself: the registry
+ * names each thing, and the policy it creates for it, `warden-…`; gateways publish their events on
+ * `eventsTopic(tenant, thing)`, whose first level is the topic root.
  */
 export const IOT_NAMES = {
-  thingPrefix: "warden-",
-  policyPrefix: "warden-",
-  topicRoot: "warden",
+  thingPrefix: THING_PREFIX,
+  policyPrefix: THING_PREFIX,
+  /** MQTT filter matching every gateway's events topic. */
+  eventsTopicFilter: eventsTopic("+", "+"),
+  topicRoot: eventsTopic("+", "+").split("/")[0] ?? "",
 } as const;
 
 /**

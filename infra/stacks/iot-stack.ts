@@ -19,7 +19,7 @@ import { type PlatformResources, WardenFunction } from "../constructs/warden-fun
 import type { Worker } from "../workers.ts";
 
 /** Gateways publish their events here: `warden/<tenant>/<gateway>/events`. */
-export const GATEWAY_EVENTS_TOPIC = `${IOT_NAMES.topicRoot}/+/+/events`;
+export const GATEWAY_EVENTS_TOPIC = IOT_NAMES.eventsTopicFilter;
 
 export interface IotStackProps extends StackProps {
   /** Workers with trigger "iot-events"; none means no topic rule. */
