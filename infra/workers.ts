@@ -37,4 +37,5 @@ export const workers: Worker[] = [
     trigger: "table-stream",
     streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
   },
+  { id: "iot-ingest", handler: "functions/iot/ingest.ts", access: { table: "RW" }, trigger: "iot-events" },
 ];

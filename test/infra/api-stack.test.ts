@@ -9,7 +9,7 @@ beforeAll(async () => {
   warden = await synthWarden({ routes: [], workers: [] });
   template = warden.template(warden.api);
 });
-afterAll(() => warden.cleanup());
+afterAll(() => warden?.cleanup());
 
 describe("api stack", () => {
   it("is one HTTP API with no CORS preflight configured", () => {

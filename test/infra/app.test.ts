@@ -18,7 +18,7 @@ let warden: SynthesizedWarden;
 beforeAll(async () => {
   warden = await synthWarden();
 });
-afterAll(() => warden.cleanup());
+afterAll(() => warden?.cleanup());
 
 describe("the Warden CDK app", () => {
   it("keeps every stack within CloudFormation's resource limit", () => {

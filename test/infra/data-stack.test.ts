@@ -11,7 +11,7 @@ beforeAll(async () => {
   warden = await synthWarden({ routes: [], workers: [] });
   template = warden.template(warden.data);
 });
-afterAll(() => warden.cleanup());
+afterAll(() => warden?.cleanup());
 
 describe("data stack", () => {
   it("creates the single table from the shared key declaration", () => {

@@ -33,7 +33,7 @@ describe("iot stack, with an ingest worker and a route that uses IoT", () => {
     iot = warden.iot;
     template = warden.template(iot);
   });
-  afterAll(() => warden.cleanup());
+  afterAll(() => warden?.cleanup());
 
   it("sends gateway events to the ingest function through one topic rule", () => {
     template.resourceCountIs("AWS::IoT::TopicRule", 1);
@@ -100,7 +100,7 @@ describe("iot stack, when nothing uses IoT", () => {
   beforeAll(async () => {
     warden = await synthWarden({ routes: [], workers: [] });
   });
-  afterAll(() => warden.cleanup());
+  afterAll(() => warden?.cleanup());
 
   it("is not created, so no topic rule and no endpoint lookup exist", () => {
     expect(warden.iot).toBeUndefined();

@@ -20,7 +20,7 @@ beforeAll(async () => {
     }
   }
 });
-afterAll(() => warden.cleanup());
+afterAll(() => warden?.cleanup());
 
 /** The route stack template that holds a row's function, by the function's description (its route key). */
 const holders = new Map<string, Template>();

@@ -26,11 +26,20 @@ export async function synthWarden(
   options: Omit<CreateAppOptions, "assetsDir" | "outdir" | "nag"> = {},
 ): Promise<SynthesizedWarden> {
   const dir = await mkdtemp(join(tmpdir(), "warden-infra-"));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
   const assetsDir = join(dir, "functions");
-  const built = await buildFunctions({ outdir: assetsDir, entries: allEntries(options.routes, options.workers) });
-  const warden = createApp({ ...options, assetsDir, outdir: join(dir, "cdk.out"), nag: true });
-  // With cdk-nag registered, synth throws on any unacknowledged AwsSolutions error, as `cdk synth` does.
-  const assembly = warden.app.synth();
+  let built: BuiltFunction[];
+  let warden: WardenApp;
+  let assembly: CloudAssembly;
+  try {
+    built = await buildFunctions({ outdir: assetsDir, entries: allEntries(options.routes, options.workers) });
+    warden = createApp({ ...options, assetsDir, outdir: join(dir, "cdk.out"), nag: true });
+    // With cdk-nag registered, synth throws on any unacknowledged AwsSolutions error, as `cdk synth` does.
+    assembly = warden.app.synth();
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
   const stacks = warden.app.node.children.filter((c): c is Stack => Stack.isStack(c));
   const templates = new Map<Stack, Template>();
   return {
@@ -43,7 +52,7 @@ export async function synthWarden(
       templates.set(stack, t);
       return t;
     },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup,
   };
 }
 

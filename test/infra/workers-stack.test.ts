@@ -26,7 +26,7 @@ beforeAll(async () => {
   if (!warden.workers) throw new Error("expected a workers stack");
   template = warden.template(warden.workers);
 });
-afterAll(() => warden.cleanup());
+afterAll(() => warden?.cleanup());
 
 describe("workers stack", () => {
   it("builds one function per worker with the shared defaults", () => {
