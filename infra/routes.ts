@@ -6,7 +6,8 @@
  */
 import type { RouteDef } from "./route-types.ts";
 import { gatewayAccessRoutes } from "./routes/gateway-access.ts";
+import { gatewayFleetRoutes } from "./routes/gateway-fleet.ts";
 import { gatewayIdentityRoutes } from "./routes/gateway-identity.ts";
 import { identityRoutes } from "./routes/identity.ts";
 
-export const routes: RouteDef[] = [...identityRoutes, ...gatewayAccessRoutes, ...gatewayIdentityRoutes];
+export const routes: RouteDef[] = [...identityRoutes, ...gatewayAccessRoutes, ...gatewayIdentityRoutes, ...gatewayFleetRoutes];

@@ -48,7 +48,7 @@ export const BlockedPort = z.object({
 export type BlockedPort = z.infer<typeof BlockedPort>;
 
 export const DEFAULT_POLICIES = ["ACCEPT", "DROP"] as const;
-export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error"] as const;
+export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical"] as const;
 
 export const FirewallSettings = z.object({
   enabled: z.boolean(),

@@ -123,7 +123,8 @@ export function portRange(value: string): [number, number] {
   return [Number(a), Number(b ?? a)];
 }
 
-export const PROTOCOLS = ["TCP", "UDP", "ICMP", "ICMPV6", "ALL"] as const;
+/** What the edge contract renders (ICMP covers ICMPv6 for IPv6 rules). */
+export const PROTOCOLS = ["TCP", "UDP", "ICMP", "ALL"] as const;
 export const CHAINS = ["INPUT", "OUTPUT", "FORWARD"] as const;
 export const ACTIONS = ["ACCEPT", "DROP", "REJECT"] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -143,9 +144,15 @@ export function checkInterface(value: string): Problem {
     : `'${value}' is not an interface name (1–15 of letters, digits, '_', '.', '-')`;
 }
 
-/** nft `log prefix "…"`: at most 127 characters, printable, and no quote that would end the string. */
+/**
+ * nft `log prefix "…"`: printable, no quote or backslash that would end or escape the string. nft
+ * itself allows 127 characters; the edge contract (edge/contract.ts, LogPrefix) allows 64, and the
+ * API must not accept what the gateway will refuse, so the stricter limit wins.
+ */
+export const LOG_PREFIX_MAX = 64;
+
 export function checkLogPrefix(value: string): Problem {
-  if (value.length === 0 || value.length > 127) return "a log prefix has 1–127 characters";
+  if (value.length === 0 || value.length > LOG_PREFIX_MAX) return `a log prefix has 1–${LOG_PREFIX_MAX} characters`;
   if (/["'\\]/.test(value)) return "a log prefix may not contain quotes or backslashes";
   if (!/^[\x20-\x7e]+$/.test(value)) return "a log prefix may contain printable ASCII characters only";
   return undefined;
@@ -186,4 +193,15 @@ export const schemas = {
   priority: z.number().check(netCheck(checkPriority)),
   interfaceName: z.string().check(netCheck(checkInterface)),
   logPrefix: z.string().check(netCheck(checkLogPrefix)),
+};
+
+/** Free text that ends up in device configuration or logs: bounded, no control characters. */
+export function text(max: number) {
+  return z.string().check(z.trim(), z.maxLength(max), z.regex(/^\P{Cc}*$/u, "may not contain control characters"));
+}
+
+/** A gateway id in a body (number) or a query string (text): selects one gateway's overrides. */
+export const gatewayIdField = {
+  body: z.optional(z.number().check(z.int(), z.positive())),
+  query: z.optional(z.coerce.number().check(z.int(), z.positive())),
 };

@@ -8,12 +8,14 @@
  * No wildcard crosses into another thing's or tenant's topics: every resource names the thing.
  */
 
-/** The named shadows a gateway syncs; each is one settings area of the API. */
-export const GATEWAY_SHADOWS = ["firewall", "ssh"] as const;
-export type GatewayShadow = (typeof GATEWAY_SHADOWS)[number];
+import { eventsTopic, namedShadowTopic, SHADOW_NAMES, type ShadowName } from "#edge/contract.ts";
+
+/** The named shadows a gateway syncs (the edge contract's); each is one settings area of the API. */
+export const GATEWAY_SHADOWS = SHADOW_NAMES;
+export type GatewayShadow = ShadowName;
+export { eventsTopic };
 
 export const THING_PREFIX = "warden-";
-export const TOPIC_ROOT = "warden";
 
 export interface PolicyTarget {
   partition: string;
@@ -28,12 +30,8 @@ export function thingNameOf(tenantId: string, gatewayId: number): string {
   return `${THING_PREFIX}${tenantId}-${gatewayId}`;
 }
 
-export function eventsTopic(tenantId: string, thingName: string): string {
-  return `${TOPIC_ROOT}/${tenantId}/${thingName}/events`;
-}
-
 export function shadowTopicFilter(thingName: string, shadow: GatewayShadow): string {
-  return `$aws/things/${thingName}/shadow/name/${shadow}/*`;
+  return namedShadowTopic(thingName, shadow, "*");
 }
 
 export interface PolicyDocument {

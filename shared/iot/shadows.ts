@@ -11,6 +11,7 @@ import {
   UpdateThingShadowCommand,
 } from "@aws-sdk/client-iot-data-plane";
 import * as z from "zod/mini";
+import { SHADOW_STATE_LIMIT_BYTES } from "#edge/contract.ts";
 import { config } from "#shared/config.ts";
 import { Conflict, PayloadTooLarge } from "#shared/errors.ts";
 
@@ -29,8 +30,8 @@ const client = new IoTDataPlaneClient({
       : {}),
 });
 
-/** IoT Core's limit for the state of one shadow (desired and reported together). */
-export const SHADOW_STATE_LIMIT_BYTES = 8192;
+/** IoT Core's limit for the state of one shadow (desired and reported together), as the edge contract states it. */
+export { SHADOW_STATE_LIMIT_BYTES };
 
 const Section = z.record(z.string(), z.unknown());
 

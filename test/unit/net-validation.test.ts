@@ -81,10 +81,11 @@ describe("ports, priorities, interfaces, log prefixes", () => {
     expect(checkInterface("eth0; drop")).toBeDefined();
   });
 
-  it("keeps log prefixes within nft's limits: ≤ 127 characters, no quotes", () => {
+  it("keeps log prefixes within nft's and the edge contract's limits: ≤ 64 characters, no quotes", () => {
     expect(checkLogPrefix("NTP_TRAFFIC")).toBeUndefined();
-    expect(checkLogPrefix("x".repeat(127))).toBeUndefined();
-    expect(checkLogPrefix("x".repeat(128))).toMatch(/1–127/);
+    expect(checkLogPrefix("x".repeat(64))).toBeUndefined();
+    expect(checkLogPrefix("x".repeat(65))).toMatch(/1–64/);
+    expect(checkLogPrefix("x".repeat(128))).toMatch(/1–64/);
     expect(checkLogPrefix('say "hi"')).toMatch(/quotes/);
     expect(checkLogPrefix("new\nline")).toMatch(/printable/);
   });

@@ -1,0 +1,11 @@
+/** GET /firewall/status — settings in effect, lists, and today's statistics from ingested log lines. */
+import * as z from "zod/mini";
+import { firewallStatus } from "#shared/domain/firewall.ts";
+import { gatewayIdField } from "#shared/domain/net-validation.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+const query = z.strictObject({ gateway_id: gatewayIdField.query });
+
+export const handler = endpoint("GET /cloud-integration/security/firewall/status", { query }, async (req) =>
+  firewallStatus(req.principal.tenantId, req.query.gateway_id),
+);

@@ -1,0 +1,31 @@
+/**
+ * POST /gateways — register a gateway: IoT thing, certificate and policy. The certificate's
+ * private key is in this response and nowhere else; it cannot be fetched again.
+ */
+import * as z from "zod/mini";
+import { registerGateway } from "#shared/domain/gateways.ts";
+import { text } from "#shared/domain/net-validation.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+const body = z.strictObject({
+  name: text(64).check(z.minLength(1)),
+  description: z.optional(text(256)),
+  location: z.optional(text(128)),
+});
+
+export const handler = endpoint("POST /cloud-integration/security/gateways", { body }, async (req) => {
+  const created = await registerGateway(req.principal.tenantId, req.principal.username, req.body);
+  req.status(201);
+  req.audit({
+    resource: `gateway/${created.gateway.id}`,
+    details: { gateway_id: created.gateway.id, name: created.gateway.name, thing_name: created.gateway.thing_name },
+  });
+  return {
+    status: "registered",
+    gateway: created.gateway,
+    certificate: created.credentials,
+    connection: created.connection,
+    initial_sync: created.initial_sync,
+    message: "Gateway registered. Store the private key now: it is shown once and never again.",
+  };
+});

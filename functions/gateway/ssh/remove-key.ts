@@ -1,0 +1,34 @@
+/** POST /ssh/remove-key — remove a login's public key by fingerprint. */
+import * as z from "zod/mini";
+import { gatewayIdField } from "#shared/domain/net-validation.ts";
+import { removeKey } from "#shared/domain/ssh.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+import { sshUsername } from "./upload-key.ts";
+
+const body = z.strictObject({
+  fingerprint: z
+    .string()
+    .check(z.regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "must be a SHA256 fingerprint as ssh-keygen -lf prints it")),
+  username: sshUsername,
+  gateway_id: gatewayIdField.body,
+});
+
+export const handler = endpoint("POST /cloud-integration/security/ssh/remove-key", { body }, async (req) => {
+  const b = req.body;
+  const out = await removeKey(
+    { tenantId: req.principal.tenantId, gatewayId: b.gateway_id, by: req.principal.username },
+    b,
+  );
+  req.audit({
+    resource: `ssh/key/${b.fingerprint}`,
+    details: { fingerprint: b.fingerprint, username: b.username, gateway_id: b.gateway_id },
+  });
+  return {
+    status: "removed",
+    fingerprint: out.key.fingerprint,
+    username: out.key.username,
+    message: "SSH public key removed successfully",
+    config_version: out.config_version,
+    sync: out.sync,
+  };
+});

@@ -1,0 +1,14 @@
+/** GET /ssh/sessions — sessions the gateways reported: active (default) or also today's ended ones. */
+import * as z from "zod/mini";
+import { gatewayIdField } from "#shared/domain/net-validation.ts";
+import { sshSessions } from "#shared/domain/ssh.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+const query = z.strictObject({
+  active_only: z._default(z.stringbool(), true),
+  gateway_id: gatewayIdField.query,
+});
+
+export const handler = endpoint("GET /cloud-integration/security/ssh/sessions", { query }, async (req) =>
+  sshSessions(req.principal.tenantId, { activeOnly: req.query.active_only, gatewayId: req.query.gateway_id }),
+);

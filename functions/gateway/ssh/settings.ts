@@ -1,0 +1,11 @@
+/** GET /ssh/settings — sshd settings in effect, public keys, and today's connection counters. */
+import * as z from "zod/mini";
+import { gatewayIdField } from "#shared/domain/net-validation.ts";
+import { getSshSettings } from "#shared/domain/ssh.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+const query = z.strictObject({ gateway_id: gatewayIdField.query });
+
+export const handler = endpoint("GET /cloud-integration/security/ssh/settings", { query }, async (req) =>
+  getSshSettings(req.principal.tenantId, req.query.gateway_id),
+);

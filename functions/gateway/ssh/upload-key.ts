@@ -1,0 +1,62 @@
+/**
+ * POST /ssh/upload-key — multipart/form-data with `file` (the public key), `username` and
+ * `comment`. Type, size and fingerprint come from the key itself (as `ssh-keygen -lf` reads it).
+ */
+import * as z from "zod/mini";
+import { gatewayIdField, text } from "#shared/domain/net-validation.ts";
+import { uploadKey } from "#shared/domain/ssh.ts";
+import { Invalid } from "#shared/errors.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+import { parseMultipart } from "#shared/http/multipart.ts";
+import { validate } from "#shared/http/validation.ts";
+
+/** Login names as sshd and useradd accept them. */
+export const sshUsername = z
+  .string()
+  .check(z.regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, "must be a login name (letters, digits, _ . -; at most 32)"));
+
+const fields = z.strictObject({
+  username: sshUsername,
+  comment: z.optional(text(256)),
+  gateway_id: gatewayIdField.query,
+});
+
+export const handler = endpoint("POST /cloud-integration/security/ssh/upload-key", {}, async (req) => {
+  const form = await parseMultipart(req.rawBody, req.headers["content-type"], {
+    fileSize: 16 * 1024,
+    files: 1,
+    fields: 3,
+  });
+  const file = form.files.file;
+  if (!file)
+    throw new Invalid("file: field required (the public key file)", [
+      { loc: ["body", "file"], msg: "field required", type: "value_error.missing" },
+    ]);
+  const input = validate("body", fields, form.fields);
+  const out = await uploadKey(
+    { tenantId: req.principal.tenantId, gatewayId: input.gateway_id, by: req.principal.username },
+    { keyText: file.data.toString("utf8"), username: input.username, comment: input.comment },
+  );
+  req.audit({
+    resource: `ssh/key/${out.key.fingerprint}`,
+    details: {
+      fingerprint: out.key.fingerprint,
+      username: out.key.username,
+      key_type: out.key.type,
+      key_size: out.key.size,
+      gateway_id: input.gateway_id,
+    },
+  });
+  return {
+    status: "uploaded",
+    fingerprint: out.key.fingerprint,
+    key_type: out.key.type,
+    key_size: out.key.size,
+    comment: out.key.comment,
+    username: out.key.username,
+    added: out.key.added,
+    message: "SSH public key uploaded successfully",
+    config_version: out.config_version,
+    sync: out.sync,
+  };
+});

@@ -1,0 +1,137 @@
+/**
+ * IoT ingest: the target of the topic rule on `warden/+/+/events`. Not an HTTP route. The rule
+ *
+ *   SELECT *, topic(2) AS tenant, topic(3) AS thing FROM 'warden/+/+/events'
+ *
+ * hands over the gateway's event (edge/contract.ts `EdgeEventSchema`) with the tenant and thing
+ * taken from the topic, which is authoritative: each gateway's IoT policy confines it to its own
+ * topic. (A rule that selects `topic() AS topic` instead is read the same way.)
+ *
+ * Invalid messages are dropped with a log line and never throw. Storage errors do throw, so the
+ * asynchronous invocation is retried (and lands in the function's failure destination).
+ */
+import * as z from "zod/mini";
+import { describeIssues, type EdgeEvent, EdgeEventSchema } from "#edge/contract.ts";
+import { type FleetEvent, ingestFleetEvent } from "#shared/domain/fleet-events.ts";
+import { log } from "#shared/log.ts";
+
+const Origin = z.object({
+  tenant: z.optional(z.string()),
+  thing: z.optional(z.string()),
+  topic: z.optional(z.string()),
+});
+
+const TOPIC = /^warden\/([^/]+)\/([^/]+)\/events$/;
+
+/** Tenant and thing of the event, from the rule's aliases or from the full topic. */
+export function originOf(event: unknown): { tenant: string; thing: string } | undefined {
+  const o = Origin.safeParse(event);
+  if (!o.success) return undefined;
+  if (o.data.tenant && o.data.thing) return { tenant: o.data.tenant, thing: o.data.thing };
+  const m = o.data.topic ? TOPIC.exec(o.data.topic) : null;
+  return m?.[1] && m[2] ? { tenant: m[1], thing: m[2] } : undefined;
+}
+
+/** An ISO timestamp, normalized; undefined when the gateway sent something that is not a time. */
+function isoTime(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+}
+
+/** The edge's detectors tag their log lines by prefix; those count as DoS or port-scan blocks. */
+function categoryOf(prefix: string, reason: string | null): "dos" | "port_scan" | undefined {
+  const text = `${prefix} ${reason ?? ""}`;
+  if (/port[_ -]?scan/i.test(text)) return "port_scan";
+  if (/syn[_ -]?flood|\bdos\b|rate[_ -]?limit/i.test(text)) return "dos";
+  return undefined;
+}
+
+/** The contract's event → what the domain stores. Undefined (with a reason) when nothing usable is left. */
+export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
+  switch (e.type) {
+    case "firewall_log": {
+      const lines = e.lines.flatMap((l) => {
+        const timestamp = isoTime(l.timestamp);
+        if (!timestamp) return [];
+        return [
+          {
+            timestamp,
+            action: l.action,
+            protocol: l.protocol.toUpperCase(),
+            source_ip: l.source_ip,
+            source_port: l.source_port ?? undefined,
+            destination_ip: l.destination_ip,
+            destination_port: l.destination_port ?? undefined,
+            interface: l.interface || undefined,
+            rule_id: l.rule_id ?? undefined,
+            rule_name: l.rule_name ?? undefined,
+            bytes: l.bytes ?? undefined,
+            reason: l.reason ?? undefined,
+            category: l.action === "ACCEPT" ? undefined : categoryOf(l.prefix, l.reason),
+          },
+        ];
+      });
+      if (lines.length === 0) return { invalid: "no line has a valid timestamp" };
+      return { kind: "firewall_log", lines };
+    }
+    case "ssh_session": {
+      const started = isoTime(e.started);
+      const at = e.event === "started" ? started : (isoTime(e.ended) ?? isoTime(e.timestamp));
+      if (!started || !at) return { invalid: "started/ended/timestamp is not a time" };
+      return {
+        kind: "ssh_session",
+        session: {
+          kind: e.event === "started" ? "opened" : "closed",
+          at,
+          started,
+          session_id: e.session_id,
+          username: e.username,
+          client_ip: e.client_ip,
+          tty: e.tty,
+          process_id: e.process_id,
+          termination_reason: e.termination_reason,
+        },
+      };
+    }
+    case "metrics": {
+      const at = isoTime(e.timestamp);
+      if (!at) return { invalid: "timestamp is not a time" };
+      return { kind: "metrics", at, sample: { cpu: e.cpu, memory: e.memory, uptime_seconds: e.uptime_seconds } };
+    }
+  }
+}
+
+export type IngestOutcome = { stored: true; gatewayId: number } | { stored: false; reason: string };
+
+export async function handler(event: unknown): Promise<IngestOutcome> {
+  const origin = originOf(event);
+  if (!origin) {
+    log.warn("iot ingest: dropped an event without tenant and thing", {});
+    return { stored: false, reason: "no tenant/thing" };
+  }
+  const parsed = EdgeEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const reason = describeIssues(parsed.error);
+    log.warn("iot ingest: dropped an invalid event", { tenant: origin.tenant, thing: origin.thing, reason });
+    return { stored: false, reason };
+  }
+  const mapped = toFleetEvent(parsed.data);
+  if ("invalid" in mapped) {
+    log.warn("iot ingest: dropped an unusable event", {
+      tenant: origin.tenant,
+      thing: origin.thing,
+      reason: mapped.invalid,
+    });
+    return { stored: false, reason: mapped.invalid };
+  }
+  const result = await ingestFleetEvent(origin.tenant, origin.thing, mapped);
+  if (!result.stored) {
+    log.warn("iot ingest: dropped an event from an unknown gateway", {
+      tenant: origin.tenant,
+      thing: origin.thing,
+      reason: result.reason,
+    });
+  }
+  return result;
+}

@@ -1,0 +1,157 @@
+/**
+ * The gateway registry: a tenant's fleet of IoT gateways. Registering one provisions its IoT thing
+ * `warden-<tenant>-<id>`, a certificate and a policy that lets it touch only its own shadows and
+ * event topic (shared/iot/policy.ts), records it, and writes the tenant's current firewall and ssh
+ * settings to its shadows so it converges at first connect. The certificate's private key is
+ * returned once and never stored. Deregistering undoes all of it.
+ */
+import { deleteScope } from "#shared/db/fleet-config.ts";
+import {
+  deleteGatewayItem,
+  type Gateway,
+  gatewayKeys,
+  getGateway,
+  listGateways,
+  putGateway,
+} from "#shared/db/gateways.ts";
+import { nextId } from "#shared/db/repo.ts";
+import { Conflict, NotFound } from "#shared/errors.ts";
+import { eventsTopic, GATEWAY_SHADOWS, shadowTopicFilter, thingNameOf } from "#shared/iot/policy.ts";
+import { iotRegistry } from "#shared/iot/registry.ts";
+import { deleteShadow, getShadow } from "#shared/iot/shadows.ts";
+import { log } from "#shared/log.ts";
+import { firewallSpec } from "./firewall.ts";
+import { desiredFor, loadSnapshot, pushDesired, type SyncState, syncState } from "./shadow-sync.ts";
+import { sshSpec } from "./ssh.ts";
+
+/**
+ * Plan limits on the number of gateways hook in here (the billing engineer's seam). Today every
+ * tenant may register gateways without limit; a plan check throws SubscriptionLimit (402).
+ */
+export async function assertDeviceQuota(_tenantId: string): Promise<void> {}
+
+/** A gateway counts as online when it published metrics within this window. */
+const ONLINE_WINDOW_MS = 5 * 60_000;
+
+export interface RegisterInput {
+  name: string;
+  description?: string;
+  location?: string;
+}
+
+export async function registerGateway(tenantId: string, by: string, input: RegisterInput) {
+  await assertDeviceQuota(tenantId);
+  const existing = await listGateways(tenantId);
+  if (existing.some((g) => g.name.toLowerCase() === input.name.toLowerCase())) {
+    throw new Conflict(`body.name: a gateway named '${input.name}' already exists`);
+  }
+  const id = await nextId(tenantId, gatewayKeys.sequence);
+  const thingName = thingNameOf(tenantId, id);
+  const registry = await iotRegistry();
+  const device = await registry.provision({ tenantId, gatewayId: id, thingName });
+  const gateway: Gateway = {
+    tenantId,
+    id,
+    name: input.name,
+    description: input.description ?? "",
+    location: input.location ?? "",
+    thingName,
+    thingArn: device.thingArn,
+    certificateId: device.certificateId,
+    certificateArn: device.certificateArn,
+    policyName: device.policyName,
+    createdAt: new Date().toISOString(),
+    createdBy: by,
+  };
+  try {
+    await putGateway(gateway);
+  } catch (e) {
+    await registry.deprovision(device);
+    throw e;
+  }
+  // Give the new gateway what the rest of the fleet runs, so it converges on first connect.
+  const [fw, ssh] = await Promise.all([loadSnapshot(firewallSpec, tenantId), loadSnapshot(sshSpec, tenantId)]);
+  const initial = await Promise.all([
+    pushDesired("firewall", [{ gateway, doc: desiredFor(firewallSpec, fw, id) }], fw.versionOf(id)),
+    pushDesired("ssh", [{ gateway, doc: desiredFor(sshSpec, ssh, id) }], ssh.versionOf(id)),
+  ]);
+  return {
+    gateway: await gatewayView(gateway),
+    credentials: {
+      certificate_id: device.certificateId,
+      certificate_pem: device.certificatePem,
+      private_key: device.privateKey,
+    },
+    connection: {
+      endpoint: await registry.deviceEndpoint(),
+      client_id: thingName,
+      thing_name: thingName,
+      events_topic: eventsTopic(tenantId, thingName),
+      shadows: GATEWAY_SHADOWS.map((s) => ({ name: s, topics: shadowTopicFilter(thingName, s) })),
+    },
+    initial_sync: { firewall: initial[0], ssh: initial[1] },
+  };
+}
+
+export type GatewayView = Awaited<ReturnType<typeof gatewayView>>;
+
+async function gatewayView(g: Gateway, versions?: { firewall: number; ssh: number }) {
+  const sync: Record<string, SyncState> = {};
+  await Promise.all(
+    GATEWAY_SHADOWS.map(async (name) => {
+      sync[name] = syncState(await getShadow(g.thingName, name), versions?.[name]);
+    }),
+  );
+  const online = g.lastSeen !== undefined && Date.now() - Date.parse(g.lastSeen) < ONLINE_WINDOW_MS;
+  return {
+    id: g.id,
+    name: g.name,
+    description: g.description,
+    location: g.location,
+    thing_name: g.thingName,
+    certificate_id: g.certificateId,
+    created: g.createdAt,
+    created_by: g.createdBy,
+    last_seen: g.lastSeen ?? null,
+    status: online ? "online" : "offline",
+    metrics: g.lastMetrics ?? null,
+    sync,
+  };
+}
+
+export async function listFleet(tenantId: string) {
+  const [gateways, fw, ssh] = await Promise.all([
+    listGateways(tenantId),
+    loadSnapshot(firewallSpec, tenantId),
+    loadSnapshot(sshSpec, tenantId),
+  ]);
+  const views = await Promise.all(
+    gateways.map((g) => gatewayView(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) })),
+  );
+  return { gateways: views, total: views.length };
+}
+
+export async function getFleetGateway(tenantId: string, gatewayId: number) {
+  const g = await getGateway(tenantId, gatewayId, true);
+  if (!g) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
+  const [fw, ssh] = await Promise.all([loadSnapshot(firewallSpec, tenantId), loadSnapshot(sshSpec, tenantId)]);
+  return gatewayView(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) });
+}
+
+export async function deregisterGateway(tenantId: string, gatewayId: number) {
+  const g = await getGateway(tenantId, gatewayId, true);
+  if (!g) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
+  const registry = await iotRegistry();
+  // The certificate goes first: from here on the device can no longer connect.
+  await registry.deprovision({
+    thingName: g.thingName,
+    certificateId: g.certificateId,
+    certificateArn: g.certificateArn,
+    policyName: g.policyName,
+  });
+  await Promise.all(GATEWAY_SHADOWS.map((s) => deleteShadow(g.thingName, s)));
+  await Promise.all([deleteScope(tenantId, "firewall", g.id), deleteScope(tenantId, "ssh", g.id)]);
+  await deleteGatewayItem(tenantId, g.id);
+  log.info("gateway deregistered", { tenantId, gatewayId: g.id, thing: g.thingName });
+  return { id: g.id, name: g.name, thing_name: g.thingName, certificate_id: g.certificateId };
+}
