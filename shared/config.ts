@@ -31,6 +31,10 @@ const Env = z.object({
    * plain http) only when the operator says so: local mode and tests. Never in a shared deployment.
    */
   WARDEN_WEBHOOK_ALLOW_PRIVATE: z._default(z.stringbool(), false),
+  /** Where user notifications (welcome mail, 2FA codes) go: the table's outbox (local) or SES/SNS (AWS). */
+  NOTIFIER: z._default(z.enum(["outbox", "aws"]), "outbox"),
+  /** AWS: the SES-verified sender of user notifications. */
+  NOTIFIER_FROM_EMAIL: z._default(z.string().check(z.minLength(3)), "no-reply@warden.invalid"),
   /** Trust X-Forwarded-For from the local server only; API Gateway gives sourceIp itself. */
   WARDEN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });

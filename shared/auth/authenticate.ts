@@ -7,10 +7,10 @@
 import { keys } from "#shared/db/keys.ts";
 import { parseTenant, type Tenant } from "#shared/db/tenants.ts";
 import { getUserWith, type User } from "#shared/db/users.ts";
-import { SystemLocked, Unauthorized } from "#shared/errors.ts";
+import { Forbidden, SystemLocked, Unauthorized } from "#shared/errors.ts";
 import { resolveApiKey } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
-import { verifyAccessToken } from "./tokens.ts";
+import { type TokenRestriction, verifyAccessToken } from "./tokens.ts";
 
 export interface Credentials {
   bearer?: string;
@@ -36,9 +36,30 @@ export function systemLockApplies(tenant: Tenant | undefined, component: string,
   return !!lock && new Date(lock.until).getTime() > now && lock.components.includes(component);
 }
 
+/**
+ * The one place a restricted token's limits live: the routes it may call (the way out of the
+ * restriction, and signing out) and the answer everywhere else.
+ */
+const SIGN_OUT = "POST /api/auth/logout";
+export const RESTRICTED_ROUTES: Record<TokenRestriction, { routes: ReadonlySet<string>; message: string }> = {
+  password_change: {
+    routes: new Set(["POST /cloud-integration/security/users/change-password", SIGN_OUT]),
+    message: "password change required",
+  },
+  two_factor_enrollment: {
+    routes: new Set([
+      "POST /cloud-integration/security/users/2fa/enroll",
+      "POST /cloud-integration/security/users/2fa/verify",
+      SIGN_OUT,
+    ]),
+    message: "two-factor enrollment required",
+  },
+};
+
 export async function authenticate(
   creds: Credentials,
-  meta: { ip: string; allowDuringSystemLock: boolean },
+  /** `route` is the route key ("POST /path") the caller is calling; restricted tokens need it. */
+  meta: { ip: string; allowDuringSystemLock: boolean; route?: string },
 ): Promise<Principal> {
   if (creds.apiKey) {
     const principal = await resolveApiKey(creds.apiKey, meta);
@@ -59,6 +80,10 @@ export async function authenticate(
   if (user.status === "inactive" || isLocked(user)) throw new Unauthorized("Account is locked or inactive");
   const tenant = parseTenant(tenantItem);
   if (!meta.allowDuringSystemLock && systemLockApplies(tenant, "users")) throw new SystemLocked();
+  if (claims.rst) {
+    const limits = RESTRICTED_ROUTES[claims.rst];
+    if (!meta.route || !limits.routes.has(meta.route)) throw new Forbidden(limits.message);
+  }
   return {
     kind: "user",
     tenantId: claims.tid,

@@ -8,6 +8,15 @@ import { config } from "#shared/config.ts";
 import { Unauthorized } from "#shared/errors.ts";
 import { getSigner } from "./signer.ts";
 
+/**
+ * A token that may do one thing only: change the password (forced change, expired password) or
+ * enrol a second factor (a role that requires 2FA, none enrolled). `authenticate()` enforces it.
+ */
+export const TOKEN_RESTRICTIONS = ["password_change", "two_factor_enrollment"] as const;
+export type TokenRestriction = (typeof TOKEN_RESTRICTIONS)[number];
+const isRestriction = (v: unknown): v is TokenRestriction =>
+  typeof v === "string" && (TOKEN_RESTRICTIONS as readonly string[]).includes(v);
+
 export interface AccessClaims {
   sub: string;
   tid: string;
@@ -15,6 +24,8 @@ export interface AccessClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** Present only on restricted tokens. */
+  rst?: TokenRestriction;
 }
 
 export interface IssuedToken {
@@ -27,13 +38,13 @@ export interface IssuedToken {
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 
 export async function issueAccessToken(
-  subject: { userId: number; tenantId: string; role: string },
+  subject: { userId: number; tenantId: string; role: string; restriction?: TokenRestriction; jti?: string },
   ttlSeconds = config.WARDEN_TOKEN_TTL_SECONDS,
 ): Promise<IssuedToken> {
   const signer = getSigner();
   const jwk = await signer.publicJwk();
   const iat = Math.floor(Date.now() / 1000);
-  const jti = randomUUID();
+  const jti = subject.jti ?? randomUUID();
   const payload = {
     iss: config.WARDEN_ISSUER,
     aud: config.WARDEN_AUDIENCE,
@@ -43,6 +54,7 @@ export async function issueAccessToken(
     jti,
     iat,
     exp: iat + ttlSeconds,
+    ...(subject.restriction ? { rst: subject.restriction } : {}),
   };
   const input = `${b64({ alg: "ES256", typ: "JWT", kid: jwk.kid })}.${b64(payload)}`;
   const signature = await signer.sign(Buffer.from(input));
@@ -79,18 +91,19 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
   } catch {
     throw new Unauthorized("Could not validate credentials");
   }
-  const { sub, tid, role, jti, iat, exp } = payload;
+  const { sub, tid, role, jti, iat, exp, rst } = payload;
   if (
     typeof sub !== "string" ||
     typeof tid !== "string" ||
     typeof role !== "string" ||
     typeof jti !== "string" ||
     typeof iat !== "number" ||
-    typeof exp !== "number"
+    typeof exp !== "number" ||
+    (rst !== undefined && !isRestriction(rst))
   ) {
     throw new Unauthorized("Could not validate credentials");
   }
-  return { sub, tid, role, jti, iat, exp };
+  return { sub, tid, role, jti, iat, exp, ...(rst !== undefined ? { rst } : {}) };
 }
 
 export async function jwks(): Promise<{ keys: unknown[] }> {

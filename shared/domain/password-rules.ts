@@ -5,17 +5,43 @@
 import { Invalid } from "#shared/errors.ts";
 import type { AuthPolicy } from "./auth-policy.ts";
 
-/** The most common passwords and their stems; a full blocklist arrives with the strength estimator. */
+/**
+ * The most common passwords and their stems (from the public top-lists). Checked by stem, so
+ * "Password123!" and "Welcome2025#" are caught too. The strength estimator's much larger
+ * dictionaries are used by test-password for the score; this list is what every password-setting
+ * route enforces, and it stays small enough for every bundle.
+ */
 const COMMON = new Set([
   "password",
   "passw0rd",
+  "p@ssword",
+  "p@ssw0rd",
+  "pass",
+  "pass123",
+  "password1",
   "123456",
   "12345678",
   "123456789",
   "1234567890",
+  "1234567",
+  "12345",
+  "123123",
+  "111111",
+  "000000",
+  "654321",
+  "666666",
+  "121212",
+  "112233",
   "qwerty",
   "qwertyuiop",
+  "qwerty123",
+  "qwe123",
+  "asdfgh",
+  "zxcvbnm",
+  "1q2w3e4r",
+  "1qaz2wsx",
   "abc123",
+  "abcd1234",
   "letmein",
   "welcome",
   "admin",
@@ -25,6 +51,8 @@ const COMMON = new Set([
   "dragon",
   "football",
   "baseball",
+  "soccer",
+  "hockey",
   "master",
   "sunshine",
   "princess",
@@ -35,6 +63,68 @@ const COMMON = new Set([
   "toor",
   "default",
   "login",
+  "superman",
+  "batman",
+  "starwars",
+  "shadow",
+  "michael",
+  "jennifer",
+  "jordan",
+  "hunter",
+  "ranger",
+  "harley",
+  "charlie",
+  "thomas",
+  "robert",
+  "daniel",
+  "andrew",
+  "joshua",
+  "matthew",
+  "george",
+  "summer",
+  "winter",
+  "spring",
+  "autumn",
+  "flower",
+  "freedom",
+  "whatever",
+  "computer",
+  "internet",
+  "killer",
+  "pepper",
+  "cheese",
+  "ginger",
+  "buster",
+  "tigger",
+  "cookie",
+  "maggie",
+  "hello",
+  "hellohello",
+  "loveme",
+  "lovely",
+  "access",
+  "mustang",
+  "ninja",
+  "azerty",
+  "solo",
+  "pokemon",
+  "samsung",
+  "google",
+  "cisco",
+  "oracle",
+  "system",
+  "security",
+  "welcome1",
+  "temp",
+  "temppass",
+  "guest",
+  "test",
+  "testing",
+  "demo",
+  "user",
+  "support",
+  "service",
+  "warden",
 ]);
 const SEQUENCES = ["abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
 
@@ -68,10 +158,20 @@ export function hasSequence(password: string, run = 4): boolean {
   return /(.)\1{3,}/.test(p);
 }
 
+/** The shortest unit `s` is a repetition of ("abcabc" → "abc"). */
+function repeatedUnit(s: string): string {
+  for (let n = 1; n <= s.length / 2; n++) {
+    if (s.length % n === 0 && s.slice(0, n).repeat(s.length / n) === s) return s.slice(0, n);
+  }
+  return s;
+}
+
+/** A common password, its stem ("Password123!"), or one repeated to meet a length rule ("passwordpassword"). */
 export function isCommon(password: string): boolean {
   const p = password.toLowerCase();
   const stem = p.replace(/[\d\W_]+$/g, "").replace(/^[\d\W_]+/g, "");
-  return COMMON.has(p) || COMMON.has(stem);
+  const letters = p.replace(/[\d\W_]+/g, "");
+  return COMMON.has(p) || COMMON.has(stem) || COMMON.has(repeatedUnit(stem)) || COMMON.has(repeatedUnit(letters));
 }
 
 /**
@@ -140,4 +240,20 @@ export function assertPasswordMeetsPolicy(
       issues.map((msg) => ({ loc: ["body", field], msg: `password ${msg}`, type: "value_error.password_policy" })),
     );
   }
+}
+
+/** Advice for a password: what the policy still asks for, then what would make it stronger. */
+export function policySuggestions(checks: PasswordChecks, policy: AuthPolicy["password_policy"]): string[] {
+  const out: string[] = [];
+  if (!checks.length.passed) out.push(`Use between ${policy.min_length} and ${policy.max_length} characters`);
+  if (!checks.uppercase.passed) out.push("Add an uppercase letter");
+  if (!checks.lowercase.passed) out.push("Add a lowercase letter");
+  if (!checks.numbers.passed) out.push("Add a number");
+  if (!checks.special.passed) out.push("Add a special character");
+  if (!checks.sequential.passed) out.push("Avoid sequences and repeated characters");
+  if (!checks.common.passed) out.push("Avoid common passwords and their variations");
+  if (!checks.username_match.passed) out.push("Do not include the username");
+  if (!checks.reuse.passed) out.push("Choose a password you have not used before");
+  if (checks.special.count === 0 && checks.special.passed) out.push("Consider adding special characters");
+  return out;
 }

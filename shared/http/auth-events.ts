@@ -1,11 +1,11 @@
 /** Hands a sign-in's auth events to the request's audit trail, on success and on failure alike. */
-import { type AuthEvent, LoginFailed, type LoginResult } from "#shared/domain/identity.ts";
+import { type AuthEvent, LoginFailed, PasswordRejected } from "#shared/domain/identity.ts";
 import type { AuditNote } from "./endpoint.ts";
 
-export async function withAuthEvents(
+export async function withAuthEvents<T extends { events: AuthEvent[] }>(
   audit: (note: AuditNote) => void,
-  run: () => Promise<LoginResult>,
-): Promise<LoginResult> {
+  run: () => Promise<T>,
+): Promise<T> {
   const record = (events: AuthEvent[]) => {
     for (const e of events) {
       audit({
@@ -25,7 +25,7 @@ export async function withAuthEvents(
     record(result.events);
     return result;
   } catch (e) {
-    if (e instanceof LoginFailed) record(e.events);
+    if (e instanceof LoginFailed || e instanceof PasswordRejected) record(e.events);
     throw e;
   }
 }

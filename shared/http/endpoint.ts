@@ -235,7 +235,12 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       // Public route: a caller who sent credentials anyway is resolved (and so may be audited), never required.
       return;
     }
-    s.principal = await authenticate(creds, { ip: s.ip, allowDuringSystemLock: route.allowDuringSystemLock ?? false });
+    s.principal = await authenticate(creds, {
+      ip: s.ip,
+      allowDuringSystemLock: route.allowDuringSystemLock ?? false,
+      // A restricted token (forced password change, 2FA enrolment) is only good for a few routes.
+      route: routeKey(route),
+    });
     if (!hasPermission(s.principal.permissions, route.permission)) {
       throw new Forbidden(`Insufficient permissions: this operation requires '${route.permission}'`);
     }

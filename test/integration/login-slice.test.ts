@@ -162,12 +162,15 @@ describe("POST /api/v1/auth/token (cloudsentinel)", () => {
       ip: freshIp(),
     });
     expect(res.status).toBe(200);
+    // The default policy enforces 2FA for admins and this one has none enrolled yet: the token is
+    // good for 2FA enrolment only, and the answer says so.
     expect(res.body).toEqual({
       access_token: expect.any(String),
       token_type: "bearer",
       expires_in: 3600,
       user_id: acme.userId,
       role: "admin",
+      restricted_to: "two_factor_enrollment",
     });
   });
 

@@ -7,12 +7,24 @@ import { loginName, password } from "#shared/http/schemas.ts";
 const body = z.strictObject({ username: loginName, password });
 
 export const handler = endpoint("POST /api/v1/auth/token", { body }, async (req) => {
-  const { user, token } = await withAuthEvents(req.audit, () => login(req.body.username, req.body.password));
+  const result = await withAuthEvents(req.audit, () =>
+    login(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
+  );
+  // With a second factor, no token yet: the code goes to POST /api/auth/login/2fa with the challenge.
+  if (result.kind === "challenge") {
+    return {
+      two_factor_required: true,
+      challenge_token: result.challengeToken,
+      methods: result.methods,
+      expires_in: result.expiresIn,
+    };
+  }
   return {
-    access_token: token.token,
+    access_token: result.token.token,
     token_type: "bearer",
-    expires_in: token.expiresIn,
-    user_id: user.id,
-    role: user.role,
+    expires_in: result.token.expiresIn,
+    user_id: result.user.id,
+    role: result.user.role,
+    ...(result.restriction ? { restricted_to: result.restriction } : {}),
   };
 });

@@ -8,6 +8,21 @@ import { securenetUser } from "#shared/views/securenet.ts";
 const body = z.strictObject({ username: loginName, password });
 
 export const handler = endpoint("POST /api/auth/login", { body }, async (req) => {
-  const { user, token } = await withAuthEvents(req.audit, () => login(req.body.username, req.body.password));
-  return { token: token.token, user: securenetUser(user) };
+  const result = await withAuthEvents(req.audit, () =>
+    login(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
+  );
+  // With a second factor, no token yet: the code goes to POST /api/auth/login/2fa with the challenge.
+  if (result.kind === "challenge") {
+    return {
+      two_factor_required: true,
+      challenge_token: result.challengeToken,
+      methods: result.methods,
+      expires_in: result.expiresIn,
+    };
+  }
+  return {
+    token: result.token.token,
+    user: securenetUser(result.user),
+    ...(result.restriction ? { restricted_to: result.restriction } : {}),
+  };
 });

@@ -1,0 +1,42 @@
+import * as z from "zod/mini";
+import { getAuthPolicy } from "#shared/domain/auth-policy.ts";
+import { checkPassword, policySuggestions } from "#shared/domain/password-rules.ts";
+import { estimateStrength } from "#shared/domain/password-strength.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+import { password } from "#shared/http/schemas.ts";
+
+const body = z.strictObject({
+  password,
+  /** Checked against the password (prevent_username); the caller's own username when absent. */
+  username: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
+  /** Previous passwords, for the reuse check. */
+  old_passwords: z.optional(z.array(password).check(z.maxLength(24))),
+});
+
+export const handler = endpoint(
+  "POST /cloud-integration/security/authentication/test-password",
+  { body },
+  async (req) => {
+    const policy = await getAuthPolicy(req.principal.tenantId);
+    const username = req.body.username ?? req.principal.username;
+    const reused = (req.body.old_passwords ?? []).includes(req.body.password);
+    const { checks, issues } = checkPassword(req.body.password, policy.password_policy, { username, reused });
+    const strength = estimateStrength(req.body.password, [username]);
+    const suggestions = [
+      ...new Set([
+        ...policySuggestions(checks, policy.password_policy),
+        ...(strength.warning ? [strength.warning] : []),
+        ...strength.suggestions,
+      ]),
+    ];
+    return {
+      strength: strength.strength,
+      score: strength.score,
+      meets_policy: issues.length === 0,
+      issues,
+      suggestions,
+      checks,
+      estimated_crack_time: strength.estimatedCrackTime,
+    };
+  },
+);

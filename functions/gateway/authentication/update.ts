@@ -1,0 +1,24 @@
+import { AuthPolicyPatch, updateAuthSettings } from "#shared/domain/auth-policy.ts";
+import { Invalid } from "#shared/errors.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+
+export const handler = endpoint(
+  "POST /cloud-integration/security/authentication/update",
+  { body: AuthPolicyPatch },
+  async (req) => {
+    if (Object.values(req.body).every((section) => !section || Object.keys(section).length === 0)) {
+      throw new Invalid("body: no setting to change", [
+        { loc: ["body"], msg: "no setting to change", type: "value_error" },
+      ]);
+    }
+    const r = await updateAuthSettings(req.principal.tenantId, req.body);
+    req.audit({ severity: "warning", details: { changes: r.changes, affected_users: r.affectedUsers } });
+    return {
+      status: "updated",
+      message: "Authentication settings updated successfully",
+      affected_users: r.affectedUsers,
+      notifications_sent: r.notificationsSent,
+      changes: r.changes,
+    };
+  },
+);

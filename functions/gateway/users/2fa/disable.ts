@@ -1,0 +1,20 @@
+import * as z from "zod/mini";
+import { disableTwoFactor } from "#shared/domain/two-factor.ts";
+import { Invalid } from "#shared/errors.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+import { password } from "#shared/http/schemas.ts";
+
+const body = z.strictObject({
+  code: z.optional(z.string().check(z.trim(), z.minLength(6), z.maxLength(20))),
+  password: z.optional(password),
+});
+
+export const handler = endpoint("POST /cloud-integration/security/users/2fa/disable", { body }, async (req) => {
+  const { code, password: pw } = req.body;
+  if ((code === undefined) === (pw === undefined)) {
+    const msg = "give exactly one of code or password";
+    throw new Invalid(`body.code: ${msg}`, [{ loc: ["body", "code"], msg, type: "value_error" }]);
+  }
+  await disableTwoFactor(req.principal, { code, password: pw });
+  return { status: "disabled", message: "Two-factor authentication disabled" };
+});

@@ -1,0 +1,18 @@
+import * as z from "zod/mini";
+import { changeOwnPassword } from "#shared/domain/users.ts";
+import { withAuthEvents } from "#shared/http/auth-events.ts";
+import { endpoint } from "#shared/http/endpoint.ts";
+import { password } from "#shared/http/schemas.ts";
+
+const body = z.strictObject({ current_password: password, new_password: password });
+
+export const handler = endpoint("POST /cloud-integration/security/users/change-password", { body }, async (req) => {
+  // A wrong current password is audited (and counted towards the account's lockout).
+  const r = await withAuthEvents(req.audit, () => changeOwnPassword(req.principal, req.body));
+  req.audit({ details: { sessions_terminated: r.sessionsTerminated } });
+  return {
+    status: "changed",
+    message: "Password changed; sign in again with the new password",
+    sessions_terminated: r.sessionsTerminated,
+  };
+});
