@@ -4,7 +4,8 @@
  * `{status: "not_configured", health: "unknown"}`.
  *
  * Score: 100 minus the penalty of each issue found (authentication policy, two-factor coverage,
- * locked accounts, API-key hygiene). Level: ≥ 85 "secure", ≥ 60 "warning", below "critical".
+ * locked accounts, API-key hygiene, firewall disabled, SSH password login). Level: ≥ 85 "secure",
+ * ≥ 60 "warning", below "critical". SSH "restricted" means key-only login.
  */
 
 import { isLocked } from "#shared/auth/authenticate.ts";
@@ -15,7 +16,7 @@ import { listApiKeys } from "./api-keys.ts";
 import { authPolicyKey, resolveAuthPolicy } from "./auth-policy.ts";
 
 export interface Issue {
-  component: "authentication" | "audit";
+  component: "authentication" | "firewall" | "ssh";
   penalty: number;
   recommendation: string;
 }
@@ -28,7 +29,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /** Optional summaries from other areas; absent ones are reported as not configured. */
 export interface ComponentSources {
   firewall?: (tenantId: string) => Promise<{ enabled: boolean; rules_active: number }>;
-  ssh?: (tenantId: string) => Promise<{ enabled: boolean; active_sessions: number }>;
+  ssh?: (tenantId: string) => Promise<{ enabled: boolean; password_authentication: boolean; active_sessions: number }>;
 }
 
 export async function securityStatus(tenantId: string, sources: ComponentSources = {}, now = new Date()) {
@@ -63,7 +64,15 @@ export async function securityStatus(tenantId: string, sources: ComponentSources
     auth(5, `Set an expiry on ${plural(neverExpire, "API key")} that never expire${neverExpire === 1 ? "s" : ""}`);
   if (fullAccess > 0) auth(5, `Narrow the scope of ${plural(fullAccess, "API key")} with full access ('*')`);
 
-  const authPenalty = issues.filter((i) => i.component === "authentication").reduce((s, i) => s + i.penalty, 0);
+  if (firewall && !firewall.enabled) {
+    issues.push({ component: "firewall", penalty: 10, recommendation: "Enable the gateway firewall" });
+  }
+  if (ssh?.enabled && ssh.password_authentication) {
+    issues.push({ component: "ssh", penalty: 5, recommendation: "Disable SSH password authentication (keys only)" });
+  }
+  const penaltyOf = (c: Issue["component"]) =>
+    issues.filter((i) => i.component === c).reduce((s, i) => s + i.penalty, 0);
+  const authPenalty = penaltyOf("authentication");
   const score = Math.max(0, 100 - issues.reduce((s, i) => s + i.penalty, 0));
   const notConfigured = { status: "not_configured", health: "unknown" } as const;
   return {
@@ -84,15 +93,20 @@ export async function securityStatus(tenantId: string, sources: ComponentSources
         two_factor_coverage: Math.round(coverage * 100),
         api_keys_active: liveKeys.length,
       },
+      // The tenant's desired firewall and SSH configuration (what its gateways are given).
       firewall: firewall
         ? {
             status: firewall.enabled ? "active" : "disabled",
-            health: firewall.enabled ? "good" : "warning",
+            health: healthOf(penaltyOf("firewall")),
             rules_active: firewall.rules_active,
           }
         : notConfigured,
       ssh: ssh
-        ? { status: ssh.enabled ? "enabled" : "disabled", health: "good", active_sessions: ssh.active_sessions }
+        ? {
+            status: !ssh.enabled ? "disabled" : ssh.password_authentication ? "enabled" : "restricted",
+            health: healthOf(penaltyOf("ssh")),
+            active_sessions: ssh.active_sessions,
+          }
         : notConfigured,
       // Certificate management is not built yet.
       certificates: notConfigured,
