@@ -1,0 +1,406 @@
+/**
+ * The edge runtime: wires the pure core (reconcile, renderers, log parsers) to MQTT, the file
+ * system and the clock.
+ *
+ * Per shadow, documents are handled one at a time in arrival order: `get` at every (re)connection,
+ * then `/update/documents` (the full desired after each change). `/update/delta` only triggers a
+ * fresh `get` when it names a config_version the edge has not seen in a document. Each document
+ * goes through `reconcile`, and its actions run here: apply, report, terminate a session.
+ *
+ * Log sources and metrics become events on `warden/<tenant>/<thing>/events`.
+ */
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type ApplyEnv, applyFirewall, applySsh } from "./apply.ts";
+import { type EdgeConfig, type EdgeOptions, resolveEdgeConfig } from "./config.ts";
+import {
+  type EdgeEvent,
+  EdgeEventSchema,
+  eventsTopic,
+  type FirewallLogLine,
+  namedShadowTopic,
+  type ReportedState,
+  SHADOW_NAMES,
+  type ShadowName,
+} from "./contract.ts";
+import { followLines, type LineFollower } from "./follow.ts";
+import { parseAuthLogLine, parseFirewallLogLine } from "./log-parsers.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createMetricsSampler } from "./metrics.ts";
+import { type MqttLink, openMqttLink } from "./mqtt-link.ts";
+import { type EdgeAction, reconcile, reportAfterApply, reportAfterTermination } from "./reconcile.ts";
+import type { LogPrefixMap } from "./render-nft.ts";
+import { SessionTable, type SshSession } from "./sessions.ts";
+import { createStateStore, type StateStore } from "./state-store.ts";
+import { ensureHostKey } from "./tools.ts";
+
+export const EDGE_VERSION = "0.1.0";
+
+/** Firewall log lines are sent in batches: at most this many, at most this long after the first. */
+const LOG_BATCH_LINES = 100;
+const LOG_BATCH_MS = 250;
+
+export interface EdgeRuntimeEvents {
+  /** Connected, subscribed, shadows requested. */
+  ready: [];
+  offline: [];
+  /** A report was handed to MQTT for the shadow. */
+  reported: [shadow: ShadowName, reported: ReportedState];
+  /** An event was handed to MQTT. */
+  published: [event: EdgeEvent];
+  error: [error: Error];
+}
+
+export interface EdgeHandle {
+  thingName: string;
+  config: EdgeConfig;
+  events: EventEmitter<EdgeRuntimeEvents>;
+  isConnected(): boolean;
+  /** Resolves once connected and subscribed (at once if it already is). */
+  whenConnected(): Promise<void>;
+  /** What the edge last reported for a shadow. */
+  lastReport(shadow: ShadowName): ReportedState | undefined;
+  sessions(): SshSession[];
+  stop(): Promise<void>;
+}
+
+export interface StartEdgeOptions extends EdgeOptions {
+  /** Defaults to a JSON logger on stderr at `logLevel`. */
+  log?: Logger;
+  now?: () => Date;
+}
+
+export async function startEdge(options: StartEdgeOptions): Promise<EdgeHandle> {
+  const config = resolveEdgeConfig(options);
+  const log = options.log ?? createLogger(config.logLevel, { thing: config.thingName });
+  const now = options.now ?? (() => new Date());
+  const applyEnv: ApplyEnv = { ...config.apply, now };
+
+  await mkdir(join(config.stateDir, "state"), { recursive: true, mode: 0o700 });
+  if (config.sandbox) {
+    for (const dir of ["etc/ssh", "etc/nftables.d", "log", "run"])
+      await mkdir(join(config.stateDir, dir), { recursive: true });
+    for (const key of applyEnv.paths.hostKeys) await ensureHostKey(applyEnv.tools.sshKeygen, key);
+  }
+  const store = createStateStore(join(config.stateDir, "state"));
+  const runtime = new EdgeRuntime(config, applyEnv, store, log, now, {
+    firewall: await store.readReport("firewall"),
+    ssh: await store.readReport("ssh"),
+    logPrefixes: (await store.readLogPrefixes()) ?? {},
+    sessions: new SessionTable((await store.readSessions()) ?? []),
+  });
+  await runtime.start(await readTls(config));
+  return {
+    thingName: config.thingName,
+    config,
+    events: runtime.events,
+    isConnected: () => runtime.isConnected(),
+    whenConnected: () =>
+      runtime.isConnected()
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => runtime.events.once("ready", () => resolve())),
+    lastReport: (shadow) => runtime.lastReport(shadow),
+    sessions: () => runtime.sessionList(),
+    stop: () => runtime.stop(),
+  };
+}
+
+async function readTls(config: EdgeConfig) {
+  if (!config.tls) return undefined;
+  const [cert, key, ca] = await Promise.all([
+    readFile(config.tls.certPath),
+    readFile(config.tls.keyPath),
+    config.tls.caPath ? readFile(config.tls.caPath) : Promise.resolve(undefined),
+  ]);
+  return { cert, key, ...(ca && { ca }) };
+}
+
+interface RuntimeState {
+  firewall: ReportedState | undefined;
+  ssh: ReportedState | undefined;
+  logPrefixes: LogPrefixMap;
+  sessions: SessionTable;
+}
+
+class EdgeRuntime {
+  readonly events = new EventEmitter<EdgeRuntimeEvents>();
+  private link: MqttLink | undefined;
+  private readonly queues: Record<ShadowName, Promise<void>> = { firewall: Promise.resolve(), ssh: Promise.resolve() };
+  private readonly seenDesiredVersion: Record<ShadowName, number | undefined> = { firewall: undefined, ssh: undefined };
+  private readonly followers: LineFollower[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private logBatch: FirewallLogLine[] = [];
+  private logBatchTimer: NodeJS.Timeout | undefined;
+  private readonly sampleMetrics = createMetricsSampler();
+  private stopping = false;
+
+  constructor(
+    private readonly config: EdgeConfig,
+    private readonly applyEnv: ApplyEnv,
+    private readonly store: StateStore,
+    private readonly log: Logger,
+    private readonly now: () => Date,
+    private readonly state: RuntimeState,
+  ) {
+    // An EventEmitter without an error listener throws; the runtime reports errors, it does not die of them.
+    this.events.on("error", () => {});
+  }
+
+  async start(tls: { cert: Buffer; key: Buffer; ca?: Buffer } | undefined) {
+    const { thingName } = this.config;
+    const subscriptions = SHADOW_NAMES.flatMap((shadow) =>
+      ["get/accepted", "get/rejected", "update/documents", "update/delta", "update/rejected"].map((suffix) =>
+        namedShadowTopic(thingName, shadow, suffix),
+      ),
+    );
+    const link = openMqttLink({
+      url: this.config.mqttUrl,
+      clientId: thingName,
+      ...(tls && { tls }),
+      subscriptions,
+      backoff: this.config.backoff,
+      log: this.log,
+    });
+    this.link = link;
+    link.events.on("message", (topic, payload) => this.onMessage(topic, payload));
+    link.events.on("ready", () => this.onReady());
+    link.events.on("offline", () => this.events.emit("offline"));
+
+    if (this.config.firewallLog) {
+      this.followers.push(
+        await followLines(this.config.firewallLog, {
+          onLines: (lines) => this.onFirewallLines(lines),
+          onError: (e) => this.fail("firewall log", e),
+          defaultJournalArgs: ["-k"],
+        }),
+      );
+    }
+    if (this.config.authLog) {
+      this.followers.push(
+        await followLines(this.config.authLog, {
+          onLines: (lines) => this.onAuthLines(lines),
+          onError: (e) => this.fail("auth log", e),
+          defaultJournalArgs: ["-t", "sshd", "-t", "sshd-session"],
+        }),
+      );
+    }
+    if (this.config.metricsIntervalMs > 0) {
+      this.timers.push(
+        setInterval(() => this.publishEvent(this.sampleMetrics(this.now())), this.config.metricsIntervalMs),
+      );
+    }
+  }
+
+  isConnected(): boolean {
+    return this.link?.isReady() ?? false;
+  }
+
+  lastReport(shadow: ShadowName): ReportedState | undefined {
+    return this.state[shadow];
+  }
+
+  sessionList(): SshSession[] {
+    return this.state.sessions.list();
+  }
+
+  async stop() {
+    this.stopping = true;
+    for (const timer of this.timers) clearInterval(timer);
+    if (this.logBatchTimer) clearTimeout(this.logBatchTimer);
+    await Promise.all(this.followers.map((f) => f.close()));
+    await Promise.all(Object.values(this.queues));
+    await this.link?.close();
+  }
+
+  private onReady() {
+    this.events.emit("ready");
+    for (const shadow of SHADOW_NAMES) this.requestShadow(shadow);
+    if (this.config.metricsIntervalMs > 0) this.publishEvent(this.sampleMetrics(this.now()));
+  }
+
+  private requestShadow(shadow: ShadowName) {
+    this.link?.publish(
+      namedShadowTopic(this.config.thingName, shadow, "get"),
+      JSON.stringify({ clientToken: randomUUID() }),
+    );
+  }
+
+  private onMessage(topic: string, payload: Buffer) {
+    const prefix = `$aws/things/${this.config.thingName}/shadow/name/`;
+    if (!topic.startsWith(prefix)) return;
+    const [name, ...rest] = topic.slice(prefix.length).split("/");
+    const shadow = SHADOW_NAMES.find((s) => s === name);
+    if (!shadow) return;
+    const suffix = rest.join("/");
+    const body = parseJson(payload);
+
+    switch (suffix) {
+      case "get/accepted":
+        this.enqueueDocument(shadow, field(body, "state", "desired"), field(body, "state", "reported"));
+        break;
+      case "update/documents":
+        this.enqueueDocument(
+          shadow,
+          field(body, "current", "state", "desired"),
+          field(body, "current", "state", "reported"),
+        );
+        break;
+      case "get/rejected":
+        // 404: no shadow yet. Reconciling "nothing desired" re-creates our reported state if we have one.
+        if (field(body, "code") === 404) this.enqueueDocument(shadow, undefined, undefined);
+        else this.log("warn", "shadow get rejected", { shadow, response: body });
+        break;
+      case "update/delta": {
+        const version = field(body, "state", "config_version");
+        if (typeof version === "number" && version !== this.seenDesiredVersion[shadow]) this.requestShadow(shadow);
+        break;
+      }
+      case "update/rejected":
+        this.log("warn", "shadow update rejected", { shadow, response: body });
+        break;
+    }
+  }
+
+  private enqueueDocument(shadow: ShadowName, desired: unknown, reported: unknown) {
+    const version = field(desired, "config_version");
+    if (typeof version === "number") this.seenDesiredVersion[shadow] = version;
+    this.queues[shadow] = this.queues[shadow]
+      .then(async () => {
+        if (this.stopping) return;
+        const actions = reconcile(desired, reported, {
+          shadow,
+          local: this.state[shadow],
+          activeSessions: this.state.sessions.ids(),
+          now: this.now(),
+        });
+        for (const action of actions) await this.execute(action);
+      })
+      .catch((e: unknown) => this.fail(`${shadow} reconcile`, e));
+  }
+
+  private async execute(action: EdgeAction) {
+    switch (action.kind) {
+      case "apply-firewall": {
+        const started = Date.now();
+        const result = await applyFirewall(action.config, this.applyEnv);
+        if (result.logPrefixes) {
+          this.state.logPrefixes = result.logPrefixes;
+          await this.store.writeLogPrefixes(result.logPrefixes);
+        }
+        this.log(result.outcome.ok ? "info" : "warn", "firewall apply", {
+          ...result.outcome,
+          ms: Date.now() - started,
+        });
+        await this.report("firewall", reportAfterApply(result.outcome, this.state.firewall, this.now()));
+        return;
+      }
+      case "apply-ssh": {
+        const started = Date.now();
+        const outcome = await applySsh(action.config, this.applyEnv);
+        this.log(outcome.ok ? "info" : "warn", "ssh apply", { ...outcome, ms: Date.now() - started });
+        await this.report("ssh", reportAfterApply(outcome, this.state.ssh, this.now()));
+        return;
+      }
+      case "report":
+        await this.report(action.shadow, action.reported);
+        return;
+      case "terminate-session":
+        await this.terminateSession(action.sessionId);
+        return;
+    }
+  }
+
+  private async report(shadow: ShadowName, reported: ReportedState) {
+    this.state[shadow] = reported;
+    await this.store.writeReport(shadow, reported);
+    const body = { state: { reported: { ...reported, edge_version: EDGE_VERSION } }, clientToken: randomUUID() };
+    this.link?.publish(namedShadowTopic(this.config.thingName, shadow, "update"), JSON.stringify(body));
+    this.events.emit("reported", shadow, reported);
+  }
+
+  private async terminateSession(sessionId: string) {
+    const ended = this.state.sessions.terminate(sessionId, this.now());
+    if (!ended) return;
+    if (!this.config.sandbox) {
+      try {
+        // The sshd process of a connection; ending it closes the session.
+        process.kill(ended.session.process_id, "SIGTERM");
+      } catch (e) {
+        this.log("warn", "session process already gone", { session_id: sessionId, error: String(e) });
+      }
+    }
+    await this.store.writeSessions(this.state.sessions.list());
+    this.publishEvent(ended.event);
+    await this.report("ssh", reportAfterTermination(this.state.ssh, sessionId, this.now()));
+  }
+
+  private onFirewallLines(lines: string[]) {
+    const now = this.now();
+    for (const line of lines) {
+      const parsed = parseFirewallLogLine(line, this.state.logPrefixes, now);
+      if (parsed) this.logBatch.push(parsed);
+      if (this.logBatch.length >= LOG_BATCH_LINES) this.flushLogBatch();
+    }
+    if (this.logBatch.length > 0 && !this.logBatchTimer) {
+      this.logBatchTimer = setTimeout(() => this.flushLogBatch(), LOG_BATCH_MS);
+    }
+  }
+
+  private flushLogBatch() {
+    if (this.logBatchTimer) clearTimeout(this.logBatchTimer);
+    this.logBatchTimer = undefined;
+    const lines = this.logBatch;
+    this.logBatch = [];
+    if (lines.length > 0) this.publishEvent({ type: "firewall_log", timestamp: this.now().toISOString(), lines });
+  }
+
+  private onAuthLines(lines: string[]) {
+    const now = this.now();
+    let changed = false;
+    for (const line of lines) {
+      const parsed = parseAuthLogLine(line, now);
+      const event = parsed ? this.state.sessions.apply(parsed, now) : null;
+      if (event) {
+        changed = true;
+        this.publishEvent(event);
+      }
+    }
+    if (changed) this.store.writeSessions(this.state.sessions.list()).catch((e: unknown) => this.fail("sessions", e));
+  }
+
+  private publishEvent(event: EdgeEvent) {
+    const checked = EdgeEventSchema.safeParse(event);
+    if (!checked.success) {
+      this.fail("event", new Error(`event does not match the contract: ${checked.error.message}`));
+      return;
+    }
+    this.link?.publish(eventsTopic(this.config.tenant, this.config.thingName), JSON.stringify(checked.data));
+    this.events.emit("published", checked.data);
+  }
+
+  private fail(where: string, e: unknown) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.log("error", `${where} failed`, { error: error.message });
+    this.events.emit("error", error);
+  }
+}
+
+function parseJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A nested field of untrusted JSON, or undefined. */
+function field(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, key)) return undefined;
+    current = Reflect.get(current, key);
+  }
+  return current;
+}
