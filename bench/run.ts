@@ -80,7 +80,7 @@ async function main() {
         process.execPath,
         [join(root, "bench/cold-start-child.mjs"), JSON.stringify({ bundle: b.outfile, event })],
         {
-          env: { ...process.env, ...env },
+          env: { ...process.env, ...env, WARDEN_ROUTE: JSON.stringify(r) },
           cwd: root,
         },
       );

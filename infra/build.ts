@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { functionId, type RouteDef } from "./route-types.ts";
+import { build, type Plugin } from "esbuild";
+import { functionId, ROUTE_ENV, type RouteDef } from "./route-types.ts";
 import { routes as routeTable } from "./routes.ts";
 import { type Worker, workers as workerList } from "./workers.ts";
 
@@ -43,6 +43,23 @@ export function allEntries(routes: RouteDef[] = routeTable, workers: Worker[] = 
   return [...byId.values()];
 }
 
+/**
+ * In a bundle, the route table is replaced by the one row its function serves, read from the
+ * `WARDEN_ROUTE` environment variable the CDK app sets per function. Every function would
+ * otherwise carry all ~170 rows (tens of KB) to look up one. Tests and local mode run the
+ * TypeScript sources and keep the whole table.
+ */
+const routeRowFromEnvironment: Plugin = {
+  name: "route-row-from-environment",
+  setup(b) {
+    b.onResolve({ filter: /^#infra\/routes\.ts$/ }, () => ({ path: "route-row", namespace: "warden-route" }));
+    b.onLoad({ filter: /.*/, namespace: "warden-route" }, () => ({
+      loader: "js",
+      contents: `const row = process.env.${ROUTE_ENV}; export const routes = row ? [JSON.parse(row)] : [];`,
+    }));
+  },
+};
+
 export async function buildFunctions(options: { outdir?: string; entries?: Entry[] } = {}): Promise<BuiltFunction[]> {
   const outdir = resolve(options.outdir ?? DEFAULT_OUTDIR);
   const entries = options.entries ?? allEntries();
@@ -73,6 +90,7 @@ export async function buildFunctions(options: { outdir?: string; entries?: Entry
     mainFields: ["module", "main"],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    plugins: [routeRowFromEnvironment],
     metafile: true,
     logLevel: "warning",
     legalComments: "none",

@@ -49,3 +49,6 @@ export const functionId = (handler: string): string =>
     .replace(/^functions\//, "")
     .replace(/\.ts$/, "")
     .replace(/[^A-Za-z0-9]+/g, "-");
+
+/** The environment variable through which a deployed function receives its own route row (see infra/build.ts). */
+export const ROUTE_ENV = "WARDEN_ROUTE";

@@ -37,6 +37,8 @@ export interface WardenFunctionProps {
   platform: PlatformResources;
   /** API functions keep the default: API Gateway gives up on an integration after 29 s. */
   timeout?: Duration;
+  /** Function-specific variables (an API function's own route row). */
+  environment?: Record<string, string>;
 }
 
 export class WardenFunction extends Construct {
@@ -71,6 +73,7 @@ export class WardenFunction extends Construct {
       WARDEN_ISSUER: s.issuer,
       WARDEN_AUDIENCE: s.audience,
       WARDEN_TOKEN_TTL_SECONDS: String(s.tokenTtlSeconds),
+      ...props.environment,
     };
     if (needs.table || needs.rateLimit) environment.TABLE_NAME = platform.tableName;
     if (needs.jwtSign || needs.jwtPublicKey || needs.verifyTokens) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;

@@ -8,7 +8,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Construct } from "constructs";
 import { acknowledgeInFunctionAuthorization } from "../constructs/nag.ts";
 import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
-import { functionId, type RouteDef, routeKey } from "../route-types.ts";
+import { functionId, ROUTE_ENV, type RouteDef, routeKey } from "../route-types.ts";
 
 export interface RoutesStackProps extends StackProps {
   api: IHttpApi;
@@ -50,6 +50,8 @@ export class RoutesStack extends Stack {
           verifyTokens: route.permission !== null,
         },
         platform: props.platform,
+        // The bundle reads its route row from here instead of carrying the whole table (infra/build.ts).
+        environment: { [ROUTE_ENV]: JSON.stringify(route) },
       });
       const httpRoute = new HttpRoute(this, `${id}-Route`, {
         httpApi: props.api,

@@ -181,6 +181,8 @@ describe("route stacks", () => {
             WARDEN_AUDIENCE: "warden-api",
             WARDEN_TOKEN_TTL_SECONDS: "3600",
             NODE_OPTIONS: "--enable-source-maps",
+            // The bundle's own route row: it carries no copy of the whole table (infra/build.ts).
+            WARDEN_ROUTE: JSON.stringify(route),
             ...(route.permission !== null || route.access.jwtSign || route.access.jwtPublicKey
               ? { JWT_KMS_KEY_ID: { "Fn::ImportValue": Match.anyValue() } }
               : {}),
