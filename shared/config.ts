@@ -35,7 +35,6 @@ const Env = z.object({
   NOTIFIER: z._default(z.enum(["outbox", "aws"]), "outbox"),
   /** AWS: the SES-verified sender of user notifications. */
   NOTIFIER_FROM_EMAIL: z._default(z.string().check(z.minLength(3)), "no-reply@warden.invalid"),
-  /** Trust X-Forwarded-For from the local server only; API Gateway gives sourceIp itself. */
   WARDEN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 
