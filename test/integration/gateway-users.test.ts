@@ -34,7 +34,8 @@ async function signIn(username: string, password = PW) {
 }
 
 async function userItem(t: Tenant, id: number) {
-  return (await db.send(new GetCommand({ TableName: tableName, Key: keys.user(t.tenantId, id), ConsistentRead: true }))).Item;
+  return (await db.send(new GetCommand({ TableName: tableName, Key: keys.user(t.tenantId, id), ConsistentRead: true })))
+    .Item;
 }
 
 beforeAll(async () => {
@@ -94,7 +95,10 @@ describe("POST /users/create", () => {
     const me = await call("GET", "/api/auth/me", { token });
     expect(me.status).toBe(403);
     expect(me.body.error.message).toBe("password change required");
-    expect((await call("GET", U, { token })).body).toMatchObject({ error: "AUTHORIZATION_DENIED", message: "password change required" });
+    expect((await call("GET", U, { token })).body).toMatchObject({
+      error: "AUTHORIZATION_DENIED",
+      message: "password change required",
+    });
 
     const changed = await call("POST", `${U}/change-password`, {
       token,
@@ -136,14 +140,20 @@ describe("POST /users/create", () => {
       expect(res.body.error).toBe("VALIDATION_ERROR");
       expect(res.body.message).toContain(field);
     }
-    const dup = await call("POST", `${U}/create`, { token: acme.token, body: { username: "tech02", email: "x@acme.test", password: PW } });
+    const dup = await call("POST", `${U}/create`, {
+      token: acme.token,
+      body: { username: "tech02", email: "x@acme.test", password: PW },
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.message).toContain("username");
   });
 
   it("answers 401 without a token and 403 to a viewer", async () => {
     expect((await call("POST", `${U}/create`, { body: { username: "nobody1", email: "n1@a.test" } })).status).toBe(401);
-    const denied = await call("POST", `${U}/create`, { token: viewerToken, body: { username: "nobody1", email: "n1@a.test" } });
+    const denied = await call("POST", `${U}/create`, {
+      token: viewerToken,
+      body: { username: "nobody1", email: "n1@a.test" },
+    });
     expect(denied.status).toBe(403);
     expect(denied.body.message).toContain("users:write");
   });
@@ -197,7 +207,9 @@ describe("GET /users", () => {
   it("filters by status (a lock whose time has passed is active) and role, and applies limit after counting", async () => {
     const a = await createUser(acme, { username: "lock-filter-a", email: "lfa@acme.test" });
     const b = await createUser(acme, { username: "lock-filter-b", email: "lfb@acme.test" });
-    expect((await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: a.id, action: "lock" } })).status).toBe(200);
+    expect(
+      (await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: a.id, action: "lock" } })).status,
+    ).toBe(200);
     await db.send(
       new UpdateCommand({
         TableName: tableName,
@@ -225,8 +237,12 @@ describe("GET /users", () => {
     const over = await call("GET", U, { token: acme.token, query: { limit: "201" } });
     expect(over.status).toBe(400);
     expect(over.body.message).toContain("query.limit");
-    expect((await call("GET", U, { token: acme.token, query: { limit: "ten" } })).body.message).toContain("query.limit");
-    expect((await call("GET", U, { token: acme.token, query: { status: "asleep" } })).body.message).toContain("query.status");
+    expect((await call("GET", U, { token: acme.token, query: { limit: "ten" } })).body.message).toContain(
+      "query.limit",
+    );
+    expect((await call("GET", U, { token: acme.token, query: { status: "asleep" } })).body.message).toContain(
+      "query.status",
+    );
   });
 
   it("answers 401 without a token and 403 to a viewer, and shows only the caller's tenant", async () => {
@@ -299,25 +315,44 @@ describe("POST /users/update", () => {
     // The old email no longer signs in; the new one does.
     expect((await signIn("ops02@example.com")).status).toBe(401);
     expect((await signIn("ops.updated@example.com")).status).toBe(200);
-    const removed = await call("POST", `${U}/update`, { token: acme.token, body: { user_id: ops.id, permissions: ["device:read"] } });
-    expect(removed.body.changes).toEqual({ permissions: { removed: ["device:write", "config:read", "config:write", "diagnostics:run"] } });
+    const removed = await call("POST", `${U}/update`, {
+      token: acme.token,
+      body: { user_id: ops.id, permissions: ["device:read"] },
+    });
+    expect(removed.body.changes).toEqual({
+      permissions: { removed: ["device:write", "config:read", "config:write", "diagnostics:run"] },
+    });
   });
 
   it("refuses bad input naming the field, a taken email with 409, and unknown or foreign users with 404", async () => {
     const bad = await call("POST", `${U}/update`, { token: acme.token, body: { user_id: "two" } });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain("body.user_id");
-    expect((await call("POST", `${U}/update`, { token: acme.token, body: { user_id: acme.userId, status: "locked" } })).body.message).toContain("body.status");
-    const taken = await call("POST", `${U}/update`, { token: acme.token, body: { user_id: acme.userId, email: "tech02@example.com" } });
+    expect(
+      (await call("POST", `${U}/update`, { token: acme.token, body: { user_id: acme.userId, status: "locked" } })).body
+        .message,
+    ).toContain("body.status");
+    const taken = await call("POST", `${U}/update`, {
+      token: acme.token,
+      body: { user_id: acme.userId, email: "tech02@example.com" },
+    });
     expect(taken.status).toBe(409);
-    expect((await call("POST", `${U}/update`, { token: acme.token, body: { user_id: 9999, full_name: "x" } })).status).toBe(404);
-    const foreign = await call("POST", `${U}/update`, { token: tiny.token, body: { user_id: globexUserId, full_name: "Hijacked" } });
+    expect(
+      (await call("POST", `${U}/update`, { token: acme.token, body: { user_id: 9999, full_name: "x" } })).status,
+    ).toBe(404);
+    const foreign = await call("POST", `${U}/update`, {
+      token: tiny.token,
+      body: { user_id: globexUserId, full_name: "Hijacked" },
+    });
     expect(foreign.status).toBe(404);
     expect((await userItem(globex, globexUserId))?.fullName).toBe("");
   });
 
   it("keeps the last administrator: an admin cannot demote themselves when alone", async () => {
-    const res = await call("POST", `${U}/update`, { token: globex.token, body: { user_id: globex.userId, role: "viewer" } });
+    const res = await call("POST", `${U}/update`, {
+      token: globex.token,
+      body: { user_id: globex.userId, role: "viewer" },
+    });
     expect(res.status).toBe(409);
     expect(res.body.message).toContain("last administrator");
     expect((await userItem(globex, globex.userId))?.role).toBe("admin");
@@ -325,7 +360,10 @@ describe("POST /users/update", () => {
 
   it("answers 401 without a token and 403 to a viewer", async () => {
     expect((await call("POST", `${U}/update`, { body: { user_id: 1 } })).status).toBe(401);
-    expect((await call("POST", `${U}/update`, { token: viewerToken, body: { user_id: acme.userId, role: "viewer" } })).status).toBe(403);
+    expect(
+      (await call("POST", `${U}/update`, { token: viewerToken, body: { user_id: acme.userId, role: "viewer" } }))
+        .status,
+    ).toBe(403);
   });
 });
 
@@ -333,30 +371,61 @@ describe("a user manager below admin (custom role with users:write)", () => {
   it("cannot promote anyone to a role or grant a permission they lack, nor manage an admin", async () => {
     const role = await call("POST", "/cloud-integration/security/roles", {
       token: acme.token,
-      body: { name: "user-manager", description: "Manages viewers", permissions: ["users:write", "devices:read", "alerts:read", "reports:read", "dashboard:read"] },
+      body: {
+        name: "user-manager",
+        description: "Manages viewers",
+        permissions: ["users:write", "devices:read", "alerts:read", "reports:read", "dashboard:read"],
+      },
     });
     expect(role.status).toBe(201);
     await createUser(acme, { username: "manager1", email: "manager1@acme.test", role: "user-manager" });
     const token = (await signIn("manager1")).body.data.token;
-    const viewer = await call("POST", `${U}/create`, { token, body: { username: "managed1", email: "managed1@acme.test", password: PW } });
+    const viewer = await call("POST", `${U}/create`, {
+      token,
+      body: { username: "managed1", email: "managed1@acme.test", password: PW },
+    });
     expect(viewer.status).toBe(201);
     const id = viewer.body.user_id;
 
     const promote = await call("POST", `${U}/update`, { token, body: { user_id: id, role: "admin" } });
     expect(promote.status).toBe(403);
     expect((await call("POST", `${U}/update`, { token, body: { user_id: id, role: "engineer" } })).status).toBe(403);
-    expect((await call("POST", `${U}/update`, { token, body: { user_id: id, permissions: ["devices:read", "security:admin"] } })).status).toBe(403);
-    expect((await call("POST", `${U}/create`, { token, body: { username: "manager2", email: "m2@acme.test", password: PW, role: "admin" } })).status).toBe(403);
-    const reset = await call("POST", `${U}/reset-password`, { token, body: { user_id: acme.userId, new_password: "Hostile-Takeover-77" } });
+    expect(
+      (
+        await call("POST", `${U}/update`, {
+          token,
+          body: { user_id: id, permissions: ["devices:read", "security:admin"] },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call("POST", `${U}/create`, {
+          token,
+          body: { username: "manager2", email: "m2@acme.test", password: PW, role: "admin" },
+        })
+      ).status,
+    ).toBe(403);
+    const reset = await call("POST", `${U}/reset-password`, {
+      token,
+      body: { user_id: acme.userId, new_password: "Hostile-Takeover-77" },
+    });
     expect(reset.status).toBe(403);
-    expect((await call("POST", `${U}/lock`, { token, body: { user_id: acme.userId, action: "lock" } })).status).toBe(403);
+    expect((await call("POST", `${U}/lock`, { token, body: { user_id: acme.userId, action: "lock" } })).status).toBe(
+      403,
+    );
     expect((await userItem(acme, id))?.role).toBe("viewer");
   });
 });
 
 describe("GET /users/{user_id}", () => {
   it("answers every field of the spec example, with recent activity from the audit trail", async () => {
-    const u = await createUser(acme, { username: "detail1", full_name: "Detail One", email: "detail1@acme.test", role: "engineer" });
+    const u = await createUser(acme, {
+      username: "detail1",
+      full_name: "Detail One",
+      email: "detail1@acme.test",
+      role: "engineer",
+    });
     const ip = freshIp();
     await call("POST", "/api/auth/login", { body: { username: "detail1", password: "wrong" }, ip });
     await call("POST", "/api/auth/login", { body: { username: "detail1", password: PW }, ip });
@@ -419,22 +488,39 @@ describe("POST /users/reset-password", () => {
       sessions_terminated: 1,
     });
     expect((await call("GET", "/api/auth/me", { token })).status).toBe(401);
-    expect((await readOutbox(acme.tenantId)).some((m) => m.to === "reset1@acme.test" && m.kind === "password_reset")).toBe(true);
+    expect(
+      (await readOutbox(acme.tenantId)).some((m) => m.to === "reset1@acme.test" && m.kind === "password_reset"),
+    ).toBe(true);
     const login = await signIn("reset1", "NewSecurePass456!");
     expect(login.body.data.restricted_to).toBe("password_change");
   });
 
   it("refuses a password from the history and a weak one, naming body.new_password", async () => {
     const u = await createUser(acme, { username: "reset2", email: "reset2@acme.test" });
-    const reused = await call("POST", `${U}/reset-password`, { token: acme.token, body: { user_id: u.id, new_password: PW } });
+    const reused = await call("POST", `${U}/reset-password`, {
+      token: acme.token,
+      body: { user_id: u.id, new_password: PW },
+    });
     expect(reused.status).toBe(400);
     expect(reused.body.message).toContain("body.new_password");
     expect(reused.body.message).toContain("used recently");
-    const weak = await call("POST", `${U}/reset-password`, { token: acme.token, body: { user_id: u.id, new_password: "short" } });
+    const weak = await call("POST", `${U}/reset-password`, {
+      token: acme.token,
+      body: { user_id: u.id, new_password: "short" },
+    });
     expect(weak.body.message).toContain("body.new_password");
-    expect((await call("POST", `${U}/reset-password`, { token: tiny.token, body: { user_id: globexUserId, new_password: "NewSecurePass456!" } })).status).toBe(404);
+    expect(
+      (
+        await call("POST", `${U}/reset-password`, {
+          token: tiny.token,
+          body: { user_id: globexUserId, new_password: "NewSecurePass456!" },
+        })
+      ).status,
+    ).toBe(404);
     expect((await call("POST", `${U}/reset-password`, { body: { user_id: u.id } })).status).toBe(401);
-    expect((await call("POST", `${U}/reset-password`, { token: viewerToken, body: { user_id: u.id } })).status).toBe(403);
+    expect((await call("POST", `${U}/reset-password`, { token: viewerToken, body: { user_id: u.id } })).status).toBe(
+      403,
+    );
   });
 });
 
@@ -470,16 +556,25 @@ describe("POST /users/lock", () => {
     const res = await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: u.id, action: "lock" } });
     expect(res.body.locked_until).toBeNull();
     expect((await userItem(acme, u.id))?.status).toBe("locked");
-    expect((await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: acme.userId, action: "lock" } })).status).toBe(409);
+    expect(
+      (await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: acme.userId, action: "lock" } })).status,
+    ).toBe(409);
     const bad = await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: u.id, action: "freeze" } });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain("body.action");
-    const zero = await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: u.id, action: "lock", duration_minutes: 0 } });
+    const zero = await call("POST", `${U}/lock`, {
+      token: acme.token,
+      body: { user_id: u.id, action: "lock", duration_minutes: 0 },
+    });
     expect(zero.body.message).toContain("body.duration_minutes");
-    expect((await call("POST", `${U}/lock`, { token: tiny.token, body: { user_id: globexUserId, action: "lock" } })).status).toBe(404);
+    expect(
+      (await call("POST", `${U}/lock`, { token: tiny.token, body: { user_id: globexUserId, action: "lock" } })).status,
+    ).toBe(404);
     expect((await userItem(globex, globexUserId))?.status).toBe("active");
     expect((await call("POST", `${U}/lock`, { body: { user_id: u.id, action: "lock" } })).status).toBe(401);
-    expect((await call("POST", `${U}/lock`, { token: viewerToken, body: { user_id: u.id, action: "lock" } })).status).toBe(403);
+    expect(
+      (await call("POST", `${U}/lock`, { token: viewerToken, body: { user_id: u.id, action: "lock" } })).status,
+    ).toBe(403);
   });
 });
 
@@ -487,24 +582,42 @@ describe("POST /users/change-password", () => {
   it("counts a wrong current password against the account and names the field", async () => {
     const u = await createUser(acme, { username: "changer", email: "changer@acme.test" });
     const token = (await signIn("changer")).body.data.token;
-    const wrong = await call("POST", `${U}/change-password`, { token, body: { current_password: "nope", new_password: "Fresh-Lantern-88" } });
+    const wrong = await call("POST", `${U}/change-password`, {
+      token,
+      body: { current_password: "nope", new_password: "Fresh-Lantern-88" },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.message).toContain("body.current_password");
     expect((await userItem(acme, u.id))?.failedAttempts).toBe(1);
-    const same = await call("POST", `${U}/change-password`, { token, body: { current_password: PW, new_password: PW } });
+    const same = await call("POST", `${U}/change-password`, {
+      token,
+      body: { current_password: PW, new_password: PW },
+    });
     expect(same.body.message).toContain("body.new_password");
-    expect((await call("POST", `${U}/change-password`, { body: { current_password: PW, new_password: "x" } })).status).toBe(401);
+    expect(
+      (await call("POST", `${U}/change-password`, { body: { current_password: PW, new_password: "x" } })).status,
+    ).toBe(401);
   });
 });
 
 describe("POST /users/delete", () => {
   it("answers the spec example: ends sessions, archives the profile without secrets, frees the login names", async () => {
-    const u = await createUser(acme, { username: "leaver", full_name: "Leaving User", email: "leaver@acme.test", role: "engineer" });
+    const u = await createUser(acme, {
+      username: "leaver",
+      full_name: "Leaving User",
+      email: "leaver@acme.test",
+      role: "engineer",
+    });
     const t1 = (await signIn("leaver")).body.data.token;
     await signIn("leaver");
     const res = await call("POST", `${U}/delete`, {
       token: acme.token,
-      body: { user_id: u.id, transfer_data_to: acme.userId, archive_data: true, reason: "User no longer requires access" },
+      body: {
+        user_id: u.id,
+        transfer_data_to: acme.userId,
+        archive_data: true,
+        reason: "User no longer requires access",
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -517,8 +630,12 @@ describe("POST /users/delete", () => {
     });
     expect((await call("GET", "/api/auth/me", { token: t1 })).status).toBe(401);
     expect(await userItem(acme, u.id)).toBeUndefined();
-    const archive = (await db.send(new GetCommand({ TableName: tableName, Key: userArchiveKey(acme.tenantId, u.id) }))).Item;
-    expect(archive).toMatchObject({ reason: "User no longer requires access", profile: { username: "leaver", full_name: "Leaving User" } });
+    const archive = (await db.send(new GetCommand({ TableName: tableName, Key: userArchiveKey(acme.tenantId, u.id) })))
+      .Item;
+    expect(archive).toMatchObject({
+      reason: "User no longer requires access",
+      profile: { username: "leaver", full_name: "Leaving User" },
+    });
     expect(JSON.stringify(archive)).not.toMatch(/scrypt|passwordHash|backupCodes/);
     expect((await call("GET", `${U}/${u.id}`, { token: acme.token })).status).toBe(404);
     // The username and email are free again.
@@ -527,14 +644,22 @@ describe("POST /users/delete", () => {
 
   it("refuses a bad transfer target (400/404 naming the field), deleting yourself (409), foreign ids (404)", async () => {
     const u = await createUser(acme, { username: "stayer", email: "stayer@acme.test" });
-    const self = await call("POST", `${U}/delete`, { token: acme.token, body: { user_id: u.id, transfer_data_to: u.id } });
+    const self = await call("POST", `${U}/delete`, {
+      token: acme.token,
+      body: { user_id: u.id, transfer_data_to: u.id },
+    });
     expect(self.status).toBe(400);
     expect(self.body.message).toContain("body.transfer_data_to");
-    const missing = await call("POST", `${U}/delete`, { token: acme.token, body: { user_id: u.id, transfer_data_to: 9999 } });
+    const missing = await call("POST", `${U}/delete`, {
+      token: acme.token,
+      body: { user_id: u.id, transfer_data_to: 9999 },
+    });
     expect(missing.status).toBe(404);
     expect(missing.body.message).toContain("body.transfer_data_to");
     expect((await call("POST", `${U}/delete`, { token: acme.token, body: { user_id: acme.userId } })).status).toBe(409);
-    expect((await call("POST", `${U}/delete`, { token: tiny.token, body: { user_id: globexUserId } })).status).toBe(404);
+    expect((await call("POST", `${U}/delete`, { token: tiny.token, body: { user_id: globexUserId } })).status).toBe(
+      404,
+    );
     expect(await userItem(globex, globexUserId)).toBeDefined();
     expect(await userItem(acme, u.id)).toBeDefined();
     expect((await call("POST", `${U}/delete`, { body: { user_id: u.id } })).status).toBe(401);

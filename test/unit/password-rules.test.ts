@@ -24,15 +24,11 @@ describe("checkPassword against the default policy (the spec example's settings)
 
   it("names every rule a weak password breaks", () => {
     const { checks, issues } = checkPassword("abcd", policy, { username: "abcd", reused: true });
-    expect(Object.entries(checks).filter(([, c]) => !c.passed).map(([k]) => k)).toEqual([
-      "length",
-      "uppercase",
-      "numbers",
-      "special",
-      "sequential",
-      "username_match",
-      "reuse",
-    ]);
+    expect(
+      Object.entries(checks)
+        .filter(([, c]) => !c.passed)
+        .map(([k]) => k),
+    ).toEqual(["length", "uppercase", "numbers", "special", "sequential", "username_match", "reuse"]);
     expect(issues).toContain("must be at least 8 characters");
   });
 
@@ -47,7 +43,9 @@ describe("checkPassword against the default policy (the spec example's settings)
   });
 
   it("throws a 400 that names the field", () => {
-    expect(() => assertPasswordMeetsPolicy("short", policy, { field: "new_password" })).toThrowError(/^body\.new_password: /);
+    expect(() => assertPasswordMeetsPolicy("short", policy, { field: "new_password" })).toThrowError(
+      /^body\.new_password: /,
+    );
   });
 });
 

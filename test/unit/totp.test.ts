@@ -26,7 +26,18 @@ describe("TOTP (RFC 6238)", () => {
   });
 
   it("matches the RFC 4226 HOTP vectors (6 digits, SHA-1)", () => {
-    const expected = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
+    const expected = [
+      "755224",
+      "287082",
+      "359152",
+      "969429",
+      "338314",
+      "254676",
+      "287922",
+      "162583",
+      "399871",
+      "520489",
+    ];
     expect(expected.map((_, i) => hotp(SEEDS.sha1, i))).toEqual(expected);
   });
 
@@ -60,6 +71,12 @@ describe("base32 and otpauth URIs", () => {
     expect(uri.protocol).toBe("otpauth:");
     expect(uri.host).toBe("totp");
     expect(decodeURIComponent(uri.pathname)).toBe("/Warden:ops01@acme");
-    expect(Object.fromEntries(uri.searchParams)).toEqual({ secret: "JBSWY3DPEHPK3PXP", issuer: "Warden", algorithm: "SHA1", digits: "6", period: "30" });
+    expect(Object.fromEntries(uri.searchParams)).toEqual({
+      secret: "JBSWY3DPEHPK3PXP",
+      issuer: "Warden",
+      algorithm: "SHA1",
+      digits: "6",
+      period: "30",
+    });
   });
 });
