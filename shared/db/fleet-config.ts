@@ -15,7 +15,7 @@
 import * as z from "zod/mini";
 import { tableName } from "./client.ts";
 import { pad, tenantPk } from "./keys.ts";
-import { deletePut, type Item, newItemPut, queryAll, transact, versionedUpdateItem } from "./repo.ts";
+import { deletePut, getItem, type Item, newItemPut, queryAll, transact, versionedUpdateItem } from "./repo.ts";
 
 export type Area = "firewall" | "ssh";
 /** "tenant" for the tenant-wide document, or a gateway id for that gateway's overrides. */
@@ -131,6 +131,12 @@ export async function saveScopes(
     ],
   );
   return next;
+}
+
+/** The area's current config version (0 when never changed). */
+export async function headVersion(tenantId: string, area: Area): Promise<number> {
+  const item = await getItem(fleetConfigKeys.head(tenantId, area), true);
+  return item ? HeadItem.parse(item).version : 0;
 }
 
 /** Drops a gateway's overrides (when the gateway is deregistered). */

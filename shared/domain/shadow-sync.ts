@@ -15,7 +15,7 @@
  */
 
 import { describeIssues, ReportedStateSchema, SHADOW_STATE_LIMIT_BYTES } from "#edge/contract.ts";
-import { type Area, type AreaState, loadArea, type ScopeId, saveScopes } from "#shared/db/fleet-config.ts";
+import { type Area, type AreaState, headVersion, loadArea, type ScopeId, saveScopes } from "#shared/db/fleet-config.ts";
 import { type Gateway, listGateways } from "#shared/db/gateways.ts";
 import { Conflict, Invalid, NotFound, PayloadTooLarge } from "#shared/errors.ts";
 import { getShadow, type Shadow, updateDesired } from "#shared/iot/shadows.ts";
@@ -243,19 +243,23 @@ export function replacementPatch(
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Writes one gateway's desired document unless its shadow already asks for this version or a newer one. */
+/**
+ * Writes one gateway's desired document unless its shadow already asks for a newer version the
+ * cloud saved. A desired version above anything the cloud ever saved was not written by Warden
+ * (the table is the source of truth): it is replaced.
+ */
 export async function writeDesiredOrdered(
-  thingName: string,
-  shadowName: string,
+  gateway: Gateway,
+  area: Area,
   doc: DesiredDocument,
 ): Promise<"written" | "newer"> {
   const version = Number(doc.config_version ?? 0);
   for (let attempt = 1; ; attempt++) {
-    const shadow = await getShadow(thingName, shadowName);
+    const shadow = await getShadow(gateway.thingName, area);
     const current = Number(shadow?.desired?.config_version ?? 0);
-    if (current > version) return "newer";
+    if (current > version && current <= (await headVersion(gateway.tenantId, area))) return "newer";
     try {
-      await updateDesired(thingName, shadowName, replacementPatch(shadow?.desired, doc), shadow?.version);
+      await updateDesired(gateway.thingName, area, replacementPatch(shadow?.desired, doc), shadow?.version);
       return "written";
     } catch (e) {
       if (!(e instanceof Conflict) || attempt >= PUSH_ATTEMPTS) throw e;
@@ -264,13 +268,13 @@ export async function writeDesiredOrdered(
 }
 
 export async function pushDesired(
-  shadowName: string,
+  shadowName: Area,
   writes: { gateway: Gateway; doc: DesiredDocument }[],
   configVersion: number,
 ): Promise<PushReport> {
   const results = await mapLimit(writes, PUSH_CONCURRENCY, async ({ gateway, doc }) => {
     try {
-      await writeDesiredOrdered(gateway.thingName, shadowName, doc);
+      await writeDesiredOrdered(gateway, shadowName, doc);
       return undefined;
     } catch (e) {
       // The change is saved; the gateway's sync status shows it as pending and the next change

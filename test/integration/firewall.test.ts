@@ -767,7 +767,7 @@ describe("the 8 KB shadow budget", () => {
       log_matches: true,
       log_prefix: `PARTNER_${i}_${"y".repeat(40)}`,
     });
-    let refused: Awaited<ReturnType<typeof call>> | undefined;
+    let refused: { status: number; body: { error: string; message: string } } | undefined;
     let accepted = 0;
     for (let i = 1; i <= 40 && !refused; i++) {
       const res = await call("POST", `${FW}/rules/add`, { token: t.token, body: rule(i) });
