@@ -6,10 +6,12 @@
 import { createHmac, hkdfSync } from "node:crypto";
 import { GetCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "#shared/auth/principal.ts";
 import { apiKeyKeys } from "#shared/db/api-keys.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/db/client.ts";
 import { keys } from "#shared/db/keys.ts";
-import { listApiKeys, revokeApiKeysOfUser, transferApiKeys } from "#shared/domain/api-keys.ts";
+import { getUser } from "#shared/db/users.ts";
+import { generateApiKey, listApiKeys, revokeApiKeysOfUser, transferApiKeys } from "#shared/domain/api-keys.ts";
 import { readOutbox } from "#shared/domain/notifier.ts";
 import { call, freshIp, newTenant } from "../helpers/api.ts";
 
@@ -169,6 +171,33 @@ describe("POST /cloud-integration/security/api-keys/generate", () => {
     expect(denied.body.message).toContain("security:admin");
     const missing = await call("POST", `${BASE}/generate`, { token: acme.token, body: { ...body, user_id: 9999 } });
     expect(missing.status).toBe(404);
+  });
+});
+
+describe("generateApiKey (domain rules beyond the route's permission)", () => {
+  it("needs users:admin to issue a key for someone else, and never grants what the caller lacks", async () => {
+    const admin = await getUser(acme.tenantId, acme.userId);
+    if (!admin) throw new Error("no admin");
+    // A security administrator who is not a user administrator (a custom role's shape).
+    const caller: Principal = {
+      kind: "user",
+      tenantId: acme.tenantId,
+      userId: admin.id,
+      username: admin.username,
+      role: "security-officer",
+      permissions: ["security:admin", "alerts:read"],
+      user: { ...admin, permissions: ["security:admin", "alerts:read"] },
+      tenant: undefined,
+    };
+    await expect(generateApiKey(caller, { name: "for ops", scope: ["alerts:read"], userId: ops.id })).rejects.toThrow(
+      /users:admin/,
+    );
+    // The owner (the acme admin, '*') holds users:read, but the caller does not: no.
+    await expect(generateApiKey(caller, { name: "mine", scope: ["users:read"] })).rejects.toThrow(
+      /Cannot grant 'users:read'/,
+    );
+    const own = await generateApiKey(caller, { name: "mine", scope: ["alerts:read"] });
+    expect(own.key.userId).toBe(admin.id);
   });
 });
 
