@@ -12,6 +12,7 @@ import { isLocked } from "#shared/auth/authenticate.ts";
 import { generatePassword, verifyPassword } from "#shared/auth/passwords.ts";
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
 import type { Principal } from "#shared/auth/principal.ts";
+import { listApiKeyItems } from "#shared/db/api-keys.ts";
 import { keys } from "#shared/db/keys.ts";
 import { getItem, type Item, newItemPut, queryPage, versionedUpdateItem } from "#shared/db/repo.ts";
 import { liveSessions, type Session } from "#shared/db/sessions.ts";
@@ -27,6 +28,7 @@ import {
   userUnchangedCheck,
 } from "#shared/db/users.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/errors.ts";
+import { keyStatus, revokeApiKeysOfUser, transferApiKeys } from "./api-keys.ts";
 import { type AuthPolicy, getAuthPolicy } from "./auth-policy.ts";
 import { type AuthEvent, createUser, PasswordRejected, preparePassword, recordPasswordFailure } from "./identity.ts";
 import { notifier } from "./notifier.ts";
@@ -93,7 +95,10 @@ export async function listUserViews(tenantId: string, f: ListFilters) {
 
 /** Owned records of other areas, read by the detail view (API keys, SSH keys). */
 export interface OwnedRecords {
-  apiKeys(tenantId: string, userId: number): Promise<{ name: string; scope: string[]; created: string }[]>;
+  apiKeys(
+    tenantId: string,
+    userId: number,
+  ): Promise<{ name: string; scope: string[]; created: string; [k: string]: unknown }[]>;
   sshKeys(tenantId: string, userId: number): Promise<{ fingerprint: string; type: string; added: string }[]>;
 }
 
@@ -354,8 +359,13 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
 
 /** Moves or archives what a deleted user owned in other areas (API keys; SSH keys once they exist). */
 export interface OwnedData {
-  transfer(tenantId: string, fromUserId: number, toUserId: number): Promise<{ apiKeys: number }>;
-  revoke(tenantId: string, userId: number): Promise<{ apiKeys: number }>;
+  transfer(tenantId: string, fromUserId: number, toUserId: number): Promise<MovedData>;
+  revoke(tenantId: string, userId: number): Promise<MovedData>;
+}
+
+export interface MovedData {
+  apiKeysTransferred: number;
+  apiKeysRevoked: number;
 }
 
 export interface DeleteInput {
@@ -438,7 +448,7 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
     sessionsTerminated: live.length,
     dataTransferred: input.transfer_data_to !== undefined,
     dataArchived: input.archive_data === true,
-    apiKeys: moved.apiKeys,
+    ...moved,
   };
 }
 
@@ -589,16 +599,29 @@ export async function changeOwnPassword(caller: Principal, input: { current_pass
 }
 
 /**
- * What users own in other areas. API keys: their entity (shared/domain/api-keys.ts) is wired in
- * below. SSH keys are stored per gateway by the SSH area without an owner user id, so no user
- * owns any yet: `ssh_keys` is [] and there is nothing to move.
+ * What users own in other areas. API keys come from their entity (shared/db/api-keys.ts,
+ * shared/domain/api-keys.ts). SSH keys are stored by the SSH area per gateway, by login name and
+ * without an owner user id, so no Warden user owns one yet: `ssh_keys` is [] and a deletion has
+ * none to move — the place to add them is here.
  */
 export const ownedRecords: OwnedRecords = {
-  apiKeys: async () => [],
+  apiKeys: async (tenantId, userId) => {
+    const now = Date.now();
+    return (await listApiKeyItems(tenantId))
+      .filter((k) => k.userId === userId && k.status !== "revoked")
+      .sort((a, b) => a.id - b.id)
+      .map((k) => ({ id: k.id, name: k.name, scope: k.scopes, created: k.createdAt, status: keyStatus(k, now) }));
+  },
   sshKeys: async () => [],
 };
 
 export const ownedData: OwnedData = {
-  transfer: async () => ({ apiKeys: 0 }),
-  revoke: async () => ({ apiKeys: 0 }),
+  transfer: async (tenantId, fromUserId, toUserId) => {
+    const moved = await transferApiKeys(tenantId, fromUserId, toUserId);
+    return { apiKeysTransferred: moved.transferred, apiKeysRevoked: moved.revoked };
+  },
+  revoke: async (tenantId, userId) => ({
+    apiKeysTransferred: 0,
+    apiKeysRevoked: await revokeApiKeysOfUser(tenantId, userId, "Owner account deleted"),
+  }),
 };

@@ -429,6 +429,11 @@ describe("GET /users/{user_id}", () => {
     const ip = freshIp();
     await call("POST", "/api/auth/login", { body: { username: "detail1", password: "wrong" }, ip });
     await call("POST", "/api/auth/login", { body: { username: "detail1", password: PW }, ip });
+    const key = await call("POST", "/cloud-integration/security/api-keys/generate", {
+      token: acme.token,
+      body: { name: "Detail Script", scope: ["devices:read"], user_id: u.id },
+    });
+    expect(key.status).toBe(201);
     const res = await call("GET", `${U}/${u.id}`, { token: acme.token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -449,7 +454,15 @@ describe("GET /users/{user_id}", () => {
       permissions: expect.arrayContaining(["devices:read", "diagnostics:run"]),
       avatar_color: expect.any(String),
       session_count: 1,
-      api_keys: [],
+      api_keys: [
+        {
+          id: key.body.api_key.id,
+          name: "Detail Script",
+          scope: ["devices:read"],
+          created: expect.any(String),
+          status: "active",
+        },
+      ],
       ssh_keys: [],
       recent_activity: [
         { timestamp: expect.any(String), action: "login", ip, status: "success" },
@@ -601,8 +614,21 @@ describe("POST /users/change-password", () => {
 });
 
 describe("POST /users/delete", () => {
+  let del: Tenant;
+  beforeAll(async () => {
+    del = await newTenant("users-delete");
+  });
+  const generateKey = async (userId: number) => {
+    const res = await call("POST", "/cloud-integration/security/api-keys/generate", {
+      token: del.token,
+      body: { name: `key-of-${userId}`, scope: ["devices:read"], user_id: userId },
+    });
+    expect(res.status).toBe(201);
+    return res.body.api_key.id as number;
+  };
+
   it("answers the spec example: ends sessions, archives the profile without secrets, frees the login names", async () => {
-    const u = await createUser(acme, {
+    const u = await createUser(del, {
       username: "leaver",
       full_name: "Leaving User",
       email: "leaver@acme.test",
@@ -610,11 +636,12 @@ describe("POST /users/delete", () => {
     });
     const t1 = (await signIn("leaver")).body.data.token;
     await signIn("leaver");
+    const keyId = await generateKey(u.id);
     const res = await call("POST", `${U}/delete`, {
-      token: acme.token,
+      token: del.token,
       body: {
         user_id: u.id,
-        transfer_data_to: acme.userId,
+        transfer_data_to: del.userId,
         archive_data: true,
         reason: "User no longer requires access",
       },
@@ -627,42 +654,61 @@ describe("POST /users/delete", () => {
       data_transferred: true,
       data_archived: true,
       sessions_terminated: 2,
+      api_keys_transferred: 1,
+      api_keys_revoked: 0,
     });
+    // The key now belongs to the user the data went to.
+    const heir = await call("GET", `${U}/${del.userId}`, { token: del.token });
+    expect(heir.body.api_keys.map((k: { id: number }) => k.id)).toContain(keyId);
     expect((await call("GET", "/api/auth/me", { token: t1 })).status).toBe(401);
-    expect(await userItem(acme, u.id)).toBeUndefined();
-    const archive = (await db.send(new GetCommand({ TableName: tableName, Key: userArchiveKey(acme.tenantId, u.id) })))
+    expect(await userItem(del, u.id)).toBeUndefined();
+    const archive = (await db.send(new GetCommand({ TableName: tableName, Key: userArchiveKey(del.tenantId, u.id) })))
       .Item;
     expect(archive).toMatchObject({
       reason: "User no longer requires access",
       profile: { username: "leaver", full_name: "Leaving User" },
     });
     expect(JSON.stringify(archive)).not.toMatch(/scrypt|passwordHash|backupCodes/);
-    expect((await call("GET", `${U}/${u.id}`, { token: acme.token })).status).toBe(404);
+    expect((await call("GET", `${U}/${u.id}`, { token: del.token })).status).toBe(404);
     // The username and email are free again.
-    await createUser(acme, { username: "leaver", email: "leaver@acme.test" });
+    await createUser(del, { username: "leaver", email: "leaver@acme.test" });
   });
 
   it("refuses a bad transfer target (400/404 naming the field), deleting yourself (409), foreign ids (404)", async () => {
-    const u = await createUser(acme, { username: "stayer", email: "stayer@acme.test" });
+    const u = await createUser(del, { username: "stayer", email: "stayer@acme.test" });
     const self = await call("POST", `${U}/delete`, {
-      token: acme.token,
+      token: del.token,
       body: { user_id: u.id, transfer_data_to: u.id },
     });
     expect(self.status).toBe(400);
     expect(self.body.message).toContain("body.transfer_data_to");
     const missing = await call("POST", `${U}/delete`, {
-      token: acme.token,
+      token: del.token,
       body: { user_id: u.id, transfer_data_to: 9999 },
     });
     expect(missing.status).toBe(404);
     expect(missing.body.message).toContain("body.transfer_data_to");
-    expect((await call("POST", `${U}/delete`, { token: acme.token, body: { user_id: acme.userId } })).status).toBe(409);
+    expect((await call("POST", `${U}/delete`, { token: del.token, body: { user_id: del.userId } })).status).toBe(409);
     expect((await call("POST", `${U}/delete`, { token: tiny.token, body: { user_id: globexUserId } })).status).toBe(
       404,
     );
     expect(await userItem(globex, globexUserId)).toBeDefined();
-    expect(await userItem(acme, u.id)).toBeDefined();
+    expect(await userItem(del, u.id)).toBeDefined();
     expect((await call("POST", `${U}/delete`, { body: { user_id: u.id } })).status).toBe(401);
     expect((await call("POST", `${U}/delete`, { token: viewerToken, body: { user_id: u.id } })).status).toBe(403);
+  });
+
+  it("revokes the user's API keys when nothing is transferred", async () => {
+    const u = await createUser(del, { username: "no-heir", email: "no-heir@acme.test" });
+    const keyId = await generateKey(u.id);
+    const res = await call("POST", `${U}/delete`, { token: del.token, body: { user_id: u.id } });
+    expect(res.body).toMatchObject({
+      data_transferred: false,
+      data_archived: false,
+      api_keys_transferred: 0,
+      api_keys_revoked: 1,
+    });
+    const keys = await call("GET", "/cloud-integration/security/api-keys", { token: del.token });
+    expect(keys.body.api_keys.find((k: { id: number }) => k.id === keyId)?.status).toBe("revoked");
   });
 });

@@ -20,6 +20,8 @@ export const handler = endpoint("POST /cloud-integration/security/users/delete",
       transferred_to: req.body.transfer_data_to ?? null,
       archived: result.dataArchived,
       sessions_terminated: result.sessionsTerminated,
+      api_keys_transferred: result.apiKeysTransferred,
+      api_keys_revoked: result.apiKeysRevoked,
     },
   });
   return {
@@ -29,6 +31,7 @@ export const handler = endpoint("POST /cloud-integration/security/users/delete",
     data_transferred: result.dataTransferred,
     data_archived: result.dataArchived,
     sessions_terminated: result.sessionsTerminated,
-    ...(result.dataTransferred ? { api_keys_transferred: result.apiKeys } : { api_keys_revoked: result.apiKeys }),
+    api_keys_transferred: result.apiKeysTransferred,
+    api_keys_revoked: result.apiKeysRevoked,
   };
 });
