@@ -70,11 +70,7 @@ export async function registerGateway(tenantId: string, by: string, input: Regis
     throw e;
   }
   // Give the new gateway what the rest of the fleet runs, so it converges on first connect.
-  const [fw, ssh] = await Promise.all([loadSnapshot(firewallSpec, tenantId), loadSnapshot(sshSpec, tenantId)]);
-  const initial = await Promise.all([
-    pushDesired("firewall", [{ gateway, doc: desiredFor(firewallSpec, fw, id) }], fw.versionOf(id)),
-    pushDesired("ssh", [{ gateway, doc: desiredFor(sshSpec, ssh, id) }], ssh.versionOf(id)),
-  ]);
+  const initial = await writeCurrentDesired(gateway);
   return {
     gateway: await gatewayView(gateway),
     credentials: {
@@ -89,8 +85,37 @@ export async function registerGateway(tenantId: string, by: string, input: Regis
       events_topic: eventsTopic(tenantId, thingName),
       shadows: GATEWAY_SHADOWS.map((s) => ({ name: s, topics: shadowTopicFilter(thingName, s) })),
     },
-    initial_sync: { firewall: initial[0], ssh: initial[1] },
+    initial_sync: initial,
   };
+}
+
+/** Writes a gateway's current desired documents (from the table) to both of its shadows. */
+async function writeCurrentDesired(gateway: Gateway) {
+  const [fw, ssh] = await Promise.all([
+    loadSnapshot(firewallSpec, gateway.tenantId),
+    loadSnapshot(sshSpec, gateway.tenantId),
+  ]);
+  const [firewall, sshReport] = await Promise.all([
+    pushDesired("firewall", [{ gateway, doc: desiredFor(firewallSpec, fw, gateway.id) }], fw.versionOf(gateway.id)),
+    pushDesired("ssh", [{ gateway, doc: desiredFor(sshSpec, ssh, gateway.id) }], ssh.versionOf(gateway.id)),
+  ]);
+  return { firewall, ssh: sshReport };
+}
+
+/**
+ * Writes the saved configuration to a gateway's shadows again: after a shadow store was lost (local
+ * mode keeps shadows in memory) or a write failed. Idempotent; a newer desired is left alone.
+ */
+export async function resyncGateway(tenantId: string, gatewayId: number) {
+  const g = await getGateway(tenantId, gatewayId, true);
+  if (!g) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
+  return writeCurrentDesired(g);
+}
+
+/** A tenant's gateway by name (local mode finds its simulated gateway across restarts). */
+export async function findGatewayByName(tenantId: string, name: string) {
+  const g = (await listGateways(tenantId)).find((x) => x.name.toLowerCase() === name.toLowerCase());
+  return g ? { id: g.id, thingName: g.thingName } : undefined;
 }
 
 export type GatewayView = Awaited<ReturnType<typeof gatewayView>>;

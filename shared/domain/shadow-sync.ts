@@ -14,7 +14,12 @@
  * changes racing each other can never leave a gateway on the older one.
  */
 
-import { describeIssues, ReportedStateSchema, SHADOW_STATE_LIMIT_BYTES } from "#edge/contract.ts";
+import {
+  describeIssues,
+  REPORTED_STATE_MAX_BYTES,
+  ReportedStateSchema,
+  SHADOW_STATE_LIMIT_BYTES,
+} from "#edge/contract.ts";
 import { type Area, type AreaState, headVersion, loadArea, type ScopeId, saveScopes } from "#shared/db/fleet-config.ts";
 import { type Gateway, listGateways } from "#shared/db/gateways.ts";
 import { Conflict, Invalid, NotFound, PayloadTooLarge } from "#shared/errors.ts";
@@ -22,11 +27,11 @@ import { getShadow, type Shadow, updateDesired } from "#shared/iot/shadows.ts";
 import { log } from "#shared/log.ts";
 
 /**
- * IoT Core counts desired and reported together against 8 KB. The reported section the edge writes
- * is a small status (config version, result, error, timestamps), bounded by the contract; this much
- * of the 8 KB is kept free for it, and the desired document must fit in the rest.
+ * IoT Core counts desired and reported together against 8 KB: `{"desired":…,"reported":…}`. The
+ * edge keeps its report within the contract's REPORTED_STATE_MAX_BYTES; that, plus the bytes that
+ * join the two sections, is kept free, and the desired document must fit in the rest.
  */
-export const REPORTED_RESERVE_BYTES = 1024;
+export const REPORTED_RESERVE_BYTES = REPORTED_STATE_MAX_BYTES + ',"reported":'.length;
 export const DESIRED_BUDGET_BYTES = SHADOW_STATE_LIMIT_BYTES - REPORTED_RESERVE_BYTES;
 
 export type DesiredDocument = Record<string, unknown>;

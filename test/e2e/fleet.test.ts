@@ -342,7 +342,7 @@ describe("shadow versions and the 8 KB budget", () => {
     }
     expect(last?.status).toBe(413);
     expect(last?.body.error).toBe("PAYLOAD_TOO_LARGE");
-    expect(last?.body.message).toMatch(/would be \d+ bytes; the limit is 7168 bytes.*Nothing was saved/);
+    expect(last?.body.message).toMatch(/would be \d+ bytes; the limit is 7156 bytes.*Nothing was saved/);
     const rules = await call("GET", `${FW}/rules`, { token: b.tenant.token });
     expect(rules.body.rules).toHaveLength(version);
     const shadow = await dataPlane.send(new GetThingShadowCommand({ thingName: b.thing, shadowName: "firewall" }));

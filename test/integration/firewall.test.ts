@@ -776,7 +776,7 @@ describe("the 8 KB shadow budget", () => {
     }
     expect(refused?.status).toBe(413);
     expect(refused?.body.error).toBe("PAYLOAD_TOO_LARGE");
-    expect(refused?.body.message).toMatch(/would be \d+ bytes; the limit is 7168 bytes/);
+    expect(refused?.body.message).toMatch(/would be \d+ bytes; the limit is 7156 bytes/);
     expect(refused?.body.message).toContain("Nothing was saved");
     const rules = await call("GET", `${FW}/rules`, { token: t.token });
     expect(rules.body.rules).toHaveLength(accepted);
