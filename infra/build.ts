@@ -4,7 +4,7 @@
  * deploys with `Code.fromAsset`. `npm run build` runs it; the infra tests call `buildFunctions()`.
  */
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -60,6 +60,24 @@ const routeRowFromEnvironment: Plugin = {
   },
 };
 
+/**
+ * pdfkit loads its 14 standard fonts through a `createRequire` call esbuild cannot follow, which
+ * breaks in a bundle (ERR_PACKAGE_IMPORT_NOT_DEFINED). Turning those calls into plain `require`
+ * lets esbuild resolve pdfkit's own `#standard-fonts/*` imports and inline the font metrics.
+ */
+const pdfkitFontsInline: Plugin = {
+  name: "pdfkit-fonts-inline",
+  setup(b) {
+    b.onLoad({ filter: /node_modules[\\/]pdfkit[\\/]js[\\/]pdfkit\.(node\.mjs|js)$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      return {
+        contents: source.replace(/require\$1\((['"])#standard-fonts\//g, "require($1#standard-fonts/"),
+        loader: "js",
+      };
+    });
+  },
+};
+
 export async function buildFunctions(options: { outdir?: string; entries?: Entry[] } = {}): Promise<BuiltFunction[]> {
   const outdir = resolve(options.outdir ?? DEFAULT_OUTDIR);
   const entries = options.entries ?? allEntries();
@@ -90,7 +108,7 @@ export async function buildFunctions(options: { outdir?: string; entries?: Entry
     mainFields: ["module", "main"],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    plugins: [routeRowFromEnvironment],
+    plugins: [routeRowFromEnvironment, pdfkitFontsInline],
     metafile: true,
     logLevel: "warning",
     legalComments: "none",

@@ -30,6 +30,12 @@ export const IOT_NAMES = {
  */
 export const RATE_LIMIT_PARTITIONS = ["T#*#RL", "G#IP#*#RL"] as const;
 
+/**
+ * Audit-trail partitions (see shared/db/keys.ts): the chain head `T#<tenant>#AUDIT` and the day
+ * partitions `T#<tenant>#AUDIT#<day>`. A read-only route appends here when it denies a caller.
+ */
+export const AUDIT_PARTITIONS = ["T#*#AUDIT", "T#*#AUDIT#*"] as const;
+
 /** What a function needs beyond `Access`, derived from its route by the caller. */
 export interface FunctionNeeds extends Access {
   /** The endpoint kit counts every call of a rate-limited route in the table. */
@@ -84,6 +90,11 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     // A read-only route still increments its rate-limit window, and may write nothing else.
     allow(["dynamodb:UpdateItem"], [tableArn], {
       "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...RATE_LIMIT_PARTITIONS] },
+    });
+    // Denied and failed calls are audited too; the chain head is read consistently, then head and
+    // record are written in one transaction (authorized per item action).
+    allow(["dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn], {
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...AUDIT_PARTITIONS] },
     });
   }
   if (needs.table || needs.rateLimit) {

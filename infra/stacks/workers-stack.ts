@@ -34,6 +34,8 @@ export class WorkersStack extends Stack {
         description: `Worker ${worker.id} (${worker.trigger})`,
         needs: worker.access,
         platform: props.platform,
+        // Not behind API Gateway's 29 s: a stream batch may hold slow deliveries with retries.
+        timeout: Duration.minutes(5),
       });
       if (worker.trigger === "table-stream") {
         fn.function.addEventSource(

@@ -24,7 +24,8 @@ export const keys = {
   login: (normalizedName: string) => ({ PK: `G#LOGIN#${normalizedName}`, SK: "LOGIN" }),
   /** Tenant slug guard, so two organizations cannot share an id. */
   tenantSlug: (tenantId: string) => ({ PK: `G#TENANT#${tenantId}`, SK: "TENANT" }),
-  auditHead: (tenantId: string) => ({ PK: tenantPk(tenantId), SK: "AUDIT#HEAD" }),
+  /** The chain head lives beside the day partitions, so "may append to the audit trail" is one key prefix. */
+  auditHead: (tenantId: string) => ({ PK: `${tenantPk(tenantId)}#AUDIT`, SK: "HEAD" }),
   /** Audit records are sharded by UTC day, so a day's writes and an hours-range read stay small. */
   auditDayPk: (tenantId: string, day: string) => `${tenantPk(tenantId)}#AUDIT#${day}`,
   auditSk: (timestamp: string, seq: number) => `${timestamp}#${pad(seq, 12)}`,

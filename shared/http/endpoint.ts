@@ -16,7 +16,7 @@ import { authenticate, readCredentials } from "#shared/auth/authenticate.ts";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import type { Principal } from "#shared/auth/principal.ts";
 import { type AuditEntry, appendAudit } from "#shared/db/audit.ts";
-import { consume, type RateState, rateHeaders } from "#shared/domain/rate-limit.ts";
+import { consume, RATE_CLASSES, type RateState, rateHeaders } from "#shared/domain/rate-limit.ts";
 import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized } from "#shared/errors.ts";
 import { log } from "#shared/log.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
@@ -261,7 +261,10 @@ const rateLimit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context
         ? `T#${s.principal.tenantId}#KEY#${s.principal.apiKey.id}`
         : `T#${s.principal.tenantId}`
       : `G#IP#${s.ip}`;
-    s.rate = await consume(subject, route.rateClass, s.principal?.apiKey?.rateLimit);
+    // A key's own limit can only tighten the route's: a 1000/min key is still 5/min on sign-up routes.
+    const keyLimit = s.principal?.apiKey?.rateLimit;
+    const limit = Math.min(RATE_CLASSES[route.rateClass], keyLimit ?? Number.POSITIVE_INFINITY);
+    s.rate = await consume(subject, route.rateClass, limit);
     if (s.rate.exceeded) {
       throw new TooManyRequests(`Rate limit of ${s.rate.limit} requests per minute exceeded; retry after the reset`, {
         "Retry-After": String(Math.max(1, s.rate.reset - Math.floor(Date.now() / 1000))),
