@@ -3,7 +3,7 @@
  * that assigns a role (user create/update, register) resolves it here, and nobody hands out a
  * role or a permission they do not hold themselves.
  */
-import { BUILT_IN_ROLES, coversAll, grants, hasPermission, type RoleDefinition } from "#shared/auth/permissions.ts";
+import { BUILT_IN_ROLES, coversAll, hasPermission, type RoleDefinition } from "#shared/auth/permissions.ts";
 import type { Principal } from "#shared/auth/principal.ts";
 import { getCustomRole, listCustomRoles, putCustomRole } from "#shared/db/roles.ts";
 import { listUsers } from "#shared/db/users.ts";
@@ -185,7 +185,3 @@ export async function createRole(
     custom: true,
   };
 }
-
-/** True when `held` grants at least everything `target` holds (may act on that user). */
-export const outranks = (held: readonly string[], target: readonly string[]): boolean =>
-  target.every((t) => held.some((h) => grants(h, t)));

@@ -21,6 +21,45 @@ let globex: Tenant;
 let tiny: Tenant;
 let globexUserId: number;
 let viewerToken: string;
+/** A tenant for the deletion tests. */
+let del: Tenant;
+
+type Created = { id: number; username: string; email: string };
+/** Users the tests below act on, created up front and in parallel (each costs a password hash). */
+const fx: Record<string, Created> = {};
+const FIXTURES: [string, "acme" | "del", Record<string, unknown>][] = [
+  [
+    "ops01",
+    "acme",
+    {
+      full_name: "Operations User 01",
+      email: "ops01@example.com",
+      role: "operator",
+      permissions: ["device:read", "device:write", "config:read"],
+    },
+  ],
+  ["lock-filter-a", "acme", { email: "lfa@acme.test" }],
+  ["lock-filter-b", "acme", { email: "lfb@acme.test" }],
+  [
+    "ops02",
+    "acme",
+    {
+      full_name: "Operations User",
+      email: "ops02@example.com",
+      role: "operator",
+      permissions: ["device:read", "device:write", "config:read"],
+    },
+  ],
+  ["detail1", "acme", { full_name: "Detail One", email: "detail1@acme.test", role: "engineer" }],
+  ["reset1", "acme", { email: "reset1@acme.test" }],
+  ["reset2", "acme", { email: "reset2@acme.test" }],
+  ["user04", "acme", { email: "user04@acme.test" }],
+  ["user05", "acme", { email: "user05@acme.test" }],
+  ["changer", "acme", { email: "changer@acme.test" }],
+  ["leaver", "del", { full_name: "Leaving User", email: "leaver@acme.test", role: "engineer" }],
+  ["stayer", "del", { email: "stayer@acme.test" }],
+  ["no-heir", "del", { email: "no-heir@acme.test" }],
+];
 
 async function createUser(t: Tenant, body: Record<string, unknown>) {
   const res = await call("POST", `${U}/create`, { token: t.token, body: { password: PW, ...body } });
@@ -39,15 +78,35 @@ async function userItem(t: Tenant, id: number) {
 }
 
 beforeAll(async () => {
-  [acme, globex, tiny] = await Promise.all([newTenant("users"), newTenant("users-other"), newTenant("users-tiny")]);
-  globexUserId = (await createUser(globex, { username: "globex-user", email: "gu@globex.test" })).id;
-  const reg = await call("POST", "/api/v1/auth/register", {
-    token: acme.token,
-    body: { email: "viewer@acme.test", username: "acme-viewer", password: PW },
-  });
-  expect(reg.status).toBe(201);
-  viewerToken = (await signIn("acme-viewer")).body.data.token;
+  [acme, globex, tiny, del] = await Promise.all([
+    newTenant("users"),
+    newTenant("users-other"),
+    newTenant("users-tiny"),
+    newTenant("users-delete"),
+  ]);
+  const viewer = async () => {
+    const reg = await call("POST", "/api/v1/auth/register", {
+      token: acme.token,
+      body: { email: "viewer@acme.test", username: "acme-viewer", password: PW },
+    });
+    expect(reg.status).toBe(201);
+    viewerToken = (await signIn("acme-viewer")).body.data.token;
+  };
+  const [globexUser] = await Promise.all([
+    createUser(globex, { username: "globex-user", email: "gu@globex.test" }),
+    viewer(),
+    ...FIXTURES.map(async ([username, where, body]) => {
+      fx[username] = await createUser(where === "acme" ? acme : del, { username, ...body });
+    }),
+  ]);
+  globexUserId = globexUser.id;
 });
+
+const user = (name: string): Created => {
+  const u = fx[name];
+  if (!u) throw new Error(`no fixture user ${name}`);
+  return u;
+};
 
 describe("POST /users/create", () => {
   it("creates the spec example's user with every field, sends the welcome mail, forces a password change", async () => {
@@ -161,13 +220,7 @@ describe("POST /users/create", () => {
 
 describe("GET /users", () => {
   it("lists every user with every field of the spec example, and live totals", async () => {
-    const ops = await createUser(acme, {
-      username: "ops01",
-      full_name: "Operations User 01",
-      email: "ops01@example.com",
-      role: "operator",
-      permissions: ["device:read", "device:write", "config:read"],
-    });
+    const ops = user("ops01");
     await signIn("ops01");
     const res = await call("GET", U, { token: acme.token });
     expect(res.status).toBe(200);
@@ -205,8 +258,8 @@ describe("GET /users", () => {
   });
 
   it("filters by status (a lock whose time has passed is active) and role, and applies limit after counting", async () => {
-    const a = await createUser(acme, { username: "lock-filter-a", email: "lfa@acme.test" });
-    const b = await createUser(acme, { username: "lock-filter-b", email: "lfb@acme.test" });
+    const a = user("lock-filter-a");
+    const b = user("lock-filter-b");
     expect(
       (await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: a.id, action: "lock" } })).status,
     ).toBe(200);
@@ -265,13 +318,7 @@ describe("GET /users", () => {
 
 describe("POST /users/update", () => {
   it("answers the spec example with old/new changes, and a role change revokes the user's tokens", async () => {
-    const ops = await createUser(acme, {
-      username: "ops02",
-      full_name: "Operations User",
-      email: "ops02@example.com",
-      role: "operator",
-      permissions: ["device:read", "device:write", "config:read"],
-    });
+    const ops = user("ops02");
     const token = (await signIn("ops02")).body.data.token;
     expect((await call("GET", "/api/auth/me", { token })).status).toBe(200);
 
@@ -420,12 +467,7 @@ describe("a user manager below admin (custom role with users:write)", () => {
 
 describe("GET /users/{user_id}", () => {
   it("answers every field of the spec example, with recent activity from the audit trail", async () => {
-    const u = await createUser(acme, {
-      username: "detail1",
-      full_name: "Detail One",
-      email: "detail1@acme.test",
-      role: "engineer",
-    });
+    const u = user("detail1");
     const ip = freshIp();
     await call("POST", "/api/auth/login", { body: { username: "detail1", password: "wrong" }, ip });
     await call("POST", "/api/auth/login", { body: { username: "detail1", password: PW }, ip });
@@ -484,7 +526,7 @@ describe("GET /users/{user_id}", () => {
 
 describe("POST /users/reset-password", () => {
   it("answers the spec example, ends the user's sessions, forces the change and mails the user", async () => {
-    const u = await createUser(acme, { username: "reset1", email: "reset1@acme.test" });
+    const u = user("reset1");
     const token = (await signIn("reset1")).body.data.token;
     const res = await call("POST", `${U}/reset-password`, {
       token: acme.token,
@@ -509,7 +551,7 @@ describe("POST /users/reset-password", () => {
   });
 
   it("refuses a password from the history and a weak one, naming body.new_password", async () => {
-    const u = await createUser(acme, { username: "reset2", email: "reset2@acme.test" });
+    const u = user("reset2");
     const reused = await call("POST", `${U}/reset-password`, {
       token: acme.token,
       body: { user_id: u.id, new_password: PW },
@@ -539,7 +581,7 @@ describe("POST /users/reset-password", () => {
 
 describe("POST /users/lock", () => {
   it("locks for the given minutes (ending sessions), answers sign-in like a wrong password, and unlocks", async () => {
-    const u = await createUser(acme, { username: "user04", email: "user04@acme.test" });
+    const u = user("user04");
     const token = (await signIn("user04")).body.data.token;
     const res = await call("POST", `${U}/lock`, {
       token: acme.token,
@@ -565,7 +607,7 @@ describe("POST /users/lock", () => {
   });
 
   it("locks without an end until unlocked, refuses locking yourself (409) and bad input (400)", async () => {
-    const u = await createUser(acme, { username: "user05", email: "user05@acme.test" });
+    const u = user("user05");
     const res = await call("POST", `${U}/lock`, { token: acme.token, body: { user_id: u.id, action: "lock" } });
     expect(res.body.locked_until).toBeNull();
     expect((await userItem(acme, u.id))?.status).toBe("locked");
@@ -593,7 +635,7 @@ describe("POST /users/lock", () => {
 
 describe("POST /users/change-password", () => {
   it("counts a wrong current password against the account and names the field", async () => {
-    const u = await createUser(acme, { username: "changer", email: "changer@acme.test" });
+    const u = user("changer");
     const token = (await signIn("changer")).body.data.token;
     const wrong = await call("POST", `${U}/change-password`, {
       token,
@@ -614,10 +656,6 @@ describe("POST /users/change-password", () => {
 });
 
 describe("POST /users/delete", () => {
-  let del: Tenant;
-  beforeAll(async () => {
-    del = await newTenant("users-delete");
-  });
   const generateKey = async (userId: number) => {
     const res = await call("POST", "/cloud-integration/security/api-keys/generate", {
       token: del.token,
@@ -628,14 +666,8 @@ describe("POST /users/delete", () => {
   };
 
   it("answers the spec example: ends sessions, archives the profile without secrets, frees the login names", async () => {
-    const u = await createUser(del, {
-      username: "leaver",
-      full_name: "Leaving User",
-      email: "leaver@acme.test",
-      role: "engineer",
-    });
-    const t1 = (await signIn("leaver")).body.data.token;
-    await signIn("leaver");
+    const u = user("leaver");
+    const [t1] = (await Promise.all([signIn("leaver"), signIn("leaver")])).map((r) => r.body.data.token);
     const keyId = await generateKey(u.id);
     const res = await call("POST", `${U}/delete`, {
       token: del.token,
@@ -675,7 +707,7 @@ describe("POST /users/delete", () => {
   });
 
   it("refuses a bad transfer target (400/404 naming the field), deleting yourself (409), foreign ids (404)", async () => {
-    const u = await createUser(del, { username: "stayer", email: "stayer@acme.test" });
+    const u = user("stayer");
     const self = await call("POST", `${U}/delete`, {
       token: del.token,
       body: { user_id: u.id, transfer_data_to: u.id },
@@ -699,7 +731,7 @@ describe("POST /users/delete", () => {
   });
 
   it("revokes the user's API keys when nothing is transferred", async () => {
-    const u = await createUser(del, { username: "no-heir", email: "no-heir@acme.test" });
+    const u = user("no-heir");
     const keyId = await generateKey(u.id);
     const res = await call("POST", `${U}/delete`, { token: del.token, body: { user_id: u.id } });
     expect(res.body).toMatchObject({
