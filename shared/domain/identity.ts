@@ -174,6 +174,8 @@ export async function login(name: string, password: string, meta: ClientMeta): P
         throw new LoginFailed([...events, ...(await ipFailure())]);
       }
       if (user.twoFactorMethod && twoFactorRequired(user, policy)) {
+        // The failure counter is left as it is: only a passed second factor resets it, so a known
+        // password cannot be used to clear the lockout count while codes are being guessed.
         const challenge = await issueChallenge(user, now);
         await transact([challenge.item]);
         return {
