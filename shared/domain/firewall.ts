@@ -617,7 +617,7 @@ export async function listRules(
 
 /** For the status route: is the firewall on, and how many rules are active, tenant-wide. */
 export async function firewallSummary(tenantId: string): Promise<{ enabled: boolean; rules_active: number }> {
-  const snap = await loadSnapshot(firewallSpec, tenantId);
+  const snap = await loadSnapshot(firewallSpec, tenantId, []);
   const view = effectiveFirewall(snap.tenantDoc, undefined, new Date());
   return { enabled: view.settings.enabled, rules_active: view.rules.filter((r) => r.enabled).length };
 }

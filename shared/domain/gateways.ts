@@ -145,10 +145,10 @@ async function gatewayView(g: Gateway, versions?: { firewall: number; ssh: numbe
 }
 
 export async function listFleet(tenantId: string) {
-  const [gateways, fw, ssh] = await Promise.all([
-    listGateways(tenantId),
-    loadSnapshot(firewallSpec, tenantId),
-    loadSnapshot(sshSpec, tenantId),
+  const gateways = await listGateways(tenantId);
+  const [fw, ssh] = await Promise.all([
+    loadSnapshot(firewallSpec, tenantId, gateways),
+    loadSnapshot(sshSpec, tenantId, gateways),
   ]);
   const views = await Promise.all(
     gateways.map((g) => gatewayView(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) })),
@@ -159,7 +159,10 @@ export async function listFleet(tenantId: string) {
 export async function getFleetGateway(tenantId: string, gatewayId: number) {
   const g = await getGateway(tenantId, gatewayId, true);
   if (!g) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
-  const [fw, ssh] = await Promise.all([loadSnapshot(firewallSpec, tenantId), loadSnapshot(sshSpec, tenantId)]);
+  const [fw, ssh] = await Promise.all([
+    loadSnapshot(firewallSpec, tenantId, [g]),
+    loadSnapshot(sshSpec, tenantId, [g]),
+  ]);
   return gatewayView(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) });
 }
 

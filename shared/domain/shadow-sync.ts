@@ -92,8 +92,13 @@ export interface AreaSnapshot<D> {
   docOf(scope: ScopeId): D;
 }
 
-export async function loadSnapshot<D>(spec: AreaSpec<D, unknown>, tenantId: string): Promise<AreaSnapshot<D>> {
-  const [state, gateways] = await Promise.all([loadArea(tenantId, spec.area), listGateways(tenantId)]);
+/** One Query for the area, one for the fleet (skipped when the caller already has the fleet). */
+export async function loadSnapshot<D>(
+  spec: AreaSpec<D, unknown>,
+  tenantId: string,
+  fleet?: Gateway[],
+): Promise<AreaSnapshot<D>> {
+  const [state, gateways] = await Promise.all([loadArea(tenantId, spec.area), fleet ?? listGateways(tenantId)]);
   return snapshotOf(spec, state, gateways);
 }
 

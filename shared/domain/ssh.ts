@@ -295,7 +295,7 @@ export async function terminateSession(
 export async function sshSummary(
   tenantId: string,
 ): Promise<{ enabled: boolean; password_authentication: boolean; active_sessions: number }> {
-  const [snap, active] = await Promise.all([loadSnapshot(sshSpec, tenantId), countActiveSessions(tenantId)]);
+  const [snap, active] = await Promise.all([loadSnapshot(sshSpec, tenantId, []), countActiveSessions(tenantId)]);
   const settings = sshSettingsOf(snap.tenantDoc, undefined);
   return {
     enabled: settings.enabled,

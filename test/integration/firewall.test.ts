@@ -13,6 +13,7 @@ process.env.MQTT_URL = iot.mqttUrl;
 const { call, freshIp, newTenant } = await import("../helpers/api.ts");
 const { handler: ingest } = await import("#functions/iot/ingest.ts");
 const { dbCalls, resetDbCalls } = await import("#shared/db/client.ts");
+const { firewallSummary } = await import("#shared/domain/firewall.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 const FW = "/cloud-integration/security/firewall";
@@ -738,6 +739,21 @@ describe("status and logs from ingested log lines", () => {
     expect(rules.body.rules[0]).toMatchObject({ hit_count: 3, last_hit: expect.any(String) });
     // Another tenant sees none of it.
     expect((await call("GET", `${FW}/logs`, { token: globex.token })).body.total).toBe(0);
+  });
+
+  it("summarizes the tenant-wide firewall for the status route", async () => {
+    const t = await newTenant("fw-summary");
+    expect(await firewallSummary(t.tenantId)).toEqual({ enabled: true, rules_active: 0 });
+    await call("POST", `${FW}/rules/add`, {
+      token: t.token,
+      body: { name: "On", chain: "INPUT", port: "22", protocol: "TCP", action: "ACCEPT" },
+    });
+    await call("POST", `${FW}/rules/add`, {
+      token: t.token,
+      body: { name: "Off", chain: "INPUT", port: "23", protocol: "TCP", action: "DROP", enabled: false },
+    });
+    await call("POST", `${FW}/settings`, { token: t.token, body: { enabled: false } });
+    expect(await firewallSummary(t.tenantId)).toEqual({ enabled: false, rules_active: 1 });
   });
 
   it("reads status with a handful of DynamoDB calls and no Scan", async () => {

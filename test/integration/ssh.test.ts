@@ -18,6 +18,7 @@ process.env.IOT_DATA_ENDPOINT = iot.dataPlaneEndpoint;
 process.env.MQTT_URL = iot.mqttUrl;
 const { call, freshIp, newTenant } = await import("../helpers/api.ts");
 const { handler: ingest } = await import("#functions/iot/ingest.ts");
+const { sshSummary } = await import("#shared/domain/ssh.ts");
 
 const run = promisify(execFile);
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -471,6 +472,12 @@ describe("sessions from ingested events, and termination", () => {
       last_connection: expect.any(String),
     });
     expect((await call("GET", `${SSH}/sessions`, { token: globex.token })).body.active_sessions).toEqual([]);
+    expect(await sshSummary(acme.tenantId)).toEqual({
+      enabled: true,
+      password_authentication: true,
+      active_sessions: 2,
+    });
+    expect(await sshSummary(globex.tenantId)).toMatchObject({ active_sessions: 0 });
     const bad = await call("GET", `${SSH}/sessions`, { token: acme.token, query: { active_only: "maybe" } });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain("query.active_only");
