@@ -7,7 +7,7 @@
  * is reported as `validation: "skipped: <reason>"` instead of failing the apply; on a gateway the
  * same situation fails the apply, because an unchecked ruleset must not go live.
  */
-import { rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { FirewallDesired, SshDesired } from "./contract.ts";
 import { type Artefact, listFiles, type StagedArtefacts, stageArtefacts } from "./files.ts";
@@ -97,6 +97,7 @@ export async function applySsh(config: SshDesired, env: ApplyEnv): Promise<Apply
     // Keys of users no longer configured leave the live directory (kept with the last-good copies).
     for (const name of await listFiles(paths.authorizedKeysDir)) {
       if (!rendered.authorizedKeys.has(name)) {
+        await mkdir(paths.authorizedKeysLastGoodDir, { recursive: true });
         await rename(join(paths.authorizedKeysDir, name), join(paths.authorizedKeysLastGoodDir, name)).catch(() =>
           rm(join(paths.authorizedKeysDir, name), { force: true }),
         );

@@ -160,6 +160,13 @@ export const DESIRED_SCHEMAS = { firewall: FirewallDesiredSchema, ssh: SshDesire
 // ── reported (both shadows) ────────────────────────────────────────────────────────────────────
 
 /**
+ * The edge keeps its report within this many bytes (UTF-8 JSON without whitespace), so the cloud can
+ * budget the rest of the 8 KB shadow for desired: error texts and lists are cut to fit.
+ */
+export const REPORTED_STATE_MAX_BYTES = 1024;
+export const REPORTED_LIMITS = { errorChars: 400, validationChars: 120, terminatedSessions: 8 } as const;
+
+/**
  * What the edge writes to `reported`. A shadow drops keys written as null, so a reader sees the
  * nullable fields as absent: they are nullish here.
  */

@@ -18,10 +18,10 @@ interface CpuTotals {
   total: number;
 }
 
-function totals(probe: OsProbe): CpuTotals {
+function totals(cpus: ReturnType<OsProbe["cpus"]>): CpuTotals {
   let busy = 0;
   let total = 0;
-  for (const { times } of probe.cpus()) {
+  for (const { times } of cpus) {
     const sum = times.user + times.nice + times.sys + times.idle + times.irq;
     total += sum;
     busy += sum - times.idle;
@@ -34,7 +34,8 @@ const round = (n: number) => Math.round(n * 10) / 10;
 export function createMetricsSampler(probe: OsProbe = os): (now: Date) => MetricsEvent {
   let previous: CpuTotals = { busy: 0, total: 0 };
   return (now) => {
-    const current = totals(probe);
+    const cpus = probe.cpus();
+    const current = totals(cpus);
     const elapsed = current.total - previous.total;
     const usage = elapsed > 0 ? ((current.busy - previous.busy) / elapsed) * 100 : 0;
     previous = current;
@@ -45,7 +46,7 @@ export function createMetricsSampler(probe: OsProbe = os): (now: Date) => Metric
       type: "metrics",
       timestamp: now.toISOString(),
       cpu: {
-        cores: probe.cpus().length,
+        cores: cpus.length,
         usage_percent: round(usage),
         load_avg_1m: one,
         load_avg_5m: five,

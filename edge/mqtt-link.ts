@@ -18,6 +18,8 @@ export function backoffDelay(attempt: number, opts: BackoffOptions, random: () =
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
+const CLOSE_GRACE_MS = 2000;
+
 export interface MqttLinkOptions {
   url: string;
   clientId: string;
@@ -99,7 +101,8 @@ export function openMqttLink(opts: MqttLinkOptions): MqttLink {
     opts.log("info", "mqtt reconnecting", { in_ms: delay, attempt });
     timer = setTimeout(() => {
       timer = undefined;
-      if (!closing) client.reconnect();
+      // Keep the stores: QoS 1 messages still in flight when the link dropped are sent again.
+      if (!closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delay);
   }
 
@@ -118,7 +121,19 @@ export function openMqttLink(opts: MqttLinkOptions): MqttLink {
       closing = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      await client.endAsync(false).catch(() => client.endAsync(true));
+      // A graceful end waits for in-flight acknowledgements, which a broker that went away never
+      // sends; past a short grace period the connection is closed anyway (the next start re-syncs).
+      let grace: NodeJS.Timeout | undefined;
+      const graceful = client.endAsync(false).then(
+        () => true,
+        () => false,
+      );
+      const expired = new Promise<boolean>((resolve) => {
+        grace = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+      });
+      const ended = await Promise.race([graceful, expired]);
+      clearTimeout(grace);
+      if (!ended) await client.endAsync(true);
     },
   };
 }

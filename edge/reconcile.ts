@@ -15,6 +15,7 @@ import {
   describeIssues,
   type FirewallDesired,
   FirewallDesiredSchema,
+  REPORTED_LIMITS,
   type ReportedState,
   ReportedStateSchema,
   type ShadowName,
@@ -37,9 +38,6 @@ export interface ReconcileContext {
   now: Date;
 }
 
-/** Keeps `reported.terminated_sessions` short enough for the 8 KB shadow. */
-export const TERMINATED_SESSIONS_KEPT = 20;
-
 export function reconcile(desired: unknown, reported: unknown, ctx: ReconcileContext): EdgeAction[] {
   const { shadow, local } = ctx;
   if (desired === undefined || desired === null) return reReport(shadow, reported, local);
@@ -48,9 +46,7 @@ export function reconcile(desired: unknown, reported: unknown, ctx: ReconcileCon
   if (!parsed.success) {
     const failedVersion = versionOf(desired);
     const error = `desired ${shadow} config is invalid: ${parsed.error}`;
-    if (local && attemptedVersion(local) === failedVersion && local.status === "failed" && local.error === error) {
-      return reReport(shadow, reported, local);
-    }
+    if (local && attemptedVersion(local) === failedVersion) return reReport(shadow, reported, local);
     return [{ kind: "report", shadow, reported: failedReport(local, failedVersion, error, ctx.now) }];
   }
 
@@ -112,7 +108,7 @@ export function reportAfterApply(outcome: ApplyOutcome, previous: ReportedState 
     failed_version: null,
     applied_at: now.toISOString(),
     updated_at: now.toISOString(),
-    validation: outcome.validation,
+    validation: cut(outcome.validation, REPORTED_LIMITS.validationChars),
     ...(previous?.terminated_sessions && { terminated_sessions: previous.terminated_sessions }),
   };
 }
@@ -123,7 +119,7 @@ export function reportAfterTermination(
   now: Date,
 ): ReportedState {
   const terminated = [...(previous?.terminated_sessions ?? []).filter((id) => id !== sessionId), sessionId].slice(
-    -TERMINATED_SESSIONS_KEPT,
+    -REPORTED_LIMITS.terminatedSessions,
   );
   return {
     ...(previous ?? { config_version: 0, status: "applied", error: null, failed_version: null, applied_at: null }),
@@ -161,13 +157,17 @@ function failedReport(
   return {
     config_version: previous?.config_version ?? 0,
     status: "failed",
-    error,
+    error: cut(error, REPORTED_LIMITS.errorChars),
     failed_version: failedVersion,
     applied_at: previous?.applied_at ?? null,
     updated_at: now.toISOString(),
-    validation: validation ?? null,
+    validation: validation === undefined ? null : cut(validation, REPORTED_LIMITS.validationChars),
     ...(previous?.terminated_sessions && { terminated_sessions: previous.terminated_sessions }),
   };
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function versionOf(desired: unknown): number | null {

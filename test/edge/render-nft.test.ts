@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { nftDuration, renderNftRuleset } from "../../edge/render-nft.ts";
+import { checkNftRuleset } from "../../edge/tools.ts";
+import { firewallDesired } from "./fixtures/desired.ts";
+
+const now = new Date("2025-03-15T10:00:00Z");
+const scratch = mkdtempSync(join(tmpdir(), "warden-nft-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const NFT = "/usr/sbin/nft";
+
+async function nftCheck(text: string) {
+  const file = join(scratch, `ruleset-${Math.random().toString(16).slice(2)}.nft`);
+  writeFileSync(file, text);
+  return checkNftRuleset(NFT, file, "/etc/nftables.d/warden.nft");
+}
+
+/** Lines of one chain of the rendered table. */
+function chain(text: string, name: string): string[] {
+  const lines = text.split("\n").map((l) => l.trim());
+  const start = lines.indexOf(`chain ${name} {`);
+  const end = lines.indexOf("}", start);
+  return lines.slice(start + 1, end);
+}
+
+describe("nftables renderer", () => {
+  it("replaces Warden's table atomically: create-if-missing, delete, define", () => {
+    const { text } = renderNftRuleset(firewallDesired(), { now });
+
+    expect(text).toMatch(
+      /^#!\/usr\/sbin\/nft -f\n# Warden firewall, config_version 1\..*\ntable inet warden\ndelete table inet warden\ntable inet warden \{/,
+    );
+  });
+
+  it("applies the default policy to input and forward, and keeps output open", () => {
+    const { text } = renderNftRuleset(firewallDesired({ default_policy: "DROP" }), { now });
+
+    expect(chain(text, "input")[0]).toBe("type filter hook input priority filter; policy drop;");
+    expect(chain(text, "forward")[0]).toBe("type filter hook forward priority filter; policy drop;");
+    expect(chain(text, "output")[0]).toBe("type filter hook output priority filter; policy accept;");
+  });
+
+  it("orders enabled rules by priority (lower first) and leaves disabled rules out", () => {
+    const { text } = renderNftRuleset(firewallDesired(), { now });
+
+    const ruleIds = chain(text, "input")
+      .map((l) => /comment "rule (\d+):/.exec(l)?.[1])
+      .filter((id) => id !== undefined);
+    expect(ruleIds).toEqual(["3", "1", "4", "2", "5"]);
+  });
+
+  it("renders matches for interface, addresses, protocols and port ranges", () => {
+    const { text } = renderNftRuleset(firewallDesired(), { now });
+    const input = chain(text, "input");
+
+    expect(input).toContain('ip saddr 192.168.1.0/24 tcp dport 22 accept comment "rule 1: SSH Management Access"');
+    expect(input).toContain(
+      'iifname "eth0" ip6 saddr 2001:db8::/32 meta l4proto { tcp, udp } th dport 8000-8100 log prefix "MQTT-REJECT " level info reject comment "rule 4: MQTT Broker Access"',
+    );
+    expect(input).toContain('tcp dport 80 accept comment "rule 2: HTTP Dashboard Access"');
+    expect(chain(text, "output")).toContain(
+      'ip daddr 8.8.8.8 udp dport 53 drop comment "rule 7: No DNS out to 8.8.8.8"',
+    );
+  });
+
+  it("puts whitelist and blacklist into sets per family, honouring blacklist expiry", () => {
+    const { text } = renderNftRuleset(firewallDesired(), { now });
+
+    expect(text).toContain("elements = { 192.168.0.0/24, 10.0.0.5, 172.16.0.0/16 }");
+    expect(text).toContain("elements = { fd00::/8 }");
+    expect(text).toMatch(/elements = \{ 203\.0\.113\.5, 45\.33\.32\.156 timeout \d+d(\d+h)?(\d+m)?(\d+s)? \}/);
+    expect(text).not.toContain("198.51.100.7");
+    expect(text).toContain("elements = { 2001:db8:bad::1 }");
+  });
+
+  it("turns blocked ports, rate limiting, SYN flood and port-scan settings into rules", () => {
+    const { text } = renderNftRuleset(firewallDesired(), { now });
+    const input = chain(text, "input");
+
+    expect(input).toContain("tcp dport { 21, 23, 8000 } drop");
+    expect(input).toContain("udp dport { 69 } drop");
+    expect(input).toContain(
+      'ct state new limit rate over 50/second burst 100 packets log prefix "WARDEN-RATELIMIT " level info drop',
+    );
+    expect(input.some((l) => l.startsWith("tcp flags & (fin|syn|rst|ack) == syn limit rate over 25/second"))).toBe(
+      true,
+    );
+    expect(input.filter((l) => l.includes('"WARDEN-PORTSCAN "'))).toHaveLength(3);
+  });
+
+  it("maps every log prefix to the rule it belongs to", () => {
+    const { logPrefixes } = renderNftRuleset(firewallDesired(), { now });
+
+    expect(logPrefixes["WARDEN-R3-DROP "]).toEqual({
+      rule_id: 3,
+      rule_name: "Block Telnet",
+      action: "DROP",
+      reason: null,
+    });
+    expect(logPrefixes["MQTT-REJECT "]).toMatchObject({ rule_id: 4, action: "REJECT" });
+    expect(logPrefixes["WARDEN-BLOCKED-PORT "]).toMatchObject({ reason: "Port {port} blocked" });
+  });
+
+  it("removes Warden's table when the firewall is disabled", () => {
+    const { text } = renderNftRuleset(firewallDesired({ enabled: false }), { now });
+
+    expect(text).not.toContain("chain input");
+    expect(text).toContain("delete table inet warden");
+  });
+
+  it("writes durations nft accepts", () => {
+    expect(nftDuration(5)).toBe("5s");
+    expect(nftDuration(90_061)).toBe("1d1h1m1s");
+    expect(nftDuration(7 * 86_400)).toBe("7d");
+  });
+});
+
+describe("nftables renderer output checked by nft -c", () => {
+  it("accepts the full example configuration", async () => {
+    const { text } = renderNftRuleset(firewallDesired(), { now });
+
+    expect(await nftCheck(text)).toEqual({ status: "valid" });
+  });
+
+  it("accepts overlapping and duplicate set elements, ACCEPT policy, and the disabled firewall", async () => {
+    const overlapping = firewallDesired({
+      default_policy: "ACCEPT",
+      whitelist: ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.3", "10.1.2.3"],
+      blacklist: [{ ip: "192.0.2.0/24" }, { ip: "192.0.2.7", expires: "2025-03-15T11:00:00Z" }],
+    });
+
+    expect(await nftCheck(renderNftRuleset(overlapping, { now }).text)).toEqual({ status: "valid" });
+    expect(await nftCheck(renderNftRuleset(firewallDesired({ enabled: false }), { now }).text)).toEqual({
+      status: "valid",
+    });
+  });
+
+  it("rejects an invalid CIDR smuggled past validation, naming the final file and the bad address", async () => {
+    const bad = firewallDesired({
+      rules: [
+        {
+          id: 99,
+          name: "smuggled",
+          chain: "INPUT",
+          protocol: "TCP",
+          source: "999.1.1.1/33",
+          action: "DROP",
+          priority: 1,
+          enabled: true,
+        },
+      ],
+    });
+
+    const result = await nftCheck(renderNftRuleset(bad, { now }).text);
+
+    expect(result.status).toBe("invalid");
+    expect(result.status === "invalid" && result.error).toContain("/etc/nftables.d/warden.nft");
+    expect(result.status === "invalid" && result.error).toContain("999.1.1.1/33");
+  });
+});
