@@ -10,4 +10,9 @@ import { gatewayFleetRoutes } from "./routes/gateway-fleet.ts";
 import { gatewayIdentityRoutes } from "./routes/gateway-identity.ts";
 import { identityRoutes } from "./routes/identity.ts";
 
-export const routes: RouteDef[] = [...identityRoutes, ...gatewayAccessRoutes, ...gatewayIdentityRoutes, ...gatewayFleetRoutes];
+export const routes: RouteDef[] = [
+  ...identityRoutes,
+  ...gatewayAccessRoutes,
+  ...gatewayIdentityRoutes,
+  ...gatewayFleetRoutes,
+];
