@@ -41,9 +41,11 @@ export function systemLockApplies(tenant: Tenant | undefined, component: string,
  * restriction, and signing out) and the answer everywhere else.
  */
 const SIGN_OUT = "POST /api/auth/logout";
+/** Reading one's own identity helps a client discover why it is restricted; it changes nothing. */
+const WHO_AM_I = ["GET /api/auth/me", "GET /api/v1/auth/me", "GET /api/v1/auth/validate"];
 export const RESTRICTED_ROUTES: Record<TokenRestriction, { routes: ReadonlySet<string>; message: string }> = {
   password_change: {
-    routes: new Set(["POST /cloud-integration/security/users/change-password", SIGN_OUT]),
+    routes: new Set(["POST /cloud-integration/security/users/change-password", SIGN_OUT, ...WHO_AM_I]),
     message: "password change required",
   },
   two_factor_enrollment: {
@@ -51,6 +53,7 @@ export const RESTRICTED_ROUTES: Record<TokenRestriction, { routes: ReadonlySet<s
       "POST /cloud-integration/security/users/2fa/enroll",
       "POST /cloud-integration/security/users/2fa/verify",
       SIGN_OUT,
+      ...WHO_AM_I,
     ]),
     message: "two-factor enrollment required",
   },

@@ -87,6 +87,11 @@ describe("npm start", () => {
     expect(body.data.user).toMatchObject({ username: "admin", role: "admin" });
     const me = await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${body.data.token}` } });
     expect(((await me.json()) as { username: string }).username).toBe("admin");
+    // Local mode's own tenant does not force 2FA enrolment on its admin: the token is a full one.
+    const users = await fetch(`${url}/cloud-integration/security/users`, {
+      headers: { authorization: `Bearer ${body.data.token}` },
+    });
+    expect(users.status).toBe(200);
     expect(output).not.toContain("Local-Boot#2026!x");
   });
 
