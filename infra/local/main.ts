@@ -115,7 +115,9 @@ async function main() {
   const api = await startApiServer({ routes, root, port });
   stops.push(() => api.close());
 
-  const out = process.stdout;
+  // One write, so a reader waiting for "listening" also has the lines around it.
+  const lines: string[] = [];
+  const out = { write: (text: string) => lines.push(text) };
   out.write(
     `DynamoDB Local on ${dynamo.endpoint} (${dataDir ? `data in ${join(dataDir, "dynamodb")}` : "in memory"})\n`,
   );
@@ -142,6 +144,7 @@ async function main() {
       `-d '{"name":"Block Telnet","chain":"INPUT","port":"23","protocol":"TCP","action":"DROP","priority":50}' ` +
       `and watch ${join(sandbox, "etc", "nftables.d", "warden.nft")} change\n`,
   );
+  process.stdout.write(lines.join(""));
 }
 
 main().catch((e) => {
