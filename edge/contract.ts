@@ -7,9 +7,14 @@
  * events, the edge to validate what it receives), so it depends on zod and nothing else.
  *
  * Desired objects are not strict: an older edge ignores fields a newer cloud adds. The cloud can
- * use `FirewallDesiredSchema.strict()` when it wants to refuse unknown fields on its own side.
+ * wrap them (`z.strictObject(FirewallDesiredSchema.shape)`) to refuse unknown fields on its side.
  */
-import { z } from "zod";
+
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
+
+// zod/mini keeps the cloud's function bundles and the edge bundle small; its messages need a locale.
+z.config(en());
 
 export const SHADOW_NAMES = ["firewall", "ssh"] as const;
 export type ShadowName = (typeof SHADOW_NAMES)[number];
@@ -36,122 +41,135 @@ export function isIpOrCidr(value: string): boolean {
   return [ipv4, ipv6, cidrv4, cidrv6].some((schema) => schema.safeParse(value).success);
 }
 
-const IpOrCidr = z.string().refine(isIpOrCidr, { message: "must be an IPv4/IPv6 address or CIDR" });
+const Int = z.number().check(z.int());
+const intIn = (min: number, max?: number) =>
+  z.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
+const IpOrCidr = z.string().check(z.refine(isIpOrCidr, { message: "must be an IPv4/IPv6 address or CIDR" }));
 const IpAddress = z
   .string()
-  .refine((v) => ipv4.safeParse(v).success || ipv6.safeParse(v).success, { message: "must be an IPv4/IPv6 address" });
-const Port = z.number().int().min(1).max(65535);
+  .check(
+    z.refine((v) => ipv4.safeParse(v).success || ipv6.safeParse(v).success, {
+      message: "must be an IPv4/IPv6 address",
+    }),
+  );
+const Port = intIn(1, 65535);
 const IsoDateTime = z.iso.datetime({ offset: true });
 
 /** "22" or "8000-8100", each 1-65535, a range ascending. */
-const PortSpec = z
-  .string()
-  .regex(/^\d{1,5}(-\d{1,5})?$/, { message: 'must be a port ("22") or a range ("8000-8100")' })
-  .refine(
+const PortSpec = z.string().check(
+  z.regex(/^\d{1,5}(-\d{1,5})?$/, { message: 'must be a port ("22") or a range ("8000-8100")' }),
+  z.refine(
     (v) => {
       const [low = 0, high = low] = v.split("-").map(Number);
       return low >= 1 && high <= 65535 && low <= high;
     },
     { message: "ports must be 1-65535 and a range must ascend" },
-  );
+  ),
+);
 
 /** Linux interface names are at most 15 characters; a trailing `*` matches a prefix in nftables. */
-const InterfaceName = z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}\*?$/, { message: "must be a network interface name" });
+const InterfaceName = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_.:@-]{1,15}\*?$/, { message: "must be a network interface name" }));
 
 /** Goes into `log prefix "…"`: printable, no quotes or backslashes, short enough for the kernel. */
-const LogPrefix = z.string().regex(/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/, {
-  message: "must be 1-64 printable characters without quotes or backslashes",
-});
+const LogPrefix = z.string().check(
+  z.regex(/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/, {
+    message: "must be 1-64 printable characters without quotes or backslashes",
+  }),
+);
 
 // ── shadow `firewall` ──────────────────────────────────────────────────────────────────────────
 
 export const FirewallRuleSchema = z.object({
-  id: z.number().int().nonnegative(),
-  name: z.string().max(128),
+  id: intIn(0),
+  name: z.string().check(z.maxLength(128)),
   chain: z.enum(["INPUT", "OUTPUT", "FORWARD"]),
   protocol: z.enum(["TCP", "UDP", "ICMP", "ALL"]),
   /** Ignored for ICMP. */
-  port: PortSpec.optional(),
+  port: z.optional(PortSpec),
   /** "0.0.0.0/0" and "::/0" mean any source. */
-  source: IpOrCidr.optional(),
-  destination: IpOrCidr.optional(),
-  interface: InterfaceName.optional(),
+  source: z.optional(IpOrCidr),
+  destination: z.optional(IpOrCidr),
+  interface: z.optional(InterfaceName),
   action: z.enum(["ACCEPT", "DROP", "REJECT"]),
   /** Lower runs first. */
-  priority: z.number().int(),
+  priority: Int,
   enabled: z.boolean(),
-  log: z.boolean().optional(),
-  log_prefix: LogPrefix.optional(),
+  log: z.optional(z.boolean()),
+  log_prefix: z.optional(LogPrefix),
 });
 export type FirewallRule = z.infer<typeof FirewallRuleSchema>;
 
 export const FirewallDesiredSchema = z.object({
-  config_version: z.number().int().nonnegative(),
+  config_version: intIn(0),
   enabled: z.boolean(),
   /** Applies to the input and forward chains; output always accepts so the gateway keeps its cloud link. */
   default_policy: z.enum(["ACCEPT", "DROP"]),
-  rules: z.array(FirewallRuleSchema).max(500),
+  rules: z.array(FirewallRuleSchema).check(z.maxLength(500)),
   whitelist: z.array(IpOrCidr),
-  blacklist: z.array(z.object({ ip: IpOrCidr, expires: IsoDateTime.optional() })),
+  blacklist: z.array(z.object({ ip: IpOrCidr, expires: z.optional(IsoDateTime) })),
   blocked_ports: z.array(z.object({ port: Port, protocol: z.enum(["TCP", "UDP"]) })),
-  rate_limiting: z
-    .object({
+  rate_limiting: z.optional(
+    z.object({
       enabled: z.boolean(),
-      requests_per_second: z.number().int().min(1),
-      burst_size: z.number().int().min(0),
-    })
-    .optional(),
-  syn_flood_protection: z.boolean().optional(),
+      requests_per_second: intIn(1),
+      burst_size: intIn(0),
+    }),
+  ),
+  syn_flood_protection: z.optional(z.boolean()),
   /** New TCP connections per second before SYNs are dropped; default 25. */
-  syn_flood_rate: z.number().int().min(1).optional(),
-  port_scan_detection: z.boolean().optional(),
+  syn_flood_rate: z.optional(intIn(1)),
+  port_scan_detection: z.optional(z.boolean()),
   /** A syslog level name for the `log` statements (emerg … debug); others fall back to `warn`. */
-  log_level: z.string().max(16).optional(),
+  log_level: z.optional(z.string().check(z.maxLength(16))),
 });
 export type FirewallDesired = z.infer<typeof FirewallDesiredSchema>;
 
 // ── shadow `ssh` ───────────────────────────────────────────────────────────────────────────────
 
-const Username = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, { message: "must be a POSIX user name" });
+const Username = z.string().check(z.regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, { message: "must be a POSIX user name" }));
 
 /** One OpenSSH public key line: type, base64 blob, optional comment. No options prefix, no newline. */
 const PublicKeyLine = z
   .string()
-  .max(16384)
-  .regex(
-    /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/,
-    { message: "must be one OpenSSH public key line (type, base64 key, optional comment)" },
+  .check(
+    z.maxLength(16384),
+    z.regex(
+      /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/,
+      { message: "must be one OpenSSH public key line (type, base64 key, optional comment)" },
+    ),
   );
 
 export const SshDesiredSchema = z.object({
-  config_version: z.number().int().nonnegative(),
+  config_version: intIn(0),
   enabled: z.boolean(),
   port: Port,
   listen_address: IpAddress,
   login_method: z.enum(["key", "password", "both"]),
   password_authentication: z.boolean(),
   permit_root_login: z.boolean(),
-  max_auth_attempts: z.number().int().min(1).max(100),
-  max_sessions: z.number().int().min(1).max(1000),
+  max_auth_attempts: intIn(1, 100),
+  max_sessions: intIn(1, 1000),
   /** 0 disables the idle timeout. */
-  session_timeout_minutes: z.number().int().min(0).max(10080),
+  session_timeout_minutes: intIn(0, 10080),
   banner_enabled: z.boolean(),
-  banner_message: z.string().max(4096),
-  allow_users: z.array(Username).optional(),
+  banner_message: z.string().check(z.maxLength(4096)),
+  allow_users: z.optional(z.array(Username)),
   authorized_keys: z.array(
     z.object({
       username: Username,
       key: PublicKeyLine,
       /** As `ssh-keygen -l` prints it: "SHA256:…" (or "MD5:…"); the edge checks it against the key. */
-      fingerprint: z.string().min(1).max(128),
+      fingerprint: z.string().check(z.minLength(1), z.maxLength(128)),
     }),
   ),
-  allowed_commands: z.array(z.string().max(256)).optional(),
-  require_tty: z.boolean().optional(),
-  compression: z.boolean().optional(),
-  terminate_sessions: z
-    .array(z.object({ session_id: z.string().min(1).max(128), requested_at: z.string() }))
-    .optional(),
+  allowed_commands: z.optional(z.array(z.string().check(z.maxLength(256)))),
+  require_tty: z.optional(z.boolean()),
+  compression: z.optional(z.boolean()),
+  terminate_sessions: z.optional(
+    z.array(z.object({ session_id: z.string().check(z.minLength(1), z.maxLength(128)), requested_at: z.string() })),
+  ),
 });
 export type SshDesired = z.infer<typeof SshDesiredSchema>;
 
@@ -172,21 +190,21 @@ export const REPORTED_LIMITS = { errorChars: 400, validationChars: 120, terminat
  */
 export const ReportedStateSchema = z.object({
   /** The version currently applied on the gateway (0: nothing applied yet). */
-  config_version: z.number().int().nonnegative(),
+  config_version: intIn(0),
   status: z.enum(["applied", "failed"]),
   /** The validator's (or applier's) error text when status is "failed". */
-  error: z.string().nullish(),
+  error: z.nullish(z.string()),
   /** The desired version that could not be applied; config_version stays at the last good one. */
-  failed_version: z.number().int().nullish(),
+  failed_version: z.nullish(Int),
   /** When config_version was applied (absent while nothing was ever applied). */
-  applied_at: z.string().nullish(),
+  applied_at: z.nullish(z.string()),
   /** When this report was made. */
   updated_at: z.string(),
   /** Which check vouched for the artefact ("nft -c", "sshd -t", or "skipped: <reason>"). */
-  validation: z.string().nullish(),
+  validation: z.nullish(z.string()),
   /** ssh only: sessions ended because `terminate_sessions` asked for it (most recent last). */
-  terminated_sessions: z.array(z.string()).nullish(),
-  edge_version: z.string().optional(),
+  terminated_sessions: z.nullish(z.array(z.string())),
+  edge_version: z.optional(z.string()),
 });
 export type ReportedState = z.infer<typeof ReportedStateSchema>;
 
@@ -197,24 +215,24 @@ export const FirewallLogLineSchema = z.object({
   action: z.enum(["ACCEPT", "DROP", "REJECT", "LOG"]),
   protocol: z.string(),
   source_ip: z.string(),
-  source_port: z.number().int().nullable(),
+  source_port: z.nullable(Int),
   destination_ip: z.string(),
-  destination_port: z.number().int().nullable(),
+  destination_port: z.nullable(Int),
   /** IN= (the receiving interface; empty for locally generated packets). */
-  interface: z.string().nullable(),
-  out_interface: z.string().nullable(),
-  rule_id: z.number().int().nullable(),
-  rule_name: z.string().nullable(),
+  interface: z.nullable(z.string()),
+  out_interface: z.nullable(z.string()),
+  rule_id: z.nullable(Int),
+  rule_name: z.nullable(z.string()),
   prefix: z.string(),
-  bytes: z.number().int().nullable(),
-  reason: z.string().nullable(),
+  bytes: z.nullable(Int),
+  reason: z.nullable(z.string()),
 });
 export type FirewallLogLine = z.infer<typeof FirewallLogLineSchema>;
 
 export const FirewallLogEventSchema = z.object({
   type: z.literal("firewall_log"),
   timestamp: z.string(),
-  lines: z.array(FirewallLogLineSchema).min(1),
+  lines: z.array(FirewallLogLineSchema).check(z.minLength(1)),
 });
 
 export const SshSessionEventSchema = z.object({
@@ -224,13 +242,13 @@ export const SshSessionEventSchema = z.object({
   session_id: z.string(),
   username: z.string(),
   client_ip: z.string(),
-  client_port: z.number().int().optional(),
+  client_port: z.optional(Int),
   started: z.string(),
-  ended: z.string().optional(),
-  tty: z.string().optional(),
-  process_id: z.number().int().optional(),
-  auth_method: z.string().optional(),
-  termination_reason: z.string().optional(),
+  ended: z.optional(z.string()),
+  tty: z.optional(z.string()),
+  process_id: z.optional(Int),
+  auth_method: z.optional(z.string()),
+  termination_reason: z.optional(z.string()),
 });
 export type SshSessionEvent = z.infer<typeof SshSessionEventSchema>;
 
@@ -238,7 +256,7 @@ export const MetricsEventSchema = z.object({
   type: z.literal("metrics"),
   timestamp: z.string(),
   cpu: z.object({
-    cores: z.number().int(),
+    cores: Int,
     usage_percent: z.number(),
     load_avg_1m: z.number(),
     load_avg_5m: z.number(),
@@ -262,7 +280,7 @@ export const EdgeEventSchema = z.discriminatedUnion("type", [
 export type EdgeEvent = z.infer<typeof EdgeEventSchema>;
 
 /** One line per issue, "path: message", for `reported.error` and for logs. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
     .join("; ");

@@ -3,7 +3,7 @@
  * and the `ssh_session` events their start and end produce. One instance per edge; the runtime
  * persists `list()` so a restart still knows which sessions it may terminate.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { SshSessionEvent } from "./contract.ts";
 import type { AuthLogEvent } from "./log-parsers.ts";
 
@@ -11,10 +11,10 @@ export const SshSessionSchema = z.object({
   session_id: z.string(),
   username: z.string(),
   client_ip: z.string(),
-  client_port: z.number().int().optional(),
+  client_port: z.optional(z.number().check(z.int())),
   started: z.string(),
-  process_id: z.number().int(),
-  auth_method: z.string().optional(),
+  process_id: z.number().check(z.int()),
+  auth_method: z.optional(z.string()),
 });
 export type SshSession = z.infer<typeof SshSessionSchema>;
 

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type ReportedState, ReportedStateSchema, type ShadowName } from "./contract.ts";
 import { writeFileAtomic } from "./files.ts";
 import type { LogPrefixMap } from "./render-nft.ts";
@@ -14,10 +14,10 @@ import { type SshSession, SshSessionSchema } from "./sessions.ts";
 const LogPrefixMapSchema = z.record(
   z.string(),
   z.object({
-    rule_id: z.number().int().nullable(),
-    rule_name: z.string().nullable(),
+    rule_id: z.nullable(z.number().check(z.int())),
+    rule_name: z.nullable(z.string()),
     action: z.enum(["ACCEPT", "DROP", "REJECT", "LOG"]),
-    reason: z.string().nullable(),
+    reason: z.nullable(z.string()),
   }),
 );
 
@@ -31,7 +31,7 @@ export interface StateStore {
 }
 
 export function createStateStore(dir: string): StateStore {
-  async function read<T>(file: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  async function read<T>(file: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
     const text = await readFile(join(dir, file), "utf8").catch(() => undefined);
     if (text === undefined) return undefined;
     try {

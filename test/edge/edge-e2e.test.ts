@@ -65,7 +65,7 @@ async function shadowDocument(thing: string, shadow: ShadowName) {
 }
 
 const DocumentsSchema = z.object({
-  current: z.object({ state: z.object({ reported: ReportedStateSchema.optional() }) }),
+  current: z.object({ state: z.object({ reported: z.optional(ReportedStateSchema) }) }),
 });
 
 /** The cloud's view: the next /update/documents of the shadow whose reported state satisfies `where`. */
