@@ -37,6 +37,8 @@ export interface RouteDef {
   audit?: { event: string; eventType: string };
   /** Routes that must keep working during an emergency system lock (unlock itself, health). */
   allowDuringSystemLock?: boolean;
+  /** A POST that computes and stores nothing (test-password): exempt from the audit requirement. */
+  changesNothing?: boolean;
   /** Request body handling: JSON (default), multipart form data, or raw (webhooks verify signatures over raw bytes). */
   body?: "json" | "multipart" | "raw";
 }

@@ -154,6 +154,8 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     permission: "authenticated",
     rateClass: "auth",
     access: RO,
+    // A computation over the request body: nothing is stored, so there is nothing to audit.
+    changesNothing: true,
   }),
   // Beyond spec: the second step of a sign-in with 2FA, on the login surface.
   {
