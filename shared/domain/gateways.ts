@@ -124,7 +124,20 @@ async function gatewayView(g: Gateway, versions?: { firewall: number; ssh: numbe
   const sync: Record<string, SyncState> = {};
   await Promise.all(
     GATEWAY_SHADOWS.map(async (name) => {
-      sync[name] = syncState(await getShadow(g.thingName, name), versions?.[name]);
+      try {
+        sync[name] = syncState(await getShadow(g.thingName, name), versions?.[name]);
+      } catch (error) {
+        // One unreadable shadow must not fail the whole fleet listing; it says why instead.
+        log.warn("shadow read failed", { thing: g.thingName, shadow: name, error });
+        const message = error instanceof Error ? error.message : String(error);
+        sync[name] = {
+          desired_version: null,
+          reported_version: null,
+          status: "pending",
+          error: `the shadow could not be read: ${message}`,
+          reported_at: null,
+        };
+      }
     }),
   );
   const online = g.lastSeen !== undefined && Date.now() - Date.parse(g.lastSeen) < ONLINE_WINDOW_MS;
