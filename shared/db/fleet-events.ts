@@ -181,35 +181,48 @@ export async function storeFirewallLines(tenantId: string, lines: FirewallLine[]
   }
 }
 
+/** The newest `max` lines in [from, to], optionally of one action and one gateway (filtered in DynamoDB). */
 export async function readFirewallLines(
   tenantId: string,
   from: Date,
   to: Date,
-  opts: { gatewayId?: number; max: number },
+  opts: { gatewayId?: number; action?: FirewallLine["action"]; max: number },
 ): Promise<FirewallLine[]> {
   const lines: FirewallLine[] = [];
   const fromIso = from.toISOString();
   const toIso = to.toISOString();
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  if (opts.action !== undefined) {
+    names["#action"] = "action";
+    values[":action"] = opts.action;
+    conditions.push("#action = :action");
+  }
+  if (opts.gatewayId !== undefined) {
+    names["#gw"] = "gateway_id";
+    values[":gw"] = opts.gatewayId;
+    conditions.push("#gw = :gw");
+  }
+  const filter = conditions.length
+    ? { FilterExpression: conditions.join(" AND "), ExpressionAttributeNames: names, ExpressionAttributeValues: values }
+    : undefined;
   // Newest day first, newest line first, so `max` keeps the most recent lines.
-  for (
-    let d = new Date(`${day(toIso)}T00:00:00Z`);
-    d.getTime() >= Date.parse(`${day(fromIso)}T00:00:00Z`);
-    d = new Date(d.getTime() - 86_400_000)
-  ) {
+  const firstDay = Date.parse(`${day(fromIso)}T00:00:00Z`);
+  for (let d = Date.parse(`${day(toIso)}T00:00:00Z`); d >= firstDay && lines.length < opts.max; d -= 86_400_000) {
+    const wanted = opts.max - lines.length;
     const items = await queryAll(
       {
         tenantId,
-        pk: fleetEventKeys.fwLogPk(tenantId, day(d.toISOString())),
+        pk: fleetEventKeys.fwLogPk(tenantId, day(new Date(d).toISOString())),
         skBetween: [fromIso, `${toIso}~`],
         descending: true,
+        limit: Math.min(wanted, 1000),
+        filter,
       },
-      opts.max - lines.length,
+      wanted,
     );
-    for (const item of items) {
-      const line = FirewallLine.parse(item);
-      if (opts.gatewayId === undefined || line.gateway_id === opts.gatewayId) lines.push(line);
-    }
-    if (lines.length >= opts.max) break;
+    for (const item of items) lines.push(FirewallLine.parse(item));
   }
   return lines.slice(0, opts.max);
 }

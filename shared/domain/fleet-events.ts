@@ -179,11 +179,10 @@ export async function firewallLogs(
   q: { hours: number; action?: "DROP" | "REJECT" | "ACCEPT"; limit: number; gatewayId?: number; now: Date },
 ) {
   const from = new Date(q.now.getTime() - q.hours * 3600_000);
-  const [counters, lines] = await Promise.all([
+  const [counters, matching] = await Promise.all([
     readFirewallCounters(tenantId, from, q.now, q.gatewayId),
-    readFirewallLines(tenantId, from, q.now, { gatewayId: q.gatewayId, max: q.action ? 5000 : q.limit }),
+    readFirewallLines(tenantId, from, q.now, { gatewayId: q.gatewayId, action: q.action, max: q.limit }),
   ]);
-  const matching = q.action ? lines.filter((l) => l.action === q.action) : lines;
   const total = Object.values(counters.actions).reduce((a, b) => a + b, 0);
   return {
     logs: matching.slice(0, q.limit).map((l) => ({
