@@ -19,6 +19,7 @@ import {
 } from "#shared/db/sessions.ts";
 import type { User } from "#shared/db/users.ts";
 import type { AuthPolicy } from "./auth-policy.ts";
+import { tokenTtlSeconds } from "./token-settings.ts";
 
 export type TransactItem = Parameters<typeof transact>[0][number];
 
@@ -52,7 +53,12 @@ export async function prepareSession(
   const max = policy.session_settings.max_concurrent_sessions;
   const evicted = !restriction && full.length >= max ? full.slice(0, full.length - max + 1) : [];
   const jti = newSessionId(user.id);
-  const token = await issueAccessToken({ userId: user.id, tenantId: user.tenantId, role: user.role, restriction, jti });
+  // The tenant may shorten the access-token lifetime (GET/POST /tokens/settings), never lengthen it.
+  const ttl = await tokenTtlSeconds(user.tenantId);
+  const token = await issueAccessToken(
+    { userId: user.id, tenantId: user.tenantId, role: user.role, restriction, jti },
+    ttl,
+  );
   const session = {
     tenantId: user.tenantId,
     userId: user.id,

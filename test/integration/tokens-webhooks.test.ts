@@ -156,6 +156,12 @@ describe("POST /cloud-integration/security/tokens/settings (beyond the spec)", (
     const get = await call("GET", `${BASE}/settings`, { token: t.token });
     expect(get.body.token_settings).toMatchObject({ access_token_ttl_seconds: 900, jwt_expiry_days: 0.010417 });
     expect(await tokenTtlSeconds(globex.tenantId)).toBe(3600);
+    // The next sign-in of that tenant gets the shorter lifetime.
+    const signIn = await call("POST", "/api/v1/auth/token", {
+      body: { username: t.username, password: t.password },
+      ip: freshIp(),
+    });
+    expect(signIn.body.expires_in).toBe(900);
 
     const tooLong = await call("POST", `${BASE}/settings`, {
       token: t.token,
