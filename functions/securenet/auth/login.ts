@@ -3,6 +3,7 @@ import { login } from "#shared/domain/identity.ts";
 import { withAuthEvents } from "#shared/http/auth-events.ts";
 import { endpoint } from "#shared/http/endpoint.ts";
 import { loginName, password } from "#shared/http/schemas.ts";
+import { twoFactorChallenge } from "#shared/views/login.ts";
 import { securenetUser } from "#shared/views/securenet.ts";
 
 const body = z.strictObject({ username: loginName, password });
@@ -12,14 +13,7 @@ export const handler = endpoint("POST /api/auth/login", { body }, async (req) =>
     login(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
   );
   // With a second factor, no token yet: the code goes to POST /api/auth/login/2fa with the challenge.
-  if (result.kind === "challenge") {
-    return {
-      two_factor_required: true,
-      challenge_token: result.challengeToken,
-      methods: result.methods,
-      expires_in: result.expiresIn,
-    };
-  }
+  if (result.kind === "challenge") return twoFactorChallenge(result);
   return {
     token: result.token.token,
     user: securenetUser(result.user),
