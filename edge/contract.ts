@@ -45,13 +45,11 @@ const Int = z.number().check(z.int());
 const intIn = (min: number, max?: number) =>
   z.number().check(z.int(), z.gte(min), ...(max === undefined ? [] : [z.lte(max)]));
 const IpOrCidr = z.string().check(z.refine(isIpOrCidr, { message: "must be an IPv4/IPv6 address or CIDR" }));
-const IpAddress = z
-  .string()
-  .check(
-    z.refine((v) => ipv4.safeParse(v).success || ipv6.safeParse(v).success, {
-      message: "must be an IPv4/IPv6 address",
-    }),
-  );
+const IpAddress = z.string().check(
+  z.refine((v) => ipv4.safeParse(v).success || ipv6.safeParse(v).success, {
+    message: "must be an IPv4/IPv6 address",
+  }),
+);
 const Port = intIn(1, 65535);
 const IsoDateTime = z.iso.datetime({ offset: true });
 

@@ -92,7 +92,8 @@ export function openMqttLink(opts: MqttLinkOptions): MqttLink {
     if (wasReady) events.emit("offline");
     scheduleReconnect();
   });
-  client.on("error", (e) => opts.log("warn", "mqtt error", { error: e.message }));
+  // While closing, the stream may complain about late writes (a PUBACK after DISCONNECT): not news.
+  client.on("error", (e) => opts.log(closing ? "debug" : "warn", "mqtt error", { error: e.message }));
   client.on("message", (topic, payload) => events.emit("message", topic, payload));
 
   function scheduleReconnect() {
