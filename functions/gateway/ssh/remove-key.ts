@@ -2,8 +2,8 @@
 import * as z from "zod/mini";
 import { gatewayIdField } from "#shared/domain/net-validation.ts";
 import { removeKey } from "#shared/domain/ssh.ts";
+import { sshUsername } from "#shared/domain/ssh-keys.ts";
 import { endpoint } from "#shared/http/endpoint.ts";
-import { sshUsername } from "./upload-key.ts";
 
 const body = z.strictObject({
   fingerprint: z

@@ -5,15 +5,11 @@
 import * as z from "zod/mini";
 import { gatewayIdField, text } from "#shared/domain/net-validation.ts";
 import { uploadKey } from "#shared/domain/ssh.ts";
+import { sshUsername } from "#shared/domain/ssh-keys.ts";
 import { Invalid } from "#shared/errors.ts";
 import { endpoint } from "#shared/http/endpoint.ts";
 import { parseMultipart } from "#shared/http/multipart.ts";
 import { validate } from "#shared/http/validation.ts";
-
-/** Login names as sshd and useradd accept them. */
-export const sshUsername = z
-  .string()
-  .check(z.regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, "must be a login name (letters, digits, _ . -; at most 32)"));
 
 const fields = z.strictObject({
   username: sshUsername,
