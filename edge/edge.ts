@@ -82,7 +82,12 @@ export async function startEdge(options: StartEdgeOptions): Promise<EdgeHandle> 
   if (config.sandbox) {
     for (const dir of ["etc/ssh", "etc/nftables.d", "log", "run"])
       await mkdir(join(config.stateDir, dir), { recursive: true });
-    for (const key of applyEnv.paths.hostKeys) await ensureHostKey(applyEnv.tools.sshKeygen, key);
+    for (const key of applyEnv.paths.hostKeys) {
+      // Without a host key `sshd -t` fails and the ssh shadow reports why; the rest still runs.
+      await ensureHostKey(applyEnv.tools.sshKeygen, key).catch((e: unknown) =>
+        log("warn", "no sandbox host key", { error: e instanceof Error ? e.message : String(e) }),
+      );
+    }
   }
   const store = createStateStore(join(config.stateDir, "state"));
   const runtime = new EdgeRuntime(config, applyEnv, store, log, now, {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -159,5 +159,18 @@ describe("nftables renderer output checked by nft -c", () => {
     expect(result.status).toBe("invalid");
     expect(result.status === "invalid" && result.error).toContain("/etc/nftables.d/warden.nft");
     expect(result.status === "invalid" && result.error).toContain("999.1.1.1/33");
+  });
+
+  it("says why nft -c cannot run (here: without CAP_NET_ADMIN) instead of blaming the ruleset", async () => {
+    const withoutNetAdmin = join(scratch, "nft-without-net-admin");
+    writeFileSync(withoutNetAdmin, `#!/bin/sh\nexec setpriv --inh-caps=-all --bounding-set=-net_admin ${NFT} "$@"\n`);
+    chmodSync(withoutNetAdmin, 0o755);
+    const file = join(scratch, "valid.nft");
+    writeFileSync(file, renderNftRuleset(firewallDesired(), { now }).text);
+
+    const result = await checkNftRuleset(withoutNetAdmin, file, "/etc/nftables.d/warden.nft");
+
+    expect(result).toEqual({ status: "unavailable", reason: expect.stringMatching(/^nft -c cannot run here: .+/) });
+    expect(result.status === "unavailable" && result.reason).toContain("Operation not permitted");
   });
 });
