@@ -34,7 +34,7 @@ import { Conflict, Invalid, NotFound } from "#shared/errors.ts";
 import type { GatewayShadow } from "#shared/iot/policy.ts";
 import { firewallStatsToday, ruleHits } from "./fleet-events.ts";
 import { cidrFamily, isAnyAddress, portRange } from "./net-validation.ts";
-import { type AreaSpec, changeArea, type DesiredDocument, loadSnapshot, requireGateway } from "./shadow-sync.ts";
+import { type AreaSpec, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
 import { sshSettingsOf, sshSpec } from "./ssh.ts";
 
 export const FIREWALL_SHADOW: GatewayShadow = "firewall";
@@ -59,7 +59,7 @@ function pruneExpired(doc: FirewallScopeDoc, now: Date): FirewallScopeDoc {
 }
 
 function mergeSettings(base: FirewallSettings, patch: FirewallSettingsPatch): FirewallSettings {
-  return { ...base, ...patch, rate_limiting: { ...base.rate_limiting, ...patch.rate_limiting } } as FirewallSettings;
+  return { ...base, ...patch, rate_limiting: { ...base.rate_limiting, ...patch.rate_limiting } };
 }
 
 function unionBy<T>(a: T[], b: T[], key: (x: T) => string): T[] {
@@ -621,5 +621,3 @@ export async function firewallSummary(tenantId: string): Promise<{ enabled: bool
   const view = effectiveFirewall(snap.tenantDoc, undefined, new Date());
   return { enabled: view.settings.enabled, rules_active: view.rules.filter((r) => r.enabled).length };
 }
-
-export type { DesiredDocument };

@@ -49,7 +49,7 @@ export interface EffectiveSsh {
 }
 
 export function sshSettingsOf(tenant: SshScopeDoc, overlay: SshScopeDoc | undefined): SshSettings {
-  return { ...DEFAULT_SSH_SETTINGS, ...tenant.settings, ...overlay?.settings } as SshSettings;
+  return { ...DEFAULT_SSH_SETTINGS, ...tenant.settings, ...overlay?.settings };
 }
 
 export function effectiveSsh(tenant: SshScopeDoc, overlay: SshScopeDoc | undefined, now = new Date()): EffectiveSsh {
