@@ -4,6 +4,7 @@
  * re-subscribes on every connection, and holds messages published while offline until it is back.
  */
 import { EventEmitter } from "node:events";
+import { Socket } from "node:net";
 import mqtt, { type IClientOptions } from "mqtt";
 import type { Logger } from "./logger.ts";
 
@@ -73,6 +74,8 @@ export function openMqttLink(opts: MqttLinkOptions): MqttLink {
 
   client.on("connect", () => {
     attempt = 0;
+    // Shadow traffic is small request/response messages: send them now, not after Nagle's delay.
+    if (client.stream instanceof Socket) client.stream.setNoDelay(true);
     opts.log("info", "mqtt connected", { url: opts.url });
     client
       .subscribeAsync([...opts.subscriptions], { qos: 1 })

@@ -23,6 +23,7 @@ export async function startMqttBroker(opts: { port: number; host: string }): Pro
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
+    socket.setNoDelay(true);
     socket.on("close", () => sockets.delete(socket));
     broker.handle(socket);
   });
