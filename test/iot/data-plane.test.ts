@@ -156,6 +156,20 @@ describe("HTTP data plane with @aws-sdk/client-iot-data-plane", () => {
     expect(message.json).toEqual({ hello: "gateway" });
   });
 
+  it("routes a publish to a shadow's /update topic through the shadow service", async () => {
+    await client.send(
+      new PublishCommand({
+        topic: "$aws/things/gw-http/shadow/name/access/update",
+        qos: 1,
+        payload: json({ state: { desired: { locked: true } } }),
+      }),
+    );
+
+    const delta = await device.next("$aws/things/gw-http/shadow/name/access/update/delta");
+
+    expect(delta.json).toMatchObject({ state: { locked: true } });
+  });
+
   it("answers errors with the IoT error type header and a JSON message", async () => {
     const res = await fetch(`${iot.dataPlaneEndpoint}/things/gw-http/shadow?name=nothing`);
 
