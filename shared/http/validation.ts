@@ -2,8 +2,9 @@
  * Request validation with zod (the `zod/mini` build, so a function bundle carries only the
  * validators it uses). Every issue names its field as a `loc` path: ["body", "email"].
  */
-import en from "zod/v4/locales/en.js";
+
 import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { type FieldIssue, Invalid } from "#shared/errors.ts";
 
 // Only the English messages: `z.locales` would pull every locale into each bundle.
