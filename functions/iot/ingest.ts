@@ -1,11 +1,13 @@
 /**
  * IoT ingest: the target of the topic rule on `warden/+/+/events`. Not an HTTP route. The rule
  *
- *   SELECT *, topic(2) AS tenant, topic(3) AS thing FROM 'warden/+/+/events'
+ *   SELECT encode(*, 'base64') AS payload, topic() AS topic FROM 'warden/+/+/events'
  *
- * hands over the gateway's event (edge/contract.ts `EdgeEventSchema`) with the tenant and thing
- * taken from the topic, which is authoritative: each gateway's IoT policy confines it to its own
- * topic. (A rule that selects `topic() AS topic` instead is read the same way.)
+ * hands over the gateway's event (edge/contract.ts `EdgeEventSchema`) as an opaque payload beside
+ * the topic. Tenant and thing come from the topic alone, which is authoritative: each gateway's IoT
+ * policy confines it to its own topic. The payload is kept opaque on purpose — merged into one
+ * object (`SELECT *, topic(2) AS tenant`), a device could put its own `tenant` key in it and claim
+ * another tenant's gateway.
  *
  * Invalid messages are dropped with a log line and never throw. Storage errors do throw, so the
  * asynchronous invocation is retried (and lands in the function's failure destination).
@@ -15,21 +17,27 @@ import { describeIssues, type EdgeEvent, EdgeEventSchema } from "#edge/contract.
 import { type FleetEvent, ingestFleetEvent } from "#shared/domain/fleet-events.ts";
 import { log } from "#shared/log.ts";
 
-const Origin = z.object({
-  tenant: z.optional(z.string()),
-  thing: z.optional(z.string()),
-  topic: z.optional(z.string()),
-});
+/** What the topic rule delivers: the device's payload, base64, and the topic it was published on. */
+const RuleEvent = z.object({ payload: z.string(), topic: z.string() });
 
 const TOPIC = /^warden\/([^/]+)\/([^/]+)\/events$/;
 
-/** Tenant and thing of the event, from the rule's aliases or from the full topic. */
+/** Tenant and thing of the event, from the topic only. */
 export function originOf(event: unknown): { tenant: string; thing: string } | undefined {
-  const o = Origin.safeParse(event);
-  if (!o.success) return undefined;
-  if (o.data.tenant && o.data.thing) return { tenant: o.data.tenant, thing: o.data.thing };
-  const m = o.data.topic ? TOPIC.exec(o.data.topic) : null;
+  const o = RuleEvent.safeParse(event);
+  const m = o.success ? TOPIC.exec(o.data.topic) : null;
   return m?.[1] && m[2] ? { tenant: m[1], thing: m[2] } : undefined;
+}
+
+/** The device's own message, decoded; undefined when it is not JSON. */
+function payloadOf(event: unknown): unknown {
+  const o = RuleEvent.safeParse(event);
+  if (!o.success) return undefined;
+  try {
+    return JSON.parse(Buffer.from(o.data.payload, "base64").toString("utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 /** An ISO timestamp, normalized; undefined when the gateway sent something that is not a time. */
@@ -110,7 +118,7 @@ export async function handler(event: unknown): Promise<IngestOutcome> {
     log.warn("iot ingest: dropped an event without tenant and thing", {});
     return { stored: false, reason: "no tenant/thing" };
   }
-  const parsed = EdgeEventSchema.safeParse(event);
+  const parsed = EdgeEventSchema.safeParse(payloadOf(event));
   if (!parsed.success) {
     const reason = describeIssues(parsed.error);
     log.warn("iot ingest: dropped an invalid event", { tenant: origin.tenant, thing: origin.thing, reason });

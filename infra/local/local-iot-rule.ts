@@ -1,11 +1,11 @@
 /**
  * Local stand-in for the IoT topic rule that feeds gateway events to the ingest function:
  *
- *   SELECT *, topic(2) AS tenant, topic(3) AS thing FROM 'warden/+/+/events'
+ *   SELECT encode(*, 'base64') AS payload, topic() AS topic FROM 'warden/+/+/events'
  *
  * It subscribes in-process to that filter on the local broker (aedes) and invokes the ingest
- * handler with the event shape the rule produces: the JSON payload's fields plus `tenant` and
- * `thing` from the topic. Like the rule, a payload that is not a JSON object is not delivered.
+ * handler with the event shape the rule produces: the device's payload (base64) beside the topic.
+ * A payload that is not a JSON object is not delivered.
  * Invocations run one after another; each outcome is emitted as `ingested` (tests await it instead
  * of sleeping). The handler is passed in, so this file imports no shared code (whose configuration
  * is read at import, after local mode has set the environment).
@@ -52,7 +52,7 @@ export async function startLocalIotRule(opts: {
       opts.onError?.(new Error("payload is not a JSON object; the rule skips it"), packet.topic);
       return;
     }
-    const event = { ...payload, tenant, thing };
+    const event = { payload: Buffer.from(packet.payload).toString("base64"), topic: packet.topic };
     const type = (payload as { type?: unknown }).type;
     queue = queue.then(async () => {
       try {

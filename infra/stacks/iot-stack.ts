@@ -76,8 +76,9 @@ export class IotStack extends Stack {
         description: "Gateway events to the ingest worker",
         awsIotSqlVersion: "2016-03-23",
         // The topic is authoritative for tenant and gateway (each thing's policy confines it to its
-        // own topic), so it travels with the event rather than being trusted from the payload.
-        sql: `SELECT *, topic() AS topic, timestamp() AS receivedAt FROM '${GATEWAY_EVENTS_TOPIC}'`,
+        // own topic). The payload stays opaque (base64) beside it: merged into one object, a device
+        // could add its own `tenant` key and claim another tenant's gateway.
+        sql: `SELECT encode(*, 'base64') AS payload, topic() AS topic FROM '${GATEWAY_EVENTS_TOPIC}'`,
         ruleDisabled: false,
         actions: [...this.ingestFunctions.values()].map((fn) => ({
           lambda: { functionArn: fn.function.functionArn },

@@ -11,7 +11,9 @@ const iot = await startLocalIot();
 process.env.IOT_DATA_ENDPOINT = iot.dataPlaneEndpoint;
 process.env.MQTT_URL = iot.mqttUrl;
 const { call, freshIp, newTenant } = await import("../helpers/api.ts");
-const { handler: ingest } = await import("#functions/iot/ingest.ts");
+const { viaTopicRule } = await import("../helpers/iot.ts");
+const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
+const ingest = viaTopicRule(ingestHandler);
 const { dbCalls, resetDbCalls } = await import("#shared/db/client.ts");
 const { firewallSummary } = await import("#shared/domain/firewall.ts");
 

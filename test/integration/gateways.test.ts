@@ -13,9 +13,11 @@ const iot = await startLocalIot();
 process.env.IOT_DATA_ENDPOINT = iot.dataPlaneEndpoint;
 process.env.MQTT_URL = iot.mqttUrl;
 const { call, freshIp, newTenant } = await import("../helpers/api.ts");
+const { viaTopicRule } = await import("../helpers/iot.ts");
 const { localThings } = await import("#shared/iot/registry-local.ts");
 const { renderGatewayPolicy } = await import("#shared/iot/policy.ts");
-const { handler: ingest } = await import("#functions/iot/ingest.ts");
+const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
+const ingest = viaTopicRule(ingestHandler);
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 let acme: Tenant;
@@ -276,5 +278,14 @@ describe("DELETE /gateways/{id}", () => {
     expect(await ingest({ ...metrics, tenant: globex.tenantId, thing })).toMatchObject({ stored: true });
     expect(await ingest({ type: "metrics", tenant: globex.tenantId, thing })).toMatchObject({ stored: false });
     expect(await ingest({ nothing: true })).toMatchObject({ stored: false });
+    // A device cannot claim another tenant's gateway by naming it in its payload: tenant and thing
+    // come from the topic alone, and an acme topic with no such acme gateway stores nothing.
+    const { ruleEvent } = await import("../helpers/iot.ts");
+    const spoof = ruleEvent(acme.tenantId, `warden-${acme.tenantId}-999`, {
+      ...metrics,
+      tenant: globex.tenantId,
+      thing,
+    });
+    expect(await ingestHandler(spoof)).toMatchObject({ stored: false });
   });
 });
