@@ -1,8 +1,55 @@
-/** Benchmarks of the routes beyond the login slice; each area adds its figures here. */
-export async function benchExtra(_ctx: {
-  call: (method: string, path: string, opts?: Record<string, unknown>) => Promise<{ status: number; body: any }>;
+/** Benchmarks of the routes beyond the login slice: identity, API keys, audit, and the fleet. */
+import { benchFleet } from "./fleet.ts";
+
+type Call = (
+  method: string,
+  path: string,
+  opts?: Record<string, unknown>,
+) => Promise<{ status: number; body: any; headers: Record<string, string> }>;
+
+export async function benchExtra(ctx: {
+  call: Call;
   freshIp: () => string;
   newTenant: (label?: string) => Promise<{ token: string; username: string; password: string; tenantId: string }>;
-  warm: (label: string, n: number, fn: () => Promise<{ status: number }>) => Promise<void>;
+  warm: (
+    label: string,
+    n: number,
+    fn: () => Promise<{ status: number; headers?: Record<string, string> }>,
+  ) => Promise<void>;
   tenant: { token: string; username: string; password: string; tenantId: string };
-}): Promise<void> {}
+}): Promise<void> {
+  const { call, warm, tenant } = ctx;
+  const S = "/cloud-integration/security";
+
+  // A tenant with 50 users, so the list has something to read.
+  for (let i = 0; i < 50; i++) {
+    const res = await call("POST", `${S}/users/create`, {
+      token: tenant.token,
+      body: {
+        username: `bench-user-${i}`,
+        email: `bench-user-${i}@example.com`,
+        role: "viewer",
+        password: `Bench-User#${i}-2026x`,
+      },
+    });
+    if (res.status !== 201) throw new Error(`users/create: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  await warm(`GET ${S}/users (50 users)`, 100, () => call("GET", `${S}/users`, { token: tenant.token }));
+
+  const key = await call("POST", `${S}/api-keys/generate`, {
+    token: tenant.token,
+    body: { name: "bench", scope: ["*"], rate_limit: 10_000 },
+  });
+  if (key.status !== 201) throw new Error(`api-keys/generate: ${key.status} ${JSON.stringify(key.body)}`);
+  const apiKey = key.body.api_key.full_key as string;
+  await warm("GET /api/v1/auth/me with an API key", 100, () => call("GET", "/api/v1/auth/me", { apiKey }));
+  await warm(`GET ${S}/audit/logs (24 h)`, 100, () => call("GET", `${S}/audit/logs`, { token: tenant.token }));
+
+  console.log("\nFleet: API call to reported state (real edge handlers, nft -c on every apply):");
+  for (const gateways of [1, 100] as const) {
+    const r = await benchFleet({ gateways });
+    console.log(
+      `${`${gateways} gateway${gateways > 1 ? "s" : ""}`.padEnd(44)} p50 ${r.apiToReportedMs.p50.toFixed(0).padStart(6)} ms  p99 ${r.apiToReportedMs.p99.toFixed(0).padStart(6)} ms  (${r.samples} samples)`,
+    );
+  }
+}

@@ -6,8 +6,6 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureTable, startDynamoDbLocal } from "../infra/local/dynamodb-local.ts";
@@ -45,9 +43,12 @@ async function main() {
     const { buildFunctions } = await import("../infra/build.ts");
 
     const tenant = await newTenant("bench");
+    // The fresh-process runs answer every route once with this token, logout included (which revokes it).
+    const cold = await newTenant("bench-cold");
 
     // ── Bundles and fresh-process first answers ─────────────────────────────────────────────
-    const outdir = mkdtempSync(join(tmpdir(), "warden-bench-"));
+    // Inside the repository: the bundles leave @aws-sdk/* to the runtime, which node_modules stands in for here.
+    const outdir = join(root, "dist", "bench-functions");
     const built = await buildFunctions({ outdir });
     const byId = new Map(built.map((b: { functionId: string; outfile: string; bytes: number }) => [b.functionId, b]));
     const rows: {
@@ -67,7 +68,7 @@ async function main() {
         routeKey: `${r.method} ${r.path}`,
         rawPath: r.path.replace(/\{[^}]+\}/g, "1"),
         rawQueryString: "",
-        headers: { "content-type": "application/json", authorization: `Bearer ${tenant.token}` },
+        headers: { "content-type": "application/json", authorization: `Bearer ${cold.token}` },
         pathParameters: Object.fromEntries([...r.path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], "1"])),
         requestContext: {
           http: { method: r.method, path: r.path, sourceIp: freshIp(), userAgent: "bench" },
@@ -110,25 +111,34 @@ async function main() {
     );
 
     // ── Warm latency and DynamoDB calls per request ─────────────────────────────────────────
-    const warm = async (label: string, n: number, fn: () => Promise<{ status: number }>) => {
+    type Answer = { status: number; headers?: Record<string, string> };
+    // The tenant's per-minute rate limit is real here too: a 429 waits for the window to reset and
+    // is not counted as a sample.
+    const warm = async (label: string, n: number, fn: () => Promise<Answer>) => {
       await fn();
       const times: number[] = [];
       const calls: number[] = [];
-      for (let i = 0; i < n; i++) {
+      while (times.length < n) {
         resetDbCalls();
         const t = performance.now();
         const res = await fn();
-        times.push(performance.now() - t);
-        calls.push(dbCalls().total);
+        const elapsed = performance.now() - t;
+        if (res.status === 429) {
+          const reset = Number(res.headers?.["X-RateLimit-Reset"] ?? 0) * 1000;
+          await new Promise((r) => setTimeout(r, Math.max(50, reset - Date.now() + 50)));
+          continue;
+        }
         if (res.status >= 400) throw new Error(`${label}: status ${res.status}`);
+        times.push(elapsed);
+        calls.push(dbCalls().total);
       }
       console.log(
         `${label.padEnd(44)} p50 ${ms(pct(times, 50)).padStart(9)}  p99 ${ms(pct(times, 99)).padStart(9)}  DynamoDB calls/request ${median(calls)} (max ${Math.max(...calls)})`,
       );
     };
     console.log("\nWarm, in-process against DynamoDB Local:");
-    await warm("GET /api/v1/auth/me", 200, () => call("GET", "/api/v1/auth/me", { token: tenant.token }));
-    await warm("GET /api/auth/me", 200, () => call("GET", "/api/auth/me", { token: tenant.token }));
+    await warm("GET /api/v1/auth/me", 100, () => call("GET", "/api/v1/auth/me", { token: tenant.token }));
+    await warm("GET /api/auth/me", 100, () => call("GET", "/api/auth/me", { token: tenant.token }));
     await warm("POST /api/auth/login (scrypt N=2^15,r=8,p=3)", 30, () =>
       call("POST", "/api/auth/login", {
         body: { username: tenant.username, password: tenant.password },
