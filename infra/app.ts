@@ -3,7 +3,9 @@
  * `npm run synth` runs `infra/build.ts` before the CDK CLI.
  *
  * Context (`cdk synth -c key=value`): `prefix` (stack name prefix), `issuer`, `audience`,
- * `nag=false` to skip cdk-nag for a quick synth (the infra tests always run it).
+ * `notifier=aws` with `notifierFromEmail=<SES-verified sender>` to send user notifications through
+ * SES/SNS (default: the table's outbox), `nag=false` to skip cdk-nag for a quick synth (the infra
+ * tests always run it).
  */
 import { existsSync } from "node:fs";
 import { App } from "aws-cdk-lib";
@@ -24,10 +26,22 @@ if (!existsSync(DEFAULT_OUTDIR)) {
 
 const issuer = text("issuer");
 const audience = text("audience");
+const notifier = text("notifier");
+if (notifier !== undefined && notifier !== "aws" && notifier !== "outbox") {
+  throw new Error(`-c notifier must be "aws" or "outbox", not "${notifier}"`);
+}
+const notifierFromEmail = text("notifierFromEmail");
+if (notifier === "aws" && !notifierFromEmail)
+  throw new Error("-c notifier=aws needs -c notifierFromEmail=<SES-verified sender>");
 const { app } = createApp({
   assetsDir: DEFAULT_OUTDIR,
   prefix: text("prefix"),
   nag: text("nag") !== "false",
-  settings: { ...(issuer && { issuer }), ...(audience && { audience }) },
+  settings: {
+    ...(issuer && { issuer }),
+    ...(audience && { audience }),
+    ...(notifier && { notifier }),
+    ...(notifierFromEmail && { notifierFromEmail }),
+  },
 });
 app.synth();

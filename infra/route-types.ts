@@ -20,6 +20,8 @@ export interface Access {
   iotShadows?: boolean;
   /** Publish to device topics (e.g. commands to a gateway). */
   iotPublish?: boolean;
+  /** Sends user notifications: SES e-mail and SNS SMS when the app is deployed with `-c notifier=aws`. */
+  notify?: boolean;
 }
 
 export interface RouteDef {

@@ -136,5 +136,14 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
   if (needs.iotPublish) {
     allow(["iot:Publish"], [iotArn("topic", `${IOT_NAMES.topicRoot}/*`)]);
   }
+  if (needs.notify) {
+    // E-mail from any verified identity of this account and region (the sender is configuration).
+    allow(
+      ["ses:SendEmail", "ses:SendRawEmail"],
+      [stack.formatArn({ service: "ses", resource: "identity", resourceName: "*" })],
+    );
+    // SMS to a phone number has no ARN: sns:Publish to a number is authorized on `*` only.
+    allow(["sns:Publish"], ["*"]);
+  }
   return statements;
 }

@@ -29,6 +29,7 @@ export function acknowledgeFunctionFindings(scope: IConstruct, needs: FunctionNe
 
   const star = [XRAY];
   if (needs.iotRegistry) star.push("iot:CreateKeysAndCertificate and iot:DescribeEndpoint support none either");
+  if (needs.notify) star.push("sns:Publish to a phone number (SMS) has no resource ARN");
   ack(scope, wildcard("*"), `${star.join("; ")} (Service Authorization Reference).`);
 
   if (needs.table) {
@@ -57,6 +58,13 @@ export function acknowledgeFunctionFindings(scope: IConstruct, needs: FunctionNe
       scope,
       wildcard(nagArn("iot", `policy/${IOT_NAMES.policyPrefix}*`)),
       `Per-gateway IoT policies are created at run time; the '${IOT_NAMES.policyPrefix}' prefix confines the function to Warden's policies.`,
+    );
+  }
+  if (needs.notify) {
+    ack(
+      scope,
+      wildcard(nagArn("ses", "identity/*")),
+      "The sender is deployment configuration (-c notifierFromEmail); any verified SES identity of this account and region may send.",
     );
   }
   if (needs.iotPublish) {

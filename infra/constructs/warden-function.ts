@@ -19,6 +19,9 @@ export interface FunctionSettings {
   audience: string;
   tokenTtlSeconds: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Where notifications go: the table's outbox (default) or SES/SNS (needs a verified SES sender). */
+  notifier: "outbox" | "aws";
+  notifierFromEmail?: string;
 }
 
 /** What the data and IoT stacks offer to functions. */
@@ -63,7 +66,9 @@ export class WardenFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    for (const statement of accessStatements(this, needs, platform)) this.role.addToPrincipalPolicy(statement);
+    // SES and SNS are granted only where notifications really leave through them.
+    const granted: FunctionNeeds = { ...needs, notify: !!needs.notify && platform.settings.notifier === "aws" };
+    for (const statement of accessStatements(this, granted, platform)) this.role.addToPrincipalPolicy(statement);
 
     const s = platform.settings;
     const environment: Record<string, string> = {
@@ -78,6 +83,10 @@ export class WardenFunction extends Construct {
     if (needs.table || needs.rateLimit) environment.TABLE_NAME = platform.tableName;
     if (needs.jwtSign || needs.jwtPublicKey || needs.verifyTokens) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;
     if (needs.dataKey) environment.DATA_KMS_KEY_ID = platform.dataKey.keyArn;
+    if (needs.notify) {
+      environment.NOTIFIER = s.notifier;
+      if (s.notifier === "aws" && s.notifierFromEmail) environment.NOTIFIER_FROM_EMAIL = s.notifierFromEmail;
+    }
     // Shadow and publish calls need the endpoint; the registry hands it to new gateways.
     if (needs.iotShadows || needs.iotPublish || needs.iotRegistry) {
       environment.IOT_ENDPOINT_ADDRESS = platform.iotDataEndpoint();
@@ -97,6 +106,6 @@ export class WardenFunction extends Construct {
       environment,
     });
 
-    acknowledgeFunctionFindings(this, needs, platform.tableName);
+    acknowledgeFunctionFindings(this, granted, platform.tableName);
   }
 }

@@ -36,7 +36,7 @@ export const gatewayAccessRoutes: RouteDef[] = [
     path: "/api-keys/generate",
     handler: "functions/gateway/api-keys/generate.ts",
     permission: "security:admin",
-    access: RW,
+    access: { ...RW, notify: true },
     audit: { event: "API Key Generated", eventType: "api_key_generated" },
   }),
   row({
@@ -44,7 +44,7 @@ export const gatewayAccessRoutes: RouteDef[] = [
     path: "/api-keys/revoke",
     handler: "functions/gateway/api-keys/revoke.ts",
     permission: "security:admin",
-    access: RW,
+    access: { ...RW, notify: true },
     audit: { event: "API Key Revoked", eventType: "api_key_revoked" },
   }),
   row({

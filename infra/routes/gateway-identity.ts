@@ -31,7 +31,7 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     path: "/users/create",
     handler: "functions/gateway/users/create.ts",
     permission: "users:write",
-    access: RW,
+    access: { ...RW, notify: true },
     audit: { event: "User Created", eventType: "user_created" },
   }),
   row({
@@ -39,7 +39,7 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     path: "/users/update",
     handler: "functions/gateway/users/update.ts",
     permission: "users:write",
-    access: RW,
+    access: { ...RW, notify: true },
     audit: { event: "User Modified", eventType: "user_modified" },
   }),
   row({
@@ -62,7 +62,7 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     path: "/users/reset-password",
     handler: "functions/gateway/users/reset-password.ts",
     permission: "users:write",
-    access: RW,
+    access: { ...RW, notify: true },
     audit: { event: "Password Reset", eventType: "password_reset" },
   }),
   row({
@@ -70,7 +70,7 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     path: "/users/lock",
     handler: "functions/gateway/users/lock.ts",
     permission: "users:write",
-    access: RW,
+    access: { ...RW, notify: true },
     audit: { event: "User Locked", eventType: "user_locked" },
   }),
   // Beyond spec: the signed-in user's own password change (the way out of a forced change).
@@ -88,7 +88,7 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     path: "/users/2fa/enroll",
     handler: "functions/gateway/users/2fa/enroll.ts",
     permission: "authenticated",
-    access: { ...RW, dataKey: "encrypt" },
+    access: { ...RW, dataKey: "encrypt", notify: true },
     audit: { event: "2FA Enrollment Started", eventType: "two_factor_enrollment_started" },
   }),
   row({
@@ -135,7 +135,7 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     path: "/authentication/update",
     handler: "functions/gateway/authentication/update.ts",
     permission: "security:admin",
-    access: RW,
+    access: { ...RW, notify: true },
     audit: { event: "Authentication Settings Updated", eventType: "auth_settings_updated" },
   }),
   // Beyond spec: password-policy presets (NIST SP 800-63B, CIS).
@@ -144,7 +144,7 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     path: "/authentication/profile",
     handler: "functions/gateway/authentication/profile.ts",
     permission: "security:admin",
-    access: RW,
+    access: { ...RW, notify: true },
     audit: { event: "Authentication Settings Updated", eventType: "auth_settings_updated" },
   }),
   row({
@@ -165,7 +165,7 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     permission: null,
     surface: "securenet",
     rateClass: "auth",
-    access: { ...RW, jwtSign: true, dataKey: "decrypt" },
+    access: { ...RW, jwtSign: true, dataKey: "decrypt", notify: true },
     audit: { event: "Login", eventType: "login" },
   },
 ];

@@ -12,7 +12,7 @@ export const identityRoutes: RouteDef[] = [
     permission: null,
     surface: "cloudsentinel",
     rateClass: "auth-strict",
-    access: { ...RW, jwtSign: true },
+    access: { ...RW, jwtSign: true, notify: true },
     audit: { event: "Login", eventType: "login" },
   },
   {
@@ -50,7 +50,7 @@ export const identityRoutes: RouteDef[] = [
     permission: null,
     surface: "securenet",
     rateClass: "auth",
-    access: { ...RW, jwtSign: true },
+    access: { ...RW, jwtSign: true, notify: true },
     audit: { event: "Login", eventType: "login" },
   },
   {

@@ -97,6 +97,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     audience: "warden-api",
     tokenTtlSeconds: 3600,
     logLevel: "info",
+    notifier: "outbox",
     ...options.settings,
   };
 
