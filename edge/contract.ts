@@ -99,14 +99,30 @@ export const FirewallRuleSchema = z.object({
 });
 export type FirewallRule = z.infer<typeof FirewallRuleSchema>;
 
+/**
+ * A whitelist or blacklist entry. `expires` becomes the nft set element's timeout, so the kernel
+ * drops the entry on time even if no new document arrives; an entry already expired is not rendered.
+ */
+export const AddressListEntrySchema = z.object({ ip: IpOrCidr, expires: z.optional(IsoDateTime) });
+export type AddressListEntry = z.infer<typeof AddressListEntrySchema>;
+
+/**
+ * Whitelist entries. Clouds before edge 0.2.0 wrote plain address strings; those still parse (as
+ * entries without expiry) so a newer edge never refuses an older cloud's document.
+ */
+const WhitelistEntry = z.pipe(
+  z.union([IpOrCidr, AddressListEntrySchema]),
+  z.transform((v): AddressListEntry => (typeof v === "string" ? { ip: v } : v)),
+);
+
 export const FirewallDesiredSchema = z.object({
   config_version: intIn(0),
   enabled: z.boolean(),
   /** Applies to the input and forward chains; output always accepts so the gateway keeps its cloud link. */
   default_policy: z.enum(["ACCEPT", "DROP"]),
   rules: z.array(FirewallRuleSchema).check(z.maxLength(500)),
-  whitelist: z.array(IpOrCidr),
-  blacklist: z.array(z.object({ ip: IpOrCidr, expires: z.optional(IsoDateTime) })),
+  whitelist: z.array(WhitelistEntry),
+  blacklist: z.array(AddressListEntrySchema),
   blocked_ports: z.array(z.object({ port: Port, protocol: z.enum(["TCP", "UDP"]) })),
   rate_limiting: z.optional(
     z.object({
@@ -119,6 +135,13 @@ export const FirewallDesiredSchema = z.object({
   /** New TCP connections per second before SYNs are dropped; default 25. */
   syn_flood_rate: z.optional(intIn(1)),
   port_scan_detection: z.optional(z.boolean()),
+  /** Distinct ports one source may open new connections to per minute before it counts as a scan; default 10. */
+  port_scan_threshold: z.optional(intIn(1, 10000)),
+  /** Per-source cap on concurrent connections (`ct count`), so one source cannot exhaust conntrack. */
+  dos_protection: z.optional(z.boolean()),
+  /** Accept the VPN server's UDP port (`vpn_port`) ahead of the user rules. */
+  vpn_enabled: z.optional(z.boolean()),
+  vpn_port: z.optional(Port),
   /** A syslog level name for the `log` statements (emerg … debug); others fall back to `warn`. */
   log_level: z.optional(z.string().check(z.maxLength(16))),
 });
@@ -250,6 +273,34 @@ export const SshSessionEventSchema = z.object({
 });
 export type SshSessionEvent = z.infer<typeof SshSessionEventSchema>;
 
+export const SSH_AUTH_FAILURE_REASONS = [
+  "failed_password",
+  /** A method other than password failed (publickey, keyboard-interactive…). */
+  "failed_auth",
+  "invalid_user",
+  "preauth_disconnect",
+  "max_auth_attempts",
+] as const;
+export type SshAuthFailureReason = (typeof SSH_AUTH_FAILURE_REASONS)[number];
+
+export const SshAuthFailureSchema = z.object({
+  /** When sshd logged the attempt. */
+  timestamp: z.string(),
+  username: z.string().check(z.maxLength(256)),
+  client_ip: z.string().check(z.maxLength(64)),
+  client_port: z.optional(Int),
+  reason: z.enum(SSH_AUTH_FAILURE_REASONS),
+});
+export type SshAuthFailure = z.infer<typeof SshAuthFailureSchema>;
+
+/** Failed SSH logins, batched like firewall log lines (one attempt per entry). */
+export const SshAuthFailureEventSchema = z.object({
+  type: z.literal("ssh_auth_failure"),
+  timestamp: z.string(),
+  failures: z.array(SshAuthFailureSchema).check(z.minLength(1), z.maxLength(500)),
+});
+export type SshAuthFailureEvent = z.infer<typeof SshAuthFailureEventSchema>;
+
 export const MetricsEventSchema = z.object({
   type: z.literal("metrics"),
   timestamp: z.string(),
@@ -273,6 +324,7 @@ export type MetricsEvent = z.infer<typeof MetricsEventSchema>;
 export const EdgeEventSchema = z.discriminatedUnion("type", [
   FirewallLogEventSchema,
   SshSessionEventSchema,
+  SshAuthFailureEventSchema,
   MetricsEventSchema,
 ]);
 export type EdgeEvent = z.infer<typeof EdgeEventSchema>;

@@ -7,13 +7,15 @@
  * fresh `get` when it names a config_version the edge has not seen in a document. Each document
  * goes through `reconcile`, and its actions run here: apply, report, terminate a session.
  *
- * Log sources and metrics become events on `warden/<tenant>/<thing>/events`.
+ * Log sources and metrics become events on `warden/<tenant>/<thing>/events`: firewall log lines and
+ * failed SSH logins in small batches, SSH sessions one by one.
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ApplyEnv, applyFirewall, applySsh } from "./apply.ts";
+import { AuthFailureTracker } from "./auth-failures.ts";
 import { type EdgeConfig, type EdgeOptions, resolveEdgeConfig } from "./config.ts";
 import {
   type EdgeEvent,
@@ -24,9 +26,10 @@ import {
   type ReportedState,
   SHADOW_NAMES,
   type ShadowName,
+  type SshAuthFailure,
 } from "./contract.ts";
 import { followLines, type LineFollower } from "./follow.ts";
-import { parseAuthLogLine, parseFirewallLogLine } from "./log-parsers.ts";
+import { parseAuthFailureLine, parseAuthLogLine, parseFirewallLogLine } from "./log-parsers.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetricsSampler } from "./metrics.ts";
 import { type MqttLink, openMqttLink } from "./mqtt-link.ts";
@@ -36,9 +39,9 @@ import { SessionTable, type SshSession } from "./sessions.ts";
 import { createStateStore, type StateStore } from "./state-store.ts";
 import { ensureHostKey } from "./tools.ts";
 
-export const EDGE_VERSION = "0.1.0";
+export const EDGE_VERSION = "0.2.0";
 
-/** Firewall log lines are sent in batches: at most this many, at most this long after the first. */
+/** Firewall log lines and failed logins are sent in batches: at most this many, at most this long after the first. */
 const LOG_BATCH_LINES = 100;
 const LOG_BATCH_MS = 250;
 
@@ -138,6 +141,9 @@ class EdgeRuntime {
   private readonly timers: NodeJS.Timeout[] = [];
   private logBatch: FirewallLogLine[] = [];
   private logBatchTimer: NodeJS.Timeout | undefined;
+  private failureBatch: SshAuthFailure[] = [];
+  private failureBatchTimer: NodeJS.Timeout | undefined;
+  private readonly authFailures = new AuthFailureTracker();
   private readonly sampleMetrics = createMetricsSampler();
   private stopping = false;
 
@@ -214,6 +220,7 @@ class EdgeRuntime {
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
     if (this.logBatchTimer) clearTimeout(this.logBatchTimer);
+    if (this.failureBatchTimer) clearTimeout(this.failureBatchTimer);
     await Promise.all(this.followers.map((f) => f.close()));
     await Promise.all(Object.values(this.queues));
     await this.link?.close();
@@ -370,9 +377,27 @@ class EdgeRuntime {
       if (event) {
         changed = true;
         this.publishEvent(event);
+        continue;
       }
+      const failedLine = parsed ? null : parseAuthFailureLine(line, now);
+      const failure = failedLine ? this.authFailures.apply(failedLine) : null;
+      if (failure) this.failureBatch.push(failure);
+      if (this.failureBatch.length >= LOG_BATCH_LINES) this.flushFailureBatch();
+    }
+    if (this.failureBatch.length > 0 && !this.failureBatchTimer) {
+      this.failureBatchTimer = setTimeout(() => this.flushFailureBatch(), LOG_BATCH_MS);
     }
     if (changed) this.store.writeSessions(this.state.sessions.list()).catch((e: unknown) => this.fail("sessions", e));
+  }
+
+  private flushFailureBatch() {
+    if (this.failureBatchTimer) clearTimeout(this.failureBatchTimer);
+    this.failureBatchTimer = undefined;
+    const failures = this.failureBatch;
+    this.failureBatch = [];
+    if (failures.length > 0) {
+      this.publishEvent({ type: "ssh_auth_failure", timestamp: this.now().toISOString(), failures });
+    }
   }
 
   private publishEvent(event: EdgeEvent) {

@@ -2,7 +2,7 @@
  * Parsers for the two log sources the edge follows: kernel log lines written by nftables `log`
  * statements, and sshd's authentication log. Pure; the clock is a parameter.
  */
-import type { FirewallLogLine } from "./contract.ts";
+import type { FirewallLogLine, SshAuthFailureReason } from "./contract.ts";
 import type { LogPrefixMap } from "./render-nft.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -127,6 +127,76 @@ export function parseAuthLogLine(line: string, now: Date): AuthLogEvent | null {
   for (const { pattern, reason } of LOGOUTS) {
     const m = pattern.exec(line);
     if (m) return { kind: "logout", pid: Number(m[1]), timestamp: parseLogTimestamp(line, now), reason };
+  }
+  return null;
+}
+
+/**
+ * One failed SSH login line. `stage` tells the de-duplication (auth-failures.ts) how the line
+ * relates to the others of the same connection: an `attempt` is one rejected credential, a `notice`
+ * announces an unknown user before its attempts, a `closing` line ends a connection that failed.
+ */
+export interface AuthFailureLine {
+  pid: number | null;
+  stage: "attempt" | "notice" | "closing";
+  timestamp: string;
+  username: string;
+  clientIp: string;
+  clientPort: number | null;
+  reason: SshAuthFailureReason;
+}
+
+const SSHD_ANY = String.raw`sshd(?:-session)?(?:\[(\d+)\])?:`;
+const FAILURE_PATTERNS: {
+  pattern: RegExp;
+  stage: AuthFailureLine["stage"];
+  reason: (m: RegExpExecArray) => SshAuthFailureReason;
+}[] = [
+  {
+    // Failed password for [invalid user ]X from IP port N ssh2
+    pattern: new RegExp(`${SSHD_ANY} Failed (\\S+) for (invalid user )?(.*?) from (\\S+) port (\\d+)`),
+    stage: "attempt",
+    reason: (m) => (m[3] ? "invalid_user" : m[2] === "password" ? "failed_password" : "failed_auth"),
+  },
+  {
+    // Invalid user X from IP port N
+    pattern: new RegExp(`${SSHD_ANY} ()()Invalid user (.*?) from (\\S+)(?: port (\\d+))?\\s*$`),
+    stage: "notice",
+    reason: () => "invalid_user",
+  },
+  {
+    // Connection closed by authenticating user X IP port N [preauth] (also "Disconnected from …", "… invalid user …")
+    pattern: new RegExp(
+      `${SSHD_ANY} (?:Connection closed by|Disconnected from) ()(authenticating user|invalid user) (\\S+) (\\S+) port (\\d+) \\[preauth\\]`,
+    ),
+    stage: "closing",
+    reason: (m) => (m[3] === "invalid user" ? "invalid_user" : "preauth_disconnect"),
+  },
+  {
+    // error: maximum authentication attempts exceeded for [invalid user ]X from IP port N ssh2 [preauth]
+    pattern: new RegExp(
+      `${SSHD_ANY} (?:error: )?()maximum authentication attempts exceeded for (invalid user )?(\\S+) from (\\S+)(?: port (\\d+))?`,
+    ),
+    stage: "closing",
+    reason: () => "max_auth_attempts",
+  },
+];
+
+/** sshd log lines of failed logins (see AuthFailureLine); everything else is null. */
+export function parseAuthFailureLine(line: string, now: Date): AuthFailureLine | null {
+  for (const { pattern, stage, reason } of FAILURE_PATTERNS) {
+    const m = pattern.exec(line);
+    if (!m) continue;
+    const [, pid, , , username = "", ip = "", port] = m;
+    return {
+      pid: pid === undefined ? null : Number(pid),
+      stage,
+      timestamp: parseLogTimestamp(line, now),
+      username,
+      clientIp: ip,
+      clientPort: port === undefined ? null : Number(port),
+      reason: reason(m),
+    };
   }
   return null;
 }

@@ -102,6 +102,23 @@ export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
         },
       };
     }
+    case "ssh_auth_failure": {
+      const failures = e.failures.flatMap((f) => {
+        const timestamp = isoTime(f.timestamp);
+        if (!timestamp) return [];
+        return [
+          {
+            timestamp,
+            username: f.username,
+            client_ip: f.client_ip,
+            ...(f.client_port !== undefined ? { client_port: f.client_port } : {}),
+            reason: f.reason,
+          },
+        ];
+      });
+      if (failures.length === 0) return { invalid: "no failure has a valid timestamp" };
+      return { kind: "ssh_auth_failure", failures };
+    }
     case "metrics": {
       const at = isoTime(e.timestamp);
       if (!at) return { invalid: "timestamp is not a time" };

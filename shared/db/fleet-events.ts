@@ -11,6 +11,7 @@
  *        GSI2 T#<t>#SSHACTIVE / <started>#<id>                    sparse: sessions still open
  *   T#<t>#SSHSTAT            / <yyyy-mm-dd>#<gateway>            daily counters: connections,
  *                                                                 failed attempts, last connection
+ *   T#<t>#SSHFAIL#<yyyy-mm-dd> / <timestamp>#<gateway>#<nonce>   one failed SSH login
  *   T#<t>#METRICS#<yyyy-mm-dd> / <timestamp>#<gateway>           one metrics sample
  *
  * Counters are maintained at ingest (one UpdateItem per batch), so the reads sum a day's or an
@@ -34,6 +35,7 @@ export const fleetEventKeys = {
   sessionDayPk: (t: string, d: string) => `${tenantPk(t)}#SSHDAY#${d}`,
   sessionActivePk: (t: string) => `${tenantPk(t)}#SSHACTIVE`,
   sshStatPk: (t: string) => `${tenantPk(t)}#SSHSTAT`,
+  sshFailPk: (t: string, d: string) => `${tenantPk(t)}#SSHFAIL#${d}`,
   metricsPk: (t: string, d: string) => `${tenantPk(t)}#METRICS#${d}`,
 };
 
@@ -404,6 +406,44 @@ export async function addSshCounters(
         if (e.name !== "ConditionalCheckFailedException") throw e;
       });
   }
+}
+
+export const AuthFailureItem = z.object({
+  gateway_id: z.number(),
+  timestamp: z.string(),
+  username: z.string(),
+  client_ip: z.string(),
+  client_port: z.optional(z.number()),
+  reason: z.string(),
+});
+export type AuthFailureRecord = z.infer<typeof AuthFailureItem>;
+
+/**
+ * Failed SSH logins: one item each (who tried, from where, why it failed) and the daily `failed`
+ * counter of each gateway and UTC day they fall on, all with the sessions' TTL.
+ */
+export async function storeAuthFailures(
+  tenantId: string,
+  failures: AuthFailureRecord[],
+  expiresAt: number,
+): Promise<void> {
+  await batchPut(
+    failures.map((f) => ({
+      PK: fleetEventKeys.sshFailPk(tenantId, day(f.timestamp)),
+      SK: `${f.timestamp}#${pad(f.gateway_id)}#${randomUUID().slice(0, 8)}`,
+      type: "SshAuthFailure",
+      ...f,
+      expiresAt,
+    })),
+  );
+  const perDay = new Map<string, { gateway: number; at: string; count: number }>();
+  for (const f of failures) {
+    const key = `${day(f.timestamp)}#${f.gateway_id}`;
+    const g = perDay.get(key) ?? { gateway: f.gateway_id, at: f.timestamp, count: 0 };
+    g.count++;
+    perDay.set(key, g);
+  }
+  for (const g of perDay.values()) await addSshCounters(tenantId, g.gateway, g.at, { failed: g.count }, expiresAt);
 }
 
 /** Today's counters and the latest connection of the last 7 days (one Query over the daily items). */

@@ -98,9 +98,10 @@ const NFT_LOG_LEVEL: Record<FirewallSettings["log_level"], string> = {
 
 /**
  * The `firewall` shadow's desired document (edge contract `FirewallDesiredSchema`): only what the
- * gateway renders. Disabled rules and expired entries are left out; blacklist entries carry their
- * expiry so the gateway's nft set elements time out on their own. Settings the contract does not
- * carry (dos_protection, port_scan_threshold, vpn_*, geo_blocking) stay in the cloud.
+ * gateway renders. Disabled rules and expired entries are left out; whitelist and blacklist entries
+ * carry their expiry so the gateway's nft set elements time out on their own. `geo_blocking` is not
+ * sent: nftables has no GeoIP data on the gateway, so it is stored but not enforced (see
+ * NOT_ENFORCED_ON_GATEWAY). The VPN port is sent only while the VPN is on.
  */
 export function renderFirewallDesired(f: EffectiveFirewall, configVersion: number, _now: Date): FirewallDesired {
   const s = f.settings;
@@ -124,8 +125,8 @@ export function renderFirewallDesired(f: EffectiveFirewall, configVersion: numbe
         enabled: true,
         ...(r.log_matches ? { log: true, ...(r.log_prefix !== undefined ? { log_prefix: r.log_prefix } : {}) } : {}),
       })),
-    whitelist: f.whitelist.map((e) => e.address),
-    blacklist: f.blacklist.map((e) => ({ ip: e.address, ...(e.expires ? { expires: e.expires } : {}) })),
+    whitelist: f.whitelist.map(listEntry),
+    blacklist: f.blacklist.map(listEntry),
     blocked_ports: f.blocked_ports.flatMap((p) =>
       p.protocol === "ALL"
         ? [
@@ -138,9 +139,18 @@ export function renderFirewallDesired(f: EffectiveFirewall, configVersion: numbe
     syn_flood_protection: s.syn_flood_protection,
     syn_flood_rate: s.syn_flood_rate,
     port_scan_detection: s.port_scan_detection,
+    port_scan_threshold: s.port_scan_threshold,
+    dos_protection: s.dos_protection,
+    vpn_enabled: s.vpn_enabled,
+    ...(s.vpn_enabled ? { vpn_port: s.vpn_port } : {}),
     log_level: NFT_LOG_LEVEL[s.log_level],
   };
 }
+
+const listEntry = (e: AddressEntry) => ({ ip: e.address, ...(e.expires ? { expires: e.expires } : {}) });
+
+/** Settings the API stores that no gateway enforces (nftables cannot express them without GeoIP data). */
+export const NOT_ENFORCED_ON_GATEWAY = ["geo_blocking"] as const;
 
 export const firewallSpec: AreaSpec<FirewallScopeDoc, EffectiveFirewall> = {
   area: "firewall",
@@ -568,6 +578,8 @@ export async function firewallStatus(tenantId: string, gatewayId?: number) {
       geo_blocking: s.geo_blocking,
     },
     statistics: stats,
+    /** Settings switched on here that the gateways do not enforce (spec fields above stay as stored). */
+    not_enforced_on_gateway: NOT_ENFORCED_ON_GATEWAY.filter((k) => s[k]),
     last_updated: snap.state.updatedAt ?? null,
     default_policy: s.default_policy,
     config_version: gatewayId === undefined ? snap.state.version : snap.versionOf(gatewayId),

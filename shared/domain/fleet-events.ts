@@ -5,6 +5,7 @@
  * to the tenant whose topic it published on, and stores what the routes read, with a TTL.
  */
 import {
+  type AuthFailureRecord,
   activeSessions,
   addSshCounters,
   countActive,
@@ -18,6 +19,7 @@ import {
   type SessionRecord,
   sessionsStartedOn,
   setTerminationRequested,
+  storeAuthFailures,
   storeFirewallLines,
   storeMetrics,
 } from "#shared/db/fleet-events.ts";
@@ -71,9 +73,12 @@ export interface SessionInput {
   termination_reason?: string;
 }
 
+export type AuthFailureInput = Omit<AuthFailureRecord, "gateway_id">;
+
 export type FleetEvent =
   | { kind: "firewall_log"; lines: LineInput[] }
   | { kind: "ssh_session"; session: SessionInput }
+  | { kind: "ssh_auth_failure"; failures: AuthFailureInput[] }
   | { kind: "metrics"; at: string; sample: Record<string, unknown> };
 
 export type IngestResult = { stored: true; gatewayId: number } | { stored: false; reason: string };
@@ -109,6 +114,15 @@ export async function ingestFleetEvent(
       break;
     case "ssh_session":
       await ingestSession(tenantId, gatewayId, event.session, expiresAt);
+      break;
+    case "ssh_auth_failure":
+      if (event.failures.length > 0) {
+        await storeAuthFailures(
+          tenantId,
+          event.failures.map((f) => ({ ...f, gateway_id: gatewayId })),
+          expiresAt,
+        );
+      }
       break;
   }
   return { stored: true, gatewayId };

@@ -134,7 +134,7 @@ describe("edge end to end", () => {
     expect(readFileSync(join(stateDir, "etc/nftables.d/warden.nft"), "utf8")).toContain("config_version 1.");
   });
 
-  it("publishes firewall log lines, SSH sessions and metrics that match the events contract", async () => {
+  it("publishes firewall log lines, SSH sessions, failed logins and metrics that match the events contract", async () => {
     const { edge, stateDir } = await gateway("gw-e2e-3", { metricsIntervalMs: 60_000 });
     const metrics = event("gw-e2e-3", (e) => e.type === "metrics");
     await writeDesired("gw-e2e-3", "firewall", firewallDesired({ config_version: 1 }));
@@ -152,7 +152,26 @@ describe("edge end to end", () => {
       "Mar 15 09:30:00 gw sshd[4321]: Accepted publickey for admin from 192.168.1.50 port 53422 ssh2: ED25519 SHA256:abc\n",
     );
 
-    const [logEvent, sessionEvent, metricsEvent] = await Promise.all([firewallLog, started, metrics]);
+    const failed = event("gw-e2e-3", (e) => e.type === "ssh_auth_failure");
+    appendFileSync(
+      join(stateDir, "log/auth.log"),
+      "Mar 15 09:31:00 gw sshd[4400]: Invalid user oracle from 203.0.113.77 port 40000\n" +
+        "Mar 15 09:31:01 gw sshd[4400]: Failed password for invalid user oracle from 203.0.113.77 port 40000 ssh2\n" +
+        "Mar 15 09:31:02 gw sshd[4401]: Failed password for root from 203.0.113.78 port 40001 ssh2\n",
+    );
+
+    const [logEvent, sessionEvent, metricsEvent, failedEvent] = await Promise.all([
+      firewallLog,
+      started,
+      metrics,
+      failed,
+    ]);
+    expect(failedEvent).toMatchObject({
+      failures: [
+        { username: "oracle", client_ip: "203.0.113.77", client_port: 40000, reason: "invalid_user" },
+        { username: "root", client_ip: "203.0.113.78", reason: "failed_password" },
+      ],
+    });
     expect(logEvent).toMatchObject({
       lines: [{ rule_name: "Block Telnet", action: "DROP", source_ip: "203.0.113.5", destination_port: 23 }],
     });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { FirewallLogLineSchema } from "../../edge/contract.ts";
-import { parseAuthLogLine, parseFirewallLogLine, parseLogTimestamp } from "../../edge/log-parsers.ts";
+import { AuthFailureTracker } from "../../edge/auth-failures.ts";
+import { FirewallLogLineSchema, SshAuthFailureEventSchema } from "../../edge/contract.ts";
+import {
+  parseAuthFailureLine,
+  parseAuthLogLine,
+  parseFirewallLogLine,
+  parseLogTimestamp,
+} from "../../edge/log-parsers.ts";
 import { renderNftRuleset } from "../../edge/render-nft.ts";
 import { firewallDesired } from "./fixtures/desired.ts";
 
@@ -111,5 +117,137 @@ describe("sshd auth log lines", () => {
     expect(
       parseAuthLogLine("sshd[77]: Connection closed by authenticating user root 1.2.3.4 port 5 [preauth]", now),
     ).toBeNull();
+  });
+});
+
+describe("failed sshd logins", () => {
+  it.each([
+    [
+      "Mar 15 09:31:02 gw sshd[2001]: Failed password for admin from 203.0.113.9 port 40112 ssh2",
+      {
+        pid: 2001,
+        stage: "attempt",
+        username: "admin",
+        clientIp: "203.0.113.9",
+        clientPort: 40112,
+        reason: "failed_password",
+      },
+    ],
+    [
+      "2025-03-15T09:31:03.5+00:00 gw sshd-session[2002]: Failed password for invalid user oracle from 2001:db8::7 port 5022 ssh2",
+      {
+        pid: 2002,
+        stage: "attempt",
+        username: "oracle",
+        clientIp: "2001:db8::7",
+        clientPort: 5022,
+        reason: "invalid_user",
+      },
+    ],
+    [
+      "Mar 15 09:31:04 gw sshd[2003]: Failed publickey for ops01 from 198.51.100.4 port 61000 ssh2: ED25519 SHA256:xyz",
+      { pid: 2003, stage: "attempt", username: "ops01", reason: "failed_auth" },
+    ],
+    [
+      "Mar 15 09:31:05 gw sshd[2004]: Invalid user test from 203.0.113.10 port 52344",
+      {
+        pid: 2004,
+        stage: "notice",
+        username: "test",
+        clientIp: "203.0.113.10",
+        clientPort: 52344,
+        reason: "invalid_user",
+      },
+    ],
+    [
+      "Mar 15 09:31:06 gw sshd[2005]: Connection closed by authenticating user root 203.0.113.11 port 39000 [preauth]",
+      {
+        pid: 2005,
+        stage: "closing",
+        username: "root",
+        clientIp: "203.0.113.11",
+        clientPort: 39000,
+        reason: "preauth_disconnect",
+      },
+    ],
+    [
+      "Mar 15 09:31:07 gw sshd[2006]: error: maximum authentication attempts exceeded for root from 203.0.113.12 port 41000 ssh2 [preauth]",
+      {
+        pid: 2006,
+        stage: "closing",
+        username: "root",
+        clientIp: "203.0.113.12",
+        clientPort: 41000,
+        reason: "max_auth_attempts",
+      },
+    ],
+    [
+      "Mar 15 09:31:08 gw sshd[2007]: maximum authentication attempts exceeded for invalid user pi from 203.0.113.13",
+      {
+        pid: 2007,
+        stage: "closing",
+        username: "pi",
+        clientIp: "203.0.113.13",
+        clientPort: null,
+        reason: "max_auth_attempts",
+      },
+    ],
+  ])("parses %s", (line, expected) => {
+    expect(parseAuthFailureLine(line, now)).toMatchObject(expected);
+  });
+
+  it("takes the time from the line", () => {
+    const line = "2025-03-15T09:31:03Z gw sshd[9]: Failed password for admin from 203.0.113.9 port 1 ssh2";
+    expect(parseAuthFailureLine(line, now)?.timestamp).toBe("2025-03-15T09:31:03.000Z");
+  });
+
+  it("ignores successful logins, session ends and unrelated lines", () => {
+    for (const line of [
+      "sshd[1234]: Accepted publickey for admin from 192.168.1.100 port 53422 ssh2: ED25519 SHA256:abc",
+      "sshd[1234]: Disconnected from user admin 192.168.1.100 port 53422",
+      "sshd[1234]: Connection closed by 192.168.1.100 port 53422",
+      "sshd[1234]: Server listening on 0.0.0.0 port 22.",
+      "sudo: admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=/bin/ls",
+    ]) {
+      expect(parseAuthFailureLine(line, now)).toBeNull();
+    }
+  });
+
+  it("counts one entry per failed attempt: an unknown user's notice and its first password failure are one", () => {
+    const tracker = new AuthFailureTracker();
+    const lines = [
+      // Unknown user, three passwords, then the connection ends: 3 attempts.
+      "sshd[300]: Invalid user oracle from 203.0.113.20 port 50000",
+      "sshd[300]: Failed password for invalid user oracle from 203.0.113.20 port 50000 ssh2",
+      "sshd[300]: Failed password for invalid user oracle from 203.0.113.20 port 50000 ssh2",
+      "sshd[300]: Failed password for invalid user oracle from 203.0.113.20 port 50000 ssh2",
+      "sshd[300]: Connection closed by invalid user oracle 203.0.113.20 port 50000 [preauth]",
+      // Known user, passwords until sshd gives up: 2 attempts (the closing line restates them).
+      "sshd[301]: Failed password for root from 203.0.113.21 port 50001 ssh2",
+      "sshd[301]: Failed password for root from 203.0.113.21 port 50001 ssh2",
+      "sshd[301]: error: maximum authentication attempts exceeded for root from 203.0.113.21 port 50001 ssh2 [preauth]",
+      // A key-only client whose keys were refused leaves only the closing line: 1 attempt.
+      "sshd[302]: Connection closed by authenticating user admin 203.0.113.22 port 50002 [preauth]",
+      // An unknown user who never tried a credential: 1.
+      "sshd[303]: Invalid user scanner from 203.0.113.23 port 50003",
+    ];
+    const failures = lines.flatMap((l) => {
+      const parsed = parseAuthFailureLine(l, now);
+      const failure = parsed ? tracker.apply(parsed) : null;
+      return failure ? [failure] : [];
+    });
+
+    expect(failures.map((f) => `${f.client_ip}:${f.reason}`)).toEqual([
+      "203.0.113.20:invalid_user",
+      "203.0.113.20:invalid_user",
+      "203.0.113.20:invalid_user",
+      "203.0.113.21:failed_password",
+      "203.0.113.21:failed_password",
+      "203.0.113.22:preauth_disconnect",
+      "203.0.113.23:invalid_user",
+    ]);
+    expect(
+      SshAuthFailureEventSchema.safeParse({ type: "ssh_auth_failure", timestamp: now.toISOString(), failures }).success,
+    ).toBe(true);
   });
 });

@@ -16,6 +16,27 @@ const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
 const ingest = viaTopicRule(ingestHandler);
 const { dbCalls, resetDbCalls } = await import("#shared/db/client.ts");
 const { firewallSummary } = await import("#shared/domain/firewall.ts");
+const { FirewallDesiredSchema } = await import("#edge/contract.ts");
+const { renderNftRuleset } = await import("#edge/render-nft.ts");
+const { checkNftRuleset } = await import("#edge/tools.ts");
+const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+const { tmpdir } = await import("node:os");
+const { join } = await import("node:path");
+
+/** What the gateway would render from a shadow's desired document, checked by the real `nft -c`. */
+async function nftCheckDesired(doc: unknown, now = new Date()) {
+  const { text } = renderNftRuleset(FirewallDesiredSchema.parse(doc), { now });
+  const dir = await mkdtemp(join(tmpdir(), "warden-fw-it-"));
+  try {
+    await writeFile(join(dir, "warden.nft"), text);
+    return {
+      text,
+      check: await checkNftRuleset("/usr/sbin/nft", join(dir, "warden.nft"), "/etc/nftables.d/warden.nft"),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 const FW = "/cloud-integration/security/firewall";
@@ -410,7 +431,16 @@ describe("whitelist, blacklist and ports", () => {
       expires: "2099-06-15T00:00:00.000Z",
     });
     expect(res.body.whitelist).toContain("10.0.1.0/24");
-    expect(desired(gw[0]?.thing ?? "").whitelist).toContain("10.0.1.0/24");
+    // The shadow carries the expiry, so the gateway's set element times out on its own…
+    expect(desired(gw[0]?.thing ?? "").whitelist).toContainEqual({
+      ip: "10.0.1.0/24",
+      expires: "2099-06-15T00:00:00.000Z",
+    });
+    // …while the API keeps answering the spec's plain address strings.
+    const status = await call("GET", `${FW}/status`, { token: acme.token });
+    expect(status.body.ip_whitelist).toContain("10.0.1.0/24");
+    expect(status.body.ip_whitelist.every((a: unknown) => typeof a === "string")).toBe(true);
+    expect(res.body.whitelist.every((a: unknown) => typeof a === "string")).toBe(true);
     expect(
       (
         await call("POST", `${FW}/whitelist/manage`, {
@@ -504,6 +534,39 @@ describe("whitelist, blacklist and ports", () => {
     expect(desired(g.thing).config_version).toBe(next.body.config_version);
   });
 
+  it("expires a whitelist entry on the gateway itself: a timed nft element, then gone from status and the shadow", async () => {
+    const t = await newTenant("fw-wl-expiry");
+    const g = await register(t, "Whitelist expiry edge");
+    const expires = new Date(Date.now() + 90_000).toISOString();
+    const added = await call("POST", `${FW}/whitelist/manage`, {
+      token: t.token,
+      body: { action: "add", ip_address: "198.51.100.0/24", description: "Contractor", expires },
+    });
+    expect(added.status).toBe(200);
+    expect(added.body.whitelist).toEqual(["198.51.100.0/24"]);
+    const doc = desired(g.thing);
+    expect(doc.whitelist).toEqual([{ ip: "198.51.100.0/24", expires }]);
+    const rendered = await nftCheckDesired(doc);
+    expect(rendered.text).toMatch(/elements = \{ 198\.51\.100\.0\/24 timeout 1m(2[89]|30)s \}/);
+    expect(rendered.check).toEqual({ status: "valid" });
+    // A gateway that renders the same document after the expiry leaves the entry out.
+    const late = await nftCheckDesired(doc, new Date(Date.parse(expires) + 1000));
+    expect(late.text).not.toContain("198.51.100.0/24");
+    expect(late.check).toEqual({ status: "valid" });
+
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.parse(expires) + 1000);
+    const status = await call("GET", `${FW}/status`, { token: t.token });
+    expect(status.body.ip_whitelist).toEqual([]);
+    expect(status.body.whitelist_entries).toEqual([]);
+    const next = await call("POST", `${FW}/ports/manage`, {
+      token: t.token,
+      body: { action: "block", port: 8001, protocol: "TCP" },
+    });
+    expect(next.status).toBe(200);
+    expect(desired(g.thing).whitelist).toEqual([]);
+  });
+
   it("blocks and unblocks ports like the spec example; never the SSH management port", async () => {
     const res = await call("POST", `${FW}/ports/manage`, {
       token: acme.token,
@@ -577,10 +640,27 @@ describe("POST /firewall/settings", () => {
       config_version: expect.any(Number),
       sync: { targeted: 2, written: 2, failed: [] },
     });
-    expect(desired(gw[1]?.thing ?? "")).toMatchObject({
+    const doc = desired(gw[1]?.thing ?? "");
+    expect(doc).toMatchObject({
       default_policy: "DROP",
       rate_limiting: { enabled: true, requests_per_second: 50, burst_size: 100 },
+      dos_protection: true,
+      syn_flood_protection: true,
+      syn_flood_rate: 25,
+      port_scan_detection: true,
+      port_scan_threshold: 10,
+      vpn_enabled: true,
+      vpn_port: 1194,
     });
+    expect(doc).not.toHaveProperty("geo_blocking");
+    // Every setting nftables can express reaches the ruleset, and nft accepts it.
+    const { text, check } = await nftCheckDesired(doc);
+    expect(check).toEqual({ status: "valid" });
+    expect(text).toContain('udp dport 1194 accept comment "VPN"');
+    expect(text).toContain("update @ratelimit_v4 { ip saddr limit rate over 50/second burst 100 packets }");
+    expect(text).toContain("tcp flags & (fin|syn|rst|ack) == syn limit rate over 25/second burst 50 packets");
+    expect(text).toContain("update @portscan_meter_v4 { ip saddr limit rate over 10/minute burst 10 packets }");
+    expect(text).toMatch(/add @dos_conns_v4 \{ ip saddr ct count over \d+ \}/);
 
     const bad = await call("POST", `${FW}/settings`, {
       token: acme.token,
@@ -591,6 +671,65 @@ describe("POST /firewall/settings", () => {
     const policy = await call("POST", `${FW}/settings`, { token: acme.token, body: { default_policy: "REJECT" } });
     expect(policy.status).toBe(400);
     expect(policy.body.message).toContain("body.default_policy");
+  });
+
+  it("changes what the gateway renders for each setting; geo_blocking is stored and said to be unenforced", async () => {
+    const t = await newTenant("fw-settings");
+    const g = await register(t, "Settings edge");
+    const before = await call("GET", `${FW}/status`, { token: t.token });
+    expect(before.body.not_enforced_on_gateway).toEqual([]);
+
+    const res = await call("POST", `${FW}/settings`, {
+      token: t.token,
+      body: {
+        port_scan_threshold: 25,
+        vpn_enabled: true,
+        vpn_port: 51820,
+        dos_protection: false,
+        syn_flood_rate: 200,
+        rate_limiting: { requests_per_second: 5, burst_size: 15 },
+        geo_blocking: true,
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.requires_reload).toBe(true);
+    const doc = desired(g.thing);
+    expect(doc).toMatchObject({ port_scan_threshold: 25, vpn_port: 51820, dos_protection: false, syn_flood_rate: 200 });
+    const { text, check } = await nftCheckDesired(doc);
+    expect(check).toEqual({ status: "valid" });
+    expect(text).toContain("limit rate over 25/minute burst 25 packets");
+    expect(text).toContain('udp dport 51820 accept comment "VPN"');
+    expect(text).not.toContain("dos_conns");
+    expect(text).toContain("syn limit rate over 200/second");
+    expect(text).toContain("limit rate over 5/second burst 15 packets");
+
+    const status = await call("GET", `${FW}/status`, { token: t.token });
+    expect(status.body.security_features).toMatchObject({
+      geo_blocking: true,
+      vpn_enabled: true,
+      dos_protection: false,
+    });
+    expect(status.body.not_enforced_on_gateway).toEqual(["geo_blocking"]);
+
+    // Only geo_blocking changes: stored, but nothing the gateway renders changes.
+    const geoOff = await call("POST", `${FW}/settings`, { token: t.token, body: { geo_blocking: false } });
+    expect(geoOff.body).toMatchObject({ changes: { geo_blocking: { old: true, new: false } }, requires_reload: false });
+
+    const off = await call("POST", `${FW}/settings`, {
+      token: t.token,
+      body: {
+        vpn_enabled: false,
+        port_scan_detection: false,
+        syn_flood_protection: false,
+        rate_limiting: { enabled: false },
+      },
+    });
+    expect(off.status).toBe(200);
+    const offDoc = desired(g.thing);
+    expect(offDoc).not.toHaveProperty("vpn_port");
+    const offRendered = await nftCheckDesired(offDoc);
+    expect(offRendered.check).toEqual({ status: "valid" });
+    expect(offRendered.text).not.toMatch(/VPN|portscan_meter|ratelimit_|syn limit rate/);
   });
 });
 

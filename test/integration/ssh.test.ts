@@ -534,3 +534,65 @@ describe("sessions from ingested events, and termination", () => {
     expect(denied.status).toBe(403);
   });
 });
+
+describe("failed logins from ingested events", () => {
+  it("count in failed_attempts_today (UTC day), per gateway, stored with the sessions' TTL", async () => {
+    const t = await newTenant("ssh-failures");
+    const [one, two] = [await register(t, "Failures A"), await register(t, "Failures B")];
+    const now = new Date();
+    const yesterday = new Date(now.getTime() - 86_400_000).toISOString();
+    const failure = (over: Record<string, unknown> = {}) => ({
+      timestamp: now.toISOString(),
+      username: "root",
+      client_ip: "203.0.113.9",
+      client_port: 40112,
+      reason: "failed_password",
+      ...over,
+    });
+    const event = (thing: string, failures: unknown[], tenant = t.tenantId) =>
+      ingest({ type: "ssh_auth_failure", timestamp: now.toISOString(), failures, tenant, thing });
+
+    expect(
+      await event(one.thing, [
+        failure(),
+        failure({ username: "oracle", reason: "invalid_user" }),
+        failure({ timestamp: yesterday }),
+      ]),
+    ).toMatchObject({ stored: true, gatewayId: one.id });
+    expect(await event(two.thing, [failure({ client_ip: "2001:db8::7", reason: "preauth_disconnect" })])).toMatchObject(
+      {
+        stored: true,
+      },
+    );
+    // Refused by the contract (unknown reason, empty batch) or by ownership: nothing counts.
+    expect(await event(one.thing, [failure({ reason: "bored" })])).toMatchObject({ stored: false });
+    expect(await event(one.thing, [])).toMatchObject({ stored: false });
+    expect(await event(one.thing, [failure({ timestamp: "yesterday-ish" })])).toMatchObject({ stored: false });
+    expect(await event(gw[0]?.thing ?? "", [failure()], t.tenantId)).toMatchObject({ stored: false });
+
+    const all = await call("GET", `${SSH}/settings`, { token: t.token });
+    expect(all.body).toMatchObject({ failed_attempts_today: 3, connections_today: 0, last_connection: null });
+    const ofOne = await call("GET", `${SSH}/settings`, { token: t.token, query: { gateway_id: String(one.id) } });
+    expect(ofOne.body.failed_attempts_today).toBe(2);
+    const ofTwo = await call("GET", `${SSH}/settings`, { token: t.token, query: { gateway_id: String(two.id) } });
+    expect(ofTwo.body.failed_attempts_today).toBe(1);
+    // Another tenant's count is untouched.
+    expect((await call("GET", `${SSH}/settings`, { token: globex.token })).body.failed_attempts_today).toBe(0);
+
+    const { queryAll } = await import("#shared/db/repo.ts");
+    const { fleetEventKeys } = await import("#shared/db/fleet-events.ts");
+    const { retentionDays } = await import("#shared/domain/fleet-events.ts");
+    const stored = await queryAll({
+      tenantId: t.tenantId,
+      pk: fleetEventKeys.sshFailPk(t.tenantId, now.toISOString().slice(0, 10)),
+    });
+    expect(stored).toHaveLength(3);
+    expect(stored.find((i) => i.username === "oracle")).toMatchObject({
+      gateway_id: one.id,
+      client_ip: "203.0.113.9",
+      reason: "invalid_user",
+    });
+    const ttl = Math.floor(Date.now() / 1000) + (await retentionDays(t.tenantId)) * 86_400;
+    for (const item of stored) expect(Math.abs(Number(item.expiresAt) - ttl)).toBeLessThan(120);
+  });
+});
