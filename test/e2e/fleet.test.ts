@@ -273,6 +273,47 @@ describe("a ruleset nft rejects", () => {
   });
 });
 
+describe("a timed whitelist entry and the protection settings", () => {
+  it("reach the gateway's ruleset: a timed set element, the VPN port, the port-scan meter — and nft -c accepts it", async () => {
+    const expires = new Date(Date.now() + 3_600_000).toISOString();
+    const whitelisted = reported(
+      a.thing,
+      "firewall",
+      (r) => r.status === "applied" && (r.config_version ?? 0) > 0,
+      "whitelist applied",
+    );
+    const wl = await call("POST", `${FW}/whitelist/manage`, {
+      token: a.tenant.token,
+      body: { action: "add", ip_address: "198.51.100.0/24", description: "Contractor", expires },
+    });
+    expect(wl.status).toBe(200);
+    expect(wl.body.whitelist).toContain("198.51.100.0/24");
+    expect((await whitelisted).config_version).toBe(wl.body.config_version);
+    expect(await ruleset(a)).toMatch(/elements = \{ 198\.51\.100\.0\/24 timeout (59m\d+s|1h) \}/);
+
+    const applied = reported(
+      a.thing,
+      "firewall",
+      (r) => r.status === "applied" && (r.config_version ?? 0) > wl.body.config_version,
+      "settings applied",
+    );
+    const res = await call("POST", `${FW}/settings`, {
+      token: a.tenant.token,
+      body: { vpn_enabled: true, vpn_port: 1194, port_scan_threshold: 12 },
+    });
+    expect(res.status).toBe(200);
+    expect((await applied).config_version).toBe(res.body.config_version);
+    const text = await ruleset(a);
+    expect(text).toContain('udp dport 1194 accept comment "VPN"');
+    expect(text).toContain("limit rate over 12/minute burst 12 packets");
+    expect(text).toContain("ct count over");
+    await expect(run("nft", ["-c", "-f", join(a.dir, "etc", "nftables.d", "warden.nft")])).resolves.toBeDefined();
+    expect((await call("GET", `${FW}/status`, { token: a.tenant.token })).body.ip_whitelist).toEqual([
+      "198.51.100.0/24",
+    ]);
+  });
+});
+
 describe("an SSH port change", () => {
   it("reaches an sshd -t-valid configuration on the gateway", async () => {
     const applied = reported(
@@ -435,5 +476,25 @@ describe("events published by the gateway", () => {
       }),
     ]);
     expect((await call("GET", `${SSH}/sessions`, { token: b.tenant.token })).body.active_sessions).toEqual([]);
+  });
+
+  it("count failed SSH logins in failed_attempts_today", async () => {
+    const settings = () => call("GET", `${SSH}/settings`, { token: a.tenant.token });
+    const before = (await settings()).body.failed_attempts_today;
+    const failed = ingested((e) => e.thing === a.thing && e.type === "ssh_auth_failure", "failed logins ingested");
+    const t = new Date().toISOString();
+    await appendFile(
+      join(a.dir, "log", "auth.log"),
+      [
+        `${t} gw sshd[5001]: Invalid user oracle from 203.0.113.66 port 41000`,
+        `${t} gw sshd[5001]: Failed password for invalid user oracle from 203.0.113.66 port 41000 ssh2`,
+        `${t} gw sshd[5001]: Failed password for invalid user oracle from 203.0.113.66 port 41000 ssh2`,
+        `${t} gw sshd[5002]: Connection closed by authenticating user root 203.0.113.67 port 41001 [preauth]`,
+        "",
+      ].join("\n"),
+    );
+    expect((await failed).result).toMatchObject({ stored: true, gatewayId: a.id });
+    expect((await settings()).body.failed_attempts_today).toBe(before + 3);
+    expect((await call("GET", `${SSH}/settings`, { token: b.tenant.token })).body.failed_attempts_today).toBe(0);
   });
 });
