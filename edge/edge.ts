@@ -146,6 +146,7 @@ class EdgeRuntime {
   private readonly authFailures = new AuthFailureTracker();
   private readonly sampleMetrics = createMetricsSampler();
   private stopping = false;
+  private firewallRefreshed = false;
 
   constructor(
     private readonly config: EdgeConfig,
@@ -281,10 +282,13 @@ class EdgeRuntime {
     this.queues[shadow] = this.queues[shadow]
       .then(async () => {
         if (this.stopping) return;
+        const refreshTimedFirewall = shadow === "firewall" && !this.firewallRefreshed && desired != null;
+        if (refreshTimedFirewall) this.firewallRefreshed = true;
         const actions = reconcile(desired, reported, {
           shadow,
           local: this.state[shadow],
           activeSessions: this.state.sessions.ids(),
+          refreshTimedFirewall,
           now: this.now(),
         });
         for (const action of actions) await this.execute(action);

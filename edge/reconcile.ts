@@ -35,6 +35,12 @@ export interface ReconcileContext {
   local: ReportedState | undefined;
   /** Session ids of the SSH sessions active on this gateway. */
   activeSessions?: readonly string[];
+  /**
+   * The first firewall document since the edge started. An applied ruleset with timed set elements
+   * is rendered again then: nftables restarts the file's element timeouts when it loads it at boot,
+   * so an expired whitelist entry would otherwise live on until the next config change.
+   */
+  refreshTimedFirewall?: boolean;
   now: Date;
 }
 
@@ -61,7 +67,12 @@ export function reconcile(desired: unknown, reported: unknown, ctx: ReconcileCon
     }
   }
 
-  if (local && attemptedVersion(local) === data.config.config_version) {
+  const refresh =
+    data.shadow === "firewall" &&
+    ctx.refreshTimedFirewall === true &&
+    local?.status === "applied" &&
+    [...data.config.whitelist, ...data.config.blacklist].some((e) => e.expires !== undefined);
+  if (local && attemptedVersion(local) === data.config.config_version && !refresh) {
     actions.push(...reReport(shadow, reported, local));
   } else if (data.shadow === "firewall") {
     actions.push({ kind: "apply-firewall", config: data.config });

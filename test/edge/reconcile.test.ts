@@ -27,6 +27,19 @@ describe("reconcile: what to apply", () => {
     expect(actions).toEqual([{ kind: "apply-firewall", config: desired }]);
   });
 
+  it("renders an applied ruleset with timed entries again on the first document after a start (boot restarts nft timeouts)", () => {
+    const timed = firewallDesired({ config_version: 3 });
+    const untimed = firewallDesired({ config_version: 3, whitelist: [{ ip: "10.0.0.1" }], blacklist: [] });
+    const local = applied(3);
+    const first = { shadow: "firewall" as const, local, refreshTimedFirewall: true, now };
+
+    expect(reconcile(timed, local, first)).toEqual([{ kind: "apply-firewall", config: timed }]);
+    expect(reconcile(untimed, local, first)).toEqual([]);
+    expect(reconcile(timed, local, { ...first, refreshTimedFirewall: false })).toEqual([]);
+    const failed = applied(2, { status: "failed", failed_version: 3 });
+    expect(reconcile(timed, failed, { ...first, local: failed })).toEqual([]);
+  });
+
   it("applies the first ssh config on a fresh gateway", () => {
     const desired = sshDesired();
 
