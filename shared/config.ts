@@ -21,6 +21,8 @@ const Env = z.object({
   IOT_DATA_ENDPOINT: z.optional(z.url()),
   /** AWS: the account's `iot:Data-ATS` endpoint host, resolved at deploy time. */
   IOT_ENDPOINT_ADDRESS: z.optional(z.string().check(z.minLength(1))),
+  /** AWS: the static IoT policy (deployed by the IoT stack) the registry attaches to gateway certificates. */
+  IOT_GATEWAY_POLICY_NAME: z.optional(z.string().check(z.minLength(1))),
   /** Local: the MQTT URL of the local broker (devices connect here). */
   MQTT_URL: z.optional(z.string()),
   WARDEN_ISSUER: z._default(z.string(), "warden"),

@@ -13,8 +13,8 @@ import type { Access } from "../route-types.ts";
 
 /**
  * The naming the IAM scoping relies on, taken from the gateway policy module itself: the registry
- * names each thing, and the policy it creates for it, `warden-…`; gateways publish their events on
- * `eventsTopic(tenant, thing)`, whose first level is the topic root.
+ * names each thing `warden-…`, the IoT stack names the one static gateway policy `warden-…`;
+ * gateways publish their events on `eventsTopic(tenant, thing)`, whose first level is the topic root.
  */
 export const IOT_NAMES = {
   thingPrefix: THING_PREFIX,
@@ -56,6 +56,8 @@ export interface AccessTargets {
   dataKey: IKey;
   /** The asymmetric ES256 key that signs access tokens. */
   jwtKey: IKey;
+  /** The static IoT policy the registry attaches to gateway certificates (set when a function registers gateways). */
+  iotGatewayPolicyName?: string;
 }
 
 const TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
@@ -120,12 +122,13 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
   if (needs.iotRegistry) {
     allow(["iot:CreateThing", "iot:DeleteThing", "iot:AttachThingPrincipal", "iot:DetachThingPrincipal"], [things]);
     allow(["iot:UpdateCertificate", "iot:DeleteCertificate"], [iotArn("cert", "*")]);
-    // DetachPolicy is part of the same lifecycle: a certificate or policy cannot be deleted while attached.
+    // Certificates get the one static gateway policy (deployed by the IoT stack) and nothing else:
+    // the function can neither create, change nor delete a policy, nor attach any other one.
+    if (!targets.iotGatewayPolicyName) throw new Error("iotRegistry access needs the IoT gateway policy name");
     allow(
       ["iot:AttachPolicy", "iot:DetachPolicy"],
-      [iotArn("cert", "*"), iotArn("policy", `${IOT_NAMES.policyPrefix}*`)],
+      [iotArn("cert", "*"), iotArn("policy", targets.iotGatewayPolicyName)],
     );
-    allow(["iot:CreatePolicy", "iot:DeletePolicy"], [iotArn("policy", `${IOT_NAMES.policyPrefix}*`)]);
     // Neither action supports resource-level permissions (Service Authorization Reference for AWS IoT).
     allow(["iot:CreateKeysAndCertificate", "iot:DescribeEndpoint"], ["*"]);
   }

@@ -91,6 +91,10 @@ export class WardenFunction extends Construct {
     if (needs.iotShadows || needs.iotPublish || needs.iotRegistry) {
       environment.IOT_ENDPOINT_ADDRESS = platform.iotDataEndpoint();
     }
+    // The registry attaches this one static policy to every gateway certificate.
+    if (needs.iotRegistry && platform.iotGatewayPolicyName) {
+      environment.IOT_GATEWAY_POLICY_NAME = platform.iotGatewayPolicyName;
+    }
 
     this.function = new LambdaFunction(this, "Function", {
       description: props.description,

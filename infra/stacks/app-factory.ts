@@ -8,13 +8,14 @@
  */
 import { App, CrossStackReferences, ReferenceStrength, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
 import type { RouteDef } from "../route-types.ts";
 import { routes as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack } from "./api-stack.ts";
 import { DataStack } from "./data-stack.ts";
-import { IotStack, type IotStackProps } from "./iot-stack.ts";
+import { IotStack } from "./iot-stack.ts";
 import { apiGatewayPath, RoutesStack } from "./routes-stack.ts";
 import { WorkersStack } from "./workers-stack.ts";
 
@@ -40,7 +41,6 @@ export interface CreateAppOptions {
   prefix?: string;
   settings?: Partial<FunctionSettings>;
   routesPerStack?: number;
-  thingPolicy?: IotStackProps["thingPolicy"];
   /** Passed to the App, e.g. an `outdir` for tests. */
   outdir?: string;
 }
@@ -112,18 +112,32 @@ export function createApp(options: CreateAppOptions): WardenApp {
     tableName: `${prefix.toLowerCase()}-table`,
   });
   const api = new ApiStack(app, `${prefix}-Api`, { description: "Warden: HTTP API and stage" });
-  const targets = { tableName: data.tableName, tableKey: data.tableKey, dataKey: data.dataKey, jwtKey: data.jwtKey };
+  // One static gateway policy per deployment: IoT policy names are unique per account and region,
+  // so a second copy (another prefix) gets its own.
+  const registersGateways = [...routes, ...workers].some((r) => r.access.iotRegistry);
+  const iotGatewayPolicyName = registersGateways
+    ? prefix === "Warden"
+      ? GATEWAY_POLICY_NAME
+      : `${GATEWAY_POLICY_NAME}-${prefix.toLowerCase()}`
+    : undefined;
+  const targets = {
+    tableName: data.tableName,
+    tableKey: data.tableKey,
+    dataKey: data.dataKey,
+    jwtKey: data.jwtKey,
+    iotGatewayPolicyName,
+  };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");
   const usesIot = (a: RouteDef["access"]) => a.iotShadows || a.iotPublish || a.iotRegistry;
   const iot =
-    ingestWorkers.length > 0 || options.thingPolicy || [...routes, ...workers].some((r) => usesIot(r.access))
+    ingestWorkers.length > 0 || [...routes, ...workers].some((r) => usesIot(r.access))
       ? new IotStack(app, `${prefix}-Iot`, {
           description: "Warden: IoT topic rules and data endpoint",
           ingestWorkers,
           assetsDir: options.assetsDir,
           platform: { ...targets, settings },
-          thingPolicy: options.thingPolicy,
+          gatewayPolicyName: iotGatewayPolicyName,
         })
       : undefined;
 

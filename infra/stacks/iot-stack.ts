@@ -2,17 +2,18 @@
  * IoT Core wiring: the topic rule that feeds gateway events to the ingest worker(s), and the
  * account's data-plane endpoint for functions that register gateways, touch shadows or publish.
  *
- * Gateway IoT policies: today each gateway gets its own policy at registration, rendered from
- * `shared/iot/policy.ts` and created by the registry functions (their `iotRegistry` access is scoped
- * to `policy/warden-*`). Should one static policy with policy variables (such as
- * `${iot:Connection.Thing.ThingName}`) replace them, pass it as `thingPolicy` and this stack creates
- * it as an `AWS::IoT::Policy`; its name must start with `IOT_NAMES.policyPrefix`.
+ * The gateway policy: one static `AWS::IoT::Policy`, rendered by `shared/iot/policy.ts` with thing
+ * policy variables (`${iot:Connection.Thing.ThingName}`, the thing's `tenant` attribute), so each
+ * connected gateway is confined to its own client id, shadows and events topic. It exists when
+ * some function registers gateways (`gatewayPolicyName`); the registry functions only attach and
+ * detach it, so their roles can neither create nor delete policies.
  */
 import { Stack, type StackProps } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { CfnPolicy, CfnTopicRule } from "aws-cdk-lib/aws-iot";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { renderGatewayPolicy } from "#shared/iot/policy.ts";
 import { IOT_NAMES } from "../constructs/access-policy.ts";
 import { IotDataEndpoint } from "../constructs/iot-data-endpoint.ts";
 import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
@@ -27,25 +28,34 @@ export interface IotStackProps extends StackProps {
   assetsDir: string;
   /** Table and keys (the IoT endpoint is this stack's own contribution). */
   platform: Omit<PlatformResources, "iotDataEndpoint">;
-  thingPolicy?: { name: string; document: Record<string, unknown> };
+  /** Set when some function registers gateways: the name of the static gateway policy to create. */
+  gatewayPolicyName?: string;
 }
 
 export class IotStack extends Stack {
   readonly ingestFunctions = new Map<string, WardenFunction>();
   readonly topicRule?: CfnTopicRule;
+  readonly gatewayPolicy?: CfnPolicy;
   private endpoint?: IotDataEndpoint;
 
   constructor(scope: Construct, id: string, props: IotStackProps) {
     super(scope, id, props);
     const platform: PlatformResources = { ...props.platform, iotDataEndpoint: () => this.iotDataEndpoint() };
 
-    if (props.thingPolicy) {
-      if (!props.thingPolicy.name.startsWith(IOT_NAMES.policyPrefix)) {
-        throw new Error(`IoT policy '${props.thingPolicy.name}' must start with '${IOT_NAMES.policyPrefix}'`);
+    if (props.gatewayPolicyName) {
+      // The registry functions' IAM allows attaching only `policy/<this name>`, under Warden's prefix.
+      if (!props.gatewayPolicyName.startsWith(IOT_NAMES.policyPrefix)) {
+        throw new Error(`IoT policy '${props.gatewayPolicyName}' must start with '${IOT_NAMES.policyPrefix}'`);
       }
-      new CfnPolicy(this, "ThingPolicy", {
-        policyName: props.thingPolicy.name,
-        policyDocument: props.thingPolicy.document,
+      // ARNs from the stack's own pseudo parameters (Ref AWS::Partition/Region/AccountId joined in),
+      // not Fn::Sub, so the `${iot:…}` policy variables reach IoT Core untouched.
+      this.gatewayPolicy = new CfnPolicy(this, "GatewayPolicy", {
+        policyName: props.gatewayPolicyName,
+        policyDocument: renderGatewayPolicy({
+          partition: this.partition,
+          region: this.region,
+          accountId: this.account,
+        }),
       });
     }
 

@@ -1,11 +1,15 @@
 /**
- * The IoT policy of one gateway, rendered as a pure function so it can be read and tested on its
- * own. A gateway's certificate may do exactly this and nothing more:
- *   - connect with its own thing name as MQTT client id;
- *   - publish, receive and subscribe on its own named shadows `firewall` and `ssh`
- *     (`$aws/things/<thing>/shadow/name/<shadow>/*`: get, update, delete and their replies);
- *   - publish, receive and subscribe on its own event topic `warden/<tenant>/<thing>/events`.
- * No wildcard crosses into another thing's or tenant's topics: every resource names the thing.
+ * The one IoT policy every gateway certificate gets, rendered as a pure function so it can be read
+ * and tested on its own. It is a template: IoT Core substitutes the thing policy variables per
+ * connection, from the thing the presented certificate is attached to (AttachThingPrincipal), so
+ * one static policy confines each gateway to its own resources:
+ *   - connect only when the certificate is attached to a thing, and only with that thing's name as
+ *     MQTT client id;
+ *   - publish `get` and `update` on its own named shadows `firewall` and `ssh`, and receive and
+ *     subscribe on exactly the replies the edge listens to (edge/edge.ts `start`);
+ *   - publish on its own event topic `warden/<tenant>/<thing>/events`, the tenant being the thing's
+ *     `tenant` attribute, which only the registry sets (at CreateThing).
+ * No resource holds a wildcard: every topic names the connecting thing.
  */
 
 import { eventsTopic, namedShadowTopic, SHADOW_NAMES, type ShadowName } from "#edge/contract.ts";
@@ -17,15 +21,31 @@ export { eventsTopic };
 
 export const THING_PREFIX = "warden-";
 
-export interface PolicyTarget {
-  partition: string;
-  region: string;
-  accountId: string;
-  tenantId: string;
-  thingName: string;
-}
+/** The thing attribute the events topic is confined by; set by the registry, never by a device. */
+export const TENANT_ATTRIBUTE = "tenant";
 
-/** `warden-<tenant>-<gateway id>`: one name for the thing, its policy and its MQTT client id. */
+/** Default name of the static gateway policy (the IoT stack may add its deployment prefix). */
+export const GATEWAY_POLICY_NAME = `${THING_PREFIX}gateway`;
+
+/** Thing policy variables, as IoT Core spells them inside a policy document. */
+export const POLICY_VARIABLES = {
+  thingName: `\${iot:Connection.Thing.ThingName}`,
+  tenant: `\${iot:Connection.Thing.Attributes[${TENANT_ATTRIBUTE}]}`,
+  isAttached: "iot:Connection.Thing.IsAttached",
+} as const;
+
+/** Shadow requests the edge publishes (edge/edge.ts: `get` at every connect, `update` to report). */
+export const SHADOW_REQUESTS = ["get", "update"] as const;
+/** Shadow replies the edge subscribes to (edge/edge.ts `start`), and nothing else. */
+export const SHADOW_REPLIES = [
+  "get/accepted",
+  "get/rejected",
+  "update/documents",
+  "update/delta",
+  "update/rejected",
+] as const;
+
+/** `warden-<tenant>-<gateway id>`: one name for the thing and its MQTT client id. */
 export function thingNameOf(tenantId: string, gatewayId: number): string {
   return `${THING_PREFIX}${tenantId}-${gatewayId}`;
 }
@@ -34,32 +54,46 @@ export function shadowTopicFilter(thingName: string, shadow: GatewayShadow): str
   return namedShadowTopic(thingName, shadow, "*");
 }
 
-export interface PolicyDocument {
-  Version: "2012-10-17";
-  Statement: { Effect: "Allow"; Action: string; Resource: string[] }[];
+/** Where the policy lives. In CDK these are the stack's partition/region/account tokens. */
+export interface PolicyPlacement {
+  partition: string;
+  region: string;
+  accountId: string;
 }
 
-export function renderGatewayPolicy(t: PolicyTarget): PolicyDocument {
-  const arn = (type: string, name: string) => `arn:${t.partition}:iot:${t.region}:${t.accountId}:${type}/${name}`;
-  const topics = [
-    ...GATEWAY_SHADOWS.map((s) => shadowTopicFilter(t.thingName, s)),
-    eventsTopic(t.tenantId, t.thingName),
-  ];
+export interface PolicyStatement {
+  Effect: "Allow";
+  Action: string;
+  Resource: string[];
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+export function renderGatewayPolicy(at: PolicyPlacement): PolicyDocument {
+  const arn = (type: string, name: string) => `arn:${at.partition}:iot:${at.region}:${at.accountId}:${type}/${name}`;
+  const thing = POLICY_VARIABLES.thingName;
+  const shadowTopics = (suffixes: readonly string[]) =>
+    GATEWAY_SHADOWS.flatMap((shadow) => suffixes.map((suffix) => namedShadowTopic(thing, shadow, suffix)));
+  const published = [...shadowTopics(SHADOW_REQUESTS), eventsTopic(POLICY_VARIABLES.tenant, thing)];
+  const replies = shadowTopics(SHADOW_REPLIES);
   return {
     Version: "2012-10-17",
     Statement: [
-      { Effect: "Allow", Action: "iot:Connect", Resource: [arn("client", t.thingName)] },
-      { Effect: "Allow", Action: "iot:Publish", Resource: topics.map((topic) => arn("topic", topic)) },
-      { Effect: "Allow", Action: "iot:Receive", Resource: topics.map((topic) => arn("topic", topic)) },
+      {
+        Effect: "Allow",
+        Action: "iot:Connect",
+        Resource: [arn("client", thing)],
+        // Without this, a certificate attached to no thing would be evaluated with empty variables.
+        Condition: { Bool: { [POLICY_VARIABLES.isAttached]: "true" } },
+      },
+      { Effect: "Allow", Action: "iot:Publish", Resource: published.map((t) => arn("topic", t)) },
+      { Effect: "Allow", Action: "iot:Receive", Resource: replies.map((t) => arn("topic", t)) },
       // Subscribe is authorized against topic filters, which have their own resource type.
-      { Effect: "Allow", Action: "iot:Subscribe", Resource: topics.map((topic) => arn("topicfilter", topic)) },
+      { Effect: "Allow", Action: "iot:Subscribe", Resource: replies.map((t) => arn("topicfilter", t)) },
     ],
   };
-}
-
-/** Region, account and partition of an IoT ARN (the certificate's), so the policy names the real account. */
-export function arnParts(arn: string): { partition: string; region: string; accountId: string } {
-  const [, partition = "aws", service, region = "", accountId = ""] = arn.split(":");
-  if (service !== "iot" || !region || !accountId) throw new Error(`not an IoT ARN: ${arn}`);
-  return { partition, region, accountId };
 }

@@ -1,16 +1,16 @@
 /**
- * The IoT registry port on AWS IoT Core. Provisioning order: certificate first (its ARN names the
- * region and account the policy must name), then thing, policy, and the two attachments. Any step
- * failing undoes the steps before it, so a failed registration leaves nothing behind in IoT.
+ * The IoT registry port on AWS IoT Core. Provisioning order: certificate, thing (with its `tenant`
+ * attribute, which the static gateway policy confines the events topic by), the static policy
+ * attached to the certificate, then the certificate attached to the thing. Any step failing undoes
+ * the steps before it, so a failed registration leaves nothing behind in IoT. No policy is created
+ * or deleted here: the one gateway policy is deployed by the IoT stack (see policy.ts).
  */
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
   CreateKeysAndCertificateCommand,
-  CreatePolicyCommand,
   CreateThingCommand,
   DeleteCertificateCommand,
-  DeletePolicyCommand,
   DeleteThingCommand,
   DescribeEndpointCommand,
   DetachPolicyCommand,
@@ -20,10 +20,11 @@ import {
 } from "@aws-sdk/client-iot";
 import { config } from "#shared/config.ts";
 import { log } from "#shared/log.ts";
-import { arnParts, renderGatewayPolicy } from "./policy.ts";
+import { TENANT_ATTRIBUTE } from "./policy.ts";
 import type { DeprovisionRequest, IotRegistry, ProvisionedDevice, ProvisionRequest } from "./registry.ts";
 
-const iot = new IoTClient({ region: config.AWS_REGION });
+/** Exported for tests, which replace `send` (AWS control planes cannot run locally). */
+export const iot = new IoTClient({ region: config.AWS_REGION });
 
 const isGone = (e: unknown) => (e as { name?: string }).name === "ResourceNotFoundException";
 
@@ -67,35 +68,33 @@ async function deprovision(req: DeprovisionRequest): Promise<void> {
   await undo("DeleteThing", () =>
     retryWhileAttached(() => iot.send(new DeleteThingCommand({ thingName: req.thingName }))),
   );
-  await undo("DeletePolicy", () =>
-    retryWhileAttached(() => iot.send(new DeletePolicyCommand({ policyName: req.policyName }))),
-  );
+}
+
+/** The static gateway policy the IoT stack deployed; its name comes with the function's environment. */
+function gatewayPolicyName(): string {
+  const name = config.IOT_GATEWAY_POLICY_NAME;
+  if (!name) throw new Error("IOT_GATEWAY_POLICY_NAME is not set: the IoT stack names the gateway policy");
+  return name;
 }
 
 async function provision(req: ProvisionRequest): Promise<ProvisionedDevice> {
+  const policyName = gatewayPolicyName();
   const cert = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
   const { certificateArn, certificateId, certificatePem, keyPair } = cert;
   if (!certificateArn || !certificateId || !certificatePem || !keyPair?.PrivateKey) {
     throw new Error("CreateKeysAndCertificate returned no certificate");
   }
-  const policyName = req.thingName;
-  const created = { thing: false, policy: false };
+  const done = { thing: false, policy: false };
   try {
     const thing = await iot.send(
       new CreateThingCommand({
         thingName: req.thingName,
-        attributePayload: { attributes: { tenant: req.tenantId, gateway_id: String(req.gatewayId) } },
+        attributePayload: { attributes: { [TENANT_ATTRIBUTE]: req.tenantId, gateway_id: String(req.gatewayId) } },
       }),
     );
-    created.thing = true;
-    const policy = renderGatewayPolicy({
-      ...arnParts(certificateArn),
-      tenantId: req.tenantId,
-      thingName: req.thingName,
-    });
-    await iot.send(new CreatePolicyCommand({ policyName, policyDocument: JSON.stringify(policy) }));
-    created.policy = true;
+    done.thing = true;
     await iot.send(new AttachPolicyCommand({ policyName, target: certificateArn }));
+    done.policy = true;
     await iot.send(new AttachThingPrincipalCommand({ thingName: req.thingName, principal: certificateArn }));
     return {
       thingName: req.thingName,
@@ -107,14 +106,15 @@ async function provision(req: ProvisionRequest): Promise<ProvisionedDevice> {
       policyName,
     };
   } catch (e) {
-    // Undo only what this call created: a name clash must never delete someone else's thing or policy.
+    // Undo only what this call did: a name clash must never delete someone else's thing, and the
+    // shared policy itself is never touched, only its attachment to this certificate.
     try {
-      if (created.thing) {
+      if (done.thing) {
         await undo("DetachThingPrincipal", () =>
           iot.send(new DetachThingPrincipalCommand({ thingName: req.thingName, principal: certificateArn })),
         );
       }
-      if (created.policy) {
+      if (done.policy) {
         await undo("DetachPolicy", () => iot.send(new DetachPolicyCommand({ policyName, target: certificateArn })));
       }
       await undo("UpdateCertificate", () =>
@@ -123,13 +123,10 @@ async function provision(req: ProvisionRequest): Promise<ProvisionedDevice> {
       await undo("DeleteCertificate", () =>
         retryWhileAttached(() => iot.send(new DeleteCertificateCommand({ certificateId }))),
       );
-      if (created.thing) {
+      if (done.thing) {
         await undo("DeleteThing", () =>
           retryWhileAttached(() => iot.send(new DeleteThingCommand({ thingName: req.thingName }))),
         );
-      }
-      if (created.policy) {
-        await undo("DeletePolicy", () => retryWhileAttached(() => iot.send(new DeletePolicyCommand({ policyName }))));
       }
     } catch (cleanup) {
       log.error("iot provisioning rollback failed", { thingName: req.thingName, error: cleanup });

@@ -1,12 +1,13 @@
 /**
  * The local stand-in for the AWS IoT control plane (local mode and tests only). It does what
- * CreateThing / CreateKeysAndCertificate / CreatePolicy / Attach* do, on this machine:
+ * CreateThing / CreateKeysAndCertificate / Attach* do, on this machine:
  *   - a real P-256 key pair and a self-signed X.509 certificate from `openssl req -x509`, so a
  *     device gets the same kind of credentials it would get from AWS;
  *   - the certificate id is the SHA-256 of the certificate's DER, as in AWS IoT;
- *   - things, certificates and policies (the rendered policy document) are recorded in memory.
- * The local broker does not enforce the policy; the AWS adapter attaches the same document to the
- * certificate in IoT Core, where it is enforced.
+ *   - things (with their `tenant` attribute), certificates and the name and document of the static
+ *     gateway policy attached to them are recorded in memory.
+ * The local broker does not enforce the policy; in AWS the IoT stack deploys the same document and
+ * the AWS adapter attaches it to the certificate in IoT Core, where it is enforced.
  */
 import { execFile } from "node:child_process";
 import { createHash, X509Certificate } from "node:crypto";
@@ -15,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { config } from "#shared/config.ts";
-import { type PolicyDocument, renderGatewayPolicy } from "./policy.ts";
+import { GATEWAY_POLICY_NAME, type PolicyDocument, renderGatewayPolicy, TENANT_ATTRIBUTE } from "./policy.ts";
 import type { DeprovisionRequest, IotRegistry, ProvisionedDevice, ProvisionRequest } from "./registry.ts";
 
 const run = promisify(execFile);
@@ -26,6 +27,7 @@ export interface LocalThing {
   thingName: string;
   tenantId: string;
   gatewayId: number;
+  attributes: Record<string, string>;
   certificateId: string;
   policyName: string;
   policy: PolicyDocument;
@@ -75,19 +77,15 @@ export const localIotRegistry: IotRegistry = {
     const { certificatePem, privateKey } = await selfSignedCertificate(req.thingName);
     const certificateId = createHash("sha256").update(new X509Certificate(certificatePem).raw).digest("hex");
     const arn = (type: string, name: string) => `arn:aws:iot:${config.AWS_REGION}:${LOCAL_ACCOUNT}:${type}/${name}`;
-    const policy = renderGatewayPolicy({
-      partition: "aws",
-      region: config.AWS_REGION,
-      accountId: LOCAL_ACCOUNT,
-      tenantId: req.tenantId,
-      thingName: req.thingName,
-    });
+    const policyName = config.IOT_GATEWAY_POLICY_NAME ?? GATEWAY_POLICY_NAME;
+    const policy = renderGatewayPolicy({ partition: "aws", region: config.AWS_REGION, accountId: LOCAL_ACCOUNT });
     localThings.set(req.thingName, {
       thingName: req.thingName,
       tenantId: req.tenantId,
       gatewayId: req.gatewayId,
+      attributes: { [TENANT_ATTRIBUTE]: req.tenantId, gateway_id: String(req.gatewayId) },
       certificateId,
-      policyName: req.thingName,
+      policyName,
       policy,
       certificateStatus: "ACTIVE",
     });
@@ -98,7 +96,7 @@ export const localIotRegistry: IotRegistry = {
       certificateArn: arn("cert", certificateId),
       certificatePem,
       privateKey,
-      policyName: req.thingName,
+      policyName,
     };
   },
 

@@ -1,7 +1,8 @@
 /**
- * The IoT control plane behind a port: provisioning a gateway creates its thing, an X.509
- * certificate with a fresh key pair, and its own policy (see policy.ts); deprovisioning undoes all
- * of it. Two adapters implement the port:
+ * The IoT control plane behind a port: provisioning a gateway creates its thing (with its tenant
+ * as a thing attribute) and an X.509 certificate with a fresh key pair, and attaches the one static
+ * gateway policy (see policy.ts) and the thing to the certificate; deprovisioning undoes all of it
+ * (the shared policy itself stays). Two adapters implement the port:
  *   - `registry-aws.ts`: AWS IoT Core through @aws-sdk/client-iot (deployed);
  *   - `registry-local.ts`: the local stand-in for the AWS control plane (local mode and tests),
  *     which makes a real key pair and self-signed certificate with openssl.
@@ -23,6 +24,7 @@ export interface ProvisionedDevice {
   certificateArn: string;
   certificatePem: string;
   privateKey: string;
+  /** The static gateway policy attached to the certificate (shared by every gateway). */
   policyName: string;
 }
 

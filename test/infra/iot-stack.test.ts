@@ -81,12 +81,56 @@ describe("iot stack, with an ingest worker and a route that uses IoT", () => {
       JSON.stringify(iotStatements.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
     expect(resourceOf("iot:UpdateThingShadow")).toContain(":thing/warden-*");
     expect(resourceOf("iot:CreateThing")).toContain(":thing/warden-*");
-    expect(resourceOf("iot:CreatePolicy")).toContain(":policy/warden-*");
     expect(resourceOf("iot:DeleteCertificate")).toContain(":cert/*");
+    // Only the static gateway policy may be attached or detached; no policy is created or deleted.
+    for (const action of ["iot:AttachPolicy", "iot:DetachPolicy"]) {
+      expect(resourceOf(action)).toContain(':policy/warden-gateway"');
+      expect(resourceOf(action)).toContain(":cert/*");
+      expect(resourceOf(action)).not.toContain(":policy/warden-*");
+    }
+    const allActions = iotStatements.flatMap(actionsOf);
+    expect(allActions).not.toContain("iot:CreatePolicy");
+    expect(allActions).not.toContain("iot:DeletePolicy");
+    expect(allActions.filter((a) => /^iot:(\*|.*Policy\*)$/.test(a))).toEqual([]);
     expect(resourceOf("iot:Publish")).toContain(":topic/warden/*");
     // Only the two actions IoT cannot scope get "*".
     const star = iotStatements.filter((s) => s.Resource === "*").flatMap(actionsOf);
     expect(star.sort()).toEqual(["iot:CreateKeysAndCertificate", "iot:DescribeEndpoint"]);
+  });
+
+  it("creates the one static gateway policy, a template with thing policy variables", () => {
+    template.resourceCountIs("AWS::IoT::Policy", 1);
+    const [policy] = Object.values(template.findResources("AWS::IoT::Policy"));
+    expect(policy?.Properties.PolicyName).toBe("warden-gateway");
+    const thing = `\${iot:Connection.Thing.ThingName}`;
+    const tenant = `\${iot:Connection.Thing.Attributes[tenant]}`;
+    const doc = JSON.stringify(policy?.Properties.PolicyDocument);
+    // The variables reach IoT Core verbatim: no Fn::Sub could have eaten them.
+    expect(doc).toContain(`client/${thing}`);
+    expect(doc).toContain(`topic/warden/${tenant}/${thing}/events`);
+    expect(doc).toContain(`topicfilter/$aws/things/${thing}/shadow/name/firewall/update/delta`);
+    expect(doc).not.toContain("Fn::Sub");
+    expect(doc).not.toContain("*");
+    template.hasResourceProperties("AWS::IoT::Policy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: "iot:Connect",
+            Condition: { Bool: { "iot:Connection.Thing.IsAttached": "true" } },
+            // Region and account from the stack's pseudo parameters, joined in.
+            Resource: [{ "Fn::Join": ["", Match.arrayWith([{ Ref: "AWS::Partition" }, { Ref: "AWS::Region" }])] }],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("hands the policy name to the registry function", () => {
+    const routeStack = warden.routeStacks[0];
+    if (!routeStack) throw new Error("expected a route stack");
+    warden.template(routeStack).hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ IOT_GATEWAY_POLICY_NAME: "warden-gateway" }) },
+    });
   });
 
   it("passes cdk-nag AwsSolutions with no unacknowledged finding", () => {
@@ -103,10 +147,11 @@ describe("iot stack, when nothing uses IoT", () => {
   });
   afterAll(() => warden?.cleanup());
 
-  it("is not created, so no topic rule and no endpoint lookup exist", () => {
+  it("is not created, so no topic rule, gateway policy or endpoint lookup exist", () => {
     expect(warden.iot).toBeUndefined();
     for (const stack of warden.stacks) {
       warden.template(stack).resourceCountIs("AWS::IoT::TopicRule", 0);
+      warden.template(stack).resourceCountIs("AWS::IoT::Policy", 0);
       warden.template(stack).resourceCountIs("Custom::AWS", 0);
     }
   });

@@ -82,15 +82,13 @@ describe("POST /gateways", () => {
     });
 
     const recorded = localThings.get(gateway.thing_name);
+    // The one static gateway policy (a template with thing policy variables), and the tenant as the
+    // thing attribute that policy confines the events topic by.
     expect(recorded?.policy).toEqual(
-      renderGatewayPolicy({
-        partition: "aws",
-        region: "us-east-1",
-        accountId: "000000000000",
-        tenantId: acme.tenantId,
-        thingName: gateway.thing_name,
-      }),
+      renderGatewayPolicy({ partition: "aws", region: "us-east-1", accountId: "000000000000" }),
     );
+    expect(recorded?.policyName).toBe("warden-gateway");
+    expect(recorded?.attributes.tenant).toBe(acme.tenantId);
     // Both named shadows ask for the tenant's current configuration right away.
     for (const shadow of ["firewall", "ssh"]) {
       const got = iot.shadows.get(gateway.thing_name, shadow);

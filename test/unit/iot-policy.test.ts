@@ -1,47 +1,51 @@
-/** A gateway's IoT policy grants its own client id, its own two named shadows and its own event topic — nothing else. */
+/**
+ * The one gateway IoT policy is a template: thing policy variables confine every connected gateway
+ * to its own client id, its own two named shadows (exactly the topics the edge uses) and its own
+ * tenant's events topic — nothing else, and no wildcard.
+ */
 import { describe, expect, it } from "vitest";
-import { arnParts, eventsTopic, renderGatewayPolicy, thingNameOf } from "#shared/iot/policy.ts";
+import { eventsTopic, renderGatewayPolicy, thingNameOf } from "#shared/iot/policy.ts";
 
-const target = {
-  partition: "aws",
-  region: "eu-west-1",
-  accountId: "123456789012",
-  tenantId: "acme",
-  thingName: thingNameOf("acme", 7),
-};
-const policy = renderGatewayPolicy(target);
+const policy = renderGatewayPolicy({ partition: "aws", region: "eu-west-1", accountId: "123456789012" });
 const statement = (action: string) => policy.Statement.find((s) => s.Action === action);
 const arn = "arn:aws:iot:eu-west-1:123456789012";
+const thing = `\${iot:Connection.Thing.ThingName}`;
+const tenant = `\${iot:Connection.Thing.Attributes[tenant]}`;
+const shadow = (name: string, suffix: string) => `$aws/things/${thing}/shadow/name/${name}/${suffix}`;
 
 describe("renderGatewayPolicy", () => {
   it("names the thing warden-<tenant>-<id> and its events topic under its tenant", () => {
-    expect(target.thingName).toBe("warden-acme-7");
+    expect(thingNameOf("acme", 7)).toBe("warden-acme-7");
     expect(eventsTopic("acme", "warden-acme-7")).toBe("warden/acme/warden-acme-7/events");
   });
 
-  it("allows connecting only as the thing's own client id", () => {
-    expect(statement("iot:Connect")?.Resource).toEqual([`${arn}:client/warden-acme-7`]);
+  it("allows connecting only as the thing's own name, and only with a certificate attached to a thing", () => {
+    expect(statement("iot:Connect")).toEqual({
+      Effect: "Allow",
+      Action: "iot:Connect",
+      Resource: [`${arn}:client/${thing}`],
+      Condition: { Bool: { "iot:Connection.Thing.IsAttached": "true" } },
+    });
   });
 
-  it("allows publish and receive on the thing's firewall and ssh shadows and its events topic only", () => {
-    const topics = [
-      `${arn}:topic/$aws/things/warden-acme-7/shadow/name/firewall/*`,
-      `${arn}:topic/$aws/things/warden-acme-7/shadow/name/ssh/*`,
-      `${arn}:topic/warden/acme/warden-acme-7/events`,
-    ];
-    expect(statement("iot:Publish")?.Resource).toEqual(topics);
-    expect(statement("iot:Receive")?.Resource).toEqual(topics);
-  });
-
-  it("allows subscribing to the same topics as topic filters", () => {
-    expect(statement("iot:Subscribe")?.Resource).toEqual([
-      `${arn}:topicfilter/$aws/things/warden-acme-7/shadow/name/firewall/*`,
-      `${arn}:topicfilter/$aws/things/warden-acme-7/shadow/name/ssh/*`,
-      `${arn}:topicfilter/warden/acme/warden-acme-7/events`,
+  it("allows publishing exactly the shadow requests the edge sends and its tenant's events topic", () => {
+    expect(statement("iot:Publish")?.Resource).toEqual([
+      `${arn}:topic/${shadow("firewall", "get")}`,
+      `${arn}:topic/${shadow("firewall", "update")}`,
+      `${arn}:topic/${shadow("ssh", "get")}`,
+      `${arn}:topic/${shadow("ssh", "update")}`,
+      `${arn}:topic/warden/${tenant}/${thing}/events`,
     ]);
   });
 
-  it("has only Allow statements for the four actions, and no resource reaches past the thing", () => {
+  it("allows receiving and subscribing to exactly the shadow replies the edge listens to", () => {
+    const replies = ["get/accepted", "get/rejected", "update/documents", "update/delta", "update/rejected"];
+    const topics = ["firewall", "ssh"].flatMap((s) => replies.map((r) => shadow(s, r)));
+    expect(statement("iot:Receive")?.Resource).toEqual(topics.map((t) => `${arn}:topic/${t}`));
+    expect(statement("iot:Subscribe")?.Resource).toEqual(topics.map((t) => `${arn}:topicfilter/${t}`));
+  });
+
+  it("has only Allow statements for the four actions, every resource names the thing, no wildcard", () => {
     expect(policy.Version).toBe("2012-10-17");
     expect(policy.Statement.map((s) => s.Action).sort()).toEqual([
       "iot:Connect",
@@ -52,20 +56,19 @@ describe("renderGatewayPolicy", () => {
     for (const s of policy.Statement) {
       expect(s.Effect).toBe("Allow");
       for (const r of s.Resource) {
-        expect(r).toContain("warden-acme-7");
-        expect(r.replace(/\/\*$/, "")).not.toContain("*");
+        expect(r.startsWith(`${arn}:`)).toBe(true);
+        expect(r).toContain(thing);
+        expect(r).not.toContain("*");
         expect(r).not.toContain("+");
+        expect(r).not.toContain("#");
       }
     }
-    expect(JSON.stringify(policy)).not.toContain("warden-acme-70");
+    // Only the connect statement is conditional; the variables resolve only for an attached thing.
+    expect(policy.Statement.filter((s) => s.Condition).map((s) => s.Action)).toEqual(["iot:Connect"]);
   });
 
-  it("takes the region and account from the certificate ARN", () => {
-    expect(arnParts("arn:aws:iot:eu-west-1:123456789012:cert/abc")).toEqual({
-      partition: "aws",
-      region: "eu-west-1",
-      accountId: "123456789012",
-    });
-    expect(() => arnParts("arn:aws:s3:::bucket")).toThrow(/not an IoT ARN/);
+  it("uses no variable other than the thing name and its tenant attribute", () => {
+    const variables = new Set(JSON.stringify(policy).match(/\$\{[^}]*\}/g));
+    expect([...variables].sort()).toEqual([tenant, thing].sort());
   });
 });
