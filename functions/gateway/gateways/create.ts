@@ -1,5 +1,5 @@
 /**
- * POST /gateways — register a gateway: IoT thing, certificate and policy. The certificate's
+ * POST /gateways — register a gateway: IoT thing and certificate, bound to the static gateway policy. The certificate's
  * private key is in this response and nowhere else; it cannot be fetched again.
  */
 import * as z from "zod/mini";

@@ -1,4 +1,4 @@
-/** DELETE /gateways/{gateway_id} — revoke the certificate, remove thing, policy, shadows and overrides. */
+/** DELETE /gateways/{gateway_id} — revoke the certificate (detached from the gateway policy), remove thing, shadows and overrides. */
 import * as z from "zod/mini";
 import { deregisterGateway } from "#shared/domain/gateways.ts";
 import { endpoint } from "#shared/http/endpoint.ts";
@@ -13,6 +13,6 @@ export const handler = endpoint("DELETE /cloud-integration/security/gateways/{ga
     gateway_id: removed.id,
     name: removed.name,
     thing_name: removed.thing_name,
-    message: "Gateway deregistered: certificate revoked and deleted, thing, policy and shadows removed",
+    message: "Gateway deregistered: certificate detached, revoked and deleted; thing and shadows removed",
   };
 });
