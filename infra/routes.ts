@@ -8,6 +8,7 @@ import type { RouteDef } from "./route-types.ts";
 import { gatewayAccessRoutes } from "./routes/gateway-access.ts";
 import { gatewayFleetRoutes } from "./routes/gateway-fleet.ts";
 import { gatewayIdentityRoutes } from "./routes/gateway-identity.ts";
+import { gatewayOperationsRoutes } from "./routes/gateway-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
 
 export const routes: RouteDef[] = [
@@ -15,4 +16,5 @@ export const routes: RouteDef[] = [
   ...gatewayAccessRoutes,
   ...gatewayIdentityRoutes,
   ...gatewayFleetRoutes,
+  ...gatewayOperationsRoutes,
 ];

@@ -17,6 +17,14 @@ export const TenantItem = z.object({
         until: z.string(),
         reason: z.string(),
         components: z.array(z.string()),
+        /** scrypt hash of the lock's one-time emergency access code (the break-glass unlock). */
+        emergencyCodeHash: z.optional(z.string()),
+        /** SSH `enabled` before the lock switched it off; unlock restores it. Absent: SSH untouched. */
+        sshWasEnabled: z.optional(z.boolean()),
+        /** Gateways whose own SSH override had SSH on; the lock switched them off, unlock switches them on. */
+        sshGatewaysWereEnabled: z.optional(z.array(z.number())),
+        lockedBy: z.optional(z.string()),
+        lockedAt: z.optional(z.string()),
       }),
     ),
   ),
