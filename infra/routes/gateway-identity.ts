@@ -90,6 +90,9 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     permission: "authenticated",
     access: { ...RW, dataKey: "encrypt", notify: true },
     audit: { event: "2FA Enrollment Started", eventType: "two_factor_enrollment_started" },
+    // Enrolling a second factor only adds one: it stays open during an emergency lock, so an admin
+    // whose tenant enforces 2FA can still reach a full session and unlock.
+    allowDuringSystemLock: true,
   }),
   row({
     method: "POST",
@@ -98,6 +101,9 @@ export const gatewayIdentityRoutes: RouteDef[] = [
     permission: "authenticated",
     access: { ...RW, dataKey: "decrypt" },
     audit: { event: "2FA Enabled", eventType: "two_factor_enabled" },
+    // Enrolling a second factor only adds one: it stays open during an emergency lock, so an admin
+    // whose tenant enforces 2FA can still reach a full session and unlock.
+    allowDuringSystemLock: true,
   }),
   row({
     method: "POST",

@@ -19,6 +19,7 @@ const { readAudit } = await import("#shared/db/audit.ts");
 const { keys } = await import("#shared/db/keys.ts");
 const { getItem, updateVersioned } = await import("#shared/db/repo.ts");
 const { readOutbox } = await import("#shared/domain/notifier.ts");
+const { base32Decode, totp } = await import("#shared/domain/totp.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 const BASE = "/cloud-integration/security";
@@ -371,7 +372,7 @@ describe("lock without the users component, double lock, expired lock", () => {
     expect((await call("GET", `${BASE}/ssh/settings`, { token: globex.token })).body.enabled).toBe(true);
   });
 
-  it("2FA interplay: an admin without 2FA in a tenant enforcing it cannot unlock after a fresh sign-in", async () => {
+  it("2FA interplay: an admin without 2FA in a tenant enforcing it enrols during the lock, then unlocks", async () => {
     const lock = await call("POST", `${BASE}/lock`, {
       token: beta.token,
       body: { reason: "drill", duration_minutes: 1, lock_ssh: false, lock_api: false },
@@ -382,15 +383,38 @@ describe("lock without the users component, double lock, expired lock", () => {
       ip: freshIp(),
     });
     expect(res.status).toBe(200);
-    // The fresh token is restricted to 2FA enrolment, which the lock itself refuses (423); the
-    // restriction refuses unlock (403). The tenant waits for the lock to run out (1 minute here).
-    const unlock = await call("POST", `${BASE}/unlock`, {
-      token: res.body.access_token,
+    const restricted = res.body.access_token as string;
+    // The fresh token is restricted to 2FA enrolment: unlock refuses it, enrolment stays open.
+    const early = await call("POST", `${BASE}/unlock`, {
+      token: restricted,
       body: { admin_pin: "0000", emergency_code: lock.body.emergency_access_code },
     });
-    expect(unlock.status).toBe(403);
-    expect(unlock.text).toContain("two-factor enrollment required");
-    const enroll = await call("POST", `${BASE}/users/2fa/enroll`, { token: res.body.access_token, body: {} });
-    expect(enroll.status).toBe(423);
+    expect(early.status).toBe(403);
+    expect(early.text).toContain("two-factor enrollment required");
+    const enrol = await call("POST", `${BASE}/users/2fa/enroll`, { token: restricted, body: {} });
+    expect(enrol.status).toBe(200);
+    const secret = base32Decode(enrol.body.secret);
+    const step = Math.floor(Date.now() / 30_000);
+    const verify = await call("POST", `${BASE}/users/2fa/verify`, {
+      token: restricted,
+      body: { code: totp(secret, step * 30_000 + 1) },
+    });
+    expect(verify.status).toBe(200);
+    const first = await call("POST", "/api/auth/login", {
+      body: { username: beta.username, password: beta.password },
+      ip: freshIp(),
+    });
+    expect(first.body.data.two_factor_required).toBe(true);
+    const full = await call("POST", "/api/auth/login/2fa", {
+      body: { challenge_token: first.body.data.challenge_token, code: totp(secret, (step + 1) * 30_000 + 1) },
+      ip: freshIp(),
+    });
+    expect(full.status).toBe(200);
+    const unlock = await call("POST", `${BASE}/unlock`, {
+      token: full.body.data.token,
+      body: { admin_pin: "0000", emergency_code: lock.body.emergency_access_code },
+    });
+    expect(unlock.status).toBe(200);
+    expect(unlock.body.status).toBe("unlocked");
   });
 });
