@@ -9,6 +9,7 @@ import { gatewayAccessRoutes } from "./routes/gateway-access.ts";
 import { gatewayFleetRoutes } from "./routes/gateway-fleet.ts";
 import { gatewayIdentityRoutes } from "./routes/gateway-identity.ts";
 import { gatewayOperationsRoutes } from "./routes/gateway-operations.ts";
+import { gatewaySettingsRoutes } from "./routes/gateway-settings.ts";
 import { identityRoutes } from "./routes/identity.ts";
 
 export const routes: RouteDef[] = [
@@ -17,4 +18,5 @@ export const routes: RouteDef[] = [
   ...gatewayIdentityRoutes,
   ...gatewayFleetRoutes,
   ...gatewayOperationsRoutes,
+  ...gatewaySettingsRoutes,
 ];
