@@ -268,18 +268,8 @@ export type PolicyChanges = Record<string, { old: unknown; new: unknown }>;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/**
- * Applies a partial update to the stored policy (optimistic locking: a concurrent update is a
- * 409) and answers the old and new policy with the changed fields keyed "section.field".
- * `knownRoles` validates `two_factor.enforced_for_roles`.
- */
-export async function savePolicyPatch(
-  tenantId: string,
-  patch: AuthPolicyPatch,
-  knownRoles: ReadonlySet<string>,
-): Promise<{ before: AuthPolicy; after: AuthPolicy; changes: PolicyChanges }> {
-  const item = await getItem(authPolicyKey(tenantId), true);
-  const overrides = storedOverrides(item);
+/** The policy a patch would produce, checked for consistency; nothing is saved. */
+function applyPolicyPatch(overrides: Overrides, patch: AuthPolicyPatch, knownRoles: ReadonlySet<string>) {
   const before = merge(overrides);
   const next: Overrides = { ...overrides };
   const changes: PolicyChanges = {};
@@ -297,6 +287,30 @@ export async function savePolicyPatch(
   }
   const after = merge(next);
   assertConsistent(after, patch, knownRoles);
+  return { before, after, next, changes };
+}
+
+/**
+ * Runs every check `updateAuthSettings` would, against the stored policy, without saving: for a
+ * request that must validate several settings areas before writing any of them (save-all).
+ */
+export async function checkAuthSettings(tenantId: string, patch: AuthPolicyPatch): Promise<void> {
+  const item = await getItem(authPolicyKey(tenantId), true);
+  applyPolicyPatch(storedOverrides(item), patch, await knownRoleIds(tenantId));
+}
+
+/**
+ * Applies a partial update to the stored policy (optimistic locking: a concurrent update is a
+ * 409) and answers the old and new policy with the changed fields keyed "section.field".
+ * `knownRoles` validates `two_factor.enforced_for_roles`.
+ */
+export async function savePolicyPatch(
+  tenantId: string,
+  patch: AuthPolicyPatch,
+  knownRoles: ReadonlySet<string>,
+): Promise<{ before: AuthPolicy; after: AuthPolicy; changes: PolicyChanges }> {
+  const item = await getItem(authPolicyKey(tenantId), true);
+  const { before, after, next, changes } = applyPolicyPatch(storedOverrides(item), patch, knownRoles);
   if (Object.keys(changes).length > 0) {
     if (item)
       await updateVersioned(authPolicyKey(tenantId), Number(item.version), { policy: next }, "Authentication settings");

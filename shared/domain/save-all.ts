@@ -5,8 +5,9 @@
  *
  * The areas live in different items (and the firewall and SSH areas also in device shadows), so
  * the sections cannot share one transaction. What can be checked before writing is checked for
- * every section first (field validation happens in the handler's schema; SSH's login method /
- * password authentication agreement is checked here against the stored settings). The sections
+ * every section first (field validation happens in the handler's schema; the authentication
+ * policy's cross-field rules and SSH's login method / password authentication agreement are
+ * checked here against the stored settings). The sections
  * whose save can still refuse late (the shadow areas: 8 KB budget, gateway contract, firewall
  * burst size against the stored rate) are applied first, then authentication, then audit, so a
  * late refusal leaves as little as possible saved. A section already saved stays saved when a
@@ -16,7 +17,7 @@ import type { FirewallSettingsPatch } from "#shared/db/firewall.ts";
 import type { SshSettingsPatch } from "#shared/db/ssh.ts";
 import { getSettings, saveSettings } from "#shared/db/tenant-settings.ts";
 import { Invalid } from "#shared/errors.ts";
-import { type AuthPolicyPatch, updateAuthSettings } from "./auth-policy.ts";
+import { type AuthPolicyPatch, checkAuthSettings, updateAuthSettings } from "./auth-policy.ts";
 import { updateSettings as updateFirewallSettings } from "./firewall.ts";
 import { loadSnapshot } from "./shadow-sync.ts";
 import { reconcileLoginMethod, sshSettingsOf, sshSpec, updateSshSettings } from "./ssh.ts";
@@ -61,6 +62,10 @@ export async function saveAllSettings(actor: { tenantId: string; by: string }, i
   const { tenantId, by } = actor;
 
   // Checks that need the stored state, before anything is written.
+  if (input.authentication) {
+    const patch = input.authentication;
+    await within("authentication", () => checkAuthSettings(tenantId, patch));
+  }
   if (input.ssh) {
     const snap = await loadSnapshot(sshSpec, tenantId);
     const patch = input.ssh;

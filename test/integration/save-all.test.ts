@@ -139,6 +139,18 @@ describe("POST /settings/save-all", () => {
     expect(await snapshot(t)).toEqual(before);
   });
 
+  it("refuses an inconsistent authentication policy before saving the firewall or SSH sections", async () => {
+    const t = await newTenant("save-all-auth");
+    const before = await snapshot(t);
+    const res = await call("POST", SAVE, {
+      token: t.token,
+      body: { ...SUPPORTED, authentication: { password_policy: { min_length: 40, max_length: 20 } } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain("body.authentication.password_policy");
+    expect(await snapshot(t)).toEqual(before);
+  });
+
   it("names a section's own cross-field refusal within the section, with nothing saved", async () => {
     const t = await newTenant("save-all-burst");
     const before = await snapshot(t);
