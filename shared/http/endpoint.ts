@@ -230,12 +230,9 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
   name: "guard",
   before: async (request) => {
     const s = state(request);
-    const creds = readCredentials(s.headers);
-    if (route.permission === null) {
-      // Public route: a caller who sent credentials anyway is resolved (and so may be audited), never required.
-      return;
-    }
-    s.principal = await authenticate(creds, {
+    // Public route: credentials, if any were sent, are neither required nor resolved.
+    if (route.permission === null) return;
+    s.principal = await authenticate(readCredentials(s.headers), {
       ip: s.ip,
       allowDuringSystemLock: route.allowDuringSystemLock ?? false,
       // A restricted token (forced password change, 2FA enrolment) is only good for a few routes.
@@ -313,9 +310,12 @@ const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       const s = states.get(request.event);
       if (!s) return;
       const status = request.error instanceof AppError ? request.error.statusCode : 500;
-      // Validation failures change nothing and are not security events; everything else after
-      // a resolved caller (403, 404, 409, 423…) and every explicit note (failed logins) is kept.
-      if (s.notes.length > 0 || (s.principal && status !== 400 && status !== 422)) await write(s, true);
+      // Validation failures change nothing and are not security events. Refused floods (429) are
+      // not written either: auditing each one would turn the limiter into a write amplifier on the
+      // tenant's hash chain. Everything else after a resolved caller (403, 404, 409, 423…) and every
+      // explicit note (failed logins) is kept.
+      const quiet = status === 400 || status === 422 || status === 429;
+      if (s.notes.length > 0 || (s.principal && !quiet)) await write(s, true);
     },
   };
 };

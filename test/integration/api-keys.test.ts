@@ -8,6 +8,7 @@ import { GetCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "#shared/auth/principal.ts";
 import { apiKeyKeys } from "#shared/db/api-keys.ts";
+import { readAudit } from "#shared/db/audit.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/db/client.ts";
 import { keys } from "#shared/db/keys.ts";
 import { getUser } from "#shared/db/users.ts";
@@ -468,6 +469,27 @@ describe("authenticating with an API key", () => {
     expect(outside.body.detail).toContain("203.0.113.9");
     expect((await call("GET", "/api/v1/auth/me", { apiKey: key.full_key, ip: "10.20.30.40" })).status).toBe(200);
     expect((await call("GET", "/api/v1/auth/me", { apiKey: key.full_key, ip: "2001:db8::42" })).status).toBe(200);
+  });
+
+  it("does not write refused (429) calls of a mutating route to the audit trail", async () => {
+    const key = await generate(acme, { name: "roles-bot", scope: ["users:admin"], rate_limit: 2 });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const results = [];
+      for (let i = 0; i < 3; i++) {
+        results.push(
+          await call("POST", "/cloud-integration/security/roles", {
+            apiKey: key.full_key,
+            body: { name: `bot-role-${attempt}-${i}`, description: "made by a script", permissions: ["users:read"] },
+          }),
+        );
+      }
+      if (new Set(results.map((r) => r.headers["X-RateLimit-Reset"])).size > 1) continue; // crossed a window
+      expect(results.map((r) => r.status)).toEqual([201, 201, 429]);
+      const trail = await readAudit(acme.tenantId, new Date(Date.now() - 120_000), new Date());
+      expect(trail.filter((r) => r.event_type === "role_created" && r.status === "failed")).toEqual([]);
+      return;
+    }
+    throw new Error("could not stay within one rate-limit window");
   });
 
   it("limits a key to its own rate_limit per minute with 429", async () => {
