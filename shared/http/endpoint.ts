@@ -312,10 +312,17 @@ const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       const status = request.error instanceof AppError ? request.error.statusCode : 500;
       // Validation failures change nothing and are not security events. Refused floods (429) are
       // not written either: auditing each one would turn the limiter into a write amplifier on the
-      // tenant's hash chain. Everything else after a resolved caller (403, 404, 409, 423…) and every
-      // explicit note (failed logins) is kept.
+      // tenant's hash chain. A failed mutation after a resolved caller (403, 404, 409, 423…) and
+      // every explicit note (failed logins) is kept.
       const quiet = status === 400 || status === 422 || status === 429;
-      if (s.notes.length > 0 || (s.principal && !quiet)) await write(s, true);
+      if (s.notes.length > 0 || (s.principal && !quiet && MUTATING.has(route.method))) await write(s, true);
+      else if (s.principal && status === 403) {
+        // A signed-in caller refused a read (permission or API-key scope) is a security event even
+        // though nothing changed. (Refusals inside authentication — revoked, restricted, locked —
+        // happen before the caller is resolved and are not written.)
+        s.notes.push({ event: "Access Denied", eventType: "access_denied", severity: "warning", details: { status } });
+        await write(s, true);
+      }
     },
   };
 };

@@ -4,6 +4,7 @@
  * routes that must keep working (sign-out); the lock ends by itself when its time passes.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { readAudit } from "#shared/db/audit.ts";
 import { keys } from "#shared/db/keys.ts";
 import { getItem, updateVersioned } from "#shared/db/repo.ts";
 import { call, freshIp, newTenant } from "../helpers/api.ts";
@@ -52,6 +53,28 @@ describe("system lock", () => {
   it("ends by itself when its time has passed", async () => {
     await setLock(locked.tenantId, -1, ["users", "api", "ssh"]);
     expect((await call("GET", "/api/v1/auth/me", { token: locked.token })).status).toBe(200);
+  });
+
+  it("writes a signed-in caller's refused read (403) to the audit trail", async () => {
+    const viewer = await call("POST", "/api/v1/auth/register", {
+      token: other.token,
+      body: { email: "peek@other.test", username: `peek-${other.tenantId}`, password: "Viewer-Passw0rd!" },
+    });
+    const login = await call("POST", "/api/v1/auth/token", {
+      body: { username: viewer.body.username, password: "Viewer-Passw0rd!" },
+      ip: freshIp(),
+    });
+    expect((await call("GET", "/cloud-integration/security/users", { token: login.body.access_token })).status).toBe(
+      403,
+    );
+    const since = new Date(Date.now() - 60_000);
+    const otherTrail = await readAudit(other.tenantId, since, new Date());
+    expect(otherTrail.find((r) => r.event_type === "access_denied")).toMatchObject({
+      status: "failed",
+      resource: "/cloud-integration/security/users",
+      user: viewer.body.username,
+      details: { status: 403 },
+    });
   });
 
   it("applies to API keys only when the api component is locked", async () => {
