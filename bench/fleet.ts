@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { pct } from "./stats.ts";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
@@ -30,11 +31,6 @@ export interface FleetBenchResult {
   /** How long the API call itself took (save + write every affected shadow), for comparison. */
   apiCallMs: { p50: number; p99: number };
 }
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-};
 
 export async function benchFleet(opts: { gateways: 1 | 100; changes?: number }): Promise<FleetBenchResult> {
   const { stdout } = await run(

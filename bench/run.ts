@@ -10,14 +10,11 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureTable, startDynamoDbLocal } from "../infra/local/dynamodb-local.ts";
 import { generateJwtKeyPem } from "../infra/local/keys.ts";
+import { pct } from "./stats.ts";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-};
 const median = (xs: number[]) => pct(xs, 50);
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
