@@ -44,9 +44,9 @@ export async function benchFleet(opts: { gateways: 1 | 100; changes?: number }):
 
 /** In the child: the whole fleet in this process. */
 async function measure(gatewayCount: number, changesWanted: number): Promise<FleetBenchResult> {
-  const { ensureTable, startDynamoDbLocal } = await import("../infra/local/dynamodb-local.ts");
-  const { generateJwtKeyPem } = await import("../infra/local/keys.ts");
-  const { startLocalIot } = await import("../infra/local/iot/index.ts");
+  const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
+  const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
+  const { startLocalIot, usePlatformWithLocalIot } = await import("#infra/local/iot/index.ts");
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
     if (!process.env.DYNAMODB_ENDPOINT) {
@@ -62,11 +62,10 @@ async function measure(gatewayCount: number, changesWanted: number): Promise<Fle
 
     const iot = await startLocalIot();
     cleanup.push(() => iot.stop());
-    process.env.IOT_DATA_ENDPOINT = iot.dataPlaneEndpoint;
-    process.env.MQTT_URL = iot.mqttUrl;
+    await usePlatformWithLocalIot(iot);
 
-    const { call, newTenant } = await import("../test/helpers/api.ts");
-    const { registerGateway } = await import("#shared/domain/gateways.ts");
+    const { call, newTenant } = await import("#test/helpers/api.ts");
+    const { registerGateway } = await import("#shared/fleet/gateways.ts");
     const { startEdge } = await import("#edge/edge.ts");
 
     const tenant = await newTenant("bench-fleet");

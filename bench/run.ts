@@ -8,8 +8,8 @@ import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { ensureTable, startDynamoDbLocal } from "../infra/local/dynamodb-local.ts";
-import { generateJwtKeyPem } from "../infra/local/keys.ts";
+import { ensureTable, startDynamoDbLocal } from "#infra/local/dynamodb-local.ts";
+import { generateJwtKeyPem } from "#infra/local/keys.ts";
 import { pct } from "./stats.ts";
 
 const run = promisify(execFile);
@@ -33,11 +33,11 @@ async function main() {
   };
   Object.assign(process.env, env);
   try {
-    const { call, freshIp, newTenant } = await import("../test/helpers/api.ts");
-    const { dbCalls, resetDbCalls } = await import("#shared/db/client.ts");
-    const { routes } = await import("../infra/routes.ts");
-    const { functionId } = await import("../infra/route-types.ts");
-    const { buildFunctions } = await import("../infra/build.ts");
+    const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
+    const { dbCalls, resetDbCalls } = await import("#shared/table/client.ts");
+    const { routes } = await import("#infra/routes.ts");
+    const { functionId } = await import("#shared/kit/route.ts");
+    const { buildFunctions } = await import("#infra/build.ts");
 
     const tenant = await newTenant("bench");
     // The fresh-process runs answer every route once with this token, logout included (which revokes it).

@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { functionId, ROUTE_ENV, type RouteDef } from "./route-types.ts";
+import { functionId, ROUTE_ENV, type RouteDef } from "#shared/kit/route.ts";
 import { routes as routeTable } from "./routes.ts";
 import { type Worker, workers as workerList } from "./workers.ts";
 

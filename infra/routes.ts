@@ -4,7 +4,7 @@
  * file per area under `routes/`; this file only joins them.
  * Keep these files free of CDK imports: Lambda bundles import the table to find their own row.
  */
-import type { RouteDef } from "./route-types.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 import { gatewayAccessRoutes } from "./routes/gateway-access.ts";
 import { gatewayFleetRoutes } from "./routes/gateway-fleet.ts";
 import { gatewayIdentityRoutes } from "./routes/gateway-identity.ts";

@@ -4,7 +4,7 @@
  * access grants as an API function) and `infra/build.ts` bundles each handler.
  * Keep this file free of CDK imports.
  */
-import type { Access } from "./route-types.ts";
+import type { Access } from "#shared/kit/route.ts";
 
 export type WorkerTrigger =
   /** Invoked by the IoT topic rule on `warden/+/+/events` (see infra/stacks/iot-stack.ts). */

@@ -14,8 +14,8 @@
  */
 import * as z from "zod/mini";
 import { describeIssues, type EdgeEvent, EdgeEventSchema } from "#edge/contract.ts";
-import { type FleetEvent, ingestFleetEvent } from "#shared/domain/fleet-events.ts";
-import { log } from "#shared/log.ts";
+import { type FleetEvent, ingestFleetEvent } from "#shared/fleet/gateway-events.ts";
+import { log } from "#shared/kit/log.ts";
 
 /** What the topic rule delivers: the device's payload, base64, and the topic it was published on. */
 const RuleEvent = z.object({ payload: z.string(), topic: z.string() });

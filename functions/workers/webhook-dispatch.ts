@@ -7,10 +7,10 @@
  */
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBStreamEvent } from "aws-lambda";
-import { config } from "#shared/config.ts";
-import { AuditRecord } from "#shared/db/audit.ts";
-import { dispatchWebhooksForAuditRecords } from "#shared/domain/webhooks.ts";
-import { log } from "#shared/log.ts";
+import { AuditRecord } from "#shared/audit/db/trail.ts";
+import { config } from "#shared/kit/config.ts";
+import { log } from "#shared/kit/log.ts";
+import { dispatchWebhooksForAuditRecords } from "#shared/webhooks/webhooks.ts";
 
 const AUDIT_PK = /^T#([^#]+)#AUDIT#\d{4}-\d{2}-\d{2}$/;
 

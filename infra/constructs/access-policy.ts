@@ -9,7 +9,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
-import type { Access } from "../route-types.ts";
+import type { Access } from "#shared/kit/route.ts";
 
 /**
  * The naming the IAM scoping relies on, taken from the gateway policy module itself: the registry
@@ -25,13 +25,13 @@ export const IOT_NAMES = {
 } as const;
 
 /**
- * Rate-limit window partitions (see shared/db/keys.ts `rateWindow` and the endpoint kit): per tenant
+ * Rate-limit window partitions (see shared/table/keys.ts `rateWindow` and the endpoint kit): per tenant
  * (`T#<tenant>#RL`, `T#<tenant>#KEY#<id>#RL`) and per source address for anonymous calls.
  */
 export const RATE_LIMIT_PARTITIONS = ["T#*#RL", "G#IP#*#RL"] as const;
 
 /**
- * Audit-trail partitions (see shared/db/keys.ts): the chain head `T#<tenant>#AUDIT` and the day
+ * Audit-trail partitions (see shared/table/keys.ts): the chain head `T#<tenant>#AUDIT` and the day
  * partitions `T#<tenant>#AUDIT#<day>`. A read-only route appends here when it denies a caller.
  */
 export const AUDIT_PARTITIONS = ["T#*#AUDIT", "T#*#AUDIT#*"] as const;

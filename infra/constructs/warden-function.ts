@@ -13,7 +13,7 @@ import { Construct } from "constructs";
 import { type AccessTargets, accessStatements, type FunctionNeeds } from "./access-policy.ts";
 import { acknowledgeFunctionFindings } from "./nag.ts";
 
-/** Values every function reads from its environment (see shared/config.ts). */
+/** Values every function reads from its environment (see shared/kit/config.ts). */
 export interface FunctionSettings {
   issuer: string;
   audience: string;

@@ -2,12 +2,13 @@
  * First-run setup of local mode: tenant `default` with its admin user. Idempotent: an existing
  * tenant is left as it is (and its admin password is never printed again).
  */
+
+import { appendAudit } from "#shared/audit/db/trail.ts";
 import { generatePassword } from "#shared/auth/passwords.ts";
-import { appendAudit } from "#shared/db/audit.ts";
-import { keys } from "#shared/db/keys.ts";
-import { getItem } from "#shared/db/repo.ts";
-import { savePolicyPatch } from "#shared/domain/auth-policy.ts";
-import { signup } from "#shared/domain/identity.ts";
+import { savePolicyPatch } from "#shared/identity/auth-policy.ts";
+import { signup } from "#shared/identity/sign-in.ts";
+import { keys } from "#shared/table/keys.ts";
+import { getItem } from "#shared/table/repo.ts";
 
 export interface BootstrapResult {
   created: boolean;

@@ -13,7 +13,7 @@ import {
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
-import { createTableInput, TABLE } from "#shared/db/table.ts";
+import { createTableInput, TABLE } from "#shared/table/table.ts";
 
 export interface DynamoDbLocal {
   endpoint: string;

@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTable, startDynamoDbLocal } from "./dynamodb-local.ts";
-import { startLocalIot } from "./iot/index.ts";
+import { startLocalIot, usePlatformWithLocalIot } from "./iot/index.ts";
 import { loadOrCreateDataKey, loadOrCreateJwtKey } from "./keys.ts";
 import { startLocalIotRule } from "./local-iot-rule.ts";
 
@@ -49,19 +49,18 @@ async function main() {
   stops.push(() => iot.stop());
 
   // The shared code reads its environment once at import, so set it before importing anything of it.
-  process.env.IOT_DATA_ENDPOINT = iot.dataPlaneEndpoint;
-  process.env.MQTT_URL = iot.mqttUrl;
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.TABLE_NAME = tableName;
   process.env.WARDEN_JWT_PRIVATE_KEY ??= loadOrCreateJwtKey(join(stateDir, "jwt-es256.pem"));
   process.env.WARDEN_DATA_KEY ??= loadOrCreateDataKey(join(stateDir, "data-key"));
+  await usePlatformWithLocalIot(iot);
 
   const { bootstrapDefaultTenant } = await import("./bootstrap.ts");
   const { startApiServer } = await import("./api-server.ts");
   const { routes } = await import("#infra/routes.ts");
 
   const { handler: ingest } = await import("#functions/iot/ingest.ts");
-  const { findGatewayByName, registerGateway, resyncGateway } = await import("#shared/domain/gateways.ts");
+  const { findGatewayByName, registerGateway, resyncGateway } = await import("#shared/fleet/gateways.ts");
   const { startEdge } = await import("#edge/edge.ts");
 
   // The topic rule `SELECT *, topic(2) AS tenant, topic(3) AS thing FROM 'warden/+/+/events'` → ingest.

@@ -3,7 +3,7 @@
  * the security status overview (gateway spec "API Keys & Tokens", "Security Audit Log",
  * "Security Status").
  */
-import type { RouteDef } from "../route-types.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 
 const BASE = "/cloud-integration/security";
 const RO = { table: "RO" } as const;

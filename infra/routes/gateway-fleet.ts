@@ -7,7 +7,7 @@
  * Access: registry routes create and delete IoT things (iotRegistry) and the gateways' shadows;
  * settings changes write shadows (iotShadows); reads of sync state read shadows.
  */
-import type { RouteDef } from "../route-types.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 
 const BASE = "/cloud-integration/security";
 const RO = { table: "RO" } as const;

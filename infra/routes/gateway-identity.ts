@@ -3,7 +3,7 @@
  * "Identity & Access Management" and "Authentication Policies"), plus the second sign-in step
  * on the securenet surface. Rows marked "beyond spec" extend the spec where the product needs it.
  */
-import type { RouteDef } from "../route-types.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 
 const BASE = "/cloud-integration/security";
 const RO = { table: "RO" } as const;

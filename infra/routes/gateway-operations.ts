@@ -9,7 +9,7 @@
  * lock) and the PIN route like sign-in (auth, a separate counter so setting a PIN never uses up
  * the unlock attempts).
  */
-import type { RouteDef } from "../route-types.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 
 const BASE = "/cloud-integration/security";
 

@@ -5,7 +5,7 @@
  * Access: settings items in the table (RW), the firewall and ssh shadows of the tenant's gateways
  * (iotShadows), and the users an authentication change affects are notified (notify).
  */
-import type { RouteDef } from "../route-types.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 
 const BASE = "/cloud-integration/security";
 

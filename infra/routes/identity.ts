@@ -1,5 +1,5 @@
 /** Identity routes: one user store behind every login route of every surface. */
-import type { RouteDef } from "../route-types.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 
 const RW = { table: "RW" } as const;
 const RO = { table: "RO" } as const;

@@ -9,8 +9,8 @@
 import { App, CrossStackReferences, ReferenceStrength, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
-import type { RouteDef } from "../route-types.ts";
 import { routes as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack } from "./api-stack.ts";

@@ -6,7 +6,7 @@ import { RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Key, KeySpec, KeyUsage } from "aws-cdk-lib/aws-kms";
 import type { Construct } from "constructs";
-import { TABLE } from "#shared/db/table.ts";
+import { TABLE } from "#shared/table/table.ts";
 
 export interface DataStackProps extends StackProps {
   /** Physical name, fixed so that other stacks can address the table without importing it. */

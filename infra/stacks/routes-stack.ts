@@ -6,9 +6,9 @@ import { Stack, type StackProps } from "aws-cdk-lib";
 import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { Construct } from "constructs";
+import { functionId, ROUTE_ENV, type RouteDef, routeKey } from "#shared/kit/route.ts";
 import { acknowledgeInFunctionAuthorization } from "../constructs/nag.ts";
 import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
-import { functionId, ROUTE_ENV, type RouteDef, routeKey } from "../route-types.ts";
 
 export interface RoutesStackProps extends StackProps {
   api: IHttpApi;

@@ -3,7 +3,7 @@
  * never leaves KMS. Locally it is a P-256 key generated once under `.local/`. Both sign ES256.
  */
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject, sign } from "node:crypto";
-import { config } from "#shared/config.ts";
+import { config } from "#shared/kit/config.ts";
 
 export type PublicJwk = {
   kty: "EC";

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { JwtVerifier } from "aws-jwt-verify";
-import { config } from "#shared/config.ts";
-import { Unauthorized } from "#shared/errors.ts";
+import { config } from "#shared/kit/config.ts";
+import { Unauthorized } from "#shared/kit/errors.ts";
 import { getSigner } from "./signer.ts";
 
 /**

@@ -11,7 +11,7 @@
  * Changing the pepper invalidates every stored key (lookups are by hash), so it must stay stable.
  */
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
-import { config } from "#shared/config.ts";
+import { config } from "#shared/kit/config.ts";
 
 /** `sk_` + 32 random bytes as hex: the format the gateway spec shows, 256 bits of entropy. */
 export const API_KEY_PATTERN = /^sk_[0-9a-f]{64}$/;

@@ -14,7 +14,7 @@
  * (base64url parts). The scheme travels with the ciphertext, so decryption never guesses.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { config } from "#shared/config.ts";
+import { config } from "#shared/kit/config.ts";
 
 type Scheme = "kms" | "local";
 

@@ -18,8 +18,8 @@ import {
   IoTClient,
   UpdateCertificateCommand,
 } from "@aws-sdk/client-iot";
-import { config } from "#shared/config.ts";
-import { log } from "#shared/log.ts";
+import { config } from "#shared/kit/config.ts";
+import { log } from "#shared/kit/log.ts";
 import { TENANT_ATTRIBUTE } from "./policy.ts";
 import type { DeprovisionRequest, IotRegistry, ProvisionedDevice, ProvisionRequest } from "./registry.ts";
 

@@ -4,11 +4,11 @@
  * gateway policy (see policy.ts) and the thing to the certificate; deprovisioning undoes all of it
  * (the shared policy itself stays). Two adapters implement the port:
  *   - `registry-aws.ts`: AWS IoT Core through @aws-sdk/client-iot (deployed);
- *   - `registry-local.ts`: the local stand-in for the AWS control plane (local mode and tests),
- *     which makes a real key pair and self-signed certificate with openssl.
- * The adapter is chosen by configuration: `IOT_DATA_ENDPOINT` set means the local IoT Core.
+ *   - `infra/local/iot/registry-local.ts`: the local stand-in for the AWS control plane, which
+ *     makes a real key pair and self-signed certificate with openssl. It lives with local mode so
+ *     it (and its child_process use) never enters a deployed bundle: local mode and the test setup
+ *     put it in place with `useIotRegistry` before the first request.
  */
-import { config } from "#shared/config.ts";
 
 export interface ProvisionRequest {
   tenantId: string;
@@ -47,11 +47,13 @@ export interface IotRegistry {
 
 let registry: Promise<IotRegistry> | undefined;
 
-/** The configured adapter, loaded once per cold start (each adapter pulls in only its own SDK). */
+/** Replaces the adapter for this process (local mode and tests: the local stand-in). */
+export function useIotRegistry(adapter: IotRegistry): void {
+  registry = Promise.resolve(adapter);
+}
+
+/** The adapter in use: AWS IoT Core unless one was put in place, loaded once per cold start. */
 export function iotRegistry(): Promise<IotRegistry> {
-  registry ??=
-    config.IOT_DATA_ENDPOINT !== undefined
-      ? import("./registry-local.ts").then((m) => m.localIotRegistry)
-      : import("./registry-aws.ts").then((m) => m.awsIotRegistry);
+  registry ??= import("./registry-aws.ts").then((m) => m.awsIotRegistry);
   return registry;
 }

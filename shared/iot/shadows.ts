@@ -12,8 +12,8 @@ import {
 } from "@aws-sdk/client-iot-data-plane";
 import * as z from "zod/mini";
 import { SHADOW_STATE_LIMIT_BYTES } from "#edge/contract.ts";
-import { config } from "#shared/config.ts";
-import { Conflict, PayloadTooLarge } from "#shared/errors.ts";
+import { config } from "#shared/kit/config.ts";
+import { Conflict, PayloadTooLarge } from "#shared/kit/errors.ts";
 
 const local = config.IOT_DATA_ENDPOINT !== undefined;
 

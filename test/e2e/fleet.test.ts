@@ -11,14 +11,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { GetThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } from "@aws-sdk/client-iot-data-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalIot } from "../../infra/local/iot/index.ts";
-import type { ShadowPublication } from "../../infra/local/iot/shadow-service.ts";
-import { type IngestedEvent, startLocalIotRule } from "../../infra/local/local-iot-rule.ts";
+import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
+import type { ShadowPublication } from "#infra/local/iot/shadow-service.ts";
+import { type IngestedEvent, startLocalIotRule } from "#infra/local/local-iot-rule.ts";
 
 const iot = await startLocalIot();
-process.env.IOT_DATA_ENDPOINT = iot.dataPlaneEndpoint;
-process.env.MQTT_URL = iot.mqttUrl;
-const { call, newTenant } = await import("../helpers/api.ts");
+// The shared code reads its environment once: point it at the local IoT Core before importing it.
+await usePlatformWithLocalIot(iot);
+const { call, newTenant } = await import("#test/helpers/api.ts");
 const { handler: ingest } = await import("#functions/iot/ingest.ts");
 const { startEdge } = await import("#edge/edge.ts");
 const { updateDesired } = await import("#shared/iot/shadows.ts");

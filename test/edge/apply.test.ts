@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type ApplyEnv, applyFirewall, applySsh } from "../../edge/apply.ts";
-import { reportAfterApply } from "../../edge/reconcile.ts";
-import { ensureHostKey } from "../../edge/tools.ts";
+import { type ApplyEnv, applyFirewall, applySsh } from "#edge/apply.ts";
+import { reportAfterApply } from "#edge/reconcile.ts";
+import { ensureHostKey } from "#edge/tools.ts";
 import { firewallDesired, sshDesired } from "./fixtures/desired.ts";
 
 const root = mkdtempSync(join(tmpdir(), "warden-apply-"));

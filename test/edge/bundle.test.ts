@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildEdge } from "../../edge/build.ts";
-import { type LocalIot, type ShadowPublication, startLocalIot } from "../../infra/local/iot/index.ts";
+import { buildEdge } from "#edge/build.ts";
+import { type LocalIot, type ShadowPublication, startLocalIot } from "#infra/local/iot/index.ts";
 import { firewallDesired } from "./fixtures/desired.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "warden-bundle-"));

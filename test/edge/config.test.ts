@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { edgeOptionsFromEnv, resolveEdgeConfig } from "../../edge/config.ts";
+import { edgeOptionsFromEnv, resolveEdgeConfig } from "#edge/config.ts";
 
 const base = {
   WARDEN_THING_NAME: "gw-1",

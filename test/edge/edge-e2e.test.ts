@@ -13,10 +13,10 @@ import {
   type ReportedState,
   ReportedStateSchema,
   type ShadowName,
-} from "../../edge/contract.ts";
-import type { EdgeHandle } from "../../edge/edge.ts";
-import { type LocalIot, startLocalIot } from "../../infra/local/iot/index.ts";
-import { connectInbox, type Inbox } from "../iot/support/mqtt-inbox.ts";
+} from "#edge/contract.ts";
+import type { EdgeHandle } from "#edge/edge.ts";
+import { type LocalIot, startLocalIot } from "#infra/local/iot/index.ts";
+import { connectInbox, type Inbox } from "#test/iot/support/mqtt-inbox.ts";
 import { firewallDesired, sshDesired } from "./fixtures/desired.ts";
 import { nextReport, startSandboxEdge } from "./support/harness.ts";
 

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { EdgeHandle } from "../../edge/edge.ts";
-import { type LocalIot, type ShadowPublication, ShadowService, startLocalIot } from "../../infra/local/iot/index.ts";
+import type { EdgeHandle } from "#edge/edge.ts";
+import { type LocalIot, type ShadowPublication, ShadowService, startLocalIot } from "#infra/local/iot/index.ts";
 import { firewallDesired } from "./fixtures/desired.ts";
 import { nextOffline, nextReady, nextReport, startSandboxEdge } from "./support/harness.ts";
 

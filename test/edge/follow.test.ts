@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { followLines, type LineFollower } from "../../edge/follow.ts";
+import { followLines, type LineFollower } from "#edge/follow.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "warden-follow-"));
 const followers: LineFollower[] = [];

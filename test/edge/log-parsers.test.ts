@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { AuthFailureTracker } from "../../edge/auth-failures.ts";
-import { FirewallLogLineSchema, SshAuthFailureEventSchema } from "../../edge/contract.ts";
-import {
-  parseAuthFailureLine,
-  parseAuthLogLine,
-  parseFirewallLogLine,
-  parseLogTimestamp,
-} from "../../edge/log-parsers.ts";
-import { renderNftRuleset } from "../../edge/render-nft.ts";
+import { AuthFailureTracker } from "#edge/auth-failures.ts";
+import { FirewallLogLineSchema, SshAuthFailureEventSchema } from "#edge/contract.ts";
+import { parseAuthFailureLine, parseAuthLogLine, parseFirewallLogLine, parseLogTimestamp } from "#edge/log-parsers.ts";
+import { renderNftRuleset } from "#edge/render-nft.ts";
 import { firewallDesired } from "./fixtures/desired.ts";
 
 const now = new Date("2025-03-15T12:00:00Z");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MetricsEventSchema } from "../../edge/contract.ts";
-import { createMetricsSampler, type OsProbe } from "../../edge/metrics.ts";
-import { backoffDelay } from "../../edge/mqtt-link.ts";
+import { MetricsEventSchema } from "#edge/contract.ts";
+import { createMetricsSampler, type OsProbe } from "#edge/metrics.ts";
+import { backoffDelay } from "#edge/mqtt-link.ts";
 
 function probe(cpuTimes: { busy: number; idle: number }[][]): OsProbe {
   let call = 0;

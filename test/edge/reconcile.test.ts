@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { REPORTED_LIMITS, REPORTED_STATE_MAX_BYTES, type ReportedState } from "../../edge/contract.ts";
-import { reconcile, reportAfterApply, reportAfterTermination, reportedMatches } from "../../edge/reconcile.ts";
+import { REPORTED_LIMITS, REPORTED_STATE_MAX_BYTES, type ReportedState } from "#edge/contract.ts";
+import { reconcile, reportAfterApply, reportAfterTermination, reportedMatches } from "#edge/reconcile.ts";
 import { firewallDesired, sshDesired } from "./fixtures/desired.ts";
 
 const now = new Date("2025-03-15T10:00:00Z");

@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FirewallDesiredSchema } from "../../edge/contract.ts";
-import { DOS_MAX_CONNECTIONS_PER_SOURCE, nftDuration, renderNftRuleset, setElements } from "../../edge/render-nft.ts";
-import { checkNftRuleset } from "../../edge/tools.ts";
+import { FirewallDesiredSchema } from "#edge/contract.ts";
+import { DOS_MAX_CONNECTIONS_PER_SOURCE, nftDuration, renderNftRuleset, setElements } from "#edge/render-nft.ts";
+import { checkNftRuleset } from "#edge/tools.ts";
 import { firewallDesired } from "./fixtures/desired.ts";
 
 const now = new Date("2025-03-15T10:00:00Z");

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SshDesired } from "../../edge/contract.ts";
-import { renderSshd } from "../../edge/render-sshd.ts";
-import { checkSshdConfig, ensureHostKey } from "../../edge/tools.ts";
+import type { SshDesired } from "#edge/contract.ts";
+import { renderSshd } from "#edge/render-sshd.ts";
+import { checkSshdConfig, ensureHostKey } from "#edge/tools.ts";
 import { sshDesired } from "./fixtures/desired.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "warden-sshd-"));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SshSessionEventSchema } from "../../edge/contract.ts";
-import type { AuthLogEvent } from "../../edge/log-parsers.ts";
-import { SessionTable } from "../../edge/sessions.ts";
+import { SshSessionEventSchema } from "#edge/contract.ts";
+import type { AuthLogEvent } from "#edge/log-parsers.ts";
+import { SessionTable } from "#edge/sessions.ts";
 
 const now = new Date("2025-03-15T10:00:00Z");
 const login: AuthLogEvent = {

@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { compileRoutes, lambdaContext, matchRoute } from "../../infra/local/api-server.ts";
-import { routes } from "../../infra/routes.ts";
+import { compileRoutes, lambdaContext, matchRoute } from "#infra/local/api-server.ts";
+import { routes } from "#infra/routes.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const compiled = compileRoutes(routes);

@@ -5,9 +5,9 @@ import { App, Stack, Validations } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { functionId } from "../../infra/route-types.ts";
-import { routes } from "../../infra/routes.ts";
-import { workers } from "../../infra/workers.ts";
+import { routes } from "#infra/routes.ts";
+import { workers } from "#infra/workers.ts";
+import { functionId } from "#shared/kit/route.ts";
 import { nagFindings, type SynthesizedWarden, synthWarden } from "./synth-app.ts";
 
 /** CloudFormation's hard limit of resources per stack. */

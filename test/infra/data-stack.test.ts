@@ -1,6 +1,6 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TABLE } from "../../shared/db/table.ts";
+import { TABLE } from "#shared/table/table.ts";
 import { nagFindings, type SynthesizedWarden, synthWarden } from "./synth-app.ts";
 
 let warden: SynthesizedWarden;

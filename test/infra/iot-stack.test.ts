@@ -1,8 +1,8 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RouteDef } from "../../infra/route-types.ts";
-import { GATEWAY_EVENTS_TOPIC, type IotStack } from "../../infra/stacks/iot-stack.ts";
-import type { Worker } from "../../infra/workers.ts";
+import { GATEWAY_EVENTS_TOPIC, type IotStack } from "#infra/stacks/iot-stack.ts";
+import type { Worker } from "#infra/workers.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
 
 // Any existing module will do as the bundle: these tests are about wiring and IAM, not behaviour.

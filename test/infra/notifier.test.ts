@@ -3,8 +3,8 @@
  * and then only from the routes that notify; by default they stay in the table's outbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routeKey } from "../../infra/route-types.ts";
-import { routes } from "../../infra/routes.ts";
+import { routes } from "#infra/routes.ts";
+import { routeKey } from "#shared/kit/route.ts";
 import { actionsOf, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
 
 // A small slice of the table keeps this synth fast: one route that notifies, one that does not.

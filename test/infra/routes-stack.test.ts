@@ -1,9 +1,9 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routeKey } from "../../infra/route-types.ts";
-import { routes } from "../../infra/routes.ts";
-import { createApp, ROUTES_PER_STACK, sliceRoutes } from "../../infra/stacks/app-factory.ts";
-import { apiGatewayPath } from "../../infra/stacks/routes-stack.ts";
+import { routes } from "#infra/routes.ts";
+import { createApp, ROUTES_PER_STACK, sliceRoutes } from "#infra/stacks/app-factory.ts";
+import { apiGatewayPath } from "#infra/stacks/routes-stack.ts";
+import { routeKey } from "#shared/kit/route.ts";
 import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
 
 const httpRoutes = routes.filter((r) => r.method !== "WEBSOCKET");
@@ -172,7 +172,7 @@ describe("route stacks", () => {
     }
   });
 
-  it("give functions the environment shared/config.ts reads", () => {
+  it("give functions the environment shared/kit/config.ts reads", () => {
     for (const route of httpRoutes) {
       templateOf(routeKey(route)).hasResourceProperties("AWS::Lambda::Function", {
         Description: routeKey(route),

@@ -11,8 +11,8 @@ import { Template } from "aws-cdk-lib/assertions";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
-import { allEntries, type BuiltFunction, buildFunctions } from "../../infra/build.ts";
-import { type CreateAppOptions, createApp, type WardenApp } from "../../infra/stacks/app-factory.ts";
+import { allEntries, type BuiltFunction, buildFunctions } from "#infra/build.ts";
+import { type CreateAppOptions, createApp, type WardenApp } from "#infra/stacks/app-factory.ts";
 
 export interface SynthesizedWarden extends WardenApp {
   assembly: CloudAssembly;

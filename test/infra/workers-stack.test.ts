@@ -1,6 +1,6 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Worker } from "../../infra/workers.ts";
+import type { Worker } from "#infra/workers.ts";
 import { nagFindings, type SynthesizedWarden, synthWarden } from "./synth-app.ts";
 
 // Any existing module will do as the bundle: these tests are about wiring and IAM, not behaviour.

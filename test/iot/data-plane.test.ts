@@ -16,7 +16,7 @@ import {
   UpdateThingShadowCommand,
 } from "@aws-sdk/client-iot-data-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalIot, startLocalIot } from "../../infra/local/iot/index.ts";
+import { type LocalIot, startLocalIot } from "#infra/local/iot/index.ts";
 import { connectInbox, type Inbox } from "./support/mqtt-inbox.ts";
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalIot, startLocalIot } from "../../infra/local/iot/index.ts";
+import { type LocalIot, startLocalIot } from "#infra/local/iot/index.ts";
 import { connectInbox, type Inbox } from "./support/mqtt-inbox.ts";
 
 const prefix = (thing: string, shadow: string) => `$aws/things/${thing}/shadow/name/${shadow}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ShadowPublication, ShadowService } from "../../infra/local/iot/shadow-service.ts";
+import { type ShadowPublication, ShadowService } from "#infra/local/iot/shadow-service.ts";
 
 const T0 = Date.parse("2025-03-15T10:00:00Z");
 

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { ensureTable, startDynamoDbLocal } from "../../infra/local/dynamodb-local.ts";
-import { generateJwtKeyPem } from "../../infra/local/keys.ts";
+import { ensureTable, startDynamoDbLocal } from "#infra/local/dynamodb-local.ts";
+import { generateJwtKeyPem } from "#infra/local/keys.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

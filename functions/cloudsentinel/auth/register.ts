@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
-import { register } from "#shared/domain/identity.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { email, fullName, password, username } from "#shared/http/schemas.ts";
-import { cloudsentinelUser } from "#shared/views/cloudsentinel.ts";
+import { email, fullName, password, username } from "#shared/identity/schemas.ts";
+import { register } from "#shared/identity/sign-in.ts";
+import { cloudsentinelUser } from "#shared/identity/views-cloudsentinel.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   email,

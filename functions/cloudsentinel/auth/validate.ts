@@ -1,4 +1,4 @@
-import { endpoint } from "#shared/http/endpoint.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 export const handler = endpoint("GET /api/v1/auth/validate", {}, (req) => {
   const { user, token } = req.principal;

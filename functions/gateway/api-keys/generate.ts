@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { generateApiKey, ipRestrictionField, scopeField } from "#shared/domain/api-keys.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { generateApiKey, ipRestrictionField, scopeField } from "#shared/identity/api-keys.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),

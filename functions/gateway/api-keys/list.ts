@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { apiKeyListing, KEY_STATUSES } from "#shared/domain/api-keys.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { apiKeyListing, KEY_STATUSES } from "#shared/identity/api-keys.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({
   status: z.optional(z.enum(KEY_STATUSES)),

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { revokeApiKey } from "#shared/domain/api-keys.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { revokeApiKey } from "#shared/identity/api-keys.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   key_id: z.int().check(z.positive()),

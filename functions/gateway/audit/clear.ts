@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { clearAudit } from "#shared/domain/audit-export.ts";
-import { Invalid } from "#shared/errors.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { clearAudit } from "#shared/audit/export.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { Invalid } from "#shared/kit/errors.ts";
 
 const body = z.strictObject({
   older_than_days: z.int().check(z.gte(1), z.lte(36_500)),

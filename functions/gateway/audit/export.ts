@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { exportAudit } from "#shared/domain/audit-export.ts";
-import { endpoint, RawResponse } from "#shared/http/endpoint.ts";
+import { exportAudit } from "#shared/audit/export.ts";
+import { endpoint, RawResponse } from "#shared/kit/endpoint.ts";
 
 const text = z.string().check(z.trim(), z.minLength(1), z.maxLength(256));
 const query = z.strictObject({

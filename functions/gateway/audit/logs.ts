@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { MAX_AUDIT_HOURS, queryAuditLogs } from "#shared/domain/audit-query.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { MAX_AUDIT_HOURS, queryAuditLogs } from "#shared/audit/query.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const text = z.string().check(z.trim(), z.minLength(1), z.maxLength(256));
 const query = z.strictObject({

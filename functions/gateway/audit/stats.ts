@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { auditStatistics } from "#shared/domain/audit-stats.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { auditStatistics } from "#shared/audit/stats.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({
   time_range: z.optional(z.enum(["24h", "7d", "30d", "custom"])),

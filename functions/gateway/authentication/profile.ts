@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { PASSWORD_PROFILES, updateAuthSettings } from "#shared/domain/auth-policy.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { PASSWORD_PROFILES, updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({ profile: z.enum(["nist", "cis", "default"]) });
 

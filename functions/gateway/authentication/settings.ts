@@ -1,5 +1,5 @@
-import { getAuthPolicy } from "#shared/domain/auth-policy.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { getAuthPolicy } from "#shared/identity/auth-policy.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 export const handler = endpoint("GET /cloud-integration/security/authentication/settings", {}, (req) =>
   getAuthPolicy(req.principal.tenantId),

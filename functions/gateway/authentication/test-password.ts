@@ -1,9 +1,9 @@
 import * as z from "zod/mini";
-import { getAuthPolicy } from "#shared/domain/auth-policy.ts";
-import { checkPassword, policySuggestions } from "#shared/domain/password-rules.ts";
-import { estimateStrength } from "#shared/domain/password-strength.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { password } from "#shared/http/schemas.ts";
+import { getAuthPolicy } from "#shared/identity/auth-policy.ts";
+import { checkPassword, policySuggestions } from "#shared/identity/password-rules.ts";
+import { estimateStrength } from "#shared/identity/password-strength.ts";
+import { password } from "#shared/identity/schemas.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   password,

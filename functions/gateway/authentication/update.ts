@@ -1,6 +1,6 @@
-import { AuthPolicyPatch, updateAuthSettings } from "#shared/domain/auth-policy.ts";
-import { Invalid } from "#shared/errors.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { AuthPolicyPatch, updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { Invalid } from "#shared/kit/errors.ts";
 
 export const handler = endpoint(
   "POST /cloud-integration/security/authentication/update",

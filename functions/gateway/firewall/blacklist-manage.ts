@@ -4,9 +4,9 @@
  * the expiry so the gateway's nft set element times out on its own.
  */
 import * as z from "zod/mini";
-import { manageList } from "#shared/domain/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { manageList } from "#shared/fleet/firewall.ts";
+import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 /** One second to one year; fractions of an hour are fine. */
 const body = z.strictObject({

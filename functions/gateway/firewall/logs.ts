@@ -1,8 +1,8 @@
 /** GET /firewall/logs — ingested log lines of the last hours, filtered by action, with statistics. */
 import * as z from "zod/mini";
-import { firewallLogs } from "#shared/domain/fleet-events.ts";
-import { gatewayIdField } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { firewallLogs } from "#shared/fleet/gateway-events.ts";
+import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const action = z.pipe(
   z.pipe(

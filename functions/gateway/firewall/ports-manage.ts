@@ -1,9 +1,9 @@
 /** POST /firewall/ports/manage — block or unblock an inbound port. */
 import * as z from "zod/mini";
-import { PORT_PROTOCOLS } from "#shared/db/firewall.ts";
-import { managePort } from "#shared/domain/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { PORT_PROTOCOLS } from "#shared/fleet/db/firewall.ts";
+import { managePort } from "#shared/fleet/firewall.ts";
+import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const protocol = z.pipe(
   z.pipe(

@@ -1,8 +1,8 @@
 /** POST /firewall/rules/add — a new rule, tenant-wide or as one gateway's override; 201. */
 import * as z from "zod/mini";
-import { addRule } from "#shared/domain/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { addRule } from "#shared/fleet/firewall.ts";
+import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   name: text(64).check(z.minLength(1)),

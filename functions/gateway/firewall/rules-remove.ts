@@ -1,8 +1,8 @@
 /** POST /firewall/rules/remove — remove a rule; the last default-deny or SSH management rule needs force. */
 import * as z from "zod/mini";
-import { removeRule } from "#shared/domain/firewall.ts";
-import { gatewayIdField } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { removeRule } from "#shared/fleet/firewall.ts";
+import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   rule_id: z.number().check(z.int(), z.positive()),

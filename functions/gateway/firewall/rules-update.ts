@@ -1,8 +1,8 @@
 /** POST /firewall/rules/update — change fields of a rule; answers each change as {old, new}. */
 import * as z from "zod/mini";
-import { updateRule } from "#shared/domain/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { updateRule } from "#shared/fleet/firewall.ts";
+import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   rule_id: z.number().check(z.int(), z.positive()),

@@ -1,8 +1,8 @@
 /** GET /firewall/rules — rules by priority, filtered by chain type and enabled, with chain and action counts. */
 import * as z from "zod/mini";
-import { listRules } from "#shared/domain/firewall.ts";
-import { CHAINS, gatewayIdField } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { listRules } from "#shared/fleet/firewall.ts";
+import { CHAINS, gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({
   type: z.optional(

@@ -1,9 +1,9 @@
 /** POST /firewall/settings — change settings; answers the changes and whether a restart is needed. */
 import * as z from "zod/mini";
-import { updateSettings } from "#shared/domain/firewall.ts";
-import { gatewayIdField } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { FirewallSettingsBody } from "#shared/http/schemas-settings.ts";
+import { updateSettings } from "#shared/fleet/firewall.ts";
+import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { FirewallSettingsBody } from "#shared/fleet/schemas.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.extend(FirewallSettingsBody, { gateway_id: gatewayIdField.body });
 

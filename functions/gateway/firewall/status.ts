@@ -1,8 +1,8 @@
 /** GET /firewall/status — settings in effect, lists, and today's statistics from ingested log lines. */
 import * as z from "zod/mini";
-import { firewallStatus } from "#shared/domain/firewall.ts";
-import { gatewayIdField } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { firewallStatus } from "#shared/fleet/firewall.ts";
+import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({ gateway_id: gatewayIdField.query });
 

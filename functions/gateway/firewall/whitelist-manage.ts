@@ -1,8 +1,8 @@
 /** POST /firewall/whitelist/manage — add or remove an address or network; entries may carry an expiry. */
 import * as z from "zod/mini";
-import { manageList } from "#shared/domain/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { manageList } from "#shared/fleet/firewall.ts";
+import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   action: z.enum(["add", "remove"]),

@@ -3,9 +3,9 @@
  * private key is in this response and nowhere else; it cannot be fetched again.
  */
 import * as z from "zod/mini";
-import { registerGateway } from "#shared/domain/gateways.ts";
-import { text } from "#shared/domain/net-validation.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { registerGateway } from "#shared/fleet/gateways.ts";
+import { text } from "#shared/fleet/net-validation.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   name: text(64).check(z.minLength(1)),

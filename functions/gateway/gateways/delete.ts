@@ -1,7 +1,7 @@
 /** DELETE /gateways/{gateway_id} — revoke the certificate (detached from the gateway policy), remove thing, shadows and overrides. */
 import * as z from "zod/mini";
-import { deregisterGateway } from "#shared/domain/gateways.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { deregisterGateway } from "#shared/fleet/gateways.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const path = z.strictObject({ gateway_id: z.coerce.number().check(z.int(), z.positive()) });
 

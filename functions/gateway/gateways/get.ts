@@ -1,7 +1,7 @@
 /** GET /gateways/{gateway_id} — one gateway with its shadows' sync state and last_seen. */
 import * as z from "zod/mini";
-import { getFleetGateway } from "#shared/domain/gateways.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { getFleetGateway } from "#shared/fleet/gateways.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const path = z.strictObject({ gateway_id: z.coerce.number().check(z.int(), z.positive()) });
 

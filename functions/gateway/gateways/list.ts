@@ -1,6 +1,6 @@
 /** GET /gateways — the tenant's fleet, each gateway with its shadows' sync state and last_seen. */
-import { listFleet } from "#shared/domain/gateways.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { listFleet } from "#shared/fleet/gateways.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 export const handler = endpoint("GET /cloud-integration/security/gateways", {}, async (req) =>
   listFleet(req.principal.tenantId),

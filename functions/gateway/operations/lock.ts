@@ -1,8 +1,8 @@
 /** POST /lock — emergency system lock: locks users / API keys / SSH, ends the tenant's sessions. */
 import * as z from "zod/mini";
-import { lockSystem } from "#shared/domain/system-lock.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { email } from "#shared/http/schemas.ts";
+import { email } from "#shared/identity/schemas.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { lockSystem } from "#shared/tenancy/system-lock.ts";
 
 const body = z.strictObject({
   reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),

@@ -1,7 +1,7 @@
 /** POST /lock/pin (beyond spec) — sets the admin PIN that unlocks an emergency lock. */
 import * as z from "zod/mini";
-import { PIN_PATTERN, setLockPin } from "#shared/domain/system-lock.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { PIN_PATTERN, setLockPin } from "#shared/tenancy/system-lock.ts";
 
 const lockPin = z.string().check(z.regex(PIN_PATTERN, "must be 4 to 12 digits"));
 

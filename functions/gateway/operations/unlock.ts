@@ -1,7 +1,7 @@
 /** POST /unlock — ends the emergency lock with the admin PIN, or the lock's emergency code (break-glass). */
 import * as z from "zod/mini";
-import { PIN_PATTERN, type UnlockReport, unlockSystem } from "#shared/domain/system-lock.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { PIN_PATTERN, type UnlockReport, unlockSystem } from "#shared/tenancy/system-lock.ts";
 
 const body = z.strictObject({
   admin_pin: z.string().check(z.regex(PIN_PATTERN, "must be 4 to 12 digits")),

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { createRole } from "#shared/domain/roles.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { createRole } from "#shared/identity/roles.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   name: z

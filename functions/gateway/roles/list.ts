@@ -1,5 +1,5 @@
-import { listRoles } from "#shared/domain/roles.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { listRoles } from "#shared/identity/roles.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 export const handler = endpoint("GET /cloud-integration/security/roles", {}, (req) =>
   listRoles(req.principal.tenantId),

@@ -1,10 +1,10 @@
 /** POST /settings/save-all — several settings areas in one request; every section validated before any is saved. */
 import * as z from "zod/mini";
-import { AuthPolicyPatch } from "#shared/domain/auth-policy.ts";
-import { saveAllSettings } from "#shared/domain/save-all.ts";
-import { Invalid } from "#shared/errors.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { FirewallSettingsBody, SshSettingsBody } from "#shared/http/schemas-settings.ts";
+import { FirewallSettingsBody, SshSettingsBody } from "#shared/fleet/schemas.ts";
+import { AuthPolicyPatch } from "#shared/identity/auth-policy.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { Invalid } from "#shared/kit/errors.ts";
+import { saveAllSettings } from "#shared/tenancy/save-all.ts";
 
 const body = z.strictObject({
   authentication: z.optional(AuthPolicyPatch),

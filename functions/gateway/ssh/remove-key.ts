@@ -1,9 +1,9 @@
 /** POST /ssh/remove-key — remove a login's public key by fingerprint. */
 import * as z from "zod/mini";
-import { gatewayIdField } from "#shared/domain/net-validation.ts";
-import { removeKey } from "#shared/domain/ssh.ts";
-import { sshUsername } from "#shared/domain/ssh-keys.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { removeKey } from "#shared/fleet/ssh.ts";
+import { sshUsername } from "#shared/fleet/ssh-keys.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   fingerprint: z

@@ -1,8 +1,8 @@
 /** GET /ssh/sessions — sessions the gateways reported: active (default) or also today's ended ones. */
 import * as z from "zod/mini";
-import { gatewayIdField } from "#shared/domain/net-validation.ts";
-import { sshSessions } from "#shared/domain/ssh.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { sshSessions } from "#shared/fleet/ssh.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({
   active_only: z._default(z.stringbool(), true),

@@ -1,8 +1,8 @@
 /** GET /ssh/settings — sshd settings in effect, public keys, and today's connection counters. */
 import * as z from "zod/mini";
-import { gatewayIdField } from "#shared/domain/net-validation.ts";
-import { getSshSettings } from "#shared/domain/ssh.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { getSshSettings } from "#shared/fleet/ssh.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({ gateway_id: gatewayIdField.query });
 

@@ -3,9 +3,9 @@
  * shadow (`terminate_sessions`); the request is recorded on the session and in the audit trail.
  */
 import * as z from "zod/mini";
-import { text } from "#shared/domain/net-validation.ts";
-import { terminateSession } from "#shared/domain/ssh.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { text } from "#shared/fleet/net-validation.ts";
+import { terminateSession } from "#shared/fleet/ssh.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   session_id: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be a session id as /ssh/sessions lists it")),

@@ -1,9 +1,9 @@
 /** POST /ssh/update — change sshd settings; answers the changes and whether sshd must restart. */
 import * as z from "zod/mini";
-import { gatewayIdField } from "#shared/domain/net-validation.ts";
-import { updateSshSettings } from "#shared/domain/ssh.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { SshSettingsBody } from "#shared/http/schemas-settings.ts";
+import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { SshSettingsBody } from "#shared/fleet/schemas.ts";
+import { updateSshSettings } from "#shared/fleet/ssh.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.extend(SshSettingsBody, { gateway_id: gatewayIdField.body });
 

@@ -3,13 +3,13 @@
  * `comment`. Type, size and fingerprint come from the key itself (as `ssh-keygen -lf` reads it).
  */
 import * as z from "zod/mini";
-import { gatewayIdField, text } from "#shared/domain/net-validation.ts";
-import { uploadKey } from "#shared/domain/ssh.ts";
-import { sshUsername } from "#shared/domain/ssh-keys.ts";
-import { Invalid } from "#shared/errors.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { parseMultipart } from "#shared/http/multipart.ts";
-import { validate } from "#shared/http/validation.ts";
+import { gatewayIdField, text } from "#shared/fleet/net-validation.ts";
+import { uploadKey } from "#shared/fleet/ssh.ts";
+import { sshUsername } from "#shared/fleet/ssh-keys.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { Invalid } from "#shared/kit/errors.ts";
+import { parseMultipart } from "#shared/kit/multipart.ts";
+import { validate } from "#shared/kit/validation.ts";
 
 const fields = z.strictObject({
   username: sshUsername,

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { config } from "#shared/config.ts";
-import { regenerateWebhookSecret } from "#shared/domain/webhooks.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { config } from "#shared/kit/config.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { regenerateWebhookSecret } from "#shared/webhooks/webhooks.ts";
 
 const body = z.strictObject({
   invalidate_old: z._default(z.boolean(), true),

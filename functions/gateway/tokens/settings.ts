@@ -1,7 +1,7 @@
-import { getSettingsMany } from "#shared/db/tenant-settings.ts";
-import { permissionMapping, rateLimitingView, tokenSettingsView } from "#shared/domain/token-settings.ts";
-import { webhookView } from "#shared/domain/webhooks.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { permissionMapping, rateLimitingView, tokenSettingsView } from "#shared/identity/token-settings.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { getSettingsMany } from "#shared/tenancy/db/tenant-settings.ts";
+import { webhookView } from "#shared/webhooks/webhooks.ts";
 
 export const handler = endpoint("GET /cloud-integration/security/tokens/settings", {}, async (req) => {
   const tenantId = req.principal.tenantId;

@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
-import { config } from "#shared/config.ts";
-import { getSettings } from "#shared/db/tenant-settings.ts";
-import { MIN_TOKEN_TTL_SECONDS, tokenSettingsView, updateTokenSettings } from "#shared/domain/token-settings.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { MIN_TOKEN_TTL_SECONDS, tokenSettingsView, updateTokenSettings } from "#shared/identity/token-settings.ts";
+import { config } from "#shared/kit/config.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { getSettings } from "#shared/tenancy/db/tenant-settings.ts";
 
 const body = z.strictObject({
   /** Shorter than the platform's lifetime only; null returns to the platform's. */

@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
-import { config } from "#shared/config.ts";
-import { WEBHOOK_EVENTS } from "#shared/db/tenant-settings.ts";
-import { configureWebhook, webhookView } from "#shared/domain/webhooks.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { config } from "#shared/kit/config.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { WEBHOOK_EVENTS } from "#shared/tenancy/db/tenant-settings.ts";
+import { configureWebhook, webhookView } from "#shared/webhooks/webhooks.ts";
 
 const body = z.strictObject({
   url: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(2048))),

@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
-import { changeOwnPassword } from "#shared/domain/users.ts";
-import { withAuthEvents } from "#shared/http/auth-events.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { password } from "#shared/http/schemas.ts";
+import { password } from "#shared/identity/schemas.ts";
+import { changeOwnPassword } from "#shared/identity/users.ts";
+import { withAuthEvents } from "#shared/kit/auth-events.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({ current_password: password, new_password: password });
 

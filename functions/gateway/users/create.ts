@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { createUserByAdmin } from "#shared/domain/users.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { email, fullName, password, username } from "#shared/http/schemas.ts";
+import { email, fullName, password, username } from "#shared/identity/schemas.ts";
+import { createUserByAdmin } from "#shared/identity/users.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   username,

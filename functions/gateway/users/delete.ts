@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { deleteUser, ownedData } from "#shared/domain/users.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { deleteUser, ownedData } from "#shared/identity/users.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   user_id: z.number().check(z.int(), z.positive()),

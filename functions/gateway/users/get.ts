@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { getUserDetail, ownedRecords } from "#shared/domain/users.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { getUserDetail, ownedRecords } from "#shared/identity/users.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const path = z.strictObject({
   user_id: z.pipe(z.string().check(z.regex(/^[1-9]\d{0,9}$/, "must be a positive integer")), z.transform(Number)),

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { listUserViews } from "#shared/domain/users.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { listUserViews } from "#shared/identity/users.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({
   status: z.optional(z.enum(["active", "inactive", "locked"])),

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { lockUser } from "#shared/domain/users.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { lockUser } from "#shared/identity/users.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   user_id: z.number().check(z.int(), z.positive()),

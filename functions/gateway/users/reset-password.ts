@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { resetPassword } from "#shared/domain/users.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { password } from "#shared/http/schemas.ts";
+import { password } from "#shared/identity/schemas.ts";
+import { resetPassword } from "#shared/identity/users.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   user_id: z.number().check(z.int(), z.positive()),

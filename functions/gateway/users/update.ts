@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
-import { updateUser } from "#shared/domain/users.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { email, fullName } from "#shared/http/schemas.ts";
+import { email, fullName } from "#shared/identity/schemas.ts";
+import { updateUser } from "#shared/identity/users.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   user_id: z.number().check(z.int(), z.positive()),

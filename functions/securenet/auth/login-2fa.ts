@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
-import { completeTwoFactorLogin } from "#shared/domain/identity.ts";
-import { withAuthEvents } from "#shared/http/auth-events.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { securenetUser } from "#shared/views/securenet.ts";
+import { completeTwoFactorLogin } from "#shared/identity/sign-in.ts";
+import { securenetUser } from "#shared/identity/views-securenet.ts";
+import { withAuthEvents } from "#shared/kit/auth-events.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   challenge_token: z.string().check(z.minLength(1), z.maxLength(200)),

@@ -1,10 +1,10 @@
 import * as z from "zod/mini";
-import { login } from "#shared/domain/identity.ts";
-import { withAuthEvents } from "#shared/http/auth-events.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { loginName, password } from "#shared/http/schemas.ts";
-import { twoFactorChallenge } from "#shared/views/login.ts";
-import { securenetUser } from "#shared/views/securenet.ts";
+import { loginName, password } from "#shared/identity/schemas.ts";
+import { login } from "#shared/identity/sign-in.ts";
+import { twoFactorChallenge } from "#shared/identity/views.ts";
+import { securenetUser } from "#shared/identity/views-securenet.ts";
+import { withAuthEvents } from "#shared/kit/auth-events.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({ username: loginName, password });
 

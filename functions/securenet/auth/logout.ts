@@ -1,5 +1,5 @@
-import { revokeToken } from "#shared/domain/identity.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { revokeToken } from "#shared/identity/sign-in.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 export const handler = endpoint("POST /api/auth/logout", {}, async (req) => {
   const { tenantId, token } = req.principal;

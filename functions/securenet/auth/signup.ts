@@ -1,9 +1,9 @@
 import * as z from "zod/mini";
-import { signup } from "#shared/domain/identity.ts";
-import { withAuthEvents } from "#shared/http/auth-events.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { email, password, username } from "#shared/http/schemas.ts";
-import { securenetUser } from "#shared/views/securenet.ts";
+import { email, password, username } from "#shared/identity/schemas.ts";
+import { signup } from "#shared/identity/sign-in.ts";
+import { securenetUser } from "#shared/identity/views-securenet.ts";
+import { withAuthEvents } from "#shared/kit/auth-events.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   organization: z.string().check(z.trim(), z.minLength(2), z.maxLength(100)),

@@ -67,3 +67,18 @@ export async function startLocalIot(opts: LocalIotOptions = {}): Promise<LocalIo
     },
   };
 }
+
+/**
+ * Points this process's platform code at a local IoT Core: the environment the shared code reads
+ * once at import (so call this before importing any of it), and the local stand-in for the IoT
+ * control plane in place of the AWS adapter. Local mode, the bench and the tests all go through here.
+ */
+export async function usePlatformWithLocalIot(iot: Pick<LocalIot, "dataPlaneEndpoint" | "mqttUrl">): Promise<void> {
+  process.env.IOT_DATA_ENDPOINT = iot.dataPlaneEndpoint;
+  process.env.MQTT_URL = iot.mqttUrl;
+  const [{ useIotRegistry }, { localIotRegistry }] = await Promise.all([
+    import("#shared/iot/registry.ts"),
+    import("./registry-local.ts"),
+  ]);
+  useIotRegistry(localIotRegistry);
+}

@@ -2,8 +2,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ReportedState, ShadowName } from "../../../edge/contract.ts";
-import { type EdgeHandle, type StartEdgeOptions, startEdge } from "../../../edge/edge.ts";
+import type { ReportedState, ShadowName } from "#edge/contract.ts";
+import { type EdgeHandle, type StartEdgeOptions, startEdge } from "#edge/edge.ts";
 
 export async function startSandboxEdge(
   mqttUrl: string,

@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
-import { disableTwoFactor } from "#shared/domain/two-factor.ts";
-import { Invalid } from "#shared/errors.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
-import { password } from "#shared/http/schemas.ts";
+import { password } from "#shared/identity/schemas.ts";
+import { disableTwoFactor } from "#shared/identity/two-factor.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
+import { Invalid } from "#shared/kit/errors.ts";
 
 const body = z.strictObject({
   code: z.optional(z.string().check(z.trim(), z.minLength(6), z.maxLength(20))),

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { startEnrollment } from "#shared/domain/two-factor.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { startEnrollment } from "#shared/identity/two-factor.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.optional(
   z.strictObject({

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { confirmEnrollment } from "#shared/domain/two-factor.ts";
-import { endpoint } from "#shared/http/endpoint.ts";
+import { confirmEnrollment } from "#shared/identity/two-factor.ts";
+import { endpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({ code: z.string().check(z.trim(), z.regex(/^\d{6}$/, "must be the 6-digit code")) });
 

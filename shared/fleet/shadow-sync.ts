@@ -1,0 +1,410 @@
+/**
+ * How a settings change reaches the fleet. One flow for every area (firewall, ssh):
+ *
+ *   load the area (all scopes, one Query) and the tenant's gateways
+ *   → apply the change to the scope's document (tenant-wide, or one gateway's overrides)
+ *   → render the desired shadow document of every affected gateway and MEASURE it: a document
+ *     over budget is refused with 413 before anything is saved
+ *   → save the scope as the area's next config version (optimistic lock: a concurrent change is a 409)
+ *   → write `desired` to the named shadow of each affected gateway.
+ *
+ * The shadow write is ordered by config version, not by arrival: it reads the shadow, skips when
+ * the shadow already asks for this or a newer version, and writes conditioned on the shadow version
+ * it read (IoT Core answers 409 if another writer got in between; we re-read and try again). So two
+ * changes racing each other can never leave a gateway on the older one.
+ */
+
+import {
+  describeIssues,
+  REPORTED_STATE_MAX_BYTES,
+  ReportedStateSchema,
+  SHADOW_STATE_LIMIT_BYTES,
+} from "#edge/contract.ts";
+import {
+  type Area,
+  type AreaState,
+  headVersion,
+  loadArea,
+  type ScopeId,
+  saveScopes,
+} from "#shared/fleet/db/fleet-config.ts";
+import { type Gateway, listGateways } from "#shared/fleet/db/gateways.ts";
+import { getShadow, type Shadow, updateDesired } from "#shared/iot/shadows.ts";
+import { Conflict, Invalid, NotFound, PayloadTooLarge } from "#shared/kit/errors.ts";
+import { log } from "#shared/kit/log.ts";
+
+/**
+ * IoT Core counts desired and reported together against 8 KB: `{"desired":…,"reported":…}`. The
+ * edge keeps its report within the contract's REPORTED_STATE_MAX_BYTES; that, plus the bytes that
+ * join the two sections, is kept free, and the desired document must fit in the rest.
+ */
+export const REPORTED_RESERVE_BYTES = REPORTED_STATE_MAX_BYTES + ',"reported":'.length;
+export const DESIRED_BUDGET_BYTES = SHADOW_STATE_LIMIT_BYTES - REPORTED_RESERVE_BYTES;
+
+export type DesiredDocument = Record<string, unknown>;
+
+/** The edge contract's schema of a desired document (zod, as edge/contract.ts declares it). */
+export interface ContractSchema {
+  safeParse(doc: unknown): { success: true } | { success: false; error: Parameters<typeof describeIssues>[0] };
+}
+
+/** An area's rules for turning stored scope documents into a gateway's desired shadow document. */
+export interface AreaSpec<D, E> {
+  area: Area;
+  parse(doc: unknown): D;
+  /** The tenant-wide document and a gateway's overrides (if any) → what that gateway should run. */
+  merge(tenant: D, overlay: D | undefined, now: Date): E;
+  render(effective: E, configVersion: number, now: Date): DesiredDocument;
+  /** The contract the edge validates the document with; the cloud checks it first. */
+  contract: ContractSchema;
+}
+
+/** Bytes of `{"desired": doc}` as IoT Core counts them (UTF-8 JSON without whitespace). */
+export function desiredSize(doc: DesiredDocument): number {
+  return Buffer.byteLength(JSON.stringify({ desired: doc }), "utf8");
+}
+
+/**
+ * The API validates every field before it gets here, so a document the edge contract refuses is a
+ * gap between the two validations; it is refused (400) rather than sent to a gateway that would
+ * report it as failed.
+ */
+export function assertContract(spec: { area: Area; contract: ContractSchema }, doc: DesiredDocument): void {
+  const checked = spec.contract.safeParse(doc);
+  if (!checked.success) {
+    const detail = describeIssues(checked.error);
+    throw new Invalid(`body: the resulting ${spec.area} configuration breaks the gateway contract: ${detail}`, [
+      { loc: ["body"], msg: detail, type: "value_error.contract" },
+    ]);
+  }
+}
+
+export function assertFits(area: Area, doc: DesiredDocument, where: string): void {
+  const size = desiredSize(doc);
+  if (size > DESIRED_BUDGET_BYTES) {
+    throw new PayloadTooLarge(
+      `The ${area} shadow document for ${where} would be ${size} bytes; the limit is ${DESIRED_BUDGET_BYTES} bytes ` +
+        `(IoT Core's ${SHADOW_STATE_LIMIT_BYTES}-byte shadow state minus ${REPORTED_RESERVE_BYTES} kept for the gateway's report). Nothing was saved.`,
+    );
+  }
+}
+
+export interface AreaSnapshot<D> {
+  state: AreaState;
+  gateways: Gateway[];
+  tenantDoc: D;
+  overlays: Map<number, D>;
+  /** The config version each gateway's shadow should carry: the newer of tenant-wide and its overrides. */
+  versionOf(gatewayId: number): number;
+  docOf(scope: ScopeId): D;
+}
+
+/** One Query for the area, one for the fleet (skipped when the caller already has the fleet). */
+export async function loadSnapshot<D>(
+  spec: AreaSpec<D, unknown>,
+  tenantId: string,
+  fleet?: Gateway[],
+): Promise<AreaSnapshot<D>> {
+  const [state, gateways] = await Promise.all([loadArea(tenantId, spec.area), fleet ?? listGateways(tenantId)]);
+  return snapshotOf(spec, state, gateways);
+}
+
+function snapshotOf<D>(spec: AreaSpec<D, unknown>, state: AreaState, gateways: Gateway[]): AreaSnapshot<D> {
+  let tenantDoc = spec.parse({});
+  let tenantVersion = 0;
+  const overlays = new Map<number, D>();
+  const overlayVersions = new Map<number, number>();
+  const live = new Set(gateways.map((g) => g.id));
+  for (const s of state.scopes) {
+    if (s.scope === "tenant") {
+      tenantDoc = spec.parse(s.doc);
+      tenantVersion = s.configVersion;
+    } else if (live.has(s.scope)) {
+      overlays.set(s.scope, spec.parse(s.doc));
+      overlayVersions.set(s.scope, s.configVersion);
+    }
+  }
+  return {
+    state,
+    gateways,
+    tenantDoc,
+    overlays,
+    versionOf: (id) => Math.max(tenantVersion, overlayVersions.get(id) ?? 0),
+    docOf: (scope) => (scope === "tenant" ? tenantDoc : (overlays.get(scope) ?? spec.parse({}))),
+  };
+}
+
+/** The gateway a request names, or a 404 naming the field (another tenant's id is simply unknown). */
+export function requireGateway(
+  gateways: Gateway[],
+  gatewayId: number,
+  field: string[] = ["body", "gateway_id"],
+): Gateway {
+  const g = gateways.find((x) => x.id === gatewayId);
+  if (!g) throw new NotFound(`${field.join(".")}: no gateway ${gatewayId}`);
+  return g;
+}
+
+export interface PushReport {
+  targeted: number;
+  written: number;
+  failed: { gateway_id: number; error: string }[];
+}
+
+export interface ChangeOutcome<R> {
+  result: R;
+  configVersion: number;
+  /** True when what any affected gateway renders changed (a reload on the device). */
+  deviceChanged: boolean;
+  sync: PushReport;
+}
+
+const sameIgnoringVersion = (a: DesiredDocument, b: DesiredDocument) =>
+  JSON.stringify({ ...a, config_version: 0 }) === JSON.stringify({ ...b, config_version: 0 });
+
+/**
+ * Applies `mutate` to one scope of an area and carries the result to the affected gateways (see the
+ * file comment). `mutate` sees the current scope document and the whole snapshot, validates, and
+ * returns the next document; throwing leaves everything as it was.
+ */
+export async function changeArea<D extends Record<string, unknown>, E, R>(
+  spec: AreaSpec<D, E>,
+  input: { tenantId: string; scope: ScopeId; by: string; now?: Date },
+  mutate: (current: D, snap: AreaSnapshot<D>) => Promise<{ next: D; result: R }> | { next: D; result: R },
+): Promise<ChangeOutcome<R>> {
+  const now = input.now ?? new Date();
+  const snap = await loadSnapshot(spec, input.tenantId);
+  const scope = input.scope;
+  const targets = scope === "tenant" ? snap.gateways : [requireGateway(snap.gateways, scope)];
+  const { next, result } = await mutate(snap.docOf(scope), snap);
+  const configVersion = snap.state.version + 1;
+
+  const nextTenant = scope === "tenant" ? next : snap.tenantDoc;
+  const overlayAfter = (id: number) => (scope === id ? next : snap.overlays.get(id));
+  const renderFor = (tenant: D, overlay: D | undefined, version: number) =>
+    spec.render(spec.merge(tenant, overlay, now), version, now);
+
+  // Measure before saving: the tenant-wide document (what a gateway without overrides, or a new
+  // one, receives) and every affected gateway's own document.
+  const desired = new Map<number, DesiredDocument>();
+  if (scope === "tenant") {
+    const doc = renderFor(nextTenant, undefined, configVersion);
+    assertContract(spec, doc);
+    assertFits(spec.area, doc, "the tenant's gateways");
+  }
+  for (const g of targets) {
+    const doc = renderFor(nextTenant, overlayAfter(g.id), configVersion);
+    assertContract(spec, doc);
+    assertFits(spec.area, doc, `gateway ${g.id} (${g.name})`);
+    desired.set(g.id, doc);
+  }
+  const deviceChanged =
+    targets.length === 0
+      ? !sameIgnoringVersion(renderFor(snap.tenantDoc, undefined, 0), renderFor(nextTenant, undefined, 0))
+      : targets.some(
+          (g) => !sameIgnoringVersion(renderFor(snap.tenantDoc, snap.overlays.get(g.id), 0), desired.get(g.id) ?? {}),
+        );
+
+  const saved = await saveScopes(input.tenantId, spec.area, snap.state.version, [{ scope, doc: next }], input.by);
+  const sync = await pushDesired(
+    spec.area,
+    targets.map((g) => ({ gateway: g, doc: desired.get(g.id) ?? {} })),
+    saved,
+  );
+  return { result, configVersion: saved, deviceChanged, sync };
+}
+
+/** Renders a gateway's current desired document for an area (registration writes it to a new gateway). */
+export function desiredFor<D, E>(
+  spec: AreaSpec<D, E>,
+  snap: AreaSnapshot<D>,
+  gatewayId: number,
+  now = new Date(),
+): DesiredDocument {
+  return spec.render(spec.merge(snap.tenantDoc, snap.overlays.get(gatewayId), now), snap.versionOf(gatewayId), now);
+}
+
+const PUSH_CONCURRENCY = 16;
+const PUSH_ATTEMPTS = 5;
+
+async function mapLimit<T, U>(items: T[], limit: number, fn: (item: T) => Promise<U>): Promise<U[]> {
+  const out: U[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Keys present in the shadow's current desired but absent from the new document are set to null,
+ * so IoT Core's merge leaves exactly the new document (objects merge; arrays and scalars replace).
+ */
+export function replacementPatch(
+  current: Record<string, unknown> | undefined,
+  next: Record<string, unknown>,
+): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...next };
+  for (const [key, value] of Object.entries(current ?? {})) {
+    const wanted = next[key];
+    if (wanted === undefined) patch[key] = null;
+    else if (isPlainObject(value) && isPlainObject(wanted)) patch[key] = replacementPatch(value, wanted);
+  }
+  return patch;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Writes one gateway's desired document unless its shadow already asks for a newer version the
+ * cloud saved. A desired version above anything the cloud ever saved was not written by Warden
+ * (the table is the source of truth): it is replaced.
+ */
+export async function writeDesiredOrdered(
+  gateway: Gateway,
+  area: Area,
+  doc: DesiredDocument,
+): Promise<"written" | "newer"> {
+  const version = Number(doc.config_version ?? 0);
+  for (let attempt = 1; ; attempt++) {
+    const shadow = await getShadow(gateway.thingName, area);
+    const current = Number(shadow?.desired?.config_version ?? 0);
+    if (current > version && current <= (await headVersion(gateway.tenantId, area))) return "newer";
+    try {
+      await updateDesired(gateway.thingName, area, replacementPatch(shadow?.desired, doc), shadow?.version);
+      return "written";
+    } catch (e) {
+      if (!(e instanceof Conflict) || attempt >= PUSH_ATTEMPTS) throw e;
+    }
+  }
+}
+
+export async function pushDesired(
+  shadowName: Area,
+  writes: { gateway: Gateway; doc: DesiredDocument }[],
+  configVersion: number,
+): Promise<PushReport> {
+  const results = await mapLimit(writes, PUSH_CONCURRENCY, async ({ gateway, doc }) => {
+    try {
+      await writeDesiredOrdered(gateway, shadowName, doc);
+      return undefined;
+    } catch (e) {
+      // The change is saved; the gateway's sync status shows it as pending and the next change
+      // (or a resync) writes it again. The caller learns which gateways were not reached.
+      log.warn("shadow write failed", { thing: gateway.thingName, shadow: shadowName, configVersion, error: e });
+      return { gateway_id: gateway.id, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+  const failed = results.filter((r): r is { gateway_id: number; error: string } => r !== undefined);
+  return { targeted: writes.length, written: writes.length - failed.length, failed };
+}
+
+/** A gateway id given in a query string or body. */
+export function scopeOf(gatewayId: number | undefined): ScopeId {
+  if (gatewayId === undefined) return "tenant";
+  if (!Number.isInteger(gatewayId) || gatewayId < 1) {
+    throw new Invalid("gateway_id: must be a positive integer", [
+      { loc: ["body", "gateway_id"], msg: "must be a positive integer", type: "value_error" },
+    ]);
+  }
+  return gatewayId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync state of one named shadow
+
+export type SyncStatus = "pending" | "applied" | "failed" | "drifted";
+
+export interface SyncState {
+  /** The config version the shadow asks the gateway for (`desired.config_version`). */
+  desired_version: number | null;
+  /** The version the gateway last applied (`reported.config_version`). */
+  reported_version: number | null;
+  status: SyncStatus;
+  error: string | null;
+  /** When the gateway made its last report. */
+  reported_at: string | null;
+}
+
+/** Reported bookkeeping fields: they describe the report, not the configuration. */
+const REPORT_FIELDS = new Set([
+  "config_version",
+  "status",
+  "error",
+  "failed_version",
+  "applied_at",
+  "updated_at",
+  "validation",
+  "terminated_sessions",
+  "edge_version",
+]);
+
+/**
+ * The sync state of one named shadow, from the shadow alone plus (optionally) the config version the
+ * cloud saved for this gateway:
+ *
+ * - pending: there is no shadow, desired or report yet; or the gateway reports an older version
+ *   than desired and has not reported that version failed (a change is in flight); or the saved
+ *   config version is newer than the shadow's desired (saved, not yet written: `error` says so).
+ * - failed: the gateway reported `status: failed` for exactly the desired version
+ *   (`reported.failed_version == desired.config_version`); `error` is its validator's message.
+ *   Its previous configuration is still in place (`reported_version`).
+ * - applied: reported and desired versions are equal, and every configuration field the gateway
+ *   reports equals the desired one.
+ * - drifted: no change is in flight but the gateway does not run what desired says: the versions
+ *   are equal yet a configuration field present in both desired and reported differs (the shadow
+ *   delta restricted to what the gateway reports), or the gateway reports a version newer than
+ *   desired (it runs a configuration the cloud never asked for).
+ */
+export function syncState(shadow: Shadow | undefined, savedVersion?: number): SyncState {
+  const desiredVersion = typeof shadow?.desired?.config_version === "number" ? shadow.desired.config_version : null;
+  const parsed = shadow?.reported ? ReportedStateSchema.safeParse(shadow.reported) : undefined;
+  const reported = parsed?.success ? parsed.data : undefined;
+  const base = {
+    desired_version: desiredVersion,
+    reported_version: reported?.config_version ?? null,
+    reported_at: reported?.updated_at ?? null,
+  };
+  if (savedVersion !== undefined && savedVersion > (desiredVersion ?? 0)) {
+    return {
+      ...base,
+      status: "pending",
+      error: `config version ${savedVersion} is saved but not yet written to the shadow`,
+    };
+  }
+  if (desiredVersion === null) return { ...base, status: "pending", error: null };
+  if (parsed && !parsed.success) {
+    return {
+      ...base,
+      status: "pending",
+      error: `the gateway's report does not match the contract: ${describeIssues(parsed.error)}`,
+    };
+  }
+  if (!reported) return { ...base, status: "pending", error: null };
+  if (reported.status === "failed" && reported.failed_version === desiredVersion) {
+    return { ...base, status: "failed", error: reported.error ?? "the gateway reported a failure without a message" };
+  }
+  if (reported.config_version < desiredVersion) return { ...base, status: "pending", error: null };
+  if (reported.config_version > desiredVersion) {
+    return {
+      ...base,
+      status: "drifted",
+      error: `the gateway runs config version ${reported.config_version}, newer than the desired ${desiredVersion}`,
+    };
+  }
+  const differing = Object.keys(shadow?.reported ?? {}).filter(
+    (k) =>
+      !REPORT_FIELDS.has(k) &&
+      k in (shadow?.desired ?? {}) &&
+      JSON.stringify(shadow?.reported?.[k]) !== JSON.stringify(shadow?.desired?.[k]),
+  );
+  if (differing.length > 0) {
+    return { ...base, status: "drifted", error: `reported ${differing.join(", ")} differ from desired` };
+  }
+  return { ...base, status: "applied", error: null };
+}

@@ -1,0 +1,187 @@
+/**
+ * Roles: the built-in ones (shared/auth/permissions.ts) and a tenant's custom roles. Every place
+ * that assigns a role (user create/update, register) resolves it here, and nobody hands out a
+ * role or a permission they do not hold themselves.
+ */
+import { BUILT_IN_ROLES, coversAll, hasPermission, type RoleDefinition } from "#shared/auth/permissions.ts";
+import { getCustomRole, listCustomRoles, putCustomRole } from "#shared/identity/db/roles.ts";
+import { listUsers } from "#shared/identity/db/users.ts";
+import { Conflict, Forbidden, Invalid } from "#shared/kit/errors.ts";
+import type { Principal } from "./principal.ts";
+
+/** The spec's "Get Roles" permission groups on the Admin role. */
+export const ADMIN_PERMISSION_GROUPS: Record<string, string[]> = {
+  system: ["system:read", "system:write", "system:admin"],
+  users: ["users:read", "users:write", "users:admin"],
+  devices: ["devices:read", "devices:write", "devices:admin"],
+  config: ["config:read", "config:write", "config:admin"],
+  security: ["security:read", "security:write", "security:admin"],
+};
+
+/** Every permission a role can hold, by resource: the spec's categories plus the gateway routes' vocabulary. */
+export const PERMISSION_CATEGORIES: Record<string, string[]> = {
+  system: ["system:read", "system:write", "system:admin"],
+  users: ["users:read", "users:write", "users:admin"],
+  devices: ["devices:read", "devices:write", "devices:configure", "devices:admin", "devices:maintenance"],
+  config: ["config:read", "config:write", "config:admin"],
+  security: ["security:read", "security:write", "security:admin"],
+  diagnostics: ["diagnostics:read", "diagnostics:run"],
+  tags: ["tags:read", "tags:write"],
+  alerts: ["alerts:read", "alerts:write"],
+  reports: ["reports:read", "reports:write"],
+  dashboard: ["dashboard:read"],
+  audit: ["audit:read", "audit:admin"],
+  firewall: ["firewall:read", "firewall:write"],
+  ssh: ["ssh:read", "ssh:write"],
+  gateways: ["gateways:read", "gateways:write", "gateways:admin"],
+  certificates: ["certificates:read", "certificates:write"],
+};
+
+/** `*`, `resource:*` or `resource:action`, lowercase. */
+export const PERMISSION_PATTERN = /^(\*|[a-z][a-z0-9_-]{0,31}:(\*|[a-z][a-z0-9_-]{0,31}))$/;
+
+export interface ResolvedRole extends RoleDefinition {
+  /** The value users carry in `role`. */
+  id: string;
+  custom: boolean;
+}
+
+export async function resolveRole(tenantId: string, id: string): Promise<ResolvedRole | undefined> {
+  const builtIn = BUILT_IN_ROLES[id];
+  if (builtIn) return { ...builtIn, id, custom: false };
+  const custom = await getCustomRole(tenantId, id);
+  if (!custom) return undefined;
+  return {
+    id,
+    name: custom.name,
+    description: custom.description,
+    permissions: custom.permissions,
+    default: false,
+    protected: false,
+    custom: true,
+  };
+}
+
+/** Resolves a role named in a request, or a 400 naming the field. */
+export async function requireRole(tenantId: string, id: string, loc: (string | number)[]): Promise<ResolvedRole> {
+  const role = await resolveRole(tenantId, id);
+  if (!role)
+    throw new Invalid(`${loc.join(".")}: unknown role '${id}'`, [
+      { loc, msg: `unknown role '${id}'`, type: "value_error" },
+    ]);
+  return role;
+}
+
+export async function knownRoleIds(tenantId: string): Promise<Set<string>> {
+  return new Set([...Object.keys(BUILT_IN_ROLES), ...(await listCustomRoles(tenantId)).map((r) => r.name)]);
+}
+
+/** What a caller may grant: their permissions, narrowed by their API key's scopes when they use one. */
+export function callerCovers(caller: Principal, wanted: readonly string[]): boolean {
+  return coversAll(caller.permissions, wanted) && (!caller.apiKey || coversAll(caller.apiKey.scopes, wanted));
+}
+
+/** Refuses to assign a role whose permissions the caller lacks ("no promotion beyond yourself"). */
+export function assertMayAssignRole(caller: Principal, role: ResolvedRole): void {
+  if (!callerCovers(caller, role.permissions)) {
+    throw new Forbidden(`Cannot assign role '${role.id}': it has permissions you do not hold`);
+  }
+}
+
+/** Validates a permission list; answers the permissions beyond the role's, which the caller must hold. */
+export function assertMayGrantPermissions(
+  caller: Principal,
+  role: ResolvedRole,
+  permissions: readonly string[],
+  loc: (string | number)[],
+): void {
+  permissions.forEach((p, i) => {
+    if (!PERMISSION_PATTERN.test(p)) {
+      const msg = `'${p}' is not a permission (resource:action)`;
+      throw new Invalid(`${[...loc, i].join(".")}: ${msg}`, [{ loc: [...loc, i], msg, type: "value_error" }]);
+    }
+  });
+  const beyondRole = permissions.filter((p) => !hasPermission(role.permissions, p));
+  const missing = beyondRole.filter((p) => !callerCovers(caller, [p]));
+  if (missing.length > 0)
+    throw new Forbidden(`Cannot grant ${missing.map((p) => `'${p}'`).join(", ")}: you do not hold it`);
+}
+
+export interface RoleView {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string[];
+  user_count: number;
+  default: boolean;
+  protected: boolean;
+  custom: boolean;
+  permission_groups?: Record<string, string[]>;
+}
+
+export async function listRoles(
+  tenantId: string,
+): Promise<{ roles: RoleView[]; permission_categories: Record<string, string[]> }> {
+  const [users, custom] = await Promise.all([listUsers(tenantId), listCustomRoles(tenantId)]);
+  const counts = new Map<string, number>();
+  for (const u of users) counts.set(u.role, (counts.get(u.role) ?? 0) + 1);
+  const builtIn: RoleView[] = Object.entries(BUILT_IN_ROLES).map(([id, r]) => ({
+    id,
+    name: r.name,
+    description: r.description,
+    permissions: r.permissions,
+    user_count: counts.get(id) ?? 0,
+    default: r.default,
+    protected: r.protected,
+    custom: false,
+    ...(r.permissions.includes("*") ? { permission_groups: ADMIN_PERMISSION_GROUPS } : {}),
+  }));
+  const own: RoleView[] = custom.map((r) => ({
+    id: r.name,
+    name: r.name,
+    description: r.description,
+    permissions: r.permissions,
+    user_count: counts.get(r.name) ?? 0,
+    default: false,
+    protected: false,
+    custom: true,
+  }));
+  return { roles: [...builtIn, ...own], permission_categories: PERMISSION_CATEGORIES };
+}
+
+export async function createRole(
+  caller: Principal,
+  input: { name: string; description?: string; permissions: string[] },
+): Promise<RoleView> {
+  if (BUILT_IN_ROLES[input.name]) throw new Conflict(`Role '${input.name}' is a built-in role`);
+  const permissions = [...new Set(input.permissions)];
+  permissions.forEach((p, i) => {
+    if (!PERMISSION_PATTERN.test(p)) {
+      const msg = `'${p}' is not a permission (resource:action)`;
+      throw new Invalid(`body.permissions.${i}: ${msg}`, [
+        { loc: ["body", "permissions", i], msg, type: "value_error" },
+      ]);
+    }
+  });
+  const missing = permissions.filter((p) => !callerCovers(caller, [p]));
+  if (missing.length > 0)
+    throw new Forbidden(`Cannot grant ${missing.map((p) => `'${p}'`).join(", ")}: you do not hold it`);
+  const role = await putCustomRole({
+    tenantId: caller.tenantId,
+    name: input.name,
+    description: input.description ?? "",
+    permissions,
+    createdAt: new Date().toISOString(),
+    createdBy: caller.username,
+  });
+  return {
+    id: role.name,
+    name: role.name,
+    description: role.description,
+    permissions: role.permissions,
+    user_count: 0,
+    default: false,
+    protected: false,
+    custom: true,
+  };
+}

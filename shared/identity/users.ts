@@ -1,0 +1,628 @@
+/**
+ * User administration (gateway "Identity & Access Management"): list, detail, create, update,
+ * delete, password reset, lock/unlock, and a user's own password change.
+ *
+ * Rules that hold for every route here: nobody acts on a user who holds permissions they do not
+ * (an operator with users:write cannot reset an admin's password), nobody hands out a role or a
+ * permission they do not hold, the last administrator cannot be removed, and every change that
+ * should end a user's sessions (password reset, lock, role change, deactivation, deletion) revokes
+ * them on the very next request.
+ */
+
+import { generatePassword, verifyPassword } from "#shared/auth/passwords.ts";
+import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
+import { listApiKeyItems } from "#shared/identity/db/api-keys.ts";
+import { liveSessions, type Session } from "#shared/identity/db/login-sessions.ts";
+import {
+  getUserWithSessions,
+  listUsersWithSessions,
+  loginGuardDelete,
+  loginGuardPut,
+  normalizeLogin,
+  type User,
+  userArchiveKey,
+  userDeleteItem,
+  userUnchangedCheck,
+} from "#shared/identity/db/users.ts";
+import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
+import { keys } from "#shared/table/keys.ts";
+import { getItem, type Item, newItemPut, queryPage, versionedUpdateItem } from "#shared/table/repo.ts";
+import { notifier } from "#shared/tenancy/notifier.ts";
+import { keyStatus, revokeApiKeysOfUser, transferApiKeys } from "./api-keys.ts";
+import { type AuthPolicy, getAuthPolicy } from "./auth-policy.ts";
+import { isLocked } from "./authenticate.ts";
+import { nowEpoch, type TransactItem, transactWithRevocations } from "./login-sessions.ts";
+import { checkPassword } from "./password-rules.ts";
+import type { Principal } from "./principal.ts";
+import { assertMayAssignRole, assertMayGrantPermissions, callerCovers, requireRole } from "./roles.ts";
+import { type AuthEvent, createUser, PasswordRejected, preparePassword, recordPasswordFailure } from "./sign-in.ts";
+import { TWO_FACTOR_CLEARED } from "./two-factor.ts";
+
+export type UserStatusView = "active" | "inactive" | "locked";
+
+/** What the API shows as status: a lock whose time has passed is no lock (as sign-in sees it). */
+export function effectiveStatus(u: Pick<User, "status" | "lockedUntil">, now = Date.now()): UserStatusView {
+  if (u.status === "inactive") return "inactive";
+  return isLocked(u, now) ? "locked" : "active";
+}
+
+const isAdmin = (u: Pick<User, "permissions">) => u.permissions.includes("*");
+
+function fieldError(loc: (string | number)[], msg: string): Invalid {
+  return new Invalid(`${loc.join(".")}: ${msg}`, [{ loc, msg, type: "value_error" }]);
+}
+
+export function userSummary(u: User, sessions: Session[], now = Date.now()) {
+  return {
+    id: u.id,
+    username: u.username,
+    full_name: u.fullName,
+    email: u.email,
+    role: u.role,
+    status: effectiveStatus(u, now),
+    last_login: u.lastLogin,
+    login_count: u.loginCount,
+    two_factor_enabled: u.twoFactorEnabled,
+    created_at: u.createdAt,
+    avatar_color: u.avatarColor,
+    permissions: u.permissions,
+    session_count: liveSessions(sessions, now).length,
+  };
+}
+
+export interface ListFilters {
+  status?: UserStatusView;
+  role?: string;
+  limit: number;
+}
+
+/**
+ * The tenant's users (one Query reads them with their sessions). `total` counts the users matching
+ * the filters (before `limit`); `active` and `roles_summary` describe the whole tenant.
+ */
+export async function listUserViews(tenantId: string, f: ListFilters) {
+  const now = Date.now();
+  const all = (await listUsersWithSessions(tenantId)).map(({ user, sessions }) => userSummary(user, sessions, now));
+  const matching = all.filter((u) => (!f.status || u.status === f.status) && (!f.role || u.role === f.role));
+  const rolesSummary: Record<string, number> = {};
+  for (const u of all) rolesSummary[u.role] = (rolesSummary[u.role] ?? 0) + 1;
+  return {
+    users: matching.slice(0, f.limit),
+    total: matching.length,
+    active: all.filter((u) => u.status === "active").length,
+    roles_summary: rolesSummary,
+  };
+}
+
+/** Owned records of other areas, read by the detail view (API keys, SSH keys). */
+export interface OwnedRecords {
+  apiKeys(
+    tenantId: string,
+    userId: number,
+  ): Promise<{ name: string; scope: string[]; created: string; [k: string]: unknown }[]>;
+  sshKeys(tenantId: string, userId: number): Promise<{ fingerprint: string; type: string; added: string }[]>;
+}
+
+const ACTIVITY_LIMIT = 10;
+const ACTIVITY_MAX_DAYS = 30;
+
+/** The user's last audit events (as actor), newest first, from the hash-chained trail. */
+async function recentActivity(tenantId: string, userId: number) {
+  const head = await getItem(keys.auditHead(tenantId));
+  const firstDay = typeof head?.firstDay === "string" ? head.firstDay : undefined;
+  if (!firstDay) return [];
+  const out: { timestamp: string; action: string; ip: string | null; status: string }[] = [];
+  const today = new Date();
+  for (let back = 0; back < ACTIVITY_MAX_DAYS && out.length < ACTIVITY_LIMIT; back++) {
+    const day = new Date(today.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+    if (day < firstDay) break;
+    let cursor: string | null = null;
+    do {
+      const page = await queryPage({
+        tenantId,
+        pk: keys.auditDayPk(tenantId, day),
+        descending: true,
+        cursor,
+        limit: 500,
+        filter: {
+          FilterExpression: "#uid = :uid",
+          ExpressionAttributeNames: { "#uid": "user_id" },
+          ExpressionAttributeValues: { ":uid": userId },
+        },
+      });
+      for (const r of page.items) {
+        if (out.length >= ACTIVITY_LIMIT) break;
+        out.push({
+          timestamp: String(r.timestamp),
+          action: String(r.event_type),
+          ip: typeof r.ip_address === "string" ? r.ip_address : null,
+          status: String(r.status),
+        });
+      }
+      cursor = page.cursor;
+    } while (cursor && out.length < ACTIVITY_LIMIT);
+  }
+  return out;
+}
+
+export async function getUserDetail(tenantId: string, userId: number, owned: OwnedRecords) {
+  const [found, activity, apiKeys, sshKeys] = await Promise.all([
+    getUserWithSessions(tenantId, userId),
+    recentActivity(tenantId, userId),
+    owned.apiKeys(tenantId, userId),
+    owned.sshKeys(tenantId, userId),
+  ]);
+  if (!found) throw new NotFound(`User ${userId} not found`);
+  const u = found.user;
+  const { session_count, avatar_color, ...summary } = userSummary(u, found.sessions);
+  return {
+    ...summary,
+    last_password_change: u.passwordChangedAt,
+    failed_attempts: u.failedAttempts,
+    two_factor_method: u.twoFactorMethod,
+    updated_at: u.updatedAt,
+    avatar_color,
+    session_count,
+    api_keys: apiKeys,
+    ssh_keys: sshKeys,
+    recent_activity: activity,
+  };
+}
+
+async function loadTarget(caller: Principal, userId: number, loc: (string | number)[] = ["body", "user_id"]) {
+  const found = await getUserWithSessions(caller.tenantId, userId, true);
+  if (!found) throw new NotFound(`${loc.join(".")}: user ${userId} not found`);
+  return found;
+}
+
+/** Nobody manages a user more powerful than themselves. */
+function assertMayManage(caller: Principal, target: User): void {
+  if (!callerCovers(caller, target.permissions)) {
+    throw new Forbidden(`Cannot manage user '${target.username}': they hold permissions you do not`);
+  }
+}
+
+/**
+ * Another administrator who stays, checked unchanged inside the same transaction, so two
+ * concurrent requests cannot remove the last two administrators.
+ */
+async function otherAdminCheck(tenantId: string, target: User, what: string): Promise<TransactItem> {
+  const others = (await listUsersWithSessions(tenantId, true))
+    .map((u) => u.user)
+    .filter((u) => u.id !== target.id && isAdmin(u) && u.status !== "inactive");
+  const keep = others[0];
+  if (!keep) throw new Conflict(`Cannot ${what} the last administrator`);
+  return userUnchangedCheck(keep);
+}
+
+async function notifyUser(user: Pick<User, "tenantId" | "email">, kind: string, subject: string, body: string) {
+  return notifier.send({ tenantId: user.tenantId, channel: "email", to: user.email, subject, body, kind });
+}
+
+/** A password the policy accepts, for accounts created or reset without one (shown once). */
+export function temporaryPassword(policy: AuthPolicy, username: string): string {
+  const pp = policy.password_policy;
+  const length = Math.min(pp.max_length, Math.max(20, pp.min_length));
+  for (let i = 0; i < 20; i++) {
+    const candidate = generatePassword(length);
+    if (checkPassword(candidate, pp, { username }).issues.length === 0) return candidate;
+  }
+  throw new Error("could not generate a password that meets the policy");
+}
+
+export interface CreateInput {
+  username: string;
+  email: string;
+  full_name?: string;
+  role?: string;
+  password?: string;
+  two_factor_enabled?: boolean;
+  permissions?: string[];
+  send_welcome_email?: boolean;
+  force_password_change?: boolean;
+}
+
+export async function createUserByAdmin(caller: Principal, input: CreateInput) {
+  const role = await requireRole(caller.tenantId, input.role ?? DEFAULT_ROLE, ["body", "role"]);
+  assertMayAssignRole(caller, role);
+  const permissions = input.permissions ? [...new Set(input.permissions)] : role.permissions;
+  if (input.permissions) assertMayGrantPermissions(caller, role, permissions, ["body", "permissions"]);
+  const policy = await getAuthPolicy(caller.tenantId);
+  const generated = input.password === undefined ? temporaryPassword(policy, input.username) : undefined;
+  const password = await preparePassword(input.password ?? generated ?? "", policy, { username: input.username });
+  const user = await createUser(caller.tenantId, {
+    username: input.username,
+    email: input.email,
+    fullName: input.full_name,
+    role: role.id,
+    permissions,
+    password,
+    // A generated password was seen by the administrator: it must be replaced at first sign-in.
+    forcePasswordChange: generated !== undefined || (input.force_password_change ?? false),
+    twoFactorEnabled: input.two_factor_enabled ?? false,
+  });
+  const welcomeEmailSent = input.send_welcome_email
+    ? await notifyUser(
+        user,
+        "welcome",
+        "Welcome to Warden",
+        `Hello ${user.fullName || user.username}, an account '${user.username}' was created for you by ${caller.username}. ` +
+          "Your administrator will give you your initial password; you will be asked to choose your own when you first sign in.",
+      )
+    : false;
+  return { user, temporaryPassword: generated, welcomeEmailSent };
+}
+
+export interface UpdateInput {
+  user_id: number;
+  full_name?: string;
+  email?: string;
+  role?: string;
+  two_factor_enabled?: boolean;
+  permissions?: string[];
+  status?: "active" | "inactive";
+  notes?: string;
+}
+
+type Change = { old: unknown; new: unknown } | { added?: string[]; removed?: string[] };
+
+export async function updateUser(caller: Principal, input: UpdateInput) {
+  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  assertMayManage(caller, target);
+  const changes: Item = {};
+  const diff: Record<string, Change> = {};
+  const items: TransactItem[] = [];
+  const conflicts: (string | undefined)[] = [];
+  const set = (field: string, attr: keyof User, value: unknown) => {
+    diff[field] = { old: target[attr], new: value };
+    changes[attr] = value;
+  };
+
+  if (input.full_name !== undefined && input.full_name !== target.fullName)
+    set("full_name", "fullName", input.full_name);
+  if (input.email !== undefined && input.email !== target.email) {
+    set("email", "email", input.email);
+    if (normalizeLogin(input.email) !== normalizeLogin(target.email)) {
+      items.push(loginGuardPut(input.email, target), loginGuardDelete(target.email, target));
+      conflicts.push(`email '${input.email}' is already registered`, undefined);
+    }
+  }
+  let role = await requireRole(caller.tenantId, target.role, ["body", "role"]);
+  const roleChanged = input.role !== undefined && input.role !== target.role;
+  if (roleChanged && input.role !== undefined) {
+    role = await requireRole(caller.tenantId, input.role, ["body", "role"]);
+    assertMayAssignRole(caller, role);
+    set("role", "role", role.id);
+  }
+  const permissions = input.permissions
+    ? [...new Set(input.permissions)]
+    : roleChanged
+      ? role.permissions
+      : target.permissions;
+  if (input.permissions) assertMayGrantPermissions(caller, role, permissions, ["body", "permissions"]);
+  const added = permissions.filter((p) => !target.permissions.includes(p));
+  const removed = target.permissions.filter((p) => !permissions.includes(p));
+  if (added.length || removed.length) {
+    diff.permissions = { ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) };
+    changes.permissions = permissions;
+  }
+  if (input.two_factor_enabled !== undefined && input.two_factor_enabled !== target.twoFactorEnabled) {
+    set("two_factor_enabled", "twoFactorEnabled", input.two_factor_enabled);
+    // Switching 2FA off is an administrator's reset (lost phone): the enrolled factor goes too.
+    if (!input.two_factor_enabled) Object.assign(changes, TWO_FACTOR_CLEARED);
+  }
+  const currentStatus = effectiveStatus(target);
+  if (input.status !== undefined && input.status !== currentStatus) {
+    if (target.id === caller.userId && input.status === "inactive")
+      throw new Conflict("Cannot deactivate your own account");
+    diff.status = { old: currentStatus, new: input.status };
+    Object.assign(
+      changes,
+      input.status === "inactive" ? { status: "inactive" } : { status: "active", lockedUntil: null, lockReason: null },
+    );
+  }
+  if (input.notes !== undefined && input.notes !== target.notes) set("notes", "notes", input.notes);
+
+  const stillAdmin = (changes.permissions ?? target.permissions) as string[];
+  if (isAdmin(target) && (!stillAdmin.includes("*") || changes.status === "inactive")) {
+    items.push(await otherAdminCheck(caller.tenantId, target, "demote or deactivate"));
+    conflicts.push("another administrator changed at the same time; retry");
+  }
+  const revoke = roleChanged || changes.status === "inactive";
+  const live = liveSessions(sessions);
+  if (Object.keys(changes).length > 0) {
+    const now = new Date().toISOString();
+    await transactWithRevocations(
+      [
+        versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+          ...changes,
+          updatedAt: now,
+          ...(revoke ? { tokensValidAfter: nowEpoch() } : {}),
+        }),
+        ...items,
+      ],
+      revoke ? live : [],
+      ["User was changed by another request; reload and retry", ...conflicts],
+    );
+  }
+  const updated: User = { ...target, ...(changes as Partial<User>) };
+  const securityRelevant = ["role", "permissions", "email", "status", "two_factor_enabled"].some((k) => k in diff);
+  const notified = securityRelevant
+    ? await notifyUser(
+        target,
+        "account_updated",
+        "Your Warden account was changed",
+        `${caller.username} changed your account: ${Object.keys(diff).join(", ")}.`,
+      )
+    : false;
+  return { user: updated, changes: diff, notified, sessionsTerminated: revoke ? live.length : 0 };
+}
+
+/** Moves or archives what a deleted user owned in other areas (API keys; SSH keys once they exist). */
+export interface OwnedData {
+  transfer(tenantId: string, fromUserId: number, toUserId: number): Promise<MovedData>;
+  revoke(tenantId: string, userId: number): Promise<MovedData>;
+}
+
+export interface MovedData {
+  apiKeysTransferred: number;
+  apiKeysRevoked: number;
+}
+
+export interface DeleteInput {
+  user_id: number;
+  transfer_data_to?: number;
+  archive_data?: boolean;
+  reason?: string;
+}
+
+/** Everything about a user except secrets (hashes, 2FA secret, backup codes). */
+function archivedProfile(u: User) {
+  return {
+    id: u.id,
+    username: u.username,
+    full_name: u.fullName,
+    email: u.email,
+    role: u.role,
+    permissions: u.permissions,
+    status: u.status,
+    two_factor_enabled: u.twoFactorEnabled,
+    two_factor_method: u.twoFactorMethod,
+    login_count: u.loginCount,
+    last_login: u.lastLogin,
+    last_password_change: u.passwordChangedAt,
+    notes: u.notes,
+    created_at: u.createdAt,
+    updated_at: u.updatedAt,
+  };
+}
+
+export async function deleteUser(caller: Principal, input: DeleteInput, owned: OwnedData) {
+  if (input.user_id === caller.userId) throw new Conflict("Cannot delete your own account");
+  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  assertMayManage(caller, target);
+  if (input.transfer_data_to !== undefined) {
+    if (input.transfer_data_to === target.id)
+      throw fieldError(["body", "transfer_data_to"], "must be another user than the one deleted");
+    const to = await getUserWithSessions(caller.tenantId, input.transfer_data_to, true);
+    if (!to) throw new NotFound(`body.transfer_data_to: user ${input.transfer_data_to} not found`);
+  }
+  const items: TransactItem[] = [
+    userDeleteItem(target),
+    loginGuardDelete(target.username, target),
+    loginGuardDelete(target.email, target),
+  ];
+  const conflicts: (string | undefined)[] = [
+    "User was changed by another request; reload and retry",
+    undefined,
+    undefined,
+  ];
+  if (isAdmin(target)) {
+    items.push(await otherAdminCheck(caller.tenantId, target, "delete"));
+    conflicts.push("another administrator changed at the same time; retry");
+  }
+  const now = new Date().toISOString();
+  if (input.archive_data) {
+    items.push(
+      newItemPut({
+        ...userArchiveKey(caller.tenantId, target.id),
+        type: "UserArchive",
+        tenantId: caller.tenantId,
+        userId: target.id,
+        profile: archivedProfile(target),
+        reason: input.reason ?? null,
+        deletedAt: now,
+        deletedBy: caller.username,
+        transferredTo: input.transfer_data_to ?? null,
+      }),
+    );
+    conflicts.push(`an archive of user ${target.id} already exists`);
+  }
+  const live = liveSessions(sessions);
+  await transactWithRevocations(items, live, conflicts);
+  const moved =
+    input.transfer_data_to !== undefined
+      ? await owned.transfer(caller.tenantId, target.id, input.transfer_data_to)
+      : await owned.revoke(caller.tenantId, target.id);
+  return {
+    user: target,
+    sessionsTerminated: live.length,
+    dataTransferred: input.transfer_data_to !== undefined,
+    dataArchived: input.archive_data === true,
+    ...moved,
+  };
+}
+
+export interface ResetInput {
+  user_id: number;
+  new_password?: string;
+  force_change?: boolean;
+  send_email?: boolean;
+}
+
+export async function resetPassword(caller: Principal, input: ResetInput) {
+  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  assertMayManage(caller, target);
+  const policy = await getAuthPolicy(caller.tenantId);
+  const generated = input.new_password === undefined ? temporaryPassword(policy, target.username) : undefined;
+  const password = await preparePassword(input.new_password ?? generated ?? "", policy, {
+    username: target.username,
+    field: "new_password",
+    current: target,
+  });
+  // The administrator knows the new password: by default its owner must replace it.
+  const requiresChange = generated !== undefined || (input.force_change ?? true);
+  const live = liveSessions(sessions);
+  await transactWithRevocations(
+    [
+      versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+        ...password,
+        forcePasswordChange: requiresChange,
+        tokensValidAfter: nowEpoch(),
+        updatedAt: password.passwordChangedAt,
+      }),
+    ],
+    live,
+    ["User was changed by another request; reload and retry"],
+  );
+  const emailSent = input.send_email
+    ? await notifyUser(
+        target,
+        "password_reset",
+        "Your Warden password was reset",
+        `${caller.username} reset your password. Ask them for the new one${requiresChange ? "; you will choose your own at the next sign-in" : ""}. ` +
+          "If you did not expect this, contact your administrator.",
+      )
+    : false;
+  return { user: target, emailSent, requiresChange, temporaryPassword: generated, sessionsTerminated: live.length };
+}
+
+export interface LockInput {
+  user_id: number;
+  action: "lock" | "unlock";
+  reason?: string;
+  duration_minutes?: number;
+}
+
+export async function lockUser(caller: Principal, input: LockInput) {
+  if (input.user_id === caller.userId) throw new Conflict(`Cannot ${input.action} your own account`);
+  if (input.action === "unlock" && input.duration_minutes !== undefined) {
+    throw fieldError(["body", "duration_minutes"], "only for action 'lock'");
+  }
+  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  assertMayManage(caller, target);
+  const now = Date.now();
+  const live = input.action === "lock" ? liveSessions(sessions, now) : [];
+  const lockedUntil =
+    input.action === "lock" && input.duration_minutes !== undefined
+      ? new Date(now + input.duration_minutes * 60_000).toISOString()
+      : null;
+  const changes: Item =
+    input.action === "lock"
+      ? {
+          status: "locked",
+          lockedUntil,
+          lockReason: input.reason ?? "Locked by an administrator",
+          tokensValidAfter: nowEpoch(),
+        }
+      : {
+          status: target.status === "inactive" ? "inactive" : "active",
+          lockedUntil: null,
+          lockReason: null,
+          failedAttempts: 0,
+          failedWindowStart: null,
+        };
+  await transactWithRevocations(
+    [
+      versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+        ...changes,
+        updatedAt: new Date(now).toISOString(),
+      }),
+    ],
+    live,
+    ["User was changed by another request; reload and retry"],
+  );
+  const notified =
+    input.action === "lock"
+      ? await notifyUser(
+          target,
+          "account_locked",
+          "Your Warden account was locked",
+          `Your account was locked by ${caller.username}${input.reason ? `: ${input.reason}` : ""}. ` +
+            (lockedUntil ? `It unlocks at ${lockedUntil}.` : "It stays locked until an administrator unlocks it."),
+        )
+      : await notifyUser(
+          target,
+          "account_unlocked",
+          "Your Warden account was unlocked",
+          `Your account was unlocked by ${caller.username}.`,
+        );
+  return { user: target, lockedUntil, notified, sessionsTerminated: live.length };
+}
+
+/** The signed-in user changes their own password (the way out of a forced change); every session ends. */
+export async function changeOwnPassword(caller: Principal, input: { current_password: string; new_password: string }) {
+  if (caller.apiKey) throw new Forbidden("Changing a password needs a signed-in user, not an API key");
+  const [found, policy] = await Promise.all([
+    getUserWithSessions(caller.tenantId, caller.userId, true),
+    getAuthPolicy(caller.tenantId, true),
+  ]);
+  if (!found) throw new Forbidden("Account no longer exists");
+  const { user, sessions } = found;
+  if (!(await verifyPassword(input.current_password, user.passwordHash))) {
+    // Counted like a failed sign-in: a stolen session cannot be used to guess the password.
+    const events = await recordPasswordFailure(user, policy);
+    throw new PasswordRejected("current_password", "incorrect password", events);
+  }
+  if (input.new_password === input.current_password)
+    throw fieldError(["body", "new_password"], "must differ from the current password");
+  const password = await preparePassword(input.new_password, policy, {
+    username: user.username,
+    field: "new_password",
+    current: user,
+  });
+  const live = liveSessions(sessions);
+  await transactWithRevocations(
+    [
+      versionedUpdateItem(keys.user(user.tenantId, user.id), user.version, {
+        ...password,
+        forcePasswordChange: false,
+        failedAttempts: 0,
+        failedWindowStart: null,
+        tokensValidAfter: nowEpoch(),
+        updatedAt: password.passwordChangedAt,
+      }),
+    ],
+    live,
+    ["User was changed by another request; reload and retry"],
+  );
+  return { user, sessionsTerminated: live.length, events: [] as AuthEvent[] };
+}
+
+/**
+ * What users own in other areas. API keys come from their entity (shared/db/api-keys.ts,
+ * shared/domain/api-keys.ts). SSH keys are stored by the SSH area per gateway, by login name and
+ * without an owner user id, so no Warden user owns one yet: `ssh_keys` is [] and a deletion has
+ * none to move — the place to add them is here.
+ */
+export const ownedRecords: OwnedRecords = {
+  apiKeys: async (tenantId, userId) => {
+    const now = Date.now();
+    return (await listApiKeyItems(tenantId))
+      .filter((k) => k.userId === userId && k.status !== "revoked")
+      .sort((a, b) => a.id - b.id)
+      .map((k) => ({ id: k.id, name: k.name, scope: k.scopes, created: k.createdAt, status: keyStatus(k, now) }));
+  },
+  sshKeys: async () => [],
+};
+
+export const ownedData: OwnedData = {
+  transfer: async (tenantId, fromUserId, toUserId) => {
+    const moved = await transferApiKeys(tenantId, fromUserId, toUserId);
+    return { apiKeysTransferred: moved.transferred, apiKeysRevoked: moved.revoked };
+  },
+  revoke: async (tenantId, userId) => ({
+    apiKeysTransferred: 0,
+    apiKeysRevoked: await revokeApiKeysOfUser(tenantId, userId, "Owner account deleted"),
+  }),
+};

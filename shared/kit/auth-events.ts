@@ -1,0 +1,31 @@
+/** Hands a sign-in's auth events to the request's audit trail, on success and on failure alike. */
+import { type AuthEvent, LoginFailed, PasswordRejected } from "#shared/identity/sign-in.ts";
+import type { AuditNote } from "./endpoint.ts";
+
+export async function withAuthEvents<T extends { events: AuthEvent[] }>(
+  audit: (note: AuditNote) => void,
+  run: () => Promise<T>,
+): Promise<T> {
+  const record = (events: AuthEvent[]) => {
+    for (const e of events) {
+      audit({
+        tenantId: e.tenantId,
+        userId: e.userId,
+        user: e.username,
+        event: e.event,
+        eventType: e.eventType,
+        status: e.status,
+        severity: e.severity,
+        details: e.details,
+      });
+    }
+  };
+  try {
+    const result = await run();
+    record(result.events);
+    return result;
+  } catch (e) {
+    if (e instanceof LoginFailed || e instanceof PasswordRejected) record(e.events);
+    throw e;
+  }
+}

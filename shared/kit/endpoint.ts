@@ -1,0 +1,372 @@
+/**
+ * The endpoint kit: every route's Lambda is `endpoint(routeKey, schemas, handler)`, one middy
+ * stack in which each concern lives once, in this order:
+ *   request id → security headers → JSON body → zod validation → authentication (token or API key)
+ *   → revocation and system lock → permission → per-tenant rate limit → handler → audit → envelope.
+ * Handlers receive typed, validated input and a resolved caller; they return data or throw typed
+ * errors. Nothing below renders a stack trace or an internal message to the client.
+ */
+import { randomUUID } from "node:crypto";
+import middy, { type MiddlewareObj } from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type * as z from "zod/mini";
+import { routes } from "#infra/routes.ts";
+import { type AuditEntry, appendAudit } from "#shared/audit/db/trail.ts";
+import { hasPermission } from "#shared/auth/permissions.ts";
+import { authenticate, readCredentials } from "#shared/identity/authenticate.ts";
+import type { Principal } from "#shared/identity/principal.ts";
+import { consume, RATE_CLASSES, type RateState, rateHeaders } from "#shared/tenancy/rate-limit.ts";
+import { renderError, renderSuccess } from "./envelopes.ts";
+import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized } from "./errors.ts";
+import { SECURITY_HEADERS } from "./headers.ts";
+import { log } from "./log.ts";
+import { type RouteDef, routeKey } from "./route.ts";
+import { validate } from "./validation.ts";
+
+type Schema = z.core.$ZodType;
+type Out<S> = S extends Schema ? z.output<S> : undefined;
+
+export interface Schemas {
+  path?: Schema;
+  query?: Schema;
+  body?: Schema;
+}
+
+/** A response the handler shapes itself (files, text/plain metrics, redirects). */
+export class RawResponse {
+  constructor(
+    readonly statusCode: number,
+    readonly headers: Record<string, string>,
+    readonly body: string | Buffer,
+  ) {}
+}
+
+export interface AuditNote {
+  tenantId?: string;
+  event?: string;
+  eventType?: string;
+  status?: AuditEntry["status"];
+  severity?: AuditEntry["severity"];
+  user?: string;
+  userId?: number;
+  resource?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Req<S extends Schemas> {
+  requestId: string;
+  route: RouteDef;
+  ip: string;
+  userAgent: string;
+  headers: Record<string, string | undefined>;
+  path: Out<S["path"]>;
+  query: Out<S["query"]>;
+  body: Out<S["body"]>;
+  /** The raw body bytes (multipart and raw routes). */
+  rawBody: Buffer;
+  /** The authenticated caller; throws 401 on a public route where nobody signed in. */
+  readonly principal: Principal;
+  /** Set a non-200 success status (201 Created, 202 Accepted). */
+  status(code: number): void;
+  header(name: string, value: string): void;
+  /** Record an audit event for this request (written after the handler, on success and on failure). */
+  audit(note: AuditNote): void;
+}
+
+interface State {
+  requestId: string;
+  route: RouteDef;
+  ip: string;
+  userAgent: string;
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+  json: unknown;
+  parsed: { path: unknown; query: unknown; body: unknown };
+  principal?: Principal;
+  rate?: RateState;
+  status: number;
+  extraHeaders: Record<string, string>;
+  notes: AuditNote[];
+}
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+type Internal = Record<string, unknown>;
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+function lowerHeaders(h: Event["headers"]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(h ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** Per-invocation state, keyed by the event object (middy passes the handler only event and context). */
+const states = new WeakMap<Event, State>();
+
+function state(request: { event: Event }): State {
+  const s = states.get(request.event);
+  if (!s) throw new Error("endpoint state missing");
+  return s;
+}
+
+/** 1. Request id, caller address and the raw body; 2. security headers and envelope on the way out. */
+const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
+  name: "frame",
+  before: (request) => {
+    const e = request.event;
+    const headers = lowerHeaders(e.headers);
+    const rawBody = e.body ? Buffer.from(e.body, e.isBase64Encoded ? "base64" : "utf8") : Buffer.alloc(0);
+    states.set(e, {
+      requestId: e.requestContext?.requestId || randomUUID(),
+      route,
+      ip: e.requestContext?.http?.sourceIp ?? "0.0.0.0",
+      userAgent: e.requestContext?.http?.userAgent ?? headers["user-agent"] ?? "",
+      headers,
+      rawBody,
+      json: undefined,
+      parsed: { path: undefined, query: undefined, body: undefined },
+      status: 200,
+      extraHeaders: {},
+      notes: [],
+    });
+  },
+  after: (request) => {
+    const s = state(request);
+    const result = request.response as unknown;
+    request.response =
+      result instanceof RawResponse
+        ? finishRaw(s, result)
+        : finishJson(s, s.status, renderSuccess(route.surface, s.status, result ?? {}).body);
+  },
+  onError: (request) => {
+    const s = states.get(request.event) ?? fallbackState(route);
+    const err = request.error;
+    const appError =
+      err instanceof AppError ? err : new AppError(500, "INTERNAL_SERVER_ERROR", "Internal server error");
+    if (!(err instanceof AppError)) {
+      log.error("unhandled error", { requestId: s.requestId, route: routeKey(route), error: err });
+    }
+    if (appError.headers) Object.assign(s.extraHeaders, appError.headers);
+    const rendered = renderError(route.surface, appError, s.requestId);
+    request.response = finishJson(s, rendered.statusCode, rendered.body);
+  },
+});
+
+function fallbackState(route: RouteDef): State {
+  return {
+    requestId: randomUUID(),
+    route,
+    ip: "0.0.0.0",
+    userAgent: "",
+    headers: {},
+    rawBody: Buffer.alloc(0),
+    json: undefined,
+    parsed: { path: undefined, query: undefined, body: undefined },
+    status: 500,
+    extraHeaders: {},
+    notes: [],
+  };
+}
+
+function baseHeaders(s: State): Record<string, string> {
+  return {
+    ...SECURITY_HEADERS,
+    "X-Request-Id": s.requestId,
+    ...(s.rate ? rateHeaders(s.rate) : {}),
+    ...s.extraHeaders,
+  };
+}
+
+function finishJson(s: State, statusCode: number, body: unknown): Result {
+  return {
+    statusCode,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...baseHeaders(s) },
+    body: JSON.stringify(body),
+  };
+}
+
+function finishRaw(s: State, r: RawResponse): Result {
+  const binary = Buffer.isBuffer(r.body);
+  return {
+    statusCode: r.statusCode,
+    headers: { ...baseHeaders(s), ...r.headers },
+    body: binary ? r.body.toString("base64") : (r.body as string),
+    isBase64Encoded: binary,
+  };
+}
+
+/** 3. JSON body; 4. zod validation of path, query and body. */
+const parse = (schemas: Schemas): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
+  name: "parse",
+  before: (request) => {
+    const s = state(request);
+    const e = request.event;
+    if (schemas.body && (s.route.body ?? "json") === "json") {
+      const type = s.headers["content-type"] ?? "application/json";
+      if (!/^application\/([\w.+-]+\+)?json\b/i.test(type) && s.rawBody.length > 0) {
+        throw new AppError(415, "VALIDATION_ERROR", "Content-Type must be application/json");
+      }
+      if (s.rawBody.length === 0) s.json = undefined;
+      else {
+        try {
+          s.json = JSON.parse(s.rawBody.toString("utf8"));
+        } catch {
+          throw new Invalid("body: malformed JSON", [
+            { loc: ["body"], msg: "malformed JSON", type: "value_error.jsondecode" },
+          ]);
+        }
+      }
+    }
+    s.parsed.path = schemas.path ? validate("path", schemas.path, e.pathParameters ?? {}) : undefined;
+    s.parsed.query = schemas.query ? validate("query", schemas.query, e.queryStringParameters ?? {}) : undefined;
+    s.parsed.body =
+      schemas.body && (s.route.body ?? "json") === "json" ? validate("body", schemas.body, s.json) : undefined;
+  },
+});
+
+/** 5–7. Authentication, revocation and system lock, permission. */
+const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
+  name: "guard",
+  before: async (request) => {
+    const s = state(request);
+    // Public route: credentials, if any were sent, are neither required nor resolved.
+    if (route.permission === null) return;
+    s.principal = await authenticate(readCredentials(s.headers), {
+      ip: s.ip,
+      allowDuringSystemLock: route.allowDuringSystemLock ?? false,
+      // A restricted token (forced password change, 2FA enrolment) is only good for a few routes.
+      route: routeKey(route),
+    });
+    if (!hasPermission(s.principal.permissions, route.permission)) {
+      throw new Forbidden(`Insufficient permissions: this operation requires '${route.permission}'`);
+    }
+    if (s.principal.apiKey && !hasPermission(s.principal.apiKey.scopes, route.permission)) {
+      throw new Forbidden(`API key scope does not include '${route.permission}'`);
+    }
+  },
+});
+
+/** 8. Per-tenant (or, for anonymous routes, per-address) rate limit. */
+const rateLimit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
+  name: "rateLimit",
+  before: async (request) => {
+    const s = state(request);
+    if (route.rateClass === "unlimited") return;
+    const subject = s.principal
+      ? s.principal.apiKey
+        ? `T#${s.principal.tenantId}#KEY#${s.principal.apiKey.id}`
+        : `T#${s.principal.tenantId}`
+      : `G#IP#${s.ip}`;
+    // A key's own limit can only tighten the route's: a 1000/min key is still 5/min on sign-up routes.
+    const keyLimit = s.principal?.apiKey?.rateLimit;
+    const limit = Math.min(RATE_CLASSES[route.rateClass], keyLimit ?? Number.POSITIVE_INFINITY);
+    s.rate = await consume(subject, route.rateClass, limit);
+    if (s.rate.exceeded) {
+      throw new TooManyRequests(`Rate limit of ${s.rate.limit} requests per minute exceeded; retry after the reset`, {
+        "Retry-After": String(Math.max(1, s.rate.reset - Math.floor(Date.now() / 1000))),
+      });
+    }
+  },
+});
+
+/** 9. Audit trail: every mutation and every auth event, success or failure. */
+const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => {
+  const write = async (s: State, failed: boolean) => {
+    const notes = [...s.notes];
+    if (notes.length === 0 && s.principal && MUTATING.has(route.method) && route.audit) notes.push({});
+    if (notes.length === 0) return;
+    const byTenant = new Map<string, AuditEntry[]>();
+    for (const n of notes) {
+      const tenantId = n.tenantId ?? s.principal?.tenantId;
+      if (!tenantId) continue;
+      const entry: AuditEntry = {
+        event: n.event ?? route.audit?.event ?? routeKey(route),
+        eventType: n.eventType ?? route.audit?.eventType ?? "api_call",
+        resource: n.resource ?? route.path,
+        status: n.status ?? (failed ? "failed" : "success"),
+        severity: n.severity,
+        user: n.user ?? s.principal?.username,
+        userId: n.userId ?? s.principal?.userId,
+        ip: s.ip,
+        userAgent: s.userAgent,
+        details: { method: route.method, request_id: s.requestId, ...n.details },
+      };
+      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), entry]);
+    }
+    for (const [tenantId, entries] of byTenant) {
+      try {
+        await appendAudit(tenantId, entries);
+      } catch (error) {
+        // The change itself is done; a lost audit record is an operational alarm, not the caller's error.
+        log.error("audit write failed", { requestId: s.requestId, tenantId, error });
+      }
+    }
+  };
+  return {
+    name: "audit",
+    after: (request) => write(state(request), false),
+    onError: async (request) => {
+      const s = states.get(request.event);
+      if (!s) return;
+      const status = request.error instanceof AppError ? request.error.statusCode : 500;
+      // Validation failures change nothing and are not security events. Refused floods (429) are
+      // not written either: auditing each one would turn the limiter into a write amplifier on the
+      // tenant's hash chain. A failed mutation after a resolved caller (403, 404, 409, 423…) and
+      // every explicit note (failed logins) is kept.
+      const quiet = status === 400 || status === 422 || status === 429;
+      if (s.notes.length > 0 || (s.principal && !quiet && MUTATING.has(route.method))) await write(s, true);
+      else if (s.principal && status === 403) {
+        // A signed-in caller refused a read (permission or API-key scope) is a security event even
+        // though nothing changed. (Refusals inside authentication — revoked, restricted, locked —
+        // happen before the caller is resolved and are not written.)
+        s.notes.push({ event: "Access Denied", eventType: "access_denied", severity: "warning", details: { status } });
+        await write(s, true);
+      }
+    },
+  };
+};
+
+export type Handler<S extends Schemas> = (req: Req<S>) => Promise<unknown> | unknown;
+
+const routeTable = new Map(routes.map((r) => [routeKey(r), r]));
+
+/** Builds the Lambda handler for one row of the route table (by its "METHOD /path" key). */
+export function endpoint<S extends Schemas>(key: string | RouteDef, schemas: S, handle: Handler<S>) {
+  const route = typeof key === "string" ? routeTable.get(key) : key;
+  if (!route) throw new Error(`endpoint(): no route '${String(key)}' in infra/routes.ts`);
+  return middy<Event, Result, Error, Context, Internal>()
+    .use(frame(route))
+    .use(audit(route))
+    .use(parse(schemas))
+    .use(guard(route))
+    .use(rateLimit(route))
+    .handler(async (event) => {
+      const s = state({ event });
+      const req: Req<S> = {
+        requestId: s.requestId,
+        route,
+        ip: s.ip,
+        userAgent: s.userAgent,
+        headers: s.headers,
+        path: s.parsed.path as Out<S["path"]>,
+        query: s.parsed.query as Out<S["query"]>,
+        body: s.parsed.body as Out<S["body"]>,
+        rawBody: s.rawBody,
+        get principal(): Principal {
+          if (!s.principal) throw new Unauthorized();
+          return s.principal;
+        },
+        status: (code) => {
+          s.status = code;
+        },
+        header: (name, value) => {
+          s.extraHeaders[name] = value;
+        },
+        audit: (note) => {
+          s.notes.push(note);
+        },
+      };
+      return (await handle(req)) as Result;
+    });
+}

@@ -1,0 +1,62 @@
+/**
+ * Fixed-window rate limiting, one atomic counter item per subject, class and minute. The subject
+ * is the tenant for authenticated calls and the source address for anonymous ones (login).
+ */
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { db, tableName } from "#shared/table/client.ts";
+import { keys } from "#shared/table/keys.ts";
+
+/** Requests per minute, from the specs' rate-limiting sections. */
+export const RATE_CLASSES = {
+  auth: 10,
+  "auth-strict": 5,
+  scan: 10,
+  ai: 20,
+  billing: 30,
+  metrics: 60,
+  general: 100,
+  /** Device ingest and webhooks from Stripe: limited upstream, not per tenant. */
+  unlimited: Number.POSITIVE_INFINITY,
+} as const;
+
+export type RateClass = keyof typeof RATE_CLASSES;
+
+export interface RateState {
+  limit: number;
+  remaining: number;
+  /** Epoch seconds at which the window resets. */
+  reset: number;
+  exceeded: boolean;
+}
+
+const WINDOW_SECONDS = 60;
+
+export async function consume(
+  subject: string,
+  rateClass: RateClass,
+  limit = RATE_CLASSES[rateClass],
+): Promise<RateState> {
+  const now = Math.floor(Date.now() / 1000);
+  const windowStart = now - (now % WINDOW_SECONDS);
+  const reset = windowStart + WINDOW_SECONDS;
+  const out = await db.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.rateWindow(subject, rateClass, windowStart),
+      UpdateExpression: "ADD #count :one SET expiresAt = :ttl, #type = :type",
+      ExpressionAttributeNames: { "#count": "count", "#type": "type" },
+      ExpressionAttributeValues: { ":one": 1, ":ttl": reset + WINDOW_SECONDS, ":type": "RateWindow" },
+      ReturnValues: "UPDATED_NEW",
+    }),
+  );
+  const count = Number(out.Attributes?.count ?? 1);
+  return { limit, remaining: Math.max(0, limit - count), reset, exceeded: count > limit };
+}
+
+export function rateHeaders(s: RateState): Record<string, string> {
+  return {
+    "X-RateLimit-Limit": String(s.limit),
+    "X-RateLimit-Remaining": String(s.remaining),
+    "X-RateLimit-Reset": String(s.reset),
+  };
+}
