@@ -78,7 +78,7 @@ async function main() {
         process.execPath,
         [join(root, "bench/cold-start-child.mjs"), JSON.stringify({ bundle: b.outfile, event })],
         {
-          env: { ...process.env, ...env, WARDEN_ROUTE: JSON.stringify(r) },
+          env: { ...process.env, ...env },
           cwd: root,
         },
       );

@@ -2,13 +2,17 @@
  * One esbuild run over every Lambda entry point (route handlers and workers), one self-contained
  * ESM bundle per function under `dist/functions/<functionId>/index.mjs`, which is what the CDK app
  * deploys with `Code.fromAsset`. `npm run build` runs it; the infra tests call `buildFunctions()`.
+ *
+ * A route's bundle starts from a small generated entry (see `routeEntry`) that imports the
+ * module's `endpoint` and exports `handler = endpoint.lambda(<its row>)`: the row is written into
+ * the bundle, in plain sight, instead of the whole route table or an environment variable.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { functionId, ROUTE_ENV, type RouteDef } from "#shared/kit/route.ts";
+import { functionId, type RouteDef } from "#shared/kit/route.ts";
 import { routes as routeTable } from "./routes.ts";
 import { type Worker, workers as workerList } from "./workers.ts";
 
@@ -19,6 +23,8 @@ export interface Entry {
   functionId: string;
   /** Module path relative to the repository root. */
   handler: string;
+  /** An HTTP route's row: its bundle's entry binds the module's endpoint to it. Workers have none. */
+  route?: RouteDef;
 }
 
 export interface BuiltFunction {
@@ -38,27 +44,37 @@ export function allEntries(routes: RouteDef[] = routeTable, workers: Worker[] = 
     }
     byId.set(entry.functionId, entry);
   };
-  for (const r of routes) add({ functionId: functionId(r.handler), handler: r.handler }, `${r.method} ${r.path}`);
+  for (const r of routes) {
+    add({ functionId: functionId(r.handler), handler: r.handler, route: r }, `${r.method} ${r.path}`);
+  }
   for (const w of workers) add({ functionId: w.id, handler: w.handler }, `worker ${w.id}`);
   return [...byId.values()];
 }
 
-/**
- * In a bundle, the route table is replaced by the one row its function serves, read from the
- * `WARDEN_ROUTE` environment variable the CDK app sets per function. Every function would
- * otherwise carry all ~170 rows (tens of KB) to look up one. Tests and local mode run the
- * TypeScript sources and keep the whole table.
- */
-const routeRowFromEnvironment: Plugin = {
-  name: "route-row-from-environment",
+const ENTRY_NAMESPACE = "warden-entry";
+
+/** The generated entry of a route's bundle: its module's endpoint, bound to its row. */
+export function routeEntry(handlerPath: string, route: RouteDef): string {
+  return [
+    `import { endpoint } from ${JSON.stringify(handlerPath)};`,
+    `export const handler = endpoint.lambda(${JSON.stringify(route)});`,
+  ].join("\n");
+}
+
+const routeEntries = (byId: Map<string, Entry>): Plugin => ({
+  name: "route-entries",
   setup(b) {
-    b.onResolve({ filter: /^#infra\/routes\.ts$/ }, () => ({ path: "route-row", namespace: "warden-route" }));
-    b.onLoad({ filter: /.*/, namespace: "warden-route" }, () => ({
-      loader: "js",
-      contents: `const row = process.env.${ROUTE_ENV}; export const routes = row ? [JSON.parse(row)] : [];`,
+    b.onResolve({ filter: /^warden-entry:/ }, (args) => ({
+      path: args.path.slice(ENTRY_NAMESPACE.length + 1),
+      namespace: ENTRY_NAMESPACE,
     }));
+    b.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => {
+      const entry = byId.get(args.path);
+      if (!entry?.route) throw new Error(`no route entry for ${args.path}`);
+      return { loader: "js", resolveDir: root, contents: routeEntry(join(root, entry.handler), entry.route) };
+    });
   },
-};
+});
 
 /**
  * pdfkit loads its 14 standard fonts through a `createRequire` call esbuild cannot follow, which
@@ -91,7 +107,12 @@ export async function buildFunctions(options: { outdir?: string; entries?: Entry
 
   const result = await build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(entries.map((e) => [`${e.functionId}/index`, join(root, e.handler)])),
+    entryPoints: Object.fromEntries(
+      entries.map((e) => [
+        `${e.functionId}/index`,
+        e.route ? `${ENTRY_NAMESPACE}:${e.functionId}` : join(root, e.handler),
+      ]),
+    ),
     outdir,
     outExtension: { ".js": ".mjs" },
     bundle: true,
@@ -108,7 +129,7 @@ export async function buildFunctions(options: { outdir?: string; entries?: Entry
     mainFields: ["module", "main"],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    plugins: [routeRowFromEnvironment, pdfkitFontsInline],
+    plugins: [routeEntries(new Map(entries.map((e) => [e.functionId, e]))), pdfkitFontsInline],
     metafile: true,
     logLevel: "warning",
     legalComments: "none",

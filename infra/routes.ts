@@ -1,22 +1,28 @@
 /**
  * The route table: the single source of truth for every endpoint. The CDK app builds one Lambda
- * per row and local mode serves the same rows; `npm run -s routes` prints it. Rows live in one
- * file per area under `routes/`; this file only joins them.
- * Keep these files free of CDK imports: Lambda bundles import the table to find their own row.
+ * per row — one route stack per route file, named after it (`<prefix>-Routes-<file>`), so which
+ * stack a function lives in depends only on the file its row is in, never on row order — and local
+ * mode serves the same rows. `npm run -s routes` prints it.
+ * Keep these files free of CDK imports and of handler imports: they are data.
  */
 import type { RouteDef } from "#shared/kit/route.ts";
-import { gatewayAccessRoutes } from "./routes/gateway-access.ts";
-import { gatewayFleetRoutes } from "./routes/gateway-fleet.ts";
-import { gatewayIdentityRoutes } from "./routes/gateway-identity.ts";
-import { gatewayOperationsRoutes } from "./routes/gateway-operations.ts";
-import { gatewaySettingsRoutes } from "./routes/gateway-settings.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { fleetRoutes } from "./routes/fleet.ts";
 import { identityRoutes } from "./routes/identity.ts";
+import { reportRoutes } from "./routes/reports.ts";
+import { signInRoutes } from "./routes/sign-in.ts";
+import { tenancyRoutes } from "./routes/tenancy.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
-export const routes: RouteDef[] = [
-  ...identityRoutes,
-  ...gatewayAccessRoutes,
-  ...gatewayIdentityRoutes,
-  ...gatewayFleetRoutes,
-  ...gatewayOperationsRoutes,
-  ...gatewaySettingsRoutes,
-];
+/** Route file name (`infra/routes/<name>.ts`) → its rows. A file that grows past 60 rows is split. */
+export const routeFiles: Record<string, RouteDef[]> = {
+  "sign-in": signInRoutes,
+  identity: identityRoutes,
+  webhooks: webhookRoutes,
+  audit: auditRoutes,
+  fleet: fleetRoutes,
+  tenancy: tenancyRoutes,
+  reports: reportRoutes,
+};
+
+export const routes: RouteDef[] = Object.values(routeFiles).flat();

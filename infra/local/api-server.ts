@@ -4,12 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { RouteDef } from "#shared/kit/route.ts";
-
-type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+import { routeHandlers } from "./route-handlers.ts";
 
 interface CompiledRoute {
   route: RouteDef;
@@ -151,17 +148,7 @@ export async function startApiServer(opts: {
   host?: string;
 }): Promise<LocalApi> {
   const compiled = compileRoutes(opts.routes);
-  const modules = new Map<string, Promise<LambdaHandler>>();
-  const load = (route: RouteDef) => {
-    let m = modules.get(route.handler);
-    if (!m) {
-      m = import(pathToFileURL(join(opts.root, route.handler)).href).then(
-        (mod: { handler: LambdaHandler }) => mod.handler,
-      );
-      modules.set(route.handler, m);
-    }
-    return m;
-  };
+  const load = routeHandlers(opts.root);
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "Content-Type": "application/json; charset=utf-8" });
     res.end(JSON.stringify(body));

@@ -2,16 +2,17 @@
  * Builds the whole CDK app from the route table and the worker list. `infra/app.ts` (cdk synth)
  * and the infra tests both call `createApp`, so what the tests assert is what gets deployed.
  *
- * Stacks: data (table, keys) ← api (HTTP API, stage) ← routes per surface, in slices
- * ← iot (only when something uses IoT) ← workers (only when there are any). All stacks are
- * environment-agnostic and nothing is looked up, so synth needs neither network nor credentials.
+ * Stacks: data (table, keys) ← api (HTTP API, stage) ← one routes stack per route file
+ * (`<prefix>-Routes-<file>`) ← iot (only when something uses IoT) ← workers (only when there are
+ * any). All stacks are environment-agnostic and nothing is looked up, so synth needs neither
+ * network nor credentials.
  */
 import { App, CrossStackReferences, ReferenceStrength, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
-import { routes as routeTable } from "../routes.ts";
+import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack } from "./api-stack.ts";
 import { DataStack } from "./data-stack.ts";
@@ -21,18 +22,16 @@ import { WorkersStack } from "./workers-stack.ts";
 
 /**
  * Routes per stack. A route costs 7 resources (function, role, policy, log group, invoke
- * permission, integration, route), so 60 routes stay near 420 of the 500 allowed.
+ * permission, integration, route), so 60 routes stay near 420 of the 500 allowed. A route file
+ * that grows past it is split into two files (two stacks); synth refuses a larger one.
  */
 export const ROUTES_PER_STACK = 60;
-
-/** Surfaces in a fixed order, so adding a surface never renames the stacks of another. */
-const SURFACE_ORDER = ["platform", "gateway", "grc", "cloudsentinel", "securenet"];
 
 export interface CreateAppOptions {
   /** Directory with one `<functionId>/index.mjs` per function, as written by `buildFunctions()`. */
   assetsDir: string;
-  /** Defaults to `infra/routes.ts`. */
-  routes?: RouteDef[];
+  /** Route file name → rows; one routes stack per file. Defaults to `infra/routes.ts` `routeFiles`. */
+  routeFiles?: Record<string, RouteDef[]>;
   /** Defaults to `infra/workers.ts`. */
   workers?: Worker[];
   /** Run cdk-nag's AwsSolutions pack at synth; unacknowledged findings fail the synth. */
@@ -40,7 +39,6 @@ export interface CreateAppOptions {
   /** Prefix of every stack name, so two copies (e.g. staging and prod) can share an account. */
   prefix?: string;
   settings?: Partial<FunctionSettings>;
-  routesPerStack?: number;
   /** Passed to the App, e.g. an `outdir` for tests. */
   outdir?: string;
 }
@@ -55,25 +53,24 @@ export interface WardenApp {
 }
 
 /**
- * HTTP rows grouped by surface and cut into slices of at most `size`, in route-table order. Add new
- * rows at the end of a surface's routes: a row that shifts into another slice is deleted by one
- * stack and created by another, and API Gateway refuses the new route while the old one exists
- * (a second deploy then succeeds).
+ * The routes stack of each route file: `Routes-<file>`, holding that file's HTTP rows. A function's
+ * stack depends on the file its row is in and on nothing else (not on row order, not on other
+ * files), so adding or moving a row elsewhere never moves a deployed function between stacks.
  */
-export function sliceRoutes(routes: RouteDef[], size = ROUTES_PER_STACK): { surface: string; routes: RouteDef[] }[] {
-  const bySurface = new Map<string, RouteDef[]>();
-  for (const r of routes) {
-    if (r.method === "WEBSOCKET") continue;
-    bySurface.set(r.surface, [...(bySurface.get(r.surface) ?? []), r]);
-  }
-  const rank = (s: string) => (SURFACE_ORDER.includes(s) ? SURFACE_ORDER.indexOf(s) : SURFACE_ORDER.length);
-  const surfaces = [...bySurface.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  return surfaces.flatMap((surface) => {
-    const rows = bySurface.get(surface) ?? [];
-    const slices = [];
-    for (let i = 0; i < rows.length; i += size) slices.push({ surface, routes: rows.slice(i, i + size) });
-    return slices;
-  });
+export function routeStacks(files: Record<string, RouteDef[]>): { name: string; routes: RouteDef[] }[] {
+  return Object.entries(files)
+    .map(([file, rows]) => {
+      if (!/^[a-z][a-z0-9-]*$/.test(file)) throw new Error(`route file name '${file}' must be kebab-case`);
+      const http = rows.filter((r) => r.method !== "WEBSOCKET");
+      if (http.length > ROUTES_PER_STACK) {
+        throw new Error(
+          `infra/routes/${file}.ts has ${http.length} HTTP routes; a stack holds at most ${ROUTES_PER_STACK}: split the file`,
+        );
+      }
+      return { name: `Routes-${file}`, routes: http };
+    })
+    .filter((s) => s.routes.length > 0)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Two rows that differ only by a trailing slash would become one API Gateway route key. */
@@ -89,7 +86,8 @@ function assertDistinctRouteKeys(routes: RouteDef[]) {
 }
 
 export function createApp(options: CreateAppOptions): WardenApp {
-  const routes = options.routes ?? routeTable;
+  const files: Record<string, RouteDef[]> = options.routeFiles ?? routeTable;
+  const routes = Object.values(files).flat();
   const workers = options.workers ?? workerList;
   const prefix = options.prefix ?? "Warden";
   const settings: FunctionSettings = {
@@ -151,19 +149,16 @@ export function createApp(options: CreateAppOptions): WardenApp {
   };
 
   assertDistinctRouteKeys(routes);
-  const slices = sliceRoutes(routes, options.routesPerStack);
-  const counters = new Map<string, number>();
-  const routeStacks = slices.map((slice) => {
-    const n = (counters.get(slice.surface) ?? 0) + 1;
-    counters.set(slice.surface, n);
-    return new RoutesStack(app, `${prefix}-Routes-${slice.surface}-${n}`, {
-      description: `Warden: ${slice.surface} routes, part ${n}`,
-      api: api.api,
-      routes: slice.routes,
-      assetsDir: options.assetsDir,
-      platform,
-    });
-  });
+  const routeStackList = routeStacks(files).map(
+    (stack) =>
+      new RoutesStack(app, `${prefix}-${stack.name}`, {
+        description: `Warden: ${stack.name.slice("Routes-".length)} routes`,
+        api: api.api,
+        routes: stack.routes,
+        assetsDir: options.assetsDir,
+        platform,
+      }),
+  );
 
   const otherWorkers = workers.filter((w) => w.trigger !== "iot-events");
   const workersStack =
@@ -177,5 +172,5 @@ export function createApp(options: CreateAppOptions): WardenApp {
         })
       : undefined;
 
-  return { app, data, api, routeStacks, iot, workers: workersStack };
+  return { app, data, api, routeStacks: routeStackList, iot, workers: workersStack };
 }

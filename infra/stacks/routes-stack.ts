@@ -6,7 +6,7 @@ import { Stack, type StackProps } from "aws-cdk-lib";
 import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi, PayloadFormatVersion } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { Construct } from "constructs";
-import { functionId, ROUTE_ENV, type RouteDef, routeKey } from "#shared/kit/route.ts";
+import { functionId, type RouteDef, routeKey } from "#shared/kit/route.ts";
 import { acknowledgeInFunctionAuthorization } from "../constructs/nag.ts";
 import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
 
@@ -22,9 +22,9 @@ export interface RoutesStackProps extends StackProps {
  * API Gateway route key path for a row. The GRC spec (Django REST) writes its paths with a trailing
  * slash, but an HTTP API rejects a route path that ends with "/" (so does CDK's HttpRouteKey), so
  * the slash is dropped here and only here. API Gateway routes a request for `/x/` to the route `/x`
- * anyway, with the path as sent in the event. The function does not mind either way: the endpoint kit finds its row by
- * the route key compiled into the bundle, not by the request path. Local mode and the tests keep
- * serving the spec's exact paths.
+ * anyway, with the path as sent in the event. The function does not mind either way: its row is
+ * compiled into its bundle (infra/build.ts), it is not looked up by the request path. Local mode and
+ * the tests keep serving the spec's exact paths.
  */
 export function apiGatewayPath(path: string): string {
   return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
@@ -50,8 +50,6 @@ export class RoutesStack extends Stack {
           verifyTokens: route.permission !== null,
         },
         platform: props.platform,
-        // The bundle reads its route row from here instead of carrying the whole table (infra/build.ts).
-        environment: { [ROUTE_ENV]: JSON.stringify(route) },
       });
       const httpRoute = new HttpRoute(this, `${id}-Route`, {
         httpApi: props.api,

@@ -37,33 +37,16 @@ export function systemLockApplies(tenant: Tenant | undefined, component: string,
   return !!lock && new Date(lock.until).getTime() > now && lock.components.includes(component);
 }
 
-/**
- * The one place a restricted token's limits live: the routes it may call (the way out of the
- * restriction, and signing out) and the answer everywhere else.
- */
-const SIGN_OUT = "POST /api/auth/logout";
-/** Reading one's own identity helps a client discover why it is restricted; it changes nothing. */
-const WHO_AM_I = ["GET /api/auth/me", "GET /api/v1/auth/me", "GET /api/v1/auth/validate"];
-export const RESTRICTED_ROUTES: Record<TokenRestriction, { routes: ReadonlySet<string>; message: string }> = {
-  password_change: {
-    routes: new Set(["POST /cloud-integration/security/users/change-password", SIGN_OUT, ...WHO_AM_I]),
-    message: "password change required",
-  },
-  two_factor_enrollment: {
-    routes: new Set([
-      "POST /cloud-integration/security/users/2fa/enroll",
-      "POST /cloud-integration/security/users/2fa/verify",
-      SIGN_OUT,
-      ...WHO_AM_I,
-    ]),
-    message: "two-factor enrollment required",
-  },
+/** What a restricted token is told on a route that does not accept its restriction (see RouteDef.allowRestrictedTokens). */
+const RESTRICTION_MESSAGES: Record<TokenRestriction, string> = {
+  password_change: "password change required",
+  two_factor_enrollment: "two-factor enrollment required",
 };
 
 export async function authenticate(
   creds: Credentials,
-  /** `route` is the route key ("POST /path") the caller is calling; restricted tokens need it. */
-  meta: { ip: string; allowDuringSystemLock: boolean; route?: string },
+  /** From the route's row: whether it stays open during a system lock, and to which restricted tokens. */
+  meta: { ip: string; allowDuringSystemLock: boolean; allowRestrictedTokens?: readonly TokenRestriction[] },
 ): Promise<Principal> {
   if (creds.apiKey) {
     const principal = await resolveApiKey(creds.apiKey, meta);
@@ -84,9 +67,8 @@ export async function authenticate(
   if (user.status === "inactive" || isLocked(user)) throw new Unauthorized("Account is locked or inactive");
   const tenant = parseTenant(tenantItem);
   if (!meta.allowDuringSystemLock && systemLockApplies(tenant, "users")) throw new SystemLocked();
-  if (claims.rst) {
-    const limits = RESTRICTED_ROUTES[claims.rst];
-    if (!meta.route || !limits.routes.has(meta.route)) throw new Forbidden(limits.message);
+  if (claims.rst && !meta.allowRestrictedTokens?.includes(claims.rst)) {
+    throw new Forbidden(RESTRICTION_MESSAGES[claims.rst]);
   }
   return {
     kind: "user",

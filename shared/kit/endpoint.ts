@@ -1,6 +1,7 @@
 /**
- * The endpoint kit: every route's Lambda is `endpoint(routeKey, schemas, handler)`, one middy
- * stack in which each concern lives once, in this order:
+ * The endpoint kit: every route's module is `export const endpoint = defineEndpoint(routeKey,
+ * schemas, handler)`, and its Lambda handler is `endpoint.lambda(row)` for its row of the route
+ * table — one middy stack in which each concern lives once, in this order:
  *   request id → security headers → JSON body → zod validation → authentication (token or API key)
  *   → revocation and system lock → permission → per-tenant rate limit → handler → audit → envelope.
  * Handlers receive typed, validated input and a resolved caller; they return data or throw typed
@@ -10,7 +11,6 @@ import { randomUUID } from "node:crypto";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod/mini";
-import { routes } from "#infra/routes.ts";
 import { type AuditEntry, appendAudit } from "#shared/audit/db/trail.ts";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import { authenticate, readCredentials } from "#shared/identity/authenticate.ts";
@@ -235,8 +235,7 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     s.principal = await authenticate(readCredentials(s.headers), {
       ip: s.ip,
       allowDuringSystemLock: route.allowDuringSystemLock ?? false,
-      // A restricted token (forced password change, 2FA enrolment) is only good for a few routes.
-      route: routeKey(route),
+      allowRestrictedTokens: route.allowRestrictedTokens ?? [],
     });
     if (!hasPermission(s.principal.permissions, route.permission)) {
       throw new Forbidden(`Insufficient permissions: this operation requires '${route.permission}'`);
@@ -328,13 +327,37 @@ const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
 };
 
 export type Handler<S extends Schemas> = (req: Req<S>) => Promise<unknown> | unknown;
+export type LambdaHandler = (event: Event, context: Context) => Promise<Result>;
 
-const routeTable = new Map(routes.map((r) => [routeKey(r), r]));
+/** One endpoint: the route it serves, its request schemas, and its Lambda handler for that route's row. */
+export interface Endpoint<S extends Schemas = Schemas> {
+  /** "METHOD /path" of the route table row this module serves. */
+  readonly key: string;
+  readonly schemas: S;
+  /**
+   * The Lambda handler, built from the row of the route table that points at this module: the
+   * bundle's entry (infra/build.ts), local mode and the tests call this with the row, so the row's
+   * permission, rate class and audit settings are the ones the table declares. A row for another
+   * route is refused, so a module and its row cannot drift apart.
+   */
+  lambda(route: RouteDef): LambdaHandler;
+}
 
-/** Builds the Lambda handler for one row of the route table (by its "METHOD /path" key). */
-export function endpoint<S extends Schemas>(key: string | RouteDef, schemas: S, handle: Handler<S>) {
-  const route = typeof key === "string" ? routeTable.get(key) : key;
-  if (!route) throw new Error(`endpoint(): no route '${String(key)}' in infra/routes.ts`);
+/** Declares the endpoint for the route `key` ("METHOD /path"); see `Endpoint.lambda`. */
+export function defineEndpoint<S extends Schemas>(key: string, schemas: S, handle: Handler<S>): Endpoint<S> {
+  return {
+    key,
+    schemas,
+    lambda(route) {
+      if (routeKey(route) !== key) {
+        throw new Error(`endpoint for '${key}' was given the row of '${routeKey(route)}' (${route.handler})`);
+      }
+      return build(route, schemas, handle);
+    },
+  };
+}
+
+function build<S extends Schemas>(route: RouteDef, schemas: S, handle: Handler<S>): LambdaHandler {
   return middy<Event, Result, Error, Context, Internal>()
     .use(frame(route))
     .use(audit(route))

@@ -1,5 +1,9 @@
-/** The shape of a row of the route table. Kept free of CDK so Lambda bundles can import it. */
-
+/**
+ * The shape of a row of the route table (`infra/routes.ts`), and the one helper the route files
+ * write their rows with. Kept free of CDK: the build puts each function's own row into its bundle
+ * (infra/build.ts), local mode and the tests hand rows to the same endpoints.
+ */
+import type { TokenRestriction } from "#shared/auth/tokens.ts";
 import type { RateClass } from "#shared/tenancy/rate-limit.ts";
 import type { Surface } from "./envelopes.ts";
 
@@ -28,7 +32,10 @@ export interface RouteDef {
   method: HttpMethod | "WEBSOCKET";
   /** API Gateway path with `{param}` placeholders, exactly as the spec writes it. */
   path: string;
-  /** Module under the repository root that exports `handler`. */
+  /**
+   * Module under the repository root. An HTTP route's module exports `endpoint` (built with
+   * `defineEndpoint`, shared/kit/endpoint.ts) for this row's method and path.
+   */
   handler: string;
   /** Permission required; `null` for public routes, "authenticated" for any signed-in caller. */
   permission: string | null;
@@ -39,6 +46,12 @@ export interface RouteDef {
   audit?: { event: string; eventType: string };
   /** Routes that must keep working during an emergency system lock (unlock itself, health). */
   allowDuringSystemLock?: boolean;
+  /**
+   * Restricted tokens (a sign-in that must first change its password or enrol a second factor)
+   * are refused everywhere except on routes that name their restriction here: the way out of the
+   * restriction, reading one's own identity, and signing out.
+   */
+  allowRestrictedTokens?: readonly TokenRestriction[];
   /** A POST that computes and stores nothing (test-password): exempt from the audit requirement. */
   changesNothing?: boolean;
   /** Request body handling: JSON (default), multipart form data, or raw (webhooks verify signatures over raw bytes). */
@@ -54,5 +67,22 @@ export const functionId = (handler: string): string =>
     .replace(/\.ts$/, "")
     .replace(/[^A-Za-z0-9]+/g, "-");
 
-/** The environment variable through which a deployed function receives its own route row (see infra/build.ts). */
-export const ROUTE_ENV = "WARDEN_ROUTE";
+/** What a route file's rows share: surface, a path prefix and defaults for the rest. */
+export interface RouteGroup {
+  surface: Surface;
+  /** Prefix of every path in the group, e.g. "/cloud-integration/security". */
+  base?: string;
+  rateClass?: RateClass;
+}
+
+export type RowInput = Omit<RouteDef, "surface" | "rateClass"> & Partial<Pick<RouteDef, "rateClass">>;
+
+/** The one row helper: `const row = rows({surface: "gateway", base})` then `row({method, path, …})`. */
+export function rows(group: RouteGroup): (r: RowInput) => RouteDef {
+  return (r) => ({
+    ...r,
+    surface: group.surface,
+    rateClass: r.rateClass ?? group.rateClass ?? "general",
+    path: `${group.base ?? ""}${r.path}`,
+  });
+}

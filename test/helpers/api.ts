@@ -4,10 +4,10 @@
  * body. In-process so a test can count the DynamoDB calls one request makes.
  */
 import { randomUUID } from "node:crypto";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { resolve } from "node:path";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { compileRoutes, lambdaContext, matchRoute } from "#infra/local/api-server.ts";
+import { routeHandlers } from "#infra/local/route-handlers.ts";
 import { routes } from "#infra/routes.ts";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -31,8 +31,7 @@ export interface CallResult<T = any> {
   text: string;
 }
 
-type Handler = (e: APIGatewayProxyEventV2, c: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
-const modules = new Map<string, Promise<Handler>>();
+const load = routeHandlers(root);
 
 export async function call<T = any>(method: string, path: string, opts: CallOptions = {}): Promise<CallResult<T>> {
   const [rawPath = "/", qs] = path.split("?");
@@ -79,12 +78,8 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
     body,
     isBase64Encoded: binary,
   };
-  let handler = modules.get(found.route.handler);
-  if (!handler) {
-    handler = import(pathToFileURL(join(root, found.route.handler)).href).then((m: { handler: Handler }) => m.handler);
-    modules.set(found.route.handler, handler);
-  }
-  const result = await (await handler)(event, lambdaContext(found.route));
+  const handler = await load(found.route);
+  const result = await handler(event, lambdaContext(found.route));
   const text = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8").toString("utf8") : "";
   let parsed: unknown = text;
   if ((result.headers?.["Content-Type"] as string | undefined)?.includes("json")) parsed = JSON.parse(text);

@@ -6,7 +6,7 @@ let warden: SynthesizedWarden;
 let template: Template;
 
 beforeAll(async () => {
-  warden = await synthWarden({ routes: [], workers: [] });
+  warden = await synthWarden({ routeFiles: {}, workers: [] });
   template = warden.template(warden.api);
 });
 afterAll(() => warden?.cleanup());

@@ -1,6 +1,7 @@
 /** Whole-app guarantees: every stack deployable, nothing looked up, cdk-nag clean, bundles sane. */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -48,6 +49,24 @@ describe("the Warden CDK app", () => {
     expect(deployed.sort()).toEqual(expected.sort());
   });
 
+  it("keeps the logical id of every function, so a deploy over an existing installation replaces none", async () => {
+    // The committed list is the contract with installations already deployed. Adding a function
+    // adds a line; changing or removing one must be a decision: rewrite the list with
+    // WARDEN_WRITE_FUNCTION_IDS=1 npx vitest run test/infra/app.test.ts
+    const file = join(import.meta.dirname, "function-logical-ids.txt");
+    const synthesized = warden.stacks
+      .flatMap((stack) => {
+        const resources = warden.assembly.getStackArtifact(stack.artifactId).template.Resources ?? {};
+        return Object.entries(resources)
+          .filter(([, r]) => (r as { Type?: string }).Type === "AWS::Lambda::Function")
+          .map(([id]) => id);
+      })
+      .sort();
+    if (process.env.WARDEN_WRITE_FUNCTION_IDS === "1") await writeFile(file, `${synthesized.join("\n")}\n`);
+    const committed = (await readFile(file, "utf8")).split("\n").filter(Boolean);
+    expect(synthesized).toEqual(committed);
+  });
+
   it("has no unacknowledged cdk-nag AwsSolutions finding in any stack", () => {
     expect(warden.stacks.length).toBeGreaterThanOrEqual(3);
     for (const stack of warden.stacks) expect(nagFindings(stack), stack.stackName).toEqual([]);
@@ -90,5 +109,34 @@ describe("the Warden CDK app", () => {
     const inputs = Object.keys(meta.inputs);
     expect(inputs.some((i) => i.includes("node_modules/@aws-sdk/"))).toBe(false);
     expect(inputs.some((i) => i.includes("node_modules/zod/"))).toBe(true);
+    // Local mode's stand-ins (openssl certificates, DynamoDB Local) never ship.
+    expect(inputs.filter((i) => i.startsWith("infra/"))).toEqual([]);
+  });
+
+  it("binds each route's bundle to its own row: a bundle answers in its route's surface envelope", async () => {
+    const answer = async (functionId: string, path: string) => {
+      const bundle = warden.built.find((b) => b.functionId === functionId);
+      if (!bundle) throw new Error(`no bundle ${functionId}`);
+      const { handler } = (await import(pathToFileURL(bundle.outfile).href)) as {
+        handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>;
+      };
+      // A malformed body is refused before authentication and rate limiting: no table needed.
+      const res = await handler(
+        {
+          version: "2.0",
+          rawPath: path,
+          headers: { "content-type": "application/json" },
+          requestContext: { http: { method: "POST", path, sourceIp: "192.0.2.1", userAgent: "t" }, requestId: "r1" },
+          body: "{",
+          isBase64Encoded: false,
+        },
+        {},
+      );
+      return { status: res.statusCode, body: JSON.parse(res.body) };
+    };
+    const securenet = await answer("securenet-auth-login", "/api/auth/login");
+    expect(securenet).toMatchObject({ status: 400, body: { status: "error", error: { code: "VALIDATION_ERROR" } } });
+    const gateway = await answer("gateway-users-create", "/cloud-integration/security/users/create");
+    expect(gateway).toMatchObject({ status: 400, body: { error: "VALIDATION_ERROR" } });
   });
 });

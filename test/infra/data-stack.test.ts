@@ -8,7 +8,7 @@ let template: Template;
 
 beforeAll(async () => {
   // The data stack does not depend on the routes; an app without them synthesizes in a blink.
-  warden = await synthWarden({ routes: [], workers: [] });
+  warden = await synthWarden({ routeFiles: {}, workers: [] });
   template = warden.template(warden.data);
 });
 afterAll(() => warden?.cleanup());

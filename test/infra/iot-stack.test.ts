@@ -28,7 +28,7 @@ describe("iot stack, with an ingest worker and a route that uses IoT", () => {
   let template: Template;
 
   beforeAll(async () => {
-    warden = await synthWarden({ routes: [shadowRoute], workers: [ingest] });
+    warden = await synthWarden({ routeFiles: { test: [shadowRoute] }, workers: [ingest] });
     if (!warden.iot) throw new Error("expected an IoT stack");
     iot = warden.iot;
     template = warden.template(iot);
@@ -143,7 +143,7 @@ describe("iot stack, when nothing uses IoT", () => {
   let warden: SynthesizedWarden;
 
   beforeAll(async () => {
-    warden = await synthWarden({ routes: [], workers: [] });
+    warden = await synthWarden({ routeFiles: {}, workers: [] });
   });
   afterAll(() => warden?.cleanup());
 

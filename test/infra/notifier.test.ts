@@ -18,11 +18,11 @@ let outbox: SynthesizedWarden;
 beforeAll(async () => {
   [aws, outbox] = await Promise.all([
     synthWarden({
-      routes: slice,
+      routeFiles: { identity: slice },
       workers: [],
       settings: { notifier: "aws", notifierFromEmail: "noreply@example.com" },
     }),
-    synthWarden({ routes: slice, workers: [] }),
+    synthWarden({ routeFiles: { identity: slice }, workers: [] }),
   ]);
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routes } from "#infra/routes.ts";
-import { createApp, ROUTES_PER_STACK, sliceRoutes } from "#infra/stacks/app-factory.ts";
+import { routeFiles, routes } from "#infra/routes.ts";
+import { createApp, ROUTES_PER_STACK, routeStacks } from "#infra/stacks/app-factory.ts";
 import { apiGatewayPath } from "#infra/stacks/routes-stack.ts";
 import { routeKey } from "#shared/kit/route.ts";
 import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
@@ -183,8 +183,6 @@ describe("route stacks", () => {
             WARDEN_AUDIENCE: "warden-api",
             WARDEN_TOKEN_TTL_SECONDS: "3600",
             NODE_OPTIONS: "--enable-source-maps",
-            // The bundle's own route row: it carries no copy of the whole table (infra/build.ts).
-            WARDEN_ROUTE: JSON.stringify(route),
             ...(route.permission !== null || route.access.jwtSign || route.access.jwtPublicKey
               ? { JWT_KMS_KEY_ID: { "Fn::ImportValue": Match.anyValue() } }
               : {}),
@@ -194,17 +192,38 @@ describe("route stacks", () => {
     }
   });
 
-  it("group routes by surface in slices small enough for CloudFormation", () => {
-    const many = Array.from({ length: 2 * ROUTES_PER_STACK + 5 }, (_, i) => ({
-      ...(httpRoutes[0] as (typeof httpRoutes)[number]),
-      path: `/r/${i}`,
-    }));
-    const slices = sliceRoutes([...many, ...httpRoutes]);
-    for (const slice of slices) {
-      expect(slice.routes.length).toBeLessThanOrEqual(ROUTES_PER_STACK);
-      expect(new Set(slice.routes.map((r) => r.surface))).toEqual(new Set([slice.surface]));
-    }
-    expect(slices.flatMap((s) => s.routes)).toHaveLength(many.length + httpRoutes.length);
+  it("put each route file's rows in a stack of its own, refusing a file larger than a stack holds", () => {
+    const stacks = routeStacks(routeFiles);
+    expect(stacks.map((s) => s.name).sort()).toEqual(
+      Object.entries(routeFiles)
+        .filter(([, rows]) => rows.some((r) => r.method !== "WEBSOCKET"))
+        .map(([file]) => `Routes-${file}`)
+        .sort(),
+    );
+    for (const stack of stacks) expect(stack.routes.length).toBeLessThanOrEqual(ROUTES_PER_STACK);
+    const row = httpRoutes[0] as (typeof httpRoutes)[number];
+    const tooMany = Array.from({ length: ROUTES_PER_STACK + 1 }, (_, i) => ({ ...row, path: `/r/${i}` }));
+    expect(() => routeStacks({ big: tooMany })).toThrow(/has 61 HTTP routes; a stack holds at most 60: split the file/);
+  });
+
+  it("keep a function in its stack whatever the order of rows and files", () => {
+    const stackOf = (files: Record<string, typeof routes>) =>
+      new Map(routeStacks(files).flatMap((s) => s.routes.map((r) => [routeKey(r), s.name] as const)));
+    const before = stackOf(routeFiles);
+    const reversed = Object.fromEntries(
+      Object.entries(routeFiles)
+        .reverse()
+        .map(([file, rows]) => [file, [...rows].reverse()]),
+    );
+    // A new row inserted at the front of one file moves nothing else.
+    const [firstFile, firstRows] = Object.entries(routeFiles)[0] ?? ["none", []];
+    const inserted = {
+      ...reversed,
+      [firstFile]: [{ ...(firstRows[0] as (typeof routes)[number]), path: "/new" }, ...firstRows],
+    };
+    expect(stackOf(reversed)).toEqual(before);
+    const after = stackOf(inserted);
+    for (const [key, stack] of before) expect(after.get(key), key).toBe(stack);
   });
 
   it("drop the trailing slash the GRC paths carry, and refuse rows that would then collide", () => {
@@ -216,7 +235,7 @@ describe("route stacks", () => {
       { ...row, path: "/api/x/" },
       { ...row, path: "/api/x", handler: "functions/other.ts" },
     ];
-    expect(() => createApp({ assetsDir: "/nonexistent", routes: twins, workers: [] })).toThrow(
+    expect(() => createApp({ assetsDir: "/nonexistent", routeFiles: { test: twins }, workers: [] })).toThrow(
       /same API Gateway route/,
     );
   });

@@ -32,7 +32,10 @@ export async function synthWarden(
   let warden: WardenApp;
   let assembly: CloudAssembly;
   try {
-    built = await buildFunctions({ outdir: assetsDir, entries: allEntries(options.routes, options.workers) });
+    built = await buildFunctions({
+      outdir: assetsDir,
+      entries: allEntries(options.routeFiles && Object.values(options.routeFiles).flat(), options.workers),
+    });
     warden = createApp({ ...options, assetsDir, outdir: join(dir, "cdk.out"), nag: true });
     // With cdk-nag registered, synth throws on any unacknowledged AwsSolutions error, as `cdk synth` does.
     assembly = warden.app.synth();

@@ -22,7 +22,7 @@ let warden: SynthesizedWarden;
 let template: Template;
 
 beforeAll(async () => {
-  warden = await synthWarden({ routes: [], workers: [fanOut, task] });
+  warden = await synthWarden({ routeFiles: {}, workers: [fanOut, task] });
   if (!warden.workers) throw new Error("expected a workers stack");
   template = warden.template(warden.workers);
 });
@@ -62,7 +62,7 @@ describe("workers stack", () => {
 
 describe("workers stack, when there are no workers", () => {
   it("is not created", async () => {
-    const empty = await synthWarden({ routes: [], workers: [] });
+    const empty = await synthWarden({ routeFiles: {}, workers: [] });
     try {
       expect(empty.workers).toBeUndefined();
       expect(empty.stacks.map((s) => s.stackName)).toEqual(["Warden-Data", "Warden-Api"]);

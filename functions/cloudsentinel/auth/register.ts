@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { email, fullName, password, username } from "#shared/identity/schemas.ts";
 import { register } from "#shared/identity/sign-in.ts";
 import { cloudsentinelUser } from "#shared/identity/views-cloudsentinel.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   email,
@@ -12,7 +12,7 @@ const body = z.strictObject({
   role: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 
-export const handler = endpoint("POST /api/v1/auth/register", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/v1/auth/register", { body }, async (req) => {
   const user = await register(req.principal, {
     username: req.body.username,
     email: req.body.email,

@@ -3,11 +3,11 @@ import { loginName, password } from "#shared/identity/schemas.ts";
 import { login } from "#shared/identity/sign-in.ts";
 import { twoFactorChallenge } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({ username: loginName, password });
 
-export const handler = endpoint("POST /api/v1/auth/token", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/v1/auth/token", { body }, async (req) => {
   const result = await withAuthEvents(req.audit, () =>
     login(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
   );

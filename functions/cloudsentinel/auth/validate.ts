@@ -1,6 +1,6 @@
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const handler = endpoint("GET /api/v1/auth/validate", {}, (req) => {
+export const endpoint = defineEndpoint("GET /api/v1/auth/validate", {}, (req) => {
   const { user, token } = req.principal;
   return {
     valid: true,

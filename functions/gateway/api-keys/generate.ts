@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { generateApiKey, ipRestrictionField, scopeField } from "#shared/identity/api-keys.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
@@ -13,7 +13,7 @@ const body = z.strictObject({
   notification_on_creation: z.optional(z.boolean()),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/api-keys/generate", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/api-keys/generate", { body }, async (req) => {
   const { key, fullKey, owner, notificationsSent } = await generateApiKey(req.principal, {
     name: req.body.name,
     description: req.body.description,

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { apiKeyListing, KEY_STATUSES } from "#shared/identity/api-keys.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({
   status: z.optional(z.enum(KEY_STATUSES)),
@@ -8,7 +8,7 @@ const query = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 50),
 });
 
-export const handler = endpoint("GET /cloud-integration/security/api-keys", { query }, async (req) => {
+export const endpoint = defineEndpoint("GET /cloud-integration/security/api-keys", { query }, async (req) => {
   const listing = await apiKeyListing(req.principal.tenantId, {
     status: req.query.status,
     userId: req.query.user_id,

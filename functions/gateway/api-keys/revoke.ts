@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { revokeApiKey } from "#shared/identity/api-keys.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   key_id: z.int().check(z.positive()),
@@ -8,7 +8,7 @@ const body = z.strictObject({
   notify_user: z.optional(z.boolean()),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/api-keys/revoke", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/api-keys/revoke", { body }, async (req) => {
   const { key, sessionsTerminated, userNotified } = await revokeApiKey(req.principal, {
     keyId: req.body.key_id,
     reason: req.body.reason,

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { ipRestrictionField, scopeField, updateApiKey } from "#shared/identity/api-keys.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   key_id: z.int().check(z.positive()),
@@ -13,7 +13,7 @@ const body = z.strictObject({
   ip_restrictions: z.optional(z.array(ipRestrictionField).check(z.maxLength(100))),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/api-keys/update", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/api-keys/update", { body }, async (req) => {
   const { key, changes } = await updateApiKey(req.principal, {
     keyId: req.body.key_id,
     name: req.body.name,

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { clearAudit } from "#shared/audit/export.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 
 const body = z.strictObject({
@@ -10,7 +10,7 @@ const body = z.strictObject({
   reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/audit/clear", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/audit/clear", { body }, async (req) => {
   if (req.body.confirm !== true) {
     throw new Invalid("body.confirm: must be true to clear audit records", [
       { loc: ["body", "confirm"], msg: "must be true to clear audit records", type: "value_error" },

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { exportAudit } from "#shared/audit/export.ts";
-import { endpoint, RawResponse } from "#shared/kit/endpoint.ts";
+import { defineEndpoint, RawResponse } from "#shared/kit/endpoint.ts";
 
 const text = z.string().check(z.trim(), z.minLength(1), z.maxLength(256));
 const query = z.strictObject({
@@ -11,7 +11,7 @@ const query = z.strictObject({
   username: z.optional(text),
 });
 
-export const handler = endpoint("GET /cloud-integration/security/audit/export", { query }, async (req) => {
+export const endpoint = defineEndpoint("GET /cloud-integration/security/audit/export", { query }, async (req) => {
   const file = await exportAudit(req.principal.tenantId, {
     format: req.query.format,
     startDate: req.query.start_date,

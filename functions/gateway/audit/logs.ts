@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { MAX_AUDIT_HOURS, queryAuditLogs } from "#shared/audit/query.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const text = z.string().check(z.trim(), z.minLength(1), z.maxLength(256));
 const query = z.strictObject({
@@ -14,7 +14,7 @@ const query = z.strictObject({
   page: z._default(z.coerce.number().check(z.int(), z.gte(1)), 1),
 });
 
-export const handler = endpoint("GET /cloud-integration/security/audit/logs", { query }, (req) =>
+export const endpoint = defineEndpoint("GET /cloud-integration/security/audit/logs", { query }, (req) =>
   queryAuditLogs(req.principal.tenantId, {
     hours: req.query.hours,
     eventType: req.query.event_type,

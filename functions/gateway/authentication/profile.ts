@@ -1,24 +1,28 @@
 import * as z from "zod/mini";
 import { PASSWORD_PROFILES, updateAuthSettings } from "#shared/identity/auth-policy.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({ profile: z.enum(["nist", "cis", "default"]) });
 
-export const handler = endpoint("POST /cloud-integration/security/authentication/profile", { body }, async (req) => {
-  const r = await updateAuthSettings(req.principal.tenantId, {
-    password_policy: { ...PASSWORD_PROFILES[req.body.profile] },
-  });
-  req.audit({
-    severity: "warning",
-    details: { profile: req.body.profile, changes: r.changes, affected_users: r.affectedUsers },
-  });
-  return {
-    status: "updated",
-    profile: req.body.profile,
-    message: `Password policy set to the '${req.body.profile}' profile`,
-    affected_users: r.affectedUsers,
-    notifications_sent: r.notificationsSent,
-    changes: r.changes,
-    password_policy: r.policy.password_policy,
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/authentication/profile",
+  { body },
+  async (req) => {
+    const r = await updateAuthSettings(req.principal.tenantId, {
+      password_policy: { ...PASSWORD_PROFILES[req.body.profile] },
+    });
+    req.audit({
+      severity: "warning",
+      details: { profile: req.body.profile, changes: r.changes, affected_users: r.affectedUsers },
+    });
+    return {
+      status: "updated",
+      profile: req.body.profile,
+      message: `Password policy set to the '${req.body.profile}' profile`,
+      affected_users: r.affectedUsers,
+      notifications_sent: r.notificationsSent,
+      changes: r.changes,
+      password_policy: r.policy.password_policy,
+    };
+  },
+);

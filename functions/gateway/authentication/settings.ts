@@ -1,6 +1,6 @@
 import { getAuthPolicy } from "#shared/identity/auth-policy.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const handler = endpoint("GET /cloud-integration/security/authentication/settings", {}, (req) =>
+export const endpoint = defineEndpoint("GET /cloud-integration/security/authentication/settings", {}, (req) =>
   getAuthPolicy(req.principal.tenantId),
 );

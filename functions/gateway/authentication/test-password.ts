@@ -3,7 +3,7 @@ import { getAuthPolicy } from "#shared/identity/auth-policy.ts";
 import { checkPassword, policySuggestions } from "#shared/identity/password-rules.ts";
 import { estimateStrength } from "#shared/identity/password-strength.ts";
 import { password } from "#shared/identity/schemas.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   password,
@@ -13,7 +13,7 @@ const body = z.strictObject({
   old_passwords: z.optional(z.array(password).check(z.maxLength(24))),
 });
 
-export const handler = endpoint(
+export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/authentication/test-password",
   { body },
   async (req) => {

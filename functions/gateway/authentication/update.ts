@@ -1,8 +1,8 @@
 import { AuthPolicyPatch, updateAuthSettings } from "#shared/identity/auth-policy.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 
-export const handler = endpoint(
+export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/authentication/update",
   { body: AuthPolicyPatch },
   async (req) => {

@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import { firewallLogs } from "#shared/fleet/gateway-events.ts";
 import { gatewayIdField } from "#shared/fleet/net-validation.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const action = z.pipe(
   z.pipe(
@@ -19,7 +19,7 @@ const query = z.strictObject({
   gateway_id: gatewayIdField.query,
 });
 
-export const handler = endpoint("GET /cloud-integration/security/firewall/logs", { query }, async (req) =>
+export const endpoint = defineEndpoint("GET /cloud-integration/security/firewall/logs", { query }, async (req) =>
   firewallLogs(req.principal.tenantId, {
     hours: req.query.hours,
     action: req.query.action,

@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import { addRule } from "#shared/fleet/firewall.ts";
 import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   name: text(64).check(z.minLength(1)),
@@ -21,7 +21,7 @@ const body = z.strictObject({
   gateway_id: gatewayIdField.body,
 });
 
-export const handler = endpoint("POST /cloud-integration/security/firewall/rules/add", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/firewall/rules/add", { body }, async (req) => {
   const { gateway_id, ...input } = req.body;
   const out = await addRule(
     { tenantId: req.principal.tenantId, gatewayId: gateway_id, by: req.principal.username },

@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import { removeRule } from "#shared/fleet/firewall.ts";
 import { gatewayIdField } from "#shared/fleet/net-validation.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   rule_id: z.number().check(z.int(), z.positive()),
@@ -10,23 +10,27 @@ const body = z.strictObject({
   gateway_id: gatewayIdField.body,
 });
 
-export const handler = endpoint("POST /cloud-integration/security/firewall/rules/remove", { body }, async (req) => {
-  const out = await removeRule(
-    { tenantId: req.principal.tenantId, gatewayId: req.body.gateway_id, by: req.principal.username },
-    req.body.rule_id,
-    req.body.force,
-  );
-  req.audit({
-    resource: `firewall/rule/${out.rule.id}`,
-    details: { rule_id: out.rule.id, name: out.rule.name, force: req.body.force, gateway_id: req.body.gateway_id },
-  });
-  return {
-    status: "removed",
-    rule_id: out.rule.id,
-    rule_name: out.rule.name,
-    message: "Firewall rule removed successfully",
-    requires_reload: out.requires_reload,
-    config_version: out.config_version,
-    sync: out.sync,
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/firewall/rules/remove",
+  { body },
+  async (req) => {
+    const out = await removeRule(
+      { tenantId: req.principal.tenantId, gatewayId: req.body.gateway_id, by: req.principal.username },
+      req.body.rule_id,
+      req.body.force,
+    );
+    req.audit({
+      resource: `firewall/rule/${out.rule.id}`,
+      details: { rule_id: out.rule.id, name: out.rule.name, force: req.body.force, gateway_id: req.body.gateway_id },
+    });
+    return {
+      status: "removed",
+      rule_id: out.rule.id,
+      rule_name: out.rule.name,
+      message: "Firewall rule removed successfully",
+      requires_reload: out.requires_reload,
+      config_version: out.config_version,
+      sync: out.sync,
+    };
+  },
+);

@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import { updateRule } from "#shared/fleet/firewall.ts";
 import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   rule_id: z.number().check(z.int(), z.positive()),
@@ -23,22 +23,26 @@ const body = z.strictObject({
   gateway_id: gatewayIdField.body,
 });
 
-export const handler = endpoint("POST /cloud-integration/security/firewall/rules/update", { body }, async (req) => {
-  const { rule_id, gateway_id, ...patch } = req.body;
-  const out = await updateRule(
-    { tenantId: req.principal.tenantId, gatewayId: gateway_id, by: req.principal.username },
-    rule_id,
-    patch,
-  );
-  req.audit({ resource: `firewall/rule/${rule_id}`, details: { rule_id, changes: out.changes, gateway_id } });
-  return {
-    status: "updated",
-    rule_id,
-    rule_name: out.rule.name,
-    message: Object.keys(out.changes).length ? "Firewall rule updated successfully" : "Firewall rule unchanged",
-    changes: out.changes,
-    requires_reload: out.requires_reload,
-    config_version: out.config_version,
-    sync: out.sync,
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/firewall/rules/update",
+  { body },
+  async (req) => {
+    const { rule_id, gateway_id, ...patch } = req.body;
+    const out = await updateRule(
+      { tenantId: req.principal.tenantId, gatewayId: gateway_id, by: req.principal.username },
+      rule_id,
+      patch,
+    );
+    req.audit({ resource: `firewall/rule/${rule_id}`, details: { rule_id, changes: out.changes, gateway_id } });
+    return {
+      status: "updated",
+      rule_id,
+      rule_name: out.rule.name,
+      message: Object.keys(out.changes).length ? "Firewall rule updated successfully" : "Firewall rule unchanged",
+      changes: out.changes,
+      requires_reload: out.requires_reload,
+      config_version: out.config_version,
+      sync: out.sync,
+    };
+  },
+);

@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import { listRules } from "#shared/fleet/firewall.ts";
 import { CHAINS, gatewayIdField } from "#shared/fleet/net-validation.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({
   type: z.optional(
@@ -19,7 +19,7 @@ const query = z.strictObject({
   gateway_id: gatewayIdField.query,
 });
 
-export const handler = endpoint("GET /cloud-integration/security/firewall/rules", { query }, async (req) => {
+export const endpoint = defineEndpoint("GET /cloud-integration/security/firewall/rules", { query }, async (req) => {
   const listing = await listRules(req.principal.tenantId, {
     chain: req.query.type,
     enabled: req.query.enabled,

@@ -3,11 +3,11 @@ import * as z from "zod/mini";
 import { updateSettings } from "#shared/fleet/firewall.ts";
 import { gatewayIdField } from "#shared/fleet/net-validation.ts";
 import { FirewallSettingsBody } from "#shared/fleet/schemas.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.extend(FirewallSettingsBody, { gateway_id: gatewayIdField.body });
 
-export const handler = endpoint("POST /cloud-integration/security/firewall/settings", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/firewall/settings", { body }, async (req) => {
   const { gateway_id, ...patch } = req.body;
   const out = await updateSettings(
     { tenantId: req.principal.tenantId, gatewayId: gateway_id, by: req.principal.username },

@@ -2,10 +2,10 @@
 import * as z from "zod/mini";
 import { firewallStatus } from "#shared/fleet/firewall.ts";
 import { gatewayIdField } from "#shared/fleet/net-validation.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({ gateway_id: gatewayIdField.query });
 
-export const handler = endpoint("GET /cloud-integration/security/firewall/status", { query }, async (req) =>
+export const endpoint = defineEndpoint("GET /cloud-integration/security/firewall/status", { query }, async (req) =>
   firewallStatus(req.principal.tenantId, req.query.gateway_id),
 );

@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import { manageList } from "#shared/fleet/firewall.ts";
 import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   action: z.enum(["add", "remove"]),
@@ -14,32 +14,36 @@ const body = z.strictObject({
   gateway_id: gatewayIdField.body,
 });
 
-export const handler = endpoint("POST /cloud-integration/security/firewall/whitelist/manage", { body }, async (req) => {
-  const b = req.body;
-  const expires = b.action === "add" && b.expires ? new Date(b.expires).toISOString() : undefined;
-  const out = await manageList(
-    { tenantId: req.principal.tenantId, gatewayId: b.gateway_id, by: req.principal.username },
-    "whitelist",
-    {
-      action: b.action,
-      address: b.ip_address,
-      description: b.description,
-      expires,
-    },
-  );
-  req.audit({
-    resource: "firewall/whitelist",
-    details: { action: b.action, ip_address: b.ip_address, expires, gateway_id: b.gateway_id },
-  });
-  return {
-    status: "updated",
-    action: b.action === "add" ? "added" : "removed",
-    ip_address: b.ip_address,
-    whitelist: out.addresses,
-    message: b.action === "add" ? "IP address added to whitelist" : "IP address removed from whitelist",
-    expires: expires ?? null,
-    requires_reload: out.requires_reload,
-    config_version: out.config_version,
-    sync: out.sync,
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/firewall/whitelist/manage",
+  { body },
+  async (req) => {
+    const b = req.body;
+    const expires = b.action === "add" && b.expires ? new Date(b.expires).toISOString() : undefined;
+    const out = await manageList(
+      { tenantId: req.principal.tenantId, gatewayId: b.gateway_id, by: req.principal.username },
+      "whitelist",
+      {
+        action: b.action,
+        address: b.ip_address,
+        description: b.description,
+        expires,
+      },
+    );
+    req.audit({
+      resource: "firewall/whitelist",
+      details: { action: b.action, ip_address: b.ip_address, expires, gateway_id: b.gateway_id },
+    });
+    return {
+      status: "updated",
+      action: b.action === "add" ? "added" : "removed",
+      ip_address: b.ip_address,
+      whitelist: out.addresses,
+      message: b.action === "add" ? "IP address added to whitelist" : "IP address removed from whitelist",
+      expires: expires ?? null,
+      requires_reload: out.requires_reload,
+      config_version: out.config_version,
+      sync: out.sync,
+    };
+  },
+);

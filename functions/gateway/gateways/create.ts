@@ -5,7 +5,7 @@
 import * as z from "zod/mini";
 import { registerGateway } from "#shared/fleet/gateways.ts";
 import { text } from "#shared/fleet/net-validation.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   name: text(64).check(z.minLength(1)),
@@ -13,7 +13,7 @@ const body = z.strictObject({
   location: z.optional(text(128)),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/gateways", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/gateways", { body }, async (req) => {
   const created = await registerGateway(req.principal.tenantId, req.principal.username, req.body);
   req.status(201);
   req.audit({

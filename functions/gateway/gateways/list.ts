@@ -1,7 +1,7 @@
 /** GET /gateways — the tenant's fleet, each gateway with its shadows' sync state and last_seen. */
 import { listFleet } from "#shared/fleet/gateways.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const handler = endpoint("GET /cloud-integration/security/gateways", {}, async (req) =>
+export const endpoint = defineEndpoint("GET /cloud-integration/security/gateways", {}, async (req) =>
   listFleet(req.principal.tenantId),
 );

@@ -1,7 +1,7 @@
 /** POST /lock — emergency system lock: locks users / API keys / SSH, ends the tenant's sessions. */
 import * as z from "zod/mini";
 import { email } from "#shared/identity/schemas.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { lockSystem } from "#shared/tenancy/system-lock.ts";
 
 const body = z.strictObject({
@@ -14,7 +14,7 @@ const body = z.strictObject({
   emergency_contact: z.optional(email),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/lock", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/lock", { body }, async (req) => {
   const b = req.body;
   const out = await lockSystem(
     { tenantId: req.principal.tenantId, username: req.principal.username },

@@ -1,6 +1,6 @@
 /** POST /unlock — ends the emergency lock with the admin PIN, or the lock's emergency code (break-glass). */
 import * as z from "zod/mini";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { PIN_PATTERN, type UnlockReport, unlockSystem } from "#shared/tenancy/system-lock.ts";
 
 const body = z.strictObject({
@@ -8,7 +8,7 @@ const body = z.strictObject({
   emergency_code: z.optional(z.string().check(z.regex(/^EMG-\d{6,12}$/, "must look like EMG-123456"))),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/unlock", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/unlock", { body }, async (req) => {
   // Filled in by the domain as it decides, so a refused attempt is audited with what failed.
   const details: UnlockReport = {};
   req.audit({ severity: "critical", resource: "system/lock", details });

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { createRole } from "#shared/identity/roles.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   name: z
@@ -10,7 +10,7 @@ const body = z.strictObject({
   permissions: z.array(z.string().check(z.maxLength(70))).check(z.minLength(1), z.maxLength(100)),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/roles", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/roles", { body }, async (req) => {
   const role = await createRole(req.principal, req.body);
   req.audit({ details: { role: role.id, permissions: role.permissions } });
   req.status(201);

@@ -1,6 +1,6 @@
 import { listRoles } from "#shared/identity/roles.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const handler = endpoint("GET /cloud-integration/security/roles", {}, (req) =>
+export const endpoint = defineEndpoint("GET /cloud-integration/security/roles", {}, (req) =>
   listRoles(req.principal.tenantId),
 );

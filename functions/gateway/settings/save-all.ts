@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import { FirewallSettingsBody, SshSettingsBody } from "#shared/fleet/schemas.ts";
 import { AuthPolicyPatch } from "#shared/identity/auth-policy.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { saveAllSettings } from "#shared/tenancy/save-all.ts";
 
@@ -24,7 +24,7 @@ const invalid = (loc: string[], msg: string) =>
 
 const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
-export const handler = endpoint("POST /cloud-integration/security/settings/save-all", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/settings/save-all", { body }, async (req) => {
   const { certificates, ...sections } = req.body;
   // Refused rather than silently ignored: answering "saved" for settings nothing stores would lie.
   if (certificates !== undefined) {

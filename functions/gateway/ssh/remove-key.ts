@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import { gatewayIdField } from "#shared/fleet/net-validation.ts";
 import { removeKey } from "#shared/fleet/ssh.ts";
 import { sshUsername } from "#shared/fleet/ssh-keys.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   fingerprint: z
@@ -13,7 +13,7 @@ const body = z.strictObject({
   gateway_id: gatewayIdField.body,
 });
 
-export const handler = endpoint("POST /cloud-integration/security/ssh/remove-key", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/remove-key", { body }, async (req) => {
   const b = req.body;
   const out = await removeKey(
     { tenantId: req.principal.tenantId, gatewayId: b.gateway_id, by: req.principal.username },

@@ -5,7 +5,7 @@
 import * as z from "zod/mini";
 import { text } from "#shared/fleet/net-validation.ts";
 import { terminateSession } from "#shared/fleet/ssh.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   session_id: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be a session id as /ssh/sessions lists it")),
@@ -13,7 +13,7 @@ const body = z.strictObject({
   notify_user: z._default(z.boolean(), false),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/ssh/terminate", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/terminate", { body }, async (req) => {
   const b = req.body;
   const out = await terminateSession(
     { tenantId: req.principal.tenantId, by: req.principal.username },

@@ -3,11 +3,11 @@ import * as z from "zod/mini";
 import { gatewayIdField } from "#shared/fleet/net-validation.ts";
 import { SshSettingsBody } from "#shared/fleet/schemas.ts";
 import { updateSshSettings } from "#shared/fleet/ssh.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.extend(SshSettingsBody, { gateway_id: gatewayIdField.body });
 
-export const handler = endpoint("POST /cloud-integration/security/ssh/update", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/update", { body }, async (req) => {
   const { gateway_id, ...patch } = req.body;
   const out = await updateSshSettings(
     { tenantId: req.principal.tenantId, gatewayId: gateway_id, by: req.principal.username },

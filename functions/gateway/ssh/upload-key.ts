@@ -6,7 +6,7 @@ import * as z from "zod/mini";
 import { gatewayIdField, text } from "#shared/fleet/net-validation.ts";
 import { uploadKey } from "#shared/fleet/ssh.ts";
 import { sshUsername } from "#shared/fleet/ssh-keys.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { parseMultipart } from "#shared/kit/multipart.ts";
 import { validate } from "#shared/kit/validation.ts";
@@ -17,7 +17,7 @@ const fields = z.strictObject({
   gateway_id: gatewayIdField.query,
 });
 
-export const handler = endpoint("POST /cloud-integration/security/ssh/upload-key", {}, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/upload-key", {}, async (req) => {
   const form = await parseMultipart(req.rawBody, req.headers["content-type"], {
     fileSize: 16 * 1024,
     files: 1,

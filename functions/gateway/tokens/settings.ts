@@ -1,9 +1,9 @@
 import { permissionMapping, rateLimitingView, tokenSettingsView } from "#shared/identity/token-settings.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { getSettingsMany } from "#shared/tenancy/db/tenant-settings.ts";
 import { webhookView } from "#shared/webhooks/webhooks.ts";
 
-export const handler = endpoint("GET /cloud-integration/security/tokens/settings", {}, async (req) => {
+export const endpoint = defineEndpoint("GET /cloud-integration/security/tokens/settings", {}, async (req) => {
   const tenantId = req.principal.tenantId;
   const [[tokens, webhook], mapping] = await Promise.all([
     getSettingsMany(tenantId, ["tokens", "webhook"]),

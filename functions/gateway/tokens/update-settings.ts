@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { MIN_TOKEN_TTL_SECONDS, tokenSettingsView, updateTokenSettings } from "#shared/identity/token-settings.ts";
 import { config } from "#shared/kit/config.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { getSettings } from "#shared/tenancy/db/tenant-settings.ts";
 
 const body = z.strictObject({
@@ -11,7 +11,7 @@ const body = z.strictObject({
   ),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/tokens/settings", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/tokens/settings", { body }, async (req) => {
   const tenantId = req.principal.tenantId;
   const { changes } = await updateTokenSettings(tenantId, { accessTokenTtlSeconds: req.body.access_token_ttl_seconds });
   req.audit({ resource: "tokens/settings", details: { changes } });

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { config } from "#shared/kit/config.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { WEBHOOK_EVENTS } from "#shared/tenancy/db/tenant-settings.ts";
 import { configureWebhook, webhookView } from "#shared/webhooks/webhooks.ts";
 
@@ -12,7 +12,7 @@ const body = z.strictObject({
   timeout_seconds: z.optional(z.int().check(z.gte(1), z.lte(30))),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/tokens/webhook", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/tokens/webhook", { body }, async (req) => {
   const { settings, secret, changes } = await configureWebhook(
     req.principal.tenantId,
     {

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { email, fullName, password, username } from "#shared/identity/schemas.ts";
 import { createUserByAdmin } from "#shared/identity/users.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   username,
@@ -16,7 +16,7 @@ const body = z.strictObject({
   force_password_change: z.optional(z.boolean()),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/users/create", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/users/create", { body }, async (req) => {
   const { user, temporaryPassword, welcomeEmailSent } = await createUserByAdmin(req.principal, req.body);
   req.audit({
     details: { created_user_id: user.id, username: user.username, role: user.role, permissions: user.permissions },

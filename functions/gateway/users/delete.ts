@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { deleteUser, ownedData } from "#shared/identity/users.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   user_id: z.number().check(z.int(), z.positive()),
@@ -10,7 +10,7 @@ const body = z.strictObject({
   reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/users/delete", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/users/delete", { body }, async (req) => {
   const result = await deleteUser(req.principal, req.body, ownedData);
   req.audit({
     details: {

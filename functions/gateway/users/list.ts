@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { listUserViews } from "#shared/identity/users.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const query = z.strictObject({
   status: z.optional(z.enum(["active", "inactive", "locked"])),
@@ -8,6 +8,6 @@ const query = z.strictObject({
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
 });
 
-export const handler = endpoint("GET /cloud-integration/security/users", { query }, (req) =>
+export const endpoint = defineEndpoint("GET /cloud-integration/security/users", { query }, (req) =>
   listUserViews(req.principal.tenantId, req.query),
 );

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { lockUser } from "#shared/identity/users.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   user_id: z.number().check(z.int(), z.positive()),
@@ -10,7 +10,7 @@ const body = z.strictObject({
   duration_minutes: z.optional(z.number().check(z.int(), z.gte(1), z.lte(525_600))),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/users/lock", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/users/lock", { body }, async (req) => {
   const r = await lockUser(req.principal, req.body);
   const locking = req.body.action === "lock";
   req.audit({

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { email, fullName } from "#shared/identity/schemas.ts";
 import { updateUser } from "#shared/identity/users.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   user_id: z.number().check(z.int(), z.positive()),
@@ -15,7 +15,7 @@ const body = z.strictObject({
   notes: z.optional(z.string().check(z.maxLength(1000))),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/users/update", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/users/update", { body }, async (req) => {
   const { user, changes, notified, sessionsTerminated } = await updateUser(req.principal, req.body);
   req.audit({
     userId: req.principal.userId,

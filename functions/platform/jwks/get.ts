@@ -1,4 +1,4 @@
 import { jwks } from "#shared/auth/tokens.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const handler = endpoint("GET /.well-known/jwks.json", {}, () => jwks());
+export const endpoint = defineEndpoint("GET /.well-known/jwks.json", {}, () => jwks());

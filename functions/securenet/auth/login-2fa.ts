@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { completeTwoFactorLogin } from "#shared/identity/sign-in.ts";
 import { securenetUser } from "#shared/identity/views-securenet.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({
   challenge_token: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -10,7 +10,7 @@ const body = z.strictObject({
   code: z.string().check(z.trim(), z.minLength(6), z.maxLength(20)),
 });
 
-export const handler = endpoint("POST /api/auth/login/2fa", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/auth/login/2fa", { body }, async (req) => {
   const result = await withAuthEvents(req.audit, () =>
     completeTwoFactorLogin(req.body.challenge_token, req.body.code, { ip: req.ip, userAgent: req.userAgent }),
   );

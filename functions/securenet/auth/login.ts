@@ -4,11 +4,11 @@ import { login } from "#shared/identity/sign-in.ts";
 import { twoFactorChallenge } from "#shared/identity/views.ts";
 import { securenetUser } from "#shared/identity/views-securenet.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({ username: loginName, password });
 
-export const handler = endpoint("POST /api/auth/login", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/auth/login", { body }, async (req) => {
   const result = await withAuthEvents(req.audit, () =>
     login(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
   );

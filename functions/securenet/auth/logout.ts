@@ -1,7 +1,7 @@
 import { revokeToken } from "#shared/identity/sign-in.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const handler = endpoint("POST /api/auth/logout", {}, async (req) => {
+export const endpoint = defineEndpoint("POST /api/auth/logout", {}, async (req) => {
   const { tenantId, token } = req.principal;
   // API-key callers have no session to end; the key itself is revoked through the API-key routes.
   if (token) await revokeToken(tenantId, token.jti, token.exp);

@@ -1,4 +1,4 @@
 import { securenetUser } from "#shared/identity/views-securenet.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const handler = endpoint("GET /api/auth/me", {}, (req) => securenetUser(req.principal.user));
+export const endpoint = defineEndpoint("GET /api/auth/me", {}, (req) => securenetUser(req.principal.user));

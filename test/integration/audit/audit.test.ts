@@ -353,8 +353,11 @@ describe("GET /cloud-integration/security/audit/export", () => {
 
 /** The PDF route through the handler directly, keeping the binary body. */
 async function rawCall(path: string, token: string, query: Record<string, string>): Promise<Buffer> {
-  const { handler } = await import("#functions/gateway/audit/export.ts");
-  const result = await handler(
+  const { endpoint } = await import("#functions/gateway/audit/export.ts");
+  const { routes } = await import("#infra/routes.ts");
+  const row = routes.find((r) => r.handler === "functions/gateway/audit/export.ts");
+  if (!row) throw new Error("no row for the audit export");
+  const result = await endpoint.lambda(row)(
     {
       version: "2.0",
       routeKey: `GET ${path}`,

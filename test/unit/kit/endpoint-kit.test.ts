@@ -7,9 +7,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { lambdaContext } from "#infra/local/api-server.ts";
-import { endpoint, RawResponse } from "#shared/kit/endpoint.ts";
+import { defineEndpoint, type Handler, RawResponse, type Schemas } from "#shared/kit/endpoint.ts";
 import { Conflict } from "#shared/kit/errors.ts";
-import type { RouteDef } from "#shared/kit/route.ts";
+import { type RouteDef, routeKey } from "#shared/kit/route.ts";
 
 const route = (over: Partial<RouteDef>): RouteDef => ({
   method: "POST",
@@ -21,6 +21,10 @@ const route = (over: Partial<RouteDef>): RouteDef => ({
   access: {},
   ...over,
 });
+
+/** An endpoint bound to an ad-hoc row, as the build binds a module's endpoint to its row. */
+const endpoint = <S extends Schemas>(r: RouteDef, schemas: S, handle: Handler<S>) =>
+  defineEndpoint(routeKey(r), schemas, handle).lambda(r);
 
 function event(body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
   return {

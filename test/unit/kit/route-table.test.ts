@@ -1,12 +1,12 @@
 /**
- * The route table is the single source of truth: every row's handler module exists and exports a
- * handler, every handler module has a row (or is a worker), and the spec's contract of one route
- * per method and path holds.
+ * The route table is the single source of truth: every row's module exists and exports the endpoint
+ * of exactly that row's route (a module and its row cannot drift apart), every handler module has a
+ * row (or is a worker), and the spec's contract of one route per method and path holds.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { loadEndpoint } from "#infra/local/route-handlers.ts";
 import { routes } from "#infra/routes.ts";
 import { workers } from "#infra/workers.ts";
 import { routeKey } from "#shared/kit/route.ts";
@@ -26,11 +26,19 @@ describe("route table", () => {
     expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
   });
 
-  it("points every row at a module that exports a handler", async () => {
+  it("points every row at a module whose endpoint serves that very route", async () => {
     for (const r of routes) {
-      const mod = (await import(pathToFileURL(join(root, r.handler)).href)) as { handler?: unknown };
-      expect(typeof mod.handler, `${routeKey(r)} → ${r.handler}`).toBe("function");
+      const endpoint = await loadEndpoint(root, r.handler);
+      expect(endpoint.key, r.handler).toBe(routeKey(r));
+      expect(typeof endpoint.lambda(r), routeKey(r)).toBe("function");
     }
+  });
+
+  it("refuses to bind an endpoint to another route's row", async () => {
+    const [first, second] = routes;
+    if (!first || !second) throw new Error("the route table is empty");
+    const endpoint = await loadEndpoint(root, first.handler);
+    expect(() => endpoint.lambda(second)).toThrow(/was given the row of/);
   });
 
   it("has a row (or a worker) for every handler module under functions/", () => {

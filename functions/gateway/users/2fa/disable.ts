@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { password } from "#shared/identity/schemas.ts";
 import { disableTwoFactor } from "#shared/identity/two-factor.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 
 const body = z.strictObject({
@@ -9,7 +9,7 @@ const body = z.strictObject({
   password: z.optional(password),
 });
 
-export const handler = endpoint("POST /cloud-integration/security/users/2fa/disable", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/users/2fa/disable", { body }, async (req) => {
   const { code, password: pw } = req.body;
   if ((code === undefined) === (pw === undefined)) {
     const msg = "give exactly one of code or password";

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { startEnrollment } from "#shared/identity/two-factor.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.optional(
   z.strictObject({
@@ -9,7 +9,7 @@ const body = z.optional(
   }),
 );
 
-export const handler = endpoint("POST /cloud-integration/security/users/2fa/enroll", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/users/2fa/enroll", { body }, async (req) => {
   const result = await startEnrollment(req.principal, req.body ?? {});
   req.audit({ details: { method: result.method } });
   return { status: "pending_verification", ...result };

@@ -1,10 +1,10 @@
 import * as z from "zod/mini";
 import { confirmEnrollment } from "#shared/identity/two-factor.ts";
-import { endpoint } from "#shared/kit/endpoint.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({ code: z.string().check(z.trim(), z.regex(/^\d{6}$/, "must be the 6-digit code")) });
 
-export const handler = endpoint("POST /cloud-integration/security/users/2fa/verify", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/users/2fa/verify", { body }, async (req) => {
   const result = await confirmEnrollment(req.principal, req.body.code);
   req.audit({ details: { method: result.method, backup_codes_issued: result.backup_codes.length } });
   return {

@@ -1,6 +1,8 @@
 /**
- * Gateway surface, operations area: the emergency system lock (gateway spec "Lock System",
- * "Unlock System") and, beyond the spec, the admin PIN that unlocks it.
+ * Gateway surface, tenancy area: the emergency system lock (gateway spec "Lock System", "Unlock
+ * System") with, beyond the spec, the admin PIN that unlocks it; and Save All Security Settings,
+ * which saves sections of the authentication, firewall, SSH and audit settings through their own
+ * areas. Stack `Routes-tenancy`.
  *
  * Access: the lock ends sessions and writes the tenant item (table RW), switches SSH off on every
  * gateway's ssh shadow (iotShadows) and e-mails users and the emergency contact (notify); unlock
@@ -9,40 +11,44 @@
  * lock) and the PIN route like sign-in (auth, a separate counter so setting a PIN never uses up
  * the unlock attempts).
  */
-import type { RouteDef } from "#shared/kit/route.ts";
+import { type RouteDef, rows } from "#shared/kit/route.ts";
 
-const BASE = "/cloud-integration/security";
+const row = rows({ surface: "gateway", base: "/cloud-integration/security" });
 
-export const gatewayOperationsRoutes: RouteDef[] = [
-  {
+export const tenancyRoutes: RouteDef[] = [
+  row({
     method: "POST",
-    path: `${BASE}/lock`,
+    path: "/lock",
     handler: "functions/gateway/operations/lock.ts",
     permission: "security:admin",
-    surface: "gateway",
-    rateClass: "general",
     access: { table: "RW", iotShadows: true, notify: true },
     audit: { event: "System Locked", eventType: "system_locked" },
-  },
-  {
+  }),
+  row({
     method: "POST",
-    path: `${BASE}/unlock`,
+    path: "/unlock",
     handler: "functions/gateway/operations/unlock.ts",
     permission: "security:admin",
-    surface: "gateway",
     rateClass: "auth-strict",
     access: { table: "RW", iotShadows: true },
     audit: { event: "System Unlocked", eventType: "system_unlocked" },
     allowDuringSystemLock: true,
-  },
-  {
+  }),
+  row({
     method: "POST",
-    path: `${BASE}/lock/pin`,
+    path: "/lock/pin",
     handler: "functions/gateway/operations/pin.ts",
     permission: "security:admin",
-    surface: "gateway",
     rateClass: "auth",
     access: { table: "RW" },
     audit: { event: "Emergency PIN Set", eventType: "emergency_pin_set" },
-  },
+  }),
+  row({
+    method: "POST",
+    path: "/settings/save-all",
+    handler: "functions/gateway/settings/save-all.ts",
+    permission: "security:admin",
+    access: { table: "RW", iotShadows: true, notify: true },
+    audit: { event: "Security Settings Saved", eventType: "settings_saved" },
+  }),
 ];

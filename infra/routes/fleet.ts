@@ -2,27 +2,20 @@
  * Gateway surface, fleet area: the gateway registry (beyond the spec: registering a gateway makes
  * its IoT thing, certificate and policy), firewall and SSH settings that reach each gateway through
  * its named shadows, and the logs and sessions the gateways report (gateway spec "SSH Access
- * Control", "Firewall & Network Security").
+ * Control", "Firewall & Network Security"). Stack `Routes-fleet`.
  *
  * Access: registry routes create and delete IoT things (iotRegistry) and the gateways' shadows;
  * settings changes write shadows (iotShadows); reads of sync state read shadows.
  */
-import type { RouteDef } from "#shared/kit/route.ts";
+import { type RouteDef, rows } from "#shared/kit/route.ts";
 
-const BASE = "/cloud-integration/security";
+const row = rows({ surface: "gateway", base: "/cloud-integration/security" });
 const RO = { table: "RO" } as const;
 const RW = { table: "RW" } as const;
 /** Settings changes: save the new config version, then write the affected gateways' shadows. */
 const RW_SHADOWS = { table: "RW", iotShadows: true } as const;
 
-const row = (r: Omit<RouteDef, "surface" | "rateClass" | "path"> & { path: string }): RouteDef => ({
-  surface: "gateway",
-  rateClass: "general",
-  ...r,
-  path: `${BASE}${r.path}`,
-});
-
-const gatewayRoutes: RouteDef[] = [
+export const fleetRoutes: RouteDef[] = [
   row({
     method: "GET",
     path: "/gateways",
@@ -53,9 +46,6 @@ const gatewayRoutes: RouteDef[] = [
     access: { ...RW, iotRegistry: true, iotShadows: true },
     audit: { event: "Gateway Deregistered", eventType: "gateway_deregistered" },
   }),
-];
-
-const firewallRoutes: RouteDef[] = [
   row({
     method: "GET",
     path: "/firewall/status",
@@ -133,9 +123,6 @@ const firewallRoutes: RouteDef[] = [
     permission: "firewall:read",
     access: RO,
   }),
-];
-
-const sshRoutes: RouteDef[] = [
   row({
     method: "GET",
     path: "/ssh/settings",
@@ -184,5 +171,3 @@ const sshRoutes: RouteDef[] = [
     audit: { event: "SSH Key Removed", eventType: "ssh_key_removed" },
   }),
 ];
-
-export const gatewayFleetRoutes: RouteDef[] = [...gatewayRoutes, ...firewallRoutes, ...sshRoutes];
