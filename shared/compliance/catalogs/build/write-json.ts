@@ -10,7 +10,7 @@ const LINE_WIDTH = 120;
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-function isScalar(value: Json): boolean {
+function isScalar(value: Json): value is string | number | boolean | null {
   return value === null || typeof value !== "object";
 }
 
