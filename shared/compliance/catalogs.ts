@@ -16,7 +16,11 @@ import {
 } from "./catalog.ts";
 import index from "./catalogs/index.json" with { type: "json" };
 
-/** One import per file, spelled out, so a bundler can see (and split out) every catalog. */
+/**
+ * One import per file, spelled out, so a bundler can see every catalog. esbuild (no code
+ * splitting) inlines them into the function bundle as lazily initialised modules: a catalog's
+ * object is only built the first time its loader runs.
+ */
 const CATALOG_LOADERS = {
   "nist-csf-2.0": () => import("./catalogs/nist-csf-2.0.json", { with: { type: "json" } }),
   "nist-800-53-r5": () => import("./catalogs/nist-800-53-r5.json", { with: { type: "json" } }),

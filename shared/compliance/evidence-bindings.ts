@@ -43,7 +43,11 @@ export const EVIDENCE_CHECKS = {
 
 export type EvidenceCheckId = keyof typeof EVIDENCE_CHECKS;
 
-export const EVIDENCE_CHECK_IDS = Object.keys(EVIDENCE_CHECKS) as EvidenceCheckId[];
+export function isEvidenceCheckId(value: string): value is EvidenceCheckId {
+  return Object.hasOwn(EVIDENCE_CHECKS, value);
+}
+
+export const EVIDENCE_CHECK_IDS: readonly EvidenceCheckId[] = Object.keys(EVIDENCE_CHECKS).filter(isEvidenceCheckId);
 
 export interface EvidenceBinding {
   check_id: EvidenceCheckId;

@@ -18,7 +18,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod/mini";
-import { type Catalog, Catalog as CatalogSchema, type Requirement } from "../../catalog.ts";
+import { Catalog, type Requirement } from "../../catalog.ts";
 import { writeJson } from "./write-json.ts";
 
 const OUTPUT = new URL("../nist-800-53-r5.json", import.meta.url);
@@ -135,6 +135,7 @@ const BASELINE_FILES = {
   privacy: "NIST_SP-800-53_rev5_PRIVACY-baseline_profile.json",
 } as const;
 type BaselineName = keyof typeof BASELINE_FILES;
+const BASELINES: BaselineName[] = ["low", "moderate", "high", "privacy"];
 
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, "utf8"));
@@ -142,8 +143,8 @@ function readJson(path: string): unknown {
 
 function baselineMembership(profileDir: string): Map<string, BaselineName[]> {
   const membership = new Map<string, BaselineName[]>();
-  for (const [baseline, file] of Object.entries(BASELINE_FILES) as [BaselineName, string][]) {
-    const profile = OscalProfile.parse(readJson(join(profileDir, file)));
+  for (const baseline of BASELINES) {
+    const profile = OscalProfile.parse(readJson(join(profileDir, BASELINE_FILES[baseline])));
     const ids = profile.profile.imports.flatMap((i) =>
       (i["include-controls"] ?? []).flatMap((c) => c["with-ids"] ?? []),
     );
@@ -250,7 +251,7 @@ function build(catalogPath: string, profileDir: string): Catalog {
   const unknown = [...baselines.keys()].filter((id) => !known.has(id));
   if (unknown.length > 0) throw new Error(`baseline profiles select controls the catalog lacks: ${unknown.join(", ")}`);
 
-  return CatalogSchema.parse({
+  return Catalog.parse({
     id: "nist-800-53-r5",
     name: "NIST SP 800-53 Rev. 5",
     version: oscal.metadata.version,

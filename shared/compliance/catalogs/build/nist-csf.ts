@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
-import { Catalog, type Mapping, Mapping as MappingSchema, type Requirement } from "../../catalog.ts";
+import { Catalog, Mapping, type Requirement } from "../../catalog.ts";
 import { writeJson } from "./write-json.ts";
 
 const CATALOG_OUT = new URL("../nist-csf-2.0.json", import.meta.url);
@@ -62,7 +62,7 @@ function titleCase(word: string): string {
 }
 
 /** "PM-09" → "pm-9", "CM-07(02)" → "cm-7.2", "PT" → "pt": the OSCAL ids our 800-53 catalog uses. */
-export function oscalId(reference: string): string {
+function oscalId(reference: string): string {
   const match = /^([A-Z]{2})(?:-(\d+)(?:\((\d+)\))?)?$/.exec(reference.trim());
   if (!match?.[1]) throw new Error(`not an SP 800-53 identifier: ${reference}`);
   const [, family, control, enhancement] = match;
@@ -147,7 +147,7 @@ for (const r of cprt.relationships) {
   pairs.set(`${r.source_element_identifier} ${target}`, [r.source_element_identifier, target]);
 }
 
-const mapping: Mapping = MappingSchema.parse({
+const mapping: Mapping = Mapping.parse({
   from: "nist-csf-2.0",
   to: "nist-800-53-r5",
   name: "NIST CSF 2.0 informative references to NIST SP 800-53 Rev. 5.1.1",
