@@ -98,6 +98,8 @@ export function decodeForest(json: ForestJson): ForestArrays | string {
   if (!storedFeature || !thresholds || !leafSizes) return "an array's byte length does not fit its type";
 
   const nodes = storedFeature.length;
+  // Checked before sizing anything by `trees`: every tree has at least its root.
+  if (trees > nodes) return `${trees} trees cannot fit in ${nodes} nodes`;
   const limit = heightLimit(maxSamples);
   const feature = new Int32Array(nodes);
   const threshold = new Float64Array(nodes);

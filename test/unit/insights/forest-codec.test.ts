@@ -112,6 +112,11 @@ describe("fromJSON refuses a damaged model", () => {
       "holds 257 rows, not 256",
     ],
     [
+      "more trees than nodes",
+      { ...good, nEstimators: 1e9, forest: { ...good.forest, trees: 1e9 } },
+      "1000000000 trees cannot fit",
+    ],
+    [
       "nodes after the last tree",
       { ...good, forest: { ...good.forest, trees: 99 }, nEstimators: 99 },
       "nodes follow the last tree",
