@@ -124,6 +124,8 @@ function selectChecks(options: EvaluateOptions): CheckDefinition[] {
       return found;
     });
   } else checks = [...ALL_CHECKS];
+  // Naming a check twice must not run it twice: its findings would share keys.
+  checks = [...new Map(checks.map((c) => [c.id, c])).values()];
   if (options.services) {
     const wanted = new Set<string>(options.services);
     checks = checks.filter((c) => wanted.has(c.service));
@@ -202,8 +204,13 @@ export function evaluate(inventory: Inventory, options: EvaluateOptions = {}): P
         failedBySeverity[check.severity]++;
         failedByService[check.service] = (failedByService[check.service] ?? 0) + 1;
       } else manual++;
+      // Copied field by field: a check cannot slip extra properties into the findings it feeds.
       findings.push({
-        ...r,
+        status: r.status,
+        resourceId: r.resourceId,
+        resourceArn: r.resourceArn,
+        region: r.region,
+        details: r.details,
         key: findingKey(accountId, check.id, r.resourceId),
         accountId,
         checkId: check.id,

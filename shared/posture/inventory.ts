@@ -547,8 +547,9 @@ export function parseInventory(input: unknown): Inventory {
 }
 
 /**
- * The resources an inventory describes, for throughput figures and the scan summary: each
- * collected item once, plus one for the account itself (its password policy, root, per-region settings).
+ * The resources an inventory describes, for throughput figures: each collected resource once, plus
+ * one for the account itself (its password policy, root user and per-region settings). Flow logs
+ * and per-region settings count as attributes of their VPC or of the account, not as resources.
  */
 export function countResources(inv: Inventory): number {
   const { iam, ec2 } = inv;

@@ -28,9 +28,10 @@ describe("demo account", () => {
   const report = evaluate(loadDemoAccount());
   const byKey = new Map(report.findings.map((f) => [f.key, f]));
 
-  it("is account 123456789012 and scans without errors", () => {
+  it("is account 123456789012 and scans without errors, one finding per key", () => {
     expect(report.accountId).toBe("123456789012");
     expect(report.errors).toEqual([]);
+    expect(byKey.size).toBe(report.findings.length);
   });
 
   for (const planted of PLANTED) {

@@ -83,6 +83,11 @@ describe("findings", () => {
     expect(euOnly.findings.some((f) => f.resourceId === "alice")).toBe(true);
   });
 
+  it("runs a check named twice only once", () => {
+    const report = evaluate(twoRegions(), { checks: ["s3_bucket_default_encryption", "s3_bucket_default_encryption"] });
+    expect(report.findings.map((f) => f.resourceId).sort()).toEqual(["a", "b"]);
+  });
+
   it("refuses an unknown check id rather than scanning less than asked", () => {
     expect(() => evaluate(inventory(), { checks: ["s3_bucket_made_up"] })).toThrow(RangeError);
   });
