@@ -66,7 +66,7 @@ export const PolicyDocumentSchema = z.pipe(
       if (typeof v !== "string") return v;
       try {
         // IAM returns documents URL-encoded (RFC 3986); S3, KMS and Lambda return plain JSON.
-        return JSON.parse(v.trimStart().startsWith("%7B") ? decodeURIComponent(v) : v);
+        return JSON.parse(/^\s*%7b/i.test(v) ? decodeURIComponent(v) : v);
       } catch {
         ctx.issues.push({ code: "custom", message: "policy document is not JSON", input: v });
         return z.NEVER;

@@ -1,6 +1,7 @@
 /** CloudTrail: is every region's API activity recorded, tamper-evident, encrypted and kept private. */
 import { GLOBAL_REGION, type Inventory, type Trail } from "../inventory.ts";
 import { daysSince } from "./dates.ts";
+import { controls } from "./frameworks.ts";
 import { accountRegionId } from "./resource-ids.ts";
 import { publicExposure } from "./s3.ts";
 import type { CheckDefinition, Result } from "./types.ts";
@@ -58,17 +59,7 @@ export const cloudtrailChecks: CheckDefinition[] = [
       "cis-aws-foundations-v3.0": ["3.1"],
       // CloudTrail.3 ("at least one trail should be enabled") has no check in Prowler's FSBP file; this check tests it.
       "aws-fsbp": ["CloudTrail.1", "CloudTrail.3"],
-      "nist-csf-2.0": [
-        "DE.AE-02",
-        "DE.AE-03",
-        "DE.AE-04",
-        "DE.AE-06",
-        "DE.AE-07",
-        "DE.AE-08",
-        "DE.CM-01",
-        "DE.CM-03",
-        "ID.AM-03",
-      ],
+      "nist-csf-2.0": controls("DE.AE-02 DE.AE-03 DE.AE-04 DE.AE-06 DE.AE-07 DE.AE-08 DE.CM-01 DE.CM-03 ID.AM-03"),
       "iso-27001-2022": [],
     },
     evaluate: (inv) =>
@@ -155,31 +146,9 @@ export const cloudtrailChecks: CheckDefinition[] = [
     frameworks: {
       "cis-aws-foundations-v3.0": ["3.2"],
       "aws-fsbp": ["CloudTrail.4"],
-      "nist-csf-2.0": [
-        "DE.AE-02",
-        "DE.AE-03",
-        "DE.AE-04",
-        "DE.AE-06",
-        "DE.AE-07",
-        "DE.AE-08",
-        "DE.CM-01",
-        "DE.CM-03",
-        "ID.RA-05",
-        "ID.RA-09",
-        "PR.AA-04",
-        "PR.PS-01",
-        "PR.PS-04",
-        "RC.RP-03",
-        "RC.RP-05",
-        "RS.AN-03",
-        "RS.AN-06",
-        "RS.AN-07",
-        "RS.AN-08",
-        "RS.CO-02",
-        "RS.CO-03",
-        "RS.MI-01",
-        "RS.MI-02",
-      ],
+      "nist-csf-2.0": controls(
+        "DE.AE-02 DE.AE-03 DE.AE-04 DE.AE-06 DE.AE-07 DE.AE-08 DE.CM-01 DE.CM-03 ID.RA-05 ID.RA-09 PR.AA-04 PR.PS-01 PR.PS-04 RC.RP-03 RC.RP-05 RS.AN-03 RS.AN-06 RS.AN-07 RS.AN-08 RS.CO-02 RS.CO-03 RS.MI-01 RS.MI-02",
+      ),
       "iso-27001-2022": ["A.8.15", "A.8.16"],
     },
     evaluate: (inv) =>
@@ -206,30 +175,9 @@ export const cloudtrailChecks: CheckDefinition[] = [
     frameworks: {
       "cis-aws-foundations-v3.0": ["3.5"],
       "aws-fsbp": ["CloudTrail.2"],
-      "nist-csf-2.0": [
-        "DE.AE-02",
-        "DE.AE-03",
-        "DE.AE-04",
-        "DE.AE-06",
-        "DE.AE-07",
-        "DE.AE-08",
-        "DE.CM-01",
-        "DE.CM-03",
-        "ID.RA-05",
-        "PR.AA-04",
-        "PR.DS-01",
-        "PR.PS-01",
-        "PR.PS-04",
-        "RC.RP-06",
-        "RS.AN-03",
-        "RS.AN-06",
-        "RS.AN-07",
-        "RS.AN-08",
-        "RS.CO-02",
-        "RS.CO-03",
-        "RS.MI-01",
-        "RS.MI-02",
-      ],
+      "nist-csf-2.0": controls(
+        "DE.AE-02 DE.AE-03 DE.AE-04 DE.AE-06 DE.AE-07 DE.AE-08 DE.CM-01 DE.CM-03 ID.RA-05 PR.AA-04 PR.DS-01 PR.PS-01 PR.PS-04 RC.RP-06 RS.AN-03 RS.AN-06 RS.AN-07 RS.AN-08 RS.CO-02 RS.CO-03 RS.MI-01 RS.MI-02",
+      ),
       "iso-27001-2022": ["A.8.11", "A.8.15", "A.8.16", "A.8.24"],
     },
     evaluate: (inv) =>
@@ -255,27 +203,9 @@ export const cloudtrailChecks: CheckDefinition[] = [
     frameworks: {
       "cis-aws-foundations-v3.0": [],
       "aws-fsbp": ["CloudTrail.5"],
-      "nist-csf-2.0": [
-        "DE.AE-02",
-        "DE.AE-03",
-        "DE.AE-04",
-        "DE.AE-06",
-        "DE.AE-07",
-        "DE.AE-08",
-        "DE.CM-01",
-        "DE.CM-03",
-        "ID.RA-05",
-        "RC.CO-03",
-        "RC.RP-06",
-        "RS.AN-03",
-        "RS.AN-06",
-        "RS.AN-07",
-        "RS.AN-08",
-        "RS.CO-02",
-        "RS.CO-03",
-        "RS.MI-01",
-        "RS.MI-02",
-      ],
+      "nist-csf-2.0": controls(
+        "DE.AE-02 DE.AE-03 DE.AE-04 DE.AE-06 DE.AE-07 DE.AE-08 DE.CM-01 DE.CM-03 ID.RA-05 RC.CO-03 RC.RP-06 RS.AN-03 RS.AN-06 RS.AN-07 RS.AN-08 RS.CO-02 RS.CO-03 RS.MI-01 RS.MI-02",
+      ),
       "iso-27001-2022": ["A.8.15", "A.8.16"],
     },
     evaluate: (inv) => {

@@ -47,3 +47,8 @@ export const FRAMEWORK_IDS: readonly FrameworkId[] = [
 export function isControlId(framework: FrameworkId, id: string): boolean {
   return FRAMEWORKS[framework].idPattern.test(id);
 }
+
+/** A long list of control ids written as one space-separated line, to keep mapping tables readable. */
+export function controls(spaceSeparated: string): string[] {
+  return spaceSeparated.split(" ");
+}
