@@ -10,7 +10,7 @@ import type { DynamoDBStreamEvent } from "aws-lambda";
 import { AuditRecord } from "#shared/audit/db/trail.ts";
 import { config } from "#shared/kit/config.ts";
 import { log } from "#shared/kit/log.ts";
-import { dispatchWebhooksForAuditRecords } from "#shared/webhooks/webhooks.ts";
+import { dispatchWebhooksForAuditRecords } from "#shared/webhooks/dispatch.ts";
 
 const AUDIT_PK = /^T#([^#]+)#AUDIT#\d{4}-\d{2}-\d{2}$/;
 

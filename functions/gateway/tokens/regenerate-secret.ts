@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { config } from "#shared/kit/config.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-import { regenerateWebhookSecret } from "#shared/webhooks/webhooks.ts";
+import { regenerateWebhookSecret } from "#shared/webhooks/settings.ts";
 
 const body = z.strictObject({
   invalidate_old: z._default(z.boolean(), true),

@@ -1,7 +1,7 @@
 import { permissionMapping, rateLimitingView, tokenSettingsView } from "#shared/identity/token-settings.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { getSettingsMany } from "#shared/tenancy/db/tenant-settings.ts";
-import { webhookView } from "#shared/webhooks/webhooks.ts";
+import { webhookView } from "#shared/webhooks/views.ts";
 
 export const endpoint = defineEndpoint("GET /cloud-integration/security/tokens/settings", {}, async (req) => {
   const tenantId = req.principal.tenantId;

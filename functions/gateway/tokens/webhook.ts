@@ -2,7 +2,8 @@ import * as z from "zod/mini";
 import { config } from "#shared/kit/config.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { WEBHOOK_EVENTS } from "#shared/tenancy/db/tenant-settings.ts";
-import { configureWebhook, webhookView } from "#shared/webhooks/webhooks.ts";
+import { configureWebhook } from "#shared/webhooks/settings.ts";
+import { webhookView } from "#shared/webhooks/views.ts";
 
 const body = z.strictObject({
   url: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(2048))),

@@ -17,13 +17,10 @@ import { tokenTtlSeconds } from "#shared/identity/token-settings.ts";
 import { db, tableName } from "#shared/table/client.ts";
 import { keys } from "#shared/table/keys.ts";
 import { settingsKey } from "#shared/tenancy/db/tenant-settings.ts";
-import {
-  configureWebhook,
-  deliverWebhook,
-  dispatchWebhooksForAuditRecords,
-  regenerateWebhookSecret,
-  verifyWebhookSignature,
-} from "#shared/webhooks/webhooks.ts";
+import { deliverWebhook } from "#shared/webhooks/delivery.ts";
+import { dispatchWebhooksForAuditRecords } from "#shared/webhooks/dispatch.ts";
+import { configureWebhook, regenerateWebhookSecret } from "#shared/webhooks/settings.ts";
+import { verifyWebhookSignature } from "#shared/webhooks/signing.ts";
 import streamFixture from "#test/events/audit-stream-batch.json" with { type: "json" };
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 

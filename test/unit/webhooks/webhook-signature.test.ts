@@ -4,16 +4,15 @@
  */
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { assertWebhookUrl, isNonPublicAddress } from "#shared/webhooks/destination-guard.ts";
 import {
-  assertWebhookUrl,
-  isNonPublicAddress,
   maskSecret,
   newWebhookSecret,
   secretHint,
   signatureHeader,
   signWebhook,
   verifyWebhookSignature,
-} from "#shared/webhooks/webhooks.ts";
+} from "#shared/webhooks/signing.ts";
 
 describe("webhook signatures", () => {
   const body = JSON.stringify({ id: "evt_1", type: "login", data: { user: "admin" } });
