@@ -4,10 +4,12 @@
  * resources; the few `*` and wildcard ARNs that remain are required by the service and are
  * acknowledged (with the reason) in `nag.ts`.
  */
+
 import { Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
+import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
 
@@ -31,10 +33,11 @@ export const IOT_NAMES = {
 export const RATE_LIMIT_PARTITIONS = ["T#*#RL", "G#IP#*#RL"] as const;
 
 /**
- * Audit-trail partitions (see shared/table/keys.ts): the chain head `T#<tenant>#AUDIT` and the day
- * partitions `T#<tenant>#AUDIT#<day>`. A read-only route appends here when it denies a caller.
+ * Audit-trail partitions, as the audit area's db declares them: the chain head `T#<tenant>#AUDIT`
+ * and the day partitions `T#<tenant>#AUDIT#<day>`. A read-only route appends here when it denies
+ * a caller.
  */
-export const AUDIT_PARTITIONS = ["T#*#AUDIT", "T#*#AUDIT#*"] as const;
+export const AUDIT_PARTITIONS = AUDIT_PARTITION_PATTERNS;
 
 /** What a function needs beyond `Access`, derived from its route by the caller. */
 export interface FunctionNeeds extends Access {

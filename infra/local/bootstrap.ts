@@ -3,7 +3,7 @@
  * tenant is left as it is (and its admin password is never printed again).
  */
 
-import { appendAudit } from "#shared/audit/db/trail.ts";
+import { appendAudit } from "#shared/audit/trail.ts";
 import { generatePassword } from "#shared/auth/passwords.ts";
 import { savePolicyPatch } from "#shared/identity/auth-policy.ts";
 import { signup } from "#shared/identity/sign-in.ts";

@@ -13,7 +13,8 @@ import {
   writeAuditArchive,
 } from "#shared/audit/db/trail.ts";
 import { Invalid, PayloadTooLarge } from "#shared/kit/errors.ts";
-import { type AuditFilters, auditLogView, matches } from "./query.ts";
+import { type AuditFilters, matches } from "./query.ts";
+import { auditLogView } from "./views.ts";
 
 export const MAX_EXPORT_DAYS = 366;
 /** Default export window when no start date is given: the 30 days ending on the end date. */

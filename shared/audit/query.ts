@@ -6,7 +6,8 @@
  * `total` is the number of records matching the filters in the window, `filtered` the number on
  * this page, `pagination.pages` = ceil(total / limit), and `stats` describe all matching records.
  */
-import { type AuditRecord, readAudit } from "#shared/audit/db/trail.ts";
+import { type AuditRecord, readAudit } from "./db/trail.ts";
+import { auditLogView } from "./views.ts";
 
 export const MAX_AUDIT_HOURS = 720;
 
@@ -26,23 +27,6 @@ export function matches(r: AuditRecord, f: AuditFilters): boolean {
     (f.status === undefined || r.status === f.status) &&
     (f.resource === undefined || r.resource === f.resource)
   );
-}
-
-/** A record as the gateway spec shows it (chain fields stay internal). */
-export function auditLogView(r: AuditRecord) {
-  return {
-    id: r.id,
-    timestamp: r.timestamp,
-    user: r.user,
-    event: r.event,
-    event_type: r.event_type,
-    resource: r.resource,
-    ip_address: r.ip_address,
-    user_agent: r.user_agent,
-    status: r.status,
-    details: r.details,
-    severity: r.severity,
-  };
 }
 
 export function auditStatsOf(records: readonly AuditRecord[]) {

@@ -16,7 +16,7 @@
  */
 import { type AuditRecord, readAudit, verifyAuditChain } from "#shared/audit/db/trail.ts";
 import { Invalid } from "#shared/kit/errors.ts";
-import { getSettings } from "#shared/tenancy/db/tenant-settings.ts";
+import { auditSettings } from "./db/retention.ts";
 import { resolveDateRange } from "./export.ts";
 
 export type TimeRange = "24h" | "7d" | "30d" | "custom";
@@ -230,7 +230,7 @@ export async function auditStatistics(
   const [records, chain, settings] = await Promise.all([
     readAudit(tenantId, w.from, w.to),
     verifyAuditChain(tenantId),
-    getSettings(tenantId, "audit"),
+    auditSettings.get(tenantId),
   ]);
   const counts = { login: 0, ssh: 0, user: 0, firewall: 0, api: 0 };
   for (const r of records) counts[category(r.event_type)]++;

@@ -4,10 +4,10 @@
  * may shorten (never lengthen), the role → permission mapping, and the rate-limit policy.
  */
 import { BUILT_IN_ROLES } from "#shared/auth/permissions.ts";
-import { listCustomRoles } from "#shared/identity/db/roles.ts";
 import { config } from "#shared/kit/config.ts";
-import { getSettings, saveSettings, type TokenSettings } from "#shared/tenancy/db/tenant-settings.ts";
 import { RATE_CLASSES } from "#shared/tenancy/rate-limit.ts";
+import { listCustomRoles } from "./db/roles.ts";
+import { type TokenSettings, tokenSettings } from "./db/token-settings.ts";
 
 /** The shortest access-token lifetime a tenant may choose: shorter only multiplies sign-ins. */
 export const MIN_TOKEN_TTL_SECONDS = 300;
@@ -22,7 +22,7 @@ function effectiveTtl(settings: TokenSettings): number {
  * identity area: `issueAccessToken(subject, await tokenTtlSeconds(tenantId))`.
  */
 export async function tokenTtlSeconds(tenantId: string): Promise<number> {
-  return effectiveTtl(await getSettings(tenantId, "tokens"));
+  return effectiveTtl(await tokenSettings.get(tenantId));
 }
 
 export function tokenSettingsView(settings: TokenSettings) {
@@ -61,10 +61,13 @@ export function rateLimitingView() {
 export async function updateTokenSettings(
   tenantId: string,
   input: { accessTokenTtlSeconds: number | null },
-): Promise<{ changes: Record<string, { old: number; new: number }> }> {
-  const current = await getSettings(tenantId, "tokens", true);
+): Promise<{ settings: TokenSettings; changes: Record<string, { old: number; new: number }> }> {
+  const current = await tokenSettings.get(tenantId, true);
   const before = effectiveTtl(current);
-  await saveSettings(tenantId, "tokens", current, { accessTokenTtlSeconds: input.accessTokenTtlSeconds });
+  await tokenSettings.save(tenantId, current, { accessTokenTtlSeconds: input.accessTokenTtlSeconds });
   const after = effectiveTtl({ ...current, accessTokenTtlSeconds: input.accessTokenTtlSeconds });
-  return { changes: before === after ? {} : { access_token_ttl_seconds: { old: before, new: after } } };
+  return {
+    settings: { ...current, accessTokenTtlSeconds: input.accessTokenTtlSeconds },
+    changes: before === after ? {} : { access_token_ttl_seconds: { old: before, new: after } },
+  };
 }

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod/mini";
-import { type AuditEntry, appendAudit } from "#shared/audit/db/trail.ts";
+import { type AuditEntry, appendAudit } from "#shared/audit/trail.ts";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import { authenticate, readCredentials } from "#shared/identity/authenticate.ts";
 import type { Principal } from "#shared/identity/principal.ts";

@@ -8,7 +8,7 @@
  * ≥ 60 "warning", below "critical". SSH "restricted" means key-only login.
  */
 
-import { readAudit } from "#shared/audit/db/trail.ts";
+import { readAudit } from "#shared/audit/trail.ts";
 import { listApiKeys } from "#shared/identity/api-keys.ts";
 import { authPolicyKey, resolveAuthPolicy } from "#shared/identity/auth-policy.ts";
 import { isLocked } from "#shared/identity/authenticate.ts";

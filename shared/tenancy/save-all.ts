@@ -13,6 +13,7 @@
  * late refusal leaves as little as possible saved. A section already saved stays saved when a
  * later one is refused (409 from a concurrent change, for instance).
  */
+import { setAuditRetention } from "#shared/audit/retention.ts";
 import type { FirewallSettingsPatch } from "#shared/fleet/db/firewall.ts";
 import type { SshSettingsPatch } from "#shared/fleet/db/ssh.ts";
 import { updateSettings as updateFirewallSettings } from "#shared/fleet/firewall.ts";
@@ -20,7 +21,6 @@ import { loadSnapshot } from "#shared/fleet/shadow-sync.ts";
 import { reconcileLoginMethod, sshSettingsOf, sshSpec, updateSshSettings } from "#shared/fleet/ssh.ts";
 import { type AuthPolicyPatch, checkAuthSettings, updateAuthSettings } from "#shared/identity/auth-policy.ts";
 import { Invalid } from "#shared/kit/errors.ts";
-import { getSettings, saveSettings } from "#shared/tenancy/db/tenant-settings.ts";
 
 export type Changes = Record<string, { old: unknown; new: unknown }>;
 
@@ -99,12 +99,8 @@ export async function saveAllSettings(actor: { tenantId: string; by: string }, i
     out.affectedUsers = r.affectedUsers;
   }
   if (input.audit?.retention_days !== undefined) {
-    const current = await getSettings(tenantId, "audit", true);
-    const wanted = input.audit.retention_days;
-    if (current.retentionDays !== wanted) {
-      await saveSettings(tenantId, "audit", current, { retentionDays: wanted });
-      record("audit", { retention_days: { old: current.retentionDays, new: wanted } });
-    }
+    const change = await setAuditRetention(tenantId, input.audit.retention_days);
+    if (change) record("audit", { retention_days: change });
   }
   return out;
 }

@@ -3,12 +3,13 @@
  * in order, signed with the current secret (and the previous one during its grace period). The
  * table stream's worker (functions/workers/webhook-dispatch.ts) calls this.
  */
-import type { AuditRecord } from "#shared/audit/db/trail.ts";
+import type { AuditRecord } from "#shared/audit/trail.ts";
 import { decryptSecret } from "#shared/crypto/envelope.ts";
 import { log } from "#shared/kit/log.ts";
-import { WEBHOOK_EVENTS, type WebhookSettings } from "#shared/tenancy/db/tenant-settings.ts";
+import type { WebhookSettings } from "./db/webhook-settings.ts";
 import { type DeliveryResult, deliverWebhook, type WebhookEventBody } from "./delivery.ts";
 import type { DestinationOptions } from "./destination-guard.ts";
+import { WEBHOOK_EVENTS } from "./events.ts";
 import { getWebhook } from "./settings.ts";
 
 /** The secrets that sign a tenant's deliveries now: current, plus the previous during its grace period. */

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { decryptSecret, encryptSecret } from "#shared/crypto/envelope.ts";
 import { Invalid } from "#shared/kit/errors.ts";
-import { getSettings, saveSettings, type WebhookSettings } from "#shared/tenancy/db/tenant-settings.ts";
+import { type WebhookSettings, webhookSettings } from "./db/webhook-settings.ts";
 import { deliverWebhook } from "./delivery.ts";
 import { assertWebhookUrl, type DestinationOptions } from "./destination-guard.ts";
 import { maskSecret, newWebhookSecret, secretHint } from "./signing.ts";
@@ -14,7 +14,7 @@ import { maskSecret, newWebhookSecret, secretHint } from "./signing.ts";
 export const ROTATION_GRACE_MS = 24 * 3_600_000;
 
 export async function getWebhook(tenantId: string): Promise<WebhookSettings> {
-  return getSettings(tenantId, "webhook");
+  return webhookSettings.get(tenantId);
 }
 
 export interface WebhookInput {
@@ -38,7 +38,7 @@ export async function configureWebhook(
   secret: string | null;
   changes: Record<string, { old: unknown; new: unknown }>;
 }> {
-  const current = await getSettings(tenantId, "webhook", true);
+  const current = await webhookSettings.get(tenantId, true);
   if (input.url !== undefined) await assertWebhookUrl(input.url, opts);
   const next: Partial<WebhookSettings> = {};
   if (input.url !== undefined) next.url = input.url;
@@ -71,7 +71,7 @@ export async function configureWebhook(
       changes[name] = { old: current[field], new: next[field] };
     }
   }
-  await saveSettings(tenantId, "webhook", current, next);
+  await webhookSettings.save(tenantId, current, next);
   return { settings: { ...current, ...next }, secret, changes };
 }
 
@@ -94,12 +94,12 @@ export async function regenerateWebhookSecret(
   opts: DestinationOptions & { now?: Date },
 ): Promise<RotationResult> {
   const now = opts.now ?? new Date();
-  const current = await getSettings(tenantId, "webhook", true);
+  const current = await webhookSettings.get(tenantId, true);
   const newSecret = newWebhookSecret();
   const invalidation =
     input.invalidateOld || current.secret === null ? now : new Date(now.getTime() + ROTATION_GRACE_MS);
   const keepOld = !input.invalidateOld && current.secret !== null;
-  await saveSettings(tenantId, "webhook", current, {
+  await webhookSettings.save(tenantId, current, {
     secret: await encryptSecret(tenantId, newSecret),
     secretHint: secretHint(newSecret),
     secretCreatedAt: now.toISOString(),

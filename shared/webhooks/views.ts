@@ -1,5 +1,5 @@
 /** The webhook as the gateway spec's token settings show it. */
-import type { WebhookSettings } from "#shared/tenancy/db/tenant-settings.ts";
+import type { WebhookSettings } from "./db/webhook-settings.ts";
 import { maskSecret, SIGNATURE_FORMAT, SIGNATURE_HEADER } from "./signing.ts";
 
 export function webhookView(s: WebhookSettings) {

@@ -1,17 +1,11 @@
-import * as z from "zod/mini";
 import { config } from "#shared/kit/config.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
+import { RegenerateSecretBody } from "#shared/webhooks/schemas.ts";
 import { regenerateWebhookSecret } from "#shared/webhooks/settings.ts";
-
-const body = z.strictObject({
-  invalidate_old: z._default(z.boolean(), true),
-  notify_webhooks: z._default(z.boolean(), false),
-  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
-});
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/tokens/regenerate-secret",
-  { body },
+  { body: RegenerateSecretBody },
   async (req) => {
     const result = await regenerateWebhookSecret(
       req.principal.tenantId,

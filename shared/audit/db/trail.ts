@@ -7,22 +7,43 @@
  * records `archivedThrough` (seq and hash of the last removed record), then the records go. The
  * chain is verified from that anchor, so it stays verifiable after a clear, and a clear that
  * stopped halfway only leaves records the anchor already covers.
+ *
+ * Keys (the chain head lives beside the day partitions, so "may append to the audit trail" is one
+ * key prefix an IAM LeadingKeys condition can name):
+ *   T#<tenant>#AUDIT / HEAD                                 the chain head
+ *   T#<tenant>#AUDIT#<yyyy-mm-dd> / <timestamp>#<seq:12>    one record (sharded by UTC day, so a
+ *                                                           day's writes and an hours-range read stay small)
  */
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
 import { Conflict } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
-import { keys } from "#shared/table/keys.ts";
+import { pad, tenantPk } from "#shared/table/keys.ts";
 import {
   deletePut,
   getItem,
   type Item,
   newItemPut,
   queryAll,
+  queryPage,
   transact,
   updateVersioned,
   versionedUpdateItem,
 } from "#shared/table/repo.ts";
+
+export const auditKeys = {
+  head: (tenantId: string) => ({ PK: `${tenantPk(tenantId)}#AUDIT`, SK: "HEAD" }),
+  dayPk: (tenantId: string, day: string) => `${tenantPk(tenantId)}#AUDIT#${day}`,
+  sk: (timestamp: string, seq: number) => `${timestamp}#${pad(seq, 12)}`,
+} as const;
+
+/** The partitions the trail writes, as IAM `dynamodb:LeadingKeys` patterns (the read-only functions may append here). */
+export const AUDIT_PARTITION_PATTERNS = ["T#*#AUDIT", "T#*#AUDIT#*"] as const;
+
+const DAY_PARTITION = /^T#([^#]+)#AUDIT#\d{4}-\d{2}-\d{2}$/;
+/** The tenant whose trail a day partition key belongs to, or undefined for any other key. */
+export const tenantOfAuditPartition = (pk: unknown): string | undefined =>
+  typeof pk === "string" ? DAY_PARTITION.exec(pk)?.[1] : undefined;
 
 export const AuditStatus = z.enum(["success", "failed"]);
 export const AuditSeverity = z.enum(["info", "warning", "high", "critical"]);
@@ -93,14 +114,14 @@ const Head = z.object({
 export type AuditHead = z.infer<typeof Head>;
 
 export async function getAuditHead(tenantId: string): Promise<AuditHead | undefined> {
-  const item = await getItem(keys.auditHead(tenantId), true);
+  const item = await getItem(auditKeys.head(tenantId), true);
   return item ? Head.parse(item) : undefined;
 }
 
 export async function appendAudit(tenantId: string, entries: AuditEntry[]): Promise<AuditRecord[]> {
   if (entries.length === 0) return [];
   for (let attempt = 0; ; attempt++) {
-    const headItem = await getItem(keys.auditHead(tenantId), true);
+    const headItem = await getItem(auditKeys.head(tenantId), true);
     const head = headItem ? Head.parse(headItem) : undefined;
     const now = new Date();
     const timestamp = now.toISOString();
@@ -132,10 +153,10 @@ export async function appendAudit(tenantId: string, entries: AuditEntry[]): Prom
     });
     const headChange = { type: "AuditHead", seq, hash: prevHash };
     const headWrite = head
-      ? versionedUpdateItem(keys.auditHead(tenantId), head.version, headChange)
-      : newItemPut({ ...keys.auditHead(tenantId), ...headChange, firstDay: day });
+      ? versionedUpdateItem(auditKeys.head(tenantId), head.version, headChange)
+      : newItemPut({ ...auditKeys.head(tenantId), ...headChange, firstDay: day });
     const puts = records.map((r) =>
-      newItemPut({ PK: keys.auditDayPk(tenantId, day), SK: keys.auditSk(r.timestamp, r.seq), type: "Audit", ...r }),
+      newItemPut({ PK: auditKeys.dayPk(tenantId, day), SK: auditKeys.sk(r.timestamp, r.seq), type: "Audit", ...r }),
     );
     try {
       await transact([headWrite, ...puts]);
@@ -165,7 +186,7 @@ async function readAuditItems(tenantId: string, from: Date, to: Date): Promise<I
       days.slice(i, i + DAY_READ_CONCURRENCY).map((day) =>
         queryAll({
           tenantId,
-          pk: keys.auditDayPk(tenantId, day),
+          pk: auditKeys.dayPk(tenantId, day),
           skBetween: [from.toISOString(), `${to.toISOString()}~`],
           descending: true,
         }),
@@ -248,7 +269,7 @@ export async function advanceAuditAnchor(tenantId: string, anchor: AuditAnchor):
     if (!head) throw new Error("advanceAuditAnchor: no audit head");
     if ((head.archivedThrough?.seq ?? 0) >= anchor.seq) return;
     try {
-      await updateVersioned(keys.auditHead(tenantId), head.version, { archivedThrough: anchor }, "Audit head");
+      await updateVersioned(auditKeys.head(tenantId), head.version, { archivedThrough: anchor }, "Audit head");
       return;
     } catch (e) {
       if (!(e instanceof Conflict) || attempt >= 8) throw e;
@@ -266,8 +287,8 @@ export async function deleteAuditRecords(
     await transact(
       records.slice(i, i + 100).map((r) =>
         deletePut({
-          PK: keys.auditDayPk(tenantId, dayOf(new Date(r.timestamp))),
-          SK: keys.auditSk(r.timestamp, r.seq),
+          PK: auditKeys.dayPk(tenantId, dayOf(new Date(r.timestamp))),
+          SK: auditKeys.sk(r.timestamp, r.seq),
         }),
       ),
     );
@@ -280,7 +301,7 @@ export async function deleteAuditRecords(
 const ARCHIVE_CHUNK_BYTES = 256 * 1024;
 
 export const archiveKeys = {
-  pk: (tenantId: string, archiveId: string) => `T#${tenantId}#AUDITARCHIVE#${archiveId}`,
+  pk: (tenantId: string, archiveId: string) => `${tenantPk(tenantId)}#AUDITARCHIVE#${archiveId}`,
   chunk: (n: number) => `CHUNK#${String(n).padStart(5, "0")}`,
   meta: "META",
 } as const;
@@ -342,4 +363,57 @@ export async function readAuditArchive(
   if (createHash("sha256").update(gzip).digest("hex") !== meta.sha256)
     throw new Error(`audit archive ${archiveId} is corrupt`);
   return { meta, gzip };
+}
+
+export interface ActivityEntry {
+  timestamp: string;
+  action: string;
+  ip: string | null;
+  status: string;
+}
+
+/**
+ * A user's last audit events as actor, newest first: day partitions are read backwards from
+ * today (at most `maxDays`, never before the trail's first day) until `limit` are found.
+ */
+export async function recentActivityOf(
+  tenantId: string,
+  userId: number,
+  opts: { limit: number; maxDays: number },
+): Promise<ActivityEntry[]> {
+  const head = await getItem(auditKeys.head(tenantId));
+  const firstDay = typeof head?.firstDay === "string" ? head.firstDay : undefined;
+  if (!firstDay) return [];
+  const out: ActivityEntry[] = [];
+  const today = new Date();
+  for (let back = 0; back < opts.maxDays && out.length < opts.limit; back++) {
+    const day = new Date(today.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+    if (day < firstDay) break;
+    let cursor: string | null = null;
+    do {
+      const page = await queryPage({
+        tenantId,
+        pk: auditKeys.dayPk(tenantId, day),
+        descending: true,
+        cursor,
+        limit: 500,
+        filter: {
+          FilterExpression: "#uid = :uid",
+          ExpressionAttributeNames: { "#uid": "user_id" },
+          ExpressionAttributeValues: { ":uid": userId },
+        },
+      });
+      for (const r of page.items) {
+        if (out.length >= opts.limit) break;
+        out.push({
+          timestamp: String(r.timestamp),
+          action: String(r.event_type),
+          ip: typeof r.ip_address === "string" ? r.ip_address : null,
+          status: String(r.status),
+        });
+      }
+      cursor = page.cursor;
+    } while (cursor && out.length < opts.limit);
+  }
+  return out;
 }

@@ -9,14 +9,14 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditRecordsFromStream, handler as streamHandler } from "#functions/workers/webhook-dispatch.ts";
-import { readAudit } from "#shared/audit/db/trail.ts";
+import { handler as streamHandler } from "#functions/workers/webhook-dispatch.ts";
+import { auditRecordsFromStream, readAudit } from "#shared/audit/trail.ts";
 import { decryptSecret } from "#shared/crypto/envelope.ts";
 import { putCustomRole } from "#shared/identity/db/roles.ts";
 import { tokenTtlSeconds } from "#shared/identity/token-settings.ts";
 import { db, tableName } from "#shared/table/client.ts";
 import { keys } from "#shared/table/keys.ts";
-import { settingsKey } from "#shared/tenancy/db/tenant-settings.ts";
+import { webhookSettings } from "#shared/webhooks/db/webhook-settings.ts";
 import { deliverWebhook } from "#shared/webhooks/delivery.ts";
 import { dispatchWebhooksForAuditRecords } from "#shared/webhooks/dispatch.ts";
 import { configureWebhook, regenerateWebhookSecret } from "#shared/webhooks/settings.ts";
@@ -201,8 +201,7 @@ describe("POST /cloud-integration/security/tokens/webhook (beyond the spec)", ()
     });
     expect(res.body.warning).toMatch(/not be shown again/);
 
-    const stored = (await db.send(new GetCommand({ TableName: tableName, Key: settingsKey(t.tenantId, "webhook") })))
-      .Item;
+    const stored = (await db.send(new GetCommand({ TableName: tableName, Key: webhookSettings.key(t.tenantId) }))).Item;
     expect(JSON.stringify(stored)).not.toContain(secret.slice(6));
     expect(await decryptSecret(t.tenantId, String(stored?.secret))).toBe(secret);
 
@@ -289,8 +288,7 @@ describe("POST /cloud-integration/security/tokens/regenerate-secret", () => {
     const hours = (new Date(res.body.invalidation_time).getTime() - Date.now()) / 3_600_000;
     expect(hours).toBeGreaterThan(23.9);
     expect(hours).toBeLessThanOrEqual(24);
-    const stored = (await db.send(new GetCommand({ TableName: tableName, Key: settingsKey(t.tenantId, "webhook") })))
-      .Item;
+    const stored = (await db.send(new GetCommand({ TableName: tableName, Key: webhookSettings.key(t.tenantId) }))).Item;
     expect(stored?.previousValidUntil).toBe(res.body.invalidation_time);
   });
 

@@ -1,0 +1,11 @@
+/** Webhook events the gateway spec lists; each maps to one audit event type of the same name. */
+export const WEBHOOK_EVENTS = [
+  "login",
+  "logout",
+  "user_created",
+  "user_updated",
+  "user_deleted",
+  "api_key_generated",
+  "api_key_revoked",
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
