@@ -18,7 +18,7 @@ import {
   keyLiterals,
   ruleFor,
   violations,
-} from "../../tools/structure.ts";
+} from "#tools/structure.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
