@@ -4,27 +4,23 @@
  * it receives one event already validated against the edge contract, checks that the thing belongs
  * to the tenant whose topic it published on, and stores what the routes read, with a TTL.
  */
+import { addFirewallCounters, readFirewallCounters } from "#shared/fleet/db/firewall-counters.ts";
+import { type FirewallLine, readFirewallLines, storeFirewallLines } from "#shared/fleet/db/firewall-log.ts";
+import { addRuleHits, readRuleHits } from "#shared/fleet/db/firewall-rule-hits.ts";
+import { storeMetrics } from "#shared/fleet/db/gateway-metrics.ts";
+import { getGateway, markSeen } from "#shared/fleet/db/gateways.ts";
+import type { TerminateRequest } from "#shared/fleet/db/ssh.ts";
+import { type AuthFailureRecord, storeAuthFailures } from "#shared/fleet/db/ssh-auth-failures.ts";
+import { addSshCounters, countAuthFailures, readSshStats } from "#shared/fleet/db/ssh-counters.ts";
 import {
-  type AuthFailureRecord,
   activeSessions,
-  addSshCounters,
   countActive,
-  type FirewallLine,
   getSession,
   putSession,
-  readFirewallCounters,
-  readFirewallLines,
-  readRuleHits,
-  readSshStats,
   type SessionRecord,
   sessionsStartedOn,
   setTerminationRequested,
-  storeAuthFailures,
-  storeFirewallLines,
-  storeMetrics,
-} from "#shared/fleet/db/gateway-events.ts";
-import { getGateway, markSeen } from "#shared/fleet/db/gateways.ts";
-import type { TerminateRequest } from "#shared/fleet/db/ssh.ts";
+} from "#shared/fleet/db/ssh-sessions.ts";
 import { THING_PREFIX } from "#shared/iot/policy.ts";
 
 export type { SessionRecord };
@@ -102,11 +98,10 @@ export async function ingestFleetEvent(
   switch (event.kind) {
     case "firewall_log":
       if (event.lines.length > 0) {
-        await storeFirewallLines(
-          tenantId,
-          event.lines.map((l) => ({ ...l, gateway_id: gatewayId })),
-          expiresAt,
-        );
+        const lines = event.lines.map((l) => ({ ...l, gateway_id: gatewayId }));
+        await storeFirewallLines(tenantId, lines, expiresAt);
+        await addFirewallCounters(tenantId, lines, expiresAt);
+        await addRuleHits(tenantId, lines);
       }
       break;
     case "metrics":
@@ -117,11 +112,9 @@ export async function ingestFleetEvent(
       break;
     case "ssh_auth_failure":
       if (event.failures.length > 0) {
-        await storeAuthFailures(
-          tenantId,
-          event.failures.map((f) => ({ ...f, gateway_id: gatewayId })),
-          expiresAt,
-        );
+        const failures = event.failures.map((f) => ({ ...f, gateway_id: gatewayId }));
+        await storeAuthFailures(tenantId, failures, expiresAt);
+        await countAuthFailures(tenantId, failures, expiresAt);
       }
       break;
   }
