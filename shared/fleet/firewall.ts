@@ -32,7 +32,7 @@ import type { ScopeId } from "#shared/fleet/db/fleet-config.ts";
 import type { GatewayShadow } from "#shared/iot/policy.ts";
 import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
 import { nextId } from "#shared/table/repo.ts";
-import { firewallStatsToday, ruleHits } from "./gateway-events.ts";
+import { firewallStatsToday, ruleHits } from "./firewall-log.ts";
 import { cidrFamily, isAnyAddress, portRange } from "./net-validation.ts";
 import { type AreaSpec, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
 import { sshSettingsOf, sshSpec } from "./ssh.ts";

@@ -25,6 +25,8 @@ import {
 } from "#shared/fleet/db/ssh.ts";
 import type { GatewayShadow } from "#shared/iot/policy.ts";
 import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
+import { type AreaSpec, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
+import { cleanComment, parsePublicKey } from "./ssh-keys.ts";
 import {
   countActiveSessions,
   findSession,
@@ -33,9 +35,7 @@ import {
   markTerminationRequested,
   type SessionRecord,
   sshStatsToday,
-} from "./gateway-events.ts";
-import { type AreaSpec, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
-import { cleanComment, parsePublicKey } from "./ssh-keys.ts";
+} from "./ssh-sessions.ts";
 
 export const SSH_SHADOW: GatewayShadow = "ssh";
 

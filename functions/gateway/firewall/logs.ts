@@ -1,6 +1,6 @@
 /** GET /firewall/logs — ingested log lines of the last hours, filtered by action, with statistics. */
 import * as z from "zod/mini";
-import { firewallLogs } from "#shared/fleet/gateway-events.ts";
+import { firewallLogs } from "#shared/fleet/firewall-log.ts";
 import { gatewayIdField } from "#shared/fleet/net-validation.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 

@@ -581,7 +581,7 @@ describe("failed logins from ingested events", () => {
 
     const { queryAll } = await import("#shared/table/repo.ts");
     const { sshAuthFailureKeys } = await import("#shared/fleet/db/ssh-auth-failures.ts");
-    const { retentionDays } = await import("#shared/fleet/gateway-events.ts");
+    const { retentionDays } = await import("#shared/fleet/ingest.ts");
     const stored = await queryAll({
       tenantId: t.tenantId,
       pk: sshAuthFailureKeys.dayPk(t.tenantId, now.toISOString().slice(0, 10)),
