@@ -3,23 +3,13 @@
  * the entry expire: it carries `expires`, reads drop it after that, and the shadow document carries
  * the expiry so the gateway's nft set element times out on its own.
  */
-import * as z from "zod/mini";
 import { manageList } from "#shared/fleet/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { ManageBlacklistBody } from "#shared/fleet/schemas.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-/** One second to one year; fractions of an hour are fine. */
-const body = z.strictObject({
-  action: z.enum(["add", "remove"]),
-  ip_address: schemas.cidr,
-  reason: z.optional(text(256)),
-  duration_hours: z.optional(z.number().check(z.gte(1 / 3600), z.lte(8760))),
-  gateway_id: gatewayIdField.body,
-});
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/blacklist/manage",
-  { body },
+  { body: ManageBlacklistBody },
   async (req) => {
     const b = req.body;
     const expires =

@@ -1,29 +1,11 @@
 /** POST /firewall/ports/manage — block or unblock an inbound port. */
-import * as z from "zod/mini";
-import { PORT_PROTOCOLS } from "#shared/fleet/db/firewall.ts";
 import { managePort } from "#shared/fleet/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { ManagePortBody } from "#shared/fleet/schemas.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const protocol = z.pipe(
-  z.pipe(
-    z.string(),
-    z.transform((v) => v.toUpperCase()),
-  ),
-  z.enum(PORT_PROTOCOLS, { error: () => `protocol must be one of ${PORT_PROTOCOLS.join(", ")}` }),
-);
-
-const body = z.strictObject({
-  action: z.enum(["block", "unblock"]),
-  port: schemas.port,
-  protocol: z._default(protocol, "TCP"),
-  reason: z.optional(text(256)),
-  gateway_id: gatewayIdField.body,
-});
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/ports/manage",
-  { body },
+  { body: ManagePortBody },
   async (req) => {
     const b = req.body;
     const out = await managePort(

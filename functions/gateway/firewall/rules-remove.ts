@@ -1,18 +1,11 @@
 /** POST /firewall/rules/remove — remove a rule; the last default-deny or SSH management rule needs force. */
-import * as z from "zod/mini";
 import { removeRule } from "#shared/fleet/firewall.ts";
-import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { RemoveRuleBody } from "#shared/fleet/schemas.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const body = z.strictObject({
-  rule_id: z.number().check(z.int(), z.positive()),
-  force: z._default(z.boolean(), false),
-  gateway_id: gatewayIdField.body,
-});
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/rules/remove",
-  { body },
+  { body: RemoveRuleBody },
   async (req) => {
     const out = await removeRule(
       { tenantId: req.principal.tenantId, gatewayId: req.body.gateway_id, by: req.principal.username },

@@ -1,22 +1,11 @@
 /** POST /firewall/whitelist/manage — add or remove an address or network; entries may carry an expiry. */
-import * as z from "zod/mini";
 import { manageList } from "#shared/fleet/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { ManageWhitelistBody } from "#shared/fleet/schemas.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const body = z.strictObject({
-  action: z.enum(["add", "remove"]),
-  ip_address: schemas.cidr,
-  description: z.optional(text(256)),
-  expires: z.optional(
-    z.iso.datetime({ offset: true }).check(z.refine((v) => Date.parse(v) > Date.now(), "must be in the future")),
-  ),
-  gateway_id: gatewayIdField.body,
-});
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/whitelist/manage",
-  { body },
+  { body: ManageWhitelistBody },
   async (req) => {
     const b = req.body;
     const expires = b.action === "add" && b.expires ? new Date(b.expires).toISOString() : undefined;

@@ -1,13 +1,11 @@
 /** DELETE /gateways/{gateway_id} — revoke the certificate (detached from the gateway policy), remove thing, shadows and overrides. */
-import * as z from "zod/mini";
 import { deregisterGateway } from "#shared/fleet/gateways.ts";
+import { GatewayPath } from "#shared/fleet/schemas.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const path = z.strictObject({ gateway_id: z.coerce.number().check(z.int(), z.positive()) });
 
 export const endpoint = defineEndpoint(
   "DELETE /cloud-integration/security/gateways/{gateway_id}",
-  { path },
+  { path: GatewayPath },
   async (req) => {
     const removed = await deregisterGateway(req.principal.tenantId, req.path.gateway_id);
     req.audit({
