@@ -1,18 +1,19 @@
 /**
- * Events the gateways publish (firewall log lines, SSH sessions and login attempts, metrics), as
- * they are stored. `ingestFleetEvent` is the IoT rule's target (functions/iot/ingest.ts): it
- * receives one event already validated against the edge contract, checks that the thing belongs
- * to the tenant whose topic it published on, and stores what the routes read, with a TTL.
+ * Events the gateways publish (firewall log lines, SSH sessions and failed SSH logins, metrics),
+ * stored for the routes that read them. The IoT rule's target (functions/iot/ingest.ts) hands over
+ * one event already validated against the edge contract: `toFleetEvent` turns it into the domain's
+ * terms, and `ingestFleetEvent` checks that the thing belongs to the tenant whose topic it
+ * published on, then stores the event with a TTL from the tenant's retention.
  */
 import type { EdgeEvent } from "#edge/contract.ts";
 import { addFirewallCounters } from "#shared/fleet/db/firewall-counters.ts";
-import { type FirewallLine, storeFirewallLines } from "#shared/fleet/db/firewall-log.ts";
+import { type FirewallLogLine, putFirewallLogLines } from "#shared/fleet/db/firewall-log.ts";
 import { addRuleHits } from "#shared/fleet/db/firewall-rule-hits.ts";
-import { storeMetrics } from "#shared/fleet/db/gateway-metrics.ts";
+import { putGatewayMetrics } from "#shared/fleet/db/gateway-metrics.ts";
 import { getGateway, markSeen } from "#shared/fleet/db/gateways.ts";
-import { type AuthFailureRecord, storeAuthFailures } from "#shared/fleet/db/ssh-auth-failures.ts";
-import { addSshCounters, countAuthFailures } from "#shared/fleet/db/ssh-counters.ts";
-import { getSession, putSession, type SessionRecord } from "#shared/fleet/db/ssh-sessions.ts";
+import { putSshAuthFailures, type SshAuthFailure } from "#shared/fleet/db/ssh-auth-failures.ts";
+import { addSshAuthFailureCounts, addSshCounters } from "#shared/fleet/db/ssh-counters.ts";
+import { getSshSession, putSshSession, type SshSession } from "#shared/fleet/db/ssh-sessions.ts";
 import { THING_PREFIX } from "#shared/iot/policy.ts";
 
 /**
@@ -36,7 +37,34 @@ export function gatewayIdOfThing(tenantId: string, thingName: string): number | 
 }
 
 // ---------------------------------------------------------------------------------------------
-// From the edge contract
+// What a gateway reports, in the domain's terms
+
+export type SshSessionEventKind = "opened" | "activity" | "closed" | "failed";
+
+/** One report about an SSH session (or a failed login without one). */
+export interface SshSessionEvent {
+  kind: SshSessionEventKind;
+  at: string;
+  /** When the SSH session began, as the gateway reports it. */
+  started?: string;
+  /** The gateway's own id of the SSH session. */
+  deviceSessionId?: string;
+  username: string;
+  clientIp: string;
+  clientHostname?: string;
+  tty?: string;
+  processId?: number;
+  commandCount?: number;
+  lastCommand?: string;
+  lastCommandTime?: string;
+  terminationReason?: string;
+}
+
+export type FleetEvent =
+  | { kind: "firewall_log"; lines: Omit<FirewallLogLine, "gatewayId">[] }
+  | { kind: "ssh_session"; sshSession: SshSessionEvent }
+  | { kind: "ssh_auth_failure"; failures: Omit<SshAuthFailure, "gatewayId">[] }
+  | { kind: "metrics"; at: string; sample: Record<string, unknown> };
 
 /** An ISO timestamp, normalized; undefined when the gateway sent something that is not a time. */
 function isoTime(value: string | undefined): string | undefined {
@@ -53,11 +81,11 @@ function categoryOf(prefix: string, reason: string | null): "dos" | "port_scan" 
   return undefined;
 }
 
-/** The contract's event → what the domain stores. Undefined (with a reason) when nothing usable is left. */
+/** The contract's event → what the domain stores, or why nothing usable is left. */
 export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
   switch (e.type) {
     case "firewall_log": {
-      const lines = e.lines.flatMap((l) => {
+      const lines = e.lines.flatMap((l): Omit<FirewallLogLine, "gatewayId">[] => {
         const timestamp = isoTime(l.timestamp);
         if (!timestamp) return [];
         return [
@@ -65,13 +93,13 @@ export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
             timestamp,
             action: l.action,
             protocol: l.protocol.toUpperCase(),
-            source_ip: l.source_ip,
-            source_port: l.source_port ?? undefined,
-            destination_ip: l.destination_ip,
-            destination_port: l.destination_port ?? undefined,
+            sourceIp: l.source_ip,
+            sourcePort: l.source_port ?? undefined,
+            destinationIp: l.destination_ip,
+            destinationPort: l.destination_port ?? undefined,
             interface: l.interface || undefined,
-            rule_id: l.rule_id ?? undefined,
-            rule_name: l.rule_name ?? undefined,
+            ruleId: l.rule_id ?? undefined,
+            ruleName: l.rule_name ?? undefined,
             bytes: l.bytes ?? undefined,
             reason: l.reason ?? undefined,
             category: l.action === "ACCEPT" ? undefined : categoryOf(l.prefix, l.reason),
@@ -87,29 +115,29 @@ export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
       if (!started || !at) return { invalid: "started/ended/timestamp is not a time" };
       return {
         kind: "ssh_session",
-        session: {
+        sshSession: {
           kind: e.event === "started" ? "opened" : "closed",
           at,
           started,
-          session_id: e.session_id,
+          deviceSessionId: e.session_id,
           username: e.username,
-          client_ip: e.client_ip,
+          clientIp: e.client_ip,
           tty: e.tty,
-          process_id: e.process_id,
-          termination_reason: e.termination_reason,
+          processId: e.process_id,
+          terminationReason: e.termination_reason,
         },
       };
     }
     case "ssh_auth_failure": {
-      const failures = e.failures.flatMap((f) => {
+      const failures = e.failures.flatMap((f): Omit<SshAuthFailure, "gatewayId">[] => {
         const timestamp = isoTime(f.timestamp);
         if (!timestamp) return [];
         return [
           {
             timestamp,
             username: f.username,
-            client_ip: f.client_ip,
-            ...(f.client_port !== undefined ? { client_port: f.client_port } : {}),
+            clientIp: f.client_ip,
+            ...(f.client_port !== undefined ? { clientPort: f.client_port } : {}),
             reason: f.reason,
           },
         ];
@@ -127,35 +155,6 @@ export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
 
 // ---------------------------------------------------------------------------------------------
 // Ingest
-
-export type LineInput = Omit<FirewallLine, "gateway_id">;
-
-export type SessionEventKind = "opened" | "activity" | "closed" | "failed";
-
-export interface SessionInput {
-  kind: SessionEventKind;
-  at: string;
-  /** When the session began, as the gateway reports it. */
-  started?: string;
-  session_id?: string;
-  username: string;
-  client_ip: string;
-  client_hostname?: string;
-  tty?: string;
-  process_id?: number;
-  command_count?: number;
-  last_command?: string;
-  last_command_time?: string;
-  termination_reason?: string;
-}
-
-export type AuthFailureInput = Omit<AuthFailureRecord, "gateway_id">;
-
-export type FleetEvent =
-  | { kind: "firewall_log"; lines: LineInput[] }
-  | { kind: "ssh_session"; session: SessionInput }
-  | { kind: "ssh_auth_failure"; failures: AuthFailureInput[] }
-  | { kind: "metrics"; at: string; sample: Record<string, unknown> };
 
 export type IngestResult = { stored: true; gatewayId: number } | { stored: false; reason: string };
 
@@ -178,57 +177,57 @@ export async function ingestFleetEvent(
   switch (event.kind) {
     case "firewall_log":
       if (event.lines.length > 0) {
-        const lines = event.lines.map((l) => ({ ...l, gateway_id: gatewayId }));
-        await storeFirewallLines(tenantId, lines, expiresAt);
+        const lines = event.lines.map((l) => ({ ...l, gatewayId }));
+        await putFirewallLogLines(tenantId, lines, expiresAt);
         await addFirewallCounters(tenantId, lines, expiresAt);
         await addRuleHits(tenantId, lines);
       }
       break;
     case "metrics":
-      await storeMetrics(tenantId, gatewayId, event.at, event.sample, expiresAt);
+      await putGatewayMetrics(tenantId, gatewayId, event.at, event.sample, expiresAt);
       break;
     case "ssh_session":
-      await ingestSession(tenantId, gatewayId, event.session, expiresAt);
+      await ingestSshSession(tenantId, gatewayId, event.sshSession, expiresAt);
       break;
     case "ssh_auth_failure":
       if (event.failures.length > 0) {
-        const failures = event.failures.map((f) => ({ ...f, gateway_id: gatewayId }));
-        await storeAuthFailures(tenantId, failures, expiresAt);
-        await countAuthFailures(tenantId, failures, expiresAt);
+        const failures = event.failures.map((f) => ({ ...f, gatewayId }));
+        await putSshAuthFailures(tenantId, failures, expiresAt);
+        await addSshAuthFailureCounts(tenantId, failures, expiresAt);
       }
       break;
   }
   return { stored: true, gatewayId };
 }
 
-/** Session ids are the gateway's; prefixed with the thing's gateway id so two gateways never collide. */
-export const sessionKey = (gatewayId: number, sessionId: string) => `gw${gatewayId}-${sessionId}`;
+/** SSH session ids are the gateway's; prefixed with the thing's gateway id so two gateways never collide. */
+export const sshSessionIdOf = (gatewayId: number, deviceSessionId: string) => `gw${gatewayId}-${deviceSessionId}`;
 
-async function ingestSession(tenantId: string, gatewayId: number, s: SessionInput, expiresAt: number) {
+async function ingestSshSession(tenantId: string, gatewayId: number, s: SshSessionEvent, expiresAt: number) {
   if (s.kind === "failed") {
     await addSshCounters(tenantId, gatewayId, s.at, { failed: 1 }, expiresAt);
     return;
   }
-  if (!s.session_id) return;
-  const id = sessionKey(gatewayId, s.session_id);
-  const existing = await getSession(tenantId, id);
-  const record: SessionRecord = {
-    session_id: id,
-    device_session_id: s.session_id,
-    gateway_id: gatewayId,
+  if (!s.deviceSessionId) return;
+  const id = sshSessionIdOf(gatewayId, s.deviceSessionId);
+  const existing = await getSshSession(tenantId, id);
+  const sshSession: SshSession = {
+    id,
+    deviceSessionId: s.deviceSessionId,
+    gatewayId,
     username: s.username,
-    client_ip: s.client_ip,
-    client_hostname: s.client_hostname,
+    clientIp: s.clientIp,
+    clientHostname: s.clientHostname,
     started: existing?.started ?? s.started ?? s.at,
     ended: s.kind === "closed" ? s.at : undefined,
-    command_count: s.command_count ?? existing?.command_count ?? 0,
-    last_command: s.last_command,
-    last_command_time: s.last_command_time,
+    commandCount: s.commandCount ?? existing?.commandCount ?? 0,
+    lastCommand: s.lastCommand,
+    lastCommandTime: s.lastCommandTime,
     tty: s.tty,
-    process_id: s.process_id,
-    last_activity: s.at,
-    termination_reason: s.termination_reason,
+    processId: s.processId,
+    lastActivity: s.at,
+    terminationReason: s.terminationReason,
   };
-  await putSession(tenantId, record, expiresAt);
+  await putSshSession(tenantId, sshSession, expiresAt);
   if (s.kind === "opened" && !existing) await addSshCounters(tenantId, gatewayId, s.at, { connections: 1 }, expiresAt);
 }

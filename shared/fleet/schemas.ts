@@ -1,24 +1,24 @@
 /**
  * The fleet's request schemas: every body, query and path its routes validate (gateways, firewall,
- * SSH), in one place. The firewall and SSH settings patches are bodies of their own routes (which
- * add `gateway_id` for one gateway's overrides) and sections of POST /settings/save-all
- * (tenant-wide only): one definition, so the two routes can never validate the same field
- * differently.
+ * SSH), in one place. Strict: an unknown field is refused, not ignored. Field checks that a
+ * firewall or sshd would choke on come from net-validation.ts, so a bad address or port is refused
+ * here, naming the field, and never reaches a stored document or a shadow.
+ *
+ * The firewall and SSH settings patches are bodies of their own routes (which add `gateway_id` for
+ * one gateway's overrides) and sections of POST /settings/save-all (tenant-wide only): one
+ * definition, so the two routes can never validate the same field differently.
  */
 import * as z from "zod/mini";
-import { DEFAULT_POLICIES, LOG_LEVELS, PORT_PROTOCOLS } from "#shared/fleet/db/firewall.ts";
+import { CHAINS, DEFAULT_POLICIES, LOG_LEVELS, PORT_PROTOCOLS } from "#shared/fleet/db/firewall.ts";
 import { LOGIN_METHODS } from "#shared/fleet/db/ssh.ts";
-import { CHAINS, gatewayIdField, schemas, text } from "./net-validation.ts";
+import { gatewayIdField, schemas, text, upperEnum } from "./net-validation.ts";
+
+/** The patch a firewall settings change applies (what `updateSettings` takes; the route body without `gateway_id`). */
+export type { FirewallSettingsPatch } from "#shared/fleet/db/firewall.ts";
+/** The patch an SSH settings change applies (what `updateSshSettings` takes; the route body without `gateway_id`). */
+export type { SshSettingsPatch } from "#shared/fleet/db/ssh.ts";
 
 const count = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
-const upper = <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
-  z.pipe(
-    z.pipe(
-      z.string(),
-      z.transform((v) => v.toUpperCase()),
-    ),
-    z.enum(values, { error: () => `${what} must be one of ${values.join(", ")}` }),
-  );
 
 // ---------------------------------------------------------------------------------------------
 // Gateways
@@ -42,7 +42,7 @@ export const GatewayQuery = z.strictObject({ gateway_id: gatewayIdField.query })
 /** POST /firewall/settings without `gateway_id`. */
 export const FirewallSettingsBody = z.strictObject({
   enabled: z.optional(z.boolean()),
-  default_policy: z.optional(upper(DEFAULT_POLICIES, "default_policy")),
+  default_policy: z.optional(upperEnum(DEFAULT_POLICIES, "default_policy")),
   rate_limiting: z.optional(
     z.strictObject({
       enabled: z.optional(z.boolean()),
@@ -66,15 +66,7 @@ export const UpdateFirewallSettingsBody = z.extend(FirewallSettingsBody, { gatew
 
 /** GET /firewall/rules. */
 export const RulesQuery = z.strictObject({
-  type: z.optional(
-    z.pipe(
-      z.pipe(
-        z.string(),
-        z.transform((v) => v.toUpperCase()),
-      ),
-      z.enum(CHAINS, { error: () => "type must be one of input, output, forward" }),
-    ),
-  ),
+  type: z.optional(upperEnum(CHAINS, "type", "input, output, forward")),
   enabled: z.optional(z.stringbool()),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
   gateway_id: gatewayIdField.query,
@@ -145,35 +137,19 @@ export const ManageBlacklistBody = z.strictObject({
   gateway_id: gatewayIdField.body,
 });
 
-const portProtocol = z.pipe(
-  z.pipe(
-    z.string(),
-    z.transform((v) => v.toUpperCase()),
-  ),
-  z.enum(PORT_PROTOCOLS, { error: () => `protocol must be one of ${PORT_PROTOCOLS.join(", ")}` }),
-);
-
 /** POST /firewall/ports/manage. */
 export const ManagePortBody = z.strictObject({
   action: z.enum(["block", "unblock"]),
   port: schemas.port,
-  protocol: z._default(portProtocol, "TCP"),
+  protocol: z._default(upperEnum(PORT_PROTOCOLS, "protocol"), "TCP"),
   reason: z.optional(text(256)),
   gateway_id: gatewayIdField.body,
 });
 
-const logAction = z.pipe(
-  z.pipe(
-    z.string(),
-    z.transform((v) => v.toUpperCase()),
-  ),
-  z.enum(["DROP", "REJECT", "ACCEPT"], { error: () => "action must be one of DROP, REJECT, ACCEPT" }),
-);
-
 /** GET /firewall/logs. */
 export const FirewallLogsQuery = z.strictObject({
   hours: z._default(z.coerce.number().check(z.gt(0), z.lte(24 * 31)), 24),
-  action: z.optional(logAction),
+  action: z.optional(upperEnum(["DROP", "REJECT", "ACCEPT"], "action")),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
   gateway_id: gatewayIdField.query,
 });

@@ -1,90 +1,86 @@
 /**
- * SSH sessions the gateways report, and the daily SSH counters: the reads of the ssh routes.
+ * SSH sessions the gateways report, and the daily SSH counters: what the ssh routes read. (Ending
+ * an SSH session is a change of the ssh settings document, see ssh.ts `terminateSshSession`.)
+ * Durations are milliseconds here; views.ts writes them as the spec's "HH:MM:SS".
  */
-import type { TerminateRequest } from "#shared/fleet/db/ssh.ts";
-import { readSshStats } from "#shared/fleet/db/ssh-counters.ts";
+import { readSshCounters, type SshCounters } from "#shared/fleet/db/ssh-counters.ts";
 import {
-  activeSessions,
-  countActive,
-  getSession,
-  type SessionRecord,
-  sessionsStartedOn,
-  setTerminationRequested,
+  activeSshSessions,
+  countActiveSshSessions as countActive,
+  getSshSession,
+  type SshSession,
+  type SshTerminationRequest,
+  setSshTerminationRequested,
+  sshSessionsStartedOn,
 } from "#shared/fleet/db/ssh-sessions.ts";
 
-export type { SessionRecord };
+export type { SshCounters, SshSession, SshTerminationRequest };
 
-/** "HH:MM:SS" (hours may exceed 24). */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const hh = String(Math.floor(s / 3600)).padStart(2, "0");
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
-  const ss = String(s % 60).padStart(2, "0");
-  return `${hh}:${mm}:${ss}`;
+/** Today's SSH counters and the latest connection of the last 7 days. */
+export async function sshStatsToday(tenantId: string, now: Date, gatewayId?: number): Promise<SshCounters> {
+  return readSshCounters(tenantId, now, gatewayId);
 }
 
-export async function sshStatsToday(tenantId: string, now: Date, gatewayId?: number) {
-  const s = await readSshStats(tenantId, now, gatewayId);
-  return { last_connection: s.last, connections_today: s.connectionsToday, failed_attempts_today: s.failedToday };
+export interface ActiveSshSession {
+  sshSession: SshSession;
+  durationMs: number;
+  /** Since the last command, or the last activity, or the start. */
+  idleMs: number;
 }
 
-export async function listSessions(tenantId: string, q: { activeOnly: boolean; gatewayId?: number; now: Date }) {
-  const today = q.now.toISOString().slice(0, 10);
-  const [active, todays] = await Promise.all([activeSessions(tenantId), sessionsStartedOn(tenantId, today)]);
-  const mine = (s: SessionRecord) => q.gatewayId === undefined || s.gateway_id === q.gatewayId;
-  const now = q.now.getTime();
+export interface EndedSshSession {
+  sshSession: SshSession;
+  durationMs: number;
+}
+
+export interface SshSessionListing {
+  active: ActiveSshSession[];
+  /** Today's ended SSH sessions (empty when only the active ones were asked for). */
+  endedToday: EndedSshSession[];
+  totalToday: number;
+  uniqueUsersToday: number;
+  uniqueIpsToday: number;
+}
+
+export async function listSshSessions(
+  tenantId: string,
+  q: { activeOnly: boolean; gatewayId?: number },
+  at = new Date(),
+): Promise<SshSessionListing> {
+  const today = at.toISOString().slice(0, 10);
+  const [active, todays] = await Promise.all([activeSshSessions(tenantId), sshSessionsStartedOn(tenantId, today)]);
+  const mine = (s: SshSession) => q.gatewayId === undefined || s.gatewayId === q.gatewayId;
+  const now = at.getTime();
   const ofToday = todays.filter(mine);
   return {
-    active_sessions: active.filter(mine).map((s) => ({
-      session_id: s.session_id,
-      username: s.username,
-      client_ip: s.client_ip,
-      client_hostname: s.client_hostname ?? null,
-      started: s.started,
-      duration: formatDuration(now - Date.parse(s.started)),
-      command_count: s.command_count,
-      last_command: s.last_command ?? null,
-      last_command_time: s.last_command_time ?? null,
-      tty: s.tty ?? null,
-      process_id: s.process_id ?? null,
-      idle_time: formatDuration(now - Date.parse(s.last_command_time ?? s.last_activity ?? s.started)),
-      gateway_id: s.gateway_id,
-      ...(s.termination_requested ? { termination_requested: s.termination_requested } : {}),
+    active: active.filter(mine).map((s) => ({
+      sshSession: s,
+      durationMs: now - Date.parse(s.started),
+      idleMs: now - Date.parse(s.lastCommandTime ?? s.lastActivity ?? s.started),
     })),
-    recent_sessions: q.activeOnly
+    endedToday: q.activeOnly
       ? []
       : ofToday
           .filter((s) => s.ended)
-          .map((s) => ({
-            session_id: s.session_id,
-            username: s.username,
-            client_ip: s.client_ip,
-            started: s.started,
-            ended: s.ended ?? null,
-            duration: formatDuration(Date.parse(s.ended ?? s.started) - Date.parse(s.started)),
-            command_count: s.command_count,
-            termination_reason: s.termination_reason ?? null,
-            gateway_id: s.gateway_id,
-          })),
-    total_sessions_today: ofToday.length,
-    unique_users_today: new Set(ofToday.map((s) => s.username)).size,
-    unique_ips_today: new Set(ofToday.map((s) => s.client_ip)).size,
+          .map((s) => ({ sshSession: s, durationMs: Date.parse(s.ended ?? s.started) - Date.parse(s.started) })),
+    totalToday: ofToday.length,
+    uniqueUsersToday: new Set(ofToday.map((s) => s.username)).size,
+    uniqueIpsToday: new Set(ofToday.map((s) => s.clientIp)).size,
   };
 }
 
-export async function findSession(tenantId: string, sessionId: string) {
-  return getSession(tenantId, sessionId);
+export async function findSshSession(tenantId: string, id: string): Promise<SshSession | undefined> {
+  return getSshSession(tenantId, id);
 }
 
-export async function markTerminationRequested(tenantId: string, session: SessionRecord, request: TerminateRequest) {
-  await setTerminationRequested(tenantId, session.session_id, {
-    reason: request.reason,
-    requested_at: request.requested_at,
-    requested_by: request.requested_by,
-    notify_user: request.notify_user,
-  });
+export async function markSshTerminationRequested(
+  tenantId: string,
+  sshSession: SshSession,
+  request: SshTerminationRequest,
+): Promise<void> {
+  await setSshTerminationRequested(tenantId, sshSession.id, request);
 }
 
-export async function countActiveSessions(tenantId: string) {
+export async function countActiveSshSessions(tenantId: string): Promise<number> {
   return countActive(tenantId);
 }

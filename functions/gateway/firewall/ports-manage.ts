@@ -1,6 +1,7 @@
 /** POST /firewall/ports/manage — block or unblock an inbound port. */
 import { managePort } from "#shared/fleet/firewall.ts";
 import { ManagePortBody } from "#shared/fleet/schemas.ts";
+import { portView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -10,27 +11,12 @@ export const endpoint = defineEndpoint(
     const b = req.body;
     const out = await managePort(
       { tenantId: req.principal.tenantId, gatewayId: b.gateway_id, by: req.principal.username },
-      {
-        action: b.action,
-        port: b.port,
-        protocol: b.protocol,
-        reason: b.reason,
-      },
+      { action: b.action, port: b.port, protocol: b.protocol, reason: b.reason },
     );
     req.audit({
       resource: "firewall/ports",
       details: { action: b.action, port: b.port, protocol: b.protocol, reason: b.reason, gateway_id: b.gateway_id },
     });
-    return {
-      status: "updated",
-      action: b.action === "block" ? "blocked" : "unblocked",
-      port: b.port,
-      protocol: b.protocol,
-      blocked_ports: out.blocked_ports,
-      message: b.action === "block" ? "Port blocked successfully" : "Port unblocked successfully",
-      requires_reload: out.requires_reload,
-      config_version: out.config_version,
-      sync: out.sync,
-    };
+    return portView(b, out);
   },
 );

@@ -1,6 +1,7 @@
 /** POST /firewall/rules/add — a new rule, tenant-wide or as one gateway's override; 201. */
 import { addRule } from "#shared/fleet/firewall.ts";
 import { AddRuleBody } from "#shared/fleet/schemas.ts";
+import { ruleAddedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -17,14 +18,6 @@ export const endpoint = defineEndpoint(
       resource: `firewall/rule/${out.rule.id}`,
       details: { rule_id: out.rule.id, name: out.rule.name, gateway_id, config_version: out.config_version },
     });
-    return {
-      status: "added",
-      rule_id: out.rule.id,
-      rule: out.rule,
-      message: "Firewall rule added successfully",
-      requires_reload: out.requires_reload,
-      config_version: out.config_version,
-      sync: out.sync,
-    };
+    return ruleAddedView(out);
   },
 );

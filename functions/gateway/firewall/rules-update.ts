@@ -1,6 +1,7 @@
 /** POST /firewall/rules/update — change fields of a rule; answers each change as {old, new}. */
 import { updateRule } from "#shared/fleet/firewall.ts";
 import { UpdateRuleBody } from "#shared/fleet/schemas.ts";
+import { ruleUpdatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -14,15 +15,6 @@ export const endpoint = defineEndpoint(
       patch,
     );
     req.audit({ resource: `firewall/rule/${rule_id}`, details: { rule_id, changes: out.changes, gateway_id } });
-    return {
-      status: "updated",
-      rule_id,
-      rule_name: out.rule.name,
-      message: Object.keys(out.changes).length ? "Firewall rule updated successfully" : "Firewall rule unchanged",
-      changes: out.changes,
-      requires_reload: out.requires_reload,
-      config_version: out.config_version,
-      sync: out.sync,
-    };
+    return ruleUpdatedView(out);
   },
 );

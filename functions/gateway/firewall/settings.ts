@@ -1,6 +1,7 @@
 /** POST /firewall/settings — change settings; answers the changes and whether a restart is needed. */
 import { updateSettings } from "#shared/fleet/firewall.ts";
 import { UpdateFirewallSettingsBody } from "#shared/fleet/schemas.ts";
+import { settingsUpdatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -13,16 +14,6 @@ export const endpoint = defineEndpoint(
       patch,
     );
     req.audit({ resource: "firewall/settings", details: { changes: out.changes, gateway_id } });
-    return {
-      status: "updated",
-      message: Object.keys(out.changes).length
-        ? "Firewall settings updated successfully"
-        : "Firewall settings unchanged",
-      restart_required: out.restart_required,
-      changes: out.changes,
-      requires_reload: out.requires_reload,
-      config_version: out.config_version,
-      sync: out.sync,
-    };
+    return settingsUpdatedView("Firewall", out);
   },
 );

@@ -4,6 +4,7 @@
  */
 import { registerGateway } from "#shared/fleet/gateways.ts";
 import { RegisterGatewayBody } from "#shared/fleet/schemas.ts";
+import { registeredView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -16,13 +17,6 @@ export const endpoint = defineEndpoint(
       resource: `gateway/${created.gateway.id}`,
       details: { gateway_id: created.gateway.id, name: created.gateway.name, thing_name: created.gateway.thing_name },
     });
-    return {
-      status: "registered",
-      gateway: created.gateway,
-      certificate: created.credentials,
-      connection: created.connection,
-      initial_sync: created.initial_sync,
-      message: "Gateway registered. Store the private key now: it is shown once and never again.",
-    };
+    return registeredView(created);
   },
 );

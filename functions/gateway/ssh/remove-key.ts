@@ -1,6 +1,7 @@
 /** POST /ssh/remove-key — remove a login's public key by fingerprint. */
 import { RemoveSshKeyBody } from "#shared/fleet/schemas.ts";
 import { removeKey } from "#shared/fleet/ssh.ts";
+import { sshKeyRemovedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -16,13 +17,6 @@ export const endpoint = defineEndpoint(
       resource: `ssh/key/${b.fingerprint}`,
       details: { fingerprint: b.fingerprint, username: b.username, gateway_id: b.gateway_id },
     });
-    return {
-      status: "removed",
-      fingerprint: out.key.fingerprint,
-      username: out.key.username,
-      message: "SSH public key removed successfully",
-      config_version: out.config_version,
-      sync: out.sync,
-    };
+    return sshKeyRemovedView(out);
   },
 );

@@ -1,9 +1,10 @@
 /**
- * POST /ssh/terminate — ask the session's gateway to end it: the id goes into that gateway's ssh
- * shadow (`terminate_sessions`); the request is recorded on the session and in the audit trail.
+ * POST /ssh/terminate — ask the SSH session's gateway to end it: the id goes into that gateway's
+ * ssh shadow (`terminate_sessions`); the request is recorded on the SSH session and in the audit trail.
  */
 import { TerminateSshSessionBody } from "#shared/fleet/schemas.ts";
-import { terminateSession } from "#shared/fleet/ssh.ts";
+import { terminateSshSession } from "#shared/fleet/ssh.ts";
+import { sshSessionTerminatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -11,28 +12,19 @@ export const endpoint = defineEndpoint(
   { body: TerminateSshSessionBody },
   async (req) => {
     const b = req.body;
-    const out = await terminateSession(
+    const out = await terminateSshSession(
       { tenantId: req.principal.tenantId, by: req.principal.username },
-      { sessionId: b.session_id, reason: b.reason, notifyUser: b.notify_user },
+      { sshSessionId: b.session_id, reason: b.reason, notifyUser: b.notify_user },
     );
     req.audit({
       resource: `ssh/session/${b.session_id}`,
       details: {
         session_id: b.session_id,
-        username: out.session.username,
+        username: out.sshSession.username,
         reason: b.reason,
-        gateway_id: out.session.gateway_id,
+        gateway_id: out.sshSession.gatewayId,
       },
     });
-    return {
-      status: "terminated",
-      session_id: out.session.session_id,
-      username: out.session.username,
-      message: "SSH session terminated successfully",
-      user_notified: b.notify_user,
-      session_duration: out.session_duration,
-      gateway_id: out.session.gateway_id,
-      config_version: out.config_version,
-    };
+    return sshSessionTerminatedView(out);
   },
 );

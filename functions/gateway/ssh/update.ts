@@ -1,6 +1,7 @@
 /** POST /ssh/update — change sshd settings; answers the changes and whether sshd must restart. */
 import { UpdateSshSettingsBody } from "#shared/fleet/schemas.ts";
 import { updateSshSettings } from "#shared/fleet/ssh.ts";
+import { settingsUpdatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -13,14 +14,6 @@ export const endpoint = defineEndpoint(
       patch,
     );
     req.audit({ resource: "ssh/settings", details: { changes: out.changes, gateway_id } });
-    return {
-      status: "updated",
-      message: Object.keys(out.changes).length ? "SSH settings updated successfully" : "SSH settings unchanged",
-      restart_required: out.restart_required,
-      changes: out.changes,
-      requires_reload: out.requires_reload,
-      config_version: out.config_version,
-      sync: out.sync,
-    };
+    return settingsUpdatedView("SSH", out);
   },
 );

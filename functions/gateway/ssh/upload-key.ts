@@ -4,6 +4,7 @@
  */
 import { UploadSshKeyFields } from "#shared/fleet/schemas.ts";
 import { uploadKey } from "#shared/fleet/ssh.ts";
+import { sshKeyUploadedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { parseMultipart } from "#shared/kit/multipart.ts";
@@ -35,16 +36,5 @@ export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/upl
       gateway_id: input.gateway_id,
     },
   });
-  return {
-    status: "uploaded",
-    fingerprint: out.key.fingerprint,
-    key_type: out.key.type,
-    key_size: out.key.size,
-    comment: out.key.comment,
-    username: out.key.username,
-    added: out.key.added,
-    message: "SSH public key uploaded successfully",
-    config_version: out.config_version,
-    sync: out.sync,
-  };
+  return sshKeyUploadedView(out);
 });

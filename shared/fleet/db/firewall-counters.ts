@@ -3,30 +3,50 @@
  * of a batch) so the reads sum an hour range's items instead of reading every line:
  *
  *   T#<t>#FWSTAT / <yyyy-mm-ddThh>#<gateway>   per action (`a:DROP`), per blocked source IP
- *                                              (`ip:…`) and port (`port:…`), `dos`, `scan`
+ *                                              (`ip:203.0.113.5`) and port (`port:23`), `dos`, `scan`
  *
- * Access patterns: add a batch of lines' counts; sum an hour range (Query between two hours).
+ * Access patterns: add a batch of lines' counts (UpdateItem ADD per hour and gateway); sum an hour
+ * range (Query between two hours).
  */
+import * as z from "zod/mini";
 import { pad, tenantPk } from "#shared/table/keys.ts";
 import { queryAll } from "#shared/table/repo.ts";
 import { addCounters, hour } from "./event-writes.ts";
-import type { FirewallLine } from "./firewall-log.ts";
+import type { FirewallLogLine } from "./firewall-log.ts";
 
 export const firewallCounterKeys = {
   pk: (t: string) => `${tenantPk(t)}#FWSTAT`,
 };
 
-export async function addFirewallCounters(tenantId: string, lines: FirewallLine[], expiresAt: number): Promise<void> {
-  // Hourly counters per gateway.
+/** The counters themselves are attributes named after what they count (see the header). */
+export const FirewallCounterItem = z.looseObject({
+  type: z.literal("FirewallStats"),
+  gateway_id: z.number(),
+  expiresAt: z.number(),
+});
+
+export interface FirewallCounters {
+  actions: Record<string, number>;
+  ips: Map<string, number>;
+  ports: Map<number, number>;
+  dos: number;
+  scans: number;
+}
+
+export async function addFirewallCounters(
+  tenantId: string,
+  lines: FirewallLogLine[],
+  expiresAt: number,
+): Promise<void> {
   const groups = new Map<string, { gateway: number; hour: string; counters: Map<string, number> }>();
   for (const l of lines) {
-    const key = `${hour(l.timestamp)}#${pad(l.gateway_id)}`;
-    const g = groups.get(key) ?? { gateway: l.gateway_id, hour: hour(l.timestamp), counters: new Map() };
+    const key = `${hour(l.timestamp)}#${pad(l.gatewayId)}`;
+    const g = groups.get(key) ?? { gateway: l.gatewayId, hour: hour(l.timestamp), counters: new Map() };
     const bump = (name: string) => g.counters.set(name, (g.counters.get(name) ?? 0) + 1);
     bump(`a:${l.action}`);
     if (l.action === "DROP" || l.action === "REJECT") {
-      bump(`ip:${l.source_ip}`);
-      if (l.destination_port !== undefined) bump(`port:${l.destination_port}`);
+      bump(`ip:${l.sourceIp}`);
+      if (l.destinationPort !== undefined) bump(`port:${l.destinationPort}`);
       if (l.category === "dos") bump("dos");
       if (l.category === "port_scan") bump("scan");
     }
@@ -37,16 +57,8 @@ export async function addFirewallCounters(tenantId: string, lines: FirewallLine[
       type: "FirewallStats",
       gateway_id: g.gateway,
       expiresAt,
-    });
+    } satisfies z.input<typeof FirewallCounterItem>);
   }
-}
-
-export interface FirewallCounters {
-  actions: Record<string, number>;
-  ips: Map<string, number>;
-  ports: Map<number, number>;
-  dos: number;
-  scans: number;
 }
 
 /** Sums the hourly counter items from `from`'s hour to `to`'s hour. */

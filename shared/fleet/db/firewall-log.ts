@@ -3,8 +3,11 @@
  *
  *   T#<t>#FWLOG#<yyyy-mm-dd> / <timestamp>#<gateway>#<nonce>   one firewall log line
  *
- * Access patterns: the newest lines of a time window (Query per day, newest first), optionally of
- * one action and one gateway (filtered in DynamoDB).
+ * Access patterns: store a batch (BatchWrite); the newest lines of a time window (Query per day,
+ * newest first), optionally of one action and one gateway (filtered in DynamoDB).
+ *
+ * Items keep the snake_case attribute names they were first written with; the domain sees
+ * `FirewallLogLine` (camelCase), converted here.
  */
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
@@ -16,11 +19,13 @@ export const firewallLogKeys = {
   dayPk: (t: string, d: string) => `${tenantPk(t)}#FWLOG#${d}`,
 };
 
-export const FirewallLine = z.object({
+export const LOG_ACTIONS = ["ACCEPT", "DROP", "REJECT", "LOG"] as const;
+
+export const FirewallLogItem = z.object({
   gateway_id: z.number(),
   timestamp: z.string(),
   /** LOG: a log-only rule matched (the packet went on to the next rule). */
-  action: z.enum(["ACCEPT", "DROP", "REJECT", "LOG"]),
+  action: z.enum(LOG_ACTIONS),
   protocol: z.string(),
   source_ip: z.string(),
   source_port: z.optional(z.number()),
@@ -34,28 +39,83 @@ export const FirewallLine = z.object({
   /** What the edge's detectors attribute a drop to: a DoS limit or a port scan. */
   category: z.optional(z.enum(["dos", "port_scan"])),
 });
-export type FirewallLine = z.infer<typeof FirewallLine>;
+type FirewallLogItem = z.infer<typeof FirewallLogItem>;
 
-export async function storeFirewallLines(tenantId: string, lines: FirewallLine[], expiresAt: number): Promise<void> {
+export interface FirewallLogLine {
+  gatewayId: number;
+  timestamp: string;
+  action: FirewallLogItem["action"];
+  protocol: string;
+  sourceIp: string;
+  sourcePort?: number;
+  destinationIp: string;
+  destinationPort?: number;
+  interface?: string;
+  ruleId?: number;
+  ruleName?: string;
+  bytes?: number;
+  reason?: string;
+  category?: FirewallLogItem["category"];
+}
+
+const toItem = (l: FirewallLogLine): FirewallLogItem => ({
+  timestamp: l.timestamp,
+  action: l.action,
+  protocol: l.protocol,
+  source_ip: l.sourceIp,
+  source_port: l.sourcePort,
+  destination_ip: l.destinationIp,
+  destination_port: l.destinationPort,
+  interface: l.interface,
+  rule_id: l.ruleId,
+  rule_name: l.ruleName,
+  bytes: l.bytes,
+  reason: l.reason,
+  category: l.category,
+  gateway_id: l.gatewayId,
+});
+
+const fromItem = (i: FirewallLogItem): FirewallLogLine => ({
+  gatewayId: i.gateway_id,
+  timestamp: i.timestamp,
+  action: i.action,
+  protocol: i.protocol,
+  sourceIp: i.source_ip,
+  sourcePort: i.source_port,
+  destinationIp: i.destination_ip,
+  destinationPort: i.destination_port,
+  interface: i.interface,
+  ruleId: i.rule_id,
+  ruleName: i.rule_name,
+  bytes: i.bytes,
+  reason: i.reason,
+  category: i.category,
+});
+
+export async function putFirewallLogLines(
+  tenantId: string,
+  lines: FirewallLogLine[],
+  expiresAt: number,
+): Promise<void> {
   await batchPut(
     lines.map((l) => ({
       PK: firewallLogKeys.dayPk(tenantId, day(l.timestamp)),
-      SK: `${l.timestamp}#${pad(l.gateway_id)}#${randomUUID().slice(0, 8)}`,
+      SK: `${l.timestamp}#${pad(l.gatewayId)}#${randomUUID().slice(0, 8)}`,
       type: "FirewallLine",
-      ...l,
+      ...toItem(l),
       expiresAt,
     })),
   );
 }
 
 /** The newest `max` lines in [from, to], optionally of one action and one gateway (filtered in DynamoDB). */
-export async function readFirewallLines(
+export async function readFirewallLogLines(
   tenantId: string,
   from: Date,
   to: Date,
-  opts: { gatewayId?: number; action?: FirewallLine["action"]; max: number },
-): Promise<FirewallLine[]> {
-  const lines: FirewallLine[] = [];
+  opts: { gatewayId?: number; action?: FirewallLogLine["action"]; max: number },
+): Promise<FirewallLogLine[]> {
+  const lines: FirewallLogLine[] = [];
   const fromIso = from.toISOString();
   const toIso = to.toISOString();
   const names: Record<string, string> = {};
@@ -89,7 +149,7 @@ export async function readFirewallLines(
       },
       wanted,
     );
-    for (const item of items) lines.push(FirewallLine.parse(item));
+    for (const item of items) lines.push(fromItem(FirewallLogItem.parse(item)));
   }
   return lines.slice(0, opts.max);
 }

@@ -1,13 +1,17 @@
 /**
- * SSH sessions the gateways report, one item per session holding its latest state, with the events'
- * TTL (`expiresAt`):
+ * SSH sessions the gateways report, one item per SSH session holding its latest state, with the
+ * events' TTL (`expiresAt`):
  *
- *   T#<t>#SSHSESS / <session id>                              one SSH session (latest state)
- *        GSI1 T#<t>#SSHDAY#<yyyy-mm-dd> / <started>#<id>      sessions started that day
- *        GSI2 T#<t>#SSHACTIVE / <started>#<id>                sparse: sessions still open
+ *   T#<t>#SSHSESS / <ssh session id>                          one SSH session (latest state)
+ *        GSI1 T#<t>#SSHDAY#<yyyy-mm-dd> / <started>#<id>      SSH sessions started that day
+ *        GSI2 T#<t>#SSHACTIVE / <started>#<id>                sparse: SSH sessions still active
  *
- * Access patterns: get one (GetItem); the open ones (GSI2, newest first); those started on a day
- * (GSI1, newest first); count the open ones (GSI2, every page).
+ * Access patterns: get one (GetItem); the active ones (GSI2, newest first); those started on a day
+ * (GSI1, newest first); count the active ones (GSI2, every page); record a termination request
+ * (UpdateItem, conditional on the SSH session existing).
+ *
+ * Items keep the snake_case attribute names they were first written with; the domain sees
+ * `SshSession` (camelCase), converted here.
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
@@ -17,13 +21,22 @@ import { getItem, type Item, queryAll, queryPage } from "#shared/table/repo.ts";
 import { batchPut, day } from "./event-writes.ts";
 
 export const sshSessionKeys = {
-  session: (t: string, id: string) => ({ PK: `${tenantPk(t)}#SSHSESS`, SK: id }),
-  sessionDayPk: (t: string, d: string) => `${tenantPk(t)}#SSHDAY#${d}`,
-  sessionActivePk: (t: string) => `${tenantPk(t)}#SSHACTIVE`,
+  sshSession: (t: string, id: string) => ({ PK: `${tenantPk(t)}#SSHSESS`, SK: id }),
+  startedOnPk: (t: string, d: string) => `${tenantPk(t)}#SSHDAY#${d}`,
+  activePk: (t: string) => `${tenantPk(t)}#SSHACTIVE`,
+  /** The sort key of both indexes: newest first when read descending. */
+  indexSk: (started: string, id: string) => `${started}#${id}`,
 };
 
-export const SessionItem = z.object({
-  /** The API's id: `gw<gateway id>-<the gateway's own session id>`. */
+const TerminationRequestedItem = z.object({
+  reason: z.string(),
+  requested_at: z.string(),
+  requested_by: z.string(),
+  notify_user: z.boolean(),
+});
+
+export const SshSessionItem = z.object({
+  /** The API's id: `gw<gateway id>-<the gateway's own SSH session id>`. */
   session_id: z.string(),
   /** The id the gateway reported (what `terminate_sessions` in its shadow must name). */
   device_session_id: z.string(),
@@ -40,74 +53,153 @@ export const SessionItem = z.object({
   process_id: z.optional(z.number()),
   last_activity: z.optional(z.string()),
   termination_reason: z.optional(z.string()),
-  termination_requested: z.optional(
-    z.object({ reason: z.string(), requested_at: z.string(), requested_by: z.string(), notify_user: z.boolean() }),
-  ),
+  termination_requested: z.optional(TerminationRequestedItem),
 });
-export type SessionRecord = z.infer<typeof SessionItem>;
+type SshSessionItem = z.infer<typeof SshSessionItem>;
 
-/** Writes the session's latest state. An ended session leaves the active index. */
-export async function putSession(tenantId: string, s: SessionRecord, expiresAt: number): Promise<void> {
-  const existing = await getItem(sshSessionKeys.session(tenantId, s.session_id), true);
-  const merged: SessionRecord = existing ? { ...SessionItem.parse(existing), ...stripUndefined(s) } : s;
-  // An end, once seen, is final: a late "activity" report must not reopen the session.
+/** Who asked the cloud to end an SSH session, when and why. */
+export interface SshTerminationRequest {
+  reason: string;
+  requestedAt: string;
+  requestedBy: string;
+  notifyUser: boolean;
+}
+
+export interface SshSession {
+  /** The API's id: `gw<gateway id>-<the gateway's own SSH session id>`. */
+  id: string;
+  /** The id the gateway reported (what `terminate_sessions` in its shadow must name). */
+  deviceSessionId: string;
+  gatewayId: number;
+  username: string;
+  clientIp: string;
+  clientHostname?: string;
+  started: string;
+  ended?: string;
+  commandCount: number;
+  lastCommand?: string;
+  lastCommandTime?: string;
+  tty?: string;
+  processId?: number;
+  lastActivity?: string;
+  terminationReason?: string;
+  terminationRequested?: SshTerminationRequest;
+}
+
+const terminationItem = (t: SshTerminationRequest): z.infer<typeof TerminationRequestedItem> => ({
+  reason: t.reason,
+  requested_at: t.requestedAt,
+  requested_by: t.requestedBy,
+  notify_user: t.notifyUser,
+});
+
+const toItem = (s: SshSession): SshSessionItem => ({
+  session_id: s.id,
+  device_session_id: s.deviceSessionId,
+  gateway_id: s.gatewayId,
+  username: s.username,
+  client_ip: s.clientIp,
+  client_hostname: s.clientHostname,
+  started: s.started,
+  ended: s.ended,
+  command_count: s.commandCount,
+  last_command: s.lastCommand,
+  last_command_time: s.lastCommandTime,
+  tty: s.tty,
+  process_id: s.processId,
+  last_activity: s.lastActivity,
+  termination_reason: s.terminationReason,
+  termination_requested: s.terminationRequested && terminationItem(s.terminationRequested),
+});
+
+const fromItem = (i: SshSessionItem): SshSession => ({
+  id: i.session_id,
+  deviceSessionId: i.device_session_id,
+  gatewayId: i.gateway_id,
+  username: i.username,
+  clientIp: i.client_ip,
+  clientHostname: i.client_hostname,
+  started: i.started,
+  ended: i.ended,
+  commandCount: i.command_count,
+  lastCommand: i.last_command,
+  lastCommandTime: i.last_command_time,
+  tty: i.tty,
+  processId: i.process_id,
+  lastActivity: i.last_activity,
+  terminationReason: i.termination_reason,
+  terminationRequested: i.termination_requested && {
+    reason: i.termination_requested.reason,
+    requestedAt: i.termination_requested.requested_at,
+    requestedBy: i.termination_requested.requested_by,
+    notifyUser: i.termination_requested.notify_user,
+  },
+});
+
+const parseSshSession = (item: Item) => fromItem(SshSessionItem.parse(item));
+
+/** Writes the SSH session's latest state. An ended SSH session leaves the active index. */
+export async function putSshSession(tenantId: string, s: SshSession, expiresAt: number): Promise<void> {
+  const existing = await getItem(sshSessionKeys.sshSession(tenantId, s.id), true);
+  const merged: SshSession = existing ? { ...parseSshSession(existing), ...stripUndefined(s) } : s;
+  // An end, once seen, is final: a late "activity" report must not reopen the SSH session.
   if (existing?.ended && !s.ended) merged.ended = String(existing.ended);
   const item: Item = {
-    ...sshSessionKeys.session(tenantId, s.session_id),
+    ...sshSessionKeys.sshSession(tenantId, s.id),
     type: "SshSession",
-    ...merged,
-    GSI1PK: sshSessionKeys.sessionDayPk(tenantId, day(merged.started)),
-    GSI1SK: `${merged.started}#${merged.session_id}`,
+    ...toItem(merged),
+    GSI1PK: sshSessionKeys.startedOnPk(tenantId, day(merged.started)),
+    GSI1SK: sshSessionKeys.indexSk(merged.started, merged.id),
     expiresAt,
   };
   if (!merged.ended) {
-    item.GSI2PK = sshSessionKeys.sessionActivePk(tenantId);
-    item.GSI2SK = `${merged.started}#${merged.session_id}`;
+    item.GSI2PK = sshSessionKeys.activePk(tenantId);
+    item.GSI2SK = sshSessionKeys.indexSk(merged.started, merged.id);
   }
   await batchPut([item]);
 }
 
-function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export async function getSession(tenantId: string, sessionId: string): Promise<SessionRecord | undefined> {
-  const item = await getItem(sshSessionKeys.session(tenantId, sessionId), true);
-  return item ? SessionItem.parse(item) : undefined;
+export async function getSshSession(tenantId: string, id: string): Promise<SshSession | undefined> {
+  const item = await getItem(sshSessionKeys.sshSession(tenantId, id), true);
+  return item ? parseSshSession(item) : undefined;
 }
 
-export async function setTerminationRequested(
+export async function setSshTerminationRequested(
   tenantId: string,
-  sessionId: string,
-  request: NonNullable<SessionRecord["termination_requested"]>,
+  id: string,
+  request: SshTerminationRequest,
 ): Promise<void> {
   await db.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: sshSessionKeys.session(tenantId, sessionId),
+      Key: sshSessionKeys.sshSession(tenantId, id),
       UpdateExpression: "SET #tr = :tr",
       ConditionExpression: "attribute_exists(PK)",
       ExpressionAttributeNames: { "#tr": "termination_requested" },
-      ExpressionAttributeValues: { ":tr": request },
+      ExpressionAttributeValues: { ":tr": terminationItem(request) },
     }),
   );
 }
 
-export async function activeSessions(tenantId: string): Promise<SessionRecord[]> {
+export async function activeSshSessions(tenantId: string): Promise<SshSession[]> {
   const items = await queryAll(
-    { tenantId, pk: sshSessionKeys.sessionActivePk(tenantId), index: "GSI2", descending: true },
+    { tenantId, pk: sshSessionKeys.activePk(tenantId), index: "GSI2", descending: true },
     1000,
   );
-  return items.map((i) => SessionItem.parse(i));
+  return items.map(parseSshSession);
 }
 
-export async function countActive(tenantId: string): Promise<number> {
+export async function countActiveSshSessions(tenantId: string): Promise<number> {
   let count = 0;
   let cursor: string | null = null;
   do {
     const page: Awaited<ReturnType<typeof queryPage>> = await queryPage({
       tenantId,
-      pk: sshSessionKeys.sessionActivePk(tenantId),
+      pk: sshSessionKeys.activePk(tenantId),
       index: "GSI2",
       cursor,
     });
@@ -117,10 +209,10 @@ export async function countActive(tenantId: string): Promise<number> {
   return count;
 }
 
-export async function sessionsStartedOn(tenantId: string, d: string): Promise<SessionRecord[]> {
+export async function sshSessionsStartedOn(tenantId: string, d: string): Promise<SshSession[]> {
   const items = await queryAll(
-    { tenantId, pk: sshSessionKeys.sessionDayPk(tenantId, d), index: "GSI1", descending: true },
+    { tenantId, pk: sshSessionKeys.startedOnPk(tenantId, d), index: "GSI1", descending: true },
     1000,
   );
-  return items.map((i) => SessionItem.parse(i));
+  return items.map(parseSshSession);
 }
