@@ -10,11 +10,12 @@
  * another tenant's gateway.
  *
  * Invalid messages are dropped with a log line and never throw. Storage errors do throw, so the
- * asynchronous invocation is retried (and lands in the function's failure destination).
+ * asynchronous invocation is retried (and lands in the function's failure destination). What an
+ * event means and how it is stored is the fleet's (shared/fleet/ingest.ts).
  */
 import * as z from "zod/mini";
 import { describeIssues, EdgeEventSchema } from "#edge/contract.ts";
-import { ingestFleetEvent, toFleetEvent } from "#shared/fleet/ingest.ts";
+import { type IngestResult, ingestFleetEvent, toFleetEvent } from "#shared/fleet/ingest.ts";
 import { log } from "#shared/kit/log.ts";
 
 /** What the topic rule delivers: the device's payload, base64, and the topic it was published on. */
@@ -40,9 +41,7 @@ function payloadOf(event: unknown): unknown {
   }
 }
 
-export type IngestOutcome = { stored: true; gatewayId: number } | { stored: false; reason: string };
-
-export async function handler(event: unknown): Promise<IngestOutcome> {
+export async function handler(event: unknown): Promise<IngestResult> {
   const origin = originOf(event);
   if (!origin) {
     log.warn("iot ingest: dropped an event without tenant and thing", {});

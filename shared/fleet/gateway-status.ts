@@ -4,7 +4,7 @@
  * it. views.ts writes it on the wire.
  */
 import type { Gateway } from "#shared/fleet/db/gateways.ts";
-import { GATEWAY_SHADOWS, type GatewayShadow } from "#shared/iot/policy.ts";
+import type { GatewayShadow } from "#shared/iot/policy.ts";
 import { getShadow } from "#shared/iot/shadows.ts";
 import { log } from "#shared/kit/log.ts";
 import { type SyncState, syncState } from "./shadow-sync.ts";
@@ -20,27 +20,23 @@ export interface GatewayStatus {
 
 /** `versions`: the config version saved for this gateway, per shadow (a newer one is "pending"). */
 export async function gatewayStatus(g: Gateway, versions?: Record<GatewayShadow, number>): Promise<GatewayStatus> {
-  const states = await Promise.all(
-    GATEWAY_SHADOWS.map(async (name): Promise<[GatewayShadow, SyncState]> => {
-      try {
-        return [name, syncState(await getShadow(g.thingName, name), versions?.[name])];
-      } catch (error) {
-        // One unreadable shadow must not fail the whole fleet listing; it says why instead.
-        log.warn("shadow read failed", { thing: g.thingName, shadow: name, error });
-        const message = error instanceof Error ? error.message : String(error);
-        return [
-          name,
-          {
-            desiredVersion: null,
-            reportedVersion: null,
-            status: "pending",
-            error: `the shadow could not be read: ${message}`,
-            reportedAt: null,
-          },
-        ];
-      }
-    }),
-  );
+  const stateOf = async (name: GatewayShadow): Promise<SyncState> => {
+    try {
+      return syncState(await getShadow(g.thingName, name), versions?.[name]);
+    } catch (error) {
+      // One unreadable shadow must not fail the whole fleet listing; it says why instead.
+      log.warn("shadow read failed", { thing: g.thingName, shadow: name, error });
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        desiredVersion: null,
+        reportedVersion: null,
+        status: "pending",
+        error: `the shadow could not be read: ${message}`,
+        reportedAt: null,
+      };
+    }
+  };
+  const [firewall, ssh] = await Promise.all([stateOf("firewall"), stateOf("ssh")]);
   const online = g.lastSeen !== undefined && Date.now() - Date.parse(g.lastSeen) < ONLINE_WINDOW_MS;
-  return { gateway: g, online, sync: Object.fromEntries(states) as Record<GatewayShadow, SyncState> };
+  return { gateway: g, online, sync: { firewall, ssh } };
 }

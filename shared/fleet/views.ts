@@ -14,7 +14,6 @@
  * Nothing here reads or decides: a view only renames, formats ("HH:MM:SS", null for absent) and
  * adds the fixed words of an answer (`status`, `message`).
  */
-
 import type { FirewallRule } from "#shared/fleet/db/firewall.ts";
 import type { Gateway } from "#shared/fleet/db/gateways.ts";
 import type { StoredSshKey } from "#shared/fleet/db/ssh.ts";
