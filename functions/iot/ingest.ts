@@ -10,11 +10,12 @@
  * another tenant's gateway.
  *
  * Invalid messages are dropped with a log line and never throw. Storage errors do throw, so the
- * asynchronous invocation is retried (and lands in the function's failure destination).
+ * asynchronous invocation is retried (and lands in the function's failure destination). What an
+ * event means and how it is stored is the fleet's (shared/fleet/ingest.ts).
  */
 import * as z from "zod/mini";
-import { describeIssues, type EdgeEvent, EdgeEventSchema } from "#edge/contract.ts";
-import { type FleetEvent, ingestFleetEvent } from "#shared/fleet/gateway-events.ts";
+import { describeIssues, EdgeEventSchema } from "#edge/contract.ts";
+import { type IngestResult, ingestFleetEvent, toFleetEvent } from "#shared/fleet/ingest.ts";
 import { log } from "#shared/kit/log.ts";
 
 /** What the topic rule delivers: the device's payload, base64, and the topic it was published on. */
@@ -40,96 +41,7 @@ function payloadOf(event: unknown): unknown {
   }
 }
 
-/** An ISO timestamp, normalized; undefined when the gateway sent something that is not a time. */
-function isoTime(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const t = Date.parse(value);
-  return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
-}
-
-/** The edge's detectors tag their log lines by prefix; those count as DoS or port-scan blocks. */
-function categoryOf(prefix: string, reason: string | null): "dos" | "port_scan" | undefined {
-  const text = `${prefix} ${reason ?? ""}`;
-  if (/port[_ -]?scan/i.test(text)) return "port_scan";
-  if (/syn[_ -]?flood|\bdos\b|rate[_ -]?limit/i.test(text)) return "dos";
-  return undefined;
-}
-
-/** The contract's event → what the domain stores. Undefined (with a reason) when nothing usable is left. */
-export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
-  switch (e.type) {
-    case "firewall_log": {
-      const lines = e.lines.flatMap((l) => {
-        const timestamp = isoTime(l.timestamp);
-        if (!timestamp) return [];
-        return [
-          {
-            timestamp,
-            action: l.action,
-            protocol: l.protocol.toUpperCase(),
-            source_ip: l.source_ip,
-            source_port: l.source_port ?? undefined,
-            destination_ip: l.destination_ip,
-            destination_port: l.destination_port ?? undefined,
-            interface: l.interface || undefined,
-            rule_id: l.rule_id ?? undefined,
-            rule_name: l.rule_name ?? undefined,
-            bytes: l.bytes ?? undefined,
-            reason: l.reason ?? undefined,
-            category: l.action === "ACCEPT" ? undefined : categoryOf(l.prefix, l.reason),
-          },
-        ];
-      });
-      if (lines.length === 0) return { invalid: "no line has a valid timestamp" };
-      return { kind: "firewall_log", lines };
-    }
-    case "ssh_session": {
-      const started = isoTime(e.started);
-      const at = e.event === "started" ? started : (isoTime(e.ended) ?? isoTime(e.timestamp));
-      if (!started || !at) return { invalid: "started/ended/timestamp is not a time" };
-      return {
-        kind: "ssh_session",
-        session: {
-          kind: e.event === "started" ? "opened" : "closed",
-          at,
-          started,
-          session_id: e.session_id,
-          username: e.username,
-          client_ip: e.client_ip,
-          tty: e.tty,
-          process_id: e.process_id,
-          termination_reason: e.termination_reason,
-        },
-      };
-    }
-    case "ssh_auth_failure": {
-      const failures = e.failures.flatMap((f) => {
-        const timestamp = isoTime(f.timestamp);
-        if (!timestamp) return [];
-        return [
-          {
-            timestamp,
-            username: f.username,
-            client_ip: f.client_ip,
-            ...(f.client_port !== undefined ? { client_port: f.client_port } : {}),
-            reason: f.reason,
-          },
-        ];
-      });
-      if (failures.length === 0) return { invalid: "no failure has a valid timestamp" };
-      return { kind: "ssh_auth_failure", failures };
-    }
-    case "metrics": {
-      const at = isoTime(e.timestamp);
-      if (!at) return { invalid: "timestamp is not a time" };
-      return { kind: "metrics", at, sample: { cpu: e.cpu, memory: e.memory, uptime_seconds: e.uptime_seconds } };
-    }
-  }
-}
-
-export type IngestOutcome = { stored: true; gatewayId: number } | { stored: false; reason: string };
-
-export async function handler(event: unknown): Promise<IngestOutcome> {
+export async function handler(event: unknown): Promise<IngestResult> {
   const origin = originOf(event);
   if (!origin) {
     log.warn("iot ingest: dropped an event without tenant and thing", {});

@@ -21,7 +21,6 @@ import {
   type AddressEntry,
   type BlockedPort,
   DEFAULT_FIREWALL_SETTINGS,
-  FIREWALL_RULE_SEQUENCE,
   type FirewallRule,
   type FirewallScopeDoc,
   type FirewallSettings,
@@ -29,15 +28,12 @@ import {
   parseFirewallDoc,
 } from "#shared/fleet/db/firewall.ts";
 import type { ScopeId } from "#shared/fleet/db/fleet-config.ts";
-import type { GatewayShadow } from "#shared/iot/policy.ts";
+import { nextFirewallRuleId } from "#shared/fleet/db/sequences.ts";
 import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
-import { nextId } from "#shared/table/repo.ts";
-import { firewallStatsToday, ruleHits } from "./gateway-events.ts";
+import { type FirewallStatsToday, firewallStatsToday, type RuleHits, ruleHits } from "./firewall-log.ts";
 import { cidrFamily, isAnyAddress, portRange } from "./net-validation.ts";
-import { type AreaSpec, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
+import { type AreaSpec, type ChangeOutcome, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
 import { sshSettingsOf, sshSpec } from "./ssh.ts";
-
-export const FIREWALL_SHADOW: GatewayShadow = "firewall";
 
 export interface EffectiveFirewall {
   rules: FirewallRule[];
@@ -213,16 +209,6 @@ function checkRule(rule: FirewallRule): void {
   if (src && dst && src !== dst) throw fieldError("destination", `source is IPv${src} but destination is IPv${dst}`);
 }
 
-export interface RuleView extends Omit<FirewallRule, "port" | "updated" | "interface" | "log_prefix"> {
-  port?: string;
-  updated?: string;
-  interface?: string;
-  log_prefix?: string;
-  hit_count: number;
-  last_hit: string | null;
-  scope: "tenant" | "gateway";
-}
-
 export async function addRule(target: FirewallTarget, input: RuleInput) {
   const now = new Date();
   const outcome = await changeArea(
@@ -247,7 +233,7 @@ export async function addRule(target: FirewallTarget, input: RuleInput) {
         created: now.toISOString(),
       };
       checkRule(rule);
-      rule.id = await nextId(target.tenantId, FIREWALL_RULE_SEQUENCE);
+      rule.id = await nextFirewallRuleId(target.tenantId);
       return { next: { ...pruneExpired(doc, now), rules: [...doc.rules, rule] }, result: rule };
     },
   );
@@ -377,14 +363,29 @@ export async function updateRule(target: FirewallTarget, ruleId: number, patch: 
 // ---------------------------------------------------------------------------------------------
 // Whitelist, blacklist, ports
 
-type ListName = "whitelist" | "blacklist";
+export type ListName = "whitelist" | "blacklist";
 
-export async function manageList(
-  target: FirewallTarget,
-  list: ListName,
-  input: { action: "add" | "remove"; address: string; description?: string; expires?: string },
-) {
+export interface ListChange {
+  action: "add" | "remove";
+  address: string;
+  description?: string;
+  /** An added entry's expiry: a time, or hours from now. */
+  expires?: string;
+  durationHours?: number;
+}
+
+/** When an added entry expires (ISO), if it does. */
+function expiryOf(input: ListChange, now: Date): string | undefined {
+  if (input.action !== "add") return undefined;
+  if (input.durationHours !== undefined) {
+    return new Date(now.getTime() + Math.round(input.durationHours * 3600_000)).toISOString();
+  }
+  return input.expires ? new Date(input.expires).toISOString() : undefined;
+}
+
+export async function manageList(target: FirewallTarget, list: ListName, input: ListChange) {
   const now = new Date();
+  const expires = expiryOf(input, now);
   const other: ListName = list === "whitelist" ? "blacklist" : "whitelist";
   const outcome = await changeArea(
     firewallSpec,
@@ -407,7 +408,7 @@ export async function manageList(
           {
             address: input.address,
             description: input.description ?? "",
-            expires: input.expires,
+            expires,
             added: now.toISOString(),
             added_by: target.by,
           },
@@ -420,7 +421,7 @@ export async function manageList(
       return { next, result: viewAfter(target, snap.tenantDoc, next, now)[list].map((e) => e.address) };
     },
   );
-  return { addresses: outcome.result, ...syncFields(outcome) };
+  return { addresses: outcome.result, expires, ...syncFields(outcome) };
 }
 
 export async function managePort(
@@ -518,11 +519,12 @@ export async function updateSettings(target: FirewallTarget, patch: FirewallSett
   };
 }
 
-function syncFields(outcome: {
-  configVersion: number;
-  deviceChanged: boolean;
-  sync: { targeted: number; written: number; failed: unknown[] };
-}) {
+/**
+ * What every change answers besides its own result. Receipts of settings changes are written in the
+ * settings documents' vocabulary (snake_case, as the routes answer them): tenancy's save-all reads
+ * `changes` and `restart_required` from `updateSettings` as they are.
+ */
+function syncFields(outcome: ChangeOutcome<unknown>) {
   return { requires_reload: outcome.deviceChanged, config_version: outcome.configVersion, sync: outcome.sync };
 }
 
@@ -555,53 +557,54 @@ const allowedPorts = (rules: FirewallRule[]) =>
     ),
   ].sort((a, b) => a - b);
 
-export async function firewallStatus(tenantId: string, gatewayId?: number) {
+export interface FirewallStatus {
+  /** What the gateway (or, without one, every gateway without overrides) runs. */
+  effective: EffectiveFirewall;
+  blockedPorts: number[];
+  allowedPorts: number[];
+  /** Settings switched on here that the gateways do not enforce. */
+  notEnforced: (typeof NOT_ENFORCED_ON_GATEWAY)[number][];
+  stats: FirewallStatsToday;
+  lastUpdated: string | null;
+  configVersion: number;
+}
+
+export async function firewallStatus(tenantId: string, gatewayId?: number): Promise<FirewallStatus> {
   const now = new Date();
   const [{ snap, view }, stats] = await Promise.all([
     effectiveFor(tenantId, gatewayId, now),
     firewallStatsToday(tenantId, now, gatewayId),
   ]);
-  const s = view.settings;
   return {
-    enabled: s.enabled,
-    rules_count: view.rules.length,
-    ip_whitelist: view.whitelist.map((e) => e.address),
-    ip_blacklist: view.blacklist.map((e) => e.address),
-    blocked_ports: uniquePorts(view.blocked_ports),
-    allowed_ports: allowedPorts(view.rules),
-    security_features: {
-      rate_limiting: { ...s.rate_limiting },
-      dos_protection: s.dos_protection,
-      syn_flood_protection: s.syn_flood_protection,
-      port_scan_detection: s.port_scan_detection,
-      vpn_enabled: s.vpn_enabled,
-      geo_blocking: s.geo_blocking,
-    },
-    statistics: stats,
-    /** Settings switched on here that the gateways do not enforce (spec fields above stay as stored). */
-    not_enforced_on_gateway: NOT_ENFORCED_ON_GATEWAY.filter((k) => s[k]),
-    last_updated: snap.state.updatedAt ?? null,
-    default_policy: s.default_policy,
-    config_version: gatewayId === undefined ? snap.state.version : snap.versionOf(gatewayId),
-    blacklist_entries: view.blacklist.map((e) => ({
-      ip_address: e.address,
-      reason: e.description,
-      expires: e.expires ?? null,
-      added: e.added,
-    })),
-    whitelist_entries: view.whitelist.map((e) => ({
-      ip_address: e.address,
-      description: e.description,
-      expires: e.expires ?? null,
-      added: e.added,
-    })),
+    effective: view,
+    blockedPorts: uniquePorts(view.blocked_ports),
+    allowedPorts: allowedPorts(view.rules),
+    notEnforced: NOT_ENFORCED_ON_GATEWAY.filter((k) => view.settings[k]),
+    stats,
+    lastUpdated: snap.state.updatedAt ?? null,
+    configVersion: gatewayId === undefined ? snap.state.version : snap.versionOf(gatewayId),
   };
+}
+
+/** A rule as listed: where it comes from and how often it matched. */
+export interface ListedRule {
+  rule: FirewallRule;
+  hits: RuleHits | undefined;
+  /** "gateway" for one gateway's override, "tenant" for a tenant-wide rule. */
+  scope: "tenant" | "gateway";
+}
+
+export interface RuleListing {
+  rules: ListedRule[];
+  chains: Record<string, number>;
+  actions: Record<string, number>;
+  total: number;
 }
 
 export async function listRules(
   tenantId: string,
   q: { chain?: FirewallRule["chain"]; enabled?: boolean; limit: number; gatewayId?: number },
-) {
+): Promise<RuleListing> {
   const now = new Date();
   const [{ view, overlayIds }, hits] = await Promise.all([
     effectiveFor(tenantId, q.gatewayId, now),
@@ -613,17 +616,12 @@ export async function listRules(
     chains[r.chain] = (chains[r.chain] ?? 0) + 1;
     actions[r.action] = (actions[r.action] ?? 0) + 1;
   }
-  const rules: RuleView[] = view.rules
+  const rules: ListedRule[] = view.rules
     .filter(
       (r) => (q.chain === undefined || r.chain === q.chain) && (q.enabled === undefined || r.enabled === q.enabled),
     )
     .slice(0, q.limit)
-    .map((r) => ({
-      ...r,
-      hit_count: hits.get(r.id)?.count ?? 0,
-      last_hit: hits.get(r.id)?.last ?? null,
-      scope: overlayIds.has(r.id) ? "gateway" : "tenant",
-    }));
+    .map((r) => ({ rule: r, hits: hits.get(r.id), scope: overlayIds.has(r.id) ? "gateway" : "tenant" }));
   return { rules, chains, actions, total: view.rules.length };
 }
 

@@ -1,28 +1,24 @@
 /**
  * The gateway registry: a tenant's fleet of IoT gateways. Registering one provisions its IoT thing
  * `warden-<tenant>-<id>` and a certificate bound to the static gateway policy, which lets it touch
- * only its own shadows and event topic (shared/iot/policy.ts), records it, and writes the tenant's current firewall and ssh
- * settings to its shadows so it converges at first connect. The certificate's private key is
- * returned once and never stored. Deregistering undoes all of it.
+ * only its own shadows and event topic (shared/iot/policy.ts), records it, and writes the tenant's
+ * current firewall and ssh settings to its shadows so it converges at first connect. The
+ * certificate's private key is returned once and never stored. Deregistering undoes all of it.
+ * Reads answer `GatewayStatus` (gateway-status.ts), which views.ts writes on the wire.
  */
 import { deleteScope } from "#shared/fleet/db/fleet-config.ts";
-import {
-  deleteGatewayItem,
-  type Gateway,
-  gatewayKeys,
-  getGateway,
-  listGateways,
-  putGateway,
-} from "#shared/fleet/db/gateways.ts";
+import { deleteGatewayItem, type Gateway, getGateway, listGateways, putGateway } from "#shared/fleet/db/gateways.ts";
+import { nextGatewayId } from "#shared/fleet/db/sequences.ts";
 import { eventsTopic, GATEWAY_SHADOWS, shadowTopicFilter, thingNameOf } from "#shared/iot/policy.ts";
 import { iotRegistry } from "#shared/iot/registry.ts";
-import { deleteShadow, getShadow } from "#shared/iot/shadows.ts";
+import { deleteShadow } from "#shared/iot/shadows.ts";
 import { Conflict, NotFound } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
-import { nextId } from "#shared/table/repo.ts";
 import { firewallSpec } from "./firewall.ts";
-import { desiredFor, loadSnapshot, pushDesired, type SyncState, syncState } from "./shadow-sync.ts";
+import { type GatewayStatus, gatewayStatus } from "./gateway-status.ts";
+import { desiredFor, loadSnapshot, pushDesired } from "./shadow-sync.ts";
 import { sshSpec } from "./ssh.ts";
+import { type RegistrationReceipt, registrationReceipt } from "./views.ts";
 
 /**
  * Plan limits on the number of gateways hook in here (the billing engineer's seam). Today every
@@ -30,22 +26,27 @@ import { sshSpec } from "./ssh.ts";
  */
 export async function assertDeviceQuota(_tenantId: string): Promise<void> {}
 
-/** A gateway counts as online when it published metrics within this window. */
-const ONLINE_WINDOW_MS = 5 * 60_000;
-
 export interface RegisterInput {
   name: string;
   description?: string;
   location?: string;
 }
 
-export async function registerGateway(tenantId: string, by: string, input: RegisterInput) {
+/**
+ * Provisions, records and seeds a gateway. The receipt is in the wire shape (views.ts): the route
+ * answers it, and local mode and the bench read the certificate and key from it.
+ */
+export async function registerGateway(
+  tenantId: string,
+  by: string,
+  input: RegisterInput,
+): Promise<RegistrationReceipt> {
   await assertDeviceQuota(tenantId);
   const existing = await listGateways(tenantId);
   if (existing.some((g) => g.name.toLowerCase() === input.name.toLowerCase())) {
     throw new Conflict(`body.name: a gateway named '${input.name}' already exists`);
   }
-  const id = await nextId(tenantId, gatewayKeys.sequence);
+  const id = await nextGatewayId(tenantId);
   const thingName = thingNameOf(tenantId, id);
   const registry = await iotRegistry();
   const device = await registry.provision({ tenantId, gatewayId: id, thingName });
@@ -70,23 +71,19 @@ export async function registerGateway(tenantId: string, by: string, input: Regis
     throw e;
   }
   // Give the new gateway what the rest of the fleet runs, so it converges on first connect.
-  const initial = await writeCurrentDesired(gateway);
-  return {
-    gateway: await gatewayView(gateway),
-    credentials: {
-      certificate_id: device.certificateId,
-      certificate_pem: device.certificatePem,
-      private_key: device.privateKey,
-    },
+  const initialSync = await writeCurrentDesired(gateway);
+  return registrationReceipt({
+    status: await gatewayStatus(gateway),
+    device,
     connection: {
       endpoint: await registry.deviceEndpoint(),
-      client_id: thingName,
-      thing_name: thingName,
-      events_topic: eventsTopic(tenantId, thingName),
+      clientId: thingName,
+      thingName,
+      eventsTopic: eventsTopic(tenantId, thingName),
       shadows: GATEWAY_SHADOWS.map((s) => ({ name: s, topics: shadowTopicFilter(thingName, s) })),
     },
-    initial_sync: initial,
-  };
+    initialSync,
+  });
 }
 
 /** Writes a gateway's current desired documents (from the table) to both of its shadows. */
@@ -118,68 +115,27 @@ export async function findGatewayByName(tenantId: string, name: string) {
   return g ? { id: g.id, thingName: g.thingName } : undefined;
 }
 
-export type GatewayView = Awaited<ReturnType<typeof gatewayView>>;
-
-async function gatewayView(g: Gateway, versions?: { firewall: number; ssh: number }) {
-  const sync: Record<string, SyncState> = {};
-  await Promise.all(
-    GATEWAY_SHADOWS.map(async (name) => {
-      try {
-        sync[name] = syncState(await getShadow(g.thingName, name), versions?.[name]);
-      } catch (error) {
-        // One unreadable shadow must not fail the whole fleet listing; it says why instead.
-        log.warn("shadow read failed", { thing: g.thingName, shadow: name, error });
-        const message = error instanceof Error ? error.message : String(error);
-        sync[name] = {
-          desired_version: null,
-          reported_version: null,
-          status: "pending",
-          error: `the shadow could not be read: ${message}`,
-          reported_at: null,
-        };
-      }
-    }),
-  );
-  const online = g.lastSeen !== undefined && Date.now() - Date.parse(g.lastSeen) < ONLINE_WINDOW_MS;
-  return {
-    id: g.id,
-    name: g.name,
-    description: g.description,
-    location: g.location,
-    thing_name: g.thingName,
-    certificate_id: g.certificateId,
-    created: g.createdAt,
-    created_by: g.createdBy,
-    last_seen: g.lastSeen ?? null,
-    status: online ? "online" : "offline",
-    metrics: g.lastMetrics ?? null,
-    sync,
-  };
-}
-
-export async function listFleet(tenantId: string) {
+export async function listFleet(tenantId: string): Promise<GatewayStatus[]> {
   const gateways = await listGateways(tenantId);
   const [fw, ssh] = await Promise.all([
     loadSnapshot(firewallSpec, tenantId, gateways),
     loadSnapshot(sshSpec, tenantId, gateways),
   ]);
-  const views = await Promise.all(
-    gateways.map((g) => gatewayView(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) })),
-  );
-  return { gateways: views, total: views.length };
+  return Promise.all(gateways.map((g) => gatewayStatus(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) })));
 }
 
-export async function getFleetGateway(tenantId: string, gatewayId: number) {
+export async function getFleetGateway(tenantId: string, gatewayId: number): Promise<GatewayStatus> {
   const g = await getGateway(tenantId, gatewayId, true);
   if (!g) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
   const [fw, ssh] = await Promise.all([
     loadSnapshot(firewallSpec, tenantId, [g]),
     loadSnapshot(sshSpec, tenantId, [g]),
   ]);
-  return gatewayView(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) });
+  return gatewayStatus(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) });
 }
 
-export async function deregisterGateway(tenantId: string, gatewayId: number) {
+/** Undoes a registration; answers the gateway that was removed. */
+export async function deregisterGateway(tenantId: string, gatewayId: number): Promise<Gateway> {
   const g = await getGateway(tenantId, gatewayId, true);
   if (!g) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
   const registry = await iotRegistry();
@@ -194,5 +150,5 @@ export async function deregisterGateway(tenantId: string, gatewayId: number) {
   await Promise.all([deleteScope(tenantId, "firewall", g.id), deleteScope(tenantId, "ssh", g.id)]);
   await deleteGatewayItem(tenantId, g.id);
   log.info("gateway deregistered", { tenantId, gatewayId: g.id, thing: g.thingName });
-  return { id: g.id, name: g.name, thing_name: g.thingName, certificate_id: g.certificateId };
+  return g;
 }

@@ -7,6 +7,7 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 import * as z from "zod/mini";
+import { ACTIONS, CHAINS, PROTOCOLS } from "#shared/fleet/db/firewall.ts";
 
 export type Problem = string | undefined;
 
@@ -123,14 +124,6 @@ export function portRange(value: string): [number, number] {
   return [Number(a), Number(b ?? a)];
 }
 
-/** What the edge contract renders (ICMP covers ICMPv6 for IPv6 rules). */
-export const PROTOCOLS = ["TCP", "UDP", "ICMP", "ALL"] as const;
-export const CHAINS = ["INPUT", "OUTPUT", "FORWARD"] as const;
-export const ACTIONS = ["ACCEPT", "DROP", "REJECT"] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
-export type Chain = (typeof CHAINS)[number];
-export type Action = (typeof ACTIONS)[number];
-
 export function checkPriority(value: number): Problem {
   return Number.isInteger(value) && value >= 1 && value <= 10000
     ? undefined
@@ -167,13 +160,17 @@ export function netCheck<T>(checker: (value: T) => Problem) {
 }
 
 /** Upper-cases before matching, so "tcp" and "TCP" are the same protocol. */
-function upperEnum<const T extends readonly [string, ...string[]]>(values: T, what: string) {
+export function upperEnum<const T extends readonly [string, ...string[]]>(
+  values: T,
+  what: string,
+  listed = values.join(", "),
+) {
   return z.pipe(
     z.pipe(
       z.string(),
       z.transform((v) => v.toUpperCase()),
     ),
-    z.enum(values, { error: () => `${what} must be one of ${values.join(", ")}` }),
+    z.enum(values, { error: () => `${what} must be one of ${listed}` }),
   );
 }
 

@@ -304,17 +304,6 @@ export async function pushDesired(
   return { targeted: writes.length, written: writes.length - failed.length, failed };
 }
 
-/** A gateway id given in a query string or body. */
-export function scopeOf(gatewayId: number | undefined): ScopeId {
-  if (gatewayId === undefined) return "tenant";
-  if (!Number.isInteger(gatewayId) || gatewayId < 1) {
-    throw new Invalid("gateway_id: must be a positive integer", [
-      { loc: ["body", "gateway_id"], msg: "must be a positive integer", type: "value_error" },
-    ]);
-  }
-  return gatewayId;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sync state of one named shadow
 
@@ -322,13 +311,13 @@ export type SyncStatus = "pending" | "applied" | "failed" | "drifted";
 
 export interface SyncState {
   /** The config version the shadow asks the gateway for (`desired.config_version`). */
-  desired_version: number | null;
+  desiredVersion: number | null;
   /** The version the gateway last applied (`reported.config_version`). */
-  reported_version: number | null;
+  reportedVersion: number | null;
   status: SyncStatus;
   error: string | null;
   /** When the gateway made its last report. */
-  reported_at: string | null;
+  reportedAt: string | null;
 }
 
 /** Reported bookkeeping fields: they describe the report, not the configuration. */
@@ -366,9 +355,9 @@ export function syncState(shadow: Shadow | undefined, savedVersion?: number): Sy
   const parsed = shadow?.reported ? ReportedStateSchema.safeParse(shadow.reported) : undefined;
   const reported = parsed?.success ? parsed.data : undefined;
   const base = {
-    desired_version: desiredVersion,
-    reported_version: reported?.config_version ?? null,
-    reported_at: reported?.updated_at ?? null,
+    desiredVersion,
+    reportedVersion: reported?.config_version ?? null,
+    reportedAt: reported?.updated_at ?? null,
   };
   if (savedVersion !== undefined && savedVersion > (desiredVersion ?? 0)) {
     return {

@@ -9,7 +9,6 @@
  * DSA, and RSA below 2048 bits.
  */
 import { createHash } from "node:crypto";
-import * as z from "zod/mini";
 import { Invalid } from "#shared/kit/errors.ts";
 
 export type SshKeyType = "RSA" | "ECDSA" | "ED25519" | "ECDSA-SK" | "ED25519-SK" | "DSA";
@@ -189,8 +188,3 @@ export function cleanComment(comment: string): string {
     .trim()
     .slice(0, 256);
 }
-
-/** Login names as sshd and useradd accept them (the edge contract's Username). */
-export const sshUsername = z
-  .string()
-  .check(z.regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, "must be a login name (letters, digits, _ . -; at most 32)"));

@@ -1,16 +1,16 @@
 /**
- * SSH access to a tenant's gateways: sshd settings, public keys per login, sessions and their
- * termination. Settings and keys are the `ssh` area (versioned scopes, see shadow-sync.ts) and
- * reach each gateway through its `ssh` shadow; sessions and counters come from the events the
- * gateways publish (fleet-events.ts).
+ * SSH access to a tenant's gateways: sshd settings, public keys per login, and ending SSH
+ * sessions. Settings and keys are the `ssh` area (versioned scopes, see shadow-sync.ts) and reach
+ * each gateway through its `ssh` shadow; SSH sessions and counters come from the events the
+ * gateways publish (ingest.ts), read in ssh-sessions.ts.
  *
  * `login_method` and `password_authentication` say the same thing twice, so they must agree:
  * key ⇔ password_authentication false; password or both ⇔ true. A request that sets one of them
  * gets the other derived; a request that sets both inconsistently is a 400.
  *
- * Terminating a session is a per-gateway change: the session id goes into the `terminate_sessions`
- * of that gateway's ssh shadow (the edge kills it and publishes the session's end), and the request
- * is recorded on the session.
+ * Terminating an SSH session is a per-gateway change: its id goes into the `terminate_sessions`
+ * of that gateway's ssh shadow (the edge kills it and publishes the SSH session's end), and the
+ * request is recorded on the SSH session.
  */
 import { type SshDesired, SshDesiredSchema } from "#edge/contract.ts";
 import type { ScopeId } from "#shared/fleet/db/fleet-config.ts";
@@ -23,21 +23,17 @@ import {
   type StoredSshKey,
   type TerminateRequest,
 } from "#shared/fleet/db/ssh.ts";
-import type { GatewayShadow } from "#shared/iot/policy.ts";
 import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
-import {
-  countActiveSessions,
-  findSession,
-  formatDuration,
-  listSessions,
-  markTerminationRequested,
-  type SessionRecord,
-  sshStatsToday,
-} from "./gateway-events.ts";
 import { type AreaSpec, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
 import { cleanComment, parsePublicKey } from "./ssh-keys.ts";
-
-export const SSH_SHADOW: GatewayShadow = "ssh";
+import {
+  countActiveSshSessions,
+  findSshSession,
+  markSshTerminationRequested,
+  type SshCounters,
+  type SshSession,
+  sshStatsToday,
+} from "./ssh-sessions.ts";
 
 /** Terminations stay in the shadow this long: enough for an offline gateway to come back and act. */
 const TERMINATE_TTL_MS = 24 * 3600_000;
@@ -65,9 +61,9 @@ export function effectiveSsh(tenant: SshScopeDoc, overlay: SshScopeDoc | undefin
 
 /**
  * The `ssh` shadow's desired document (edge contract `SshDesiredSchema`): sshd settings, one
- * authorized_keys line per key with its fingerprint (the edge checks it), and the sessions to end.
- * Root login is never permitted. `restricted_shell` and `allowed_directories` have no place in the
- * contract yet: the allowed commands are sent only while the restricted shell is on.
+ * authorized_keys line per key with its fingerprint (the edge checks it), and the SSH sessions to
+ * end. Root login is never permitted. `restricted_shell` and `allowed_directories` have no place in
+ * the contract yet: the allowed commands are sent only while the restricted shell is on.
  */
 export function renderSshDesired(e: EffectiveSsh, configVersion: number): SshDesired {
   const s = e.settings;
@@ -175,26 +171,19 @@ export async function updateSshSettings(target: SshTarget, patch: SshSettingsPat
   };
 }
 
-export async function getSshSettings(tenantId: string, gatewayId?: number) {
+/** The sshd settings in effect (the contract's fields, at the top), the keys, and today's counters. */
+export type SshSettingsReport = SshSettings & { keys: StoredSshKey[]; stats: SshCounters; configVersion: number };
+
+export async function getSshSettings(tenantId: string, gatewayId?: number): Promise<SshSettingsReport> {
   const now = new Date();
   const [snap, stats] = await Promise.all([loadSnapshot(sshSpec, tenantId), sshStatsToday(tenantId, now, gatewayId)]);
   if (gatewayId !== undefined) requireGateway(snap.gateways, gatewayId, ["query", "gateway_id"]);
   const view = effectiveSsh(snap.tenantDoc, gatewayId === undefined ? undefined : snap.overlays.get(gatewayId), now);
   return {
     ...view.settings,
-    public_key_uploaded: view.keys.length > 0,
-    public_keys: view.keys.map((k) => ({
-      fingerprint: k.fingerprint,
-      type: k.type,
-      size: k.size,
-      comment: k.comment,
-      added: k.added,
-      username: k.username,
-    })),
-    last_connection: stats.last_connection,
-    connections_today: stats.connections_today,
-    failed_attempts_today: stats.failed_attempts_today,
-    config_version: gatewayId === undefined ? snap.state.version : snap.versionOf(gatewayId),
+    keys: view.keys,
+    stats,
+    configVersion: gatewayId === undefined ? snap.state.version : snap.versionOf(gatewayId),
   };
 }
 
@@ -249,23 +238,28 @@ export async function removeKey(target: SshTarget, input: { fingerprint: string;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sessions
+// SSH sessions
 
-export async function sshSessions(tenantId: string, q: { activeOnly: boolean; gatewayId?: number }) {
-  return listSessions(tenantId, { activeOnly: q.activeOnly, gatewayId: q.gatewayId, now: new Date() });
+export interface TerminatedSshSession {
+  sshSession: SshSession;
+  /** What the gateway's ssh shadow now asks for. */
+  requested: TerminateRequest;
+  configVersion: number;
+  /** How long the SSH session had been running when its end was asked for. */
+  durationMs: number;
 }
 
-export async function terminateSession(
+export async function terminateSshSession(
   target: Omit<SshTarget, "gatewayId">,
-  input: { sessionId: string; reason?: string; notifyUser: boolean },
-): Promise<{ session: SessionRecord; requested: TerminateRequest; config_version: number; session_duration: string }> {
+  input: { sshSessionId: string; reason?: string; notifyUser: boolean },
+): Promise<TerminatedSshSession> {
   const now = new Date();
-  const session = await findSession(target.tenantId, input.sessionId);
-  if (!session) throw new NotFound(`body.session_id: no session '${input.sessionId}'`);
-  if (session.ended)
-    throw new Conflict(`body.session_id: session '${input.sessionId}' already ended at ${session.ended}`);
+  const sshSession = await findSshSession(target.tenantId, input.sshSessionId);
+  if (!sshSession) throw new NotFound(`body.session_id: no session '${input.sshSessionId}'`);
+  if (sshSession.ended)
+    throw new Conflict(`body.session_id: session '${input.sshSessionId}' already ended at ${sshSession.ended}`);
   const requested: TerminateRequest = {
-    session_id: session.device_session_id,
+    session_id: sshSession.deviceSessionId,
     reason: input.reason ?? "",
     notify_user: input.notifyUser,
     requested_at: now.toISOString(),
@@ -273,29 +267,34 @@ export async function terminateSession(
   };
   const outcome = await changeArea(
     sshSpec,
-    { tenantId: target.tenantId, scope: session.gateway_id, by: target.by, now },
+    { tenantId: target.tenantId, scope: sshSession.gatewayId, by: target.by, now },
     (doc) => {
       const fresh = doc.terminate_sessions.filter((t) => now.getTime() - Date.parse(t.requested_at) < TERMINATE_TTL_MS);
-      if (fresh.some((t) => t.session_id === session.device_session_id)) {
-        throw new Conflict(`body.session_id: termination of '${session.session_id}' was already requested`);
+      if (fresh.some((t) => t.session_id === sshSession.deviceSessionId)) {
+        throw new Conflict(`body.session_id: termination of '${sshSession.id}' was already requested`);
       }
       return { next: { ...doc, terminate_sessions: [...fresh, requested] }, result: requested };
     },
   );
-  await markTerminationRequested(target.tenantId, session, requested);
+  await markSshTerminationRequested(target.tenantId, sshSession, {
+    reason: requested.reason,
+    requestedAt: requested.requested_at,
+    requestedBy: requested.requested_by,
+    notifyUser: requested.notify_user,
+  });
   return {
-    session,
+    sshSession,
     requested,
-    config_version: outcome.configVersion,
-    session_duration: formatDuration(now.getTime() - Date.parse(session.started)),
+    configVersion: outcome.configVersion,
+    durationMs: now.getTime() - Date.parse(sshSession.started),
   };
 }
 
-/** For the status route: is SSH on, are passwords allowed, and how many sessions are open, tenant-wide. */
+/** For the status route: is SSH on, are passwords allowed, how many SSH sessions are active (tenant-wide). */
 export async function sshSummary(
   tenantId: string,
 ): Promise<{ enabled: boolean; password_authentication: boolean; active_sessions: number }> {
-  const [snap, active] = await Promise.all([loadSnapshot(sshSpec, tenantId, []), countActiveSessions(tenantId)]);
+  const [snap, active] = await Promise.all([loadSnapshot(sshSpec, tenantId, []), countActiveSshSessions(tenantId)]);
   const settings = sshSettingsOf(snap.tenantDoc, undefined);
   return {
     enabled: settings.enabled,

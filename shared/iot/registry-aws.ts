@@ -21,7 +21,7 @@ import {
 import { config } from "#shared/kit/config.ts";
 import { log } from "#shared/kit/log.ts";
 import { TENANT_ATTRIBUTE } from "./policy.ts";
-import type { DeprovisionRequest, IotRegistry, ProvisionedDevice, ProvisionRequest } from "./registry.ts";
+import type { DeprovisionRequest, IotRegistry, ProvisionedDevice, ProvisionRequest } from "./registry-port.ts";
 
 /** Exported for tests, which replace `send` (AWS control planes cannot run locally). */
 export const iot = new IoTClient({ region: config.AWS_REGION });

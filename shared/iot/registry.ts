@@ -8,42 +8,11 @@
  *     makes a real key pair and self-signed certificate with openssl. It lives with local mode so
  *     it (and its child_process use) never enters a deployed bundle: local mode and the test setup
  *     put it in place with `useIotRegistry` before the first request.
+ * What an adapter implements is declared in registry-port.ts (re-exported here).
  */
+import type { IotRegistry } from "./registry-port.ts";
 
-export interface ProvisionRequest {
-  tenantId: string;
-  gatewayId: number;
-  thingName: string;
-}
-
-/** What a newly registered gateway needs to connect. The private key exists only in this value. */
-export interface ProvisionedDevice {
-  thingName: string;
-  thingArn: string;
-  certificateId: string;
-  certificateArn: string;
-  certificatePem: string;
-  privateKey: string;
-  /** The static gateway policy attached to the certificate (shared by every gateway). */
-  policyName: string;
-}
-
-export interface DeprovisionRequest {
-  thingName: string;
-  certificateId: string;
-  certificateArn: string;
-  policyName: string;
-}
-
-export interface IotRegistry {
-  readonly kind: "aws" | "local";
-  /** All or nothing: a failure part-way removes what was created and rethrows. */
-  provision(req: ProvisionRequest): Promise<ProvisionedDevice>;
-  /** Idempotent: parts that are already gone are skipped. */
-  deprovision(req: DeprovisionRequest): Promise<void>;
-  /** Where devices connect (the account's ATS data endpoint, or the local broker's URL). */
-  deviceEndpoint(): Promise<string>;
-}
+export type { DeprovisionRequest, IotRegistry, ProvisionedDevice, ProvisionRequest } from "./registry-port.ts";
 
 let registry: Promise<IotRegistry> | undefined;
 

@@ -3,53 +3,31 @@
  * the entry expire: it carries `expires`, reads drop it after that, and the shadow document carries
  * the expiry so the gateway's nft set element times out on its own.
  */
-import * as z from "zod/mini";
 import { manageList } from "#shared/fleet/firewall.ts";
-import { gatewayIdField, schemas, text } from "#shared/fleet/net-validation.ts";
+import { ManageBlacklistBody } from "#shared/fleet/schemas.ts";
+import { addressListView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-/** One second to one year; fractions of an hour are fine. */
-const body = z.strictObject({
-  action: z.enum(["add", "remove"]),
-  ip_address: schemas.cidr,
-  reason: z.optional(text(256)),
-  duration_hours: z.optional(z.number().check(z.gte(1 / 3600), z.lte(8760))),
-  gateway_id: gatewayIdField.body,
-});
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/blacklist/manage",
-  { body },
+  { body: ManageBlacklistBody },
   async (req) => {
     const b = req.body;
-    const expires =
-      b.action === "add" && b.duration_hours !== undefined
-        ? new Date(Date.now() + Math.round(b.duration_hours * 3600_000)).toISOString()
-        : undefined;
     const out = await manageList(
       { tenantId: req.principal.tenantId, gatewayId: b.gateway_id, by: req.principal.username },
       "blacklist",
-      {
-        action: b.action,
-        address: b.ip_address,
-        description: b.reason,
-        expires,
-      },
+      { action: b.action, address: b.ip_address, description: b.reason, durationHours: b.duration_hours },
     );
     req.audit({
       resource: "firewall/blacklist",
-      details: { action: b.action, ip_address: b.ip_address, reason: b.reason, expires, gateway_id: b.gateway_id },
+      details: {
+        action: b.action,
+        ip_address: b.ip_address,
+        reason: b.reason,
+        expires: out.expires,
+        gateway_id: b.gateway_id,
+      },
     });
-    return {
-      status: "updated",
-      action: b.action === "add" ? "added" : "removed",
-      ip_address: b.ip_address,
-      blacklist: out.addresses,
-      message: b.action === "add" ? "IP address added to blacklist" : "IP address removed from blacklist",
-      expires: expires ?? null,
-      requires_reload: out.requires_reload,
-      config_version: out.config_version,
-      sync: out.sync,
-    };
+    return addressListView("blacklist", b, out);
   },
 );

@@ -1,36 +1,23 @@
 /** POST /firewall/rules/remove — remove a rule; the last default-deny or SSH management rule needs force. */
-import * as z from "zod/mini";
 import { removeRule } from "#shared/fleet/firewall.ts";
-import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { RemoveRuleBody } from "#shared/fleet/schemas.ts";
+import { ruleRemovedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const body = z.strictObject({
-  rule_id: z.number().check(z.int(), z.positive()),
-  force: z._default(z.boolean(), false),
-  gateway_id: gatewayIdField.body,
-});
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/rules/remove",
-  { body },
+  { body: RemoveRuleBody },
   async (req) => {
+    const b = req.body;
     const out = await removeRule(
-      { tenantId: req.principal.tenantId, gatewayId: req.body.gateway_id, by: req.principal.username },
-      req.body.rule_id,
-      req.body.force,
+      { tenantId: req.principal.tenantId, gatewayId: b.gateway_id, by: req.principal.username },
+      b.rule_id,
+      b.force,
     );
     req.audit({
       resource: `firewall/rule/${out.rule.id}`,
-      details: { rule_id: out.rule.id, name: out.rule.name, force: req.body.force, gateway_id: req.body.gateway_id },
+      details: { rule_id: out.rule.id, name: out.rule.name, force: b.force, gateway_id: b.gateway_id },
     });
-    return {
-      status: "removed",
-      rule_id: out.rule.id,
-      rule_name: out.rule.name,
-      message: "Firewall rule removed successfully",
-      requires_reload: out.requires_reload,
-      config_version: out.config_version,
-      sync: out.sync,
-    };
+    return ruleRemovedView(out);
   },
 );

@@ -1,11 +1,11 @@
 /** GET /firewall/status — settings in effect, lists, and today's statistics from ingested log lines. */
-import * as z from "zod/mini";
 import { firewallStatus } from "#shared/fleet/firewall.ts";
-import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { GatewayQuery } from "#shared/fleet/schemas.ts";
+import { firewallStatusView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const query = z.strictObject({ gateway_id: gatewayIdField.query });
-
-export const endpoint = defineEndpoint("GET /cloud-integration/security/firewall/status", { query }, async (req) =>
-  firewallStatus(req.principal.tenantId, req.query.gateway_id),
+export const endpoint = defineEndpoint(
+  "GET /cloud-integration/security/firewall/status",
+  { query: GatewayQuery },
+  async (req) => firewallStatusView(await firewallStatus(req.principal.tenantId, req.query.gateway_id)),
 );

@@ -2,30 +2,21 @@
  * POST /gateways — register a gateway: IoT thing and certificate, bound to the static gateway policy. The certificate's
  * private key is in this response and nowhere else; it cannot be fetched again.
  */
-import * as z from "zod/mini";
 import { registerGateway } from "#shared/fleet/gateways.ts";
-import { text } from "#shared/fleet/net-validation.ts";
+import { RegisterGatewayBody } from "#shared/fleet/schemas.ts";
+import { registeredView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.strictObject({
-  name: text(64).check(z.minLength(1)),
-  description: z.optional(text(256)),
-  location: z.optional(text(128)),
-});
-
-export const endpoint = defineEndpoint("POST /cloud-integration/security/gateways", { body }, async (req) => {
-  const created = await registerGateway(req.principal.tenantId, req.principal.username, req.body);
-  req.status(201);
-  req.audit({
-    resource: `gateway/${created.gateway.id}`,
-    details: { gateway_id: created.gateway.id, name: created.gateway.name, thing_name: created.gateway.thing_name },
-  });
-  return {
-    status: "registered",
-    gateway: created.gateway,
-    certificate: created.credentials,
-    connection: created.connection,
-    initial_sync: created.initial_sync,
-    message: "Gateway registered. Store the private key now: it is shown once and never again.",
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/gateways",
+  { body: RegisterGatewayBody },
+  async (req) => {
+    const created = await registerGateway(req.principal.tenantId, req.principal.username, req.body);
+    req.status(201);
+    req.audit({
+      resource: `gateway/${created.gateway.id}`,
+      details: { gateway_id: created.gateway.id, name: created.gateway.name, thing_name: created.gateway.thing_name },
+    });
+    return registeredView(created);
+  },
+);

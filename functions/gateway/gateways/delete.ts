@@ -1,25 +1,18 @@
 /** DELETE /gateways/{gateway_id} — revoke the certificate (detached from the gateway policy), remove thing, shadows and overrides. */
-import * as z from "zod/mini";
 import { deregisterGateway } from "#shared/fleet/gateways.ts";
+import { GatewayPath } from "#shared/fleet/schemas.ts";
+import { deregisteredView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const path = z.strictObject({ gateway_id: z.coerce.number().check(z.int(), z.positive()) });
 
 export const endpoint = defineEndpoint(
   "DELETE /cloud-integration/security/gateways/{gateway_id}",
-  { path },
+  { path: GatewayPath },
   async (req) => {
     const removed = await deregisterGateway(req.principal.tenantId, req.path.gateway_id);
     req.audit({
       resource: `gateway/${removed.id}`,
-      details: { gateway_id: removed.id, thing_name: removed.thing_name },
+      details: { gateway_id: removed.id, thing_name: removed.thingName },
     });
-    return {
-      status: "deleted",
-      gateway_id: removed.id,
-      name: removed.name,
-      thing_name: removed.thing_name,
-      message: "Gateway deregistered: certificate detached, revoked and deleted; thing and shadows removed",
-    };
+    return deregisteredView(removed);
   },
 );

@@ -1,14 +1,18 @@
-/** GET /ssh/sessions — sessions the gateways reported: active (default) or also today's ended ones. */
-import * as z from "zod/mini";
-import { gatewayIdField } from "#shared/fleet/net-validation.ts";
-import { sshSessions } from "#shared/fleet/ssh.ts";
+/** GET /ssh/sessions — SSH sessions the gateways reported: active (default) or also today's ended ones. */
+import { SshSessionsQuery } from "#shared/fleet/schemas.ts";
+import { listSshSessions } from "#shared/fleet/ssh-sessions.ts";
+import { sshSessionsView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const query = z.strictObject({
-  active_only: z._default(z.stringbool(), true),
-  gateway_id: gatewayIdField.query,
-});
-
-export const endpoint = defineEndpoint("GET /cloud-integration/security/ssh/sessions", { query }, async (req) =>
-  sshSessions(req.principal.tenantId, { activeOnly: req.query.active_only, gatewayId: req.query.gateway_id }),
+export const endpoint = defineEndpoint(
+  "GET /cloud-integration/security/ssh/sessions",
+  { query: SshSessionsQuery },
+  async (req) => {
+    const q = req.query;
+    const listing = await listSshSessions(req.principal.tenantId, {
+      activeOnly: q.active_only,
+      gatewayId: q.gateway_id,
+    });
+    return sshSessionsView(listing);
+  },
 );

@@ -1,11 +1,11 @@
 /** GET /ssh/settings — sshd settings in effect, public keys, and today's connection counters. */
-import * as z from "zod/mini";
-import { gatewayIdField } from "#shared/fleet/net-validation.ts";
+import { GatewayQuery } from "#shared/fleet/schemas.ts";
 import { getSshSettings } from "#shared/fleet/ssh.ts";
+import { sshSettingsView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const query = z.strictObject({ gateway_id: gatewayIdField.query });
-
-export const endpoint = defineEndpoint("GET /cloud-integration/security/ssh/settings", { query }, async (req) =>
-  getSshSettings(req.principal.tenantId, req.query.gateway_id),
+export const endpoint = defineEndpoint(
+  "GET /cloud-integration/security/ssh/settings",
+  { query: GatewayQuery },
+  async (req) => sshSettingsView(await getSshSettings(req.principal.tenantId, req.query.gateway_id)),
 );

@@ -1,26 +1,19 @@
 /** POST /ssh/update — change sshd settings; answers the changes and whether sshd must restart. */
-import * as z from "zod/mini";
-import { gatewayIdField } from "#shared/fleet/net-validation.ts";
-import { SshSettingsBody } from "#shared/fleet/schemas.ts";
+import { UpdateSshSettingsBody } from "#shared/fleet/schemas.ts";
 import { updateSshSettings } from "#shared/fleet/ssh.ts";
+import { settingsUpdatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.extend(SshSettingsBody, { gateway_id: gatewayIdField.body });
-
-export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/update", { body }, async (req) => {
-  const { gateway_id, ...patch } = req.body;
-  const out = await updateSshSettings(
-    { tenantId: req.principal.tenantId, gatewayId: gateway_id, by: req.principal.username },
-    patch,
-  );
-  req.audit({ resource: "ssh/settings", details: { changes: out.changes, gateway_id } });
-  return {
-    status: "updated",
-    message: Object.keys(out.changes).length ? "SSH settings updated successfully" : "SSH settings unchanged",
-    restart_required: out.restart_required,
-    changes: out.changes,
-    requires_reload: out.requires_reload,
-    config_version: out.config_version,
-    sync: out.sync,
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/ssh/update",
+  { body: UpdateSshSettingsBody },
+  async (req) => {
+    const { gateway_id, ...patch } = req.body;
+    const out = await updateSshSettings(
+      { tenantId: req.principal.tenantId, gatewayId: gateway_id, by: req.principal.username },
+      patch,
+    );
+    req.audit({ resource: "ssh/settings", details: { changes: out.changes, gateway_id } });
+    return settingsUpdatedView("SSH", out);
+  },
+);

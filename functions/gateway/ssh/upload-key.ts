@@ -2,20 +2,13 @@
  * POST /ssh/upload-key — multipart/form-data with `file` (the public key), `username` and
  * `comment`. Type, size and fingerprint come from the key itself (as `ssh-keygen -lf` reads it).
  */
-import * as z from "zod/mini";
-import { gatewayIdField, text } from "#shared/fleet/net-validation.ts";
+import { UploadSshKeyFields } from "#shared/fleet/schemas.ts";
 import { uploadKey } from "#shared/fleet/ssh.ts";
-import { sshUsername } from "#shared/fleet/ssh-keys.ts";
+import { sshKeyUploadedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { parseMultipart } from "#shared/kit/multipart.ts";
 import { validate } from "#shared/kit/validation.ts";
-
-const fields = z.strictObject({
-  username: sshUsername,
-  comment: z.optional(text(256)),
-  gateway_id: gatewayIdField.query,
-});
 
 export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/upload-key", {}, async (req) => {
   const form = await parseMultipart(req.rawBody, req.headers["content-type"], {
@@ -28,7 +21,7 @@ export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/upl
     throw new Invalid("file: field required (the public key file)", [
       { loc: ["body", "file"], msg: "field required", type: "value_error.missing" },
     ]);
-  const input = validate("body", fields, form.fields);
+  const input = validate("body", UploadSshKeyFields, form.fields);
   const out = await uploadKey(
     { tenantId: req.principal.tenantId, gatewayId: input.gateway_id, by: req.principal.username },
     { keyText: file.data.toString("utf8"), username: input.username, comment: input.comment },
@@ -43,16 +36,5 @@ export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/upl
       gateway_id: input.gateway_id,
     },
   });
-  return {
-    status: "uploaded",
-    fingerprint: out.key.fingerprint,
-    key_type: out.key.type,
-    key_size: out.key.size,
-    comment: out.key.comment,
-    username: out.key.username,
-    added: out.key.added,
-    message: "SSH public key uploaded successfully",
-    config_version: out.config_version,
-    sync: out.sync,
-  };
+  return sshKeyUploadedView(out);
 });

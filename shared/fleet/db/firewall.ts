@@ -2,10 +2,20 @@
  * The firewall area's stored documents (see fleet-config.ts for the versioned scopes they live
  * in): rules, IP whitelist and blacklist (entries may expire), blocked ports, and settings. The
  * tenant-wide document carries full settings; a gateway's override document carries only the
- * settings it overrides. Parsed with zod on every read.
+ * settings it overrides. Parsed with zod on every read. The schemas here describe what is stored,
+ * nothing more: what a request may ask for (CIDRs, port ranges, interface names…) is checked by the
+ * request schemas (schemas.ts) before anything reaches a document. Field names are the shadow
+ * contract's (edge/contract.ts), snake_case, since these documents are what the shadows carry.
+ *
+ * Access patterns: a scope's document is read and written with the scope (fleet-config.ts); rule
+ * ids come from the tenant's firewall rule sequence (sequences.ts).
  */
 import * as z from "zod/mini";
-import { ACTIONS, CHAINS, PROTOCOLS } from "#shared/fleet/net-validation.ts";
+
+/** What the edge contract renders (ICMP covers ICMPv6 for IPv6 rules). */
+export const PROTOCOLS = ["TCP", "UDP", "ICMP", "ALL"] as const;
+export const CHAINS = ["INPUT", "OUTPUT", "FORWARD"] as const;
+export const ACTIONS = ["ACCEPT", "DROP", "REJECT"] as const;
 
 export const FirewallRule = z.object({
   id: z.number(),
@@ -100,6 +110,3 @@ export type FirewallScopeDoc = z.infer<typeof FirewallScopeDoc>;
 export function parseFirewallDoc(doc: unknown): FirewallScopeDoc {
   return FirewallScopeDoc.parse(doc ?? {});
 }
-
-/** Per-tenant sequence for rule ids: unique across the tenant-wide document and every override. */
-export const FIREWALL_RULE_SEQUENCE = "firewall-rule";

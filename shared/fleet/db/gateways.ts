@@ -1,6 +1,6 @@
 /**
  * Gateway entity: one item per registered gateway in the tenant's partition, keyed by the
- * per-tenant gateway id. The IoT thing, certificate and policy names are recorded so that
+ * per-tenant gateway id (from sequences.ts). The IoT thing, certificate and policy names are recorded so that
  * deregistration can undo exactly what registration made. No private key is ever stored.
  *
  * Access patterns: get one (GetItem), list a tenant's fleet (Query begins_with `GATEWAY#`),
@@ -15,7 +15,6 @@ import { deletePut, getItem, type Item, newItemPut, queryAll, transact } from "#
 export const gatewayKeys = {
   gateway: (tenantId: string, gatewayId: number) => ({ PK: tenantPk(tenantId), SK: `GATEWAY#${pad(gatewayId)}` }),
   prefix: "GATEWAY#",
-  sequence: "gateway",
 };
 
 export const GatewayItem = z.object({

@@ -1,7 +1,11 @@
 /**
  * The SSH area's stored documents (versioned scopes, see fleet-config.ts): sshd settings, the
- * public keys of each login (authorized_keys), and session terminations the cloud asked a gateway
- * for. Public keys are public: they travel in the shadow. Nothing secret is stored here.
+ * public keys of each login (authorized_keys), and SSH session terminations the cloud asked a
+ * gateway for. Public keys are public: they travel in the shadow. Nothing secret is stored here.
+ * Field names are the shadow contract's (edge/contract.ts), snake_case, since these documents are
+ * what the shadows carry; what a request may ask for is checked by the request schemas (schemas.ts).
+ *
+ * Access patterns: a scope's document is read and written with the scope (fleet-config.ts).
  */
 import * as z from "zod/mini";
 
@@ -14,7 +18,7 @@ export const SshSettings = z.object({
   login_method: z.enum(LOGIN_METHODS),
   password_authentication: z.boolean(),
   restricted_shell: z.boolean(),
-  /** Minutes of inactivity before sshd drops a session; 0 disables the timeout. */
+  /** Minutes of inactivity before sshd drops an SSH session; 0 disables the timeout. */
   session_timeout: z.number(),
   max_sessions_per_user: z.number(),
   max_auth_attempts: z.number(),

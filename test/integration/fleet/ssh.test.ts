@@ -580,11 +580,11 @@ describe("failed logins from ingested events", () => {
     expect((await call("GET", `${SSH}/settings`, { token: globex.token })).body.failed_attempts_today).toBe(0);
 
     const { queryAll } = await import("#shared/table/repo.ts");
-    const { fleetEventKeys } = await import("#shared/fleet/db/gateway-events.ts");
-    const { retentionDays } = await import("#shared/fleet/gateway-events.ts");
+    const { sshAuthFailureKeys } = await import("#shared/fleet/db/ssh-auth-failures.ts");
+    const { retentionDays } = await import("#shared/fleet/ingest.ts");
     const stored = await queryAll({
       tenantId: t.tenantId,
-      pk: fleetEventKeys.sshFailPk(t.tenantId, now.toISOString().slice(0, 10)),
+      pk: sshAuthFailureKeys.dayPk(t.tenantId, now.toISOString().slice(0, 10)),
     });
     expect(stored).toHaveLength(3);
     expect(stored.find((i) => i.username === "oracle")).toMatchObject({

@@ -1,0 +1,42 @@
+/**
+ * A gateway as the fleet routes show it: its record, whether it is online (it published metrics
+ * recently), and the sync state of each of its named shadows against the config version saved for
+ * it. views.ts writes it on the wire.
+ */
+import type { Gateway } from "#shared/fleet/db/gateways.ts";
+import type { GatewayShadow } from "#shared/iot/policy.ts";
+import { getShadow } from "#shared/iot/shadows.ts";
+import { log } from "#shared/kit/log.ts";
+import { type SyncState, syncState } from "./shadow-sync.ts";
+
+/** A gateway counts as online when it published metrics within this window. */
+const ONLINE_WINDOW_MS = 5 * 60_000;
+
+export interface GatewayStatus {
+  gateway: Gateway;
+  online: boolean;
+  sync: Record<GatewayShadow, SyncState>;
+}
+
+/** `versions`: the config version saved for this gateway, per shadow (a newer one is "pending"). */
+export async function gatewayStatus(g: Gateway, versions?: Record<GatewayShadow, number>): Promise<GatewayStatus> {
+  const stateOf = async (name: GatewayShadow): Promise<SyncState> => {
+    try {
+      return syncState(await getShadow(g.thingName, name), versions?.[name]);
+    } catch (error) {
+      // One unreadable shadow must not fail the whole fleet listing; it says why instead.
+      log.warn("shadow read failed", { thing: g.thingName, shadow: name, error });
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        desiredVersion: null,
+        reportedVersion: null,
+        status: "pending",
+        error: `the shadow could not be read: ${message}`,
+        reportedAt: null,
+      };
+    }
+  };
+  const [firewall, ssh] = await Promise.all([stateOf("firewall"), stateOf("ssh")]);
+  const online = g.lastSeen !== undefined && Date.now() - Date.parse(g.lastSeen) < ONLINE_WINDOW_MS;
+  return { gateway: g, online, sync: { firewall, ssh } };
+}
