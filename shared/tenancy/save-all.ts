@@ -14,9 +14,8 @@
  * later one is refused (409 from a concurrent change, for instance).
  */
 import { setAuditRetention } from "#shared/audit/retention.ts";
-import type { FirewallSettingsPatch } from "#shared/fleet/db/firewall.ts";
-import type { SshSettingsPatch } from "#shared/fleet/db/ssh.ts";
 import { updateSettings as updateFirewallSettings } from "#shared/fleet/firewall.ts";
+import type { FirewallSettingsPatch, SshSettingsPatch } from "#shared/fleet/schemas.ts";
 import { loadSnapshot } from "#shared/fleet/shadow-sync.ts";
 import { reconcileLoginMethod, sshSettingsOf, sshSpec, updateSshSettings } from "#shared/fleet/ssh.ts";
 import { type AuthPolicyPatch, checkAuthSettings, updateAuthSettings } from "#shared/identity/auth-policy.ts";
