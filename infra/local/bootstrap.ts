@@ -6,7 +6,7 @@
 import { appendAudit } from "#shared/audit/db/trail.ts";
 import { generatePassword } from "#shared/auth/passwords.ts";
 import { savePolicyPatch } from "#shared/identity/auth-policy.ts";
-import { signup } from "#shared/identity/sign-in.ts";
+import { signup } from "#shared/identity/sign-up.ts";
 import { keys } from "#shared/table/keys.ts";
 import { getItem } from "#shared/table/repo.ts";
 

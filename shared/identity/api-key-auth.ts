@@ -22,7 +22,7 @@ import { Forbidden, Unauthorized } from "#shared/kit/errors.ts";
 import { keys } from "#shared/table/keys.ts";
 import { batchGet, getItem } from "#shared/table/repo.ts";
 import { parseTenant } from "#shared/tenancy/db/tenants.ts";
-import { isLocked } from "./authenticate.ts";
+import { isLocked } from "./account-status.ts";
 import type { Principal } from "./principal.ts";
 
 const INVALID = "Invalid API key provided";

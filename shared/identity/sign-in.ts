@@ -9,15 +9,12 @@
  * that requires 2FA, none enrolled).
  */
 
-import { decoyHash, hashPassword, verifyPassword } from "#shared/auth/passwords.ts";
-import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
+import { decoyHash, verifyPassword } from "#shared/auth/passwords.ts";
 import type { IssuedToken, TokenRestriction } from "#shared/auth/tokens.ts";
 import { challengeKey } from "#shared/identity/db/login-sessions.ts";
 import {
-  createUserItems,
   getUserWithSessions,
   loginKey,
-  type NewUser,
   normalizeLogin,
   parseLoginPointer,
   type User,
@@ -25,30 +22,17 @@ import {
 import { Conflict, Invalid, Unauthorized } from "#shared/kit/errors.ts";
 import { tableName } from "#shared/table/client.ts";
 import { keys } from "#shared/table/keys.ts";
-import {
-  batchGet,
-  type Item,
-  newItemPut,
-  nextId,
-  transact,
-  updateVersioned,
-  versionedUpdateItem,
-} from "#shared/table/repo.ts";
-import { createTenantItems, tenantSlug } from "#shared/tenancy/db/tenants.ts";
+import { batchGet, type Item, transact, updateVersioned, versionedUpdateItem } from "#shared/table/repo.ts";
+import { isLocked } from "./account-status.ts";
 import {
   type AuthPolicy,
   DEFAULT_AUTH_POLICY,
   getAuthPolicy,
-  MAX_HISTORY,
   passwordExpired,
   twoFactorRequired,
 } from "./auth-policy.ts";
-import { isLocked } from "./authenticate.ts";
 import { blockedUntil, type IpTrip, ipDefenceOn, ipFailKey, recordIpFailure } from "./brute-force.ts";
 import { type ClientMeta, endSession, prepareSession, type TransactItem } from "./login-sessions.ts";
-import { assertPasswordMeetsPolicy } from "./password-rules.ts";
-import type { Principal } from "./principal.ts";
-import { assertMayAssignRole, requireRole } from "./roles.ts";
 import {
   CHALLENGE_MAX_ATTEMPTS,
   checkSecondFactor,
@@ -371,203 +355,6 @@ export async function recordPasswordFailure(user: User, policy: AuthPolicy): Pro
     { tenantId: user.tenantId, userId: user.id, username: user.username },
     "invalid_current_password",
   );
-}
-
-export interface PasswordFields {
-  passwordHash: string;
-  passwordHistory: string[];
-  passwordChangedAt: string;
-}
-
-/**
- * Checks a new password against the tenant's policy — including, for an existing user, the last
- * `history_size` passwords (the current one counts) when `prevent_reuse` is on — and hashes it.
- * The cheap checks run first, so a refused password costs no hashing.
- */
-export async function preparePassword(
-  password: string,
-  policy: AuthPolicy,
-  opts: { username: string; field?: string; current?: Pick<User, "passwordHash" | "passwordHistory"> },
-): Promise<PasswordFields> {
-  const pp = policy.password_policy;
-  assertPasswordMeetsPolicy(password, pp, { username: opts.username, field: opts.field });
-  const remembered =
-    opts.current && pp.prevent_reuse
-      ? [opts.current.passwordHash, ...opts.current.passwordHistory].slice(0, pp.history_size)
-      : [];
-  if (remembered.length > 0) {
-    const matches = await Promise.all(remembered.map((h) => verifyPassword(password, h)));
-    if (matches.some(Boolean))
-      assertPasswordMeetsPolicy(password, pp, { username: opts.username, field: opts.field, reused: true });
-  }
-  const keep = pp.prevent_reuse ? Math.min(MAX_HISTORY, pp.history_size) - 1 : 0;
-  const passwordHistory =
-    opts.current && keep > 0 ? [opts.current.passwordHash, ...opts.current.passwordHistory].slice(0, keep) : [];
-  return { passwordHash: await hashPassword(password), passwordHistory, passwordChangedAt: new Date().toISOString() };
-}
-
-export interface SignupInput {
-  organization: string;
-  username: string;
-  email: string;
-  password: string;
-}
-
-/**
- * Self-service signup: a new tenant on the free plan with this user as its admin. The new admin's
- * first token is not restricted to 2FA enrolment (the default policy requires 2FA for admins):
- * the organization has nothing in it yet, and its first sign-in will ask for the enrolment.
- */
-export async function signup(
-  input: SignupInput,
-  meta: ClientMeta = { ip: "0.0.0.0", userAgent: "" },
-): Promise<SessionLogin> {
-  const tenantId = tenantSlug(input.organization);
-  if (tenantId.length < 2) {
-    throw new Invalid("body.organization: must contain at least two letters or digits", [
-      { loc: ["body", "organization"], msg: "must contain at least two letters or digits", type: "value_error" },
-    ]);
-  }
-  const policy = DEFAULT_AUTH_POLICY;
-  const password = await preparePassword(input.password, policy, { username: input.username });
-  const now = new Date().toISOString();
-  const tenant = createTenantItems({ id: tenantId, name: input.organization.trim(), plan: "free", createdAt: now });
-  const user = {
-    ...newUser({
-      tenantId,
-      id: 1,
-      username: input.username,
-      email: input.email,
-      fullName: "",
-      role: "admin",
-      permissions: ["*"],
-      now,
-    }),
-    ...password,
-  };
-  const userWrites = createUserItems(user);
-  const session = await prepareSession({ tenantId, id: 1, role: "admin" }, [], policy, meta);
-  await transact(
-    [
-      ...tenant.items,
-      newItemPut({ ...keys.counter(tenantId, "user"), type: "Counter", value: 1 }),
-      ...userWrites.items,
-      ...session.items,
-    ],
-    [...tenant.conflicts, `organization '${tenantId}' already exists`, ...userWrites.conflicts],
-  );
-  const created: User = { ...user, passwordHash: "", type: "User", version: 1 };
-  return {
-    kind: "session",
-    user: created,
-    token: session.token,
-    events: [
-      {
-        tenantId,
-        userId: 1,
-        username: user.username,
-        event: "Organization Created",
-        eventType: "tenant_created",
-        status: "success",
-        details: { organization: tenantId, plan: "free", session_id: session.token.jti },
-      },
-    ],
-  };
-}
-
-export interface RegisterInput {
-  username: string;
-  email: string;
-  password: string;
-  fullName?: string;
-  role?: string;
-}
-
-/**
- * Creates a user in the caller's tenant. The least-privileged role unless the caller asks for
- * another (built-in or one of the tenant's custom roles), and nobody may create a user with
- * permissions they do not hold themselves.
- */
-export async function register(caller: Principal, input: RegisterInput): Promise<User> {
-  const role = await requireRole(caller.tenantId, input.role ?? DEFAULT_ROLE, ["body", "role"]);
-  assertMayAssignRole(caller, role);
-  const policy = await getAuthPolicy(caller.tenantId);
-  const password = await preparePassword(input.password, policy, { username: input.username });
-  return createUser(caller.tenantId, { ...input, role: role.id, permissions: role.permissions, password });
-}
-
-export interface CreateUserInput {
-  username: string;
-  email: string;
-  fullName?: string;
-  role: string;
-  permissions: string[];
-  /** A password already checked against the policy and hashed by `preparePassword`. */
-  password: PasswordFields;
-  forcePasswordChange?: boolean;
-  twoFactorEnabled?: boolean;
-  notes?: string | null;
-}
-
-export async function createUser(tenantId: string, input: CreateUserInput): Promise<User> {
-  const id = await nextId(tenantId, "user");
-  const now = new Date().toISOString();
-  const user: NewUser = {
-    ...newUser({ tenantId, id, ...input, fullName: input.fullName ?? "", now }),
-    ...input.password,
-    forcePasswordChange: input.forcePasswordChange ?? false,
-    twoFactorEnabled: input.twoFactorEnabled ?? false,
-    notes: input.notes ?? null,
-  };
-  const writes = createUserItems(user);
-  await transact(writes.items, writes.conflicts);
-  return { ...user, type: "User", version: 1 };
-}
-
-const COLORS = ["indigo", "orange", "teal", "rose", "amber", "sky", "violet", "emerald"];
-
-function newUser(u: {
-  tenantId: string;
-  id: number;
-  username: string;
-  email: string;
-  fullName: string;
-  role: string;
-  permissions: string[];
-  now: string;
-}): NewUser {
-  return {
-    tenantId: u.tenantId,
-    id: u.id,
-    username: u.username,
-    email: u.email,
-    fullName: u.fullName,
-    role: u.role,
-    permissions: u.permissions,
-    status: "active",
-    passwordHash: "",
-    passwordChangedAt: u.now,
-    passwordHistory: [],
-    forcePasswordChange: false,
-    twoFactorEnabled: false,
-    twoFactorMethod: null,
-    twoFactorSecret: null,
-    twoFactorPending: null,
-    backupCodes: [],
-    lastTotpStep: 0,
-    phone: null,
-    notes: null,
-    loginCount: 0,
-    lastLogin: null,
-    failedAttempts: 0,
-    failedWindowStart: null,
-    lockedUntil: null,
-    lockReason: null,
-    tokensValidAfter: 0,
-    avatarColor: COLORS[u.id % COLORS.length] ?? "indigo",
-    createdAt: u.now,
-    updatedAt: u.now,
-  };
 }
 
 /** Revokes one access token until it would have expired anyway, and ends its session. */

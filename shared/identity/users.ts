@@ -9,7 +9,6 @@
  * them on the very next request.
  */
 
-import { generatePassword, verifyPassword } from "#shared/auth/passwords.ts";
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
 import { listApiKeyItems } from "#shared/identity/db/api-keys.ts";
 import { liveSessions, type Session } from "#shared/identity/db/login-sessions.ts";
@@ -28,23 +27,15 @@ import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
 import { keys } from "#shared/table/keys.ts";
 import { getItem, type Item, newItemPut, queryPage, versionedUpdateItem } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
+import { effectiveStatus, type UserStatusView } from "./account-status.ts";
 import { keyStatus, revokeApiKeysOfUser, transferApiKeys } from "./api-keys.ts";
-import { type AuthPolicy, getAuthPolicy } from "./auth-policy.ts";
-import { isLocked } from "./authenticate.ts";
+import { getAuthPolicy } from "./auth-policy.ts";
+import { createUser } from "./create-user.ts";
 import { nowEpoch, type TransactItem, transactWithRevocations } from "./login-sessions.ts";
-import { checkPassword } from "./password-rules.ts";
+import { preparePassword, temporaryPassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import { assertMayAssignRole, assertMayGrantPermissions, callerCovers, requireRole } from "./roles.ts";
-import { type AuthEvent, createUser, PasswordRejected, preparePassword, recordPasswordFailure } from "./sign-in.ts";
 import { TWO_FACTOR_CLEARED } from "./two-factor.ts";
-
-export type UserStatusView = "active" | "inactive" | "locked";
-
-/** What the API shows as status: a lock whose time has passed is no lock (as sign-in sees it). */
-export function effectiveStatus(u: Pick<User, "status" | "lockedUntil">, now = Date.now()): UserStatusView {
-  if (u.status === "inactive") return "inactive";
-  return isLocked(u, now) ? "locked" : "active";
-}
 
 const isAdmin = (u: Pick<User, "permissions">) => u.permissions.includes("*");
 
@@ -197,17 +188,6 @@ async function otherAdminCheck(tenantId: string, target: User, what: string): Pr
 
 async function notifyUser(user: Pick<User, "tenantId" | "email">, kind: string, subject: string, body: string) {
   return notifier.send({ tenantId: user.tenantId, channel: "email", to: user.email, subject, body, kind });
-}
-
-/** A password the policy accepts, for accounts created or reset without one (shown once). */
-export function temporaryPassword(policy: AuthPolicy, username: string): string {
-  const pp = policy.password_policy;
-  const length = Math.min(pp.max_length, Math.max(20, pp.min_length));
-  for (let i = 0; i < 20; i++) {
-    const candidate = generatePassword(length);
-    if (checkPassword(candidate, pp, { username }).issues.length === 0) return candidate;
-  }
-  throw new Error("could not generate a password that meets the policy");
 }
 
 export interface CreateInput {
@@ -558,45 +538,6 @@ export async function lockUser(caller: Principal, input: LockInput) {
           `Your account was unlocked by ${caller.username}.`,
         );
   return { user: target, lockedUntil, notified, sessionsTerminated: live.length };
-}
-
-/** The signed-in user changes their own password (the way out of a forced change); every session ends. */
-export async function changeOwnPassword(caller: Principal, input: { current_password: string; new_password: string }) {
-  if (caller.apiKey) throw new Forbidden("Changing a password needs a signed-in user, not an API key");
-  const [found, policy] = await Promise.all([
-    getUserWithSessions(caller.tenantId, caller.userId, true),
-    getAuthPolicy(caller.tenantId, true),
-  ]);
-  if (!found) throw new Forbidden("Account no longer exists");
-  const { user, sessions } = found;
-  if (!(await verifyPassword(input.current_password, user.passwordHash))) {
-    // Counted like a failed sign-in: a stolen session cannot be used to guess the password.
-    const events = await recordPasswordFailure(user, policy);
-    throw new PasswordRejected("current_password", "incorrect password", events);
-  }
-  if (input.new_password === input.current_password)
-    throw fieldError(["body", "new_password"], "must differ from the current password");
-  const password = await preparePassword(input.new_password, policy, {
-    username: user.username,
-    field: "new_password",
-    current: user,
-  });
-  const live = liveSessions(sessions);
-  await transactWithRevocations(
-    [
-      versionedUpdateItem(keys.user(user.tenantId, user.id), user.version, {
-        ...password,
-        forcePasswordChange: false,
-        failedAttempts: 0,
-        failedWindowStart: null,
-        tokensValidAfter: nowEpoch(),
-        updatedAt: password.passwordChangedAt,
-      }),
-    ],
-    live,
-    ["User was changed by another request; reload and retry"],
-  );
-  return { user, sessionsTerminated: live.length, events: [] as AuthEvent[] };
 }
 
 /**

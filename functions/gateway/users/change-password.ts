@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
+import { changeOwnPassword } from "#shared/identity/passwords.ts";
 import { password } from "#shared/identity/schemas.ts";
-import { changeOwnPassword } from "#shared/identity/users.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
