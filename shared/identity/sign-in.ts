@@ -11,6 +11,7 @@
 
 import { decoyHash, verifyPassword } from "#shared/auth/passwords.ts";
 import type { IssuedToken, TokenRestriction } from "#shared/auth/tokens.ts";
+import { ipFailKey } from "#shared/identity/db/ip-failures.ts";
 import { challengeKey } from "#shared/identity/db/login-sessions.ts";
 import {
   getUserWithSessions,
@@ -31,7 +32,7 @@ import {
   passwordExpired,
   twoFactorRequired,
 } from "./auth-policy.ts";
-import { blockedUntil, type IpTrip, ipDefenceOn, ipFailKey, recordIpFailure } from "./brute-force.ts";
+import { blockedUntil, type IpTrip, ipDefenceOn, recordIpFailure } from "./brute-force.ts";
 import { type ClientMeta, endSession, prepareSession, type TransactItem } from "./login-sessions.ts";
 import {
   CHALLENGE_MAX_ATTEMPTS,

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { email, fullName, password, username } from "#shared/identity/schemas.ts";
 import { register } from "#shared/identity/sign-up.ts";
-import { cloudsentinelUser } from "#shared/identity/views-cloudsentinel.ts";
+import { cloudsentinelUser } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 const body = z.strictObject({

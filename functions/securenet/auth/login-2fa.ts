@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { completeTwoFactorLogin } from "#shared/identity/sign-in.ts";
-import { securenetUser } from "#shared/identity/views-securenet.ts";
+import { securenetUser } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 

@@ -1,8 +1,7 @@
 import * as z from "zod/mini";
 import { loginName, password } from "#shared/identity/schemas.ts";
 import { login } from "#shared/identity/sign-in.ts";
-import { twoFactorChallenge } from "#shared/identity/views.ts";
-import { securenetUser } from "#shared/identity/views-securenet.ts";
+import { securenetUser, twoFactorChallenge } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 

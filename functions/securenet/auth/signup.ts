@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { email, password, username } from "#shared/identity/schemas.ts";
 import { signup } from "#shared/identity/sign-up.ts";
-import { securenetUser } from "#shared/identity/views-securenet.ts";
+import { securenetUser } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 

@@ -13,7 +13,7 @@ import { getUser } from "#shared/identity/db/users.ts";
 import type { Principal } from "#shared/identity/principal.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
 import { keys } from "#shared/table/keys.ts";
-import { readOutbox } from "#shared/tenancy/notifier.ts";
+import { readOutbox } from "#shared/tenancy/db/outbox.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;

@@ -6,7 +6,7 @@
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "#shared/audit/db/trail.ts";
-import { ipFailKey } from "#shared/identity/brute-force.ts";
+import { ipFailKey } from "#shared/identity/db/ip-failures.ts";
 import { db, tableName } from "#shared/table/client.ts";
 import { keys } from "#shared/table/keys.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";

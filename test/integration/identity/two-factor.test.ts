@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { base32Decode, totp } from "#shared/identity/totp.ts";
 import { db, tableName } from "#shared/table/client.ts";
 import { keys } from "#shared/table/keys.ts";
-import { readOutbox } from "#shared/tenancy/notifier.ts";
+import { readOutbox } from "#shared/tenancy/db/outbox.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { userArchiveKey } from "#shared/identity/db/users.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
 import { keys } from "#shared/table/keys.ts";
-import { readOutbox } from "#shared/tenancy/notifier.ts";
+import { readOutbox } from "#shared/tenancy/db/outbox.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;

@@ -18,7 +18,7 @@ const { getSshSettings } = await import("#shared/fleet/ssh.ts");
 const { readAudit } = await import("#shared/audit/db/trail.ts");
 const { keys } = await import("#shared/table/keys.ts");
 const { getItem, updateVersioned } = await import("#shared/table/repo.ts");
-const { readOutbox } = await import("#shared/tenancy/notifier.ts");
+const { readOutbox } = await import("#shared/tenancy/db/outbox.ts");
 const { base32Decode, totp } = await import("#shared/identity/totp.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
