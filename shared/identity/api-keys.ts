@@ -22,10 +22,10 @@ import {
   reassignApiKey,
   updateApiKey as saveApiKey,
 } from "#shared/identity/db/api-keys.ts";
-import { getUser, parseUser, type User } from "#shared/identity/db/users.ts";
+import { getUser, getUsers, type User } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
-import { keys, pad } from "#shared/table/keys.ts";
-import { batchGet, nextId } from "#shared/table/repo.ts";
+import { pad } from "#shared/table/keys.ts";
+import { nextId } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
 import { ipRestrictionProblem, isExpired } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
@@ -193,14 +193,7 @@ export async function apiKeyListing(
   const page = all.filter((k) => !opts.status || k.status === opts.status).slice(0, opts.limit);
   const ownerIds = [...new Set(page.map((k) => k.userId))];
   const owners = new Map<number, string>();
-  for (let i = 0; i < ownerIds.length; i += 100) {
-    const batch = ownerIds.slice(i, i + 100);
-    const items = await batchGet(batch.map((id) => keys.user(tenantId, id)));
-    for (const item of items) {
-      const u = parseUser(item);
-      if (u) owners.set(u.id, u.username);
-    }
-  }
+  for (const u of await getUsers(tenantId, ownerIds)) if (u) owners.set(u.id, u.username);
   return {
     keys: page.map((k) => ({ ...k, owner: { id: k.userId, username: owners.get(k.userId) ?? null } })),
     total: all.length,

@@ -6,10 +6,10 @@
  */
 
 import { type TokenRestriction, verifyAccessToken } from "#shared/auth/tokens.ts";
+import { loginSessionKeys } from "#shared/identity/db/login-sessions.ts";
 import { getUserWith } from "#shared/identity/db/users.ts";
 import { Forbidden, SystemLocked, Unauthorized } from "#shared/kit/errors.ts";
-import { keys } from "#shared/table/keys.ts";
-import { parseTenant, type Tenant } from "#shared/tenancy/db/tenants.ts";
+import { parseTenant, type Tenant, tenantKey } from "#shared/tenancy/tenants.ts";
 import { isLocked } from "./account-status.ts";
 import { resolveApiKey } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
@@ -56,8 +56,8 @@ export async function authenticate(
   const userId = Number(claims.sub);
   if (!Number.isInteger(userId)) throw new Unauthorized("Could not validate credentials");
   const { user, extra } = await getUserWith(claims.tid, userId, [
-    keys.revokedToken(claims.tid, claims.jti),
-    keys.tenant(claims.tid),
+    loginSessionKeys.revokedToken(claims.tid, claims.jti),
+    tenantKey(claims.tid),
   ]);
   const [revoked, tenantItem] = extra;
   if (!user || revoked) throw new Unauthorized("Token has been revoked");

@@ -1,5 +1,5 @@
 /** The one place a user record is made, for sign-up, registration and user administration alike. */
-import { createUserItems, type NewUser, type User } from "#shared/identity/db/users.ts";
+import { createUserItems, type NewUser, type User, userKeys } from "#shared/identity/db/users.ts";
 import { nextId, transact } from "#shared/table/repo.ts";
 import type { PasswordFields } from "./passwords.ts";
 
@@ -17,7 +17,7 @@ export interface CreateUserInput {
 }
 
 export async function createUser(tenantId: string, input: CreateUserInput): Promise<User> {
-  const id = await nextId(tenantId, "user");
+  const id = await nextId(tenantId, userKeys.sequence);
   const now = new Date().toISOString();
   const user: NewUser = {
     ...newUser({ tenantId, id, ...input, fullName: input.fullName ?? "", now }),

@@ -3,13 +3,11 @@
  * passwords for accounts created or reset without one, and a user's own password change.
  */
 import { generatePassword, hashPassword, verifyPassword } from "#shared/auth/passwords.ts";
-import { liveSessions } from "#shared/identity/db/login-sessions.ts";
-import { getUserWithSessions, type User } from "#shared/identity/db/users.ts";
+import { getUserWithLoginSessions, liveLoginSessions } from "#shared/identity/db/login-sessions.ts";
+import { type User, userUpdateItem } from "#shared/identity/db/users.ts";
 import { Forbidden, Invalid } from "#shared/kit/errors.ts";
-import { keys } from "#shared/table/keys.ts";
-import { versionedUpdateItem } from "#shared/table/repo.ts";
 import { type AuthPolicy, getAuthPolicy, MAX_HISTORY } from "./auth-policy.ts";
-import { nowEpoch, transactWithRevocations } from "./login-sessions.ts";
+import { nowEpoch, transactEndingLoginSessions } from "./login-sessions.ts";
 import { assertPasswordMeetsPolicy, checkPassword } from "./password-rules.ts";
 import type { Principal } from "./principal.ts";
 import { type AuthEvent, PasswordRejected, recordPasswordFailure } from "./sign-in.ts";
@@ -66,11 +64,11 @@ export function temporaryPassword(policy: AuthPolicy, username: string): string 
 export async function changeOwnPassword(caller: Principal, input: { current_password: string; new_password: string }) {
   if (caller.apiKey) throw new Forbidden("Changing a password needs a signed-in user, not an API key");
   const [found, policy] = await Promise.all([
-    getUserWithSessions(caller.tenantId, caller.userId, true),
+    getUserWithLoginSessions(caller.tenantId, caller.userId, true),
     getAuthPolicy(caller.tenantId, true),
   ]);
   if (!found) throw new Forbidden("Account no longer exists");
-  const { user, sessions } = found;
+  const { user, loginSessions } = found;
   if (!(await verifyPassword(input.current_password, user.passwordHash))) {
     // Counted like a failed sign-in: a stolen session cannot be used to guess the password.
     const events = await recordPasswordFailure(user, policy);
@@ -83,10 +81,10 @@ export async function changeOwnPassword(caller: Principal, input: { current_pass
     field: "new_password",
     current: user,
   });
-  const live = liveSessions(sessions);
-  await transactWithRevocations(
+  const live = liveLoginSessions(loginSessions);
+  await transactEndingLoginSessions(
     [
-      versionedUpdateItem(keys.user(user.tenantId, user.id), user.version, {
+      userUpdateItem(user, {
         ...password,
         forcePasswordChange: false,
         failedAttempts: 0,

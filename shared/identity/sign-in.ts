@@ -1,29 +1,35 @@
 /**
- * Sign-in, sign-up and sign-out: one user store behind every login route of every surface.
- * Plain functions with typed inputs; no HTTP or Lambda types here.
+ * Sign-in and sign-out: one user store behind every login route of every surface, and the
+ * counting of failed attempts (per account here, per address in brute-force.ts). Plain functions
+ * with typed inputs; no HTTP or Lambda types here.
  *
  * A sign-in passes, in order: the source address's block (brute-force defence), the password
  * (always verified, so every refusal costs the same), the account's lock, then — when the user
- * has a second factor, or must have one — a 2FA challenge. It ends in a session whose token may
- * be restricted: to a password change (forced or expired password) or to 2FA enrolment (a role
- * that requires 2FA, none enrolled).
+ * has a second factor, or must have one — a 2FA challenge. It ends in a login session whose token
+ * may be restricted: to a password change (forced or expired password) or to 2FA enrolment (a
+ * role that requires 2FA, none enrolled).
  */
 
 import { decoyHash, verifyPassword } from "#shared/auth/passwords.ts";
 import type { IssuedToken, TokenRestriction } from "#shared/auth/tokens.ts";
 import { ipFailKey } from "#shared/identity/db/ip-failures.ts";
-import { challengeKey } from "#shared/identity/db/login-sessions.ts";
+import { getUserWithLoginSessions, type LoginSession } from "#shared/identity/db/login-sessions.ts";
 import {
-  getUserWithSessions,
+  challengeConsume,
+  challengeKey,
+  countChallengeAttempt,
+  deleteChallenge,
+} from "#shared/identity/db/two-factor-challenges.ts";
+import {
   loginKey,
   normalizeLogin,
   parseLoginPointer,
   type User,
+  updateUserItem,
+  userUpdateItem,
 } from "#shared/identity/db/users.ts";
 import { Conflict, Invalid, Unauthorized } from "#shared/kit/errors.ts";
-import { tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
-import { batchGet, type Item, transact, updateVersioned, versionedUpdateItem } from "#shared/table/repo.ts";
+import { batchGet, type Item, transact } from "#shared/table/repo.ts";
 import { isLocked } from "./account-status.ts";
 import {
   type AuthPolicy,
@@ -33,7 +39,7 @@ import {
   twoFactorRequired,
 } from "./auth-policy.ts";
 import { blockedUntil, type IpTrip, ipDefenceOn, recordIpFailure } from "./brute-force.ts";
-import { type ClientMeta, endSession, prepareSession, type TransactItem } from "./login-sessions.ts";
+import { type ClientMeta, endLoginSession, prepareLoginSession, type TransactItem } from "./login-sessions.ts";
 import {
   CHALLENGE_MAX_ATTEMPTS,
   checkSecondFactor,
@@ -109,7 +115,7 @@ const failed = (base: Base, reason: string, extra: Record<string, unknown> = {})
   details: { reason, ...extra },
 });
 
-/** The restriction a fresh session of this user gets, if any. */
+/** The restriction a fresh login session of this user gets, if any. */
 export function loginRestriction(user: User, policy: AuthPolicy, now = Date.now()): TokenRestriction | undefined {
   if (user.forcePasswordChange || passwordExpired(user, policy, now)) return "password_change";
   if (twoFactorRequired(user, policy) && !user.twoFactorMethod) return "two_factor_enrollment";
@@ -121,7 +127,7 @@ export function loginRestriction(user: User, policy: AuthPolicy, now = Date.now(
  * name all answer exactly like a wrong password; repeated failures inside the policy's window
  * lock the account for its duration, and failures per address block the address.
  */
-export async function login(name: string, password: string, meta: ClientMeta): Promise<LoginResult> {
+export async function signIn(name: string, password: string, meta: ClientMeta): Promise<LoginResult> {
   const normalized = normalizeLogin(name);
   const [pointerItem, ipItem] = await batchGet([loginKey(normalized), ipFailKey(meta.ip)]);
   const pointer = parseLoginPointer(pointerItem);
@@ -136,14 +142,14 @@ export async function login(name: string, password: string, meta: ClientMeta): P
   const { tenantId, userId } = pointer;
   for (let attempt = 0; ; attempt++) {
     const [found, policy] = await Promise.all([
-      getUserWithSessions(tenantId, userId, true),
+      getUserWithLoginSessions(tenantId, userId, true),
       getAuthPolicy(tenantId, true),
     ]);
     if (!found) {
       await verifyPassword(password, await decoyHash());
       throw new LoginFailed([]);
     }
-    const { user, sessions } = found;
+    const { user, loginSessions } = found;
     const base: Base = { tenantId, userId: user.id, username: user.username };
     if (ipBlocked && ipDefenceOn(policy)) throw new LoginFailed([failed(base, "ip_blocked", { ip: meta.ip })]);
     const ok = await verifyPassword(password, user.passwordHash);
@@ -181,7 +187,7 @@ export async function login(name: string, password: string, meta: ClientMeta): P
           ],
         };
       }
-      return await openSession(user, sessions, policy, meta, now, base, { method: "password" });
+      return await openLoginSession(user, loginSessions, policy, meta, now, base, { method: "password" });
     } catch (e) {
       // Two sign-ins raced on the same user item: read it again and re-decide.
       if (e instanceof Conflict && attempt < 3) continue;
@@ -194,7 +200,7 @@ export async function login(name: string, password: string, meta: ClientMeta): P
  * Second step of a sign-in with 2FA: the challenge from the first step and a code (TOTP, the
  * emailed/SMS code, or a backup code, which is used up). Answers like a sign-in.
  */
-export async function completeTwoFactorLogin(
+export async function completeTwoFactorSignIn(
   challengeToken: string,
   code: string,
   meta: ClientMeta,
@@ -207,13 +213,12 @@ export async function completeTwoFactorLogin(
     const challenge = parseChallenge(challengeItem, now);
     if (!challenge) throw new LoginFailed([]);
     const [found, policy] = await Promise.all([
-      getUserWithSessions(ref.tenantId, challenge.userId, true),
+      getUserWithLoginSessions(ref.tenantId, challenge.userId, true),
       getAuthPolicy(ref.tenantId, true),
     ]);
     if (!found) throw new LoginFailed([]);
-    const { user, sessions } = found;
+    const { user, loginSessions } = found;
     const base: Base = { tenantId: ref.tenantId, userId: user.id, username: user.username };
-    const key = challengeKey(ref.tenantId, ref.digest);
     try {
       if (blockedUntil(ipItem, now) > 0 && ipDefenceOn(policy))
         throw new LoginFailed([failed(base, "ip_blocked", { ip: meta.ip })]);
@@ -225,8 +230,8 @@ export async function completeTwoFactorLogin(
         const events = await recordAccountFailure(user, policy, now, base, "invalid_2fa_code");
         // A challenge tolerates a few wrong codes; then the password step must be repeated.
         await (challenge.attempts + 1 >= CHALLENGE_MAX_ATTEMPTS
-          ? transact([{ Delete: { TableName: tableName, Key: key } }])
-          : updateVersioned(key, challenge.version, { attempts: challenge.attempts + 1 }, "Challenge"));
+          ? deleteChallenge(ref.tenantId, ref.digest)
+          : countChallengeAttempt(ref.tenantId, ref.digest, challenge));
         const trips = await recordIpFailure(
           meta.ip,
           { normalizedName: normalizeLogin(user.username), tenantId: ref.tenantId, policy },
@@ -234,13 +239,11 @@ export async function completeTwoFactorLogin(
         );
         throw new LoginFailed([...events, ...tripEvents(trips)]);
       }
-      // The challenge is consumed in the same transaction as the session: it answers once.
-      const consume: TransactItem = {
-        Delete: { TableName: tableName, Key: key, ConditionExpression: "attribute_exists(PK)" },
-      };
-      return await openSession(
+      // The challenge is consumed in the same transaction as the login session: it answers once.
+      const consume: TransactItem = challengeConsume(ref.tenantId, ref.digest);
+      return await openLoginSession(
         user,
-        sessions,
+        loginSessions,
         policy,
         meta,
         now,
@@ -256,10 +259,10 @@ export async function completeTwoFactorLogin(
   }
 }
 
-/** Issues the session of a successful sign-in and records it on the user (counter reset, last login). */
-async function openSession(
+/** Issues the login session of a successful sign-in and records it on the user (counter reset, last login). */
+async function openLoginSession(
   user: User,
-  sessions: Parameters<typeof prepareSession>[1],
+  loginSessions: LoginSession[],
   policy: AuthPolicy,
   meta: ClientMeta,
   now: number,
@@ -269,7 +272,7 @@ async function openSession(
   extraItems: TransactItem[] = [],
 ): Promise<SessionLogin> {
   const restriction = loginRestriction(user, policy, now);
-  const session = await prepareSession(user, sessions, policy, meta, restriction);
+  const session = await prepareLoginSession(user, loginSessions, policy, meta, restriction);
   const changes: Item = {
     status: "active",
     failedAttempts: 0,
@@ -280,11 +283,7 @@ async function openSession(
     loginCount: user.loginCount + 1,
     ...userChanges,
   };
-  await transact([
-    versionedUpdateItem(keys.user(user.tenantId, user.id), user.version, changes),
-    ...extraItems,
-    ...session.items,
-  ]);
+  await transact([userUpdateItem(user, changes), ...extraItems, ...session.items]);
   const fresh: User = { ...user, ...(changes as Partial<User>), version: user.version + 1 };
   return {
     kind: "session",
@@ -323,16 +322,11 @@ async function recordAccountFailure(
   const attempts = (inWindow ? user.failedAttempts : 0) + 1;
   const lock = attempts >= p.lockout_attempts;
   const lockedUntil = lock ? new Date(now + p.lockout_duration * 60_000).toISOString() : null;
-  await updateVersioned(
-    keys.user(base.tenantId, user.id),
-    user.version,
-    {
-      failedAttempts: attempts,
-      failedWindowStart: inWindow ? user.failedWindowStart : new Date(now).toISOString(),
-      ...(lock ? { status: "locked", lockedUntil, lockReason: "Too many failed login attempts" } : {}),
-    },
-    "User",
-  );
+  await updateUserItem(user, {
+    failedAttempts: attempts,
+    failedWindowStart: inWindow ? user.failedWindowStart : new Date(now).toISOString(),
+    ...(lock ? { status: "locked", lockedUntil, lockReason: "Too many failed login attempts" } : {}),
+  });
   const events: AuthEvent[] = [failed(base, reason, { attempt_count: attempts, lockout_triggered: lock })];
   if (lock) {
     events.push({
@@ -358,7 +352,7 @@ export async function recordPasswordFailure(user: User, policy: AuthPolicy): Pro
   );
 }
 
-/** Revokes one access token until it would have expired anyway, and ends its session. */
-export async function revokeToken(tenantId: string, jti: string, exp: number): Promise<void> {
-  await endSession(tenantId, jti, exp);
+/** Sign-out: revokes one access token until it would have expired anyway, and ends its login session. */
+export async function signOut(tenantId: string, jti: string, exp: number): Promise<void> {
+  await endLoginSession(tenantId, jti, exp);
 }

@@ -3,14 +3,13 @@
  * sign-up), and a user registered into the caller's organization.
  */
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
-import { createUserItems, type User } from "#shared/identity/db/users.ts";
+import { createUserItems, firstUserCounterPut, type User } from "#shared/identity/db/users.ts";
 import { Invalid } from "#shared/kit/errors.ts";
-import { keys } from "#shared/table/keys.ts";
-import { newItemPut, transact } from "#shared/table/repo.ts";
-import { createTenantItems, tenantSlug } from "#shared/tenancy/db/tenants.ts";
+import { transact } from "#shared/table/repo.ts";
+import { createTenantItems, tenantSlug } from "#shared/tenancy/tenants.ts";
 import { DEFAULT_AUTH_POLICY, getAuthPolicy } from "./auth-policy.ts";
 import { createUser, newUser } from "./create-user.ts";
-import { type ClientMeta, prepareSession } from "./login-sessions.ts";
+import { type ClientMeta, prepareLoginSession } from "./login-sessions.ts";
 import { preparePassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import { assertMayAssignRole, requireRole } from "./roles.ts";
@@ -56,14 +55,9 @@ export async function signup(
     ...password,
   };
   const userWrites = createUserItems(user);
-  const session = await prepareSession({ tenantId, id: 1, role: "admin" }, [], policy, meta);
+  const session = await prepareLoginSession({ tenantId, id: 1, role: "admin" }, [], policy, meta);
   await transact(
-    [
-      ...tenant.items,
-      newItemPut({ ...keys.counter(tenantId, "user"), type: "Counter", value: 1 }),
-      ...userWrites.items,
-      ...session.items,
-    ],
+    [...tenant.items, firstUserCounterPut(tenantId), ...userWrites.items, ...session.items],
     [...tenant.conflicts, `organization '${tenantId}' already exists`, ...userWrites.conflicts],
   );
   const created: User = { ...user, passwordHash: "", type: "User", version: 1 };

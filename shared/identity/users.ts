@@ -5,33 +5,37 @@
  * Rules that hold for every route here: nobody acts on a user who holds permissions they do not
  * (an operator with users:write cannot reset an admin's password), nobody hands out a role or a
  * permission they do not hold, the last administrator cannot be removed, and every change that
- * should end a user's sessions (password reset, lock, role change, deactivation, deletion) revokes
+ * should end a user's login sessions (password reset, lock, role change, deactivation, deletion) revokes
  * them on the very next request.
  */
 
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
 import { listApiKeyItems } from "#shared/identity/db/api-keys.ts";
-import { liveSessions, type Session } from "#shared/identity/db/login-sessions.ts";
 import {
-  getUserWithSessions,
-  listUsersWithSessions,
+  getUserWithLoginSessions,
+  type LoginSession,
+  listUsersWithLoginSessions,
+  liveLoginSessions,
+} from "#shared/identity/db/login-sessions.ts";
+import {
   loginGuardDelete,
   loginGuardPut,
   normalizeLogin,
   type User,
-  userArchiveKey,
+  userArchivePut,
   userDeleteItem,
   userUnchangedCheck,
+  userUpdateItem,
 } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
 import { keys } from "#shared/table/keys.ts";
-import { getItem, type Item, newItemPut, queryPage, versionedUpdateItem } from "#shared/table/repo.ts";
+import { getItem, type Item, queryPage } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
 import { effectiveStatus, type UserStatusView } from "./account-status.ts";
 import { keyStatus, revokeApiKeysOfUser, transferApiKeys } from "./api-keys.ts";
 import { getAuthPolicy } from "./auth-policy.ts";
 import { createUser } from "./create-user.ts";
-import { nowEpoch, type TransactItem, transactWithRevocations } from "./login-sessions.ts";
+import { nowEpoch, type TransactItem, transactEndingLoginSessions } from "./login-sessions.ts";
 import { preparePassword, temporaryPassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import { assertMayAssignRole, assertMayGrantPermissions, callerCovers, requireRole } from "./roles.ts";
@@ -43,7 +47,7 @@ function fieldError(loc: (string | number)[], msg: string): Invalid {
   return new Invalid(`${loc.join(".")}: ${msg}`, [{ loc, msg, type: "value_error" }]);
 }
 
-export function userSummary(u: User, sessions: Session[], now = Date.now()) {
+export function userSummary(u: User, loginSessions: LoginSession[], now = Date.now()) {
   return {
     id: u.id,
     username: u.username,
@@ -57,7 +61,7 @@ export function userSummary(u: User, sessions: Session[], now = Date.now()) {
     created_at: u.createdAt,
     avatar_color: u.avatarColor,
     permissions: u.permissions,
-    session_count: liveSessions(sessions, now).length,
+    session_count: liveLoginSessions(loginSessions, now).length,
   };
 }
 
@@ -68,12 +72,14 @@ export interface ListFilters {
 }
 
 /**
- * The tenant's users (one Query reads them with their sessions). `total` counts the users matching
+ * The tenant's users (one Query reads them with their login sessions). `total` counts the users matching
  * the filters (before `limit`); `active` and `roles_summary` describe the whole tenant.
  */
 export async function listUserViews(tenantId: string, f: ListFilters) {
   const now = Date.now();
-  const all = (await listUsersWithSessions(tenantId)).map(({ user, sessions }) => userSummary(user, sessions, now));
+  const all = (await listUsersWithLoginSessions(tenantId)).map(({ user, loginSessions }) =>
+    userSummary(user, loginSessions, now),
+  );
   const matching = all.filter((u) => (!f.status || u.status === f.status) && (!f.role || u.role === f.role));
   const rolesSummary: Record<string, number> = {};
   for (const u of all) rolesSummary[u.role] = (rolesSummary[u.role] ?? 0) + 1;
@@ -138,14 +144,14 @@ async function recentActivity(tenantId: string, userId: number) {
 
 export async function getUserDetail(tenantId: string, userId: number, owned: OwnedRecords) {
   const [found, activity, apiKeys, sshKeys] = await Promise.all([
-    getUserWithSessions(tenantId, userId),
+    getUserWithLoginSessions(tenantId, userId),
     recentActivity(tenantId, userId),
     owned.apiKeys(tenantId, userId),
     owned.sshKeys(tenantId, userId),
   ]);
   if (!found) throw new NotFound(`User ${userId} not found`);
   const u = found.user;
-  const { session_count, avatar_color, ...summary } = userSummary(u, found.sessions);
+  const { session_count, avatar_color, ...summary } = userSummary(u, found.loginSessions);
   return {
     ...summary,
     last_password_change: u.passwordChangedAt,
@@ -161,7 +167,7 @@ export async function getUserDetail(tenantId: string, userId: number, owned: Own
 }
 
 async function loadTarget(caller: Principal, userId: number, loc: (string | number)[] = ["body", "user_id"]) {
-  const found = await getUserWithSessions(caller.tenantId, userId, true);
+  const found = await getUserWithLoginSessions(caller.tenantId, userId, true);
   if (!found) throw new NotFound(`${loc.join(".")}: user ${userId} not found`);
   return found;
 }
@@ -178,7 +184,7 @@ function assertMayManage(caller: Principal, target: User): void {
  * concurrent requests cannot remove the last two administrators.
  */
 async function otherAdminCheck(tenantId: string, target: User, what: string): Promise<TransactItem> {
-  const others = (await listUsersWithSessions(tenantId, true))
+  const others = (await listUsersWithLoginSessions(tenantId, true))
     .map((u) => u.user)
     .filter((u) => u.id !== target.id && isAdmin(u) && u.status !== "inactive");
   const keep = others[0];
@@ -247,7 +253,7 @@ export interface UpdateInput {
 type Change = { old: unknown; new: unknown } | { added?: string[]; removed?: string[] };
 
 export async function updateUser(caller: Principal, input: UpdateInput) {
-  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  const { user: target, loginSessions } = await loadTarget(caller, input.user_id);
   assertMayManage(caller, target);
   const changes: Item = {};
   const diff: Record<string, Change> = {};
@@ -309,12 +315,12 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
     conflicts.push("another administrator changed at the same time; retry");
   }
   const revoke = roleChanged || changes.status === "inactive";
-  const live = liveSessions(sessions);
+  const live = liveLoginSessions(loginSessions);
   if (Object.keys(changes).length > 0) {
     const now = new Date().toISOString();
-    await transactWithRevocations(
+    await transactEndingLoginSessions(
       [
-        versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+        userUpdateItem(target, {
           ...changes,
           updatedAt: now,
           ...(revoke ? { tokensValidAfter: nowEpoch() } : {}),
@@ -379,12 +385,12 @@ function archivedProfile(u: User) {
 
 export async function deleteUser(caller: Principal, input: DeleteInput, owned: OwnedData) {
   if (input.user_id === caller.userId) throw new Conflict("Cannot delete your own account");
-  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  const { user: target, loginSessions } = await loadTarget(caller, input.user_id);
   assertMayManage(caller, target);
   if (input.transfer_data_to !== undefined) {
     if (input.transfer_data_to === target.id)
       throw fieldError(["body", "transfer_data_to"], "must be another user than the one deleted");
-    const to = await getUserWithSessions(caller.tenantId, input.transfer_data_to, true);
+    const to = await getUserWithLoginSessions(caller.tenantId, input.transfer_data_to, true);
     if (!to) throw new NotFound(`body.transfer_data_to: user ${input.transfer_data_to} not found`);
   }
   const items: TransactItem[] = [
@@ -404,9 +410,7 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
   const now = new Date().toISOString();
   if (input.archive_data) {
     items.push(
-      newItemPut({
-        ...userArchiveKey(caller.tenantId, target.id),
-        type: "UserArchive",
+      userArchivePut(caller.tenantId, target.id, {
         tenantId: caller.tenantId,
         userId: target.id,
         profile: archivedProfile(target),
@@ -418,8 +422,8 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
     );
     conflicts.push(`an archive of user ${target.id} already exists`);
   }
-  const live = liveSessions(sessions);
-  await transactWithRevocations(items, live, conflicts);
+  const live = liveLoginSessions(loginSessions);
+  await transactEndingLoginSessions(items, live, conflicts);
   const moved =
     input.transfer_data_to !== undefined
       ? await owned.transfer(caller.tenantId, target.id, input.transfer_data_to)
@@ -441,7 +445,7 @@ export interface ResetInput {
 }
 
 export async function resetPassword(caller: Principal, input: ResetInput) {
-  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  const { user: target, loginSessions } = await loadTarget(caller, input.user_id);
   assertMayManage(caller, target);
   const policy = await getAuthPolicy(caller.tenantId);
   const generated = input.new_password === undefined ? temporaryPassword(policy, target.username) : undefined;
@@ -452,10 +456,10 @@ export async function resetPassword(caller: Principal, input: ResetInput) {
   });
   // The administrator knows the new password: by default its owner must replace it.
   const requiresChange = generated !== undefined || (input.force_change ?? true);
-  const live = liveSessions(sessions);
-  await transactWithRevocations(
+  const live = liveLoginSessions(loginSessions);
+  await transactEndingLoginSessions(
     [
-      versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+      userUpdateItem(target, {
         ...password,
         forcePasswordChange: requiresChange,
         tokensValidAfter: nowEpoch(),
@@ -489,10 +493,10 @@ export async function lockUser(caller: Principal, input: LockInput) {
   if (input.action === "unlock" && input.duration_minutes !== undefined) {
     throw fieldError(["body", "duration_minutes"], "only for action 'lock'");
   }
-  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  const { user: target, loginSessions } = await loadTarget(caller, input.user_id);
   assertMayManage(caller, target);
   const now = Date.now();
-  const live = input.action === "lock" ? liveSessions(sessions, now) : [];
+  const live = input.action === "lock" ? liveLoginSessions(loginSessions, now) : [];
   const lockedUntil =
     input.action === "lock" && input.duration_minutes !== undefined
       ? new Date(now + input.duration_minutes * 60_000).toISOString()
@@ -512,9 +516,9 @@ export async function lockUser(caller: Principal, input: LockInput) {
           failedAttempts: 0,
           failedWindowStart: null,
         };
-  await transactWithRevocations(
+  await transactEndingLoginSessions(
     [
-      versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+      userUpdateItem(target, {
         ...changes,
         updatedAt: new Date(now).toISOString(),
       }),

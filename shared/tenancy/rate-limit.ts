@@ -2,7 +2,7 @@
  * Fixed-window rate limiting, one atomic counter item per subject, class and minute. The subject
  * is the tenant for authenticated calls and the source address for anonymous ones (login).
  */
-import { countRequest } from "./db/rate-windows.ts";
+import { countRequest, rateSubjects } from "./db/rate-windows.ts";
 
 /** Requests per minute, from the specs' rate-limiting sections. */
 export const RATE_CLASSES = {
@@ -28,6 +28,17 @@ export interface RateState {
 }
 
 const WINDOW_SECONDS = 60;
+
+/**
+ * Whose window a request counts in: an API key's own, the tenant's for a signed-in user, the
+ * source address's for an anonymous call.
+ */
+export function rateSubject(caller: { tenantId: string; apiKeyId?: number } | undefined, ip: string): string {
+  if (!caller) return rateSubjects.address(ip);
+  return caller.apiKeyId === undefined
+    ? rateSubjects.tenant(caller.tenantId)
+    : rateSubjects.apiKey(caller.tenantId, caller.apiKeyId);
+}
 
 export async function consume(
   subject: string,

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { completeTwoFactorLogin } from "#shared/identity/sign-in.ts";
+import { completeTwoFactorSignIn } from "#shared/identity/sign-in.ts";
 import { securenetUser } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
@@ -12,7 +12,7 @@ const body = z.strictObject({
 
 export const endpoint = defineEndpoint("POST /api/auth/login/2fa", { body }, async (req) => {
   const result = await withAuthEvents(req.audit, () =>
-    completeTwoFactorLogin(req.body.challenge_token, req.body.code, { ip: req.ip, userAgent: req.userAgent }),
+    completeTwoFactorSignIn(req.body.challenge_token, req.body.code, { ip: req.ip, userAgent: req.userAgent }),
   );
   return {
     token: result.token.token,
