@@ -7,7 +7,6 @@
  * every request (owner permissions ∧ key scopes), so an owner who later loses a permission loses
  * it for their keys too.
  */
-import * as z from "zod/mini";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import { hashApiKey, generateApiKey as newKeyMaterial } from "#shared/crypto/api-key-hash.ts";
 import {
@@ -27,24 +26,11 @@ import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
 import { pad } from "#shared/table/keys.ts";
 import { nextId } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
-import { ipRestrictionProblem, isExpired } from "./api-key-auth.ts";
+import { isExpired } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
 
 export type KeyStatus = "active" | "expired" | "revoked";
 export const KEY_STATUSES = ["active", "expired", "revoked"] as const;
-
-/** A scope is a permission: `resource:action`, `resource:*` or `*`. */
-export const scopeField = z
-  .string()
-  .check(z.regex(/^(\*|[a-z][a-z0-9_-]*:(\*|[a-z][a-z0-9_-]*))$/, "must be a permission like 'alerts:read'"));
-
-/** An `ip_restrictions` entry: an IPv4/IPv6 address or CIDR (checked with node:net). */
-export const ipRestrictionField = z.string().check(
-  z.superRefine((value, ctx) => {
-    const problem = ipRestrictionProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-  }),
-);
 
 /** A key as other areas may see it: everything but the hash, with the status computed now. */
 export type PublicApiKey = Omit<ApiKey, "status" | "hash" | "type" | "version"> & { status: KeyStatus };

@@ -1,13 +1,10 @@
-import * as z from "zod/mini";
-import { loginName, password } from "#shared/identity/schemas.ts";
+import { signInBody } from "#shared/identity/schemas.ts";
 import { signIn } from "#shared/identity/sign-in.ts";
 import { twoFactorChallenge } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.strictObject({ username: loginName, password });
-
-export const endpoint = defineEndpoint("POST /api/v1/auth/token", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/v1/auth/token", { body: signInBody }, async (req) => {
   const result = await withAuthEvents(req.audit, () =>
     signIn(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
   );

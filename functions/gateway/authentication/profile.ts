@@ -1,12 +1,10 @@
-import * as z from "zod/mini";
 import { PASSWORD_PROFILES, updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { passwordProfileBody } from "#shared/identity/schemas.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const body = z.strictObject({ profile: z.enum(["nist", "cis", "default"]) });
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/authentication/profile",
-  { body },
+  { body: passwordProfileBody },
   async (req) => {
     const r = await updateAuthSettings(req.principal.tenantId, {
       password_policy: { ...PASSWORD_PROFILES[req.body.profile] },

@@ -1,21 +1,12 @@
-import * as z from "zod/mini";
 import { getAuthPolicy } from "#shared/identity/auth-policy.ts";
 import { checkPassword, policySuggestions } from "#shared/identity/password-rules.ts";
 import { estimateStrength } from "#shared/identity/password-strength.ts";
-import { password } from "#shared/identity/schemas.ts";
+import { testPasswordBody } from "#shared/identity/schemas.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const body = z.strictObject({
-  password,
-  /** Checked against the password (prevent_username); the caller's own username when absent. */
-  username: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
-  /** Previous passwords, for the reuse check. */
-  old_passwords: z.optional(z.array(password).check(z.maxLength(24))),
-});
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/authentication/test-password",
-  { body },
+  { body: testPasswordBody },
   async (req) => {
     const policy = await getAuthPolicy(req.principal.tenantId);
     const username = req.body.username ?? req.principal.username;

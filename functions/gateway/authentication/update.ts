@@ -1,4 +1,5 @@
-import { AuthPolicyPatch, updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { AuthPolicyPatch } from "#shared/identity/schemas.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 

@@ -1,14 +1,11 @@
-import * as z from "zod/mini";
 import { changeOwnPassword } from "#shared/identity/passwords.ts";
-import { password } from "#shared/identity/schemas.ts";
+import { changePasswordBody } from "#shared/identity/schemas.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.strictObject({ current_password: password, new_password: password });
-
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/change-password",
-  { body },
+  { body: changePasswordBody },
   async (req) => {
     // A wrong current password is audited (and counted towards the account's lockout).
     const r = await withAuthEvents(req.audit, () => changeOwnPassword(req.principal, req.body));
