@@ -6,7 +6,7 @@
 import { appendAudit } from "#shared/audit/db/trail.ts";
 import { generatePassword } from "#shared/auth/passwords.ts";
 import { savePolicyPatch } from "#shared/identity/auth-policy.ts";
-import { signup } from "#shared/identity/sign-up.ts";
+import { signUp } from "#shared/identity/sign-up.ts";
 import { keys } from "#shared/table/keys.ts";
 import { getItem } from "#shared/table/repo.ts";
 
@@ -22,7 +22,7 @@ export async function bootstrapDefaultTenant(opts: { username: string; password?
   const tenantId = "default";
   if (await getItem(keys.tenant(tenantId), true)) return { created: false, tenantId, username: opts.username };
   const password = opts.password ?? generatePassword(24);
-  const { events } = await signup({
+  const { events } = await signUp({
     organization: tenantId,
     username: opts.username,
     email: `${opts.username}@warden.local`,

@@ -15,7 +15,7 @@ import type { Principal } from "./principal.ts";
 import { assertMayAssignRole, requireRole } from "./roles.ts";
 import type { SessionLogin } from "./sign-in.ts";
 
-export interface SignupInput {
+export interface SignUpInput {
   organization: string;
   username: string;
   email: string;
@@ -27,8 +27,8 @@ export interface SignupInput {
  * first token is not restricted to 2FA enrolment (the default policy requires 2FA for admins):
  * the organization has nothing in it yet, and its first sign-in will ask for the enrolment.
  */
-export async function signup(
-  input: SignupInput,
+export async function signUp(
+  input: SignUpInput,
   meta: ClientMeta = { ip: "0.0.0.0", userAgent: "" },
 ): Promise<SessionLogin> {
   const tenantId = tenantSlug(input.organization);

@@ -76,8 +76,8 @@ export interface EnrollInput {
 }
 
 export type EnrollResult =
-  | { method: "app"; secret: string; otpauth_uri: string; expires_at: string }
-  | { method: "email" | "sms"; code_sent: boolean; destination: string; expires_at: string };
+  | { method: "app"; secret: string; otpauthUri: string; expiresAt: string }
+  | { method: "email" | "sms"; codeSent: boolean; destination: string; expiresAt: string };
 
 const maskEmail = (e: string) => e.replace(/^(.)[^@]*(@.*)$/, "$1***$2");
 const maskPhone = (p: string) => `${p.slice(0, 3)}***${p.slice(-2)}`;
@@ -113,8 +113,8 @@ export async function startEnrollment(principal: Principal, input: EnrollInput):
     return {
       method,
       secret,
-      otpauth_uri: otpauthUri({ issuer: ISSUER, account: `${user.username}@${user.tenantId}`, secret }),
-      expires_at: expiresAt,
+      otpauthUri: otpauthUri({ issuer: ISSUER, account: `${user.username}@${user.tenantId}`, secret }),
+      expiresAt,
     };
   }
   const phone = method === "sms" ? input.phone : null;
@@ -132,9 +132,9 @@ export async function startEnrollment(principal: Principal, input: EnrollInput):
   const sent = await sendCode(user, method, code, ENROLMENT_TTL_MS / 60_000, phone);
   return {
     method,
-    code_sent: sent,
+    codeSent: sent,
     destination: method === "email" ? maskEmail(user.email) : maskPhone(phone ?? ""),
-    expires_at: expiresAt,
+    expiresAt,
   };
 }
 
@@ -142,7 +142,7 @@ export async function startEnrollment(principal: Principal, input: EnrollInput):
 export async function confirmEnrollment(
   principal: Principal,
   code: string,
-): Promise<{ method: TwoFactorMethod; backup_codes: string[] }> {
+): Promise<{ method: TwoFactorMethod; backupCodes: string[] }> {
   const { user, policy } = await loadSelf(principal);
   const pending = user.twoFactorPending;
   if (!pending || new Date(pending.expiresAt).getTime() <= Date.now()) {
@@ -168,7 +168,7 @@ export async function confirmEnrollment(
     lastTotpStep: step,
     updatedAt: new Date().toISOString(),
   });
-  return { method: pending.method, backup_codes: backup.codes };
+  return { method: pending.method, backupCodes: backup.codes };
 }
 
 /** Turns 2FA off for the signed-in user, proven by a current code or the password. */

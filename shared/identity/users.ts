@@ -47,21 +47,18 @@ function fieldError(loc: (string | number)[], msg: string): Invalid {
   return new Invalid(`${loc.join(".")}: ${msg}`, [{ loc, msg, type: "value_error" }]);
 }
 
-export function userSummary(u: User, loginSessions: LoginSession[], now = Date.now()) {
+/** A user as the administration routes list them: the account, its effective status, its live login sessions. */
+export interface UserSummary {
+  user: User;
+  status: UserStatusView;
+  loginSessionCount: number;
+}
+
+function summarize(user: User, loginSessions: LoginSession[], now = Date.now()): UserSummary {
   return {
-    id: u.id,
-    username: u.username,
-    full_name: u.fullName,
-    email: u.email,
-    role: u.role,
-    status: effectiveStatus(u, now),
-    last_login: u.lastLogin,
-    login_count: u.loginCount,
-    two_factor_enabled: u.twoFactorEnabled,
-    created_at: u.createdAt,
-    avatar_color: u.avatarColor,
-    permissions: u.permissions,
-    session_count: liveLoginSessions(loginSessions, now).length,
+    user,
+    status: effectiveStatus(user, now),
+    loginSessionCount: liveLoginSessions(loginSessions, now).length,
   };
 }
 
@@ -71,32 +68,45 @@ export interface ListFilters {
   limit: number;
 }
 
+export interface UserListing {
+  users: UserSummary[];
+  total: number;
+  active: number;
+  rolesSummary: Record<string, number>;
+}
+
 /**
- * The tenant's users (one Query reads them with their login sessions). `total` counts the users matching
- * the filters (before `limit`); `active` and `roles_summary` describe the whole tenant.
+ * The tenant's users (one Query reads them with their login sessions). `total` counts the users
+ * matching the filters (before `limit`); `active` and `rolesSummary` describe the whole tenant.
  */
-export async function listUserViews(tenantId: string, f: ListFilters) {
+export async function listUserSummaries(tenantId: string, f: ListFilters): Promise<UserListing> {
   const now = Date.now();
   const all = (await listUsersWithLoginSessions(tenantId)).map(({ user, loginSessions }) =>
-    userSummary(user, loginSessions, now),
+    summarize(user, loginSessions, now),
   );
-  const matching = all.filter((u) => (!f.status || u.status === f.status) && (!f.role || u.role === f.role));
+  const matching = all.filter((s) => (!f.status || s.status === f.status) && (!f.role || s.user.role === f.role));
   const rolesSummary: Record<string, number> = {};
-  for (const u of all) rolesSummary[u.role] = (rolesSummary[u.role] ?? 0) + 1;
+  for (const s of all) rolesSummary[s.user.role] = (rolesSummary[s.user.role] ?? 0) + 1;
   return {
     users: matching.slice(0, f.limit),
     total: matching.length,
-    active: all.filter((u) => u.status === "active").length,
-    roles_summary: rolesSummary,
+    active: all.filter((s) => s.status === "active").length,
+    rolesSummary,
   };
+}
+
+/** An API key a user owns, as the user's detail shows it. */
+export interface OwnedApiKey {
+  id: number;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  status: string;
 }
 
 /** Owned records of other areas, read by the detail view (API keys, SSH keys). */
 export interface OwnedRecords {
-  apiKeys(
-    tenantId: string,
-    userId: number,
-  ): Promise<{ name: string; scope: string[]; created: string; [k: string]: unknown }[]>;
+  apiKeys(tenantId: string, userId: number): Promise<OwnedApiKey[]>;
   sshKeys(tenantId: string, userId: number): Promise<{ fingerprint: string; type: string; added: string }[]>;
 }
 
@@ -142,7 +152,13 @@ async function recentActivity(tenantId: string, userId: number) {
   return out;
 }
 
-export async function getUserDetail(tenantId: string, userId: number, owned: OwnedRecords) {
+export interface UserDetail extends UserSummary {
+  apiKeys: OwnedApiKey[];
+  sshKeys: { fingerprint: string; type: string; added: string }[];
+  recentActivity: { timestamp: string; action: string; ip: string | null; status: string }[];
+}
+
+export async function getUserDetail(tenantId: string, userId: number, owned: OwnedRecords): Promise<UserDetail> {
   const [found, activity, apiKeys, sshKeys] = await Promise.all([
     getUserWithLoginSessions(tenantId, userId),
     recentActivity(tenantId, userId),
@@ -150,19 +166,11 @@ export async function getUserDetail(tenantId: string, userId: number, owned: Own
     owned.sshKeys(tenantId, userId),
   ]);
   if (!found) throw new NotFound(`User ${userId} not found`);
-  const u = found.user;
-  const { session_count, avatar_color, ...summary } = userSummary(u, found.loginSessions);
   return {
-    ...summary,
-    last_password_change: u.passwordChangedAt,
-    failed_attempts: u.failedAttempts,
-    two_factor_method: u.twoFactorMethod,
-    updated_at: u.updatedAt,
-    avatar_color,
-    session_count,
-    api_keys: apiKeys,
-    ssh_keys: sshKeys,
-    recent_activity: activity,
+    ...summarize(found.user, found.loginSessions),
+    apiKeys,
+    sshKeys,
+    recentActivity: activity,
   };
 }
 
@@ -208,7 +216,7 @@ export interface CreateInput {
   force_password_change?: boolean;
 }
 
-export async function createUserByAdmin(caller: Principal, input: CreateInput) {
+export async function addUser(caller: Principal, input: CreateInput) {
   const role = await requireRole(caller.tenantId, input.role ?? DEFAULT_ROLE, ["body", "role"]);
   assertMayAssignRole(caller, role);
   const permissions = input.permissions ? [...new Set(input.permissions)] : role.permissions;
@@ -556,7 +564,7 @@ export const ownedRecords: OwnedRecords = {
     return (await listApiKeyItems(tenantId))
       .filter((k) => k.userId === userId && k.status !== "revoked")
       .sort((a, b) => a.id - b.id)
-      .map((k) => ({ id: k.id, name: k.name, scope: k.scopes, created: k.createdAt, status: keyStatus(k, now) }));
+      .map((k) => ({ id: k.id, name: k.name, scopes: k.scopes, createdAt: k.createdAt, status: keyStatus(k, now) }));
   },
   sshKeys: async () => [],
 };

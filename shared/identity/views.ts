@@ -1,7 +1,18 @@
 /**
- * Identity as each surface shows it: domain objects (camelCase) in, the spec's wire shape out.
+ * Identity as each surface shows it: domain objects (camelCase) in, the spec's wire shape out —
+ * snake_case on the gateway surface, and the cloudsentinel and securenet specs' own shapes where
+ * their examples differ.
  */
+
 import type { User } from "#shared/identity/db/users.ts";
+import type { ListedApiKey, PublicApiKey } from "./api-keys.ts";
+import type { Principal } from "./principal.ts";
+import type { Role, RoleListing } from "./roles.ts";
+import type { SessionLogin } from "./sign-in.ts";
+import type { EnrollResult } from "./two-factor.ts";
+import type { UserDetail, UserListing, UserSummary } from "./users.ts";
+
+// --- Sign-in (every surface)
 
 /** How every login route answers when a second factor is still needed: no token yet. */
 export const twoFactorChallenge = (c: { challengeToken: string; methods: readonly string[]; expiresIn: number }) => ({
@@ -10,6 +21,8 @@ export const twoFactorChallenge = (c: { challengeToken: string; methods: readonl
   methods: c.methods,
   expires_in: c.expiresIn,
 });
+
+// --- cloudsentinel-api.md
 
 /** How cloudsentinel-api.md shows a user. */
 export const cloudsentinelUser = (u: User) => ({
@@ -23,6 +36,27 @@ export const cloudsentinelUser = (u: User) => ({
   last_login: u.lastLogin,
 });
 
+/** POST /api/v1/auth/token after a completed sign-in. */
+export const cloudsentinelToken = (s: SessionLogin) => ({
+  access_token: s.token.token,
+  token_type: "bearer",
+  expires_in: s.token.expiresIn,
+  user_id: s.user.id,
+  role: s.user.role,
+  ...(s.restriction ? { restricted_to: s.restriction } : {}),
+});
+
+/** GET /api/v1/auth/validate: the caller behind a valid credential. */
+export const cloudsentinelValidation = (p: Principal) => ({
+  valid: true,
+  user_id: p.user.id,
+  email: p.user.email,
+  role: p.user.role,
+  expires_at: p.token ? new Date(p.token.exp * 1000).toISOString() : null,
+});
+
+// --- securenet-api.md
+
 /** How securenet-api.md shows a user. */
 export const securenetUser = (u: User) => ({
   id: u.id,
@@ -30,4 +64,145 @@ export const securenetUser = (u: User) => ({
   email: u.email,
   role: u.role,
   last_login: u.lastLogin,
+});
+
+/** POST /api/auth/login and /login/2fa after a completed sign-in. */
+export const securenetSignIn = (s: SessionLogin) => ({
+  token: s.token.token,
+  user: securenetUser(s.user),
+  ...(s.restriction ? { restricted_to: s.restriction } : {}),
+});
+
+// --- Gateway: users
+
+export const userSummaryView = (s: UserSummary) => ({
+  id: s.user.id,
+  username: s.user.username,
+  full_name: s.user.fullName,
+  email: s.user.email,
+  role: s.user.role,
+  status: s.status,
+  last_login: s.user.lastLogin,
+  login_count: s.user.loginCount,
+  two_factor_enabled: s.user.twoFactorEnabled,
+  created_at: s.user.createdAt,
+  avatar_color: s.user.avatarColor,
+  permissions: s.user.permissions,
+  session_count: s.loginSessionCount,
+});
+
+export const userListView = (l: UserListing) => ({
+  users: l.users.map(userSummaryView),
+  total: l.total,
+  active: l.active,
+  roles_summary: l.rolesSummary,
+});
+
+export function userDetailView(d: UserDetail) {
+  const { session_count, avatar_color, ...summary } = userSummaryView(d);
+  const u = d.user;
+  return {
+    ...summary,
+    last_password_change: u.passwordChangedAt,
+    failed_attempts: u.failedAttempts,
+    two_factor_method: u.twoFactorMethod,
+    updated_at: u.updatedAt,
+    avatar_color,
+    session_count,
+    api_keys: d.apiKeys.map((k) => ({
+      id: k.id,
+      name: k.name,
+      scope: k.scopes,
+      created: k.createdAt,
+      status: k.status,
+    })),
+    ssh_keys: d.sshKeys,
+    recent_activity: d.recentActivity,
+  };
+}
+
+/** The user in POST /users/create's answer. */
+export const createdUserView = (u: User) => ({
+  id: u.id,
+  username: u.username,
+  full_name: u.fullName,
+  email: u.email,
+  role: u.role,
+  status: u.status,
+  created_at: u.createdAt,
+  permissions: u.permissions,
+  two_factor_enabled: u.twoFactorEnabled,
+  force_password_change: u.forcePasswordChange,
+});
+
+/** The user in POST /users/update's answer. */
+export const updatedUserView = (u: User) => ({
+  id: u.id,
+  username: u.username,
+  full_name: u.fullName,
+  email: u.email,
+  role: u.role,
+  two_factor_enabled: u.twoFactorEnabled,
+  permissions: u.permissions,
+});
+
+/** POST /users/2fa/enroll: the app secret (shown once) or where the code went. */
+export const enrollmentView = (e: EnrollResult) =>
+  e.method === "app"
+    ? { method: e.method, secret: e.secret, otpauth_uri: e.otpauthUri, expires_at: e.expiresAt }
+    : { method: e.method, code_sent: e.codeSent, destination: e.destination, expires_at: e.expiresAt };
+
+// --- Gateway: roles
+
+export const roleView = (r: Role) => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  permissions: r.permissions,
+  user_count: r.userCount,
+  default: r.default,
+  protected: r.protected,
+  custom: r.custom,
+  ...(r.permissionGroups ? { permission_groups: r.permissionGroups } : {}),
+});
+
+export const roleListView = (l: RoleListing) => ({
+  roles: l.roles.map(roleView),
+  permission_categories: l.permissionCategories,
+});
+
+// --- Gateway: API keys
+
+/** A key in GET /api-keys, with its owner. */
+export const listedApiKeyView = (k: ListedApiKey & { owner: { id: number; username: string | null } }) => ({
+  id: k.id,
+  name: k.name,
+  key_prefix: k.keyPrefix,
+  key_start: k.keyStart,
+  scope: k.scopes,
+  user: k.owner,
+  created: k.createdAt,
+  last_used: k.lastUsed,
+  expires: k.expiresAt,
+  status: k.status,
+  usage_count: k.usageCount,
+  rate_limit: k.rateLimit,
+  ip_restrictions: k.ipRestrictions,
+  description: k.description,
+});
+
+/** The new key in POST /api-keys/generate's answer: the only time `full_key` is shown. */
+export const generatedApiKeyView = (key: PublicApiKey, fullKey: string, owner: User) => ({
+  id: key.id,
+  name: key.name,
+  full_key: fullKey,
+  key_prefix: key.keyPrefix,
+  key_start: key.keyStart,
+  scope: key.scopes,
+  user: { id: owner.id, username: owner.username },
+  description: key.description,
+  created: key.createdAt,
+  expires: key.expiresAt,
+  rate_limit: key.rateLimit,
+  ip_restrictions: key.ipRestrictions,
 });

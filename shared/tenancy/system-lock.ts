@@ -54,14 +54,6 @@ type TenantLock = NonNullable<Tenant["lock"]>;
 /** Spec timestamps carry whole seconds ("2025-03-15T11:00:00Z"). */
 const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
-export function formatHms(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const hh = String(Math.floor(s / 3600)).padStart(2, "0");
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
-  const ss = String(s % 60).padStart(2, "0");
-  return `${hh}:${mm}:${ss}`;
-}
-
 const isActive = (lock: TenantLock, now: number): boolean => Date.parse(lock.until) > now;
 
 /** `EMG-` and 8 random digits: typed by a human in an emergency, useless without an admin session. */
@@ -183,15 +175,6 @@ export async function lockSystem(caller: Caller, input: LockInput) {
     emergencyCode: code,
     sessionsTerminated: loginSessions.length,
     notified,
-    response: {
-      status: "locked",
-      lock_id: lockId,
-      locked_until: until,
-      components_locked: components,
-      active_sessions_terminated: loginSessions.length,
-      message: input.lockUsers ? "System locked. All users will be logged out." : "System locked.",
-      emergency_access_code: code,
-    },
   };
 }
 
@@ -237,15 +220,13 @@ export async function unlockSystem(
   const lockedAt = lock.lockedAt ? Date.parse(lock.lockedAt) : now.getTime();
   const ended = Math.min(now.getTime(), Date.parse(lock.until));
   return {
-    status: "unlocked",
-    unlocked_by: caller.username,
-    unlocked_at: isoSeconds(now),
-    lock_duration: formatHms(ended - lockedAt),
-    message: sshRestored
-      ? "System unlocked successfully; SSH re-enabled. No post-unlock security scan is scheduled (no scan engine yet)."
-      : "System unlocked successfully. No post-unlock security scan is scheduled (no scan engine yet).",
+    unlockedBy: caller.username,
+    unlockedAt: isoSeconds(now),
+    /** How long the lock was in force, up to its expiry or this unlock. */
+    lockDurationMs: ended - lockedAt,
+    sshRestored,
     // There is no security scan engine yet: nothing is scheduled, so this says so.
-    post_unlock_scan_scheduled: false,
+    postUnlockScanScheduled: false,
   };
 }
 

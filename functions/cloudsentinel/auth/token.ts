@@ -1,6 +1,6 @@
 import { signInBody } from "#shared/identity/schemas.ts";
 import { signIn } from "#shared/identity/sign-in.ts";
-import { twoFactorChallenge } from "#shared/identity/views.ts";
+import { cloudsentinelToken, twoFactorChallenge } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
@@ -10,12 +10,5 @@ export const endpoint = defineEndpoint("POST /api/v1/auth/token", { body: signIn
   );
   // With a second factor, no token yet: the code goes to POST /api/auth/login/2fa with the challenge.
   if (result.kind === "challenge") return twoFactorChallenge(result);
-  return {
-    access_token: result.token.token,
-    token_type: "bearer",
-    expires_in: result.token.expiresIn,
-    user_id: result.user.id,
-    role: result.user.role,
-    ...(result.restriction ? { restricted_to: result.restriction } : {}),
-  };
+  return cloudsentinelToken(result);
 });

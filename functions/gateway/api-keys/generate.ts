@@ -1,5 +1,6 @@
 import { generateApiKey } from "#shared/identity/api-keys.ts";
 import { generateApiKeyBody } from "#shared/identity/schemas.ts";
+import { generatedApiKeyView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -23,20 +24,7 @@ export const endpoint = defineEndpoint(
     req.status(201);
     return {
       status: "generated",
-      api_key: {
-        id: key.id,
-        name: key.name,
-        full_key: fullKey,
-        key_prefix: key.keyPrefix,
-        key_start: key.keyStart,
-        scope: key.scopes,
-        user: { id: owner.id, username: owner.username },
-        description: key.description,
-        created: key.createdAt,
-        expires: key.expiresAt,
-        rate_limit: key.rateLimit,
-        ip_restrictions: key.ipRestrictions,
-      },
+      api_key: generatedApiKeyView(key, fullKey, owner),
       warning: "Store this key securely. The full key will not be shown again.",
       // The key is not kept anywhere after this response, so there is nothing a download could serve.
       download_url: null,

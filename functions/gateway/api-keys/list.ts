@@ -1,5 +1,6 @@
 import { apiKeyListing } from "#shared/identity/api-keys.ts";
 import { listApiKeysQuery } from "#shared/identity/schemas.ts";
+import { listedApiKeyView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -12,22 +13,7 @@ export const endpoint = defineEndpoint(
       limit: req.query.limit,
     });
     return {
-      api_keys: listing.keys.map((k) => ({
-        id: k.id,
-        name: k.name,
-        key_prefix: k.keyPrefix,
-        key_start: k.keyStart,
-        scope: k.scopes,
-        user: k.owner,
-        created: k.createdAt,
-        last_used: k.lastUsed,
-        expires: k.expiresAt,
-        status: k.status,
-        usage_count: k.usageCount,
-        rate_limit: k.rateLimit,
-        ip_restrictions: k.ipRestrictions,
-        description: k.description,
-      })),
+      api_keys: listing.keys.map(listedApiKeyView),
       total: listing.total,
       active: listing.active,
       expired: listing.expired,

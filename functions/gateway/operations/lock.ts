@@ -1,6 +1,7 @@
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { lockBody } from "#shared/tenancy/schemas.ts";
 import { lockSystem } from "#shared/tenancy/system-lock.ts";
+import { lockView } from "#shared/tenancy/views.ts";
 
 export const endpoint = defineEndpoint("POST /cloud-integration/security/lock", { body: lockBody }, async (req) => {
   const b = req.body;
@@ -29,5 +30,5 @@ export const endpoint = defineEndpoint("POST /cloud-integration/security/lock", 
       notifications_sent: out.notified,
     },
   });
-  return out.response;
+  return lockView(out);
 });

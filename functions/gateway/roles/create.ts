@@ -1,5 +1,6 @@
 import { createRole } from "#shared/identity/roles.ts";
 import { createRoleBody } from "#shared/identity/schemas.ts";
+import { roleView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -9,6 +10,6 @@ export const endpoint = defineEndpoint(
     const role = await createRole(req.principal, req.body);
     req.audit({ details: { role: role.id, permissions: role.permissions } });
     req.status(201);
-    return { status: "created", role, message: "Role created successfully" };
+    return { status: "created", role: roleView(role), message: "Role created successfully" };
   },
 );

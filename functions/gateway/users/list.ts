@@ -1,7 +1,10 @@
 import { listUsersQuery } from "#shared/identity/schemas.ts";
-import { listUserViews } from "#shared/identity/users.ts";
+import { listUserSummaries } from "#shared/identity/users.ts";
+import { userListView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const endpoint = defineEndpoint("GET /cloud-integration/security/users", { query: listUsersQuery }, (req) =>
-  listUserViews(req.principal.tenantId, req.query),
+export const endpoint = defineEndpoint(
+  "GET /cloud-integration/security/users",
+  { query: listUsersQuery },
+  async (req) => userListView(await listUserSummaries(req.principal.tenantId, req.query)),
 );

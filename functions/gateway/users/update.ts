@@ -1,5 +1,6 @@
 import { updateUserBody } from "#shared/identity/schemas.ts";
 import { updateUser } from "#shared/identity/users.ts";
+import { updatedUserView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -13,15 +14,7 @@ export const endpoint = defineEndpoint(
     });
     return {
       status: "updated",
-      user: {
-        id: user.id,
-        username: user.username,
-        full_name: user.fullName,
-        email: user.email,
-        role: user.role,
-        two_factor_enabled: user.twoFactorEnabled,
-        permissions: user.permissions,
-      },
+      user: updatedUserView(user),
       message: "User updated successfully",
       notify_user: notified,
       changes,

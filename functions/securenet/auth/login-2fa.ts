@@ -1,6 +1,6 @@
 import { twoFactorSignInBody } from "#shared/identity/schemas.ts";
 import { completeTwoFactorSignIn } from "#shared/identity/sign-in.ts";
-import { securenetUser } from "#shared/identity/views.ts";
+import { securenetSignIn } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
@@ -8,9 +8,5 @@ export const endpoint = defineEndpoint("POST /api/auth/login/2fa", { body: twoFa
   const result = await withAuthEvents(req.audit, () =>
     completeTwoFactorSignIn(req.body.challenge_token, req.body.code, { ip: req.ip, userAgent: req.userAgent }),
   );
-  return {
-    token: result.token.token,
-    user: securenetUser(result.user),
-    ...(result.restriction ? { restricted_to: result.restriction } : {}),
-  };
+  return securenetSignIn(result);
 });

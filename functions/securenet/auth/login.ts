@@ -1,6 +1,6 @@
 import { signInBody } from "#shared/identity/schemas.ts";
 import { signIn } from "#shared/identity/sign-in.ts";
-import { securenetUser, twoFactorChallenge } from "#shared/identity/views.ts";
+import { securenetSignIn, twoFactorChallenge } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
@@ -10,9 +10,5 @@ export const endpoint = defineEndpoint("POST /api/auth/login", { body: signInBod
   );
   // With a second factor, no token yet: the code goes to POST /api/auth/login/2fa with the challenge.
   if (result.kind === "challenge") return twoFactorChallenge(result);
-  return {
-    token: result.token.token,
-    user: securenetUser(result.user),
-    ...(result.restriction ? { restricted_to: result.restriction } : {}),
-  };
+  return securenetSignIn(result);
 });

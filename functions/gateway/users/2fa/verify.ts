@@ -7,12 +7,12 @@ export const endpoint = defineEndpoint(
   { body: verifyTwoFactorBody },
   async (req) => {
     const result = await confirmEnrollment(req.principal, req.body.code);
-    req.audit({ details: { method: result.method, backup_codes_issued: result.backup_codes.length } });
+    req.audit({ details: { method: result.method, backup_codes_issued: result.backupCodes.length } });
     return {
       status: "enabled",
       method: result.method,
       // Shown once: only their hashes are kept.
-      backup_codes: result.backup_codes,
+      backup_codes: result.backupCodes,
       message: req.principal.token
         ? "Two-factor authentication enabled; sign in again to use it"
         : "Two-factor authentication enabled",
