@@ -3,12 +3,12 @@
  * sign-up), and a user registered into the caller's organization.
  */
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
-import { createUserItems, firstUserCounterPut, type User } from "#shared/identity/db/users.ts";
+import type { User } from "#shared/identity/db/users.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { transact } from "#shared/table/repo.ts";
 import { createTenantItems, tenantSlug } from "#shared/tenancy/tenants.ts";
 import { DEFAULT_AUTH_POLICY, getAuthPolicy } from "./auth-policy.ts";
-import { createUser, newUser } from "./create-user.ts";
+import { createUser, firstUserWrites } from "./create-user.ts";
 import { type ClientMeta, prepareLoginSession } from "./login-sessions.ts";
 import { preparePassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
@@ -41,25 +41,14 @@ export async function signUp(
   const password = await preparePassword(input.password, policy, { username: input.username });
   const now = new Date().toISOString();
   const tenant = createTenantItems({ id: tenantId, name: input.organization.trim(), plan: "free", createdAt: now });
-  const user = {
-    ...newUser({
-      tenantId,
-      id: 1,
-      username: input.username,
-      email: input.email,
-      fullName: "",
-      role: "admin",
-      permissions: ["*"],
-      now,
-    }),
-    ...password,
-  };
-  const userWrites = createUserItems(user);
-  const session = await prepareLoginSession({ tenantId, id: 1, role: "admin" }, [], policy, meta);
-  await transact(
-    [...tenant.items, firstUserCounterPut(tenantId), ...userWrites.items, ...session.items],
-    [...tenant.conflicts, `organization '${tenantId}' already exists`, ...userWrites.conflicts],
+  const first = firstUserWrites(
+    tenantId,
+    { username: input.username, email: input.email, role: "admin", permissions: ["*"], password },
+    now,
   );
+  const user = first.user;
+  const session = await prepareLoginSession({ tenantId, id: 1, role: "admin" }, [], policy, meta);
+  await transact([...tenant.items, ...first.items, ...session.items], [...tenant.conflicts, ...first.conflicts]);
   const created: User = { ...user, passwordHash: "", type: "User", version: 1 };
   return {
     kind: "session",

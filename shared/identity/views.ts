@@ -5,12 +5,23 @@
  */
 
 import type { User } from "#shared/identity/db/users.ts";
-import type { ListedApiKey, PublicApiKey } from "./api-keys.ts";
+import type { GeneratedKey, KeyListing, ListedApiKey, PublicApiKey, RevokeResult, updateApiKey } from "./api-keys.ts";
+import type { PasswordProfile, SettingsUpdate } from "./auth-policy.ts";
+import type { changeOwnPassword, PasswordAssessment } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import type { Role, RoleListing } from "./roles.ts";
 import type { SessionLogin } from "./sign-in.ts";
 import type { EnrollResult } from "./two-factor.ts";
-import type { UserDetail, UserListing, UserSummary } from "./users.ts";
+import type {
+  addUser,
+  deleteUser,
+  lockUser,
+  resetPassword,
+  UserDetail,
+  UserListing,
+  UserSummary,
+  updateUser,
+} from "./users.ts";
 
 // --- Sign-in (every surface)
 
@@ -206,3 +217,148 @@ export const generatedApiKeyView = (key: PublicApiKey, fullKey: string, owner: U
   rate_limit: key.rateLimit,
   ip_restrictions: key.ipRestrictions,
 });
+
+// --- Gateway: user administration answers
+
+export const userCreatedView = (r: Awaited<ReturnType<typeof addUser>>) => ({
+  status: "created",
+  user_id: r.user.id,
+  user: createdUserView(r.user),
+  message: "User created successfully",
+  welcome_email_sent: r.welcomeEmailSent,
+  ...(r.temporaryPassword ? { temporary_password: r.temporaryPassword } : {}),
+});
+
+export const userUpdatedView = (r: Awaited<ReturnType<typeof updateUser>>) => ({
+  status: "updated",
+  user: updatedUserView(r.user),
+  message: "User updated successfully",
+  notify_user: r.notified,
+  changes: r.changes,
+  sessions_terminated: r.sessionsTerminated,
+});
+
+export const userDeletedView = (r: Awaited<ReturnType<typeof deleteUser>>) => ({
+  status: "deleted",
+  user_id: r.user.id,
+  message: "User deleted successfully",
+  data_transferred: r.dataTransferred,
+  data_archived: r.dataArchived,
+  sessions_terminated: r.sessionsTerminated,
+  api_keys_transferred: r.apiKeysTransferred,
+  api_keys_revoked: r.apiKeysRevoked,
+});
+
+export const passwordResetView = (r: Awaited<ReturnType<typeof resetPassword>>) => ({
+  status: "reset",
+  user_id: r.user.id,
+  username: r.user.username,
+  message: "Password reset successfully",
+  email_sent: r.emailSent,
+  requires_change: r.requiresChange,
+  sessions_terminated: r.sessionsTerminated,
+  ...(r.temporaryPassword ? { temporary_password: r.temporaryPassword } : {}),
+});
+
+export function userLockView(
+  r: Awaited<ReturnType<typeof lockUser>>,
+  input: { action: "lock" | "unlock"; reason?: string },
+) {
+  const locking = input.action === "lock";
+  return {
+    status: locking ? "locked" : "unlocked",
+    user_id: r.user.id,
+    username: r.user.username,
+    locked_until: r.lockedUntil,
+    message: locking ? `User account locked${input.reason ? `: ${input.reason}` : ""}` : "User account unlocked",
+    notified: r.notified,
+    ...(locking ? { sessions_terminated: r.sessionsTerminated } : {}),
+  };
+}
+
+export const passwordChangedView = (r: Awaited<ReturnType<typeof changeOwnPassword>>) => ({
+  status: "changed",
+  message: "Password changed; sign in again with the new password",
+  sessions_terminated: r.sessionsTerminated,
+});
+
+// --- Gateway: authentication policy answers
+
+export const authSettingsUpdatedView = (r: SettingsUpdate) => ({
+  status: "updated",
+  message: "Authentication settings updated successfully",
+  affected_users: r.affectedUsers,
+  notifications_sent: r.notificationsSent,
+  changes: r.changes,
+});
+
+export const passwordProfileView = (r: SettingsUpdate, profile: PasswordProfile) => ({
+  status: "updated",
+  profile,
+  message: `Password policy set to the '${profile}' profile`,
+  affected_users: r.affectedUsers,
+  notifications_sent: r.notificationsSent,
+  changes: r.changes,
+  password_policy: r.policy.password_policy,
+});
+
+export const passwordAssessmentView = (a: PasswordAssessment) => ({
+  strength: a.strength,
+  score: a.score,
+  meets_policy: a.meetsPolicy,
+  issues: a.issues,
+  suggestions: a.suggestions,
+  checks: a.checks,
+  estimated_crack_time: a.estimatedCrackTime,
+});
+
+// --- Gateway: API key answers
+
+export const apiKeyGeneratedView = (r: GeneratedKey) => ({
+  status: "generated",
+  api_key: generatedApiKeyView(r.key, r.fullKey, r.owner),
+  warning: "Store this key securely. The full key will not be shown again.",
+  // The key is not kept anywhere after this response, so there is nothing a download could serve.
+  download_url: null,
+  notifications_sent: r.notificationsSent,
+});
+
+export const apiKeyListView = (l: KeyListing) => ({
+  api_keys: l.keys.map(listedApiKeyView),
+  total: l.total,
+  active: l.active,
+  expired: l.expired,
+  revoked: l.revoked,
+});
+
+export const apiKeyRevokedView = (r: RevokeResult) => ({
+  status: "revoked",
+  key_id: r.key.id,
+  key_name: r.key.name,
+  message: "API key revoked successfully",
+  user_notified: r.userNotified,
+  sessions_terminated: r.sessionsTerminated,
+});
+
+export const apiKeyUpdatedView = (r: Awaited<ReturnType<typeof updateApiKey>>) => ({
+  status: "updated",
+  key_id: r.key.id,
+  key_name: r.key.name,
+  message: Object.keys(r.changes).length ? "API key updated successfully" : "No changes",
+  changes: r.changes,
+});
+
+// --- Sign-up and registration answers
+
+/** POST /api/auth/signup (securenet): the new organization's first sign-in. */
+export const securenetSignUp = (s: SessionLogin) => ({
+  token: s.token.token,
+  user: securenetUser(s.user),
+  organization: { id: s.user.tenantId, plan: "free" },
+});
+
+/** POST /api/v1/auth/register (cloudsentinel): the new user, who has not signed in yet. */
+export function cloudsentinelRegistered(u: User) {
+  const { last_login: _, ...view } = cloudsentinelUser(u);
+  return view;
+}

@@ -1,6 +1,6 @@
 import { registerBody } from "#shared/identity/schemas.ts";
 import { register } from "#shared/identity/sign-up.ts";
-import { cloudsentinelUser } from "#shared/identity/views.ts";
+import { cloudsentinelRegistered } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint("POST /api/v1/auth/register", { body: registerBody }, async (req) => {
@@ -13,6 +13,5 @@ export const endpoint = defineEndpoint("POST /api/v1/auth/register", { body: reg
   });
   req.audit({ details: { created_user_id: user.id, username: user.username, role: user.role } });
   req.status(201);
-  const { last_login: _, ...view } = cloudsentinelUser(user);
-  return view;
+  return cloudsentinelRegistered(user);
 });

@@ -1,13 +1,13 @@
 import { generateApiKey } from "#shared/identity/api-keys.ts";
 import { generateApiKeyBody } from "#shared/identity/schemas.ts";
-import { generatedApiKeyView } from "#shared/identity/views.ts";
+import { apiKeyGeneratedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/api-keys/generate",
   { body: generateApiKeyBody },
   async (req) => {
-    const { key, fullKey, owner, notificationsSent } = await generateApiKey(req.principal, {
+    const r = await generateApiKey(req.principal, {
       name: req.body.name,
       description: req.body.description,
       scope: req.body.scope,
@@ -17,18 +17,12 @@ export const endpoint = defineEndpoint(
       ipRestrictions: req.body.ip_restrictions,
       notify: req.body.notification_on_creation ?? false,
     });
+    const { key, owner } = r;
     req.audit({
       resource: `api-key/${key.id}`,
       details: { key_id: key.id, key_prefix: key.keyPrefix, name: key.name, owner_id: owner.id, scope: key.scopes },
     });
     req.status(201);
-    return {
-      status: "generated",
-      api_key: generatedApiKeyView(key, fullKey, owner),
-      warning: "Store this key securely. The full key will not be shown again.",
-      // The key is not kept anywhere after this response, so there is nothing a download could serve.
-      download_url: null,
-      notifications_sent: notificationsSent,
-    };
+    return apiKeyGeneratedView(r);
   },
 );

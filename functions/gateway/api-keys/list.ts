@@ -1,6 +1,6 @@
 import { apiKeyListing } from "#shared/identity/api-keys.ts";
 import { listApiKeysQuery } from "#shared/identity/schemas.ts";
-import { listedApiKeyView } from "#shared/identity/views.ts";
+import { apiKeyListView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -12,12 +12,6 @@ export const endpoint = defineEndpoint(
       userId: req.query.user_id,
       limit: req.query.limit,
     });
-    return {
-      api_keys: listing.keys.map(listedApiKeyView),
-      total: listing.total,
-      active: listing.active,
-      expired: listing.expired,
-      revoked: listing.revoked,
-    };
+    return apiKeyListView(listing);
   },
 );

@@ -1,12 +1,13 @@
 import { updateApiKey } from "#shared/identity/api-keys.ts";
 import { updateApiKeyBody } from "#shared/identity/schemas.ts";
+import { apiKeyUpdatedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/api-keys/update",
   { body: updateApiKeyBody },
   async (req) => {
-    const { key, changes } = await updateApiKey(req.principal, {
+    const r = await updateApiKey(req.principal, {
       keyId: req.body.key_id,
       name: req.body.name,
       description: req.body.description,
@@ -15,13 +16,8 @@ export const endpoint = defineEndpoint(
       rateLimit: req.body.rate_limit,
       ipRestrictions: req.body.ip_restrictions,
     });
+    const { key, changes } = r;
     req.audit({ resource: `api-key/${key.id}`, details: { key_id: key.id, key_prefix: key.keyPrefix, changes } });
-    return {
-      status: "updated",
-      key_id: key.id,
-      key_name: key.name,
-      message: Object.keys(changes).length ? "API key updated successfully" : "No changes",
-      changes,
-    };
+    return apiKeyUpdatedView(r);
   },
 );

@@ -1,5 +1,6 @@
 import { changeOwnPassword } from "#shared/identity/passwords.ts";
 import { changePasswordBody } from "#shared/identity/schemas.ts";
+import { passwordChangedView } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
@@ -10,10 +11,6 @@ export const endpoint = defineEndpoint(
     // A wrong current password is audited (and counted towards the account's lockout).
     const r = await withAuthEvents(req.audit, () => changeOwnPassword(req.principal, req.body));
     req.audit({ details: { sessions_terminated: r.sessionsTerminated } });
-    return {
-      status: "changed",
-      message: "Password changed; sign in again with the new password",
-      sessions_terminated: r.sessionsTerminated,
-    };
+    return passwordChangedView(r);
   },
 );

@@ -1,5 +1,6 @@
 import { deleteUserBody } from "#shared/identity/schemas.ts";
 import { deleteUser, ownedData } from "#shared/identity/users.ts";
+import { userDeletedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -19,15 +20,6 @@ export const endpoint = defineEndpoint(
         api_keys_revoked: result.apiKeysRevoked,
       },
     });
-    return {
-      status: "deleted",
-      user_id: result.user.id,
-      message: "User deleted successfully",
-      data_transferred: result.dataTransferred,
-      data_archived: result.dataArchived,
-      sessions_terminated: result.sessionsTerminated,
-      api_keys_transferred: result.apiKeysTransferred,
-      api_keys_revoked: result.apiKeysRevoked,
-    };
+    return userDeletedView(result);
   },
 );

@@ -1,5 +1,6 @@
 import { lockUserBody } from "#shared/identity/schemas.ts";
 import { lockUser } from "#shared/identity/users.ts";
+import { userLockView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -20,16 +21,6 @@ export const endpoint = defineEndpoint(
         sessions_terminated: r.sessionsTerminated,
       },
     });
-    return {
-      status: locking ? "locked" : "unlocked",
-      user_id: r.user.id,
-      username: r.user.username,
-      locked_until: r.lockedUntil,
-      message: locking
-        ? `User account locked${req.body.reason ? `: ${req.body.reason}` : ""}`
-        : "User account unlocked",
-      notified: r.notified,
-      ...(locking ? { sessions_terminated: r.sessionsTerminated } : {}),
-    };
+    return userLockView(r, req.body);
   },
 );

@@ -1,5 +1,6 @@
 import { resetPasswordBody } from "#shared/identity/schemas.ts";
 import { resetPassword } from "#shared/identity/users.ts";
+import { passwordResetView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
@@ -15,15 +16,6 @@ export const endpoint = defineEndpoint(
         sessions_terminated: r.sessionsTerminated,
       },
     });
-    return {
-      status: "reset",
-      user_id: r.user.id,
-      username: r.user.username,
-      message: "Password reset successfully",
-      email_sent: r.emailSent,
-      requires_change: r.requiresChange,
-      sessions_terminated: r.sessionsTerminated,
-      ...(r.temporaryPassword ? { temporary_password: r.temporaryPassword } : {}),
-    };
+    return passwordResetView(r);
   },
 );
