@@ -1,6 +1,7 @@
 /**
  * Setting a password: the tenant's policy (rules and history) checked before hashing, temporary
- * passwords for accounts created or reset without one, and a user's own password change.
+ * passwords for accounts created or reset without one, a user's own password change, and the
+ * policy's verdict on a candidate password (with a strength estimate) without setting it.
  */
 import { generatePassword, hashPassword, verifyPassword } from "#shared/auth/passwords.ts";
 import { getUserWithLoginSessions, liveLoginSessions } from "#shared/identity/db/login-sessions.ts";

@@ -48,8 +48,6 @@ import {
   parseChallengeToken,
 } from "./two-factor.ts";
 
-export type { ClientMeta } from "./login-sessions.ts";
-
 /** What a route handler records about an auth event (the kit writes it to the audit trail). */
 export interface AuthEvent {
   tenantId: string;

@@ -1,6 +1,7 @@
 /**
- * User administration (gateway "Identity & Access Management"): list, detail, create, update,
- * delete, password reset, lock/unlock, and a user's own password change.
+ * User administration (gateway "Identity & Access Management"): list, detail, add, update,
+ * delete, password reset, lock/unlock. (A user's own password change is in passwords.ts; the
+ * user record itself is made in create-user.ts.)
  *
  * Rules that hold for every route here: nobody acts on a user who holds permissions they do not
  * (an operator with users:write cannot reset an admin's password), nobody hands out a role or a

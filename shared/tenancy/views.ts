@@ -1,8 +1,9 @@
 /**
- * Tenancy as the gateway spec shows it: the emergency lock's answers (snake_case), from the
- * domain's results (camelCase).
+ * Tenancy as the gateway spec shows it: the emergency lock's and the settings save-all's answers
+ * (snake_case), from the domain's results (camelCase).
  */
-import type { lockSystem, unlockSystem } from "./system-lock.ts";
+import type { SaveAllResult } from "./save-all.ts";
+import type { lockSystem, setLockPin, unlockSystem } from "./system-lock.ts";
 
 type LockResult = Awaited<ReturnType<typeof lockSystem>>;
 type UnlockResult = Awaited<ReturnType<typeof unlockSystem>>;
@@ -36,4 +37,23 @@ export const unlockView = (r: UnlockResult) => ({
     ? "System unlocked successfully; SSH re-enabled. No post-unlock security scan is scheduled (no scan engine yet)."
     : "System unlocked successfully. No post-unlock security scan is scheduled (no scan engine yet).",
   post_unlock_scan_scheduled: r.postUnlockScanScheduled,
+});
+
+/** POST /lock/pin (beyond spec). */
+export const lockPinView = (r: Awaited<ReturnType<typeof setLockPin>>) => ({
+  status: "set",
+  message: r.replaced ? "Emergency PIN changed" : "Emergency PIN set",
+  updated_at: r.updatedAt,
+});
+
+/** Spec timestamps carry whole seconds ("2025-03-15T11:00:00Z"). */
+const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** POST /settings/save-all. */
+export const saveAllView = (r: SaveAllResult, at = new Date()) => ({
+  status: "saved",
+  timestamp: isoSeconds(at),
+  changes: r.changes,
+  restart_required: r.restartRequired,
+  affected_services: r.affectedServices,
 });

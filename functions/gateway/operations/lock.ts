@@ -1,3 +1,4 @@
+/** POST /lock — emergency system lock: locks users / API keys / SSH, ends the tenant's login sessions. */
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { lockBody } from "#shared/tenancy/schemas.ts";
 import { lockSystem } from "#shared/tenancy/system-lock.ts";

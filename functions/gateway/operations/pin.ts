@@ -2,6 +2,7 @@
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { lockPinBody } from "#shared/tenancy/schemas.ts";
 import { setLockPin } from "#shared/tenancy/system-lock.ts";
+import { lockPinView } from "#shared/tenancy/views.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/lock/pin",
@@ -12,10 +13,6 @@ export const endpoint = defineEndpoint(
       { pin: req.body.pin, currentPin: req.body.current_pin },
     );
     req.audit({ severity: "high", resource: "system/lock/pin", details: { replaced: out.replaced } });
-    return {
-      status: "set",
-      message: out.replaced ? "Emergency PIN changed" : "Emergency PIN set",
-      updated_at: out.updatedAt,
-    };
+    return lockPinView(out);
   },
 );

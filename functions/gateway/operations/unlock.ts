@@ -1,3 +1,4 @@
+/** POST /unlock — ends the emergency lock with the admin PIN, or the lock's emergency code (break-glass). */
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { unlockBody } from "#shared/tenancy/schemas.ts";
 import { type UnlockReport, unlockSystem } from "#shared/tenancy/system-lock.ts";

@@ -1,12 +1,12 @@
+/** POST /settings/save-all — several settings areas in one request; every section validated before any is saved. */
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { saveAllSettings } from "#shared/tenancy/save-all.ts";
 import { saveAllBody } from "#shared/tenancy/schemas.ts";
+import { saveAllView } from "#shared/tenancy/views.ts";
 
 const invalid = (loc: string[], msg: string) =>
   new Invalid(`${loc.join(".")}: ${msg}`, [{ loc, msg, type: "value_error" }]);
-
-const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/settings/save-all",
@@ -25,12 +25,6 @@ export const endpoint = defineEndpoint(
       severity: "warning",
       details: { changes: r.changes, affected_services: r.affectedServices, affected_users: r.affectedUsers },
     });
-    return {
-      status: "saved",
-      timestamp: isoSeconds(new Date()),
-      changes: r.changes,
-      restart_required: r.restartRequired,
-      affected_services: r.affectedServices,
-    };
+    return saveAllView(r);
   },
 );

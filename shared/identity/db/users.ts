@@ -109,10 +109,6 @@ export const parseLoginPointer = (item: Item | undefined): LoginPointer | undefi
 
 export const loginKey = (name: string): Key => userKeys.login(normalizeLogin(name));
 
-export async function findLogin(name: string): Promise<LoginPointer | undefined> {
-  return parseLoginPointer(await getItem(loginKey(name)));
-}
-
 export async function getUser(tenantId: string, userId: number, consistent = false): Promise<User | undefined> {
   return parseUser(await getItem(userKeys.user(tenantId, userId), consistent));
 }
