@@ -198,10 +198,10 @@ async function loadKey(tenantId: string, keyId: number): Promise<ApiKey> {
 export interface RevokeResult {
   key: PublicApiKey;
   /**
-   * API keys are stateless credentials, so there is no session list to cut: this is 1 when the
+   * API keys are stateless credentials, so there is no login session to end: this is 1 when the
    * key was used in the last 15 minutes (a live client is now cut off), else 0.
    */
-  sessionsTerminated: number;
+  liveClientsCutOff: number;
   userNotified: boolean;
 }
 
@@ -235,7 +235,7 @@ export async function revokeApiKey(
         )
       : false;
   }
-  return { key: publicKey(saved, now.getTime()), sessionsTerminated: live ? 1 : 0, userNotified };
+  return { key: publicKey(saved, now.getTime()), liveClientsCutOff: live ? 1 : 0, userNotified };
 }
 
 export interface UpdateInput {

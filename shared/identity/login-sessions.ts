@@ -49,7 +49,7 @@ export async function prepareLoginSession(
   restriction?: TokenRestriction,
 ): Promise<PreparedLoginSession> {
   // Restricted login sessions (password change, 2FA enrolment) can do next to nothing: they neither
-  // count towards the limit nor push a full one out — a password alone must not end the owner's sessions.
+  // count towards the limit nor push a full one out — a password alone must not end the owner's login sessions.
   const full = liveLoginSessions(existing).filter((s) => s.restriction === null);
   const max = policy.session_settings.max_concurrent_sessions;
   const evicted = !restriction && full.length >= max ? full.slice(0, full.length - max + 1) : [];

@@ -62,7 +62,7 @@ export function temporaryPassword(policy: AuthPolicy, username: string): string 
   throw new Error("could not generate a password that meets the policy");
 }
 
-/** The signed-in user changes their own password (the way out of a forced change); every session ends. */
+/** The signed-in user changes their own password (the way out of a forced change); every login session ends. */
 export async function changeOwnPassword(caller: Principal, input: { current_password: string; new_password: string }) {
   if (caller.apiKey) throw new Forbidden("Changing a password needs a signed-in user, not an API key");
   const [found, policy] = await Promise.all([
@@ -72,7 +72,7 @@ export async function changeOwnPassword(caller: Principal, input: { current_pass
   if (!found) throw new Forbidden("Account no longer exists");
   const { user, loginSessions } = found;
   if (!(await verifyPassword(input.current_password, user.passwordHash))) {
-    // Counted like a failed sign-in: a stolen session cannot be used to guess the password.
+    // Counted like a failed sign-in: a stolen login session cannot be used to guess the password.
     const events = await recordPasswordFailure(user, policy);
     throw new PasswordRejected("current_password", "incorrect password", events);
   }
@@ -98,7 +98,7 @@ export async function changeOwnPassword(caller: Principal, input: { current_pass
     live,
     ["User was changed by another request; reload and retry"],
   );
-  return { user, sessionsTerminated: live.length, events: [] as AuthEvent[] };
+  return { user, loginSessionsEnded: live.length, events: [] as AuthEvent[] };
 }
 
 export interface PasswordAssessment {

@@ -61,8 +61,8 @@ export interface AuthEvent {
   details?: Record<string, unknown>;
 }
 
-export interface SessionLogin {
-  kind: "session";
+export interface SignedIn {
+  kind: "signedIn";
   user: User;
   token: IssuedToken;
   /** Set when the token is good only for changing the password or enrolling a second factor. */
@@ -70,7 +70,7 @@ export interface SessionLogin {
   events: AuthEvent[];
 }
 
-export interface ChallengeLogin {
+export interface TwoFactorChallengeIssued {
   kind: "challenge";
   user: User;
   challengeToken: string;
@@ -79,7 +79,7 @@ export interface ChallengeLogin {
   events: AuthEvent[];
 }
 
-export type LoginResult = SessionLogin | ChallengeLogin;
+export type SignInResult = SignedIn | TwoFactorChallengeIssued;
 
 /** The one message for every failed sign-in, so the answer is no oracle for names, locks or blocks. */
 const BAD_CREDENTIALS = "Invalid username or password";
@@ -125,7 +125,7 @@ export function loginRestriction(user: User, policy: AuthPolicy, now = Date.now(
  * name all answer exactly like a wrong password; repeated failures inside the policy's window
  * lock the account for its duration, and failures per address block the address.
  */
-export async function signIn(name: string, password: string, meta: ClientMeta): Promise<LoginResult> {
+export async function signIn(name: string, password: string, meta: ClientMeta): Promise<SignInResult> {
   const normalized = normalizeLogin(name);
   const [pointerItem, ipItem] = await batchGet([loginKey(normalized), ipFailKey(meta.ip)]);
   const pointer = parseLoginPointer(pointerItem);
@@ -202,7 +202,7 @@ export async function completeTwoFactorSignIn(
   challengeToken: string,
   code: string,
   meta: ClientMeta,
-): Promise<SessionLogin> {
+): Promise<SignedIn> {
   const ref = parseChallengeToken(challengeToken);
   if (!ref) throw new LoginFailed([]);
   for (let attempt = 0; ; attempt++) {
@@ -268,9 +268,9 @@ async function openLoginSession(
   details: Record<string, unknown>,
   userChanges: Item = {},
   extraItems: TransactItem[] = [],
-): Promise<SessionLogin> {
+): Promise<SignedIn> {
   const restriction = loginRestriction(user, policy, now);
-  const session = await prepareLoginSession(user, loginSessions, policy, meta, restriction);
+  const loginSession = await prepareLoginSession(user, loginSessions, policy, meta, restriction);
   const changes: Item = {
     status: "active",
     failedAttempts: 0,
@@ -281,12 +281,12 @@ async function openLoginSession(
     loginCount: user.loginCount + 1,
     ...userChanges,
   };
-  await transact([userUpdateItem(user, changes), ...extraItems, ...session.items]);
+  await transact([userUpdateItem(user, changes), ...extraItems, ...loginSession.items]);
   const fresh: User = { ...user, ...(changes as Partial<User>), version: user.version + 1 };
   return {
-    kind: "session",
+    kind: "signedIn",
     user: fresh,
-    token: session.token,
+    token: loginSession.token,
     ...(restriction ? { restriction } : {}),
     events: [
       {
@@ -295,10 +295,10 @@ async function openLoginSession(
         eventType: "login",
         status: "success",
         details: {
-          session_id: session.token.jti,
+          session_id: loginSession.token.jti,
           ...details,
           ...(restriction ? { restricted_to: restriction } : {}),
-          ...(session.evicted.length ? { sessions_revoked: session.evicted.length } : {}),
+          ...(loginSession.evicted.length ? { sessions_revoked: loginSession.evicted.length } : {}),
           ...("backupCodes" in userChanges ? { backup_codes_remaining: user.backupCodes.length - 1 } : {}),
         },
       },

@@ -13,7 +13,7 @@ import { type ClientMeta, prepareLoginSession } from "./login-sessions.ts";
 import { preparePassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import { assertMayAssignRole, requireRole } from "./roles.ts";
-import type { SessionLogin } from "./sign-in.ts";
+import type { SignedIn } from "./sign-in.ts";
 
 export interface SignUpInput {
   organization: string;
@@ -30,7 +30,7 @@ export interface SignUpInput {
 export async function signUp(
   input: SignUpInput,
   meta: ClientMeta = { ip: "0.0.0.0", userAgent: "" },
-): Promise<SessionLogin> {
+): Promise<SignedIn> {
   const tenantId = tenantSlug(input.organization);
   if (tenantId.length < 2) {
     throw new Invalid("body.organization: must contain at least two letters or digits", [
@@ -47,13 +47,13 @@ export async function signUp(
     now,
   );
   const user = first.user;
-  const session = await prepareLoginSession({ tenantId, id: 1, role: "admin" }, [], policy, meta);
-  await transact([...tenant.items, ...first.items, ...session.items], [...tenant.conflicts, ...first.conflicts]);
+  const loginSession = await prepareLoginSession({ tenantId, id: 1, role: "admin" }, [], policy, meta);
+  await transact([...tenant.items, ...first.items, ...loginSession.items], [...tenant.conflicts, ...first.conflicts]);
   const created: User = { ...user, passwordHash: "", type: "User", version: 1 };
   return {
-    kind: "session",
+    kind: "signedIn",
     user: created,
-    token: session.token,
+    token: loginSession.token,
     events: [
       {
         tenantId,
@@ -62,7 +62,7 @@ export async function signUp(
         event: "Organization Created",
         eventType: "tenant_created",
         status: "success",
-        details: { organization: tenantId, plan: "free", session_id: session.token.jti },
+        details: { organization: tenantId, plan: "free", session_id: loginSession.token.jti },
       },
     ],
   };

@@ -350,7 +350,7 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
         `${caller.username} changed your account: ${Object.keys(diff).join(", ")}.`,
       )
     : false;
-  return { user: updated, changes: diff, notified, sessionsTerminated: revoke ? live.length : 0 };
+  return { user: updated, changes: diff, notified, loginSessionsEnded: revoke ? live.length : 0 };
 }
 
 /** Moves or archives what a deleted user owned in other areas (API keys; SSH keys once they exist). */
@@ -439,7 +439,7 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
       : await owned.revoke(caller.tenantId, target.id);
   return {
     user: target,
-    sessionsTerminated: live.length,
+    loginSessionsEnded: live.length,
     dataTransferred: input.transfer_data_to !== undefined,
     dataArchived: input.archive_data === true,
     ...moved,
@@ -487,7 +487,7 @@ export async function resetPassword(caller: Principal, input: ResetInput) {
           "If you did not expect this, contact your administrator.",
       )
     : false;
-  return { user: target, emailSent, requiresChange, temporaryPassword: generated, sessionsTerminated: live.length };
+  return { user: target, emailSent, requiresChange, temporaryPassword: generated, loginSessionsEnded: live.length };
 }
 
 export interface LockInput {
@@ -550,7 +550,7 @@ export async function lockUser(caller: Principal, input: LockInput) {
           "Your Warden account was unlocked",
           `Your account was unlocked by ${caller.username}.`,
         );
-  return { user: target, lockedUntil, notified, sessionsTerminated: live.length };
+  return { user: target, lockedUntil, notified, loginSessionsEnded: live.length };
 }
 
 /**

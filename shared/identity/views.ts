@@ -10,7 +10,7 @@ import type { PasswordProfile, SettingsUpdate } from "./auth-policy.ts";
 import type { changeOwnPassword, PasswordAssessment } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import type { Role, RoleListing } from "./roles.ts";
-import type { SessionLogin } from "./sign-in.ts";
+import type { SignedIn } from "./sign-in.ts";
 import type { EnrollResult } from "./two-factor.ts";
 import type {
   addUser,
@@ -48,7 +48,7 @@ export const cloudsentinelUser = (u: User) => ({
 });
 
 /** POST /api/v1/auth/token after a completed sign-in. */
-export const cloudsentinelToken = (s: SessionLogin) => ({
+export const cloudsentinelToken = (s: SignedIn) => ({
   access_token: s.token.token,
   token_type: "bearer",
   expires_in: s.token.expiresIn,
@@ -78,7 +78,7 @@ export const securenetUser = (u: User) => ({
 });
 
 /** POST /api/auth/login and /login/2fa after a completed sign-in. */
-export const securenetSignIn = (s: SessionLogin) => ({
+export const securenetSignIn = (s: SignedIn) => ({
   token: s.token.token,
   user: securenetUser(s.user),
   ...(s.restriction ? { restricted_to: s.restriction } : {}),
@@ -235,7 +235,7 @@ export const userUpdatedView = (r: Awaited<ReturnType<typeof updateUser>>) => ({
   message: "User updated successfully",
   notify_user: r.notified,
   changes: r.changes,
-  sessions_terminated: r.sessionsTerminated,
+  sessions_terminated: r.loginSessionsEnded,
 });
 
 export const userDeletedView = (r: Awaited<ReturnType<typeof deleteUser>>) => ({
@@ -244,7 +244,7 @@ export const userDeletedView = (r: Awaited<ReturnType<typeof deleteUser>>) => ({
   message: "User deleted successfully",
   data_transferred: r.dataTransferred,
   data_archived: r.dataArchived,
-  sessions_terminated: r.sessionsTerminated,
+  sessions_terminated: r.loginSessionsEnded,
   api_keys_transferred: r.apiKeysTransferred,
   api_keys_revoked: r.apiKeysRevoked,
 });
@@ -256,7 +256,7 @@ export const passwordResetView = (r: Awaited<ReturnType<typeof resetPassword>>) 
   message: "Password reset successfully",
   email_sent: r.emailSent,
   requires_change: r.requiresChange,
-  sessions_terminated: r.sessionsTerminated,
+  sessions_terminated: r.loginSessionsEnded,
   ...(r.temporaryPassword ? { temporary_password: r.temporaryPassword } : {}),
 });
 
@@ -272,14 +272,14 @@ export function userLockView(
     locked_until: r.lockedUntil,
     message: locking ? `User account locked${input.reason ? `: ${input.reason}` : ""}` : "User account unlocked",
     notified: r.notified,
-    ...(locking ? { sessions_terminated: r.sessionsTerminated } : {}),
+    ...(locking ? { sessions_terminated: r.loginSessionsEnded } : {}),
   };
 }
 
 export const passwordChangedView = (r: Awaited<ReturnType<typeof changeOwnPassword>>) => ({
   status: "changed",
   message: "Password changed; sign in again with the new password",
-  sessions_terminated: r.sessionsTerminated,
+  sessions_terminated: r.loginSessionsEnded,
 });
 
 // --- Gateway: authentication policy answers
@@ -337,7 +337,8 @@ export const apiKeyRevokedView = (r: RevokeResult) => ({
   key_name: r.key.name,
   message: "API key revoked successfully",
   user_notified: r.userNotified,
-  sessions_terminated: r.sessionsTerminated,
+  // The spec's name; for a key it counts a client cut off mid-use, not a login session.
+  sessions_terminated: r.liveClientsCutOff,
 });
 
 export const apiKeyUpdatedView = (r: Awaited<ReturnType<typeof updateApiKey>>) => ({
@@ -351,7 +352,7 @@ export const apiKeyUpdatedView = (r: Awaited<ReturnType<typeof updateApiKey>>) =
 // --- Sign-up and registration answers
 
 /** POST /api/auth/signup (securenet): the new organization's first sign-in. */
-export const securenetSignUp = (s: SessionLogin) => ({
+export const securenetSignUp = (s: SignedIn) => ({
   token: s.token.token,
   user: securenetUser(s.user),
   organization: { id: s.user.tenantId, plan: "free" },

@@ -56,7 +56,7 @@ const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z"
 
 const isActive = (lock: TenantLock, now: number): boolean => Date.parse(lock.until) > now;
 
-/** `EMG-` and 8 random digits: typed by a human in an emergency, useless without an admin session. */
+/** `EMG-` and 8 random digits: typed by a human in an emergency, useless without an admin's login session. */
 const newEmergencyCode = (): string => `EMG-${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
 
 async function loadTenant(tenantId: string): Promise<Tenant> {
@@ -173,7 +173,7 @@ export async function lockSystem(caller: Caller, input: LockInput) {
   return {
     lock,
     emergencyCode: code,
-    sessionsTerminated: loginSessions.length,
+    loginSessionsEnded: loginSessions.length,
     notified,
   };
 }

@@ -23,7 +23,7 @@ export const lockView = (r: LockResult) => ({
   lock_id: r.lock.lockId,
   locked_until: r.lock.until,
   components_locked: r.lock.components,
-  active_sessions_terminated: r.sessionsTerminated,
+  active_sessions_terminated: r.loginSessionsEnded,
   message: r.lock.components.includes("users") ? "System locked. All users will be logged out." : "System locked.",
   emergency_access_code: r.emergencyCode,
 });

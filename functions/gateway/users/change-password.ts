@@ -10,7 +10,7 @@ export const endpoint = defineEndpoint(
   async (req) => {
     // A wrong current password is audited (and counted towards the account's lockout).
     const r = await withAuthEvents(req.audit, () => changeOwnPassword(req.principal, req.body));
-    req.audit({ details: { sessions_terminated: r.sessionsTerminated } });
+    req.audit({ details: { sessions_terminated: r.loginSessionsEnded } });
     return passwordChangedView(r);
   },
 );

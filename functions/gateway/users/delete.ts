@@ -15,7 +15,7 @@ export const endpoint = defineEndpoint(
         reason: req.body.reason ?? null,
         transferred_to: req.body.transfer_data_to ?? null,
         archived: result.dataArchived,
-        sessions_terminated: result.sessionsTerminated,
+        sessions_terminated: result.loginSessionsEnded,
         api_keys_transferred: result.apiKeysTransferred,
         api_keys_revoked: result.apiKeysRevoked,
       },

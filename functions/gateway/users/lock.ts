@@ -18,7 +18,7 @@ export const endpoint = defineEndpoint(
         target_username: r.user.username,
         reason: req.body.reason ?? null,
         locked_until: r.lockedUntil,
-        sessions_terminated: r.sessionsTerminated,
+        sessions_terminated: r.loginSessionsEnded,
       },
     });
     return userLockView(r, req.body);

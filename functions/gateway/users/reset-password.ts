@@ -13,7 +13,7 @@ export const endpoint = defineEndpoint(
         target_user_id: r.user.id,
         target_username: r.user.username,
         requires_change: r.requiresChange,
-        sessions_terminated: r.sessionsTerminated,
+        sessions_terminated: r.loginSessionsEnded,
       },
     });
     return passwordResetView(r);
