@@ -7,8 +7,8 @@ import { appendAudit } from "#shared/audit/db/trail.ts";
 import { generatePassword } from "#shared/auth/passwords.ts";
 import { savePolicyPatch } from "#shared/identity/auth-policy.ts";
 import { signUp } from "#shared/identity/sign-up.ts";
-import { keys } from "#shared/table/keys.ts";
 import { getItem } from "#shared/table/repo.ts";
+import { tenantKey } from "#shared/tenancy/tenants.ts";
 
 export interface BootstrapResult {
   created: boolean;
@@ -20,7 +20,7 @@ export interface BootstrapResult {
 
 export async function bootstrapDefaultTenant(opts: { username: string; password?: string }): Promise<BootstrapResult> {
   const tenantId = "default";
-  if (await getItem(keys.tenant(tenantId), true)) return { created: false, tenantId, username: opts.username };
+  if (await getItem(tenantKey(tenantId), true)) return { created: false, tenantId, username: opts.username };
   const password = opts.password ?? generatePassword(24);
   const { events } = await signUp({
     organization: tenantId,
