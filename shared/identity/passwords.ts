@@ -63,7 +63,7 @@ export function temporaryPassword(policy: AuthPolicy, username: string): string 
 }
 
 /** The signed-in user changes their own password (the way out of a forced change); every login session ends. */
-export async function changeOwnPassword(caller: Principal, input: { current_password: string; new_password: string }) {
+export async function changeOwnPassword(caller: Principal, input: { currentPassword: string; newPassword: string }) {
   if (caller.apiKey) throw new Forbidden("Changing a password needs a signed-in user, not an API key");
   const [found, policy] = await Promise.all([
     getUserWithLoginSessions(caller.tenantId, caller.userId, true),
@@ -71,14 +71,14 @@ export async function changeOwnPassword(caller: Principal, input: { current_pass
   ]);
   if (!found) throw new Forbidden("Account no longer exists");
   const { user, loginSessions } = found;
-  if (!(await verifyPassword(input.current_password, user.passwordHash))) {
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
     // Counted like a failed sign-in: a stolen login session cannot be used to guess the password.
     const events = await recordPasswordFailure(user, policy);
     throw new PasswordRejected("current_password", "incorrect password", events);
   }
-  if (input.new_password === input.current_password)
+  if (input.newPassword === input.currentPassword)
     throw fieldError(["body", "new_password"], "must differ from the current password");
-  const password = await preparePassword(input.new_password, policy, {
+  const password = await preparePassword(input.newPassword, policy, {
     username: user.username,
     field: "new_password",
     current: user,

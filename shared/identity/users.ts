@@ -208,13 +208,13 @@ async function notifyUser(user: Pick<User, "tenantId" | "email">, kind: string, 
 export interface CreateInput {
   username: string;
   email: string;
-  full_name?: string;
+  fullName?: string;
   role?: string;
   password?: string;
-  two_factor_enabled?: boolean;
+  twoFactorEnabled?: boolean;
   permissions?: string[];
-  send_welcome_email?: boolean;
-  force_password_change?: boolean;
+  sendWelcomeEmail?: boolean;
+  forcePasswordChange?: boolean;
 }
 
 export async function addUser(caller: Principal, input: CreateInput) {
@@ -228,15 +228,15 @@ export async function addUser(caller: Principal, input: CreateInput) {
   const user = await createUser(caller.tenantId, {
     username: input.username,
     email: input.email,
-    fullName: input.full_name,
+    fullName: input.fullName,
     role: role.id,
     permissions,
     password,
     // A generated password was seen by the administrator: it must be replaced at first sign-in.
-    forcePasswordChange: generated !== undefined || (input.force_password_change ?? false),
-    twoFactorEnabled: input.two_factor_enabled ?? false,
+    forcePasswordChange: generated !== undefined || (input.forcePasswordChange ?? false),
+    twoFactorEnabled: input.twoFactorEnabled ?? false,
   });
-  const welcomeEmailSent = input.send_welcome_email
+  const welcomeEmailSent = input.sendWelcomeEmail
     ? await notifyUser(
         user,
         "welcome",
@@ -249,11 +249,11 @@ export async function addUser(caller: Principal, input: CreateInput) {
 }
 
 export interface UpdateInput {
-  user_id: number;
-  full_name?: string;
+  userId: number;
+  fullName?: string;
   email?: string;
   role?: string;
-  two_factor_enabled?: boolean;
+  twoFactorEnabled?: boolean;
   permissions?: string[];
   status?: "active" | "inactive";
   notes?: string;
@@ -262,7 +262,7 @@ export interface UpdateInput {
 type Change = { old: unknown; new: unknown } | { added?: string[]; removed?: string[] };
 
 export async function updateUser(caller: Principal, input: UpdateInput) {
-  const { user: target, loginSessions } = await loadTarget(caller, input.user_id);
+  const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
   const changes: Item = {};
   const diff: Record<string, Change> = {};
@@ -273,8 +273,8 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
     changes[attr] = value;
   };
 
-  if (input.full_name !== undefined && input.full_name !== target.fullName)
-    set("full_name", "fullName", input.full_name);
+  if (input.fullName !== undefined && input.fullName !== target.fullName)
+    set("full_name", "fullName", input.fullName);
   if (input.email !== undefined && input.email !== target.email) {
     set("email", "email", input.email);
     if (normalizeLogin(input.email) !== normalizeLogin(target.email)) {
@@ -301,10 +301,10 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
     diff.permissions = { ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) };
     changes.permissions = permissions;
   }
-  if (input.two_factor_enabled !== undefined && input.two_factor_enabled !== target.twoFactorEnabled) {
-    set("two_factor_enabled", "twoFactorEnabled", input.two_factor_enabled);
+  if (input.twoFactorEnabled !== undefined && input.twoFactorEnabled !== target.twoFactorEnabled) {
+    set("two_factor_enabled", "twoFactorEnabled", input.twoFactorEnabled);
     // Switching 2FA off is an administrator's reset (lost phone): the enrolled factor goes too.
-    if (!input.two_factor_enabled) Object.assign(changes, TWO_FACTOR_CLEARED);
+    if (!input.twoFactorEnabled) Object.assign(changes, TWO_FACTOR_CLEARED);
   }
   const currentStatus = effectiveStatus(target);
   if (input.status !== undefined && input.status !== currentStatus) {
@@ -365,9 +365,9 @@ export interface MovedData {
 }
 
 export interface DeleteInput {
-  user_id: number;
-  transfer_data_to?: number;
-  archive_data?: boolean;
+  userId: number;
+  transferDataTo?: number;
+  archiveData?: boolean;
   reason?: string;
 }
 
@@ -393,14 +393,14 @@ function archivedProfile(u: User) {
 }
 
 export async function deleteUser(caller: Principal, input: DeleteInput, owned: OwnedData) {
-  if (input.user_id === caller.userId) throw new Conflict("Cannot delete your own account");
-  const { user: target, loginSessions } = await loadTarget(caller, input.user_id);
+  if (input.userId === caller.userId) throw new Conflict("Cannot delete your own account");
+  const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
-  if (input.transfer_data_to !== undefined) {
-    if (input.transfer_data_to === target.id)
+  if (input.transferDataTo !== undefined) {
+    if (input.transferDataTo === target.id)
       throw fieldError(["body", "transfer_data_to"], "must be another user than the one deleted");
-    const to = await getUserWithLoginSessions(caller.tenantId, input.transfer_data_to, true);
-    if (!to) throw new NotFound(`body.transfer_data_to: user ${input.transfer_data_to} not found`);
+    const to = await getUserWithLoginSessions(caller.tenantId, input.transferDataTo, true);
+    if (!to) throw new NotFound(`body.transfer_data_to: user ${input.transferDataTo} not found`);
   }
   const items: TransactItem[] = [
     userDeleteItem(target),
@@ -417,7 +417,7 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
     conflicts.push("another administrator changed at the same time; retry");
   }
   const now = new Date().toISOString();
-  if (input.archive_data) {
+  if (input.archiveData) {
     items.push(
       userArchivePut(caller.tenantId, target.id, {
         tenantId: caller.tenantId,
@@ -426,7 +426,7 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
         reason: input.reason ?? null,
         deletedAt: now,
         deletedBy: caller.username,
-        transferredTo: input.transfer_data_to ?? null,
+        transferredTo: input.transferDataTo ?? null,
       }),
     );
     conflicts.push(`an archive of user ${target.id} already exists`);
@@ -434,37 +434,37 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
   const live = liveLoginSessions(loginSessions);
   await transactEndingLoginSessions(items, live, conflicts);
   const moved =
-    input.transfer_data_to !== undefined
-      ? await owned.transfer(caller.tenantId, target.id, input.transfer_data_to)
+    input.transferDataTo !== undefined
+      ? await owned.transfer(caller.tenantId, target.id, input.transferDataTo)
       : await owned.revoke(caller.tenantId, target.id);
   return {
     user: target,
     loginSessionsEnded: live.length,
-    dataTransferred: input.transfer_data_to !== undefined,
-    dataArchived: input.archive_data === true,
+    dataTransferred: input.transferDataTo !== undefined,
+    dataArchived: input.archiveData === true,
     ...moved,
   };
 }
 
 export interface ResetInput {
-  user_id: number;
-  new_password?: string;
-  force_change?: boolean;
-  send_email?: boolean;
+  userId: number;
+  newPassword?: string;
+  forceChange?: boolean;
+  sendEmail?: boolean;
 }
 
 export async function resetPassword(caller: Principal, input: ResetInput) {
-  const { user: target, loginSessions } = await loadTarget(caller, input.user_id);
+  const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
   const policy = await getAuthPolicy(caller.tenantId);
-  const generated = input.new_password === undefined ? temporaryPassword(policy, target.username) : undefined;
-  const password = await preparePassword(input.new_password ?? generated ?? "", policy, {
+  const generated = input.newPassword === undefined ? temporaryPassword(policy, target.username) : undefined;
+  const password = await preparePassword(input.newPassword ?? generated ?? "", policy, {
     username: target.username,
     field: "new_password",
     current: target,
   });
   // The administrator knows the new password: by default its owner must replace it.
-  const requiresChange = generated !== undefined || (input.force_change ?? true);
+  const requiresChange = generated !== undefined || (input.forceChange ?? true);
   const live = liveLoginSessions(loginSessions);
   await transactEndingLoginSessions(
     [
@@ -478,7 +478,7 @@ export async function resetPassword(caller: Principal, input: ResetInput) {
     live,
     ["User was changed by another request; reload and retry"],
   );
-  const emailSent = input.send_email
+  const emailSent = input.sendEmail
     ? await notifyUser(
         target,
         "password_reset",
@@ -491,24 +491,24 @@ export async function resetPassword(caller: Principal, input: ResetInput) {
 }
 
 export interface LockInput {
-  user_id: number;
+  userId: number;
   action: "lock" | "unlock";
   reason?: string;
-  duration_minutes?: number;
+  durationMinutes?: number;
 }
 
 export async function lockUser(caller: Principal, input: LockInput) {
-  if (input.user_id === caller.userId) throw new Conflict(`Cannot ${input.action} your own account`);
-  if (input.action === "unlock" && input.duration_minutes !== undefined) {
+  if (input.userId === caller.userId) throw new Conflict(`Cannot ${input.action} your own account`);
+  if (input.action === "unlock" && input.durationMinutes !== undefined) {
     throw fieldError(["body", "duration_minutes"], "only for action 'lock'");
   }
-  const { user: target, loginSessions } = await loadTarget(caller, input.user_id);
+  const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
   const now = Date.now();
   const live = input.action === "lock" ? liveLoginSessions(loginSessions, now) : [];
   const lockedUntil =
-    input.action === "lock" && input.duration_minutes !== undefined
-      ? new Date(now + input.duration_minutes * 60_000).toISOString()
+    input.action === "lock" && input.durationMinutes !== undefined
+      ? new Date(now + input.durationMinutes * 60_000).toISOString()
       : null;
   const changes: Item =
     input.action === "lock"

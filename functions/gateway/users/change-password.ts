@@ -9,7 +9,12 @@ export const endpoint = defineEndpoint(
   { body: changePasswordBody },
   async (req) => {
     // A wrong current password is audited (and counted towards the account's lockout).
-    const r = await withAuthEvents(req.audit, () => changeOwnPassword(req.principal, req.body));
+    const r = await withAuthEvents(req.audit, () =>
+      changeOwnPassword(req.principal, {
+        currentPassword: req.body.current_password,
+        newPassword: req.body.new_password,
+      }),
+    );
     req.audit({ details: { sessions_terminated: r.loginSessionsEnded } });
     return passwordChangedView(r);
   },

@@ -7,7 +7,12 @@ export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/delete",
   { body: deleteUserBody },
   async (req) => {
-    const result = await deleteUser(req.principal, req.body, ownedData);
+    const b = req.body;
+    const result = await deleteUser(
+      req.principal,
+      { userId: b.user_id, transferDataTo: b.transfer_data_to, archiveData: b.archive_data, reason: b.reason },
+      ownedData,
+    );
     req.audit({
       details: {
         deleted_user_id: result.user.id,

@@ -7,7 +7,13 @@ export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/lock",
   { body: lockUserBody },
   async (req) => {
-    const r = await lockUser(req.principal, req.body);
+    const b = req.body;
+    const r = await lockUser(req.principal, {
+      userId: b.user_id,
+      action: b.action,
+      reason: b.reason,
+      durationMinutes: b.duration_minutes,
+    });
     const locking = req.body.action === "lock";
     req.audit({
       event: locking ? "User Locked" : "User Unlocked",

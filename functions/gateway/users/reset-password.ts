@@ -7,7 +7,13 @@ export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/reset-password",
   { body: resetPasswordBody },
   async (req) => {
-    const r = await resetPassword(req.principal, req.body);
+    const b = req.body;
+    const r = await resetPassword(req.principal, {
+      userId: b.user_id,
+      newPassword: b.new_password,
+      forceChange: b.force_change,
+      sendEmail: b.send_email,
+    });
     req.audit({
       details: {
         target_user_id: r.user.id,

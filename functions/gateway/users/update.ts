@@ -7,7 +7,17 @@ export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/update",
   { body: updateUserBody },
   async (req) => {
-    const r = await updateUser(req.principal, req.body);
+    const b = req.body;
+    const r = await updateUser(req.principal, {
+      userId: b.user_id,
+      fullName: b.full_name,
+      email: b.email,
+      role: b.role,
+      twoFactorEnabled: b.two_factor_enabled,
+      permissions: b.permissions,
+      status: b.status,
+      notes: b.notes,
+    });
     const { user, changes } = r;
     req.audit({
       userId: req.principal.userId,
