@@ -8,7 +8,7 @@
  * it for their keys too.
  */
 import { hasPermission } from "#shared/auth/permissions.ts";
-import { hashApiKey, generateApiKey as newKeyMaterial } from "#shared/crypto/api-key-hash.ts";
+import { hashApiKey, newApiKeyMaterial } from "#shared/crypto/api-key-hash.ts";
 import {
   type ApiKey,
   type ApiKeyUsage,
@@ -19,7 +19,7 @@ import {
   listApiKeyItems,
   parseUsage,
   reassignApiKey,
-  updateApiKey as saveApiKey,
+  updateApiKeyItem,
 } from "#shared/identity/db/api-keys.ts";
 import { getUser, getUsers, type User } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
@@ -74,7 +74,7 @@ function assertScopes(caller: Principal, owner: User, scopes: readonly string[])
 const unique = (xs: readonly string[]) => [...new Set(xs)];
 const expiryFrom = (now: Date, days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
 
-export interface GenerateInput {
+export interface GenerateApiKeyInput {
   name: string;
   description?: string;
   scope: string[];
@@ -99,7 +99,7 @@ export interface GeneratedKey {
   notificationsSent: boolean;
 }
 
-export async function generateApiKey(caller: Principal, input: GenerateInput, now = new Date()): Promise<GeneratedKey> {
+export async function generateApiKey(caller: Principal, input: GenerateApiKeyInput, now = new Date()): Promise<GeneratedKey> {
   const tenantId = caller.tenantId;
   const ownerId = input.userId ?? caller.userId;
   if (ownerId !== caller.userId && !callerHolds(caller, "users:admin")) {
@@ -110,7 +110,7 @@ export async function generateApiKey(caller: Principal, input: GenerateInput, no
   const scopes = unique(input.scope);
   assertScopes(caller, owner, scopes);
   const id = await nextId(tenantId, apiKeyKeys.counter);
-  const fullKey = newKeyMaterial();
+  const fullKey = newApiKeyMaterial();
   const created = now.toISOString();
   const key = await createApiKey({
     tenantId,
@@ -213,7 +213,7 @@ export async function revokeApiKey(
   const key = await loadKey(caller.tenantId, input.keyId);
   if (key.status === "revoked") throw new Conflict(`API key ${key.id} is already revoked`);
   const at = now.toISOString();
-  const saved = await saveApiKey(key, {
+  const saved = await updateApiKeyItem(key, {
     status: "revoked",
     revokedAt: at,
     revokedReason: input.reason ?? null,
@@ -238,7 +238,7 @@ export async function revokeApiKey(
   return { key: publicKey(saved, now.getTime()), liveClientsCutOff: live ? 1 : 0, userNotified };
 }
 
-export interface UpdateInput {
+export interface UpdateApiKeyInput {
   keyId: number;
   name?: string;
   description?: string;
@@ -261,7 +261,7 @@ function setDiff(before: readonly string[], after: readonly string[]) {
 
 export async function updateApiKey(
   caller: Principal,
-  input: UpdateInput,
+  input: UpdateApiKeyInput,
   now = new Date(),
 ): Promise<{ key: PublicApiKey; changes: KeyChanges }> {
   const key = await loadKey(caller.tenantId, input.keyId);
@@ -307,7 +307,7 @@ export async function updateApiKey(
     }
   }
   if (Object.keys(next).length === 0) return { key: publicKey(key, now.getTime()), changes };
-  const saved = await saveApiKey(key, { ...next, updatedAt: now.toISOString() });
+  const saved = await updateApiKeyItem(key, { ...next, updatedAt: now.toISOString() });
   return { key: publicKey(saved, now.getTime()), changes };
 }
 
@@ -320,7 +320,7 @@ export async function revokeApiKeysOfUser(
   const at = new Date().toISOString();
   const live = (await listApiKeyItems(tenantId)).filter((k) => k.userId === userId && k.status !== "revoked");
   for (const key of live)
-    await saveApiKey(key, { status: "revoked", revokedAt: at, revokedReason: reason, updatedAt: at });
+    await updateApiKeyItem(key, { status: "revoked", revokedAt: at, revokedReason: reason, updatedAt: at });
   return live.length;
 }
 
@@ -342,7 +342,7 @@ export async function transferApiKeys(
   for (const key of owned) {
     const scopes = key.scopes.filter((s) => hasPermission(to.permissions, s));
     if (scopes.length === 0) {
-      await saveApiKey(key, {
+      await updateApiKeyItem(key, {
         status: "revoked",
         revokedAt: at,
         revokedReason: `Transferred to user ${toUserId}, who holds none of its scopes`,

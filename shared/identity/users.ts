@@ -205,7 +205,7 @@ async function notifyUser(user: Pick<User, "tenantId" | "email">, kind: string, 
   return notifier.send({ tenantId: user.tenantId, channel: "email", to: user.email, subject, body, kind });
 }
 
-export interface CreateInput {
+export interface AddUserInput {
   username: string;
   email: string;
   fullName?: string;
@@ -217,7 +217,7 @@ export interface CreateInput {
   forcePasswordChange?: boolean;
 }
 
-export async function addUser(caller: Principal, input: CreateInput) {
+export async function addUser(caller: Principal, input: AddUserInput) {
   const role = await requireRole(caller.tenantId, input.role ?? DEFAULT_ROLE, ["body", "role"]);
   assertMayAssignRole(caller, role);
   const permissions = input.permissions ? [...new Set(input.permissions)] : role.permissions;
@@ -248,7 +248,7 @@ export async function addUser(caller: Principal, input: CreateInput) {
   return { user, temporaryPassword: generated, welcomeEmailSent };
 }
 
-export interface UpdateInput {
+export interface UpdateUserInput {
   userId: number;
   fullName?: string;
   email?: string;
@@ -261,7 +261,7 @@ export interface UpdateInput {
 
 type Change = { old: unknown; new: unknown } | { added?: string[]; removed?: string[] };
 
-export async function updateUser(caller: Principal, input: UpdateInput) {
+export async function updateUser(caller: Principal, input: UpdateUserInput) {
   const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
   const changes: Item = {};
@@ -273,8 +273,7 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
     changes[attr] = value;
   };
 
-  if (input.fullName !== undefined && input.fullName !== target.fullName)
-    set("full_name", "fullName", input.fullName);
+  if (input.fullName !== undefined && input.fullName !== target.fullName) set("full_name", "fullName", input.fullName);
   if (input.email !== undefined && input.email !== target.email) {
     set("email", "email", input.email);
     if (normalizeLogin(input.email) !== normalizeLogin(target.email)) {
@@ -364,7 +363,7 @@ export interface MovedData {
   apiKeysRevoked: number;
 }
 
-export interface DeleteInput {
+export interface DeleteUserInput {
   userId: number;
   transferDataTo?: number;
   archiveData?: boolean;
@@ -392,7 +391,7 @@ function archivedProfile(u: User) {
   };
 }
 
-export async function deleteUser(caller: Principal, input: DeleteInput, owned: OwnedData) {
+export async function deleteUser(caller: Principal, input: DeleteUserInput, owned: OwnedData) {
   if (input.userId === caller.userId) throw new Conflict("Cannot delete your own account");
   const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
@@ -446,14 +445,14 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
   };
 }
 
-export interface ResetInput {
+export interface ResetPasswordInput {
   userId: number;
   newPassword?: string;
   forceChange?: boolean;
   sendEmail?: boolean;
 }
 
-export async function resetPassword(caller: Principal, input: ResetInput) {
+export async function resetPassword(caller: Principal, input: ResetPasswordInput) {
   const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
   const policy = await getAuthPolicy(caller.tenantId);
@@ -490,14 +489,14 @@ export async function resetPassword(caller: Principal, input: ResetInput) {
   return { user: target, emailSent, requiresChange, temporaryPassword: generated, loginSessionsEnded: live.length };
 }
 
-export interface LockInput {
+export interface LockUserInput {
   userId: number;
   action: "lock" | "unlock";
   reason?: string;
   durationMinutes?: number;
 }
 
-export async function lockUser(caller: Principal, input: LockInput) {
+export async function lockUser(caller: Principal, input: LockUserInput) {
   if (input.userId === caller.userId) throw new Conflict(`Cannot ${input.action} your own account`);
   if (input.action === "unlock" && input.durationMinutes !== undefined) {
     throw fieldError(["body", "duration_minutes"], "only for action 'lock'");

@@ -109,7 +109,10 @@ export async function createApiKey(key: Omit<ApiKey, "type" | "version">): Promi
 }
 
 /** Versioned change of a key's settings (409 when someone else changed it meanwhile). */
-export async function updateApiKey(key: ApiKey, changes: Partial<Omit<ApiKey, "type" | "version">>): Promise<ApiKey> {
+export async function updateApiKeyItem(
+  key: ApiKey,
+  changes: Partial<Omit<ApiKey, "type" | "version">>,
+): Promise<ApiKey> {
   await transact(
     [versionedUpdateItem(apiKeyKeys.key(key.tenantId, key.id), key.version, changes)],
     [`API key ${key.id} was changed by another request; reload and retry`],
