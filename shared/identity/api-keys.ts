@@ -99,7 +99,11 @@ export interface GeneratedKey {
   notificationsSent: boolean;
 }
 
-export async function generateApiKey(caller: Principal, input: GenerateApiKeyInput, now = new Date()): Promise<GeneratedKey> {
+export async function generateApiKey(
+  caller: Principal,
+  input: GenerateApiKeyInput,
+  now = new Date(),
+): Promise<GeneratedKey> {
   const tenantId = caller.tenantId;
   const ownerId = input.userId ?? caller.userId;
   if (ownerId !== caller.userId && !callerHolds(caller, "users:admin")) {
