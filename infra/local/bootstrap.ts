@@ -6,9 +6,9 @@
 import { appendAudit } from "#shared/audit/trail.ts";
 import { generatePassword } from "#shared/auth/passwords.ts";
 import { savePolicyPatch } from "#shared/identity/auth-policy.ts";
-import { signup } from "#shared/identity/sign-in.ts";
-import { keys } from "#shared/table/keys.ts";
+import { signUp } from "#shared/identity/sign-up.ts";
 import { getItem } from "#shared/table/repo.ts";
+import { tenantKey } from "#shared/tenancy/tenants.ts";
 
 export interface BootstrapResult {
   created: boolean;
@@ -20,9 +20,9 @@ export interface BootstrapResult {
 
 export async function bootstrapDefaultTenant(opts: { username: string; password?: string }): Promise<BootstrapResult> {
   const tenantId = "default";
-  if (await getItem(keys.tenant(tenantId), true)) return { created: false, tenantId, username: opts.username };
+  if (await getItem(tenantKey(tenantId), true)) return { created: false, tenantId, username: opts.username };
   const password = opts.password ?? generatePassword(24);
-  const { events } = await signup({
+  const { events } = await signUp({
     organization: tenantId,
     username: opts.username,
     email: `${opts.username}@warden.local`,

@@ -16,7 +16,7 @@ import { config } from "#shared/kit/config.ts";
 /** `sk_` + 32 random bytes as hex: the format the gateway spec shows, 256 bits of entropy. */
 export const API_KEY_PATTERN = /^sk_[0-9a-f]{64}$/;
 
-export function generateApiKey(): string {
+export function newApiKeyMaterial(): string {
   return `sk_${randomBytes(32).toString("hex")}`;
 }
 

@@ -17,12 +17,11 @@ import {
   parseApiKey,
   recordApiKeyUse,
 } from "#shared/identity/db/api-keys.ts";
-import { parseUser, type User } from "#shared/identity/db/users.ts";
+import { getUser, parseUser, type User, userKeys } from "#shared/identity/db/users.ts";
 import { Forbidden, Unauthorized } from "#shared/kit/errors.ts";
-import { keys } from "#shared/table/keys.ts";
-import { batchGet, getItem } from "#shared/table/repo.ts";
-import { parseTenant } from "#shared/tenancy/db/tenants.ts";
-import { isLocked } from "./authenticate.ts";
+import { batchGet } from "#shared/table/repo.ts";
+import { parseTenant, tenantKey } from "#shared/tenancy/tenants.ts";
+import { isLocked } from "./account-status.ts";
 import type { Principal } from "./principal.ts";
 
 const INVALID = "Invalid API key provided";
@@ -88,8 +87,8 @@ export async function resolveApiKey(key: string, meta: { ip: string }): Promise<
   const { tenantId } = pointer;
   const [keyItem, userItem, tenantItem] = await batchGet([
     apiKeyKeys.key(tenantId, pointer.keyId),
-    keys.user(tenantId, pointer.userId),
-    keys.tenant(tenantId),
+    userKeys.user(tenantId, pointer.userId),
+    tenantKey(tenantId),
   ]);
   const apiKey = parseApiKey(keyItem);
   if (!apiKey || apiKey.hash !== hash) {
@@ -100,7 +99,7 @@ export async function resolveApiKey(key: string, meta: { ip: string }): Promise<
   if (apiKey.userId !== pointer.userId) {
     // The key changed owner since this container cached its pointer: the key item decides.
     pointers.delete(hash);
-    owner = parseUser(await getItem(keys.user(tenantId, apiKey.userId)));
+    owner = await getUser(tenantId, apiKey.userId);
   }
   const now = Date.now();
   if (apiKey.status === "revoked") throw new Unauthorized("API key has been revoked");

@@ -7,9 +7,8 @@
  * every request (owner permissions ∧ key scopes), so an owner who later loses a permission loses
  * it for their keys too.
  */
-import * as z from "zod/mini";
 import { hasPermission } from "#shared/auth/permissions.ts";
-import { hashApiKey, generateApiKey as newKeyMaterial } from "#shared/crypto/api-key-hash.ts";
+import { hashApiKey, newApiKeyMaterial } from "#shared/crypto/api-key-hash.ts";
 import {
   type ApiKey,
   type ApiKeyUsage,
@@ -20,31 +19,18 @@ import {
   listApiKeyItems,
   parseUsage,
   reassignApiKey,
-  updateApiKey as saveApiKey,
+  updateApiKeyItem,
 } from "#shared/identity/db/api-keys.ts";
-import { getUser, parseUser, type User } from "#shared/identity/db/users.ts";
+import { getUser, getUsers, type User } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
-import { keys, pad } from "#shared/table/keys.ts";
-import { batchGet, nextId } from "#shared/table/repo.ts";
+import { pad } from "#shared/table/keys.ts";
+import { nextId } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
-import { ipRestrictionProblem, isExpired } from "./api-key-auth.ts";
+import { isExpired } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
 
 export type KeyStatus = "active" | "expired" | "revoked";
 export const KEY_STATUSES = ["active", "expired", "revoked"] as const;
-
-/** A scope is a permission: `resource:action`, `resource:*` or `*`. */
-export const scopeField = z
-  .string()
-  .check(z.regex(/^(\*|[a-z][a-z0-9_-]*:(\*|[a-z][a-z0-9_-]*))$/, "must be a permission like 'alerts:read'"));
-
-/** An `ip_restrictions` entry: an IPv4/IPv6 address or CIDR (checked with node:net). */
-export const ipRestrictionField = z.string().check(
-  z.superRefine((value, ctx) => {
-    const problem = ipRestrictionProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
-  }),
-);
 
 /** A key as other areas may see it: everything but the hash, with the status computed now. */
 export type PublicApiKey = Omit<ApiKey, "status" | "hash" | "type" | "version"> & { status: KeyStatus };
@@ -88,7 +74,7 @@ function assertScopes(caller: Principal, owner: User, scopes: readonly string[])
 const unique = (xs: readonly string[]) => [...new Set(xs)];
 const expiryFrom = (now: Date, days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
 
-export interface GenerateInput {
+export interface GenerateApiKeyInput {
   name: string;
   description?: string;
   scope: string[];
@@ -113,7 +99,11 @@ export interface GeneratedKey {
   notificationsSent: boolean;
 }
 
-export async function generateApiKey(caller: Principal, input: GenerateInput, now = new Date()): Promise<GeneratedKey> {
+export async function generateApiKey(
+  caller: Principal,
+  input: GenerateApiKeyInput,
+  now = new Date(),
+): Promise<GeneratedKey> {
   const tenantId = caller.tenantId;
   const ownerId = input.userId ?? caller.userId;
   if (ownerId !== caller.userId && !callerHolds(caller, "users:admin")) {
@@ -124,7 +114,7 @@ export async function generateApiKey(caller: Principal, input: GenerateInput, no
   const scopes = unique(input.scope);
   assertScopes(caller, owner, scopes);
   const id = await nextId(tenantId, apiKeyKeys.counter);
-  const fullKey = newKeyMaterial();
+  const fullKey = newApiKeyMaterial();
   const created = now.toISOString();
   const key = await createApiKey({
     tenantId,
@@ -193,14 +183,7 @@ export async function apiKeyListing(
   const page = all.filter((k) => !opts.status || k.status === opts.status).slice(0, opts.limit);
   const ownerIds = [...new Set(page.map((k) => k.userId))];
   const owners = new Map<number, string>();
-  for (let i = 0; i < ownerIds.length; i += 100) {
-    const batch = ownerIds.slice(i, i + 100);
-    const items = await batchGet(batch.map((id) => keys.user(tenantId, id)));
-    for (const item of items) {
-      const u = parseUser(item);
-      if (u) owners.set(u.id, u.username);
-    }
-  }
+  for (const u of await getUsers(tenantId, ownerIds)) if (u) owners.set(u.id, u.username);
   return {
     keys: page.map((k) => ({ ...k, owner: { id: k.userId, username: owners.get(k.userId) ?? null } })),
     total: all.length,
@@ -219,10 +202,10 @@ async function loadKey(tenantId: string, keyId: number): Promise<ApiKey> {
 export interface RevokeResult {
   key: PublicApiKey;
   /**
-   * API keys are stateless credentials, so there is no session list to cut: this is 1 when the
+   * API keys are stateless credentials, so there is no login session to end: this is 1 when the
    * key was used in the last 15 minutes (a live client is now cut off), else 0.
    */
-  sessionsTerminated: number;
+  liveClientsCutOff: number;
   userNotified: boolean;
 }
 
@@ -234,7 +217,7 @@ export async function revokeApiKey(
   const key = await loadKey(caller.tenantId, input.keyId);
   if (key.status === "revoked") throw new Conflict(`API key ${key.id} is already revoked`);
   const at = now.toISOString();
-  const saved = await saveApiKey(key, {
+  const saved = await updateApiKeyItem(key, {
     status: "revoked",
     revokedAt: at,
     revokedReason: input.reason ?? null,
@@ -256,10 +239,10 @@ export async function revokeApiKey(
         )
       : false;
   }
-  return { key: publicKey(saved, now.getTime()), sessionsTerminated: live ? 1 : 0, userNotified };
+  return { key: publicKey(saved, now.getTime()), liveClientsCutOff: live ? 1 : 0, userNotified };
 }
 
-export interface UpdateInput {
+export interface UpdateApiKeyInput {
   keyId: number;
   name?: string;
   description?: string;
@@ -282,7 +265,7 @@ function setDiff(before: readonly string[], after: readonly string[]) {
 
 export async function updateApiKey(
   caller: Principal,
-  input: UpdateInput,
+  input: UpdateApiKeyInput,
   now = new Date(),
 ): Promise<{ key: PublicApiKey; changes: KeyChanges }> {
   const key = await loadKey(caller.tenantId, input.keyId);
@@ -328,7 +311,7 @@ export async function updateApiKey(
     }
   }
   if (Object.keys(next).length === 0) return { key: publicKey(key, now.getTime()), changes };
-  const saved = await saveApiKey(key, { ...next, updatedAt: now.toISOString() });
+  const saved = await updateApiKeyItem(key, { ...next, updatedAt: now.toISOString() });
   return { key: publicKey(saved, now.getTime()), changes };
 }
 
@@ -341,7 +324,7 @@ export async function revokeApiKeysOfUser(
   const at = new Date().toISOString();
   const live = (await listApiKeyItems(tenantId)).filter((k) => k.userId === userId && k.status !== "revoked");
   for (const key of live)
-    await saveApiKey(key, { status: "revoked", revokedAt: at, revokedReason: reason, updatedAt: at });
+    await updateApiKeyItem(key, { status: "revoked", revokedAt: at, revokedReason: reason, updatedAt: at });
   return live.length;
 }
 
@@ -363,7 +346,7 @@ export async function transferApiKeys(
   for (const key of owned) {
     const scopes = key.scopes.filter((s) => hasPermission(to.permissions, s));
     if (scopes.length === 0) {
-      await saveApiKey(key, {
+      await updateApiKeyItem(key, {
         status: "revoked",
         revokedAt: at,
         revokedReason: `Transferred to user ${toUserId}, who holds none of its scopes`,

@@ -4,10 +4,10 @@
  * on top of these defaults, so new policy fields reach existing tenants with their default.
  */
 import * as z from "zod/mini";
+import { authPolicyKey, getAuthPolicyItem, saveAuthPolicyOverrides } from "#shared/identity/db/auth-policy.ts";
 import { listUsers, type User } from "#shared/identity/db/users.ts";
 import { Invalid } from "#shared/kit/errors.ts";
-import { keys } from "#shared/table/keys.ts";
-import { getItem, type Item, putNew, updateVersioned } from "#shared/table/repo.ts";
+import type { Item } from "#shared/table/repo.ts";
 import { notifyAll } from "#shared/tenancy/notifier.ts";
 import { knownRoleIds } from "./roles.ts";
 
@@ -222,7 +222,8 @@ export const PASSWORD_PROFILES = {
 } as const satisfies Record<string, PasswordPolicy>;
 export type PasswordProfile = keyof typeof PASSWORD_PROFILES;
 
-export const authPolicyKey = (tenantId: string) => keys.settings(tenantId, "authentication");
+/** Kept for shared/reports/security-status.ts (and its test), which read the item themselves. */
+export { authPolicyKey };
 
 const Overrides = z.record(z.string(), z.record(z.string(), z.unknown()));
 type Overrides = z.infer<typeof Overrides>;
@@ -248,7 +249,7 @@ export function resolveAuthPolicy(item: Item | undefined): AuthPolicy {
 }
 
 export async function getAuthPolicy(tenantId: string, consistent = false): Promise<AuthPolicy> {
-  return resolveAuthPolicy(await getItem(authPolicyKey(tenantId), consistent));
+  return resolveAuthPolicy(await getAuthPolicyItem(tenantId, consistent));
 }
 
 /** True when this user must pass a second factor (or enrol one) to sign in. */
@@ -295,7 +296,7 @@ function applyPolicyPatch(overrides: Overrides, patch: AuthPolicyPatch, knownRol
  * request that must validate several settings areas before writing any of them (save-all).
  */
 export async function checkAuthSettings(tenantId: string, patch: AuthPolicyPatch): Promise<void> {
-  const item = await getItem(authPolicyKey(tenantId), true);
+  const item = await getAuthPolicyItem(tenantId, true);
   applyPolicyPatch(storedOverrides(item), patch, await knownRoleIds(tenantId));
 }
 
@@ -309,13 +310,9 @@ export async function savePolicyPatch(
   patch: AuthPolicyPatch,
   knownRoles: ReadonlySet<string>,
 ): Promise<{ before: AuthPolicy; after: AuthPolicy; changes: PolicyChanges }> {
-  const item = await getItem(authPolicyKey(tenantId), true);
+  const item = await getAuthPolicyItem(tenantId, true);
   const { before, after, next, changes } = applyPolicyPatch(storedOverrides(item), patch, knownRoles);
-  if (Object.keys(changes).length > 0) {
-    if (item)
-      await updateVersioned(authPolicyKey(tenantId), Number(item.version), { policy: next }, "Authentication settings");
-    else await putNew({ ...authPolicyKey(tenantId), type: "Settings", policy: next }, "Authentication settings");
-  }
+  if (Object.keys(changes).length > 0) await saveAuthPolicyOverrides(tenantId, item, next);
   return { before, after, changes };
 }
 

@@ -6,12 +6,16 @@
  */
 
 import { type TokenRestriction, verifyAccessToken } from "#shared/auth/tokens.ts";
-import { getUserWith, type User } from "#shared/identity/db/users.ts";
+import { loginSessionKeys } from "#shared/identity/db/login-sessions.ts";
+import { getUserWith } from "#shared/identity/db/users.ts";
 import { Forbidden, SystemLocked, Unauthorized } from "#shared/kit/errors.ts";
-import { keys } from "#shared/table/keys.ts";
-import { parseTenant, type Tenant } from "#shared/tenancy/db/tenants.ts";
+import { parseTenant, type Tenant, tenantKey } from "#shared/tenancy/tenants.ts";
+import { isLocked } from "./account-status.ts";
 import { resolveApiKey } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
+
+/** Kept for shared/reports/security-status.ts, which imports it from here. */
+export { isLocked } from "./account-status.ts";
 
 export interface Credentials {
   bearer?: string;
@@ -23,12 +27,6 @@ export function readCredentials(headers: Record<string, string | undefined>): Cr
   const bearer = auth?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   const apiKey = headers["x-api-key"] ?? (bearer?.startsWith("sk_") ? bearer : undefined);
   return { bearer: bearer?.startsWith("sk_") ? undefined : bearer, apiKey };
-}
-
-/** A locked account stays locked until `lockedUntil` passes; a lock without an end lasts until unlocked. */
-export function isLocked(user: Pick<User, "status" | "lockedUntil">, now = Date.now()): boolean {
-  if (user.status !== "locked") return false;
-  return user.lockedUntil === null || new Date(user.lockedUntil).getTime() > now;
 }
 
 /** True when the tenant's emergency lock is active for the given component ("users", "api", "ssh"). */
@@ -58,8 +56,8 @@ export async function authenticate(
   const userId = Number(claims.sub);
   if (!Number.isInteger(userId)) throw new Unauthorized("Could not validate credentials");
   const { user, extra } = await getUserWith(claims.tid, userId, [
-    keys.revokedToken(claims.tid, claims.jti),
-    keys.tenant(claims.tid),
+    loginSessionKeys.revokedToken(claims.tid, claims.jti),
+    tenantKey(claims.tid),
   ]);
   const [revoked, tenantItem] = extra;
   if (!user || revoked) throw new Unauthorized("Token has been revoked");

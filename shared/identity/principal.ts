@@ -1,7 +1,7 @@
 /** Who is calling: resolved once per request by the endpoint kit, passed to every handler. */
 
 import type { User } from "#shared/identity/db/users.ts";
-import type { Tenant } from "#shared/tenancy/db/tenants.ts";
+import type { Tenant } from "#shared/tenancy/tenants.ts";
 
 export interface Principal {
   kind: "user" | "apiKey";

@@ -107,52 +107,57 @@ export function assertMayGrantPermissions(
     throw new Forbidden(`Cannot grant ${missing.map((p) => `'${p}'`).join(", ")}: you do not hold it`);
 }
 
-export interface RoleView {
+/** A role as the role routes list it: built-in or custom, with how many users hold it. */
+export interface Role {
   id: string;
   name: string;
   description: string;
   permissions: string[];
-  user_count: number;
+  userCount: number;
   default: boolean;
   protected: boolean;
   custom: boolean;
-  permission_groups?: Record<string, string[]>;
+  /** The spec's "Get Roles" permission groups, on a role holding `*`. */
+  permissionGroups?: Record<string, string[]>;
 }
 
-export async function listRoles(
-  tenantId: string,
-): Promise<{ roles: RoleView[]; permission_categories: Record<string, string[]> }> {
+export interface RoleListing {
+  roles: Role[];
+  permissionCategories: Record<string, string[]>;
+}
+
+export async function listRoles(tenantId: string): Promise<RoleListing> {
   const [users, custom] = await Promise.all([listUsers(tenantId), listCustomRoles(tenantId)]);
   const counts = new Map<string, number>();
   for (const u of users) counts.set(u.role, (counts.get(u.role) ?? 0) + 1);
-  const builtIn: RoleView[] = Object.entries(BUILT_IN_ROLES).map(([id, r]) => ({
+  const builtIn: Role[] = Object.entries(BUILT_IN_ROLES).map(([id, r]) => ({
     id,
     name: r.name,
     description: r.description,
     permissions: r.permissions,
-    user_count: counts.get(id) ?? 0,
+    userCount: counts.get(id) ?? 0,
     default: r.default,
     protected: r.protected,
     custom: false,
-    ...(r.permissions.includes("*") ? { permission_groups: ADMIN_PERMISSION_GROUPS } : {}),
+    ...(r.permissions.includes("*") ? { permissionGroups: ADMIN_PERMISSION_GROUPS } : {}),
   }));
-  const own: RoleView[] = custom.map((r) => ({
+  const own: Role[] = custom.map((r) => ({
     id: r.name,
     name: r.name,
     description: r.description,
     permissions: r.permissions,
-    user_count: counts.get(r.name) ?? 0,
+    userCount: counts.get(r.name) ?? 0,
     default: false,
     protected: false,
     custom: true,
   }));
-  return { roles: [...builtIn, ...own], permission_categories: PERMISSION_CATEGORIES };
+  return { roles: [...builtIn, ...own], permissionCategories: PERMISSION_CATEGORIES };
 }
 
 export async function createRole(
   caller: Principal,
   input: { name: string; description?: string; permissions: string[] },
-): Promise<RoleView> {
+): Promise<Role> {
   if (BUILT_IN_ROLES[input.name]) throw new Conflict(`Role '${input.name}' is a built-in role`);
   const permissions = [...new Set(input.permissions)];
   permissions.forEach((p, i) => {
@@ -179,7 +184,7 @@ export async function createRole(
     name: role.name,
     description: role.description,
     permissions: role.permissions,
-    user_count: 0,
+    userCount: 0,
     default: false,
     protected: false,
     custom: true,

@@ -1,54 +1,45 @@
 /**
- * Sign-in, sign-up and sign-out: one user store behind every login route of every surface.
- * Plain functions with typed inputs; no HTTP or Lambda types here.
+ * Sign-in and sign-out: one user store behind every login route of every surface, and the
+ * counting of failed attempts (per account here, per address in brute-force.ts). Plain functions
+ * with typed inputs; no HTTP or Lambda types here.
  *
  * A sign-in passes, in order: the source address's block (brute-force defence), the password
  * (always verified, so every refusal costs the same), the account's lock, then — when the user
- * has a second factor, or must have one — a 2FA challenge. It ends in a session whose token may
- * be restricted: to a password change (forced or expired password) or to 2FA enrolment (a role
- * that requires 2FA, none enrolled).
+ * has a second factor, or must have one — a 2FA challenge. It ends in a login session whose token
+ * may be restricted: to a password change (forced or expired password) or to 2FA enrolment (a
+ * role that requires 2FA, none enrolled).
  */
 
-import { decoyHash, hashPassword, verifyPassword } from "#shared/auth/passwords.ts";
-import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
+import { decoyHash, verifyPassword } from "#shared/auth/passwords.ts";
 import type { IssuedToken, TokenRestriction } from "#shared/auth/tokens.ts";
-import { challengeKey } from "#shared/identity/db/login-sessions.ts";
+import { ipFailKey } from "#shared/identity/db/ip-failures.ts";
+import { getUserWithLoginSessions, type LoginSession } from "#shared/identity/db/login-sessions.ts";
 import {
-  createUserItems,
-  getUserWithSessions,
+  challengeConsume,
+  challengeKey,
+  countChallengeAttempt,
+  deleteChallenge,
+} from "#shared/identity/db/two-factor-challenges.ts";
+import {
   loginKey,
-  type NewUser,
   normalizeLogin,
   parseLoginPointer,
   type User,
+  updateUserItem,
+  userUpdateItem,
 } from "#shared/identity/db/users.ts";
 import { Conflict, Invalid, Unauthorized } from "#shared/kit/errors.ts";
-import { tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
-import {
-  batchGet,
-  type Item,
-  newItemPut,
-  nextId,
-  transact,
-  updateVersioned,
-  versionedUpdateItem,
-} from "#shared/table/repo.ts";
-import { createTenantItems, tenantSlug } from "#shared/tenancy/db/tenants.ts";
+import { batchGet, type Item, transact } from "#shared/table/repo.ts";
+import { isLocked } from "./account-status.ts";
 import {
   type AuthPolicy,
   DEFAULT_AUTH_POLICY,
   getAuthPolicy,
-  MAX_HISTORY,
   passwordExpired,
   twoFactorRequired,
 } from "./auth-policy.ts";
-import { isLocked } from "./authenticate.ts";
-import { blockedUntil, type IpTrip, ipDefenceOn, ipFailKey, recordIpFailure } from "./brute-force.ts";
-import { type ClientMeta, endSession, prepareSession, type TransactItem } from "./login-sessions.ts";
-import { assertPasswordMeetsPolicy } from "./password-rules.ts";
-import type { Principal } from "./principal.ts";
-import { assertMayAssignRole, requireRole } from "./roles.ts";
+import { blockedUntil, type IpTrip, ipDefenceOn, recordIpFailure } from "./brute-force.ts";
+import { type ClientMeta, endLoginSession, prepareLoginSession, type TransactItem } from "./login-sessions.ts";
 import {
   CHALLENGE_MAX_ATTEMPTS,
   checkSecondFactor,
@@ -56,8 +47,6 @@ import {
   parseChallenge,
   parseChallengeToken,
 } from "./two-factor.ts";
-
-export type { ClientMeta } from "./login-sessions.ts";
 
 /** What a route handler records about an auth event (the kit writes it to the audit trail). */
 export interface AuthEvent {
@@ -72,8 +61,8 @@ export interface AuthEvent {
   details?: Record<string, unknown>;
 }
 
-export interface SessionLogin {
-  kind: "session";
+export interface SignedIn {
+  kind: "signedIn";
   user: User;
   token: IssuedToken;
   /** Set when the token is good only for changing the password or enrolling a second factor. */
@@ -81,7 +70,7 @@ export interface SessionLogin {
   events: AuthEvent[];
 }
 
-export interface ChallengeLogin {
+export interface TwoFactorChallengeIssued {
   kind: "challenge";
   user: User;
   challengeToken: string;
@@ -90,7 +79,7 @@ export interface ChallengeLogin {
   events: AuthEvent[];
 }
 
-export type LoginResult = SessionLogin | ChallengeLogin;
+export type SignInResult = SignedIn | TwoFactorChallengeIssued;
 
 /** The one message for every failed sign-in, so the answer is no oracle for names, locks or blocks. */
 const BAD_CREDENTIALS = "Invalid username or password";
@@ -124,7 +113,7 @@ const failed = (base: Base, reason: string, extra: Record<string, unknown> = {})
   details: { reason, ...extra },
 });
 
-/** The restriction a fresh session of this user gets, if any. */
+/** The restriction a fresh login session of this user gets, if any. */
 export function loginRestriction(user: User, policy: AuthPolicy, now = Date.now()): TokenRestriction | undefined {
   if (user.forcePasswordChange || passwordExpired(user, policy, now)) return "password_change";
   if (twoFactorRequired(user, policy) && !user.twoFactorMethod) return "two_factor_enrollment";
@@ -136,7 +125,7 @@ export function loginRestriction(user: User, policy: AuthPolicy, now = Date.now(
  * name all answer exactly like a wrong password; repeated failures inside the policy's window
  * lock the account for its duration, and failures per address block the address.
  */
-export async function login(name: string, password: string, meta: ClientMeta): Promise<LoginResult> {
+export async function signIn(name: string, password: string, meta: ClientMeta): Promise<SignInResult> {
   const normalized = normalizeLogin(name);
   const [pointerItem, ipItem] = await batchGet([loginKey(normalized), ipFailKey(meta.ip)]);
   const pointer = parseLoginPointer(pointerItem);
@@ -151,14 +140,14 @@ export async function login(name: string, password: string, meta: ClientMeta): P
   const { tenantId, userId } = pointer;
   for (let attempt = 0; ; attempt++) {
     const [found, policy] = await Promise.all([
-      getUserWithSessions(tenantId, userId, true),
+      getUserWithLoginSessions(tenantId, userId, true),
       getAuthPolicy(tenantId, true),
     ]);
     if (!found) {
       await verifyPassword(password, await decoyHash());
       throw new LoginFailed([]);
     }
-    const { user, sessions } = found;
+    const { user, loginSessions } = found;
     const base: Base = { tenantId, userId: user.id, username: user.username };
     if (ipBlocked && ipDefenceOn(policy)) throw new LoginFailed([failed(base, "ip_blocked", { ip: meta.ip })]);
     const ok = await verifyPassword(password, user.passwordHash);
@@ -196,7 +185,7 @@ export async function login(name: string, password: string, meta: ClientMeta): P
           ],
         };
       }
-      return await openSession(user, sessions, policy, meta, now, base, { method: "password" });
+      return await openLoginSession(user, loginSessions, policy, meta, now, base, { method: "password" });
     } catch (e) {
       // Two sign-ins raced on the same user item: read it again and re-decide.
       if (e instanceof Conflict && attempt < 3) continue;
@@ -209,11 +198,11 @@ export async function login(name: string, password: string, meta: ClientMeta): P
  * Second step of a sign-in with 2FA: the challenge from the first step and a code (TOTP, the
  * emailed/SMS code, or a backup code, which is used up). Answers like a sign-in.
  */
-export async function completeTwoFactorLogin(
+export async function completeTwoFactorSignIn(
   challengeToken: string,
   code: string,
   meta: ClientMeta,
-): Promise<SessionLogin> {
+): Promise<SignedIn> {
   const ref = parseChallengeToken(challengeToken);
   if (!ref) throw new LoginFailed([]);
   for (let attempt = 0; ; attempt++) {
@@ -222,13 +211,12 @@ export async function completeTwoFactorLogin(
     const challenge = parseChallenge(challengeItem, now);
     if (!challenge) throw new LoginFailed([]);
     const [found, policy] = await Promise.all([
-      getUserWithSessions(ref.tenantId, challenge.userId, true),
+      getUserWithLoginSessions(ref.tenantId, challenge.userId, true),
       getAuthPolicy(ref.tenantId, true),
     ]);
     if (!found) throw new LoginFailed([]);
-    const { user, sessions } = found;
+    const { user, loginSessions } = found;
     const base: Base = { tenantId: ref.tenantId, userId: user.id, username: user.username };
-    const key = challengeKey(ref.tenantId, ref.digest);
     try {
       if (blockedUntil(ipItem, now) > 0 && ipDefenceOn(policy))
         throw new LoginFailed([failed(base, "ip_blocked", { ip: meta.ip })]);
@@ -240,8 +228,8 @@ export async function completeTwoFactorLogin(
         const events = await recordAccountFailure(user, policy, now, base, "invalid_2fa_code");
         // A challenge tolerates a few wrong codes; then the password step must be repeated.
         await (challenge.attempts + 1 >= CHALLENGE_MAX_ATTEMPTS
-          ? transact([{ Delete: { TableName: tableName, Key: key } }])
-          : updateVersioned(key, challenge.version, { attempts: challenge.attempts + 1 }, "Challenge"));
+          ? deleteChallenge(ref.tenantId, ref.digest)
+          : countChallengeAttempt(ref.tenantId, ref.digest, challenge));
         const trips = await recordIpFailure(
           meta.ip,
           { normalizedName: normalizeLogin(user.username), tenantId: ref.tenantId, policy },
@@ -249,13 +237,11 @@ export async function completeTwoFactorLogin(
         );
         throw new LoginFailed([...events, ...tripEvents(trips)]);
       }
-      // The challenge is consumed in the same transaction as the session: it answers once.
-      const consume: TransactItem = {
-        Delete: { TableName: tableName, Key: key, ConditionExpression: "attribute_exists(PK)" },
-      };
-      return await openSession(
+      // The challenge is consumed in the same transaction as the login session: it answers once.
+      const consume: TransactItem = challengeConsume(ref.tenantId, ref.digest);
+      return await openLoginSession(
         user,
-        sessions,
+        loginSessions,
         policy,
         meta,
         now,
@@ -271,10 +257,10 @@ export async function completeTwoFactorLogin(
   }
 }
 
-/** Issues the session of a successful sign-in and records it on the user (counter reset, last login). */
-async function openSession(
+/** Issues the login session of a successful sign-in and records it on the user (counter reset, last login). */
+async function openLoginSession(
   user: User,
-  sessions: Parameters<typeof prepareSession>[1],
+  loginSessions: LoginSession[],
   policy: AuthPolicy,
   meta: ClientMeta,
   now: number,
@@ -282,9 +268,9 @@ async function openSession(
   details: Record<string, unknown>,
   userChanges: Item = {},
   extraItems: TransactItem[] = [],
-): Promise<SessionLogin> {
+): Promise<SignedIn> {
   const restriction = loginRestriction(user, policy, now);
-  const session = await prepareSession(user, sessions, policy, meta, restriction);
+  const loginSession = await prepareLoginSession(user, loginSessions, policy, meta, restriction);
   const changes: Item = {
     status: "active",
     failedAttempts: 0,
@@ -295,16 +281,12 @@ async function openSession(
     loginCount: user.loginCount + 1,
     ...userChanges,
   };
-  await transact([
-    versionedUpdateItem(keys.user(user.tenantId, user.id), user.version, changes),
-    ...extraItems,
-    ...session.items,
-  ]);
+  await transact([userUpdateItem(user, changes), ...extraItems, ...loginSession.items]);
   const fresh: User = { ...user, ...(changes as Partial<User>), version: user.version + 1 };
   return {
-    kind: "session",
+    kind: "signedIn",
     user: fresh,
-    token: session.token,
+    token: loginSession.token,
     ...(restriction ? { restriction } : {}),
     events: [
       {
@@ -313,10 +295,10 @@ async function openSession(
         eventType: "login",
         status: "success",
         details: {
-          session_id: session.token.jti,
+          session_id: loginSession.token.jti,
           ...details,
           ...(restriction ? { restricted_to: restriction } : {}),
-          ...(session.evicted.length ? { sessions_revoked: session.evicted.length } : {}),
+          ...(loginSession.evicted.length ? { sessions_revoked: loginSession.evicted.length } : {}),
           ...("backupCodes" in userChanges ? { backup_codes_remaining: user.backupCodes.length - 1 } : {}),
         },
       },
@@ -338,16 +320,11 @@ async function recordAccountFailure(
   const attempts = (inWindow ? user.failedAttempts : 0) + 1;
   const lock = attempts >= p.lockout_attempts;
   const lockedUntil = lock ? new Date(now + p.lockout_duration * 60_000).toISOString() : null;
-  await updateVersioned(
-    keys.user(base.tenantId, user.id),
-    user.version,
-    {
-      failedAttempts: attempts,
-      failedWindowStart: inWindow ? user.failedWindowStart : new Date(now).toISOString(),
-      ...(lock ? { status: "locked", lockedUntil, lockReason: "Too many failed login attempts" } : {}),
-    },
-    "User",
-  );
+  await updateUserItem(user, {
+    failedAttempts: attempts,
+    failedWindowStart: inWindow ? user.failedWindowStart : new Date(now).toISOString(),
+    ...(lock ? { status: "locked", lockedUntil, lockReason: "Too many failed login attempts" } : {}),
+  });
   const events: AuthEvent[] = [failed(base, reason, { attempt_count: attempts, lockout_triggered: lock })];
   if (lock) {
     events.push({
@@ -373,204 +350,7 @@ export async function recordPasswordFailure(user: User, policy: AuthPolicy): Pro
   );
 }
 
-export interface PasswordFields {
-  passwordHash: string;
-  passwordHistory: string[];
-  passwordChangedAt: string;
-}
-
-/**
- * Checks a new password against the tenant's policy — including, for an existing user, the last
- * `history_size` passwords (the current one counts) when `prevent_reuse` is on — and hashes it.
- * The cheap checks run first, so a refused password costs no hashing.
- */
-export async function preparePassword(
-  password: string,
-  policy: AuthPolicy,
-  opts: { username: string; field?: string; current?: Pick<User, "passwordHash" | "passwordHistory"> },
-): Promise<PasswordFields> {
-  const pp = policy.password_policy;
-  assertPasswordMeetsPolicy(password, pp, { username: opts.username, field: opts.field });
-  const remembered =
-    opts.current && pp.prevent_reuse
-      ? [opts.current.passwordHash, ...opts.current.passwordHistory].slice(0, pp.history_size)
-      : [];
-  if (remembered.length > 0) {
-    const matches = await Promise.all(remembered.map((h) => verifyPassword(password, h)));
-    if (matches.some(Boolean))
-      assertPasswordMeetsPolicy(password, pp, { username: opts.username, field: opts.field, reused: true });
-  }
-  const keep = pp.prevent_reuse ? Math.min(MAX_HISTORY, pp.history_size) - 1 : 0;
-  const passwordHistory =
-    opts.current && keep > 0 ? [opts.current.passwordHash, ...opts.current.passwordHistory].slice(0, keep) : [];
-  return { passwordHash: await hashPassword(password), passwordHistory, passwordChangedAt: new Date().toISOString() };
-}
-
-export interface SignupInput {
-  organization: string;
-  username: string;
-  email: string;
-  password: string;
-}
-
-/**
- * Self-service signup: a new tenant on the free plan with this user as its admin. The new admin's
- * first token is not restricted to 2FA enrolment (the default policy requires 2FA for admins):
- * the organization has nothing in it yet, and its first sign-in will ask for the enrolment.
- */
-export async function signup(
-  input: SignupInput,
-  meta: ClientMeta = { ip: "0.0.0.0", userAgent: "" },
-): Promise<SessionLogin> {
-  const tenantId = tenantSlug(input.organization);
-  if (tenantId.length < 2) {
-    throw new Invalid("body.organization: must contain at least two letters or digits", [
-      { loc: ["body", "organization"], msg: "must contain at least two letters or digits", type: "value_error" },
-    ]);
-  }
-  const policy = DEFAULT_AUTH_POLICY;
-  const password = await preparePassword(input.password, policy, { username: input.username });
-  const now = new Date().toISOString();
-  const tenant = createTenantItems({ id: tenantId, name: input.organization.trim(), plan: "free", createdAt: now });
-  const user = {
-    ...newUser({
-      tenantId,
-      id: 1,
-      username: input.username,
-      email: input.email,
-      fullName: "",
-      role: "admin",
-      permissions: ["*"],
-      now,
-    }),
-    ...password,
-  };
-  const userWrites = createUserItems(user);
-  const session = await prepareSession({ tenantId, id: 1, role: "admin" }, [], policy, meta);
-  await transact(
-    [
-      ...tenant.items,
-      newItemPut({ ...keys.counter(tenantId, "user"), type: "Counter", value: 1 }),
-      ...userWrites.items,
-      ...session.items,
-    ],
-    [...tenant.conflicts, `organization '${tenantId}' already exists`, ...userWrites.conflicts],
-  );
-  const created: User = { ...user, passwordHash: "", type: "User", version: 1 };
-  return {
-    kind: "session",
-    user: created,
-    token: session.token,
-    events: [
-      {
-        tenantId,
-        userId: 1,
-        username: user.username,
-        event: "Organization Created",
-        eventType: "tenant_created",
-        status: "success",
-        details: { organization: tenantId, plan: "free", session_id: session.token.jti },
-      },
-    ],
-  };
-}
-
-export interface RegisterInput {
-  username: string;
-  email: string;
-  password: string;
-  fullName?: string;
-  role?: string;
-}
-
-/**
- * Creates a user in the caller's tenant. The least-privileged role unless the caller asks for
- * another (built-in or one of the tenant's custom roles), and nobody may create a user with
- * permissions they do not hold themselves.
- */
-export async function register(caller: Principal, input: RegisterInput): Promise<User> {
-  const role = await requireRole(caller.tenantId, input.role ?? DEFAULT_ROLE, ["body", "role"]);
-  assertMayAssignRole(caller, role);
-  const policy = await getAuthPolicy(caller.tenantId);
-  const password = await preparePassword(input.password, policy, { username: input.username });
-  return createUser(caller.tenantId, { ...input, role: role.id, permissions: role.permissions, password });
-}
-
-export interface CreateUserInput {
-  username: string;
-  email: string;
-  fullName?: string;
-  role: string;
-  permissions: string[];
-  /** A password already checked against the policy and hashed by `preparePassword`. */
-  password: PasswordFields;
-  forcePasswordChange?: boolean;
-  twoFactorEnabled?: boolean;
-  notes?: string | null;
-}
-
-export async function createUser(tenantId: string, input: CreateUserInput): Promise<User> {
-  const id = await nextId(tenantId, "user");
-  const now = new Date().toISOString();
-  const user: NewUser = {
-    ...newUser({ tenantId, id, ...input, fullName: input.fullName ?? "", now }),
-    ...input.password,
-    forcePasswordChange: input.forcePasswordChange ?? false,
-    twoFactorEnabled: input.twoFactorEnabled ?? false,
-    notes: input.notes ?? null,
-  };
-  const writes = createUserItems(user);
-  await transact(writes.items, writes.conflicts);
-  return { ...user, type: "User", version: 1 };
-}
-
-const COLORS = ["indigo", "orange", "teal", "rose", "amber", "sky", "violet", "emerald"];
-
-function newUser(u: {
-  tenantId: string;
-  id: number;
-  username: string;
-  email: string;
-  fullName: string;
-  role: string;
-  permissions: string[];
-  now: string;
-}): NewUser {
-  return {
-    tenantId: u.tenantId,
-    id: u.id,
-    username: u.username,
-    email: u.email,
-    fullName: u.fullName,
-    role: u.role,
-    permissions: u.permissions,
-    status: "active",
-    passwordHash: "",
-    passwordChangedAt: u.now,
-    passwordHistory: [],
-    forcePasswordChange: false,
-    twoFactorEnabled: false,
-    twoFactorMethod: null,
-    twoFactorSecret: null,
-    twoFactorPending: null,
-    backupCodes: [],
-    lastTotpStep: 0,
-    phone: null,
-    notes: null,
-    loginCount: 0,
-    lastLogin: null,
-    failedAttempts: 0,
-    failedWindowStart: null,
-    lockedUntil: null,
-    lockReason: null,
-    tokensValidAfter: 0,
-    avatarColor: COLORS[u.id % COLORS.length] ?? "indigo",
-    createdAt: u.now,
-    updatedAt: u.now,
-  };
-}
-
-/** Revokes one access token until it would have expired anyway, and ends its session. */
-export async function revokeToken(tenantId: string, jti: string, exp: number): Promise<void> {
-  await endSession(tenantId, jti, exp);
+/** Sign-out: revokes one access token until it would have expired anyway, and ends its login session. */
+export async function signOut(tenantId: string, jti: string, exp: number): Promise<void> {
+  await endLoginSession(tenantId, jti, exp);
 }

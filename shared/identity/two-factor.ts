@@ -3,7 +3,7 @@
  * single-use backup codes. Enrolment is two steps — start (a secret or a code is issued) and
  * verify (a correct code activates the factor and returns the backup codes, once). At sign-in a
  * correct password of a user with a factor yields a challenge, completed by
- * `completeTwoFactorLogin` in identity.ts.
+ * `completeTwoFactorSignIn` in sign-in.ts.
  *
  * Secrets are stored envelope-encrypted; backup codes and emailed codes only as SHA-256 hashes
  * (they are random with 50 and 20 bits, and every wrong guess counts against the account).
@@ -11,11 +11,10 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { verifyPassword } from "#shared/auth/passwords.ts";
 import { decryptSecret, encryptSecret } from "#shared/crypto/envelope.ts";
-import { type Challenge, ChallengeItem, challengeKey } from "#shared/identity/db/login-sessions.ts";
-import { parseUser, type TwoFactorMethod, type User } from "#shared/identity/db/users.ts";
+import { type Challenge, challengePut, parseChallengeItem } from "#shared/identity/db/two-factor-challenges.ts";
+import { getUser, type TwoFactorMethod, type User, updateUserItem } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid } from "#shared/kit/errors.ts";
-import { keys } from "#shared/table/keys.ts";
-import { getItem, type Item, newItemPut, updateVersioned } from "#shared/table/repo.ts";
+import type { Item } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
 import { type AuthPolicy, getAuthPolicy } from "./auth-policy.ts";
 import type { Principal } from "./principal.ts";
@@ -77,19 +76,18 @@ export interface EnrollInput {
 }
 
 export type EnrollResult =
-  | { method: "app"; secret: string; otpauth_uri: string; expires_at: string }
-  | { method: "email" | "sms"; code_sent: boolean; destination: string; expires_at: string };
+  | { method: "app"; secret: string; otpauthUri: string; expiresAt: string }
+  | { method: "email" | "sms"; codeSent: boolean; destination: string; expiresAt: string };
 
 const maskEmail = (e: string) => e.replace(/^(.)[^@]*(@.*)$/, "$1***$2");
 const maskPhone = (p: string) => `${p.slice(0, 3)}***${p.slice(-2)}`;
 
 async function loadSelf(principal: Principal): Promise<{ user: User; policy: AuthPolicy }> {
   if (principal.apiKey) throw new Forbidden("Two-factor settings need a signed-in user, not an API key");
-  const [item, policy] = await Promise.all([
-    getItem(keys.user(principal.tenantId, principal.userId), true),
+  const [user, policy] = await Promise.all([
+    getUser(principal.tenantId, principal.userId, true),
     getAuthPolicy(principal.tenantId),
   ]);
-  const user = parseUser(item);
   if (!user) throw new Forbidden("Account no longer exists");
   return { user, policy };
 }
@@ -109,42 +107,34 @@ export async function startEnrollment(principal: Principal, input: EnrollInput):
   if (method === "app") {
     const secret = base32Encode(generateTotpSecret());
     const sealed = await encryptSecret(user.tenantId, secret);
-    await updateVersioned(
-      keys.user(user.tenantId, user.id),
-      user.version,
-      { twoFactorPending: { method, secret: sealed, codeHash: null, phone: null, expiresAt } },
-      "User",
-    );
+    await updateUserItem(user, {
+      twoFactorPending: { method, secret: sealed, codeHash: null, phone: null, expiresAt },
+    });
     return {
       method,
       secret,
-      otpauth_uri: otpauthUri({ issuer: ISSUER, account: `${user.username}@${user.tenantId}`, secret }),
-      expires_at: expiresAt,
+      otpauthUri: otpauthUri({ issuer: ISSUER, account: `${user.username}@${user.tenantId}`, secret }),
+      expiresAt,
     };
   }
   const phone = method === "sms" ? input.phone : null;
   if (method === "sms" && !phone) throw fieldError("phone", "required for the sms method (E.164, e.g. +15551234567)");
   const code = sixDigits();
-  await updateVersioned(
-    keys.user(user.tenantId, user.id),
-    user.version,
-    {
-      twoFactorPending: {
-        method,
-        secret: null,
-        codeHash: codeHash(`enrol:${user.tenantId}:${user.id}`, code),
-        phone: phone ?? null,
-        expiresAt,
-      },
+  await updateUserItem(user, {
+    twoFactorPending: {
+      method,
+      secret: null,
+      codeHash: codeHash(`enrol:${user.tenantId}:${user.id}`, code),
+      phone: phone ?? null,
+      expiresAt,
     },
-    "User",
-  );
+  });
   const sent = await sendCode(user, method, code, ENROLMENT_TTL_MS / 60_000, phone);
   return {
     method,
-    code_sent: sent,
+    codeSent: sent,
     destination: method === "email" ? maskEmail(user.email) : maskPhone(phone ?? ""),
-    expires_at: expiresAt,
+    expiresAt,
   };
 }
 
@@ -152,7 +142,7 @@ export async function startEnrollment(principal: Principal, input: EnrollInput):
 export async function confirmEnrollment(
   principal: Principal,
   code: string,
-): Promise<{ method: TwoFactorMethod; backup_codes: string[] }> {
+): Promise<{ method: TwoFactorMethod; backupCodes: string[] }> {
   const { user, policy } = await loadSelf(principal);
   const pending = user.twoFactorPending;
   if (!pending || new Date(pending.expiresAt).getTime() <= Date.now()) {
@@ -168,22 +158,17 @@ export async function confirmEnrollment(
     throw fieldError("code", "invalid or expired code");
   }
   const backup = newBackupCodes(policy.two_factor.backup_codes_count);
-  await updateVersioned(
-    keys.user(user.tenantId, user.id),
-    user.version,
-    {
-      twoFactorEnabled: true,
-      twoFactorMethod: pending.method,
-      twoFactorSecret: pending.method === "app" ? pending.secret : null,
-      phone: pending.method === "sms" ? pending.phone : user.phone,
-      twoFactorPending: null,
-      backupCodes: backup.hashes,
-      lastTotpStep: step,
-      updatedAt: new Date().toISOString(),
-    },
-    "User",
-  );
-  return { method: pending.method, backup_codes: backup.codes };
+  await updateUserItem(user, {
+    twoFactorEnabled: true,
+    twoFactorMethod: pending.method,
+    twoFactorSecret: pending.method === "app" ? pending.secret : null,
+    phone: pending.method === "sms" ? pending.phone : user.phone,
+    twoFactorPending: null,
+    backupCodes: backup.hashes,
+    lastTotpStep: step,
+    updatedAt: new Date().toISOString(),
+  });
+  return { method: pending.method, backupCodes: backup.codes };
 }
 
 /** Turns 2FA off for the signed-in user, proven by a current code or the password. */
@@ -203,19 +188,14 @@ export async function disableTwoFactor(
     const check = await checkSecondFactor(user, proof.code ?? "", null, Date.now());
     if (!check.ok) throw fieldError("code", "invalid or expired code");
   }
-  await updateVersioned(
-    keys.user(user.tenantId, user.id),
-    user.version,
-    {
-      twoFactorEnabled: false,
-      twoFactorMethod: null,
-      twoFactorSecret: null,
-      twoFactorPending: null,
-      backupCodes: [],
-      updatedAt: new Date().toISOString(),
-    },
-    "User",
-  );
+  await updateUserItem(user, {
+    twoFactorEnabled: false,
+    twoFactorMethod: null,
+    twoFactorSecret: null,
+    twoFactorPending: null,
+    backupCodes: [],
+    updatedAt: new Date().toISOString(),
+  });
 }
 
 /** The user fields that switch 2FA off (an administrator's reset: lost phone, left company). */
@@ -270,7 +250,7 @@ export function parseChallengeToken(token: string): { tenantId: string; digest: 
 }
 
 export function parseChallenge(item: Item | undefined, now: number): Challenge | undefined {
-  const c = item ? ChallengeItem.parse(item) : undefined;
+  const c = parseChallengeItem(item);
   return c && c.expiresAt * 1000 > now ? c : undefined;
 }
 
@@ -288,15 +268,16 @@ export async function issueChallenge(user: User, now: number) {
     hash = codeHash(`login:${user.tenantId}:${user.id}`, code);
     await sendCode(user, user.twoFactorMethod, code, CHALLENGE_TTL_S / 60);
   }
-  const item = newItemPut({
-    ...challengeKey(user.tenantId, sha256(secret)),
-    type: "TwoFactorChallenge",
-    tenantId: user.tenantId,
-    userId: user.id,
-    expiresAt: Math.floor(now / 1000) + CHALLENGE_TTL_S,
-    attempts: 0,
-    codeHash: hash,
-    methods,
-  });
+  const item = challengePut(
+    {
+      tenantId: user.tenantId,
+      userId: user.id,
+      expiresAt: Math.floor(now / 1000) + CHALLENGE_TTL_S,
+      attempts: 0,
+      codeHash: hash,
+      methods,
+    },
+    sha256(secret),
+  );
   return { token: `${user.tenantId}.${secret}`, methods, expiresIn: CHALLENGE_TTL_S, item };
 }

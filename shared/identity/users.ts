@@ -1,50 +1,46 @@
 /**
- * User administration (gateway "Identity & Access Management"): list, detail, create, update,
- * delete, password reset, lock/unlock, and a user's own password change.
+ * User administration (gateway "Identity & Access Management"): list, detail, add, update,
+ * delete, password reset, lock/unlock. (A user's own password change is in passwords.ts; the
+ * user record itself is made in create-user.ts.)
  *
  * Rules that hold for every route here: nobody acts on a user who holds permissions they do not
  * (an operator with users:write cannot reset an admin's password), nobody hands out a role or a
  * permission they do not hold, the last administrator cannot be removed, and every change that
- * should end a user's sessions (password reset, lock, role change, deactivation, deletion) revokes
+ * should end a user's login sessions (password reset, lock, role change, deactivation, deletion) revokes
  * them on the very next request.
  */
 
-import { generatePassword, verifyPassword } from "#shared/auth/passwords.ts";
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
 import { listApiKeyItems } from "#shared/identity/db/api-keys.ts";
-import { liveSessions, type Session } from "#shared/identity/db/login-sessions.ts";
 import {
-  getUserWithSessions,
-  listUsersWithSessions,
+  getUserWithLoginSessions,
+  type LoginSession,
+  listUsersWithLoginSessions,
+  liveLoginSessions,
+} from "#shared/identity/db/login-sessions.ts";
+import {
   loginGuardDelete,
   loginGuardPut,
   normalizeLogin,
   type User,
-  userArchiveKey,
+  userArchivePut,
   userDeleteItem,
   userUnchangedCheck,
+  userUpdateItem,
 } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
 import { keys } from "#shared/table/keys.ts";
-import { getItem, type Item, newItemPut, queryPage, versionedUpdateItem } from "#shared/table/repo.ts";
+import { getItem, type Item, queryPage } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
+import { effectiveStatus, type UserStatusView } from "./account-status.ts";
 import { keyStatus, revokeApiKeysOfUser, transferApiKeys } from "./api-keys.ts";
-import { type AuthPolicy, getAuthPolicy } from "./auth-policy.ts";
-import { isLocked } from "./authenticate.ts";
-import { nowEpoch, type TransactItem, transactWithRevocations } from "./login-sessions.ts";
-import { checkPassword } from "./password-rules.ts";
+import { getAuthPolicy } from "./auth-policy.ts";
+import { createUser } from "./create-user.ts";
+import { nowEpoch, type TransactItem, transactEndingLoginSessions } from "./login-sessions.ts";
+import { preparePassword, temporaryPassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import { assertMayAssignRole, assertMayGrantPermissions, callerCovers, requireRole } from "./roles.ts";
-import { type AuthEvent, createUser, PasswordRejected, preparePassword, recordPasswordFailure } from "./sign-in.ts";
 import { TWO_FACTOR_CLEARED } from "./two-factor.ts";
-
-export type UserStatusView = "active" | "inactive" | "locked";
-
-/** What the API shows as status: a lock whose time has passed is no lock (as sign-in sees it). */
-export function effectiveStatus(u: Pick<User, "status" | "lockedUntil">, now = Date.now()): UserStatusView {
-  if (u.status === "inactive") return "inactive";
-  return isLocked(u, now) ? "locked" : "active";
-}
 
 const isAdmin = (u: Pick<User, "permissions">) => u.permissions.includes("*");
 
@@ -52,21 +48,18 @@ function fieldError(loc: (string | number)[], msg: string): Invalid {
   return new Invalid(`${loc.join(".")}: ${msg}`, [{ loc, msg, type: "value_error" }]);
 }
 
-export function userSummary(u: User, sessions: Session[], now = Date.now()) {
+/** A user as the administration routes list them: the account, its effective status, its live login sessions. */
+export interface UserSummary {
+  user: User;
+  status: UserStatusView;
+  loginSessionCount: number;
+}
+
+function summarize(user: User, loginSessions: LoginSession[], now = Date.now()): UserSummary {
   return {
-    id: u.id,
-    username: u.username,
-    full_name: u.fullName,
-    email: u.email,
-    role: u.role,
-    status: effectiveStatus(u, now),
-    last_login: u.lastLogin,
-    login_count: u.loginCount,
-    two_factor_enabled: u.twoFactorEnabled,
-    created_at: u.createdAt,
-    avatar_color: u.avatarColor,
-    permissions: u.permissions,
-    session_count: liveSessions(sessions, now).length,
+    user,
+    status: effectiveStatus(user, now),
+    loginSessionCount: liveLoginSessions(loginSessions, now).length,
   };
 }
 
@@ -76,30 +69,45 @@ export interface ListFilters {
   limit: number;
 }
 
+export interface UserListing {
+  users: UserSummary[];
+  total: number;
+  active: number;
+  rolesSummary: Record<string, number>;
+}
+
 /**
- * The tenant's users (one Query reads them with their sessions). `total` counts the users matching
- * the filters (before `limit`); `active` and `roles_summary` describe the whole tenant.
+ * The tenant's users (one Query reads them with their login sessions). `total` counts the users
+ * matching the filters (before `limit`); `active` and `rolesSummary` describe the whole tenant.
  */
-export async function listUserViews(tenantId: string, f: ListFilters) {
+export async function listUserSummaries(tenantId: string, f: ListFilters): Promise<UserListing> {
   const now = Date.now();
-  const all = (await listUsersWithSessions(tenantId)).map(({ user, sessions }) => userSummary(user, sessions, now));
-  const matching = all.filter((u) => (!f.status || u.status === f.status) && (!f.role || u.role === f.role));
+  const all = (await listUsersWithLoginSessions(tenantId)).map(({ user, loginSessions }) =>
+    summarize(user, loginSessions, now),
+  );
+  const matching = all.filter((s) => (!f.status || s.status === f.status) && (!f.role || s.user.role === f.role));
   const rolesSummary: Record<string, number> = {};
-  for (const u of all) rolesSummary[u.role] = (rolesSummary[u.role] ?? 0) + 1;
+  for (const s of all) rolesSummary[s.user.role] = (rolesSummary[s.user.role] ?? 0) + 1;
   return {
     users: matching.slice(0, f.limit),
     total: matching.length,
-    active: all.filter((u) => u.status === "active").length,
-    roles_summary: rolesSummary,
+    active: all.filter((s) => s.status === "active").length,
+    rolesSummary,
   };
+}
+
+/** An API key a user owns, as the user's detail shows it. */
+export interface OwnedApiKey {
+  id: number;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  status: string;
 }
 
 /** Owned records of other areas, read by the detail view (API keys, SSH keys). */
 export interface OwnedRecords {
-  apiKeys(
-    tenantId: string,
-    userId: number,
-  ): Promise<{ name: string; scope: string[]; created: string; [k: string]: unknown }[]>;
+  apiKeys(tenantId: string, userId: number): Promise<OwnedApiKey[]>;
   sshKeys(tenantId: string, userId: number): Promise<{ fingerprint: string; type: string; added: string }[]>;
 }
 
@@ -145,32 +153,30 @@ async function recentActivity(tenantId: string, userId: number) {
   return out;
 }
 
-export async function getUserDetail(tenantId: string, userId: number, owned: OwnedRecords) {
+export interface UserDetail extends UserSummary {
+  apiKeys: OwnedApiKey[];
+  sshKeys: { fingerprint: string; type: string; added: string }[];
+  recentActivity: { timestamp: string; action: string; ip: string | null; status: string }[];
+}
+
+export async function getUserDetail(tenantId: string, userId: number, owned: OwnedRecords): Promise<UserDetail> {
   const [found, activity, apiKeys, sshKeys] = await Promise.all([
-    getUserWithSessions(tenantId, userId),
+    getUserWithLoginSessions(tenantId, userId),
     recentActivity(tenantId, userId),
     owned.apiKeys(tenantId, userId),
     owned.sshKeys(tenantId, userId),
   ]);
   if (!found) throw new NotFound(`User ${userId} not found`);
-  const u = found.user;
-  const { session_count, avatar_color, ...summary } = userSummary(u, found.sessions);
   return {
-    ...summary,
-    last_password_change: u.passwordChangedAt,
-    failed_attempts: u.failedAttempts,
-    two_factor_method: u.twoFactorMethod,
-    updated_at: u.updatedAt,
-    avatar_color,
-    session_count,
-    api_keys: apiKeys,
-    ssh_keys: sshKeys,
-    recent_activity: activity,
+    ...summarize(found.user, found.loginSessions),
+    apiKeys,
+    sshKeys,
+    recentActivity: activity,
   };
 }
 
 async function loadTarget(caller: Principal, userId: number, loc: (string | number)[] = ["body", "user_id"]) {
-  const found = await getUserWithSessions(caller.tenantId, userId, true);
+  const found = await getUserWithLoginSessions(caller.tenantId, userId, true);
   if (!found) throw new NotFound(`${loc.join(".")}: user ${userId} not found`);
   return found;
 }
@@ -187,7 +193,7 @@ function assertMayManage(caller: Principal, target: User): void {
  * concurrent requests cannot remove the last two administrators.
  */
 async function otherAdminCheck(tenantId: string, target: User, what: string): Promise<TransactItem> {
-  const others = (await listUsersWithSessions(tenantId, true))
+  const others = (await listUsersWithLoginSessions(tenantId, true))
     .map((u) => u.user)
     .filter((u) => u.id !== target.id && isAdmin(u) && u.status !== "inactive");
   const keep = others[0];
@@ -199,30 +205,19 @@ async function notifyUser(user: Pick<User, "tenantId" | "email">, kind: string, 
   return notifier.send({ tenantId: user.tenantId, channel: "email", to: user.email, subject, body, kind });
 }
 
-/** A password the policy accepts, for accounts created or reset without one (shown once). */
-export function temporaryPassword(policy: AuthPolicy, username: string): string {
-  const pp = policy.password_policy;
-  const length = Math.min(pp.max_length, Math.max(20, pp.min_length));
-  for (let i = 0; i < 20; i++) {
-    const candidate = generatePassword(length);
-    if (checkPassword(candidate, pp, { username }).issues.length === 0) return candidate;
-  }
-  throw new Error("could not generate a password that meets the policy");
-}
-
-export interface CreateInput {
+export interface AddUserInput {
   username: string;
   email: string;
-  full_name?: string;
+  fullName?: string;
   role?: string;
   password?: string;
-  two_factor_enabled?: boolean;
+  twoFactorEnabled?: boolean;
   permissions?: string[];
-  send_welcome_email?: boolean;
-  force_password_change?: boolean;
+  sendWelcomeEmail?: boolean;
+  forcePasswordChange?: boolean;
 }
 
-export async function createUserByAdmin(caller: Principal, input: CreateInput) {
+export async function addUser(caller: Principal, input: AddUserInput) {
   const role = await requireRole(caller.tenantId, input.role ?? DEFAULT_ROLE, ["body", "role"]);
   assertMayAssignRole(caller, role);
   const permissions = input.permissions ? [...new Set(input.permissions)] : role.permissions;
@@ -233,15 +228,15 @@ export async function createUserByAdmin(caller: Principal, input: CreateInput) {
   const user = await createUser(caller.tenantId, {
     username: input.username,
     email: input.email,
-    fullName: input.full_name,
+    fullName: input.fullName,
     role: role.id,
     permissions,
     password,
     // A generated password was seen by the administrator: it must be replaced at first sign-in.
-    forcePasswordChange: generated !== undefined || (input.force_password_change ?? false),
-    twoFactorEnabled: input.two_factor_enabled ?? false,
+    forcePasswordChange: generated !== undefined || (input.forcePasswordChange ?? false),
+    twoFactorEnabled: input.twoFactorEnabled ?? false,
   });
-  const welcomeEmailSent = input.send_welcome_email
+  const welcomeEmailSent = input.sendWelcomeEmail
     ? await notifyUser(
         user,
         "welcome",
@@ -253,12 +248,12 @@ export async function createUserByAdmin(caller: Principal, input: CreateInput) {
   return { user, temporaryPassword: generated, welcomeEmailSent };
 }
 
-export interface UpdateInput {
-  user_id: number;
-  full_name?: string;
+export interface UpdateUserInput {
+  userId: number;
+  fullName?: string;
   email?: string;
   role?: string;
-  two_factor_enabled?: boolean;
+  twoFactorEnabled?: boolean;
   permissions?: string[];
   status?: "active" | "inactive";
   notes?: string;
@@ -266,8 +261,8 @@ export interface UpdateInput {
 
 type Change = { old: unknown; new: unknown } | { added?: string[]; removed?: string[] };
 
-export async function updateUser(caller: Principal, input: UpdateInput) {
-  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+export async function updateUser(caller: Principal, input: UpdateUserInput) {
+  const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
   const changes: Item = {};
   const diff: Record<string, Change> = {};
@@ -278,8 +273,7 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
     changes[attr] = value;
   };
 
-  if (input.full_name !== undefined && input.full_name !== target.fullName)
-    set("full_name", "fullName", input.full_name);
+  if (input.fullName !== undefined && input.fullName !== target.fullName) set("full_name", "fullName", input.fullName);
   if (input.email !== undefined && input.email !== target.email) {
     set("email", "email", input.email);
     if (normalizeLogin(input.email) !== normalizeLogin(target.email)) {
@@ -306,10 +300,10 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
     diff.permissions = { ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) };
     changes.permissions = permissions;
   }
-  if (input.two_factor_enabled !== undefined && input.two_factor_enabled !== target.twoFactorEnabled) {
-    set("two_factor_enabled", "twoFactorEnabled", input.two_factor_enabled);
+  if (input.twoFactorEnabled !== undefined && input.twoFactorEnabled !== target.twoFactorEnabled) {
+    set("two_factor_enabled", "twoFactorEnabled", input.twoFactorEnabled);
     // Switching 2FA off is an administrator's reset (lost phone): the enrolled factor goes too.
-    if (!input.two_factor_enabled) Object.assign(changes, TWO_FACTOR_CLEARED);
+    if (!input.twoFactorEnabled) Object.assign(changes, TWO_FACTOR_CLEARED);
   }
   const currentStatus = effectiveStatus(target);
   if (input.status !== undefined && input.status !== currentStatus) {
@@ -329,12 +323,12 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
     conflicts.push("another administrator changed at the same time; retry");
   }
   const revoke = roleChanged || changes.status === "inactive";
-  const live = liveSessions(sessions);
+  const live = liveLoginSessions(loginSessions);
   if (Object.keys(changes).length > 0) {
     const now = new Date().toISOString();
-    await transactWithRevocations(
+    await transactEndingLoginSessions(
       [
-        versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+        userUpdateItem(target, {
           ...changes,
           updatedAt: now,
           ...(revoke ? { tokensValidAfter: nowEpoch() } : {}),
@@ -355,7 +349,7 @@ export async function updateUser(caller: Principal, input: UpdateInput) {
         `${caller.username} changed your account: ${Object.keys(diff).join(", ")}.`,
       )
     : false;
-  return { user: updated, changes: diff, notified, sessionsTerminated: revoke ? live.length : 0 };
+  return { user: updated, changes: diff, notified, loginSessionsEnded: revoke ? live.length : 0 };
 }
 
 /** Moves or archives what a deleted user owned in other areas (API keys; SSH keys once they exist). */
@@ -369,10 +363,10 @@ export interface MovedData {
   apiKeysRevoked: number;
 }
 
-export interface DeleteInput {
-  user_id: number;
-  transfer_data_to?: number;
-  archive_data?: boolean;
+export interface DeleteUserInput {
+  userId: number;
+  transferDataTo?: number;
+  archiveData?: boolean;
   reason?: string;
 }
 
@@ -397,15 +391,15 @@ function archivedProfile(u: User) {
   };
 }
 
-export async function deleteUser(caller: Principal, input: DeleteInput, owned: OwnedData) {
-  if (input.user_id === caller.userId) throw new Conflict("Cannot delete your own account");
-  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+export async function deleteUser(caller: Principal, input: DeleteUserInput, owned: OwnedData) {
+  if (input.userId === caller.userId) throw new Conflict("Cannot delete your own account");
+  const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
-  if (input.transfer_data_to !== undefined) {
-    if (input.transfer_data_to === target.id)
+  if (input.transferDataTo !== undefined) {
+    if (input.transferDataTo === target.id)
       throw fieldError(["body", "transfer_data_to"], "must be another user than the one deleted");
-    const to = await getUserWithSessions(caller.tenantId, input.transfer_data_to, true);
-    if (!to) throw new NotFound(`body.transfer_data_to: user ${input.transfer_data_to} not found`);
+    const to = await getUserWithLoginSessions(caller.tenantId, input.transferDataTo, true);
+    if (!to) throw new NotFound(`body.transfer_data_to: user ${input.transferDataTo} not found`);
   }
   const items: TransactItem[] = [
     userDeleteItem(target),
@@ -422,60 +416,58 @@ export async function deleteUser(caller: Principal, input: DeleteInput, owned: O
     conflicts.push("another administrator changed at the same time; retry");
   }
   const now = new Date().toISOString();
-  if (input.archive_data) {
+  if (input.archiveData) {
     items.push(
-      newItemPut({
-        ...userArchiveKey(caller.tenantId, target.id),
-        type: "UserArchive",
+      userArchivePut(caller.tenantId, target.id, {
         tenantId: caller.tenantId,
         userId: target.id,
         profile: archivedProfile(target),
         reason: input.reason ?? null,
         deletedAt: now,
         deletedBy: caller.username,
-        transferredTo: input.transfer_data_to ?? null,
+        transferredTo: input.transferDataTo ?? null,
       }),
     );
     conflicts.push(`an archive of user ${target.id} already exists`);
   }
-  const live = liveSessions(sessions);
-  await transactWithRevocations(items, live, conflicts);
+  const live = liveLoginSessions(loginSessions);
+  await transactEndingLoginSessions(items, live, conflicts);
   const moved =
-    input.transfer_data_to !== undefined
-      ? await owned.transfer(caller.tenantId, target.id, input.transfer_data_to)
+    input.transferDataTo !== undefined
+      ? await owned.transfer(caller.tenantId, target.id, input.transferDataTo)
       : await owned.revoke(caller.tenantId, target.id);
   return {
     user: target,
-    sessionsTerminated: live.length,
-    dataTransferred: input.transfer_data_to !== undefined,
-    dataArchived: input.archive_data === true,
+    loginSessionsEnded: live.length,
+    dataTransferred: input.transferDataTo !== undefined,
+    dataArchived: input.archiveData === true,
     ...moved,
   };
 }
 
-export interface ResetInput {
-  user_id: number;
-  new_password?: string;
-  force_change?: boolean;
-  send_email?: boolean;
+export interface ResetPasswordInput {
+  userId: number;
+  newPassword?: string;
+  forceChange?: boolean;
+  sendEmail?: boolean;
 }
 
-export async function resetPassword(caller: Principal, input: ResetInput) {
-  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+export async function resetPassword(caller: Principal, input: ResetPasswordInput) {
+  const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
   const policy = await getAuthPolicy(caller.tenantId);
-  const generated = input.new_password === undefined ? temporaryPassword(policy, target.username) : undefined;
-  const password = await preparePassword(input.new_password ?? generated ?? "", policy, {
+  const generated = input.newPassword === undefined ? temporaryPassword(policy, target.username) : undefined;
+  const password = await preparePassword(input.newPassword ?? generated ?? "", policy, {
     username: target.username,
     field: "new_password",
     current: target,
   });
   // The administrator knows the new password: by default its owner must replace it.
-  const requiresChange = generated !== undefined || (input.force_change ?? true);
-  const live = liveSessions(sessions);
-  await transactWithRevocations(
+  const requiresChange = generated !== undefined || (input.forceChange ?? true);
+  const live = liveLoginSessions(loginSessions);
+  await transactEndingLoginSessions(
     [
-      versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+      userUpdateItem(target, {
         ...password,
         forcePasswordChange: requiresChange,
         tokensValidAfter: nowEpoch(),
@@ -485,7 +477,7 @@ export async function resetPassword(caller: Principal, input: ResetInput) {
     live,
     ["User was changed by another request; reload and retry"],
   );
-  const emailSent = input.send_email
+  const emailSent = input.sendEmail
     ? await notifyUser(
         target,
         "password_reset",
@@ -494,28 +486,28 @@ export async function resetPassword(caller: Principal, input: ResetInput) {
           "If you did not expect this, contact your administrator.",
       )
     : false;
-  return { user: target, emailSent, requiresChange, temporaryPassword: generated, sessionsTerminated: live.length };
+  return { user: target, emailSent, requiresChange, temporaryPassword: generated, loginSessionsEnded: live.length };
 }
 
-export interface LockInput {
-  user_id: number;
+export interface LockUserInput {
+  userId: number;
   action: "lock" | "unlock";
   reason?: string;
-  duration_minutes?: number;
+  durationMinutes?: number;
 }
 
-export async function lockUser(caller: Principal, input: LockInput) {
-  if (input.user_id === caller.userId) throw new Conflict(`Cannot ${input.action} your own account`);
-  if (input.action === "unlock" && input.duration_minutes !== undefined) {
+export async function lockUser(caller: Principal, input: LockUserInput) {
+  if (input.userId === caller.userId) throw new Conflict(`Cannot ${input.action} your own account`);
+  if (input.action === "unlock" && input.durationMinutes !== undefined) {
     throw fieldError(["body", "duration_minutes"], "only for action 'lock'");
   }
-  const { user: target, sessions } = await loadTarget(caller, input.user_id);
+  const { user: target, loginSessions } = await loadTarget(caller, input.userId);
   assertMayManage(caller, target);
   const now = Date.now();
-  const live = input.action === "lock" ? liveSessions(sessions, now) : [];
+  const live = input.action === "lock" ? liveLoginSessions(loginSessions, now) : [];
   const lockedUntil =
-    input.action === "lock" && input.duration_minutes !== undefined
-      ? new Date(now + input.duration_minutes * 60_000).toISOString()
+    input.action === "lock" && input.durationMinutes !== undefined
+      ? new Date(now + input.durationMinutes * 60_000).toISOString()
       : null;
   const changes: Item =
     input.action === "lock"
@@ -532,9 +524,9 @@ export async function lockUser(caller: Principal, input: LockInput) {
           failedAttempts: 0,
           failedWindowStart: null,
         };
-  await transactWithRevocations(
+  await transactEndingLoginSessions(
     [
-      versionedUpdateItem(keys.user(target.tenantId, target.id), target.version, {
+      userUpdateItem(target, {
         ...changes,
         updatedAt: new Date(now).toISOString(),
       }),
@@ -557,46 +549,7 @@ export async function lockUser(caller: Principal, input: LockInput) {
           "Your Warden account was unlocked",
           `Your account was unlocked by ${caller.username}.`,
         );
-  return { user: target, lockedUntil, notified, sessionsTerminated: live.length };
-}
-
-/** The signed-in user changes their own password (the way out of a forced change); every session ends. */
-export async function changeOwnPassword(caller: Principal, input: { current_password: string; new_password: string }) {
-  if (caller.apiKey) throw new Forbidden("Changing a password needs a signed-in user, not an API key");
-  const [found, policy] = await Promise.all([
-    getUserWithSessions(caller.tenantId, caller.userId, true),
-    getAuthPolicy(caller.tenantId, true),
-  ]);
-  if (!found) throw new Forbidden("Account no longer exists");
-  const { user, sessions } = found;
-  if (!(await verifyPassword(input.current_password, user.passwordHash))) {
-    // Counted like a failed sign-in: a stolen session cannot be used to guess the password.
-    const events = await recordPasswordFailure(user, policy);
-    throw new PasswordRejected("current_password", "incorrect password", events);
-  }
-  if (input.new_password === input.current_password)
-    throw fieldError(["body", "new_password"], "must differ from the current password");
-  const password = await preparePassword(input.new_password, policy, {
-    username: user.username,
-    field: "new_password",
-    current: user,
-  });
-  const live = liveSessions(sessions);
-  await transactWithRevocations(
-    [
-      versionedUpdateItem(keys.user(user.tenantId, user.id), user.version, {
-        ...password,
-        forcePasswordChange: false,
-        failedAttempts: 0,
-        failedWindowStart: null,
-        tokensValidAfter: nowEpoch(),
-        updatedAt: password.passwordChangedAt,
-      }),
-    ],
-    live,
-    ["User was changed by another request; reload and retry"],
-  );
-  return { user, sessionsTerminated: live.length, events: [] as AuthEvent[] };
+  return { user: target, lockedUntil, notified, loginSessionsEnded: live.length };
 }
 
 /**
@@ -611,7 +564,7 @@ export const ownedRecords: OwnedRecords = {
     return (await listApiKeyItems(tenantId))
       .filter((k) => k.userId === userId && k.status !== "revoked")
       .sort((a, b) => a.id - b.id)
-      .map((k) => ({ id: k.id, name: k.name, scope: k.scopes, created: k.createdAt, status: keyStatus(k, now) }));
+      .map((k) => ({ id: k.id, name: k.name, scopes: k.scopes, createdAt: k.createdAt, status: keyStatus(k, now) }));
   },
   sshKeys: async () => [],
 };

@@ -15,7 +15,7 @@ import { type AuditEntry, appendAudit } from "#shared/audit/trail.ts";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import { authenticate, readCredentials } from "#shared/identity/authenticate.ts";
 import type { Principal } from "#shared/identity/principal.ts";
-import { consume, RATE_CLASSES, type RateState, rateHeaders } from "#shared/tenancy/rate-limit.ts";
+import { consume, RATE_CLASSES, type RateState, rateHeaders, rateSubject } from "#shared/tenancy/rate-limit.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
 import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized } from "./errors.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
@@ -252,11 +252,10 @@ const rateLimit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context
   before: async (request) => {
     const s = state(request);
     if (route.rateClass === "unlimited") return;
-    const subject = s.principal
-      ? s.principal.apiKey
-        ? `T#${s.principal.tenantId}#KEY#${s.principal.apiKey.id}`
-        : `T#${s.principal.tenantId}`
-      : `G#IP#${s.ip}`;
+    const subject = rateSubject(
+      s.principal && { tenantId: s.principal.tenantId, apiKeyId: s.principal.apiKey?.id },
+      s.ip,
+    );
     // A key's own limit can only tighten the route's: a 1000/min key is still 5/min on sign-up routes.
     const keyLimit = s.principal?.apiKey?.rateLimit;
     const limit = Math.min(RATE_CLASSES[route.rateClass], keyLimit ?? Number.POSITIVE_INFINITY);

@@ -2,9 +2,7 @@
  * Fixed-window rate limiting, one atomic counter item per subject, class and minute. The subject
  * is the tenant for authenticated calls and the source address for anonymous ones (login).
  */
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { db, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
+import { countRequest, rateSubjects } from "./db/rate-windows.ts";
 
 /** Requests per minute, from the specs' rate-limiting sections. */
 export const RATE_CLASSES = {
@@ -31,6 +29,17 @@ export interface RateState {
 
 const WINDOW_SECONDS = 60;
 
+/**
+ * Whose window a request counts in: an API key's own, the tenant's for a signed-in user, the
+ * source address's for an anonymous call.
+ */
+export function rateSubject(caller: { tenantId: string; apiKeyId?: number } | undefined, ip: string): string {
+  if (!caller) return rateSubjects.address(ip);
+  return caller.apiKeyId === undefined
+    ? rateSubjects.tenant(caller.tenantId)
+    : rateSubjects.apiKey(caller.tenantId, caller.apiKeyId);
+}
+
 export async function consume(
   subject: string,
   rateClass: RateClass,
@@ -39,17 +48,7 @@ export async function consume(
   const now = Math.floor(Date.now() / 1000);
   const windowStart = now - (now % WINDOW_SECONDS);
   const reset = windowStart + WINDOW_SECONDS;
-  const out = await db.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: keys.rateWindow(subject, rateClass, windowStart),
-      UpdateExpression: "ADD #count :one SET expiresAt = :ttl, #type = :type",
-      ExpressionAttributeNames: { "#count": "count", "#type": "type" },
-      ExpressionAttributeValues: { ":one": 1, ":ttl": reset + WINDOW_SECONDS, ":type": "RateWindow" },
-      ReturnValues: "UPDATED_NEW",
-    }),
-  );
-  const count = Number(out.Attributes?.count ?? 1);
+  const count = await countRequest(subject, rateClass, windowStart, reset + WINDOW_SECONDS);
   return { limit, remaining: Math.max(0, limit - count), reset, exceeded: count > limit };
 }
 

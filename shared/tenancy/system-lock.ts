@@ -3,7 +3,7 @@
  * enforces a lock stored on the tenant item (authenticate.ts `systemLockApplies`); this module sets
  * and clears it and does what comes with it:
  *
- * - `users`: every live session of every user of the tenant is ended — the caller's own too ("All
+ * - `users`: every live login session of every user of the tenant is ended — the caller's own too ("All
  *   users will be logged out"). Signing in still works during a lock, but the new token reaches
  *   only routes flagged `allowDuringSystemLock` (unlock, sign-out). Note: a fresh sign-in of an
  *   admin without 2FA in a tenant that enforces 2FA for admins yields a token restricted to 2FA
@@ -23,14 +23,12 @@ import { randomInt } from "node:crypto";
 import { hashPassword, verifyPassword } from "#shared/auth/passwords.ts";
 import { loadSnapshot } from "#shared/fleet/shadow-sync.ts";
 import { sshSettingsOf, sshSpec, updateSshSettings } from "#shared/fleet/ssh.ts";
-import { liveSessions } from "#shared/identity/db/login-sessions.ts";
-import { listUsersWithSessions } from "#shared/identity/db/users.ts";
-import { transactWithRevocations } from "#shared/identity/login-sessions.ts";
+import { listUsersWithLiveLoginSessions, transactEndingLoginSessions } from "#shared/identity/login-sessions.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
-import { keys, pad } from "#shared/table/keys.ts";
-import { nextId, updateVersioned, versionedUpdateItem } from "#shared/table/repo.ts";
-import { getLockPin, getTenantConsistent, saveLockPin } from "#shared/tenancy/db/system-lock.ts";
-import type { Tenant } from "#shared/tenancy/db/tenants.ts";
+import { pad } from "#shared/table/keys.ts";
+import { nextId } from "#shared/table/repo.ts";
+import { getLockPin, LOCK_SEQUENCE, saveLockPin } from "#shared/tenancy/db/system-lock.ts";
+import { getTenant, type Tenant, tenantUpdateItem, updateTenantItem } from "#shared/tenancy/db/tenants.ts";
 import { type Notification, notifyAll } from "./notifier.ts";
 
 export interface Caller {
@@ -56,21 +54,14 @@ type TenantLock = NonNullable<Tenant["lock"]>;
 /** Spec timestamps carry whole seconds ("2025-03-15T11:00:00Z"). */
 const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
-export function formatHms(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const hh = String(Math.floor(s / 3600)).padStart(2, "0");
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
-  const ss = String(s % 60).padStart(2, "0");
-  return `${hh}:${mm}:${ss}`;
-}
-
 const isActive = (lock: TenantLock, now: number): boolean => Date.parse(lock.until) > now;
 
-/** `EMG-` and 8 random digits: typed by a human in an emergency, useless without an admin session. */
+/** `EMG-` and 8 random digits: typed by a human in an emergency, useless without an admin's login session. */
 const newEmergencyCode = (): string => `EMG-${String(randomInt(0, 100_000_000)).padStart(8, "0")}`;
 
 async function loadTenant(tenantId: string): Promise<Tenant> {
-  const tenant = await getTenantConsistent(tenantId);
+  // Read consistently: the lock decisions must see the latest lock.
+  const tenant = await getTenant(tenantId, true);
   if (!tenant) throw new NotFound(`organization '${tenantId}' not found`);
   return tenant;
 }
@@ -126,9 +117,11 @@ export async function lockSystem(caller: Caller, input: LockInput) {
 
   const code = newEmergencyCode();
   const [seq, emergencyCodeHash, users] = await Promise.all([
-    nextId(caller.tenantId, "lock"),
+    nextId(caller.tenantId, LOCK_SEQUENCE),
     hashPassword(code),
-    input.lockUsers ? listUsersWithSessions(caller.tenantId, true) : Promise.resolve([]),
+    input.lockUsers
+      ? listUsersWithLiveLoginSessions(caller.tenantId, { consistent: true, now: now.getTime() })
+      : Promise.resolve([]),
   ]);
   const lockId = `LOCK-${pad(seq, 3)}`;
   const until = isoSeconds(new Date(now.getTime() + input.durationMinutes * 60_000));
@@ -143,14 +136,12 @@ export async function lockSystem(caller: Caller, input: LockInput) {
     lockedBy: caller.username,
     lockedAt: now.toISOString(),
   };
-  const sessions = users.flatMap((u) => liveSessions(u.sessions, now.getTime()));
+  const loginSessions = users.flatMap((u) => u.loginSessions);
   // The lock and the first revocations are one transaction; the tenant's version makes a
   // concurrent lock (or any tenant change) a 409 rather than a lost update.
-  await transactWithRevocations(
-    [versionedUpdateItem(keys.tenant(caller.tenantId), tenant.version, { lock })],
-    sessions,
-    [`organization '${caller.tenantId}' was changed by another request (a concurrent lock?); reload and retry`],
-  );
+  await transactEndingLoginSessions([tenantUpdateItem(tenant, { lock })], loginSessions, [
+    `organization '${caller.tenantId}' was changed by another request (a concurrent lock?); reload and retry`,
+  ]);
 
   if (input.lockSsh) await switchSsh(caller, false, true, sshGatewaysWereEnabled);
 
@@ -168,7 +159,9 @@ export async function lockSystem(caller: Caller, input: LockInput) {
   });
   if (input.notifyUsers) {
     const recipients = (
-      users.length ? users.map((u) => u.user) : (await listUsersWithSessions(caller.tenantId)).map((u) => u.user)
+      users.length
+        ? users.map((u) => u.user)
+        : (await listUsersWithLiveLoginSessions(caller.tenantId)).map((u) => u.user)
     )
       .filter((u) => u.status !== "inactive")
       .map((u) => u.email);
@@ -180,17 +173,8 @@ export async function lockSystem(caller: Caller, input: LockInput) {
   return {
     lock,
     emergencyCode: code,
-    sessionsTerminated: sessions.length,
+    loginSessionsEnded: loginSessions.length,
     notified,
-    response: {
-      status: "locked",
-      lock_id: lockId,
-      locked_until: until,
-      components_locked: components,
-      active_sessions_terminated: sessions.length,
-      message: input.lockUsers ? "System locked. All users will be logged out." : "System locked.",
-      emergency_access_code: code,
-    },
   };
 }
 
@@ -230,21 +214,19 @@ export async function unlockSystem(
     throw new Forbidden("body.emergency_code: wrong emergency code for the active lock");
   }
 
-  await updateVersioned(keys.tenant(caller.tenantId), tenant.version, { lock: undefined }, "Organization");
+  await updateTenantItem(tenant, { lock: undefined });
   const sshRestored = lock.sshWasEnabled === true || (lock.sshGatewaysWereEnabled ?? []).length > 0;
   await switchSsh(caller, true, lock.sshWasEnabled === true, lock.sshGatewaysWereEnabled ?? []);
   const lockedAt = lock.lockedAt ? Date.parse(lock.lockedAt) : now.getTime();
   const ended = Math.min(now.getTime(), Date.parse(lock.until));
   return {
-    status: "unlocked",
-    unlocked_by: caller.username,
-    unlocked_at: isoSeconds(now),
-    lock_duration: formatHms(ended - lockedAt),
-    message: sshRestored
-      ? "System unlocked successfully; SSH re-enabled. No post-unlock security scan is scheduled (no scan engine yet)."
-      : "System unlocked successfully. No post-unlock security scan is scheduled (no scan engine yet).",
+    unlockedBy: caller.username,
+    unlockedAt: isoSeconds(now),
+    /** How long the lock was in force, up to its expiry or this unlock. */
+    lockDurationMs: ended - lockedAt,
+    sshRestored,
     // There is no security scan engine yet: nothing is scheduled, so this says so.
-    post_unlock_scan_scheduled: false,
+    postUnlockScanScheduled: false,
   };
 }
 

@@ -1,4 +1,4 @@
-import { cloudsentinelUser } from "#shared/identity/views-cloudsentinel.ts";
+import { cloudsentinelUser } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint("GET /api/v1/auth/me", {}, (req) => cloudsentinelUser(req.principal.user));

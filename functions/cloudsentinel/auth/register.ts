@@ -1,18 +1,9 @@
-import * as z from "zod/mini";
-import { email, fullName, password, username } from "#shared/identity/schemas.ts";
-import { register } from "#shared/identity/sign-in.ts";
-import { cloudsentinelUser } from "#shared/identity/views-cloudsentinel.ts";
+import { registerBody } from "#shared/identity/schemas.ts";
+import { register } from "#shared/identity/sign-up.ts";
+import { cloudsentinelRegistered } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.strictObject({
-  email,
-  username,
-  password,
-  full_name: z.optional(fullName),
-  role: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-});
-
-export const endpoint = defineEndpoint("POST /api/v1/auth/register", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/v1/auth/register", { body: registerBody }, async (req) => {
   const user = await register(req.principal, {
     username: req.body.username,
     email: req.body.email,
@@ -22,6 +13,5 @@ export const endpoint = defineEndpoint("POST /api/v1/auth/register", { body }, a
   });
   req.audit({ details: { created_user_id: user.id, username: user.username, role: user.role } });
   req.status(201);
-  const { last_login: _, ...view } = cloudsentinelUser(user);
-  return view;
+  return cloudsentinelRegistered(user);
 });

@@ -1,53 +1,28 @@
-import * as z from "zod/mini";
-import { generateApiKey, ipRestrictionField, scopeField } from "#shared/identity/api-keys.ts";
+import { generateApiKey } from "#shared/identity/api-keys.ts";
+import { generateApiKeyBody } from "#shared/identity/schemas.ts";
+import { apiKeyGeneratedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
-  description: z.optional(z.string().check(z.trim(), z.maxLength(500))),
-  scope: z.array(scopeField).check(z.minLength(1), z.maxLength(50)),
-  user_id: z.optional(z.int().check(z.positive())),
-  expiry_days: z.optional(z.nullable(z.int().check(z.gte(1), z.lte(3650)))),
-  rate_limit: z.optional(z.int().check(z.gte(1), z.lte(100_000))),
-  ip_restrictions: z.optional(z.array(ipRestrictionField).check(z.maxLength(100))),
-  notification_on_creation: z.optional(z.boolean()),
-});
-
-export const endpoint = defineEndpoint("POST /cloud-integration/security/api-keys/generate", { body }, async (req) => {
-  const { key, fullKey, owner, notificationsSent } = await generateApiKey(req.principal, {
-    name: req.body.name,
-    description: req.body.description,
-    scope: req.body.scope,
-    userId: req.body.user_id,
-    expiryDays: req.body.expiry_days ?? undefined,
-    rateLimit: req.body.rate_limit,
-    ipRestrictions: req.body.ip_restrictions,
-    notify: req.body.notification_on_creation ?? false,
-  });
-  req.audit({
-    resource: `api-key/${key.id}`,
-    details: { key_id: key.id, key_prefix: key.keyPrefix, name: key.name, owner_id: owner.id, scope: key.scopes },
-  });
-  req.status(201);
-  return {
-    status: "generated",
-    api_key: {
-      id: key.id,
-      name: key.name,
-      full_key: fullKey,
-      key_prefix: key.keyPrefix,
-      key_start: key.keyStart,
-      scope: key.scopes,
-      user: { id: owner.id, username: owner.username },
-      description: key.description,
-      created: key.createdAt,
-      expires: key.expiresAt,
-      rate_limit: key.rateLimit,
-      ip_restrictions: key.ipRestrictions,
-    },
-    warning: "Store this key securely. The full key will not be shown again.",
-    // The key is not kept anywhere after this response, so there is nothing a download could serve.
-    download_url: null,
-    notifications_sent: notificationsSent,
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/api-keys/generate",
+  { body: generateApiKeyBody },
+  async (req) => {
+    const r = await generateApiKey(req.principal, {
+      name: req.body.name,
+      description: req.body.description,
+      scope: req.body.scope,
+      userId: req.body.user_id,
+      expiryDays: req.body.expiry_days ?? undefined,
+      rateLimit: req.body.rate_limit,
+      ipRestrictions: req.body.ip_restrictions,
+      notify: req.body.notification_on_creation ?? false,
+    });
+    const { key, owner } = r;
+    req.audit({
+      resource: `api-key/${key.id}`,
+      details: { key_id: key.id, key_prefix: key.keyPrefix, name: key.name, owner_id: owner.id, scope: key.scopes },
+    });
+    req.status(201);
+    return apiKeyGeneratedView(r);
+  },
+);

@@ -1,12 +1,11 @@
-import * as z from "zod/mini";
 import { PASSWORD_PROFILES, updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { passwordProfileBody } from "#shared/identity/schemas.ts";
+import { passwordProfileView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-
-const body = z.strictObject({ profile: z.enum(["nist", "cis", "default"]) });
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/authentication/profile",
-  { body },
+  { body: passwordProfileBody },
   async (req) => {
     const r = await updateAuthSettings(req.principal.tenantId, {
       password_policy: { ...PASSWORD_PROFILES[req.body.profile] },
@@ -15,14 +14,6 @@ export const endpoint = defineEndpoint(
       severity: "warning",
       details: { profile: req.body.profile, changes: r.changes, affected_users: r.affectedUsers },
     });
-    return {
-      status: "updated",
-      profile: req.body.profile,
-      message: `Password policy set to the '${req.body.profile}' profile`,
-      affected_users: r.affectedUsers,
-      notifications_sent: r.notificationsSent,
-      changes: r.changes,
-      password_policy: r.policy.password_policy,
-    };
+    return passwordProfileView(r, req.body.profile);
   },
 );

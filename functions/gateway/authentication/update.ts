@@ -1,4 +1,6 @@
-import { AuthPolicyPatch, updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { AuthPolicyPatch } from "#shared/identity/schemas.ts";
+import { authSettingsUpdatedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 
@@ -13,12 +15,6 @@ export const endpoint = defineEndpoint(
     }
     const r = await updateAuthSettings(req.principal.tenantId, req.body);
     req.audit({ severity: "warning", details: { changes: r.changes, affected_users: r.affectedUsers } });
-    return {
-      status: "updated",
-      message: "Authentication settings updated successfully",
-      affected_users: r.affectedUsers,
-      notifications_sent: r.notificationsSent,
-      changes: r.changes,
-    };
+    return authSettingsUpdatedView(r);
   },
 );

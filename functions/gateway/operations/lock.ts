@@ -1,20 +1,10 @@
-/** POST /lock — emergency system lock: locks users / API keys / SSH, ends the tenant's sessions. */
-import * as z from "zod/mini";
-import { email } from "#shared/identity/schemas.ts";
+/** POST /lock — emergency system lock: locks users / API keys / SSH, ends the tenant's login sessions. */
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
+import { lockBody } from "#shared/tenancy/schemas.ts";
 import { lockSystem } from "#shared/tenancy/system-lock.ts";
+import { lockView } from "#shared/tenancy/views.ts";
 
-const body = z.strictObject({
-  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
-  duration_minutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(1440)), 30),
-  lock_users: z._default(z.boolean(), true),
-  lock_api: z._default(z.boolean(), true),
-  lock_ssh: z._default(z.boolean(), true),
-  notify_users: z._default(z.boolean(), false),
-  emergency_contact: z.optional(email),
-});
-
-export const endpoint = defineEndpoint("POST /cloud-integration/security/lock", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/lock", { body: lockBody }, async (req) => {
   const b = req.body;
   const out = await lockSystem(
     { tenantId: req.principal.tenantId, username: req.principal.username },
@@ -36,10 +26,10 @@ export const endpoint = defineEndpoint("POST /cloud-integration/security/lock", 
       reason: b.reason,
       locked_until: out.lock.until,
       components_locked: out.lock.components,
-      active_sessions_terminated: out.sessionsTerminated,
+      active_sessions_terminated: out.loginSessionsEnded,
       ssh_was_enabled: out.lock.sshWasEnabled,
       notifications_sent: out.notified,
     },
   });
-  return out.response;
+  return lockView(out);
 });

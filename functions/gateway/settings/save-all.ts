@@ -1,48 +1,30 @@
 /** POST /settings/save-all — several settings areas in one request; every section validated before any is saved. */
-import * as z from "zod/mini";
-import { FirewallSettingsBody, SshSettingsBody } from "#shared/fleet/schemas.ts";
-import { AuthPolicyPatch } from "#shared/identity/auth-policy.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { saveAllSettings } from "#shared/tenancy/save-all.ts";
-
-const body = z.strictObject({
-  authentication: z.optional(AuthPolicyPatch),
-  firewall: z.optional(FirewallSettingsBody),
-  ssh: z.optional(SshSettingsBody),
-  /** Accepted by the schema only so the refusal below can say why (certificate management is not built). */
-  certificates: z.optional(z.unknown()),
-  audit: z.optional(
-    z.strictObject({
-      retention_days: z.optional(z.number().check(z.int(), z.gte(1), z.lte(3650))),
-    }),
-  ),
-});
+import { saveAllBody } from "#shared/tenancy/schemas.ts";
+import { saveAllView } from "#shared/tenancy/views.ts";
 
 const invalid = (loc: string[], msg: string) =>
   new Invalid(`${loc.join(".")}: ${msg}`, [{ loc, msg, type: "value_error" }]);
 
-const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
-
-export const endpoint = defineEndpoint("POST /cloud-integration/security/settings/save-all", { body }, async (req) => {
-  const { certificates, ...sections } = req.body;
-  // Refused rather than silently ignored: answering "saved" for settings nothing stores would lie.
-  if (certificates !== undefined) {
-    throw invalid(["body", "certificates"], "certificate management is not available yet");
-  }
-  if (Object.values(sections).every((s) => s === undefined)) {
-    throw invalid(["body"], "no settings section to save");
-  }
-  const r = await saveAllSettings({ tenantId: req.principal.tenantId, by: req.principal.username }, sections);
-  req.audit({
-    severity: "warning",
-    details: { changes: r.changes, affected_services: r.affectedServices, affected_users: r.affectedUsers },
-  });
-  return {
-    status: "saved",
-    timestamp: isoSeconds(new Date()),
-    changes: r.changes,
-    restart_required: r.restartRequired,
-    affected_services: r.affectedServices,
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/settings/save-all",
+  { body: saveAllBody },
+  async (req) => {
+    const { certificates, ...sections } = req.body;
+    // Refused rather than silently ignored: answering "saved" for settings nothing stores would lie.
+    if (certificates !== undefined) {
+      throw invalid(["body", "certificates"], "certificate management is not available yet");
+    }
+    if (Object.values(sections).every((s) => s === undefined)) {
+      throw invalid(["body"], "no settings section to save");
+    }
+    const r = await saveAllSettings({ tenantId: req.principal.tenantId, by: req.principal.username }, sections);
+    req.audit({
+      severity: "warning",
+      details: { changes: r.changes, affected_services: r.affectedServices, affected_users: r.affectedUsers },
+    });
+    return saveAllView(r);
+  },
+);

@@ -1,22 +1,21 @@
-import * as z from "zod/mini";
-import { password } from "#shared/identity/schemas.ts";
-import { changeOwnPassword } from "#shared/identity/users.ts";
+import { changeOwnPassword } from "#shared/identity/passwords.ts";
+import { changePasswordBody } from "#shared/identity/schemas.ts";
+import { passwordChangedView } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.strictObject({ current_password: password, new_password: password });
-
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/change-password",
-  { body },
+  { body: changePasswordBody },
   async (req) => {
     // A wrong current password is audited (and counted towards the account's lockout).
-    const r = await withAuthEvents(req.audit, () => changeOwnPassword(req.principal, req.body));
-    req.audit({ details: { sessions_terminated: r.sessionsTerminated } });
-    return {
-      status: "changed",
-      message: "Password changed; sign in again with the new password",
-      sessions_terminated: r.sessionsTerminated,
-    };
+    const r = await withAuthEvents(req.audit, () =>
+      changeOwnPassword(req.principal, {
+        currentPassword: req.body.current_password,
+        newPassword: req.body.new_password,
+      }),
+    );
+    req.audit({ details: { sessions_terminated: r.loginSessionsEnded } });
+    return passwordChangedView(r);
   },
 );

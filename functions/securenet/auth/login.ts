@@ -1,22 +1,14 @@
-import * as z from "zod/mini";
-import { loginName, password } from "#shared/identity/schemas.ts";
-import { login } from "#shared/identity/sign-in.ts";
-import { twoFactorChallenge } from "#shared/identity/views.ts";
-import { securenetUser } from "#shared/identity/views-securenet.ts";
+import { signInBody } from "#shared/identity/schemas.ts";
+import { signIn } from "#shared/identity/sign-in.ts";
+import { securenetSignIn, twoFactorChallenge } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.strictObject({ username: loginName, password });
-
-export const endpoint = defineEndpoint("POST /api/auth/login", { body }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/auth/login", { body: signInBody }, async (req) => {
   const result = await withAuthEvents(req.audit, () =>
-    login(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
+    signIn(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
   );
   // With a second factor, no token yet: the code goes to POST /api/auth/login/2fa with the challenge.
   if (result.kind === "challenge") return twoFactorChallenge(result);
-  return {
-    token: result.token.token,
-    user: securenetUser(result.user),
-    ...(result.restriction ? { restricted_to: result.restriction } : {}),
-  };
+  return securenetSignIn(result);
 });

@@ -1,10 +1,10 @@
-import { revokeToken } from "#shared/identity/sign-in.ts";
+import { signOut } from "#shared/identity/sign-in.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint("POST /api/auth/logout", {}, async (req) => {
   const { tenantId, token } = req.principal;
-  // API-key callers have no session to end; the key itself is revoked through the API-key routes.
-  if (token) await revokeToken(tenantId, token.jti, token.exp);
+  // API-key callers have no login session to end; the key itself is revoked through the API-key routes.
+  if (token) await signOut(tenantId, token.jti, token.exp);
   req.audit({ details: { session_id: token?.jti ?? null } });
   return { message: "Successfully logged out" };
 });

@@ -4,8 +4,8 @@
  * because a caller presenting a key has not told us its tenant yet.
  *
  * Usage (count, last use) lives in its own item in the key's rate-limit partition
- * (`T#<tenant>#KEY#<id>#RL`, SK `USAGE`): every route, read-only ones included, may already
- * update items there (see infra/constructs/access-policy.ts), and counting a use never touches the
+ * (`T#<tenant>#KEY#<id>#RL`, SK `USAGE`; see tenancy/db/rate-windows.ts): every route, read-only
+ * ones included, may already update items there (see infra/constructs/access-policy.ts), and counting a use never touches the
  * key's `version`, so it never conflicts with an admin's edit.
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
@@ -29,7 +29,7 @@ export const apiKeyKeys = {
   /** Global pointer from the key's hash to its tenant and owner: the only way in for a bare key. */
   pointer: (hash: string) => ({ PK: `G#APIKEY#${hash}`, SK: "APIKEY" }),
   counter: "apikey",
-  /** Same partition as the endpoint kit's per-key rate-limit windows (`T#<tenant>#KEY#<id>#RL`). */
+  /** Same partition as the key's rate windows (`T#<tenant>#KEY#<id>#RL`, tenancy/db/rate-windows.ts). */
   usage: (tenantId: string, keyId: number) => ({ PK: `${tenantPk(tenantId)}#KEY#${keyId}#RL`, SK: "USAGE" }),
 } as const;
 
@@ -109,7 +109,10 @@ export async function createApiKey(key: Omit<ApiKey, "type" | "version">): Promi
 }
 
 /** Versioned change of a key's settings (409 when someone else changed it meanwhile). */
-export async function updateApiKey(key: ApiKey, changes: Partial<Omit<ApiKey, "type" | "version">>): Promise<ApiKey> {
+export async function updateApiKeyItem(
+  key: ApiKey,
+  changes: Partial<Omit<ApiKey, "type" | "version">>,
+): Promise<ApiKey> {
   await transact(
     [versionedUpdateItem(apiKeyKeys.key(key.tenantId, key.id), key.version, changes)],
     [`API key ${key.id} was changed by another request; reload and retry`],

@@ -1,6 +1,11 @@
-/** Custom roles: a tenant's own named permission sets, next to the built-in ones. */
+/**
+ * Custom roles: a tenant's own named permission sets, next to the built-in ones. One item per role
+ * in the tenant's partition (`ROLE#<name>`).
+ *
+ * Access patterns: get one (GetItem), list a tenant's (Query begins_with `ROLE#`), create (PutItem, unique name).
+ */
 import * as z from "zod/mini";
-import { type Key, keys } from "#shared/table/keys.ts";
+import { type Key, tenantPk } from "#shared/table/keys.ts";
 import { getItem, type Item, putNew, queryAll } from "#shared/table/repo.ts";
 
 export const RoleItem = z.object({
@@ -17,7 +22,7 @@ export type CustomRole = z.infer<typeof RoleItem>;
 
 const ROLE_PREFIX = "ROLE#";
 export const roleKey = (tenantId: string, name: string): Key => ({
-  PK: keys.tenant(tenantId).PK,
+  PK: tenantPk(tenantId),
   SK: `${ROLE_PREFIX}${name}`,
 });
 
@@ -28,7 +33,7 @@ export async function getCustomRole(tenantId: string, name: string): Promise<Cus
 }
 
 export async function listCustomRoles(tenantId: string): Promise<CustomRole[]> {
-  const items = await queryAll({ tenantId, pk: keys.tenant(tenantId).PK, skBeginsWith: ROLE_PREFIX });
+  const items = await queryAll({ tenantId, pk: tenantPk(tenantId), skBeginsWith: ROLE_PREFIX });
   return items.map((i) => RoleItem.parse(i));
 }
 

@@ -1,16 +1,42 @@
 /**
- * The user entity: one item per user in the tenant's partition, plus global login pointers
- * (username and email) that keep login names unique and let login find the tenant.
+ * The user entity: one item per user in the tenant's partition (`USER#<id>`), plus global login
+ * pointers (`G#LOGIN#<name>`, for the username and the email) that keep login names unique and
+ * let a sign-in find the tenant before it is known. A pointer holds the tenant and user id only.
  *
- * A user's live sessions sit right after the user item (`USER#<id>#SESSION#<jti>`, see
- * sessions.ts), so one Query on `USER#<id>` reads a user with its sessions, and one Query on
- * `USER#` reads a tenant's users with theirs.
+ * A user's login sessions sit right after the user item (`USER#<id>#SESSION#<jti>`, see
+ * login-sessions.ts), so one Query on `USER#<id>` reads a user with its login sessions.
+ *
+ * Access patterns: get one (GetItem; BatchGet with the items a request needs beside it), list a
+ * tenant's users (Query begins_with `USER#`), resolve a login name (GetItem on the pointer), create
+ * with both pointers (TransactWrite with guards), versioned update, delete with the pointers,
+ * archive a deleted user's profile (`USERARCHIVE#<id>`).
  */
 import * as z from "zod/mini";
 import { tableName } from "#shared/table/client.ts";
-import { type Key, keys } from "#shared/table/keys.ts";
-import { batchGet, getItem, guardPut, type Item, newItemPut, queryAll } from "#shared/table/repo.ts";
-import { parseSession, type Session } from "./login-sessions.ts";
+import { type Key, pad, tenantPk } from "#shared/table/keys.ts";
+import {
+  batchGet,
+  getItem,
+  guardPut,
+  type Item,
+  newItemPut,
+  queryAll,
+  updateVersioned,
+  versionedUpdateItem,
+} from "#shared/table/repo.ts";
+
+export const userKeys = {
+  user: (tenantId: string, userId: number): Key => ({ PK: tenantPk(tenantId), SK: `USER#${pad(userId)}` }),
+  prefix: "USER#",
+  /** Global pointer from a normalized login name (username or email) to its user. */
+  login: (normalizedName: string): Key => ({ PK: `G#LOGIN#${normalizedName}`, SK: "LOGIN" }),
+  /** Where a deleted user's profile is kept when the deletion asks for an archive. */
+  archive: (tenantId: string, userId: number): Key => ({ PK: tenantPk(tenantId), SK: `USERARCHIVE#${pad(userId)}` }),
+  /** The per-tenant sequence of user ids (shared/table/repo.ts `nextId`). */
+  sequence: "user",
+  /** That sequence's counter item, written directly only when an organization is created with its first user. */
+  counter: (tenantId: string): Key => ({ PK: tenantPk(tenantId), SK: "COUNTER#user" }),
+} as const;
 
 export const UserStatus = z.enum(["active", "inactive", "locked"]);
 export const TwoFactorMethod = z.enum(["app", "email", "sms"]);
@@ -81,66 +107,39 @@ export const parseUser = (item: Item | undefined): User | undefined => (item ? U
 export const parseLoginPointer = (item: Item | undefined): LoginPointer | undefined =>
   item ? LoginPointer.parse(item) : undefined;
 
-export const loginKey = (name: string): Key => keys.login(normalizeLogin(name));
-
-export async function findLogin(name: string): Promise<LoginPointer | undefined> {
-  return parseLoginPointer(await getItem(loginKey(name)));
-}
+export const loginKey = (name: string): Key => userKeys.login(normalizeLogin(name));
 
 export async function getUser(tenantId: string, userId: number, consistent = false): Promise<User | undefined> {
-  return parseUser(await getItem(keys.user(tenantId, userId), consistent));
+  return parseUser(await getItem(userKeys.user(tenantId, userId), consistent));
 }
 
-export interface UserWithSessions {
-  user: User;
-  sessions: Session[];
-}
-
-/** Splits a `USER#` query's items into users and their sessions (other item types are ignored). */
-function groupUsers(items: Item[]): UserWithSessions[] {
-  const out: UserWithSessions[] = [];
-  const byId = new Map<number, UserWithSessions>();
-  for (const item of items) {
-    if (item.type === "User") {
-      const entry = { user: UserItem.parse(item), sessions: [] };
-      byId.set(entry.user.id, entry);
-      out.push(entry);
-    } else if (item.type === "Session") {
-      const s = parseSession(item);
-      byId.get(s.userId)?.sessions.push(s);
-    }
+/** Several users of one tenant, in the order asked (BatchGetItem, 100 keys per call). */
+export async function getUsers(tenantId: string, userIds: number[]): Promise<(User | undefined)[]> {
+  const out: (User | undefined)[] = [];
+  for (let i = 0; i < userIds.length; i += 100) {
+    const items = await batchGet(userIds.slice(i, i + 100).map((id) => userKeys.user(tenantId, id)));
+    out.push(...items.map(parseUser));
   }
   return out;
 }
 
-/** Every user of a tenant with their sessions: one Query (paged only for very large tenants). */
-export async function listUsersWithSessions(tenantId: string, consistent = false): Promise<UserWithSessions[]> {
-  const items = await queryAll({ tenantId, pk: keys.tenant(tenantId).PK, skBeginsWith: keys.userPrefix, consistent });
-  return groupUsers(items);
-}
-
-export async function listUsers(tenantId: string): Promise<User[]> {
-  return (await listUsersWithSessions(tenantId)).map((u) => u.user);
-}
-
-/** One user with their sessions, in one Query. */
-export async function getUserWithSessions(
-  tenantId: string,
-  userId: number,
-  consistent = false,
-): Promise<UserWithSessions | undefined> {
-  const items = await queryAll({
+/** The items of a tenant's `USER#` range (users and their login sessions): one Query, paged only for very large tenants. */
+export async function queryUserRange(tenantId: string, consistent = false, userId?: number): Promise<Item[]> {
+  return queryAll({
     tenantId,
-    pk: keys.tenant(tenantId).PK,
-    skBeginsWith: keys.user(tenantId, userId).SK,
+    pk: tenantPk(tenantId),
+    skBeginsWith: userId === undefined ? userKeys.prefix : userKeys.user(tenantId, userId).SK,
     consistent,
   });
-  return groupUsers(items).find((u) => u.user.id === userId);
+}
+
+export async function listUsers(tenantId: string, consistent = false): Promise<User[]> {
+  return (await queryUserRange(tenantId, consistent)).filter((i) => i.type === "User").map((i) => UserItem.parse(i));
 }
 
 /** Loads user and extra keys of the same request in one BatchGetItem. */
-export async function getUserWith(tenantId: string, userId: number, extra: { PK: string; SK: string }[]) {
-  const [user, ...rest] = await batchGet([keys.user(tenantId, userId), ...extra]);
+export async function getUserWith(tenantId: string, userId: number, extra: Key[]) {
+  const [user, ...rest] = await batchGet([userKeys.user(tenantId, userId), ...extra]);
   return { user: parseUser(user), extra: rest };
 }
 
@@ -151,7 +150,7 @@ export function createUserItems(user: NewUser) {
   const { version: _v, ...rest } = { ...user, type: "User" as const, version: 1 };
   return {
     items: [
-      newItemPut({ ...keys.user(user.tenantId, user.id), ...rest }),
+      newItemPut({ ...userKeys.user(user.tenantId, user.id), ...rest }),
       loginGuardPut(user.username, user),
       loginGuardPut(user.email, user),
     ],
@@ -162,6 +161,10 @@ export function createUserItems(user: NewUser) {
     ],
   };
 }
+
+/** The user counter of a new organization, set to its first user's id (1), in the same transaction. */
+export const firstUserCounterPut = (tenantId: string) =>
+  newItemPut({ ...userKeys.counter(tenantId), type: "Counter", value: 1 });
 
 export const loginGuardPut = (name: string, user: { tenantId: string; id: number }) =>
   guardPut(loginKey(name), { tenantId: user.tenantId, userId: user.id });
@@ -178,12 +181,21 @@ export function loginGuardDelete(name: string, user: { tenantId: string; id: num
   };
 }
 
+/** A versioned change of the user read at `user.version`, as a transaction item. */
+export const userUpdateItem = (user: Pick<User, "tenantId" | "id" | "version">, changes: Item) =>
+  versionedUpdateItem(userKeys.user(user.tenantId, user.id), user.version, changes);
+
+/** A versioned change of the user read at `user.version` (a concurrent change is a 409). */
+export async function updateUserItem(user: Pick<User, "tenantId" | "id" | "version">, changes: Item): Promise<Item> {
+  return updateVersioned(userKeys.user(user.tenantId, user.id), user.version, changes, "User");
+}
+
 /** Deletes the user item, but only the version that was read (a concurrent change is a 409). */
 export function userDeleteItem(user: User) {
   return {
     Delete: {
       TableName: tableName,
-      Key: keys.user(user.tenantId, user.id),
+      Key: userKeys.user(user.tenantId, user.id),
       ConditionExpression: "#version = :v",
       ExpressionAttributeNames: { "#version": "version" },
       ExpressionAttributeValues: { ":v": user.version },
@@ -196,7 +208,7 @@ export function userUnchangedCheck(user: User) {
   return {
     ConditionCheck: {
       TableName: tableName,
-      Key: keys.user(user.tenantId, user.id),
+      Key: userKeys.user(user.tenantId, user.id),
       ConditionExpression: "#version = :v",
       ExpressionAttributeNames: { "#version": "version" },
       ExpressionAttributeValues: { ":v": user.version },
@@ -204,8 +216,6 @@ export function userUnchangedCheck(user: User) {
   };
 }
 
-/** Where a deleted user's profile is kept when the deletion asks for an archive. */
-export const userArchiveKey = (tenantId: string, userId: number): Key => ({
-  PK: keys.tenant(tenantId).PK,
-  SK: `USERARCHIVE#${keys.user(tenantId, userId).SK.slice(keys.userPrefix.length)}`,
-});
+/** The archived profile of a deleted user, as a transaction item (one archive per user id). */
+export const userArchivePut = (tenantId: string, userId: number, archive: Item) =>
+  newItemPut({ ...userKeys.archive(tenantId, userId), type: "UserArchive", ...archive });

@@ -1,14 +1,18 @@
 /**
  * Storage of the emergency system lock's companions: the tenant's admin PIN (one settings item,
- * `T#<tenant>` / `SETTINGS#system-lock:pin`, holding only a scrypt hash) and the tenant item the
- * lock itself lives on (see tenants.ts).
+ * `T#<tenant>` / `SETTINGS#system-lock:pin`, holding only a scrypt hash) and the sequence lock ids
+ * are drawn from. The lock itself lives on the tenant item (tenants.ts).
+ *
+ * Access patterns: read the PIN (consistent GetItem), set it (PutItem if new, else versioned UpdateItem).
  */
 import * as z from "zod/mini";
-import { keys } from "#shared/table/keys.ts";
+import { type Key, tenantPk } from "#shared/table/keys.ts";
 import { getItem, putNew, updateVersioned } from "#shared/table/repo.ts";
-import { parseTenant, type Tenant } from "./tenants.ts";
 
-export const lockPinKey = (tenantId: string) => keys.settings(tenantId, "system-lock:pin");
+export const lockPinKey = (tenantId: string): Key => ({ PK: tenantPk(tenantId), SK: "SETTINGS#system-lock:pin" });
+
+/** The per-tenant sequence of lock ids (`LOCK-001`…), drawn with shared/table/repo.ts `nextId`. */
+export const LOCK_SEQUENCE = "lock";
 
 export const LockPinItem = z.object({
   pinHash: z._default(z.nullable(z.string()), null),
@@ -34,9 +38,4 @@ export async function saveLockPin(
     return;
   }
   await updateVersioned(lockPinKey(tenantId), current.version, pin, "Emergency PIN");
-}
-
-/** The tenant item, read consistently: the lock decisions must see the latest lock. */
-export async function getTenantConsistent(tenantId: string): Promise<Tenant | undefined> {
-  return parseTenant(await getItem(keys.tenant(tenantId), true));
 }

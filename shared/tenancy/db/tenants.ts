@@ -1,7 +1,20 @@
-/** The tenant (organization) entity and its id guard. */
+/**
+ * The tenant (organization) entity: one item per tenant (`T#<tenant>` / `TENANT`), and a global
+ * guard on its id (`G#TENANT#<tenant>`) so two organizations cannot share one. The emergency
+ * system lock lives on the tenant item.
+ *
+ * Access patterns: get one (GetItem, or in the BatchGet of a request's authentication), create
+ * with its guard (TransactWrite), versioned update (the lock).
+ */
 import * as z from "zod/mini";
-import { keys } from "#shared/table/keys.ts";
-import { guardPut, type Item, newItemPut } from "#shared/table/repo.ts";
+import { type Key, tenantPk } from "#shared/table/keys.ts";
+import { getItem, guardPut, type Item, newItemPut, updateVersioned, versionedUpdateItem } from "#shared/table/repo.ts";
+
+export const tenantKeys = {
+  tenant: (tenantId: string): Key => ({ PK: tenantPk(tenantId), SK: "TENANT" }),
+  /** Tenant id guard, so two organizations cannot share an id. */
+  idGuard: (tenantId: string): Key => ({ PK: `G#TENANT#${tenantId}`, SK: "TENANT" }),
+} as const;
 
 export const TenantItem = z.object({
   type: z.literal("Tenant"),
@@ -35,24 +48,25 @@ export type Tenant = z.infer<typeof TenantItem>;
 
 export const parseTenant = (item: Item | undefined): Tenant | undefined => (item ? TenantItem.parse(item) : undefined);
 
-/** Tenant ids are slugs: lowercase letters, digits and single dashes. */
-export function tenantSlug(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/[^\w\s-]/g, "")
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 48);
+export async function getTenant(tenantId: string, consistent = false): Promise<Tenant | undefined> {
+  return parseTenant(await getItem(tenantKeys.tenant(tenantId), consistent));
 }
 
 export function createTenantItems(tenant: { id: string; name: string; plan: string; createdAt: string }) {
   return {
     items: [
-      guardPut(keys.tenantSlug(tenant.id), { tenantId: tenant.id }),
-      newItemPut({ ...keys.tenant(tenant.id), type: "Tenant", status: "active", ...tenant }),
+      guardPut(tenantKeys.idGuard(tenant.id), { tenantId: tenant.id }),
+      newItemPut({ ...tenantKeys.tenant(tenant.id), type: "Tenant", status: "active", ...tenant }),
     ],
     conflicts: [`organization '${tenant.id}' already exists`, `organization '${tenant.id}' already exists`],
   };
+}
+
+/** A versioned change of the tenant read at `tenant.version`, as a transaction item. */
+export const tenantUpdateItem = (tenant: Pick<Tenant, "id" | "version">, changes: Item) =>
+  versionedUpdateItem(tenantKeys.tenant(tenant.id), tenant.version, changes);
+
+/** A versioned change of the tenant read at `tenant.version` (a concurrent change is a 409). */
+export async function updateTenantItem(tenant: Pick<Tenant, "id" | "version">, changes: Item): Promise<void> {
+  await updateVersioned(tenantKeys.tenant(tenant.id), tenant.version, changes, "Organization");
 }

@@ -9,11 +9,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "#shared/audit/db/trail.ts";
 import { generateApiKey, listApiKeys, revokeApiKeysOfUser, transferApiKeys } from "#shared/identity/api-keys.ts";
 import { apiKeyKeys } from "#shared/identity/db/api-keys.ts";
-import { getUser } from "#shared/identity/db/users.ts";
+import { getUser, userKeys } from "#shared/identity/db/users.ts";
 import type { Principal } from "#shared/identity/principal.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
-import { readOutbox } from "#shared/tenancy/notifier.ts";
+import { readOutbox } from "#shared/tenancy/db/outbox.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -447,7 +446,7 @@ describe("authenticating with an API key", () => {
     await db.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.user(t.tenantId, t.userId),
+        Key: userKeys.user(t.tenantId, t.userId),
         UpdateExpression: "SET #s = :locked, lockedUntil = :until",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: { ":locked": "locked", ":until": new Date(Date.now() + 3_600_000).toISOString() },

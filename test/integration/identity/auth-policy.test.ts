@@ -6,9 +6,9 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_AUTH_POLICY } from "#shared/identity/auth-policy.ts";
+import { userKeys } from "#shared/identity/db/users.ts";
 import { db, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
-import { readOutbox } from "#shared/tenancy/notifier.ts";
+import { readOutbox } from "#shared/tenancy/db/outbox.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -176,7 +176,7 @@ describe("POST /authentication/update", () => {
     await db.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.user(acme.tenantId, id),
+        Key: userKeys.user(acme.tenantId, id),
         UpdateExpression: "SET passwordChangedAt = :t",
         ExpressionAttributeValues: { ":t": new Date(Date.now() - 45 * 86_400_000).toISOString() },
       }),

@@ -6,9 +6,9 @@
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "#shared/audit/db/trail.ts";
-import { ipFailKey } from "#shared/identity/brute-force.ts";
+import { ipFailKey } from "#shared/identity/db/ip-failures.ts";
+import { userKeys } from "#shared/identity/db/users.ts";
 import { db, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -35,7 +35,8 @@ const login = (username: string, password: string, ip: string) =>
   call("POST", "/api/auth/login", { body: { username, password }, ip });
 
 const userItem = async (t: Tenant, id: number) =>
-  (await db.send(new GetCommand({ TableName: tableName, Key: keys.user(t.tenantId, id), ConsistentRead: true }))).Item;
+  (await db.send(new GetCommand({ TableName: tableName, Key: userKeys.user(t.tenantId, id), ConsistentRead: true })))
+    .Item;
 
 const trail = async (t: Tenant, type: string) =>
   (await readAudit(t.tenantId, new Date(Date.now() - 120_000), new Date())).filter((r) => r.event_type === type);
@@ -67,7 +68,7 @@ describe("per-account lockout", () => {
     await db.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.user(acme.tenantId, id),
+        Key: userKeys.user(acme.tenantId, id),
         UpdateExpression: "SET #s = :locked, lockedUntil = :past, failedAttempts = :five, lockReason = :why",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: {

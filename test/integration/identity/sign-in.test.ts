@@ -6,8 +6,8 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readAudit, verifyAuditChain } from "#shared/audit/db/trail.ts";
+import { userKeys } from "#shared/identity/db/users.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -144,7 +144,8 @@ describe("POST /api/auth/login (securenet)", () => {
     expect(locked.status).toBe(401);
     expect(locked.body.error.message).toBe("Invalid username or password");
 
-    const user = (await db.send(new GetCommand({ TableName: tableName, Key: keys.user(t.tenantId, t.userId) }))).Item;
+    const user = (await db.send(new GetCommand({ TableName: tableName, Key: userKeys.user(t.tenantId, t.userId) })))
+      .Item;
     expect(user?.status).toBe("locked");
     expect(new Date(String(user?.lockedUntil)).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
 

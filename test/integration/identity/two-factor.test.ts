@@ -5,10 +5,10 @@
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import { userKeys } from "#shared/identity/db/users.ts";
 import { base32Decode, totp } from "#shared/identity/totp.ts";
 import { db, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
-import { readOutbox } from "#shared/tenancy/notifier.ts";
+import { readOutbox } from "#shared/tenancy/db/outbox.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -28,7 +28,8 @@ const second = (challenge_token: string, code: string) =>
   call("POST", "/api/auth/login/2fa", { body: { challenge_token, code }, ip: freshIp() });
 const codeAt = (step: number) => totp(secret, step * 30_000 + 1);
 const userItem = async (t: Tenant, id: number) =>
-  (await db.send(new GetCommand({ TableName: tableName, Key: keys.user(t.tenantId, id), ConsistentRead: true }))).Item;
+  (await db.send(new GetCommand({ TableName: tableName, Key: userKeys.user(t.tenantId, id), ConsistentRead: true })))
+    .Item;
 
 beforeAll(async () => {
   [acme, globex] = await Promise.all([newTenant("twofactor"), newTenant("twofactor-other")]);

@@ -5,10 +5,9 @@
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { userArchiveKey } from "#shared/identity/db/users.ts";
+import { userKeys } from "#shared/identity/db/users.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
-import { readOutbox } from "#shared/tenancy/notifier.ts";
+import { readOutbox } from "#shared/tenancy/db/outbox.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -73,8 +72,9 @@ async function signIn(username: string, password = PW) {
 }
 
 async function userItem(t: Tenant, id: number) {
-  return (await db.send(new GetCommand({ TableName: tableName, Key: keys.user(t.tenantId, id), ConsistentRead: true })))
-    .Item;
+  return (
+    await db.send(new GetCommand({ TableName: tableName, Key: userKeys.user(t.tenantId, id), ConsistentRead: true }))
+  ).Item;
 }
 
 beforeAll(async () => {
@@ -265,7 +265,7 @@ describe("GET /users", () => {
     await db.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.user(acme.tenantId, b.id),
+        Key: userKeys.user(acme.tenantId, b.id),
         UpdateExpression: "SET #s = :l, lockedUntil = :past",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: { ":l": "locked", ":past": new Date(Date.now() - 60_000).toISOString() },
@@ -693,7 +693,7 @@ describe("POST /users/delete", () => {
     expect(heir.body.api_keys.map((k: { id: number }) => k.id)).toContain(keyId);
     expect((await call("GET", "/api/auth/me", { token: t1 })).status).toBe(401);
     expect(await userItem(del, u.id)).toBeUndefined();
-    const archive = (await db.send(new GetCommand({ TableName: tableName, Key: userArchiveKey(del.tenantId, u.id) })))
+    const archive = (await db.send(new GetCommand({ TableName: tableName, Key: userKeys.archive(del.tenantId, u.id) })))
       .Item;
     expect(archive).toMatchObject({
       reason: "User no longer requires access",

@@ -16,9 +16,10 @@ await usePlatformWithLocalIot(iot);
 const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
 const { getSshSettings } = await import("#shared/fleet/ssh.ts");
 const { readAudit } = await import("#shared/audit/db/trail.ts");
-const { keys } = await import("#shared/table/keys.ts");
+const { tenantKeys } = await import("#shared/tenancy/db/tenants.ts");
+const { lockPinKey } = await import("#shared/tenancy/db/system-lock.ts");
 const { getItem, updateVersioned } = await import("#shared/table/repo.ts");
-const { readOutbox } = await import("#shared/tenancy/notifier.ts");
+const { readOutbox } = await import("#shared/tenancy/db/outbox.ts");
 const { base32Decode, totp } = await import("#shared/identity/totp.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -100,7 +101,7 @@ describe("POST /lock/pin (beyond spec)", () => {
     const set = await call("POST", `${BASE}/lock/pin`, { token: acme.token, body: { pin: "1234" } });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ status: "set", message: "Emergency PIN set" });
-    const stored = await getItem(keys.settings(acme.tenantId, "system-lock:pin"), true);
+    const stored = await getItem(lockPinKey(acme.tenantId), true);
     expect(String(stored?.pinHash)).toMatch(/^scrypt\$/);
     expect(JSON.stringify(stored)).not.toContain("1234");
 
@@ -183,7 +184,7 @@ describe("POST /lock", () => {
     lockId = res.body.lock_id;
 
     // The code is stored only as a hash, with the SSH state to restore.
-    const tenant = await getItem(keys.tenant(acme.tenantId), true);
+    const tenant = await getItem(tenantKeys.tenant(acme.tenantId), true);
     expect(JSON.stringify(tenant)).not.toContain(emergencyCode);
     expect(tenant?.lock).toMatchObject({
       lockId,
@@ -281,7 +282,7 @@ describe("POST /unlock", () => {
     expect((await getSshSettings(acme.tenantId, gateway.id)).enabled).toBe(true);
     expect(sshDesired(gateway.thing).enabled).toBe(true);
     expect(res.body.message).toContain("SSH re-enabled");
-    const tenant = await getItem(keys.tenant(acme.tenantId), true);
+    const tenant = await getItem(tenantKeys.tenant(acme.tenantId), true);
     expect(tenant?.lock).toBeUndefined();
   });
 
@@ -354,9 +355,9 @@ describe("lock without the users component, double lock, expired lock", () => {
     expect(ssh.body.enabled).toBe(false);
 
     // Let the lock run out: the kit ignores it, but SSH stays off until someone unlocks.
-    const item = await getItem(keys.tenant(globex.tenantId), true);
+    const item = await getItem(tenantKeys.tenant(globex.tenantId), true);
     const lock = item?.lock as Record<string, unknown>;
-    await updateVersioned(keys.tenant(globex.tenantId), Number(item?.version), {
+    await updateVersioned(tenantKeys.tenant(globex.tenantId), Number(item?.version), {
       lock: { ...lock, until: new Date(Date.now() - 1000).toISOString() },
     });
     // No PIN set: the emergency code is the only way.

@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "#shared/audit/db/trail.ts";
-import { keys } from "#shared/table/keys.ts";
 import { getItem, updateVersioned } from "#shared/table/repo.ts";
+import { tenantKeys } from "#shared/tenancy/db/tenants.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -14,8 +14,8 @@ let locked: Tenant;
 let other: Tenant;
 
 async function setLock(tenantId: string, minutes: number, components: string[]) {
-  const item = await getItem(keys.tenant(tenantId), true);
-  await updateVersioned(keys.tenant(tenantId), Number(item?.version), {
+  const item = await getItem(tenantKeys.tenant(tenantId), true);
+  await updateVersioned(tenantKeys.tenant(tenantId), Number(item?.version), {
     lock: {
       lockId: "LOCK-test",
       until: new Date(Date.now() + minutes * 60_000).toISOString(),

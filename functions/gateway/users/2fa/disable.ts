@@ -1,20 +1,18 @@
-import * as z from "zod/mini";
-import { password } from "#shared/identity/schemas.ts";
+import { disableTwoFactorBody } from "#shared/identity/schemas.ts";
 import { disableTwoFactor } from "#shared/identity/two-factor.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 
-const body = z.strictObject({
-  code: z.optional(z.string().check(z.trim(), z.minLength(6), z.maxLength(20))),
-  password: z.optional(password),
-});
-
-export const endpoint = defineEndpoint("POST /cloud-integration/security/users/2fa/disable", { body }, async (req) => {
-  const { code, password: pw } = req.body;
-  if ((code === undefined) === (pw === undefined)) {
-    const msg = "give exactly one of code or password";
-    throw new Invalid(`body.code: ${msg}`, [{ loc: ["body", "code"], msg, type: "value_error" }]);
-  }
-  await disableTwoFactor(req.principal, { code, password: pw });
-  return { status: "disabled", message: "Two-factor authentication disabled" };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/users/2fa/disable",
+  { body: disableTwoFactorBody },
+  async (req) => {
+    const { code, password: pw } = req.body;
+    if ((code === undefined) === (pw === undefined)) {
+      const msg = "give exactly one of code or password";
+      throw new Invalid(`body.code: ${msg}`, [{ loc: ["body", "code"], msg, type: "value_error" }]);
+    }
+    await disableTwoFactor(req.principal, { code, password: pw });
+    return { status: "disabled", message: "Two-factor authentication disabled" };
+  },
+);

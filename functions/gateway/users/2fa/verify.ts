@@ -1,19 +1,21 @@
-import * as z from "zod/mini";
+import { verifyTwoFactorBody } from "#shared/identity/schemas.ts";
 import { confirmEnrollment } from "#shared/identity/two-factor.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-const body = z.strictObject({ code: z.string().check(z.trim(), z.regex(/^\d{6}$/, "must be the 6-digit code")) });
-
-export const endpoint = defineEndpoint("POST /cloud-integration/security/users/2fa/verify", { body }, async (req) => {
-  const result = await confirmEnrollment(req.principal, req.body.code);
-  req.audit({ details: { method: result.method, backup_codes_issued: result.backup_codes.length } });
-  return {
-    status: "enabled",
-    method: result.method,
-    // Shown once: only their hashes are kept.
-    backup_codes: result.backup_codes,
-    message: req.principal.token
-      ? "Two-factor authentication enabled; sign in again to use it"
-      : "Two-factor authentication enabled",
-  };
-});
+export const endpoint = defineEndpoint(
+  "POST /cloud-integration/security/users/2fa/verify",
+  { body: verifyTwoFactorBody },
+  async (req) => {
+    const result = await confirmEnrollment(req.principal, req.body.code);
+    req.audit({ details: { method: result.method, backup_codes_issued: result.backupCodes.length } });
+    return {
+      status: "enabled",
+      method: result.method,
+      // Shown once: only their hashes are kept.
+      backup_codes: result.backupCodes,
+      message: req.principal.token
+        ? "Two-factor authentication enabled; sign in again to use it"
+        : "Two-factor authentication enabled",
+    };
+  },
+);

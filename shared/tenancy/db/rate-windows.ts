@@ -1,0 +1,46 @@
+/**
+ * Rate windows: one atomic counter item per subject, class and minute, in the subject's own
+ * partition `<subject>#RL` (kept until a minute after its window closes). A subject is a tenant
+ * (`T#<tenant>`), one of its API keys (`T#<tenant>#KEY#<id>`) or, for anonymous calls, a source
+ * address (`G#IP#<ip>`).
+ *
+ * Access patterns: count one request (UpdateItem ADD, no read). Every route may write here, read-only
+ * ones included: the IAM policy grants it by the partition patterns below.
+ */
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { db, tableName } from "#shared/table/client.ts";
+import { type Key, tenantPk } from "#shared/table/keys.ts";
+
+export const rateSubjects = {
+  tenant: (tenantId: string): string => tenantPk(tenantId),
+  apiKey: (tenantId: string, keyId: number): string => `${tenantPk(tenantId)}#KEY#${keyId}`,
+  address: (ip: string): string => `G#IP#${ip}`,
+} as const;
+
+/** The rate-window partitions, as IAM `dynamodb:LeadingKeys` patterns (infra/constructs/access-policy.ts). */
+export const RATE_WINDOW_PARTITION_PATTERNS = ["T#*#RL", "G#IP#*#RL"] as const;
+
+export const rateWindowKey = (subject: string, rateClass: string, windowStart: number): Key => ({
+  PK: `${subject}#RL`,
+  SK: `${rateClass}#${windowStart}`,
+});
+
+/** Adds one request to the subject's window; answers the window's count so far. */
+export async function countRequest(
+  subject: string,
+  rateClass: string,
+  windowStart: number,
+  expiresAt: number,
+): Promise<number> {
+  const out = await db.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: rateWindowKey(subject, rateClass, windowStart),
+      UpdateExpression: "ADD #count :one SET expiresAt = :ttl, #type = :type",
+      ExpressionAttributeNames: { "#count": "count", "#type": "type" },
+      ExpressionAttributeValues: { ":one": 1, ":ttl": expiresAt, ":type": "RateWindow" },
+      ReturnValues: "UPDATED_NEW",
+    }),
+  );
+  return Number(out.Attributes?.count ?? 1);
+}

@@ -1,0 +1,59 @@
+/**
+ * Tenancy as the gateway spec shows it: the emergency lock's and the settings save-all's answers
+ * (snake_case), from the domain's results (camelCase).
+ */
+import type { SaveAllResult } from "./save-all.ts";
+import type { lockSystem, setLockPin, unlockSystem } from "./system-lock.ts";
+
+type LockResult = Awaited<ReturnType<typeof lockSystem>>;
+type UnlockResult = Awaited<ReturnType<typeof unlockSystem>>;
+
+/** A duration as the spec writes it: `hh:mm:ss`. */
+export function formatHms(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const hh = String(Math.floor(s / 3600)).padStart(2, "0");
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
+  const ss = String(s % 60).padStart(2, "0");
+  return `${hh}:${mm}:${ss}`;
+}
+
+/** POST /lock: the emergency access code is shown here, once. */
+export const lockView = (r: LockResult) => ({
+  status: "locked",
+  lock_id: r.lock.lockId,
+  locked_until: r.lock.until,
+  components_locked: r.lock.components,
+  active_sessions_terminated: r.loginSessionsEnded,
+  message: r.lock.components.includes("users") ? "System locked. All users will be logged out." : "System locked.",
+  emergency_access_code: r.emergencyCode,
+});
+
+export const unlockView = (r: UnlockResult) => ({
+  status: "unlocked",
+  unlocked_by: r.unlockedBy,
+  unlocked_at: r.unlockedAt,
+  lock_duration: formatHms(r.lockDurationMs),
+  message: r.sshRestored
+    ? "System unlocked successfully; SSH re-enabled. No post-unlock security scan is scheduled (no scan engine yet)."
+    : "System unlocked successfully. No post-unlock security scan is scheduled (no scan engine yet).",
+  post_unlock_scan_scheduled: r.postUnlockScanScheduled,
+});
+
+/** POST /lock/pin (beyond spec). */
+export const lockPinView = (r: Awaited<ReturnType<typeof setLockPin>>) => ({
+  status: "set",
+  message: r.replaced ? "Emergency PIN changed" : "Emergency PIN set",
+  updated_at: r.updatedAt,
+});
+
+/** Spec timestamps carry whole seconds ("2025-03-15T11:00:00Z"). */
+const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** POST /settings/save-all. */
+export const saveAllView = (r: SaveAllResult, at = new Date()) => ({
+  status: "saved",
+  timestamp: isoSeconds(at),
+  changes: r.changes,
+  restart_required: r.restartRequired,
+  affected_services: r.affectedServices,
+});
