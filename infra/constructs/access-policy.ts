@@ -12,6 +12,7 @@ import type { IConstruct } from "constructs";
 import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
+import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";
 
 /**
  * The naming the IAM scoping relies on, taken from the gateway policy module itself: the registry
@@ -27,10 +28,10 @@ export const IOT_NAMES = {
 } as const;
 
 /**
- * Rate-limit window partitions (see shared/table/keys.ts `rateWindow` and the endpoint kit): per tenant
+ * Rate-limit window partitions, as tenancy/db/rate-windows.ts declares them: per tenant
  * (`T#<tenant>#RL`, `T#<tenant>#KEY#<id>#RL`) and per source address for anonymous calls.
  */
-export const RATE_LIMIT_PARTITIONS = ["T#*#RL", "G#IP#*#RL"] as const;
+export const RATE_LIMIT_PARTITIONS = RATE_WINDOW_PARTITION_PATTERNS;
 
 /**
  * Audit-trail partitions, as the audit area's db declares them: the chain head `T#<tenant>#AUDIT`

@@ -223,7 +223,6 @@ export const PASSWORD_PROFILES = {
 export type PasswordProfile = keyof typeof PASSWORD_PROFILES;
 
 /** Kept for shared/reports/security-status.ts (and its test), which read the item themselves. */
-export { authPolicyKey };
 
 const Overrides = z.record(z.string(), z.record(z.string(), z.unknown()));
 type Overrides = z.infer<typeof Overrides>;

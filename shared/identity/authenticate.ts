@@ -15,7 +15,6 @@ import { resolveApiKey } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
 
 /** Kept for shared/reports/security-status.ts, which imports it from here. */
-export { isLocked } from "./account-status.ts";
 
 export interface Credentials {
   bearer?: string;

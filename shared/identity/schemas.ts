@@ -4,9 +4,11 @@
  * so a field means the same on every route and every surface.
  */
 import * as z from "zod/mini";
+import { config } from "#shared/kit/config.ts";
 import { ipRestrictionProblem } from "./api-key-auth.ts";
 import { KEY_STATUSES } from "./api-keys.ts";
 import { AuthPolicyPatch } from "./auth-policy.ts";
+import { MIN_TOKEN_TTL_SECONDS } from "./token-settings.ts";
 
 // --- Shared fields
 
@@ -210,4 +212,11 @@ export const revokeApiKeyBody = z.strictObject({
   key_id: z.int().check(z.positive()),
   reason: z.optional(reason),
   notify_user: z.optional(z.boolean()),
+});
+
+/** POST /tokens/settings (beyond spec): a lifetime shorter than the platform's only; null returns to the platform's. */
+export const tokenSettingsBody = z.strictObject({
+  access_token_ttl_seconds: z.nullable(
+    z.int().check(z.gte(MIN_TOKEN_TTL_SECONDS), z.lte(config.WARDEN_TOKEN_TTL_SECONDS)),
+  ),
 });

@@ -25,19 +25,25 @@ export async function tokenTtlSeconds(tenantId: string): Promise<number> {
   return effectiveTtl(await tokenSettings.get(tenantId));
 }
 
-export function tokenSettingsView(settings: TokenSettings) {
-  const ttl = effectiveTtl(settings);
+/** What the platform actually issues for a tenant: ES256 tokens, its issuer and audience, the effective lifetime. */
+export interface EffectiveTokenSettings {
+  accessTokenTtlSeconds: number;
+  issuer: string;
+  audience: string;
+  algorithm: "ES256";
+}
+
+export function effectiveTokenSettings(settings: TokenSettings): EffectiveTokenSettings {
   return {
-    // The spec counts in days; the platform's lifetimes are far shorter, so this is a fraction.
-    jwt_expiry_days: Number((ttl / 86_400).toFixed(6)),
-    access_token_ttl_seconds: ttl,
-    // No refresh tokens are issued (a client signs in again), so there is no lifetime to report.
-    refresh_token_expiry_days: null,
+    accessTokenTtlSeconds: effectiveTtl(settings),
     issuer: config.WARDEN_ISSUER,
-    audience: [config.WARDEN_AUDIENCE],
+    audience: config.WARDEN_AUDIENCE,
     algorithm: "ES256",
   };
 }
+
+/** The rate-limit policy of user tokens (the general class, per tenant) and of API keys (their own limit). */
+export const TOKEN_RATE_LIMIT = { requestsPerMinute: RATE_CLASSES.general, windowSeconds: 60 } as const;
 
 /** Role → permissions: the built-in roles, then the tenant's custom roles. */
 export async function permissionMapping(tenantId: string): Promise<Record<string, string[]>> {
@@ -47,27 +53,16 @@ export async function permissionMapping(tenantId: string): Promise<Record<string
   return mapping;
 }
 
-export function rateLimitingView() {
-  return {
-    enabled: true,
-    requests_per_minute: RATE_CLASSES.general,
-    // A fixed one-minute window admits its whole quota at once: the burst is the quota.
-    burst_size: RATE_CLASSES.general,
-    window_seconds: 60,
-    per: "tenant (user tokens) or API key (its own rate_limit)",
-  };
-}
-
 export async function updateTokenSettings(
   tenantId: string,
   input: { accessTokenTtlSeconds: number | null },
-): Promise<{ settings: TokenSettings; changes: Record<string, { old: number; new: number }> }> {
+): Promise<{ settings: EffectiveTokenSettings; changes: Record<string, { old: number; new: number }> }> {
   const current = await tokenSettings.get(tenantId, true);
   const before = effectiveTtl(current);
   await tokenSettings.save(tenantId, current, { accessTokenTtlSeconds: input.accessTokenTtlSeconds });
   const after = effectiveTtl({ ...current, accessTokenTtlSeconds: input.accessTokenTtlSeconds });
   return {
-    settings: { ...current, accessTokenTtlSeconds: input.accessTokenTtlSeconds },
+    settings: effectiveTokenSettings({ ...current, accessTokenTtlSeconds: input.accessTokenTtlSeconds }),
     changes: before === after ? {} : { access_token_ttl_seconds: { old: before, new: after } },
   };
 }

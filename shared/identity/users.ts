@@ -10,6 +10,7 @@
  * them on the very next request.
  */
 
+import { type ActivityEntry, recentActivityOf } from "#shared/audit/trail.ts";
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
 import { listApiKeyItems } from "#shared/identity/db/api-keys.ts";
 import {
@@ -29,7 +30,6 @@ import {
   userUpdateItem,
 } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
-import { keys } from "#shared/table/keys.ts";
 import { getItem, type Item, queryPage } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
 import { effectiveStatus, type UserStatusView } from "./account-status.ts";
@@ -111,58 +111,19 @@ export interface OwnedRecords {
   sshKeys(tenantId: string, userId: number): Promise<{ fingerprint: string; type: string; added: string }[]>;
 }
 
-const ACTIVITY_LIMIT = 10;
-const ACTIVITY_MAX_DAYS = 30;
-
-/** The user's last audit events (as actor), newest first, from the hash-chained trail. */
-async function recentActivity(tenantId: string, userId: number) {
-  const head = await getItem(keys.auditHead(tenantId));
-  const firstDay = typeof head?.firstDay === "string" ? head.firstDay : undefined;
-  if (!firstDay) return [];
-  const out: { timestamp: string; action: string; ip: string | null; status: string }[] = [];
-  const today = new Date();
-  for (let back = 0; back < ACTIVITY_MAX_DAYS && out.length < ACTIVITY_LIMIT; back++) {
-    const day = new Date(today.getTime() - back * 86_400_000).toISOString().slice(0, 10);
-    if (day < firstDay) break;
-    let cursor: string | null = null;
-    do {
-      const page = await queryPage({
-        tenantId,
-        pk: keys.auditDayPk(tenantId, day),
-        descending: true,
-        cursor,
-        limit: 500,
-        filter: {
-          FilterExpression: "#uid = :uid",
-          ExpressionAttributeNames: { "#uid": "user_id" },
-          ExpressionAttributeValues: { ":uid": userId },
-        },
-      });
-      for (const r of page.items) {
-        if (out.length >= ACTIVITY_LIMIT) break;
-        out.push({
-          timestamp: String(r.timestamp),
-          action: String(r.event_type),
-          ip: typeof r.ip_address === "string" ? r.ip_address : null,
-          status: String(r.status),
-        });
-      }
-      cursor = page.cursor;
-    } while (cursor && out.length < ACTIVITY_LIMIT);
-  }
-  return out;
-}
+/** How much of a user's own activity the detail view shows: the last 10 events of the last 30 days. */
+const ACTIVITY = { limit: 10, maxDays: 30 } as const;
 
 export interface UserDetail extends UserSummary {
   apiKeys: OwnedApiKey[];
   sshKeys: { fingerprint: string; type: string; added: string }[];
-  recentActivity: { timestamp: string; action: string; ip: string | null; status: string }[];
+  recentActivity: ActivityEntry[];
 }
 
 export async function getUserDetail(tenantId: string, userId: number, owned: OwnedRecords): Promise<UserDetail> {
   const [found, activity, apiKeys, sshKeys] = await Promise.all([
     getUserWithLoginSessions(tenantId, userId),
-    recentActivity(tenantId, userId),
+    recentActivityOf(tenantId, userId, ACTIVITY),
     owned.apiKeys(tenantId, userId),
     owned.sshKeys(tenantId, userId),
   ]);

@@ -11,6 +11,7 @@ import type { changeOwnPassword, PasswordAssessment } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import type { Role, RoleListing } from "./roles.ts";
 import type { SignedIn } from "./sign-in.ts";
+import type { EffectiveTokenSettings, TOKEN_RATE_LIMIT } from "./token-settings.ts";
 import type { EnrollResult } from "./two-factor.ts";
 import type {
   addUser,
@@ -362,4 +363,39 @@ export const securenetSignUp = (s: SignedIn) => ({
 export function cloudsentinelRegistered(u: User) {
   const { last_login: _, ...view } = cloudsentinelUser(u);
   return view;
+}
+
+/** "Get Token Settings" token_settings. */
+export function tokenSettingsView(t: EffectiveTokenSettings) {
+  const ttl = t.accessTokenTtlSeconds;
+  return {
+    // The spec counts in days; the platform's lifetimes are far shorter, so this is a fraction.
+    jwt_expiry_days: Number((ttl / 86_400).toFixed(6)),
+    access_token_ttl_seconds: ttl,
+    // No refresh tokens are issued (a client signs in again), so there is no lifetime to report.
+    refresh_token_expiry_days: null,
+    issuer: t.issuer,
+    audience: [t.audience],
+    algorithm: t.algorithm,
+  };
+}
+
+/** "Get Token Settings" rate_limiting. */
+export function rateLimitingView(limit: typeof TOKEN_RATE_LIMIT) {
+  return {
+    enabled: true,
+    requests_per_minute: limit.requestsPerMinute,
+    // A fixed one-minute window admits its whole quota at once: the burst is the quota.
+    burst_size: limit.requestsPerMinute,
+    window_seconds: limit.windowSeconds,
+    per: "tenant (user tokens) or API key (its own rate_limit)",
+  };
+}
+
+/** POST /tokens/settings */
+export function tokenSettingsUpdatedView(r: {
+  settings: EffectiveTokenSettings;
+  changes: Record<string, { old: number; new: number }>;
+}) {
+  return { status: "updated", token_settings: tokenSettingsView(r.settings), changes: r.changes };
 }

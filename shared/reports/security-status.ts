@@ -9,9 +9,10 @@
  */
 
 import { readAudit } from "#shared/audit/trail.ts";
+import { isLocked } from "#shared/identity/account-status.ts";
 import { listApiKeys } from "#shared/identity/api-keys.ts";
-import { authPolicyKey, resolveAuthPolicy } from "#shared/identity/auth-policy.ts";
-import { isLocked } from "#shared/identity/authenticate.ts";
+import { resolveAuthPolicy } from "#shared/identity/auth-policy.ts";
+import { authPolicyKey } from "#shared/identity/db/auth-policy.ts";
 import { listUsers } from "#shared/identity/db/users.ts";
 import { getItem } from "#shared/table/repo.ts";
 

@@ -5,7 +5,8 @@
  */
 
 import { tokenSettings } from "#shared/identity/db/token-settings.ts";
-import { permissionMapping, rateLimitingView, tokenSettingsView } from "#shared/identity/token-settings.ts";
+import { effectiveTokenSettings, permissionMapping, TOKEN_RATE_LIMIT } from "#shared/identity/token-settings.ts";
+import { rateLimitingView, tokenSettingsView } from "#shared/identity/views.ts";
 import { getSettingsDocuments } from "#shared/table/settings-doc.ts";
 import { webhookSettings } from "#shared/webhooks/db/webhook-settings.ts";
 import { webhookView } from "#shared/webhooks/views.ts";
@@ -16,9 +17,9 @@ export async function tokenSettingsOverview(tenantId: string) {
     permissionMapping(tenantId),
   ]);
   return {
-    token_settings: tokenSettingsView(tokens),
+    token_settings: tokenSettingsView(effectiveTokenSettings(tokens)),
     permission_mapping: mapping,
     webhook: webhookView(webhook),
-    rate_limiting: rateLimitingView(),
+    rate_limiting: rateLimitingView(TOKEN_RATE_LIMIT),
   };
 }

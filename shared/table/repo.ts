@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { Conflict, Invalid } from "#shared/kit/errors.ts";
 import { db, tableName } from "./client.ts";
-import { isTenantKey, type Key, keys } from "./keys.ts";
+import { counterKey, isTenantKey, type Key } from "./keys.ts";
 
 export type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -130,7 +130,7 @@ export async function nextId(tenantId: string, sequence: string): Promise<number
   const out = await db.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: keys.counter(tenantId, sequence),
+      Key: counterKey(tenantId, sequence),
       UpdateExpression: "ADD #value :one SET #type = :type",
       ExpressionAttributeNames: { "#value": "value", "#type": "type" },
       ExpressionAttributeValues: { ":one": 1, ":type": "Counter" },

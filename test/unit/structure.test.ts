@@ -10,15 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import {
-  cycles,
-  type ImportEdge,
-  importGraph,
-  importsOf,
-  keyLiterals,
-  ruleFor,
-  violations,
-} from "#tools/structure.ts";
+import { cycles, type ImportEdge, importGraph, importsOf, keyLiterals, ruleFor, violations } from "#tools/structure.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);

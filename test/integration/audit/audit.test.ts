@@ -6,10 +6,16 @@
 import { gunzipSync, inflateSync } from "node:zlib";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type AuditEntry, appendAudit, readAudit, readAuditArchive, verifyAuditChain } from "#shared/audit/db/trail.ts";
+import {
+  type AuditEntry,
+  appendAudit,
+  auditKeys,
+  readAudit,
+  readAuditArchive,
+  verifyAuditChain,
+} from "#shared/audit/db/trail.ts";
 import { issueAccessToken } from "#shared/auth/tokens.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -526,8 +532,8 @@ describe("GET /cloud-integration/security/audit/stats", () => {
       new UpdateCommand({
         TableName: tableName,
         Key: {
-          PK: keys.auditDayPk(t.tenantId, String(victim?.timestamp).slice(0, 10)),
-          SK: keys.auditSk(String(victim?.timestamp), Number(victim?.seq)),
+          PK: auditKeys.dayPk(t.tenantId, String(victim?.timestamp).slice(0, 10)),
+          SK: auditKeys.sk(String(victim?.timestamp), Number(victim?.seq)),
         },
         UpdateExpression: "SET #s = :ok",
         ExpressionAttributeNames: { "#s": "status" },

@@ -5,13 +5,13 @@
  */
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readAudit } from "#shared/audit/db/trail.ts";
+import { readAudit } from "#shared/audit/trail.ts";
 import { firewallSummary } from "#shared/fleet/firewall.ts";
 import { sshSummary } from "#shared/fleet/ssh.ts";
-import { authPolicyKey } from "#shared/identity/auth-policy.ts";
+import { authPolicyKey } from "#shared/identity/db/auth-policy.ts";
+import { userKeys } from "#shared/identity/db/users.ts";
 import { securityStatus } from "#shared/reports/security-status.ts";
 import { db, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -96,7 +96,7 @@ describe("GET /cloud-integration/security/status", () => {
     await db.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.user(t.tenantId, reg.body.id),
+        Key: userKeys.user(t.tenantId, reg.body.id),
         UpdateExpression: "SET #s = :locked, lockedUntil = :until",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: { ":locked": "locked", ":until": new Date(Date.now() + 3_600_000).toISOString() },
@@ -105,7 +105,7 @@ describe("GET /cloud-integration/security/status", () => {
     await db.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.user(t.tenantId, t.userId),
+        Key: userKeys.user(t.tenantId, t.userId),
         UpdateExpression: "SET twoFactorEnabled = :on",
         ExpressionAttributeValues: { ":on": true },
       }),

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { userKeys } from "#shared/identity/db/users.ts";
 import { Conflict, Invalid } from "#shared/kit/errors.ts";
-import { keys, tenantPk } from "#shared/table/keys.ts";
+import { tenantPk } from "#shared/table/keys.ts";
 import {
   decodeCursor,
   getItem,
@@ -34,9 +35,9 @@ describe("data layer", () => {
   it("writes all items of a transaction or none, naming the guard that clashed", async () => {
     const t = tenant();
     const name = `unique-${randomUUID()}`;
-    await transact([guardPut(keys.login(name), { tenantId: t, userId: 1 })]);
+    await transact([guardPut(userKeys.login(name), { tenantId: t, userId: 1 })]);
     const err = await transact(
-      [newItemPut({ PK: tenantPk(t), SK: "USER#x" }), guardPut(keys.login(name), { tenantId: t, userId: 2 })],
+      [newItemPut({ PK: tenantPk(t), SK: "USER#x" }), guardPut(userKeys.login(name), { tenantId: t, userId: 2 })],
       [undefined, `username '${name}' is already taken`],
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Conflict);

@@ -10,12 +10,12 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as streamHandler } from "#functions/workers/webhook-dispatch.ts";
+import { auditKeys } from "#shared/audit/db/trail.ts";
 import { auditRecordsFromStream, readAudit } from "#shared/audit/trail.ts";
 import { decryptSecret } from "#shared/crypto/envelope.ts";
 import { putCustomRole } from "#shared/identity/db/roles.ts";
 import { tokenTtlSeconds } from "#shared/identity/token-settings.ts";
 import { db, tableName } from "#shared/table/client.ts";
-import { keys } from "#shared/table/keys.ts";
 import { webhookSettings } from "#shared/webhooks/db/webhook-settings.ts";
 import { deliverWebhook } from "#shared/webhooks/delivery.ts";
 import { dispatchWebhooksForAuditRecords } from "#shared/webhooks/dispatch.ts";
@@ -483,7 +483,7 @@ describe("webhook delivery", () => {
       (r) => r.event_type === "login",
     );
     const image = marshall({
-      PK: keys.auditDayPk(t.tenantId, String(record?.timestamp).slice(0, 10)),
+      PK: auditKeys.dayPk(t.tenantId, String(record?.timestamp).slice(0, 10)),
       SK: "x",
       type: "Audit",
       version: 1,
