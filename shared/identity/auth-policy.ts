@@ -4,7 +4,7 @@
  * on top of these defaults, so new policy fields reach existing tenants with their default.
  */
 import * as z from "zod/mini";
-import { authPolicyKey, getAuthPolicyItem, saveAuthPolicyOverrides } from "#shared/identity/db/auth-policy.ts";
+import { getAuthPolicyItem, saveAuthPolicyOverrides } from "#shared/identity/db/auth-policy.ts";
 import { listUsers, type User } from "#shared/identity/db/users.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import type { Item } from "#shared/table/repo.ts";

@@ -1,10 +1,14 @@
 /**
  * Password strength estimation with zxcvbn-ts (pattern matching against ~40k common passwords,
- * keyboard walks, dates, repeats, l33t). Its dictionaries are large, so only the test-password
- * function imports this module, and the estimator is built once per container, at import.
+ * keyboard walks, dates, repeats, l33t), and the test-password route's assessment built on it.
+ * Its dictionaries are large (~470 KB bundled), so only the test-password function imports this
+ * module (test/infra/app.test.ts checks that no other bundle carries them), and the estimator is
+ * built once per container, at import.
  */
 import { type TranslationKeys, ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
+import { getAuthPolicy } from "./auth-policy.ts";
+import { checkPassword, type PasswordChecks, policySuggestions } from "./password-rules.ts";
 
 /** English texts for zxcvbn's feedback keys (the language-en package is not a dependency). */
 const translations: TranslationKeys = {
@@ -85,5 +89,49 @@ export function estimateStrength(password: string, userInputs: string[] = []): S
     estimatedCrackTime: r.crackTimes.offlineSlowHashingXPerSecond.display,
     warning: r.feedback.warning,
     suggestions: r.feedback.suggestions,
+  };
+}
+
+export interface PasswordAssessment {
+  strength: StrengthLabel;
+  score: number;
+  meetsPolicy: boolean;
+  issues: string[];
+  suggestions: string[];
+  checks: PasswordChecks;
+  estimatedCrackTime: string;
+}
+
+/**
+ * Tests a candidate password against the tenant's current policy and estimates its strength,
+ * without setting anything (POST /authentication/test-password). `oldPasswords` stand in for the
+ * history the reuse rule would check.
+ */
+export async function assessPassword(
+  tenantId: string,
+  input: { password: string; username: string; oldPasswords?: string[] },
+): Promise<PasswordAssessment> {
+  const policy = await getAuthPolicy(tenantId);
+  const reused = (input.oldPasswords ?? []).includes(input.password);
+  const { checks, issues } = checkPassword(input.password, policy.password_policy, {
+    username: input.username,
+    reused,
+  });
+  const strength = estimateStrength(input.password, [input.username]);
+  const suggestions = [
+    ...new Set([
+      ...policySuggestions(checks, policy.password_policy),
+      ...(strength.warning ? [strength.warning] : []),
+      ...strength.suggestions,
+    ]),
+  ];
+  return {
+    strength: strength.strength,
+    score: strength.score,
+    meetsPolicy: issues.length === 0,
+    issues,
+    suggestions,
+    checks,
+    estimatedCrackTime: strength.estimatedCrackTime,
   };
 }

@@ -10,8 +10,7 @@ import { Forbidden, Invalid } from "#shared/kit/errors.ts";
 import { type AuthEvent, rejectProof } from "./account-failures.ts";
 import { type AuthPolicy, getAuthPolicy, MAX_HISTORY } from "./auth-policy.ts";
 import { nowEpoch, transactEndingLoginSessions } from "./login-sessions.ts";
-import { assertPasswordMeetsPolicy, checkPassword, type PasswordChecks, policySuggestions } from "./password-rules.ts";
-import { estimateStrength, type StrengthLabel } from "./password-strength.ts";
+import { assertPasswordMeetsPolicy, checkPassword } from "./password-rules.ts";
 import type { Principal } from "./principal.ts";
 
 function fieldError(loc: (string | number)[], msg: string): Invalid {
@@ -98,48 +97,4 @@ export async function changeOwnPassword(caller: Principal, input: { currentPassw
     ["User was changed by another request; reload and retry"],
   );
   return { user, loginSessionsEnded: live.length, events: [] as AuthEvent[] };
-}
-
-export interface PasswordAssessment {
-  strength: StrengthLabel;
-  score: number;
-  meetsPolicy: boolean;
-  issues: string[];
-  suggestions: string[];
-  checks: PasswordChecks;
-  estimatedCrackTime: string;
-}
-
-/**
- * Tests a candidate password against the tenant's current policy and estimates its strength,
- * without setting anything (POST /authentication/test-password). `oldPasswords` stand in for the
- * history the reuse rule would check.
- */
-export async function assessPassword(
-  tenantId: string,
-  input: { password: string; username: string; oldPasswords?: string[] },
-): Promise<PasswordAssessment> {
-  const policy = await getAuthPolicy(tenantId);
-  const reused = (input.oldPasswords ?? []).includes(input.password);
-  const { checks, issues } = checkPassword(input.password, policy.password_policy, {
-    username: input.username,
-    reused,
-  });
-  const strength = estimateStrength(input.password, [input.username]);
-  const suggestions = [
-    ...new Set([
-      ...policySuggestions(checks, policy.password_policy),
-      ...(strength.warning ? [strength.warning] : []),
-      ...strength.suggestions,
-    ]),
-  ];
-  return {
-    strength: strength.strength,
-    score: strength.score,
-    meetsPolicy: issues.length === 0,
-    issues,
-    suggestions,
-    checks,
-    estimatedCrackTime: strength.estimatedCrackTime,
-  };
 }

@@ -30,7 +30,7 @@ import {
   userUpdateItem,
 } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
-import { getItem, type Item, queryPage } from "#shared/table/repo.ts";
+import type { Item } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
 import { effectiveStatus, type UserStatusView } from "./account-status.ts";
 import { keyStatus, revokeApiKeysOfUser, transferApiKeys } from "./api-keys.ts";

@@ -7,7 +7,8 @@
 import type { User } from "#shared/identity/db/users.ts";
 import type { GeneratedKey, KeyListing, ListedApiKey, PublicApiKey, RevokeResult, updateApiKey } from "./api-keys.ts";
 import type { PasswordProfile, SettingsUpdate } from "./auth-policy.ts";
-import type { changeOwnPassword, PasswordAssessment } from "./passwords.ts";
+import type { PasswordAssessment } from "./password-strength.ts";
+import type { changeOwnPassword } from "./passwords.ts";
 import type { Principal } from "./principal.ts";
 import type { Role, RoleListing } from "./roles.ts";
 import type { SignedIn } from "./sign-in.ts";

@@ -113,6 +113,25 @@ describe("the Warden CDK app", () => {
     expect(inputs.filter((i) => i.startsWith("infra/"))).toEqual([]);
   });
 
+  it("keeps heavy dependencies in the bundles that use them", async () => {
+    const first = warden.built[0];
+    if (!first) throw new Error("nothing was built");
+    const meta = JSON.parse(await readFile(join(first.outfile, "..", "..", "meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
+    const carrying = (pkg: string) =>
+      Object.entries(meta.outputs)
+        .filter(
+          ([out, o]) =>
+            out.endsWith("index.mjs") && Object.keys(o.inputs).some((i) => i.includes(`node_modules/${pkg}/`)),
+        )
+        .map(([out]) => out.split("/").at(-2))
+        .sort();
+    // The password-strength dictionaries (~470 KB) and the PDF writer with its fonts (~900 KB).
+    expect(carrying("@zxcvbn-ts/language-common")).toEqual(["gateway-authentication-test-password"]);
+    expect(carrying("pdfkit")).toEqual(["gateway-audit-export"]);
+  });
+
   it("binds each route's bundle to its own row: a bundle answers in its route's surface envelope", async () => {
     const answer = async (functionId: string, path: string) => {
       const bundle = warden.built.find((b) => b.functionId === functionId);

@@ -1,4 +1,4 @@
-import { assessPassword } from "#shared/identity/passwords.ts";
+import { assessPassword } from "#shared/identity/password-strength.ts";
 import { testPasswordBody } from "#shared/identity/schemas.ts";
 import { passwordAssessmentView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
