@@ -330,8 +330,8 @@ const REQUESTS: Record<string, Build> = {
 /** The route keys that have a written request (the rest are generated). */
 export const writtenRequests = (): Set<string> => new Set(Object.keys(REQUESTS));
 
-/** An object of the world for a field that names one (for generated requests). */
-async function objectOf(kind: ObjectKind, ctx: RequestContext): Promise<unknown> {
+/** A standing object of the world, for a field that names one (generated requests, BOLA). */
+export async function objectOf(kind: ObjectKind, ctx: Pick<RequestContext, "w" | "ingest">): Promise<unknown> {
   switch (kind) {
     case "user":
       return (await ctx.w.target()).id;
