@@ -12,12 +12,19 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { issueAccessToken } from "#shared/auth/tokens.ts";
+import { hasSequence } from "#shared/identity/password-rules.ts";
 import { base32Decode, totp } from "#shared/identity/totp.ts";
 import { type CallOptions, type CallResult, call } from "./api.ts";
 import type { Grants } from "./route-catalogue.ts";
 
-/** A password every default policy accepts (the suffix keeps it from being reused or common). */
-export const strongPassword = (): string => `Sturdy#Harbor-${randomBytes(4).toString("hex")}`;
+/** A password every default policy accepts (the random suffix keeps it from being reused or common). */
+export function strongPassword(): string {
+  for (;;) {
+    const candidate = `Sturdy#Harbor-${randomBytes(4).toString("hex")}`;
+    // Random hex now and then holds a run such as "abcd" or "3210", which prevent_sequential refuses.
+    if (!hasSequence(candidate)) return candidate;
+  }
+}
 
 let ipSeq = 0;
 const ipBase = Math.floor(Math.random() * 2 ** 22);

@@ -32,12 +32,15 @@ const FIELD_HINTS: Record<string, (s: Schema) => Arb> = {
   interface: () => fc.constantFrom("eth0", "wlan0", "br-lan"),
   log_prefix: () => fc.constantFrom("WARDEN ", "fw-drop: "),
   "ip_restrictions[]": () => fc.constantFrom("203.0.113.0/24", "198.51.100.7", "2001:db8::1"),
+  // Permissions are checked against the catalogue by the domain, not by the schema (any string ≤ 70).
+  "permissions[]": () => fc.constantFrom("users:read", "audit:read", "firewall:*", "devices:read", "ssh:write"),
   "allowed_directories[]": () => fc.constantFrom("/var/log", "/home/ops", "/opt/app"),
   expires: () => fc.constant(future()),
-  start_date: () => fc.constantFrom("2025-01-01", "2025-01-01T00:00:00Z"),
-  end_date: () => fc.constant(new Date().toISOString()),
+  start_date: () => fc.constant(new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)),
+  end_date: () => fc.constant(new Date().toISOString().slice(0, 10)),
   email: () => fc.stringMatching(/^[a-z]{1,12}$/).map((n) => `${n || "x"}@example.com`),
-  url: () => fc.constantFrom("https://93.184.215.14/hook", "https://203.0.113.9/events"),
+  // Never a host that answers: a generated webhook must not reach the internet.
+  url: () => fc.constantFrom("https://hooks.invalid/events", "https://203.0.113.9.invalid/hook"),
 };
 
 const bound = (c: CheckDef): number => Number(c.value);
