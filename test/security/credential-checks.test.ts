@@ -158,6 +158,7 @@ describe("which routes check a credential (read off the route table)", () => {
         if (!known) unclassified.push(`${route.key} body.${field}`);
       }
     }
+    console.log(`Credential checks: ${cases.length} account checks on ${Object.keys(ACCOUNT_CHECKS).length} routes`);
     expect(unclassified, "add each to ACCOUNT_CHECKS (and test it), TENANT_CHECKS or NOT_CHECKS").toEqual([]);
   });
 });
