@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 describe("finding 5: the PIN budget is the tenant's, across every credential", () => {
-  it("finding 5: a token and 3 API keys together get 5 unlock guesses a minute during a lock_api lock", async () => {
+  it("finding 5: a token and 3 API keys together get 5 unlock guesses a minute during a lock_api lock (12 sent)", async () => {
     const { w, keys } = await tenant("pin-budget");
     const token = await fullLock(w);
     const callers = [{ token }, ...keys.map((apiKey) => ({ apiKey }))];
@@ -68,7 +68,7 @@ describe("finding 5: the PIN budget is the tenant's, across every credential", (
 
     const rs = await Promise.all(
       callers.flatMap((creds) =>
-        Array.from({ length: 5 }, (_, i) =>
+        Array.from({ length: 3 }, (_, i) =>
           call("POST", `${BASE}/unlock`, {
             ...creds,
             body: { admin_pin: `9${i}${w.next()}7`.slice(0, 8) },
