@@ -10,7 +10,7 @@
  */
 import fc from "fast-check";
 import type { CallOptions, CallResult } from "./api.ts";
-import { type CatalogueRoute, concretePath, fieldsOf, type ObjectKind, type Schema } from "./route-catalogue.ts";
+import { type CatalogueRoute, concretePath, type ObjectKind, type Schema } from "./route-catalogue.ts";
 import { multipart, newSshPublicKey, type Principal, strongPassword, type World } from "./world.ts";
 import { validArbitrary } from "./zod-arbitrary.ts";
 
@@ -359,10 +359,7 @@ async function generated(route: CatalogueRoute, ctx: RequestContext): Promise<Dr
     s ? fc.sample(validArbitrary(s, mode, "", overrides), { seed: 1, numRuns: 1 })[0] : undefined;
   const params = sample(route.schemas.path, "query") as Record<string, string> | undefined;
   const query = sample(route.schemas.query, "query") as Record<string, string> | undefined;
-  const body =
-    Object.keys(fieldsOf(route.schemas.body)).length || route.schemas.body
-      ? sample(route.schemas.body, "json")
-      : undefined;
+  const body = sample(route.schemas.body, "json");
   return { params, query, body, generated: true };
 }
 

@@ -162,7 +162,7 @@ const send = (route: CatalogueRoute, req: RouteRequest) =>
     ip: uniqueIp(),
   });
 
-describe("BOLA: tenant B's administrator names tenant A's objects", () => {
+describe("BOLA: tenant B's administrator names tenant A's objects", { timeout: 120_000 }, () => {
   it("is refused on every route that names an object, and A's objects read back unchanged", async () => {
     const started = Date.now();
     const targets = routes.filter((r) => r.objectFields.length > 0 && !(r.reads && r.pathParams.length === 0));

@@ -141,7 +141,7 @@ beforeAll(async () => {
   });
 });
 
-describe("which routes check a credential (read off the route table)", () => {
+describe("which routes check a credential (read off the route table)", { timeout: 60_000 }, () => {
   it("classifies every body field that carries a password, a code or a PIN", async () => {
     const unclassified: string[] = [];
     for (const route of await loadCatalogue()) {
@@ -167,7 +167,9 @@ const cases = Object.entries(ACCOUNT_CHECKS).flatMap(([route, c]) =>
   Object.entries(c.cases).map(([field, check]) => [`${route} body.${field}`, check] as const),
 );
 
-describe("finding 4: every route that checks a password or code counts failures into the account lockout", () => {
+describe("finding 4: every route that checks a password or code counts failures into the account lockout", {
+  timeout: 60_000,
+}, () => {
   it.each(cases)("finding 4: %s — five wrong attempts lock the account", async (_name, check) => {
     const u = await w.user({ label: "guessing-target" });
     const token = await w.mint(u);

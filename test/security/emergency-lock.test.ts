@@ -60,7 +60,7 @@ afterAll(async () => {
   await iot.stop();
 });
 
-describe("finding 5: the PIN budget is the tenant's, across every credential", () => {
+describe("finding 5: the PIN budget is the tenant's, across every credential", { timeout: 120_000 }, () => {
   it("finding 5: a token and 3 API keys together get 5 unlock guesses a minute during a lock_api lock (12 sent)", async () => {
     const { w, keys } = await tenant("pin-budget");
     const token = await fullLock(w);
@@ -142,7 +142,7 @@ describe("finding 5: the PIN budget is the tenant's, across every credential", (
   });
 });
 
-describe("finding 5: API keys during a lock_api lock", () => {
+describe("finding 5: API keys during a lock_api lock", { timeout: 120_000 }, () => {
   it("finding 5: an API key reaches unlock and nothing else", async () => {
     const { w, keys } = await tenant("keys-locked");
     const key = keys[0] ?? "";

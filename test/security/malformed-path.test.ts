@@ -58,7 +58,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe("finding 6: malformed percent-encoding in a path parameter (local HTTP server)", () => {
+describe("finding 6: malformed percent-encoding in a path parameter (local HTTP server)", { timeout: 60_000 }, () => {
   it("finding 6: GET /cloud-integration/security/users/%E0%A4%A answers 400 with a JSON message and no stack trace", async () => {
     stderr = [];
     vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {

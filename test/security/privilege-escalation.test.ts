@@ -38,7 +38,7 @@ beforeAll(async () => {
   await w.role("ops", ["users:write", "firewall:write", "audit:read"]);
 });
 
-describe("finding 1: nobody widens their own permissions", () => {
+describe("finding 1: nobody widens their own permissions", { timeout: 60_000 }, () => {
   it("finding 1: an admin-role user narrowed to users:write cannot set their own permissions back to '*'", async () => {
     const { user, token } = await narrowed("admin", ["users:write"]);
 
@@ -69,7 +69,7 @@ describe("finding 1: nobody widens their own permissions", () => {
   });
 });
 
-describe("finding 1: nobody grants what they do not hold", () => {
+describe("finding 1: nobody grants what they do not hold", { timeout: 60_000 }, () => {
   it("finding 1: a narrowed admin cannot give another narrowed admin '*'", async () => {
     const attacker = await narrowed("admin", ["users:write"]);
     const victim = await narrowed("admin", ["users:read"]);
@@ -105,7 +105,7 @@ describe("finding 1: nobody grants what they do not hold", () => {
   });
 });
 
-describe("what a narrowed user may still do (controls: the fix must not refuse these)", () => {
+describe("what a narrowed user may still do (controls: the fix must not refuse these)", { timeout: 60_000 }, () => {
   it("grants another user a permission the granter holds", async () => {
     const attacker = await narrowed("admin", ["users:write"]);
     const victim = await narrowed("admin", ["users:read"]);

@@ -65,13 +65,13 @@ async function answers(token: string): Promise<Record<string, number>> {
 
 const all = (status: number) => Object.fromEntries(targets.map((p) => [p, status]));
 
-describe("the control: a token built here with the platform's key and honest claims", () => {
+describe("the control: a token built here with the platform's key and honest claims", { timeout: 60_000 }, () => {
   it("is accepted on every target route", async () => {
     expect(await answers(signEs256(header(), honest, platformKey()))).toEqual(all(200));
   });
 });
 
-describe("forged signatures and keys", () => {
+describe("forged signatures and keys", { timeout: 60_000 }, () => {
   const cases: [string, () => string][] = [
     ["alg none", () => unsigned({ alg: "none", typ: "JWT" }, honest)],
     ["alg None", () => unsigned({ alg: "None", typ: "JWT", kid }, honest)],
@@ -157,7 +157,7 @@ describe("forged signatures and keys", () => {
   });
 });
 
-describe("verification stays inside the process", () => {
+describe("verification stays inside the process", { timeout: 60_000 }, () => {
   it("refuses a token with a kid it does not know without any outbound request (the key set is preloaded)", async () => {
     const outbound: string[] = [];
     const dynamo = new URL(process.env.DYNAMODB_ENDPOINT ?? "http://127.0.0.1").hostname;
@@ -179,7 +179,7 @@ describe("verification stays inside the process", () => {
   });
 });
 
-describe("claims the platform's key signed but the platform must not accept", () => {
+describe("claims the platform's key signed but the platform must not accept", { timeout: 60_000 }, () => {
   const now = () => Math.floor(Date.now() / 1000);
   const cases: [string, () => Json][] = [
     ["expired a minute ago", () => ({ ...honest, iat: now() - 3600, exp: now() - 60 })],
@@ -201,7 +201,7 @@ describe("claims the platform's key signed but the platform must not accept", ()
   });
 });
 
-describe("a real token with its claims changed and its signature kept", () => {
+describe("a real token with its claims changed and its signature kept", { timeout: 60_000 }, () => {
   it.each([
     ["tid (another tenant)", () => ({ tid: other.tenantId })],
     ["sub (the administrator)", () => ({ sub: String(w.admin.id) })],
@@ -233,7 +233,7 @@ describe("a real token with its claims changed and its signature kept", () => {
   });
 });
 
-describe("real tokens whose holder may no longer use them", () => {
+describe("real tokens whose holder may no longer use them", { timeout: 60_000 }, () => {
   it("refuses a deleted user's token (401)", async () => {
     const u = await w.user({ label: "deleted" });
     const token = await w.login(u);
