@@ -34,7 +34,7 @@ type Overrides = import("#test/helpers/zod-arbitrary.ts").Overrides;
 
 const ingest = viaTopicRule(ingestHandler);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_101);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 const SLOW_MS = 5_000;
 const BASE = "/cloud-integration/security";
 
