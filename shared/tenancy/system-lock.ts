@@ -199,6 +199,7 @@ async function checkUnlockProof(tenantId: string, check: () => Promise<boolean>)
       { "Retry-After": String(Math.max(1, windowStart + 60 - now)) },
     );
   }
+  // A refusal thrown by the check keeps the place taken; a right proof gives it back.
   const ok = await check();
   if (ok) await releasePlace(subject, "unlock-proof", windowStart);
   return ok;
@@ -227,25 +228,27 @@ export async function unlockSystem(
   const pinHash = pin.pinHash;
   const codeHash = lock.emergencyCodeHash;
   const emergencyCode = input.emergencyCode;
-  if (pinHash && (await checkUnlockProof(caller.tenantId, () => verifyPassword(input.adminPin, pinHash)))) {
-    report.method = "admin_pin";
-  } else if (input.emergencyCode === undefined) {
-    report.failed_field = "admin_pin";
-    throw new Forbidden(
-      pin.pinHash
-        ? "body.admin_pin: wrong PIN"
-        : "body.admin_pin: no emergency PIN is set for this organization (POST /cloud-integration/security/lock/pin); use emergency_code",
-    );
-  } else if (
-    codeHash &&
-    emergencyCode !== undefined &&
-    (await checkUnlockProof(caller.tenantId, () => verifyPassword(emergencyCode, codeHash)))
-  ) {
-    report.method = "emergency_code";
-  } else {
+  // One unlock request is one attempt, whether it offers the PIN, the emergency code or both.
+  await checkUnlockProof(caller.tenantId, async () => {
+    if (pinHash && (await verifyPassword(input.adminPin, pinHash))) {
+      report.method = "admin_pin";
+      return true;
+    }
+    if (emergencyCode === undefined) {
+      report.failed_field = "admin_pin";
+      throw new Forbidden(
+        pinHash
+          ? "body.admin_pin: wrong PIN"
+          : "body.admin_pin: no emergency PIN is set for this organization (POST /cloud-integration/security/lock/pin); use emergency_code",
+      );
+    }
+    if (codeHash && (await verifyPassword(emergencyCode, codeHash))) {
+      report.method = "emergency_code";
+      return true;
+    }
     report.failed_field = "emergency_code";
     throw new Forbidden("body.emergency_code: wrong emergency code for the active lock");
-  }
+  });
 
   await updateTenantItem(tenant, { lock: undefined });
   const sshRestored = lock.sshWasEnabled === true || (lock.sshGatewaysWereEnabled ?? []).length > 0;
