@@ -7,15 +7,15 @@
  *   handler   functions/**              kit, area roots, auth/crypto/iot; never an area's db/, table/,
  *                                       @aws-sdk/*, infra/ or another handler
  *   area      shared/<area>/*.ts        its own db/ and adapters/, other areas' roots, auth/crypto/iot/
- *                                       table, kit/{errors,log,config}; never another area's db/, the rest
+ *                                       table, kit/{errors,log,config,text}; never another area's db/, the rest
  *                                       of the kit, or the AWS SDK
  *   adapter   shared/<area>/adapters/** the AWS SDK and other outside clients behind a port the area
  *                                       declares (e.g. the notifier's SES/SNS); its own area, kit leaves
- *   db        shared/<area>/db/**       table/, zod, its own area, kit/{errors,log,config}
+ *   db        shared/<area>/db/**       table/, zod, its own area, kit/{errors,log,config,text}
  *   kit       shared/kit/**             anything in shared/ but other areas' db/ (the endpoint pipeline
- *                                       calls identity, audit and tenancy); kit/{errors,log,config} are leaves
- *   table     shared/table/**           kit/{errors,log,config} and itself
- *   lib       shared/{auth,crypto,iot}  kit/{errors,log,config}, each other, edge/contract.ts
+ *                                       calls identity, audit and tenancy); kit/{errors,log,config,text} are leaves
+ *   table     shared/table/**           kit/{errors,log,config,text} and itself
+ *   lib       shared/{auth,crypto,iot}  kit/{errors,log,config,text}, each other, edge/contract.ts
  *   shared/** never imports infra/**, functions/**, test/** or bench/**; from edge/ only edge/contract.ts.
  *   reports/  reads any area (roots and db/); nothing in shared/ imports reports/ but reports/ itself.
  * Key strings (`T#…`, `G#…`) are written only in shared/<area>/db/** and shared/table/**.
@@ -104,7 +104,7 @@ type Kind =
   | { kind: "outside" }
   | { kind: "package"; name: string };
 
-const KIT_LEAVES = new Set(["shared/kit/errors.ts", "shared/kit/log.ts", "shared/kit/config.ts"]);
+const KIT_LEAVES = new Set(["shared/kit/errors.ts", "shared/kit/log.ts", "shared/kit/config.ts", "shared/kit/text.ts"]);
 const LIBS = new Set(["auth", "crypto", "iot"]);
 
 export function classify(path: string): Kind {
@@ -169,7 +169,7 @@ export function ruleFor(edge: ImportEdge): string | undefined {
       if (to.kind === "db" && to.area !== from.area && from.area !== "reports") {
         return `an area imports other areas' roots, never their db/ (${to.area}/db)`;
       }
-      if (to.kind === "kit" && !to.leaf) return "an area imports only kit/{errors,log,config} from the kit";
+      if (to.kind === "kit" && !to.leaf) return "an area imports only kit/{errors,log,config,text} from the kit";
       if (to.kind === "adapter" && to.area !== from.area) return "an area's adapters are its own";
       if (to.kind === "package" && to.name.startsWith("@aws-sdk/") && from.area !== "reports") {
         return "an area's rules do not talk to the SDK: that belongs in its db/ (or an adapter in iot/)";
@@ -180,21 +180,21 @@ export function ruleFor(edge: ImportEdge): string | undefined {
       if ((to.kind === "area" || to.kind === "db") && to.area === from.area) return undefined;
       if (to.kind === "package") return undefined;
       if (from.area === "reports" && (to.kind === "area" || to.kind === "db")) return undefined;
-      return "db/ imports only table/, kit/{errors,log,config}, packages and its own area";
+      return "db/ imports only table/, kit/{errors,log,config,text}, packages and its own area";
     case "adapter":
       if (to.kind === "package" || isKitLeaf(to) || to.kind === "table" || to.kind === "lib") return undefined;
       if ((to.kind === "area" || to.kind === "db" || to.kind === "adapter") && to.area === from.area) return undefined;
-      return "an adapter imports packages, kit/{errors,log,config}, table/, auth/crypto/iot and its own area";
+      return "an adapter imports packages, kit/{errors,log,config,text}, table/, auth/crypto/iot and its own area";
     case "kit":
-      if (from.leaf && !(isKitLeaf(to) || to.kind === "package")) return "kit/{errors,log,config} are leaves";
+      if (from.leaf && !(isKitLeaf(to) || to.kind === "package")) return "kit/{errors,log,config,text} are leaves";
       if (to.kind === "db") return "the kit imports area roots, never an area's db/";
       return undefined;
     case "table":
       if (to.kind === "table" || isKitLeaf(to) || to.kind === "package") return undefined;
-      return "table/ imports only kit/{errors,log,config} and itself";
+      return "table/ imports only kit/{errors,log,config,text} and itself";
     case "lib":
       if (to.kind === "lib" || isKitLeaf(to) || to.kind === "package" || to.kind === "edge-contract") return undefined;
-      return "auth/, crypto/ and iot/ import only each other, kit/{errors,log,config} and edge/contract.ts";
+      return "auth/, crypto/ and iot/ import only each other, kit/{errors,log,config,text} and edge/contract.ts";
   }
   return undefined;
 }

@@ -45,7 +45,12 @@ export function matchRoute(compiled: CompiledRoute[], method: string, path: stri
     if (c.route.method !== method) continue;
     const pathParameters: Record<string, string> = {};
     c.params.forEach((p, i) => {
-      pathParameters[p] = decodeURIComponent(m[i + 1] ?? "");
+      try {
+        pathParameters[p] = decodeURIComponent(m[i + 1] ?? "");
+      } catch {
+        // A malformed percent-escape: API Gateway refuses such a path with 400 before any function runs.
+        throw Object.assign(new Error("Malformed path"), { statusCode: 400 });
+      }
     });
     return { route: c.route, pathParameters };
   }
@@ -169,7 +174,10 @@ export async function startApiServer(opts: {
       const status = (e as { statusCode?: number }).statusCode ?? 500;
       // As API Gateway does when an integration fails: no internals in the answer.
       if (!res.headersSent)
-        send(res, status, { message: status === 413 ? "Request Entity Too Large" : "Internal Server Error" });
+        send(res, status, {
+          message:
+            status === 413 ? "Request Entity Too Large" : status === 400 ? "Bad Request" : "Internal Server Error",
+        });
       if (status >= 500) process.stderr.write(`local api: ${(e as Error).stack ?? e}\n`);
     }
   });

@@ -17,6 +17,8 @@ export const identityRoutes: RouteDef[] = [
     handler: "functions/gateway/api-keys/list.ts",
     permission: "security:read",
     access: RO,
+    // Finding and revoking an attacker's key must work while everything else is locked.
+    allowDuringSystemLock: true,
   }),
   row({
     method: "POST",
@@ -33,6 +35,7 @@ export const identityRoutes: RouteDef[] = [
     permission: "security:admin",
     access: { ...RW, notify: true },
     audit: { event: "API Key Revoked", eventType: "api_key_revoked" },
+    allowDuringSystemLock: true,
   }),
   row({
     method: "POST",

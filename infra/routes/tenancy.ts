@@ -33,6 +33,7 @@ export const tenancyRoutes: RouteDef[] = [
     access: { table: "RW", iotShadows: true },
     audit: { event: "System Unlocked", eventType: "system_unlocked" },
     allowDuringSystemLock: true,
+    allowApiKeysDuringSystemLock: true,
   }),
   row({
     method: "POST",

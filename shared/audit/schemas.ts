@@ -1,5 +1,6 @@
 /** Request schemas of the audit routes (gateway spec "Security Audit Log"). */
 import * as z from "zod/mini";
+import { freeText } from "#shared/kit/text.ts";
 import { MAX_AUDIT_HOURS } from "./query.ts";
 
 const text = z.string().check(z.trim(), z.minLength(1), z.maxLength(256));
@@ -37,5 +38,5 @@ export const AuditClearBody = z.strictObject({
   older_than_days: z.int().check(z.gte(1), z.lte(36_500)),
   confirm: z.boolean(),
   archive_before_delete: z._default(z.boolean(), true),
-  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  reason: z.optional(freeText({ max: 500 })),
 });

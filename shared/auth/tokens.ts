@@ -4,6 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { JwtVerifier } from "aws-jwt-verify";
+import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
+import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
+import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { config } from "#shared/kit/config.ts";
 import { Unauthorized } from "#shared/kit/errors.ts";
 import { getSigner } from "./signer.ts";
@@ -68,16 +71,40 @@ export async function issueAccessToken(
 
 let verifier: Promise<{ verify(token: string): Promise<Record<string, unknown>> }> | undefined;
 
+/**
+ * The key set, held in the process and never fetched: aws-jwt-verify's default cache fetches the
+ * `jwksUri` when a token names a `kid` it does not hold, so an anonymous request with a made-up
+ * `kid` would make the function wait on the network. Here an unknown `kid` is refused at once.
+ */
+class PreloadedJwks implements JwksCache {
+  constructor(private readonly jwks: Jwks) {}
+  getCachedJwk(_uri: string, jwt: DecomposedJwt): JwkWithKid {
+    const kid = jwt.header.kid;
+    const jwk = this.jwks.keys.find((k): k is JwkWithKid => typeof k.kid === "string" && k.kid === kid);
+    if (!jwk) throw new KidNotFoundInJwksError(`JWK for kid ${String(kid)} not found in the JWKS`);
+    return jwk;
+  }
+  async getJwk(uri: string, jwt: DecomposedJwt): Promise<JwkWithKid> {
+    return this.getCachedJwk(uri, jwt);
+  }
+  addJwks(): void {}
+  async getJwks(): Promise<Jwks> {
+    return this.jwks;
+  }
+}
+
 function getVerifier() {
   verifier ??= (async () => {
     const jwk = await getSigner().publicJwk();
-    const v = JwtVerifier.create({
-      issuer: config.WARDEN_ISSUER,
-      audience: config.WARDEN_AUDIENCE,
-      // Never fetched: the key set is cached below, straight from the signing key.
-      jwksUri: "https://warden.invalid/.well-known/jwks.json",
-    });
-    v.cacheJwks({ keys: [jwk] });
+    const v = JwtVerifier.create(
+      {
+        issuer: config.WARDEN_ISSUER,
+        audience: config.WARDEN_AUDIENCE,
+        // Never fetched (PreloadedJwks): the key set comes straight from the signing key.
+        jwksUri: "https://warden.invalid/.well-known/jwks.json",
+      },
+      { jwksCache: new PreloadedJwks({ keys: [jwk] }) },
+    );
     return { verify: (token: string) => v.verify(token) as Promise<Record<string, unknown>> };
   })();
   return verifier;

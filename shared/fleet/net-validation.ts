@@ -5,9 +5,11 @@
  * or undefined when the value is fine; `netCheck` turns one into a zod check so a request schema
  * reports it against the field that carries it.
  */
+
 import { isIPv4, isIPv6 } from "node:net";
 import * as z from "zod/mini";
 import { ACTIONS, CHAINS, PROTOCOLS } from "#shared/fleet/db/firewall.ts";
+import { freeText } from "#shared/kit/text.ts";
 
 export type Problem = string | undefined;
 
@@ -192,10 +194,8 @@ export const schemas = {
   logPrefix: z.string().check(netCheck(checkLogPrefix)),
 };
 
-/** Free text that ends up in device configuration or logs: bounded, no control characters. */
-export function text(max: number) {
-  return z.string().check(z.trim(), z.maxLength(max), z.regex(/^\P{Cc}*$/u, "may not contain control characters"));
-}
+/** Free text that ends up in device configuration or logs: bounded, no control or bidi characters. */
+export const text = (max: number) => freeText({ max });
 
 /** A gateway id in a body (number) or a query string (text): selects one gateway's overrides. */
 export const gatewayIdField = {

@@ -43,11 +43,16 @@ const RESTRICTION_MESSAGES: Record<TokenRestriction, string> = {
 export async function authenticate(
   creds: Credentials,
   /** From the route's row: whether it stays open during a system lock, and to which restricted tokens. */
-  meta: { ip: string; allowDuringSystemLock: boolean; allowRestrictedTokens?: readonly TokenRestriction[] },
+  meta: {
+    ip: string;
+    allowDuringSystemLock: boolean;
+    allowApiKeysDuringSystemLock?: boolean;
+    allowRestrictedTokens?: readonly TokenRestriction[];
+  },
 ): Promise<Principal> {
   if (creds.apiKey) {
     const principal = await resolveApiKey(creds.apiKey, meta);
-    if (!meta.allowDuringSystemLock && systemLockApplies(principal.tenant, "api")) throw new SystemLocked();
+    if (!meta.allowApiKeysDuringSystemLock && systemLockApplies(principal.tenant, "api")) throw new SystemLocked();
     return principal;
   }
   if (!creds.bearer) throw new Unauthorized("Not authenticated: send Authorization: Bearer <token> or X-API-Key");

@@ -34,6 +34,8 @@ export interface PreparedLoginSession {
   restriction?: TokenRestriction;
   /** Transaction items: the new login session, and the ending of those it pushes out. */
   items: TransactItem[];
+  /** The new login session as recorded (to end it again if the sign-in cannot complete). */
+  record: LoginSession;
   evicted: LoginSession[];
 }
 
@@ -60,7 +62,8 @@ export async function prepareLoginSession(
     { userId: user.id, tenantId: user.tenantId, role: user.role, restriction, jti },
     ttl,
   );
-  const loginSession = {
+  const loginSession: LoginSession = {
+    type: "Session",
     tenantId: user.tenantId,
     userId: user.id,
     jti,
@@ -74,6 +77,7 @@ export async function prepareLoginSession(
     token,
     ...(restriction ? { restriction } : {}),
     items: [loginSessionPut(loginSession), ...evicted.flatMap(endLoginSessionItems)],
+    record: loginSession,
     evicted,
   };
 }

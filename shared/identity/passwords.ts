@@ -7,11 +7,11 @@ import { generatePassword, hashPassword, verifyPassword } from "#shared/auth/pas
 import { getUserWithLoginSessions, liveLoginSessions } from "#shared/identity/db/login-sessions.ts";
 import { type User, userUpdateItem } from "#shared/identity/db/users.ts";
 import { Forbidden, Invalid } from "#shared/kit/errors.ts";
+import { type AuthEvent, rejectProof } from "./account-failures.ts";
 import { type AuthPolicy, getAuthPolicy, MAX_HISTORY } from "./auth-policy.ts";
 import { nowEpoch, transactEndingLoginSessions } from "./login-sessions.ts";
 import { assertPasswordMeetsPolicy, checkPassword } from "./password-rules.ts";
 import type { Principal } from "./principal.ts";
-import { type AuthEvent, PasswordRejected, recordPasswordFailure } from "./sign-in.ts";
 
 function fieldError(loc: (string | number)[], msg: string): Invalid {
   return new Invalid(`${loc.join(".")}: ${msg}`, [{ loc, msg, type: "value_error" }]);
@@ -72,8 +72,7 @@ export async function changeOwnPassword(caller: Principal, input: { currentPassw
   const { user, loginSessions } = found;
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
     // Counted like a failed sign-in: a stolen login session cannot be used to guess the password.
-    const events = await recordPasswordFailure(user, policy);
-    throw new PasswordRejected("current_password", "incorrect password", events);
+    throw await rejectProof(user, policy, "current_password", "invalid_current_password");
   }
   if (input.newPassword === input.currentPassword)
     throw fieldError(["body", "new_password"], "must differ from the current password");

@@ -88,10 +88,16 @@ export function assertMayAssignRole(caller: Principal, role: ResolvedRole): void
   }
 }
 
-/** Validates a permission list; answers the permissions beyond the role's, which the caller must hold. */
+/**
+ * Validates a user's new permission list and refuses a grant the caller may not make. What a user
+ * gains — every permission the new list holds that their current one (`held`; nothing for a new
+ * user) does not — must be held by the caller themselves: their own effective permissions (the
+ * user's list, narrowed by an API key's scopes), never merely the target's role. And nobody widens
+ * their own permissions at all, whatever their role allows.
+ */
 export function assertMayGrantPermissions(
   caller: Principal,
-  role: ResolvedRole,
+  target: { userId: number | null; held: readonly string[] },
   permissions: readonly string[],
   loc: (string | number)[],
 ): void {
@@ -101,8 +107,12 @@ export function assertMayGrantPermissions(
       throw new Invalid(`${[...loc, i].join(".")}: ${msg}`, [{ loc: [...loc, i], msg, type: "value_error" }]);
     }
   });
-  const beyondRole = permissions.filter((p) => !hasPermission(role.permissions, p));
-  const missing = beyondRole.filter((p) => !callerCovers(caller, [p]));
+  const gained = permissions.filter((p) => !hasPermission(target.held, p));
+  if (gained.length === 0) return;
+  if (target.userId !== null && target.userId === caller.userId) {
+    throw new Forbidden(`Cannot widen your own permissions (${gained.map((p) => `'${p}'`).join(", ")})`);
+  }
+  const missing = gained.filter((p) => !callerCovers(caller, [p]));
   if (missing.length > 0)
     throw new Forbidden(`Cannot grant ${missing.map((p) => `'${p}'`).join(", ")}: you do not hold it`);
 }

@@ -5,6 +5,7 @@
  */
 import * as z from "zod/mini";
 import { config } from "#shared/kit/config.ts";
+import { freeText } from "#shared/kit/text.ts";
 import { ipRestrictionProblem } from "./api-key-auth.ts";
 import { KEY_STATUSES } from "./api-keys.ts";
 import { AuthPolicyPatch } from "./auth-policy.ts";
@@ -28,11 +29,11 @@ export const email = z.email().check(z.maxLength(254));
 export const password = z.string().check(z.minLength(1), z.maxLength(1024));
 /** Username or email, as every login route accepts either. */
 export const loginName = z.string().check(z.trim(), z.minLength(1), z.maxLength(254));
-export const fullName = z.string().check(z.trim(), z.maxLength(128));
+export const fullName = freeText({ max: 128 });
 const roleName = z.string().check(z.minLength(1), z.maxLength(64));
 const permissionList = z.array(z.string().check(z.maxLength(70))).check(z.maxLength(100));
 const userId = z.number().check(z.int(), z.positive());
-const reason = z.string().check(z.trim(), z.maxLength(500));
+const reason = freeText({ max: 500 });
 
 /** A scope is a permission: `resource:action`, `resource:*` or `*`. */
 export const scopeField = z
@@ -58,7 +59,7 @@ export const twoFactorSignInBody = z.strictObject({
 });
 
 export const signUpBody = z.strictObject({
-  organization: z.string().check(z.trim(), z.minLength(2), z.maxLength(100)),
+  organization: freeText({ min: 2, max: 100 }),
   username,
   email,
   password,
@@ -106,7 +107,7 @@ export const updateUserBody = z.strictObject({
   permissions: z.optional(permissionList),
   /** Locking has its own route (/users/lock); setting "active" here also lifts a lock. */
   status: z.optional(z.enum(["active", "inactive"])),
-  notes: z.optional(z.string().check(z.maxLength(1000))),
+  notes: z.optional(freeText({ max: 1000, multiline: true })),
 });
 
 export const deleteUserBody = z.strictObject({
@@ -159,7 +160,7 @@ export const createRoleBody = z.strictObject({
   name: z
     .string()
     .check(z.regex(/^[a-z][a-z0-9_-]{1,31}$/, "2–32 lowercase letters, digits, '_' or '-', starting with a letter")),
-  description: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  description: z.optional(freeText({ max: 500 })),
   permissions: z.array(z.string().check(z.maxLength(70))).check(z.minLength(1), z.maxLength(100)),
 });
 
@@ -187,8 +188,8 @@ export const listApiKeysQuery = z.strictObject({
 });
 
 export const generateApiKeyBody = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
-  description: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  name: freeText({ min: 1, max: 100 }),
+  description: z.optional(freeText({ max: 500 })),
   scope: z.array(scopeField).check(z.minLength(1), z.maxLength(50)),
   user_id: z.optional(z.int().check(z.positive())),
   expiry_days: z.optional(z.nullable(z.int().check(z.gte(1), z.lte(3650)))),
@@ -199,8 +200,8 @@ export const generateApiKeyBody = z.strictObject({
 
 export const updateApiKeyBody = z.strictObject({
   key_id: z.int().check(z.positive()),
-  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
-  description: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  name: z.optional(freeText({ min: 1, max: 100 })),
+  description: z.optional(freeText({ max: 500 })),
   scope: z.optional(z.array(scopeField).check(z.minLength(1), z.maxLength(50))),
   /** Days from now; null removes the expiry. */
   expiry_days: z.optional(z.nullable(z.int().check(z.gte(1), z.lte(3650)))),

@@ -8,28 +8,27 @@
  * has a second factor, or must have one — a 2FA challenge. It ends in a login session whose token
  * may be restricted: to a password change (forced or expired password) or to 2FA enrolment (a
  * role that requires 2FA, none enrolled).
+ *
+ * Concurrency: a sign-in never answers 409. The password is hashed once per request; failures are
+ * counted atomically (account-failures.ts); a second factor is used up atomically (a backup code
+ * or a TOTP step passes once, a challenge allows at most its attempts however many requests race);
+ * and the completed sign-in is recorded on the user without a version check, under the conditions
+ * that matter (same password, no revocation, not locked or deactivated meanwhile).
  */
 
 import { decoyHash, verifyPassword } from "#shared/auth/passwords.ts";
 import type { IssuedToken, TokenRestriction } from "#shared/auth/tokens.ts";
 import { ipFailKey } from "#shared/identity/db/ip-failures.ts";
-import { getUserWithLoginSessions, type LoginSession } from "#shared/identity/db/login-sessions.ts";
 import {
-  challengeConsume,
-  challengeKey,
-  countChallengeAttempt,
-  deleteChallenge,
-} from "#shared/identity/db/two-factor-challenges.ts";
-import {
-  loginKey,
-  normalizeLogin,
-  parseLoginPointer,
-  type User,
-  updateUserItem,
-  userUpdateItem,
-} from "#shared/identity/db/users.ts";
-import { Conflict, Invalid, Unauthorized } from "#shared/kit/errors.ts";
-import { batchGet, type Item, transact } from "#shared/table/repo.ts";
+  endLoginSessionItems,
+  getUserWithLoginSessions,
+  type LoginSession,
+} from "#shared/identity/db/login-sessions.ts";
+import { challengeConsume, challengeKey, reserveChallengeAttempt } from "#shared/identity/db/two-factor-challenges.ts";
+import { loginKey, normalizeLogin, parseLoginPointer, recordSignIn, type User } from "#shared/identity/db/users.ts";
+import { Conflict, Unauthorized } from "#shared/kit/errors.ts";
+import { batchGet, transact } from "#shared/table/repo.ts";
+import { type AccountRef, type AuthEvent, failedSignIn, recordAccountFailure } from "./account-failures.ts";
 import { isLocked } from "./account-status.ts";
 import {
   type AuthPolicy,
@@ -46,20 +45,10 @@ import {
   issueChallenge,
   parseChallenge,
   parseChallengeToken,
+  useSecondFactor,
 } from "./two-factor.ts";
 
-/** What a route handler records about an auth event (the kit writes it to the audit trail). */
-export interface AuthEvent {
-  tenantId: string;
-  /** Absent for events about an address rather than an account (an IP block). */
-  userId?: number;
-  username?: string;
-  event: string;
-  eventType: string;
-  status: "success" | "failed";
-  severity?: "info" | "warning" | "high" | "critical";
-  details?: Record<string, unknown>;
-}
+export type { AuthEvent } from "./account-failures.ts";
 
 export interface SignedIn {
   kind: "signedIn";
@@ -90,28 +79,7 @@ export class LoginFailed extends Unauthorized {
   }
 }
 
-/** A refused password proof on an authenticated route (change password): a 400 that is still audited. */
-export class PasswordRejected extends Invalid {
-  constructor(
-    field: string,
-    msg: string,
-    readonly events: AuthEvent[],
-  ) {
-    super(`body.${field}: ${msg}`, [{ loc: ["body", field], msg, type: "value_error" }]);
-  }
-}
-
-type Base = { tenantId: string; userId: number; username: string };
-
 const tripEvents = (trips: IpTrip[]): AuthEvent[] => trips.map((t) => ({ ...t, status: "success" }));
-
-const failed = (base: Base, reason: string, extra: Record<string, unknown> = {}): AuthEvent => ({
-  ...base,
-  event: "Failed Login",
-  eventType: "login_failed",
-  status: "failed",
-  details: { reason, ...extra },
-});
 
 /** The restriction a fresh login session of this user gets, if any. */
 export function loginRestriction(user: User, policy: AuthPolicy, now = Date.now()): TokenRestriction | undefined {
@@ -119,6 +87,10 @@ export function loginRestriction(user: User, policy: AuthPolicy, now = Date.now(
   if (twoFactorRequired(user, policy) && !user.twoFactorMethod) return "two_factor_enrollment";
   return undefined;
 }
+
+/** Why an account may not sign in now, or undefined. */
+const refusal = (user: User, now: number): string | undefined =>
+  user.status === "inactive" ? "account_inactive" : isLocked(user, now) ? "account_locked" : undefined;
 
 /**
  * Verifies a username-or-email and password. A locked account, a blocked address and an unknown
@@ -138,65 +110,58 @@ export async function signIn(name: string, password: string, meta: ClientMeta): 
     );
   }
   const { tenantId, userId } = pointer;
-  for (let attempt = 0; ; attempt++) {
-    const [found, policy] = await Promise.all([
-      getUserWithLoginSessions(tenantId, userId, true),
-      getAuthPolicy(tenantId, true),
-    ]);
-    if (!found) {
-      await verifyPassword(password, await decoyHash());
-      throw new LoginFailed([]);
-    }
-    const { user, loginSessions } = found;
-    const base: Base = { tenantId, userId: user.id, username: user.username };
-    if (ipBlocked && ipDefenceOn(policy)) throw new LoginFailed([failed(base, "ip_blocked", { ip: meta.ip })]);
-    const ok = await verifyPassword(password, user.passwordHash);
-    const now = Date.now();
-    const ipFailure = async () =>
-      ok ? [] : tripEvents(await recordIpFailure(meta.ip, { normalizedName: normalized, tenantId, policy }, now));
-    try {
-      if (isLocked(user, now) || user.status === "inactive") {
-        const reason = user.status === "inactive" ? "account_inactive" : "account_locked";
-        throw new LoginFailed([failed(base, reason), ...(await ipFailure())]);
-      }
-      if (!ok) {
-        const events = await recordAccountFailure(user, policy, now, base, "invalid_credentials");
-        throw new LoginFailed([...events, ...(await ipFailure())]);
-      }
-      if (user.twoFactorMethod && twoFactorRequired(user, policy)) {
-        // The failure counter is left as it is: only a passed second factor resets it, so a known
-        // password cannot be used to clear the lockout count while codes are being guessed.
-        const challenge = await issueChallenge(user, now);
-        await transact([challenge.item]);
-        return {
-          kind: "challenge",
-          user,
-          challengeToken: challenge.token,
-          methods: challenge.methods,
-          expiresIn: challenge.expiresIn,
-          events: [
-            {
-              ...base,
-              event: "2FA Challenge Issued",
-              eventType: "two_factor_challenge",
-              status: "success",
-              details: { methods: challenge.methods },
-            },
-          ],
-        };
-      }
-      return await openLoginSession(user, loginSessions, policy, meta, now, base, { method: "password" });
-    } catch (e) {
-      // Two sign-ins raced on the same user item: read it again and re-decide.
-      if (e instanceof Conflict && attempt < 3) continue;
-      throw e;
-    }
+  const [found, policy] = await Promise.all([
+    getUserWithLoginSessions(tenantId, userId, true),
+    getAuthPolicy(tenantId, true),
+  ]);
+  if (!found) {
+    await verifyPassword(password, await decoyHash());
+    throw new LoginFailed([]);
   }
+  const { user, loginSessions } = found;
+  const base: AccountRef = { tenantId, userId: user.id, username: user.username };
+  if (ipBlocked && ipDefenceOn(policy)) throw new LoginFailed([failedSignIn(base, "ip_blocked", { ip: meta.ip })]);
+  // Hashed once per request, whatever happens next: a refusal costs what a success costs.
+  const ok = await verifyPassword(password, user.passwordHash);
+  const now = Date.now();
+  const ipFailure = async () =>
+    ok ? [] : tripEvents(await recordIpFailure(meta.ip, { normalizedName: normalized, tenantId, policy }, now));
+  const refused = refusal(user, now);
+  if (refused) throw new LoginFailed([failedSignIn(base, refused), ...(await ipFailure())]);
+  if (!ok) {
+    const events = await recordAccountFailure(user, policy, "invalid_credentials", now);
+    throw new LoginFailed([...events, ...(await ipFailure())]);
+  }
+  if (user.twoFactorMethod && twoFactorRequired(user, policy)) {
+    // The failure counter is left as it is: only a passed second factor resets it, so a known
+    // password cannot be used to clear the lockout count while codes are being guessed.
+    const challenge = await issueChallenge(user, now);
+    await transact([challenge.item]);
+    return {
+      kind: "challenge",
+      user,
+      challengeToken: challenge.token,
+      methods: challenge.methods,
+      expiresIn: challenge.expiresIn,
+      events: [
+        {
+          ...base,
+          event: "2FA Challenge Issued",
+          eventType: "two_factor_challenge",
+          status: "success",
+          details: { methods: challenge.methods },
+        },
+      ],
+    };
+  }
+  return openLoginSession(user, loginSessions, policy, meta, now, base, { method: "password" });
 }
 
 /**
  * Second step of a sign-in with 2FA: the challenge from the first step and a code (TOTP, the
- * emailed/SMS code, or a backup code, which is used up). Answers like a sign-in.
+ * emailed/SMS code, or a backup code, which is used up). Answers like a sign-in. Each code checked
+ * first takes one of the challenge's attempts, so at most CHALLENGE_MAX_ATTEMPTS codes are ever
+ * checked against one challenge, however many requests race on it.
  */
 export async function completeTwoFactorSignIn(
   challengeToken: string,
@@ -205,73 +170,78 @@ export async function completeTwoFactorSignIn(
 ): Promise<SignedIn> {
   const ref = parseChallengeToken(challengeToken);
   if (!ref) throw new LoginFailed([]);
-  for (let attempt = 0; ; attempt++) {
-    const now = Date.now();
-    const [challengeItem, ipItem] = await batchGet([challengeKey(ref.tenantId, ref.digest), ipFailKey(meta.ip)], true);
-    const challenge = parseChallenge(challengeItem, now);
-    if (!challenge) throw new LoginFailed([]);
-    const [found, policy] = await Promise.all([
-      getUserWithLoginSessions(ref.tenantId, challenge.userId, true),
-      getAuthPolicy(ref.tenantId, true),
-    ]);
-    if (!found) throw new LoginFailed([]);
-    const { user, loginSessions } = found;
-    const base: Base = { tenantId: ref.tenantId, userId: user.id, username: user.username };
-    try {
-      if (blockedUntil(ipItem, now) > 0 && ipDefenceOn(policy))
-        throw new LoginFailed([failed(base, "ip_blocked", { ip: meta.ip })]);
-      if (isLocked(user, now) || user.status === "inactive") {
-        throw new LoginFailed([failed(base, user.status === "inactive" ? "account_inactive" : "account_locked")]);
-      }
-      const check = await checkSecondFactor(user, code, challenge, now);
-      if (!check.ok) {
-        const events = await recordAccountFailure(user, policy, now, base, "invalid_2fa_code");
-        // A challenge tolerates a few wrong codes; then the password step must be repeated.
-        await (challenge.attempts + 1 >= CHALLENGE_MAX_ATTEMPTS
-          ? deleteChallenge(ref.tenantId, ref.digest)
-          : countChallengeAttempt(ref.tenantId, ref.digest, challenge));
-        const trips = await recordIpFailure(
-          meta.ip,
-          { normalizedName: normalizeLogin(user.username), tenantId: ref.tenantId, policy },
-          now,
-        );
-        throw new LoginFailed([...events, ...tripEvents(trips)]);
-      }
-      // The challenge is consumed in the same transaction as the login session: it answers once.
-      const consume: TransactItem = challengeConsume(ref.tenantId, ref.digest);
-      return await openLoginSession(
-        user,
-        loginSessions,
-        policy,
-        meta,
-        now,
-        base,
-        { method: check.method ?? "2fa" },
-        check.changes,
-        [consume],
-      );
-    } catch (e) {
-      if (e instanceof Conflict && attempt < 3) continue;
-      throw e;
-    }
+  const now = Date.now();
+  const [challengeItem, ipItem] = await batchGet([challengeKey(ref.tenantId, ref.digest), ipFailKey(meta.ip)], true);
+  if (!parseChallenge(challengeItem, now)) throw new LoginFailed([]);
+  const challenge = await reserveChallengeAttempt(
+    ref.tenantId,
+    ref.digest,
+    CHALLENGE_MAX_ATTEMPTS,
+    Math.floor(now / 1000),
+  );
+  if (!challenge) throw new LoginFailed([]);
+  const [found, policy] = await Promise.all([
+    getUserWithLoginSessions(ref.tenantId, challenge.userId, true),
+    getAuthPolicy(ref.tenantId, true),
+  ]);
+  if (!found) throw new LoginFailed([]);
+  const { user, loginSessions } = found;
+  const base: AccountRef = { tenantId: ref.tenantId, userId: user.id, username: user.username };
+  if (blockedUntil(ipItem, now) > 0 && ipDefenceOn(policy)) {
+    throw new LoginFailed([failedSignIn(base, "ip_blocked", { ip: meta.ip })]);
   }
+  const refused = refusal(user, now);
+  if (refused) throw new LoginFailed([failedSignIn(base, refused)]);
+  const check = await checkSecondFactor(user, code, challenge, now);
+  // A code another request used first (the same backup code, the same TOTP step) counts as wrong.
+  if (!check.ok || !(await useSecondFactor(user, check))) {
+    const events = await recordAccountFailure(user, policy, "invalid_2fa_code", now);
+    const trips = await recordIpFailure(
+      meta.ip,
+      { normalizedName: normalizeLogin(user.username), tenantId: ref.tenantId, policy },
+      now,
+    );
+    throw new LoginFailed([...events, ...tripEvents(trips)]);
+  }
+  // The challenge is consumed in the same transaction as the login session: it answers once.
+  const details: Record<string, unknown> = { method: check.method ?? "2fa" };
+  if (check.consumes && "backupCode" in check.consumes) details.backup_codes_remaining = user.backupCodes.length - 1;
+  return openLoginSession(user, loginSessions, policy, meta, now, base, details, [
+    challengeConsume(ref.tenantId, ref.digest),
+  ]);
 }
 
-/** Issues the login session of a successful sign-in and records it on the user (counter reset, last login). */
+/**
+ * Issues the login session of a successful sign-in: the session items (with those it pushes out)
+ * in one transaction, then the sign-in recorded on the user (counter reset, last login). When the
+ * account changed in between (locked, deactivated, password changed, revoked) the fresh session
+ * is ended again and the sign-in fails as a sign-in does — never with a 409.
+ */
 async function openLoginSession(
   user: User,
   loginSessions: LoginSession[],
   policy: AuthPolicy,
   meta: ClientMeta,
   now: number,
-  base: Base,
+  base: AccountRef,
   details: Record<string, unknown>,
-  userChanges: Item = {},
   extraItems: TransactItem[] = [],
 ): Promise<SignedIn> {
   const restriction = loginRestriction(user, policy, now);
   const loginSession = await prepareLoginSession(user, loginSessions, policy, meta, restriction);
-  const changes: Item = {
+  try {
+    await transact([...extraItems, ...loginSession.items]);
+  } catch (e) {
+    // Only the challenge can refuse here: another request completed it first.
+    if (e instanceof Conflict) throw new LoginFailed([failedSignIn(base, "challenge_used")]);
+    throw e;
+  }
+  if (!(await recordSignIn(user, now))) {
+    await transact(endLoginSessionItems(loginSession.record));
+    throw new LoginFailed([failedSignIn(base, "account_changed")]);
+  }
+  const fresh: User = {
+    ...user,
     status: "active",
     failedAttempts: 0,
     failedWindowStart: null,
@@ -279,10 +249,8 @@ async function openLoginSession(
     lockReason: null,
     lastLogin: new Date(now).toISOString(),
     loginCount: user.loginCount + 1,
-    ...userChanges,
+    version: user.version + 1,
   };
-  await transact([userUpdateItem(user, changes), ...extraItems, ...loginSession.items]);
-  const fresh: User = { ...user, ...(changes as Partial<User>), version: user.version + 1 };
   return {
     kind: "signedIn",
     user: fresh,
@@ -299,55 +267,10 @@ async function openLoginSession(
           ...details,
           ...(restriction ? { restricted_to: restriction } : {}),
           ...(loginSession.evicted.length ? { sessions_revoked: loginSession.evicted.length } : {}),
-          ...("backupCodes" in userChanges ? { backup_codes_remaining: user.backupCodes.length - 1 } : {}),
         },
       },
     ],
   };
-}
-
-/** Counts a failed attempt on the account and locks it at the policy's threshold; answers the audit events. */
-async function recordAccountFailure(
-  user: User,
-  policy: AuthPolicy,
-  now: number,
-  base: Base,
-  reason: string,
-): Promise<AuthEvent[]> {
-  const p = policy.account_protection;
-  const windowMs = p.lockout_window * 60_000;
-  const inWindow = user.failedWindowStart !== null && now - new Date(user.failedWindowStart).getTime() < windowMs;
-  const attempts = (inWindow ? user.failedAttempts : 0) + 1;
-  const lock = attempts >= p.lockout_attempts;
-  const lockedUntil = lock ? new Date(now + p.lockout_duration * 60_000).toISOString() : null;
-  await updateUserItem(user, {
-    failedAttempts: attempts,
-    failedWindowStart: inWindow ? user.failedWindowStart : new Date(now).toISOString(),
-    ...(lock ? { status: "locked", lockedUntil, lockReason: "Too many failed login attempts" } : {}),
-  });
-  const events: AuthEvent[] = [failed(base, reason, { attempt_count: attempts, lockout_triggered: lock })];
-  if (lock) {
-    events.push({
-      ...base,
-      event: "Account Locked",
-      eventType: "account_locked",
-      status: "success",
-      severity: "high",
-      details: { reason: "Too many failed login attempts", attempts, locked_until: lockedUntil },
-    });
-  }
-  return events;
-}
-
-/** Counts a wrong current password given to an authenticated route (change password) like a failed sign-in. */
-export async function recordPasswordFailure(user: User, policy: AuthPolicy): Promise<AuthEvent[]> {
-  return recordAccountFailure(
-    user,
-    policy,
-    Date.now(),
-    { tenantId: user.tenantId, userId: user.id, username: user.username },
-    "invalid_current_password",
-  );
 }
 
 /** Sign-out: revokes one access token until it would have expired anyway, and ends its login session. */

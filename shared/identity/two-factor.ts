@@ -12,10 +12,18 @@ import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto
 import { verifyPassword } from "#shared/auth/passwords.ts";
 import { decryptSecret, encryptSecret } from "#shared/crypto/envelope.ts";
 import { type Challenge, challengePut, parseChallengeItem } from "#shared/identity/db/two-factor-challenges.ts";
-import { getUser, type TwoFactorMethod, type User, updateUserItem } from "#shared/identity/db/users.ts";
+import {
+  consumeBackupCode,
+  consumeTotpStep,
+  getUser,
+  type TwoFactorMethod,
+  type User,
+  updateUserItem,
+} from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid } from "#shared/kit/errors.ts";
 import type { Item } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
+import { rejectProof } from "./account-failures.ts";
 import { type AuthPolicy, getAuthPolicy } from "./auth-policy.ts";
 import type { Principal } from "./principal.ts";
 import { base32Decode, base32Encode, generateTotpSecret, otpauthUri, verifyTotp } from "./totp.ts";
@@ -152,10 +160,10 @@ export async function confirmEnrollment(
   if (pending.method === "app") {
     const secret = await decryptSecret(user.tenantId, pending.secret ?? "");
     const matched = verifyTotp(base32Decode(secret), code, Date.now());
-    if (matched === null) throw fieldError("code", "invalid or expired code");
+    if (matched === null) throw await rejectProof(user, policy, "code", "invalid_2fa_enrolment_code");
     step = matched;
   } else if (!pending.codeHash || !equalHex(pending.codeHash, codeHash(`enrol:${user.tenantId}:${user.id}`, code))) {
-    throw fieldError("code", "invalid or expired code");
+    throw await rejectProof(user, policy, "code", "invalid_2fa_enrolment_code");
   }
   const backup = newBackupCodes(policy.two_factor.backup_codes_count);
   await updateUserItem(user, {
@@ -182,11 +190,18 @@ export async function disableTwoFactor(
     throw new Conflict(`Two-factor authentication is required for role '${user.role}' by this organization's policy`);
   }
   if (!user.twoFactorMethod && !user.twoFactorEnabled) throw new Conflict("Two-factor authentication is not enabled");
+  // A wrong password or code counts towards the account lockout like a failed sign-in: a stolen
+  // login session cannot be used to guess the password (or a code) here.
   if (proof.password !== undefined) {
-    if (!(await verifyPassword(proof.password, user.passwordHash))) throw fieldError("password", "incorrect password");
+    if (!(await verifyPassword(proof.password, user.passwordHash))) {
+      throw await rejectProof(user, policy, "password", "invalid_password_2fa_disable");
+    }
   } else {
     const check = await checkSecondFactor(user, proof.code ?? "", null, Date.now());
-    if (!check.ok) throw fieldError("code", "invalid or expired code");
+    // Nothing to use up: switching 2FA off clears the factor and every backup code.
+    if (!check.ok) {
+      throw await rejectProof(user, policy, "code", "invalid_2fa_code_2fa_disable");
+    }
   }
   await updateUserItem(user, {
     twoFactorEnabled: false,
@@ -209,13 +224,14 @@ export const TWO_FACTOR_CLEARED = {
 export interface FactorCheck {
   ok: boolean;
   method?: "app" | "email" | "sms" | "backup_code";
-  /** User changes that consume the factor: the accepted TOTP step, the used backup code. */
-  changes: Item;
+  /** What using the factor consumes: the accepted TOTP step, or the backup code (its index and hash). */
+  consumes?: { totpStep: number } | { backupCode: { index: number; hash: string } };
 }
 
 /**
  * Checks a sign-in code against the user's factor: a 6-digit code for the app (TOTP, never the
- * same step twice) or for an emailed/SMS challenge, or one of the backup codes (used up here).
+ * same step twice) or for an emailed/SMS challenge, or one of the backup codes. Nothing is used up
+ * here: `useSecondFactor` does that, atomically.
  */
 export async function checkSecondFactor(
   user: User,
@@ -228,18 +244,33 @@ export async function checkSecondFactor(
     if (user.twoFactorMethod === "app" && user.twoFactorSecret) {
       const secret = base32Decode(await decryptSecret(user.tenantId, user.twoFactorSecret));
       const step = verifyTotp(secret, trimmed, now, { notAfterStep: user.lastTotpStep });
-      return step === null ? { ok: false, changes: {} } : { ok: true, method: "app", changes: { lastTotpStep: step } };
+      return step === null ? { ok: false } : { ok: true, method: "app", consumes: { totpStep: step } };
     }
     if ((user.twoFactorMethod === "email" || user.twoFactorMethod === "sms") && challenge?.codeHash) {
       const ok = equalHex(challenge.codeHash, codeHash(`login:${user.tenantId}:${user.id}`, trimmed));
-      return ok ? { ok, method: user.twoFactorMethod, changes: {} } : { ok: false, changes: {} };
+      return ok ? { ok, method: user.twoFactorMethod } : { ok: false };
     }
-    return { ok: false, changes: {} };
+    return { ok: false };
   }
   const hash = hashBackupCode(trimmed);
   const index = user.backupCodes.findIndex((h) => equalHex(h, hash));
-  if (normalizeBackupCode(trimmed).length !== 10 || index < 0) return { ok: false, changes: {} };
-  return { ok: true, method: "backup_code", changes: { backupCodes: user.backupCodes.filter((_, i) => i !== index) } };
+  if (normalizeBackupCode(trimmed).length !== 10 || index < 0) return { ok: false };
+  return {
+    ok: true,
+    method: "backup_code",
+    consumes: { backupCode: { index, hash: user.backupCodes[index] ?? hash } },
+  };
+}
+
+/**
+ * Uses up what an accepted factor consumes — the TOTP step, the backup code — atomically, so two
+ * requests presenting the same code cannot both pass. False when another request used it first.
+ */
+export async function useSecondFactor(user: User, check: FactorCheck): Promise<boolean> {
+  const c = check.consumes;
+  if (!c) return true;
+  if ("totpStep" in c) return consumeTotpStep(user, c.totpStep);
+  return consumeBackupCode(user, c.backupCode.index, c.backupCode.hash);
 }
 
 /** Challenge tokens are `<tenant>.<secret>`; only the secret's hash is stored. */

@@ -182,7 +182,9 @@ export async function addUser(caller: Principal, input: AddUserInput) {
   const role = await requireRole(caller.tenantId, input.role ?? DEFAULT_ROLE, ["body", "role"]);
   assertMayAssignRole(caller, role);
   const permissions = input.permissions ? [...new Set(input.permissions)] : role.permissions;
-  if (input.permissions) assertMayGrantPermissions(caller, role, permissions, ["body", "permissions"]);
+  if (input.permissions) {
+    assertMayGrantPermissions(caller, { userId: null, held: [] }, permissions, ["body", "permissions"]);
+  }
   const policy = await getAuthPolicy(caller.tenantId);
   const generated = input.password === undefined ? temporaryPassword(policy, input.username) : undefined;
   const password = await preparePassword(input.password ?? generated ?? "", policy, { username: input.username });
@@ -254,7 +256,11 @@ export async function updateUser(caller: Principal, input: UpdateUserInput) {
     : roleChanged
       ? role.permissions
       : target.permissions;
-  if (input.permissions) assertMayGrantPermissions(caller, role, permissions, ["body", "permissions"]);
+  // Checked whether the list was given or follows a new role: a role change must not widen either.
+  assertMayGrantPermissions(caller, { userId: target.id, held: target.permissions }, permissions, [
+    "body",
+    input.permissions ? "permissions" : "role",
+  ]);
   const added = permissions.filter((p) => !target.permissions.includes(p));
   const removed = target.permissions.filter((p) => !permissions.includes(p));
   if (added.length || removed.length) {

@@ -1,5 +1,6 @@
 /** Hands a sign-in's auth events to the request's audit trail, on success and on failure alike. */
-import { type AuthEvent, LoginFailed, PasswordRejected } from "#shared/identity/sign-in.ts";
+import { type AuthEvent, ProofRejected } from "#shared/identity/account-failures.ts";
+import { LoginFailed } from "#shared/identity/sign-in.ts";
 import type { AuditNote } from "./endpoint.ts";
 
 export async function withAuthEvents<T extends { events: AuthEvent[] }>(
@@ -25,7 +26,7 @@ export async function withAuthEvents<T extends { events: AuthEvent[] }>(
     record(result.events);
     return result;
   } catch (e) {
-    if (e instanceof LoginFailed || e instanceof PasswordRejected) record(e.events);
+    if (e instanceof LoginFailed || e instanceof ProofRejected) record(e.events);
     throw e;
   }
 }

@@ -235,6 +235,7 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     s.principal = await authenticate(readCredentials(s.headers), {
       ip: s.ip,
       allowDuringSystemLock: route.allowDuringSystemLock ?? false,
+      allowApiKeysDuringSystemLock: route.allowApiKeysDuringSystemLock ?? false,
       allowRestrictedTokens: route.allowRestrictedTokens ?? [],
     });
     if (!hasPermission(s.principal.permissions, route.permission)) {

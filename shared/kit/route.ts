@@ -44,8 +44,17 @@ export interface RouteDef {
   access: Access;
   /** Audit event name written for this route's mutations (and auth events). */
   audit?: { event: string; eventType: string };
-  /** Routes that must keep working during an emergency system lock (unlock itself, health). */
+  /**
+   * Routes a signed-in user may still call during an emergency system lock that locks users:
+   * unlock itself, sign-out, 2FA enrolment (so an admin of a tenant enforcing 2FA can unlock), and
+   * finding and revoking API keys (an attacker's key must be revocable while everything is locked).
+   */
   allowDuringSystemLock?: boolean;
+  /**
+   * The only route API keys may still call while a lock locks the API (`lock_api`): unlock. Every
+   * other route refuses API keys during such a lock, `allowDuringSystemLock` or not.
+   */
+  allowApiKeysDuringSystemLock?: boolean;
   /**
    * Restricted tokens (a sign-in that must first change its password or enrol a second factor)
    * are refused everywhere except on routes that name their restriction here: the way out of the

@@ -108,6 +108,42 @@ export function deletePut(key: Key): TransactItem {
   return { Delete: { TableName: tableName, Key: key } };
 }
 
+/** An UpdateItem whose condition may fail as part of normal operation (atomic counters, single-use values). */
+export interface ConditionalUpdate {
+  key: Key;
+  /** UpdateExpression, e.g. "ADD #n :one". */
+  update: string;
+  /** ConditionExpression; `attribute_exists(PK)` is added. */
+  condition?: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+/**
+ * Applies `update` when `condition` holds and answers the item after it; answers undefined when
+ * the condition failed (nothing written). No version check and no read before: concurrent
+ * callers are serialised by DynamoDB, so none of them is lost and none gets a 409.
+ */
+export async function updateIf(u: ConditionalUpdate): Promise<Item | undefined> {
+  try {
+    const out = await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: u.key,
+        UpdateExpression: u.update,
+        ConditionExpression: u.condition ? `attribute_exists(PK) AND (${u.condition})` : "attribute_exists(PK)",
+        ...(u.names && Object.keys(u.names).length ? { ExpressionAttributeNames: u.names } : {}),
+        ...(u.values && Object.keys(u.values).length ? { ExpressionAttributeValues: u.values } : {}),
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return out.Attributes ?? {};
+  } catch (e) {
+    if ((e as { name?: string }).name === "ConditionalCheckFailedException") return undefined;
+    throw e;
+  }
+}
+
 /**
  * Writes all items or none. A failed condition becomes a 409 whose message names what clashed:
  * `conflicts[i]` describes item i (e.g. "username 'ops01' is taken").

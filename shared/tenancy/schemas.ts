@@ -5,12 +5,13 @@
 import * as z from "zod/mini";
 import { FirewallSettingsBody, SshSettingsBody } from "#shared/fleet/schemas.ts";
 import { AuthPolicyPatch, email } from "#shared/identity/schemas.ts";
+import { freeText } from "#shared/kit/text.ts";
 import { PIN_PATTERN } from "./system-lock.ts";
 
 // --- Emergency lock (gateway /lock, /unlock, /lock/pin)
 
 export const lockBody = z.strictObject({
-  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  reason: freeText({ min: 1, max: 500 }),
   duration_minutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(1440)), 30),
   lock_users: z._default(z.boolean(), true),
   lock_api: z._default(z.boolean(), true),

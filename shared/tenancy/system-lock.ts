@@ -19,16 +19,18 @@
  * break-glass path, the lock's one-time emergency code (shown once in the lock response, stored as
  * a scrypt hash): either one suffices; `admin_pin` must still be well-formed.
  */
+
 import { randomInt } from "node:crypto";
 import { hashPassword, verifyPassword } from "#shared/auth/passwords.ts";
 import { loadSnapshot } from "#shared/fleet/shadow-sync.ts";
 import { sshSettingsOf, sshSpec, updateSshSettings } from "#shared/fleet/ssh.ts";
 import { listUsersWithLiveLoginSessions, transactEndingLoginSessions } from "#shared/identity/login-sessions.ts";
-import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
+import { Conflict, Forbidden, Invalid, NotFound, TooManyRequests } from "#shared/kit/errors.ts";
 import { pad } from "#shared/table/keys.ts";
 import { nextId } from "#shared/table/repo.ts";
 import { getLockPin, LOCK_SEQUENCE, saveLockPin } from "#shared/tenancy/db/system-lock.ts";
 import { getTenant, type Tenant, tenantUpdateItem, updateTenantItem } from "#shared/tenancy/db/tenants.ts";
+import { rateSubjects, releasePlace, reservePlace } from "./db/rate-windows.ts";
 import { type Notification, notifyAll } from "./notifier.ts";
 
 export interface Caller {
@@ -178,6 +180,31 @@ export async function lockSystem(caller: Caller, input: LockInput) {
   };
 }
 
+/**
+ * Wrong proofs offered to unlock (a PIN, an emergency code, the current PIN when replacing it) are
+ * budgeted per tenant, across every credential: 5 a minute, however many users, tokens or API
+ * keys offer them — guessing a 4-digit PIN takes longer than the longest lock. A place in the
+ * budget is taken before a proof is checked (so concurrent guesses cannot overrun it) and given
+ * back when the proof was right.
+ */
+export const UNLOCK_PROOFS_PER_MINUTE = 5;
+
+async function checkUnlockProof(tenantId: string, check: () => Promise<boolean>): Promise<boolean> {
+  const now = Math.floor(Date.now() / 1000);
+  const windowStart = now - (now % 60);
+  const subject = rateSubjects.unlockProofs(tenantId);
+  if (!(await reservePlace(subject, "unlock-proof", windowStart, windowStart + 120, UNLOCK_PROOFS_PER_MINUTE))) {
+    throw new TooManyRequests(
+      `At most ${UNLOCK_PROOFS_PER_MINUTE} wrong unlock attempts a minute per organization; retry after the reset`,
+      { "Retry-After": String(Math.max(1, windowStart + 60 - now)) },
+    );
+  }
+  // A refusal thrown by the check keeps the place taken; a right proof gives it back.
+  const ok = await check();
+  if (ok) await releasePlace(subject, "unlock-proof", windowStart);
+  return ok;
+}
+
 /** What an unlock attempt established, for the audit record (filled in as it goes). */
 export type UnlockReport = {
   lock_id?: string;
@@ -198,21 +225,30 @@ export async function unlockSystem(
   report.lock_id = lock.lockId;
   report.expired = !isActive(lock, now.getTime());
 
-  if (pin.pinHash && (await verifyPassword(input.adminPin, pin.pinHash))) {
-    report.method = "admin_pin";
-  } else if (input.emergencyCode === undefined) {
-    report.failed_field = "admin_pin";
-    throw new Forbidden(
-      pin.pinHash
-        ? "body.admin_pin: wrong PIN"
-        : "body.admin_pin: no emergency PIN is set for this organization (POST /cloud-integration/security/lock/pin); use emergency_code",
-    );
-  } else if (lock.emergencyCodeHash && (await verifyPassword(input.emergencyCode, lock.emergencyCodeHash))) {
-    report.method = "emergency_code";
-  } else {
+  const pinHash = pin.pinHash;
+  const codeHash = lock.emergencyCodeHash;
+  const emergencyCode = input.emergencyCode;
+  // One unlock request is one attempt, whether it offers the PIN, the emergency code or both.
+  await checkUnlockProof(caller.tenantId, async () => {
+    if (pinHash && (await verifyPassword(input.adminPin, pinHash))) {
+      report.method = "admin_pin";
+      return true;
+    }
+    if (emergencyCode === undefined) {
+      report.failed_field = "admin_pin";
+      throw new Forbidden(
+        pinHash
+          ? "body.admin_pin: wrong PIN"
+          : "body.admin_pin: no emergency PIN is set for this organization (POST /cloud-integration/security/lock/pin); use emergency_code",
+      );
+    }
+    if (codeHash && (await verifyPassword(emergencyCode, codeHash))) {
+      report.method = "emergency_code";
+      return true;
+    }
     report.failed_field = "emergency_code";
     throw new Forbidden("body.emergency_code: wrong emergency code for the active lock");
-  }
+  });
 
   await updateTenantItem(tenant, { lock: undefined });
   const sshRestored = lock.sshWasEnabled === true || (lock.sshGatewaysWereEnabled ?? []).length > 0;
@@ -239,7 +275,9 @@ export async function setLockPin(caller: Caller, input: { pin: string; currentPi
         { loc: ["body", "current_pin"], msg: "required to replace the existing PIN", type: "missing" },
       ]);
     }
-    if (!(await verifyPassword(input.currentPin, stored.pinHash))) {
+    const currentPin = input.currentPin;
+    const pinHash = stored.pinHash;
+    if (!(await checkUnlockProof(caller.tenantId, () => verifyPassword(currentPin, pinHash)))) {
       throw new Forbidden("body.current_pin: does not match the current PIN");
     }
   }

@@ -1,5 +1,6 @@
 /** Request schemas of the webhook routes (gateway spec "API Keys & Tokens"). */
 import * as z from "zod/mini";
+import { freeText } from "#shared/kit/text.ts";
 import { WEBHOOK_EVENTS } from "./events.ts";
 
 /** POST /tokens/webhook (beyond spec): configure the tenant's outgoing webhook. */
@@ -15,5 +16,5 @@ export const WebhookUpdateBody = z.strictObject({
 export const RegenerateSecretBody = z.strictObject({
   invalidate_old: z._default(z.boolean(), true),
   notify_webhooks: z._default(z.boolean(), false),
-  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  reason: z.optional(freeText({ max: 500 })),
 });

@@ -4,12 +4,13 @@
  * token itself is never stored); the item's TTL is the challenge's expiry.
  *
  * Access patterns: create (TransactWrite with the sign-in's other writes), read with the caller's
- * address record (BatchGet), count a wrong code (versioned UpdateItem), consume or drop (Delete).
+ * address record (BatchGet), reserve an attempt before checking a code (conditional ADD), consume
+ * or drop (Delete).
  */
 import * as z from "zod/mini";
 import { tableName } from "#shared/table/client.ts";
 import { type Key, tenantPk } from "#shared/table/keys.ts";
-import { type Item, newItemPut, transact, updateVersioned } from "#shared/table/repo.ts";
+import { type Item, newItemPut, transact, updateIf } from "#shared/table/repo.ts";
 
 export const challengeKey = (tenantId: string, digest: string): Key => ({
   PK: tenantPk(tenantId),
@@ -38,14 +39,24 @@ export function challengePut(c: Omit<Challenge, "type" | "version">, digest: str
   return newItemPut({ ...challengeKey(c.tenantId, digest), type: "TwoFactorChallenge", ...c });
 }
 
-/** Counts one wrong code on the challenge read at `challenge.version`. */
-export async function countChallengeAttempt(tenantId: string, digest: string, challenge: Challenge): Promise<void> {
-  await updateVersioned(
-    challengeKey(tenantId, digest),
-    challenge.version,
-    { attempts: challenge.attempts + 1 },
-    "Challenge",
-  );
+/**
+ * Takes one of the challenge's `max` attempts before a code is checked, atomically: however many
+ * requests race on one challenge, at most `max` codes are ever checked against it. Answers the
+ * challenge after the reservation, or undefined when it is used up, expired or gone.
+ */
+export async function reserveChallengeAttempt(
+  tenantId: string,
+  digest: string,
+  max: number,
+  nowSeconds: number,
+): Promise<Challenge | undefined> {
+  const out = await updateIf({
+    key: challengeKey(tenantId, digest),
+    update: "ADD attempts :one",
+    condition: "(attribute_not_exists(attempts) OR attempts < :max) AND expiresAt > :now",
+    values: { ":one": 1, ":max": max, ":now": nowSeconds },
+  });
+  return out ? parseChallengeItem(out) : undefined;
 }
 
 /** Drops a challenge (too many wrong codes: the password step must be repeated). */

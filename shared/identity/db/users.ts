@@ -21,6 +21,7 @@ import {
   type Item,
   newItemPut,
   queryAll,
+  updateIf,
   updateVersioned,
   versionedUpdateItem,
 } from "#shared/table/repo.ts";
@@ -219,3 +220,121 @@ export function userUnchangedCheck(user: User) {
 /** The archived profile of a deleted user, as a transaction item (one archive per user id). */
 export const userArchivePut = (tenantId: string, userId: number, archive: Item) =>
   newItemPut({ ...userKeys.archive(tenantId, userId), type: "UserArchive", ...archive });
+
+/**
+ * Counts one failed proof (password or code) on the account, atomically: no version check, so
+ * concurrent failures never conflict and none is lost. A window older than `windowMs` starts again
+ * at 1. Answers the failures in the current window (0 when the user is gone).
+ */
+export async function countAccountFailure(user: Pick<User, "tenantId" | "id">, now: number, windowMs: number) {
+  const key = userKeys.user(user.tenantId, user.id);
+  const values = { ":one": 1, ":cutoff": new Date(now - windowMs).toISOString() };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const continued = await updateIf({
+      key,
+      update: "ADD failedAttempts :one",
+      condition: "failedWindowStart > :cutoff",
+      values,
+    });
+    if (continued) return Number(continued.failedAttempts);
+    const restarted = await updateIf({
+      key,
+      update: "SET failedAttempts = :one, failedWindowStart = :now",
+      condition:
+        "attribute_not_exists(failedWindowStart) OR attribute_type(failedWindowStart, :null) OR failedWindowStart <= :cutoff",
+      values: { ...values, ":now": new Date(now).toISOString(), ":null": "NULL" },
+    });
+    if (restarted) return 1;
+    // Neither held: the user is gone, or another failure restarted the window in between.
+    if (!(await getItem(key, true))) return 0;
+  }
+  throw new Error("failure counter did not settle");
+}
+
+/**
+ * Locks the account after too many failures, unless it is deactivated or already locked (so a
+ * lock is set once, by one request). The version is bumped, so a versioned write that read the
+ * account before the lock has to read it again.
+ */
+export async function lockAccountAfterFailures(
+  user: Pick<User, "tenantId" | "id">,
+  lockedUntil: string,
+  reason: string,
+  now: number,
+): Promise<boolean> {
+  const out = await updateIf({
+    key: userKeys.user(user.tenantId, user.id),
+    update: "SET #status = :locked, lockedUntil = :until, lockReason = :reason ADD #version :one",
+    condition:
+      "#status <> :inactive AND NOT (#status = :locked AND (attribute_not_exists(lockedUntil) OR attribute_type(lockedUntil, :null) OR lockedUntil > :now))",
+    names: { "#status": "status", "#version": "version" },
+    values: {
+      ":locked": "locked",
+      ":until": lockedUntil,
+      ":reason": reason,
+      ":inactive": "inactive",
+      ":one": 1,
+      ":null": "NULL",
+      ":now": new Date(now).toISOString(),
+    },
+  });
+  return out !== undefined;
+}
+
+/**
+ * Records a completed sign-in on the user — last login, one more login, failures cleared, an
+ * expired lock lifted — without a version check, so concurrent sign-ins of one user all succeed.
+ * It holds only while what the sign-in checked still holds: the same password, no revocation since
+ * (`tokensValidAfter`), not deactivated, not locked. Answers false when that changed.
+ */
+export async function recordSignIn(user: User, now: number): Promise<boolean> {
+  const nowIso = new Date(now).toISOString();
+  // An account that was never revoked may not carry the attribute yet (its default is 0).
+  const notRevoked =
+    user.tokensValidAfter === 0
+      ? "(attribute_not_exists(tokensValidAfter) OR tokensValidAfter = :tva)"
+      : "tokensValidAfter = :tva";
+  const out = await updateIf({
+    key: userKeys.user(user.tenantId, user.id),
+    update:
+      "SET #status = :active, failedAttempts = :zero, failedWindowStart = :nil, lockedUntil = :nil, lockReason = :nil, lastLogin = :now ADD loginCount :one, #version :one",
+    condition: `passwordHash = :hash AND ${notRevoked} AND #status <> :inactive AND (#status <> :locked OR (attribute_type(lockedUntil, :string) AND lockedUntil <= :now))`,
+    names: { "#status": "status", "#version": "version" },
+    values: {
+      ":active": "active",
+      ":inactive": "inactive",
+      ":locked": "locked",
+      ":zero": 0,
+      ":one": 1,
+      ":nil": null,
+      ":now": nowIso,
+      ":hash": user.passwordHash,
+      ":tva": user.tokensValidAfter,
+      ":string": "S",
+    },
+  });
+  return out !== undefined;
+}
+
+/** Uses up one backup code, once: two requests presenting the same code cannot both succeed. */
+export async function consumeBackupCode(user: User, index: number, hash: string): Promise<boolean> {
+  const out = await updateIf({
+    key: userKeys.user(user.tenantId, user.id),
+    update: `REMOVE backupCodes[${index}] ADD #version :one`,
+    condition: `backupCodes[${index}] = :hash`,
+    names: { "#version": "version" },
+    values: { ":hash": hash, ":one": 1 },
+  });
+  return out !== undefined;
+}
+
+/** Records the TOTP step a code was accepted for; a step (or an earlier one) is never accepted twice. */
+export async function consumeTotpStep(user: User, step: number): Promise<boolean> {
+  const out = await updateIf({
+    key: userKeys.user(user.tenantId, user.id),
+    update: "SET lastTotpStep = :step",
+    condition: "attribute_not_exists(lastTotpStep) OR lastTotpStep < :step",
+    values: { ":step": step },
+  });
+  return out !== undefined;
+}

@@ -15,6 +15,8 @@ export const rateSubjects = {
   tenant: (tenantId: string): string => tenantPk(tenantId),
   apiKey: (tenantId: string, keyId: number): string => `${tenantPk(tenantId)}#KEY#${keyId}`,
   address: (ip: string): string => `G#IP#${ip}`,
+  /** Every proof offered to unlock a tenant's emergency lock (PIN or code), whoever offers it. */
+  unlockProofs: (tenantId: string): string => `${tenantPk(tenantId)}#UNLOCK`,
 } as const;
 
 /** The rate-window partitions, as IAM `dynamodb:LeadingKeys` patterns (infra/constructs/access-policy.ts). */
@@ -43,4 +45,51 @@ export async function countRequest(
     }),
   );
   return Number(out.Attributes?.count ?? 1);
+}
+
+/**
+ * Takes one of `limit` places in the subject's window, atomically: however many requests race, at
+ * most `limit` hold a place at once. False when the window is full (nothing written).
+ */
+export async function reservePlace(
+  subject: string,
+  purpose: string,
+  windowStart: number,
+  expiresAt: number,
+  limit: number,
+): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: rateWindowKey(subject, purpose, windowStart),
+        UpdateExpression: "ADD #count :one SET expiresAt = :ttl, #type = :type",
+        ConditionExpression: "attribute_not_exists(#count) OR #count < :limit",
+        ExpressionAttributeNames: { "#count": "count", "#type": "type" },
+        ExpressionAttributeValues: { ":one": 1, ":ttl": expiresAt, ":type": "RateWindow", ":limit": limit },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if ((e as { name?: string }).name === "ConditionalCheckFailedException") return false;
+    throw e;
+  }
+}
+
+/** Gives a place back (the attempt it was taken for succeeded and does not count). */
+export async function releasePlace(subject: string, purpose: string, windowStart: number): Promise<void> {
+  await db
+    .send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: rateWindowKey(subject, purpose, windowStart),
+        UpdateExpression: "ADD #count :minus",
+        ConditionExpression: "attribute_exists(#count) AND #count > :zero",
+        ExpressionAttributeNames: { "#count": "count" },
+        ExpressionAttributeValues: { ":minus": -1, ":zero": 0 },
+      }),
+    )
+    .catch((e: { name?: string }) => {
+      if (e.name !== "ConditionalCheckFailedException") throw e;
+    });
 }

@@ -1,5 +1,6 @@
 import { disableTwoFactorBody } from "#shared/identity/schemas.ts";
 import { disableTwoFactor } from "#shared/identity/two-factor.ts";
+import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 
@@ -12,7 +13,11 @@ export const endpoint = defineEndpoint(
       const msg = "give exactly one of code or password";
       throw new Invalid(`body.code: ${msg}`, [{ loc: ["body", "code"], msg, type: "value_error" }]);
     }
-    await disableTwoFactor(req.principal, { code, password: pw });
+    // A refused proof was counted towards the lockout; its events reach the audit trail.
+    await withAuthEvents(req.audit, async () => {
+      await disableTwoFactor(req.principal, { code, password: pw });
+      return { events: [] };
+    });
     return { status: "disabled", message: "Two-factor authentication disabled" };
   },
 );

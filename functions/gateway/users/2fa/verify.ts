@@ -1,12 +1,16 @@
 import { verifyTwoFactorBody } from "#shared/identity/schemas.ts";
 import { confirmEnrollment } from "#shared/identity/two-factor.ts";
+import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/2fa/verify",
   { body: verifyTwoFactorBody },
   async (req) => {
-    const result = await confirmEnrollment(req.principal, req.body.code);
+    const result = await withAuthEvents(req.audit, async () => ({
+      ...(await confirmEnrollment(req.principal, req.body.code)),
+      events: [],
+    }));
     req.audit({ details: { method: result.method, backup_codes_issued: result.backupCodes.length } });
     return {
       status: "enabled",

@@ -1,0 +1,372 @@
+/**
+ * For every route of the table, a request that succeeds for an administrator of a world: the
+ * valid bodies, queries and paths the matrices send, naming objects that exist, so that a refusal
+ * is the permission's doing (BFLA) or the tenant boundary's (BOLA), never a typo's.
+ *
+ * A route without an entry here still gets a request: one generated from its own schema (seeded),
+ * with every field that names an object filled with one of the world's. Such a request may still
+ * fail in the domain (the generator cannot know every rule), so matrices only hold it to "never
+ * let the wrong caller through" — add an entry to hold it to "succeeds for those allowed".
+ */
+import fc from "fast-check";
+import type { CallOptions, CallResult } from "./api.ts";
+import { type CatalogueRoute, concretePath, type ObjectKind, type Schema } from "./route-catalogue.ts";
+import { multipart, newSshPublicKey, type Principal, strongPassword, type World } from "./world.ts";
+import { validArbitrary } from "./zod-arbitrary.ts";
+
+export type Ingest = (event: Record<string, unknown>) => Promise<unknown>;
+
+export interface RequestContext {
+  /** Who will send the request. */
+  p: Principal;
+  /** The world whose objects the request names (the caller's, or another tenant's for BOLA). */
+  w: World;
+  /** A world for the public sign-in routes, which name no tenant's objects. */
+  pub: World;
+  /** The IoT ingest handler, to have a gateway report an SSH session. */
+  ingest: Ingest;
+  /**
+   * The request is expected to succeed: a destructive one gets an object of its own (a user to
+   * delete) and the world is put in the state it needs (locked, for unlock). Otherwise the request
+   * is refused before the domain sees it: it names objects that already stand (the caller's own
+   * account, the world's standing gateway) and leaves the world's state as it is.
+   */
+  fresh: boolean;
+}
+
+export interface RouteRequest {
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  rawBody?: Buffer | string;
+  headers?: Record<string, string>;
+  /** Credentials to send instead of the caller's own (a spare token, so sign-out ends only that one). */
+  credentials?: Pick<CallOptions, "token" | "apiKey">;
+  /** Bookkeeping once the request was answered (a new PIN, a used factor, a renewed token). */
+  after?: (res: CallResult) => Promise<void> | void;
+  /** Generated from the schema rather than written for the route: it may fail in the domain. */
+  generated?: boolean;
+}
+
+type Draft = Omit<RouteRequest, "path"> & { params?: Record<string, string | number> };
+type Build = (ctx: RequestContext) => Promise<Draft>;
+
+const B = "/cloud-integration/security";
+
+/** The caller's own account, for the routes that act on the signed-in user. */
+function self(ctx: RequestContext) {
+  const u = ctx.p.user;
+  if (!u || ctx.p.kind !== "token") return undefined;
+  return u;
+}
+
+/** A user a refused request may name: the caller's own account (no user needs making for it). */
+async function standingUser(ctx: RequestContext) {
+  return ctx.p.user && ctx.p.world === ctx.w && ctx.p.user.id !== ctx.w.admin.id ? ctx.p.user : ctx.w.target();
+}
+
+/** A token principal's token, minted again after a request ended its sessions. */
+async function renewToken(ctx: RequestContext): Promise<void> {
+  const u = self(ctx);
+  if (u) ctx.p.token = await ctx.w.mint(u);
+}
+
+const REQUESTS: Record<string, Build> = {
+  // --- sign-in (public routes: objects of the shared world) ---------------------------------------
+  "POST /api/auth/login/2fa": async ({ pub }) => {
+    const c = await pub.challenge();
+    return { body: { challenge_token: c.challengeToken, code: c.code } };
+  },
+  "POST /api/v1/auth/token": async ({ pub }) => {
+    const u = await pub.loginUser();
+    return { body: { username: u.username, password: u.password } };
+  },
+  "POST /api/auth/login": async ({ pub }) => {
+    const u = await pub.loginUser();
+    return { body: { username: u.username, password: u.password } };
+  },
+  "POST /api/auth/signup": async ({ pub }) => {
+    const name = pub.name("signup");
+    return {
+      body: { organization: `Org ${name}`, username: name, email: `${name}@example.com`, password: strongPassword() },
+    };
+  },
+  "GET /.well-known/jwks.json": async () => ({}),
+  "POST /api/v1/auth/register": async ({ w }) => {
+    const name = w.name("registered");
+    return {
+      body: { email: `${name}@example.com`, username: name, password: strongPassword(), role: await w.minimalRole() },
+    };
+  },
+  "GET /api/v1/auth/me": async () => ({}),
+  "GET /api/v1/auth/validate": async () => ({}),
+  "GET /api/auth/me": async () => ({}),
+  // Sign-out ends the session it is sent with: send a spare token of the same user.
+  "POST /api/auth/logout": async (ctx) => {
+    const u = self(ctx);
+    return u ? { credentials: { token: await ctx.w.mint(u) } } : {};
+  },
+
+  // --- identity --------------------------------------------------------------------------------
+  [`GET ${B}/api-keys`]: async () => ({}),
+  [`POST ${B}/api-keys/generate`]: async ({ w, p }) => {
+    const held = p.grants.scopes ?? p.grants.permissions ?? [];
+    const scope =
+      held.includes("*") || held.some((s) => s.startsWith("users:")) ? "users:read" : (held[0] ?? "users:read");
+    return { body: { name: w.name("generated"), scope: [scope] } };
+  },
+  [`POST ${B}/api-keys/revoke`]: async ({ w, fresh }) => ({
+    body: { key_id: (fresh ? await w.apiKey({ label: "to-revoke" }) : await w.stableApiKey()).id, reason: "matrix" },
+  }),
+  [`POST ${B}/api-keys/update`]: async ({ w }) => ({
+    body: { key_id: (await w.stableApiKey()).id, description: `changed ${w.next()}` },
+  }),
+  [`GET ${B}/tokens/settings`]: async () => ({}),
+  [`POST ${B}/tokens/settings`]: async () => ({ body: { access_token_ttl_seconds: null } }),
+  [`GET ${B}/users`]: async () => ({}),
+  [`POST ${B}/users/create`]: async ({ w }) => {
+    const name = w.name("created");
+    return {
+      body: { username: name, email: `${name}@example.com`, password: strongPassword(), role: await w.minimalRole() },
+    };
+  },
+  [`POST ${B}/users/update`]: async (ctx) => ({
+    body: {
+      user_id: (ctx.fresh ? await ctx.w.target() : await standingUser(ctx)).id,
+      full_name: `Renamed ${ctx.w.next()}`,
+    },
+  }),
+  [`POST ${B}/users/delete`]: async (ctx) => ({
+    body: {
+      user_id: (ctx.fresh ? await ctx.w.user({ label: "to-delete" }) : await standingUser(ctx)).id,
+      reason: "matrix",
+    },
+  }),
+  [`GET ${B}/users/{user_id}`]: async (ctx) => ({
+    params: { user_id: (ctx.fresh ? await ctx.w.target() : await standingUser(ctx)).id },
+  }),
+  [`POST ${B}/users/reset-password`]: async (ctx) => ({
+    body: {
+      user_id: (ctx.fresh ? await ctx.w.target() : await standingUser(ctx)).id,
+      new_password: strongPassword(),
+      force_change: false,
+    },
+  }),
+  [`POST ${B}/users/lock`]: async (ctx) => ({
+    body: {
+      user_id: (ctx.fresh ? await ctx.w.user({ label: "to-lock" }) : await standingUser(ctx)).id,
+      action: "lock",
+      reason: "matrix",
+      duration_minutes: 5,
+    },
+  }),
+  // Ends every session of the caller: the principal's token is minted again afterwards.
+  [`POST ${B}/users/change-password`]: async (ctx) => {
+    const u = self(ctx);
+    if (!u) return { body: { current_password: strongPassword(), new_password: strongPassword() } };
+    const next = strongPassword();
+    return {
+      body: { current_password: u.password, new_password: next },
+      after: async (res) => {
+        if (res.status === 200) {
+          u.password = next;
+          await renewToken(ctx);
+        }
+      },
+    };
+  },
+  [`POST ${B}/users/2fa/enroll`]: async (ctx) => {
+    const u = self(ctx);
+    // A factor in place answers 409: an administrator takes it off first.
+    if (u?.twoFactor.state === "enabled") {
+      await ctx.w.make("POST", `${B}/users/update`, { body: { user_id: u.id, two_factor_enabled: false } });
+      u.twoFactor = { state: "none", backupCodes: [] };
+    }
+    return {
+      body: { method: "app" },
+      after: (res) => {
+        if (u && res.status === 200) ctx.w.rememberEnrolment(u, res.body.secret);
+      },
+    };
+  },
+  [`POST ${B}/users/2fa/verify`]: async (ctx) => {
+    const u = self(ctx);
+    if (!u || !ctx.p.token) return { body: { code: "123456" } };
+    if (u.twoFactor.state !== "pending") {
+      if (u.twoFactor.state === "enabled") {
+        await ctx.w.make("POST", `${B}/users/update`, { body: { user_id: u.id, two_factor_enabled: false } });
+      }
+      await ctx.w.enrol(u, ctx.p.token);
+    }
+    return {
+      body: { code: ctx.w.totp(u) },
+      after: (res) => {
+        if (res.status === 200) u.twoFactor = { ...u.twoFactor, state: "enabled", backupCodes: res.body.backup_codes };
+      },
+    };
+  },
+  [`POST ${B}/users/2fa/disable`]: async (ctx) => {
+    const u = self(ctx);
+    if (!u || !ctx.p.token) return { body: { password: strongPassword() } };
+    await ctx.w.enableTwoFactor(u, ctx.p.token);
+    return {
+      body: { password: u.password },
+      after: (res) => {
+        if (res.status === 200) u.twoFactor = { state: "none", backupCodes: [] };
+      },
+    };
+  },
+  [`GET ${B}/roles`]: async () => ({}),
+  [`POST ${B}/roles`]: async ({ w }) => ({
+    body: { name: `role-${w.tenantId.slice(-6)}-${w.next()}`.toLowerCase(), permissions: ["users:read"] },
+  }),
+  [`GET ${B}/authentication/settings`]: async () => ({}),
+  [`POST ${B}/authentication/update`]: async () => ({ body: { account_protection: { captcha_threshold: 3 } } }),
+  [`POST ${B}/authentication/profile`]: async () => ({ body: { profile: "default" } }),
+  [`POST ${B}/authentication/test-password`]: async () => ({ body: { password: "Correct-Horse-Battery-9!" } }),
+
+  // --- webhooks --------------------------------------------------------------------------------
+  [`POST ${B}/tokens/webhook`]: async () => ({ body: { retry_count: 3 } }),
+  [`POST ${B}/tokens/regenerate-secret`]: async () => ({ body: { invalidate_old: true, notify_webhooks: false } }),
+
+  // --- audit -----------------------------------------------------------------------------------
+  [`GET ${B}/audit/logs`]: async () => ({}),
+  [`GET ${B}/audit/export`]: async () => ({ query: { format: "json" } }),
+  [`GET ${B}/audit/stats`]: async () => ({}),
+  [`POST ${B}/audit/clear`]: async () => ({ body: { older_than_days: 30, confirm: true } }),
+
+  // --- fleet -----------------------------------------------------------------------------------
+  [`GET ${B}/gateways`]: async () => ({}),
+  [`POST ${B}/gateways`]: async ({ w }) => ({ body: { name: w.name("new-gw"), location: "Matrix lab" } }),
+  [`GET ${B}/gateways/{gateway_id}`]: async ({ w }) => ({ params: { gateway_id: (await w.stableGateway()).id } }),
+  [`DELETE ${B}/gateways/{gateway_id}`]: async ({ w, fresh }) => ({
+    params: { gateway_id: (fresh ? await w.gateway("to-delete") : await w.stableGateway()).id },
+  }),
+  [`GET ${B}/firewall/status`]: async () => ({}),
+  [`GET ${B}/firewall/rules`]: async () => ({}),
+  [`POST ${B}/firewall/rules/add`]: async ({ w }) => ({
+    body: {
+      name: w.name("added-rule"),
+      chain: "INPUT",
+      protocol: "TCP",
+      port: String(40000 + w.next()),
+      action: "ACCEPT",
+    },
+  }),
+  [`POST ${B}/firewall/rules/remove`]: async ({ w, fresh }) => ({
+    body: { rule_id: (fresh ? await w.rule() : await w.stableRule()).id },
+  }),
+  [`POST ${B}/firewall/rules/update`]: async ({ w }) => ({
+    body: { rule_id: (await w.stableRule()).id, description: `changed ${w.next()}` },
+  }),
+  [`POST ${B}/firewall/whitelist/manage`]: async ({ w }) => ({ body: { action: "add", ip_address: w.address() } }),
+  [`POST ${B}/firewall/blacklist/manage`]: async ({ w }) => ({ body: { action: "add", ip_address: w.address() } }),
+  [`POST ${B}/firewall/ports/manage`]: async ({ w }) => ({
+    body: { action: "block", port: 20000 + w.next(), protocol: "TCP" },
+  }),
+  [`POST ${B}/firewall/settings`]: async () => ({ body: { log_level: "info" } }),
+  [`GET ${B}/firewall/logs`]: async () => ({}),
+  [`GET ${B}/ssh/settings`]: async () => ({}),
+  [`POST ${B}/ssh/update`]: async ({ w }) => ({ body: { session_timeout: 10 + (w.next() % 50) } }),
+  [`POST ${B}/ssh/upload-key`]: async ({ w }) => {
+    const { line } = newSshPublicKey(w.name("uploaded"));
+    return multipart([
+      { name: "file", value: line, filename: "id_ed25519.pub" },
+      { name: "username", value: "ops02" },
+    ]);
+  },
+  [`GET ${B}/ssh/sessions`]: async () => ({}),
+  [`POST ${B}/ssh/terminate`]: async ({ w, ingest, fresh }) => ({
+    body: {
+      session_id: (fresh ? await w.sshSession(ingest) : await w.stableSshSession(ingest)).sessionId,
+      reason: "matrix",
+    },
+  }),
+  [`POST ${B}/ssh/remove-key`]: async ({ w, fresh }) => {
+    const key = fresh ? await w.sshKey() : await w.stableSshKey();
+    return { body: { fingerprint: key.fingerprint, username: key.username } };
+  },
+
+  // --- tenancy ---------------------------------------------------------------------------------
+  // An SSH-only lock (nothing else in the world is refused while it lasts), lifted again at once.
+  [`POST ${B}/lock`]: async ({ w, fresh }) => {
+    const body = { reason: "matrix", lock_users: false, lock_api: false, lock_ssh: true, duration_minutes: 5 };
+    if (!fresh) return { body };
+    await w.unlock();
+    await w.pin();
+    return {
+      body,
+      after: async (res) => {
+        if (res.status === 200) {
+          w.locked = true;
+          await w.unlock();
+        }
+      },
+    };
+  },
+  [`POST ${B}/unlock`]: async ({ w, fresh }) => {
+    if (fresh) await w.lock();
+    return {
+      body: { admin_pin: fresh ? await w.pin() : (w.pinValue ?? "246810") },
+      after: (res) => {
+        if (res.status === 200) w.locked = false;
+      },
+    };
+  },
+  [`POST ${B}/lock/pin`]: async ({ w, fresh }) => {
+    const current = fresh ? await w.pin() : (w.pinValue ?? "246810");
+    const pin = String(100000 + (w.next() % 900000));
+    return {
+      body: { pin, current_pin: current },
+      after: (res) => {
+        if (res.status === 200) w.pinValue = pin;
+      },
+    };
+  },
+  [`POST ${B}/settings/save-all`]: async () => ({ body: { audit: { retention_days: 365 } } }),
+  [`GET ${B}/status`]: async () => ({}),
+};
+
+/** The route keys that have a written request (the rest are generated). */
+export const writtenRequests = (): Set<string> => new Set(Object.keys(REQUESTS));
+
+/** A standing object of the world, for a field that names one (generated requests, BOLA). */
+export async function objectOf(kind: ObjectKind, ctx: Pick<RequestContext, "w" | "ingest">): Promise<unknown> {
+  switch (kind) {
+    case "user":
+      return (await ctx.w.target()).id;
+    case "gateway":
+      return (await ctx.w.stableGateway()).id;
+    case "apiKey":
+      return (await ctx.w.stableApiKey()).id;
+    case "firewallRule":
+      return (await ctx.w.stableRule()).id;
+    case "sshSession":
+      return (await ctx.w.stableSshSession(ctx.ingest)).sessionId;
+    case "sshKey":
+      return (await ctx.w.stableSshKey()).fingerprint;
+    case "role":
+      return ctx.w.minimalRole();
+    case "loginName":
+      return (await ctx.w.target()).username;
+  }
+}
+
+async function generated(route: CatalogueRoute, ctx: RequestContext): Promise<Draft> {
+  const overrides: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const f of route.objectFields) overrides[f.field] = fc.constant(await objectOf(f.kind, ctx));
+  const sample = (s: Schema | undefined, mode: "json" | "query") =>
+    s ? fc.sample(validArbitrary(s, mode, "", overrides), { seed: 1, numRuns: 1 })[0] : undefined;
+  const params = sample(route.schemas.path, "query") as Record<string, string> | undefined;
+  const query = sample(route.schemas.query, "query") as Record<string, string> | undefined;
+  const body = sample(route.schemas.body, "json");
+  return { params, query, body, generated: true };
+}
+
+/** The request that succeeds for an administrator of `ctx.w`, on `route`. */
+export async function adminRequest(route: CatalogueRoute, ctx: RequestContext): Promise<RouteRequest> {
+  const build = REQUESTS[route.key];
+  const draft = build ? await build(ctx) : await generated(route, ctx);
+  const { params, ...rest } = draft;
+  return { ...rest, path: concretePath(route.row, params ?? {}) };
+}
