@@ -30,6 +30,12 @@ export interface Schemas {
   path?: Schema;
   query?: Schema;
   body?: Schema;
+  /**
+   * What a successful answer carries (the body, or the securenet envelope's `data`), as the spec's
+   * example shows it: for the OpenAPI document and the contract tests, which check real answers
+   * against it. Not checked at run time.
+   */
+  response?: Schema;
 }
 
 /** A response the handler shapes itself (files, text/plain metrics, redirects). */
