@@ -127,7 +127,12 @@ export async function toPdf(
     doc
       .font("Helvetica")
       .fontSize(8)
-      .text(latin1(`user: ${r.user}   ip: ${r.ip_address ?? "-"}   resource: ${r.resource}   id: ${r.id}`));
+      .text(
+        latin1(
+          `user: ${r.user}${r.api_key_id ? ` (API key ${r.api_key_id})` : ""}   ip: ${r.ip_address ?? "-"}   ` +
+            `resource: ${r.resource}   id: ${r.id}`,
+        ),
+      );
     const details = JSON.stringify(r.details);
     doc.fillColor("#555555").text(latin1(details.length > 400 ? `${details.slice(0, 400)}...` : details));
     doc.fillColor("#000000").moveDown(0.4);

@@ -7,8 +7,11 @@
  *   its name but describes the selected range; `period` says which.
  * - Timeline: 24 hourly entries `{hour: "HH:00"}` for 24h; one entry per day `{day: "YYYY-MM-DD"}`
  *   for longer ranges.
- * - Categories: login_attempts = login + login_failed; ssh_sessions = ssh_session*;
+ * - Categories: login_attempts = login + login_failed (every attempt, as the name says); the
+ *   others count what happened, so only successful records: ssh_sessions = ssh_session*;
  *   user_changes = user_*, role_*, password_*; firewall_changes = firewall_*; api_calls = the rest.
+ *   A refused request is an `access_denied` record (never a failed instance of what it attempted)
+ *   and is counted on its own.
  * - Alerts: the identity area's `brute_force_ip_blocked`, `credential_stuffing` and
  *   `account_locked` records; any ≥ 5 `login_failed` from one address within 5 minutes not already
  *   answered by a block (`brute_force`); and a successful login from an address the user had not
@@ -62,8 +65,9 @@ export function statsWindow(
   return { timeRange, from: new Date(dayStart - (days - 1) * DAY_MS), to: now, buckets: "day" };
 }
 
-function category(type: string): "login" | "ssh" | "user" | "firewall" | "api" {
+function category(type: string): "login" | "denied" | "ssh" | "user" | "firewall" | "api" {
   if (type === "login" || type === "login_failed") return "login";
+  if (type === "access_denied") return "denied";
   if (type.startsWith("ssh_session")) return "ssh";
   if (type.startsWith("user_") || type.startsWith("role_") || type.startsWith("password_")) return "user";
   if (type.startsWith("firewall_")) return "firewall";
@@ -232,8 +236,11 @@ export async function auditStatistics(
     verifyAuditChain(tenantId),
     auditSettings.get(tenantId),
   ]);
-  const counts = { login: 0, ssh: 0, user: 0, firewall: 0, api: 0 };
-  for (const r of records) counts[category(r.event_type)]++;
+  const counts = { login: 0, denied: 0, ssh: 0, user: 0, firewall: 0, api: 0 };
+  for (const r of records) {
+    const c = category(r.event_type);
+    if (c === "login" || c === "denied" || r.status === "success") counts[c]++;
+  }
   return {
     time_range: w.timeRange,
     period: { start: w.from.toISOString(), end: w.to.toISOString(), buckets: w.buckets },
@@ -246,6 +253,7 @@ export async function auditStatistics(
       user_changes: counts.user,
       firewall_changes: counts.firewall,
       api_calls: counts.api,
+      access_denied: counts.denied,
     },
     top_users: top(records, (r) => r.user, "username"),
     top_ips: top(records, (r) => r.ip_address, "ip"),

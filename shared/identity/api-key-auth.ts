@@ -120,6 +120,6 @@ export async function resolveApiKey(key: string, meta: { ip: string }): Promise<
     permissions: owner.permissions,
     user: owner,
     tenant: parseTenant(tenantItem),
-    apiKey: { id: apiKey.id, scopes: apiKey.scopes, rateLimit: apiKey.rateLimit },
+    apiKey: { id: apiKey.id, prefix: apiKey.keyPrefix, scopes: apiKey.scopes, rateLimit: apiKey.rateLimit },
   };
 }

@@ -14,6 +14,6 @@ export interface Principal {
   tenant: Tenant | undefined;
   /** Present for token callers: the token's id and expiry (epoch seconds). */
   token?: { jti: string; exp: number; iat: number };
-  /** Present for API-key callers. */
-  apiKey?: { id: number; scopes: string[]; rateLimit?: number };
+  /** Present for API-key callers; `prefix` is the key's display id ("AK-009"), which audit records carry. */
+  apiKey?: { id: number; prefix: string; scopes: string[]; rateLimit?: number };
 }

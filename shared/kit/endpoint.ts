@@ -275,27 +275,43 @@ const rateLimit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context
   },
 });
 
+/** The audit event of a refused request (403), whatever it tried: it changed nothing, so it is no mutation. */
+export const ACCESS_DENIED = { event: "Access Denied", eventType: "access_denied" } as const;
+
 /** 9. Audit trail: every mutation and every auth event, success or failure. */
 const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => {
-  const write = async (s: State, failed: boolean) => {
+  /** `refused`: the request was answered 403 (permission, API-key scope, or a rule of the domain). */
+  const write = async (s: State, failed: boolean, refused = false) => {
     const notes = [...s.notes];
-    if (notes.length === 0 && s.principal && MUTATING.has(route.method) && route.audit) notes.push({});
+    if (notes.length === 0 && s.principal && (refused || (MUTATING.has(route.method) && route.audit))) notes.push({});
     if (notes.length === 0) return;
     const byTenant = new Map<string, AuditEntry[]>();
     for (const n of notes) {
       const tenantId = n.tenantId ?? s.principal?.tenantId;
       if (!tenantId) continue;
+      // A note that states its own outcome (an auth event: "Failed Login") is written as it says.
+      // Any other note describes this request, and a refused request is an access_denied record
+      // naming what it attempted, never a failed instance of the mutation (stats count those).
+      const denied = refused && n.status === undefined;
+      const attempted = route.audit?.eventType ?? routeKey(route);
       const entry: AuditEntry = {
-        event: n.event ?? route.audit?.event ?? routeKey(route),
-        eventType: n.eventType ?? route.audit?.eventType ?? "api_call",
+        event: denied ? ACCESS_DENIED.event : (n.event ?? route.audit?.event ?? routeKey(route)),
+        eventType: denied ? ACCESS_DENIED.eventType : (n.eventType ?? route.audit?.eventType ?? "api_call"),
         resource: n.resource ?? route.path,
         status: n.status ?? (failed ? "failed" : "success"),
-        severity: n.severity,
+        severity: denied ? (n.severity ?? "warning") : n.severity,
         user: n.user ?? s.principal?.username,
         userId: n.userId ?? s.principal?.userId,
+        // The key an action came through, beside its owner (not on notes about someone else).
+        apiKeyId: n.user === undefined ? s.principal?.apiKey?.prefix : undefined,
         ip: s.ip,
         userAgent: s.userAgent,
-        details: { method: route.method, request_id: s.requestId, ...n.details },
+        details: {
+          method: route.method,
+          request_id: s.requestId,
+          ...(denied ? { status: 403, attempted: n.eventType ?? attempted } : {}),
+          ...n.details,
+        },
       };
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), entry]);
     }
@@ -317,16 +333,15 @@ const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       const status = request.error instanceof AppError ? request.error.statusCode : 500;
       // Validation failures change nothing and are not security events. Refused floods (429) are
       // not written either: auditing each one would turn the limiter into a write amplifier on the
-      // tenant's hash chain. A failed mutation after a resolved caller (403, 404, 409, 423…) and
-      // every explicit note (failed logins) is kept.
+      // tenant's hash chain. A failed mutation after a resolved caller (404, 409, 423…) and every
+      // explicit note (failed logins) is kept. A signed-in caller refused (403: permission, API-key
+      // scope, or a rule such as "cannot grant what you do not hold") is written as access_denied,
+      // read or write. (Refusals inside authentication — revoked, restricted, locked — happen
+      // before the caller is resolved and are not written.)
       const quiet = status === 400 || status === 422 || status === 429;
-      if (s.notes.length > 0 || (s.principal && !quiet && MUTATING.has(route.method))) await write(s, true);
-      else if (s.principal && status === 403) {
-        // A signed-in caller refused a read (permission or API-key scope) is a security event even
-        // though nothing changed. (Refusals inside authentication — revoked, restricted, locked —
-        // happen before the caller is resolved and are not written.)
-        s.notes.push({ event: "Access Denied", eventType: "access_denied", severity: "warning", details: { status } });
-        await write(s, true);
+      const refused = s.principal !== undefined && status === 403;
+      if (s.notes.length > 0 || refused || (s.principal && !quiet && MUTATING.has(route.method))) {
+        await write(s, true, refused);
       }
     },
   };

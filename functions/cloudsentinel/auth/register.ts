@@ -1,9 +1,9 @@
 import { registerBody } from "#shared/identity/schemas.ts";
 import { register } from "#shared/identity/sign-up.ts";
-import { cloudsentinelRegistered } from "#shared/identity/views.ts";
+import { cloudsentinelRegistered, CloudsentinelRegisteredResponse } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const endpoint = defineEndpoint("POST /api/v1/auth/register", { body: registerBody }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/v1/auth/register", { body: registerBody, response: CloudsentinelRegisteredResponse }, async (req) => {
   const user = await register(req.principal, {
     username: req.body.username,
     email: req.body.email,

@@ -1,6 +1,6 @@
-import { cloudsentinelValidation } from "#shared/identity/views.ts";
+import { cloudsentinelValidation, CloudsentinelValidationResponse } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const endpoint = defineEndpoint("GET /api/v1/auth/validate", {}, (req) =>
+export const endpoint = defineEndpoint("GET /api/v1/auth/validate", { response: CloudsentinelValidationResponse }, (req) =>
   cloudsentinelValidation(req.principal),
 );

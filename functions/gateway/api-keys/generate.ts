@@ -1,11 +1,11 @@
 import { generateApiKey } from "#shared/identity/api-keys.ts";
 import { generateApiKeyBody } from "#shared/identity/schemas.ts";
-import { apiKeyGeneratedView } from "#shared/identity/views.ts";
+import { ApiKeyGeneratedResponse, apiKeyGeneratedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/api-keys/generate",
-  { body: generateApiKeyBody },
+  { body: generateApiKeyBody, response: ApiKeyGeneratedResponse },
   async (req) => {
     const r = await generateApiKey(req.principal, {
       name: req.body.name,

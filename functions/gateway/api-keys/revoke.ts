@@ -1,11 +1,11 @@
 import { revokeApiKey } from "#shared/identity/api-keys.ts";
 import { revokeApiKeyBody } from "#shared/identity/schemas.ts";
-import { apiKeyRevokedView } from "#shared/identity/views.ts";
+import { ApiKeyRevokedResponse, apiKeyRevokedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/api-keys/revoke",
-  { body: revokeApiKeyBody },
+  { body: revokeApiKeyBody, response: ApiKeyRevokedResponse },
   async (req) => {
     const r = await revokeApiKey(req.principal, {
       keyId: req.body.key_id,

@@ -1,11 +1,11 @@
 import { updateApiKey } from "#shared/identity/api-keys.ts";
 import { updateApiKeyBody } from "#shared/identity/schemas.ts";
-import { apiKeyUpdatedView } from "#shared/identity/views.ts";
+import { ApiKeyUpdatedResponse, apiKeyUpdatedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/api-keys/update",
-  { body: updateApiKeyBody },
+  { body: updateApiKeyBody, response: ApiKeyUpdatedResponse },
   async (req) => {
     const r = await updateApiKey(req.principal, {
       keyId: req.body.key_id,

@@ -1,11 +1,11 @@
 import { PASSWORD_PROFILES, updateAuthSettings } from "#shared/identity/auth-policy.ts";
 import { passwordProfileBody } from "#shared/identity/schemas.ts";
-import { passwordProfileView } from "#shared/identity/views.ts";
+import { PasswordProfileResponse, passwordProfileView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/authentication/profile",
-  { body: passwordProfileBody },
+  { body: passwordProfileBody, response: PasswordProfileResponse },
   async (req) => {
     const r = await updateAuthSettings(req.principal.tenantId, {
       password_policy: { ...PASSWORD_PROFILES[req.body.profile] },

@@ -1,6 +1,7 @@
 import { getAuthPolicy } from "#shared/identity/auth-policy.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
+import { AuthSettingsResponse } from "#shared/identity/views.ts";
 
-export const endpoint = defineEndpoint("GET /cloud-integration/security/authentication/settings", {}, (req) =>
+export const endpoint = defineEndpoint("GET /cloud-integration/security/authentication/settings", { response: AuthSettingsResponse }, (req) =>
   getAuthPolicy(req.principal.tenantId),
 );

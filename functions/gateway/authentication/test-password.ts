@@ -1,11 +1,11 @@
 import { assessPassword } from "#shared/identity/password-strength.ts";
 import { testPasswordBody } from "#shared/identity/schemas.ts";
-import { passwordAssessmentView } from "#shared/identity/views.ts";
+import { PasswordAssessmentResponse, passwordAssessmentView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/authentication/test-password",
-  { body: testPasswordBody },
+  { body: testPasswordBody, response: PasswordAssessmentResponse },
   async (req) =>
     passwordAssessmentView(
       await assessPassword(req.principal.tenantId, {

@@ -5,12 +5,12 @@
  */
 import { manageList } from "#shared/fleet/firewall.ts";
 import { ManageBlacklistBody } from "#shared/fleet/schemas.ts";
-import { addressListView } from "#shared/fleet/views.ts";
+import { addressListView, BlacklistChangedResponse } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/blacklist/manage",
-  { body: ManageBlacklistBody },
+  { body: ManageBlacklistBody, response: BlacklistChangedResponse },
   async (req) => {
     const b = req.body;
     const out = await manageList(

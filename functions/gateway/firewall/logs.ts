@@ -1,12 +1,12 @@
 /** GET /firewall/logs — ingested log lines of the last hours, filtered by action, with statistics. */
 import { firewallLogs } from "#shared/fleet/firewall-log.ts";
 import { FirewallLogsQuery } from "#shared/fleet/schemas.ts";
-import { firewallLogsView } from "#shared/fleet/views.ts";
+import { FirewallLogsResponse, firewallLogsView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "GET /cloud-integration/security/firewall/logs",
-  { query: FirewallLogsQuery },
+  { query: FirewallLogsQuery, response: FirewallLogsResponse },
   async (req) => {
     const q = req.query;
     const logs = await firewallLogs(req.principal.tenantId, {

@@ -1,12 +1,12 @@
 /** POST /firewall/ports/manage — block or unblock an inbound port. */
 import { managePort } from "#shared/fleet/firewall.ts";
 import { ManagePortBody } from "#shared/fleet/schemas.ts";
-import { portView } from "#shared/fleet/views.ts";
+import { PortChangedResponse, portView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/ports/manage",
-  { body: ManagePortBody },
+  { body: ManagePortBody, response: PortChangedResponse },
   async (req) => {
     const b = req.body;
     const out = await managePort(

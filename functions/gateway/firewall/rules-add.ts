@@ -1,12 +1,12 @@
 /** POST /firewall/rules/add — a new rule, tenant-wide or as one gateway's override; 201. */
 import { addRule } from "#shared/fleet/firewall.ts";
 import { AddRuleBody } from "#shared/fleet/schemas.ts";
-import { ruleAddedView } from "#shared/fleet/views.ts";
+import { RuleAddedResponse, ruleAddedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/rules/add",
-  { body: AddRuleBody },
+  { body: AddRuleBody, response: RuleAddedResponse },
   async (req) => {
     const { gateway_id, ...input } = req.body;
     const out = await addRule(

@@ -1,12 +1,12 @@
 /** POST /firewall/rules/remove — remove a rule; the last default-deny or SSH management rule needs force. */
 import { removeRule } from "#shared/fleet/firewall.ts";
 import { RemoveRuleBody } from "#shared/fleet/schemas.ts";
-import { ruleRemovedView } from "#shared/fleet/views.ts";
+import { RuleRemovedResponse, ruleRemovedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/rules/remove",
-  { body: RemoveRuleBody },
+  { body: RemoveRuleBody, response: RuleRemovedResponse },
   async (req) => {
     const b = req.body;
     const out = await removeRule(

@@ -1,12 +1,12 @@
 /** POST /firewall/rules/update — change fields of a rule; answers each change as {old, new}. */
 import { updateRule } from "#shared/fleet/firewall.ts";
 import { UpdateRuleBody } from "#shared/fleet/schemas.ts";
-import { ruleUpdatedView } from "#shared/fleet/views.ts";
+import { RuleUpdatedResponse, ruleUpdatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/rules/update",
-  { body: UpdateRuleBody },
+  { body: UpdateRuleBody, response: RuleUpdatedResponse },
   async (req) => {
     const { rule_id, gateway_id, ...patch } = req.body;
     const out = await updateRule(

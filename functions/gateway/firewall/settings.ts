@@ -1,12 +1,12 @@
 /** POST /firewall/settings — change settings; answers the changes and whether a restart is needed. */
 import { updateSettings } from "#shared/fleet/firewall.ts";
 import { UpdateFirewallSettingsBody } from "#shared/fleet/schemas.ts";
-import { settingsUpdatedView } from "#shared/fleet/views.ts";
+import { SettingsUpdatedResponse, settingsUpdatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/settings",
-  { body: UpdateFirewallSettingsBody },
+  { body: UpdateFirewallSettingsBody, response: SettingsUpdatedResponse },
   async (req) => {
     const { gateway_id, ...patch } = req.body;
     const out = await updateSettings(

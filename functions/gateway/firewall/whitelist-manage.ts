@@ -1,12 +1,12 @@
 /** POST /firewall/whitelist/manage — add or remove an address or network; entries may carry an expiry. */
 import { manageList } from "#shared/fleet/firewall.ts";
 import { ManageWhitelistBody } from "#shared/fleet/schemas.ts";
-import { addressListView } from "#shared/fleet/views.ts";
+import { addressListView, WhitelistChangedResponse } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/firewall/whitelist/manage",
-  { body: ManageWhitelistBody },
+  { body: ManageWhitelistBody, response: WhitelistChangedResponse },
   async (req) => {
     const b = req.body;
     const out = await manageList(

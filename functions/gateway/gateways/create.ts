@@ -4,12 +4,12 @@
  */
 import { registerGateway } from "#shared/fleet/gateways.ts";
 import { RegisterGatewayBody } from "#shared/fleet/schemas.ts";
-import { registeredView } from "#shared/fleet/views.ts";
+import { GatewayRegisteredResponse, registeredView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/gateways",
-  { body: RegisterGatewayBody },
+  { body: RegisterGatewayBody, response: GatewayRegisteredResponse },
   async (req) => {
     const created = await registerGateway(req.principal.tenantId, req.principal.username, req.body);
     req.status(201);

@@ -1,12 +1,12 @@
 /** POST /ssh/remove-key — remove a login's public key by fingerprint. */
 import { RemoveSshKeyBody } from "#shared/fleet/schemas.ts";
 import { removeKey } from "#shared/fleet/ssh.ts";
-import { sshKeyRemovedView } from "#shared/fleet/views.ts";
+import { SshKeyRemovedResponse, sshKeyRemovedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/ssh/remove-key",
-  { body: RemoveSshKeyBody },
+  { body: RemoveSshKeyBody, response: SshKeyRemovedResponse },
   async (req) => {
     const b = req.body;
     const out = await removeKey(

@@ -4,12 +4,12 @@
  */
 import { TerminateSshSessionBody } from "#shared/fleet/schemas.ts";
 import { terminateSshSession } from "#shared/fleet/ssh.ts";
-import { sshSessionTerminatedView } from "#shared/fleet/views.ts";
+import { SshSessionTerminatedResponse, sshSessionTerminatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/ssh/terminate",
-  { body: TerminateSshSessionBody },
+  { body: TerminateSshSessionBody, response: SshSessionTerminatedResponse },
   async (req) => {
     const b = req.body;
     const out = await terminateSshSession(

@@ -1,12 +1,12 @@
 /** POST /ssh/update — change sshd settings; answers the changes and whether sshd must restart. */
 import { UpdateSshSettingsBody } from "#shared/fleet/schemas.ts";
 import { updateSshSettings } from "#shared/fleet/ssh.ts";
-import { settingsUpdatedView } from "#shared/fleet/views.ts";
+import { SettingsUpdatedResponse, settingsUpdatedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/ssh/update",
-  { body: UpdateSshSettingsBody },
+  { body: UpdateSshSettingsBody, response: SettingsUpdatedResponse },
   async (req) => {
     const { gateway_id, ...patch } = req.body;
     const out = await updateSshSettings(

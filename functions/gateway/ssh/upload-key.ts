@@ -4,13 +4,13 @@
  */
 import { UploadSshKeyFields } from "#shared/fleet/schemas.ts";
 import { uploadKey } from "#shared/fleet/ssh.ts";
-import { sshKeyUploadedView } from "#shared/fleet/views.ts";
+import { SshKeyUploadedResponse, sshKeyUploadedView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { parseMultipart } from "#shared/kit/multipart.ts";
 import { validate } from "#shared/kit/validation.ts";
 
-export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/upload-key", {}, async (req) => {
+export const endpoint = defineEndpoint("POST /cloud-integration/security/ssh/upload-key", { response: SshKeyUploadedResponse }, async (req) => {
   const form = await parseMultipart(req.rawBody, req.headers["content-type"], {
     fileSize: 16 * 1024,
     files: 1,

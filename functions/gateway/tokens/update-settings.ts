@@ -1,11 +1,11 @@
 import { tokenSettingsBody } from "#shared/identity/schemas.ts";
 import { updateTokenSettings } from "#shared/identity/token-settings.ts";
-import { tokenSettingsUpdatedView } from "#shared/identity/views.ts";
+import { TokenSettingsUpdatedResponse, tokenSettingsUpdatedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/tokens/settings",
-  { body: tokenSettingsBody },
+  { body: tokenSettingsBody, response: TokenSettingsUpdatedResponse },
   async (req) => {
     const result = await updateTokenSettings(req.principal.tenantId, {
       accessTokenTtlSeconds: req.body.access_token_ttl_seconds,

@@ -1,12 +1,12 @@
 import { changeOwnPassword } from "#shared/identity/passwords.ts";
 import { changePasswordBody } from "#shared/identity/schemas.ts";
-import { passwordChangedView } from "#shared/identity/views.ts";
+import { PasswordChangedResponse, passwordChangedView } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/change-password",
-  { body: changePasswordBody },
+  { body: changePasswordBody, response: PasswordChangedResponse },
   async (req) => {
     // A wrong current password is audited (and counted towards the account's lockout).
     const r = await withAuthEvents(req.audit, () =>

@@ -1,11 +1,11 @@
 import { createUserBody } from "#shared/identity/schemas.ts";
 import { addUser } from "#shared/identity/users.ts";
-import { userCreatedView } from "#shared/identity/views.ts";
+import { UserCreatedResponse, userCreatedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/create",
-  { body: createUserBody },
+  { body: createUserBody, response: UserCreatedResponse },
   async (req) => {
     const b = req.body;
     const r = await addUser(req.principal, {

@@ -1,11 +1,11 @@
 import { deleteUserBody } from "#shared/identity/schemas.ts";
 import { deleteUser, ownedData } from "#shared/identity/users.ts";
-import { userDeletedView } from "#shared/identity/views.ts";
+import { UserDeletedResponse, userDeletedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/delete",
-  { body: deleteUserBody },
+  { body: deleteUserBody, response: UserDeletedResponse },
   async (req) => {
     const b = req.body;
     const result = await deleteUser(

@@ -1,11 +1,11 @@
 import { lockUserBody } from "#shared/identity/schemas.ts";
 import { lockUser } from "#shared/identity/users.ts";
-import { userLockView } from "#shared/identity/views.ts";
+import { UserLockResponse, userLockView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/lock",
-  { body: lockUserBody },
+  { body: lockUserBody, response: UserLockResponse },
   async (req) => {
     const b = req.body;
     const r = await lockUser(req.principal, {

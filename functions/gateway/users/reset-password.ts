@@ -1,11 +1,11 @@
 import { resetPasswordBody } from "#shared/identity/schemas.ts";
 import { resetPassword } from "#shared/identity/users.ts";
-import { passwordResetView } from "#shared/identity/views.ts";
+import { PasswordResetResponse, passwordResetView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/reset-password",
-  { body: resetPasswordBody },
+  { body: resetPasswordBody, response: PasswordResetResponse },
   async (req) => {
     const b = req.body;
     const r = await resetPassword(req.principal, {

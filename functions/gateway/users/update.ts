@@ -1,11 +1,11 @@
 import { updateUserBody } from "#shared/identity/schemas.ts";
 import { updateUser } from "#shared/identity/users.ts";
-import { userUpdatedView } from "#shared/identity/views.ts";
+import { UserUpdatedResponse, userUpdatedView } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/update",
-  { body: updateUserBody },
+  { body: updateUserBody, response: UserUpdatedResponse },
   async (req) => {
     const b = req.body;
     const r = await updateUser(req.principal, {

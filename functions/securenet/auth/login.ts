@@ -1,10 +1,10 @@
 import { signInBody } from "#shared/identity/schemas.ts";
 import { signIn } from "#shared/identity/sign-in.ts";
-import { securenetSignIn, twoFactorChallenge } from "#shared/identity/views.ts";
+import { SecurenetLoginResponse, securenetSignIn, twoFactorChallenge } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const endpoint = defineEndpoint("POST /api/auth/login", { body: signInBody }, async (req) => {
+export const endpoint = defineEndpoint("POST /api/auth/login", { body: signInBody, response: SecurenetLoginResponse }, async (req) => {
   const result = await withAuthEvents(req.audit, () =>
     signIn(req.body.username, req.body.password, { ip: req.ip, userAgent: req.userAgent }),
   );

@@ -58,6 +58,8 @@ export interface AuditEntry {
   severity?: z.infer<typeof AuditSeverity>;
   user?: string;
   userId?: number;
+  /** The API key the user acted through (its display id, "AK-009"); absent for a signed-in user. */
+  apiKeyId?: string;
   ip?: string;
   userAgent?: string;
   details?: Record<string, unknown>;
@@ -69,6 +71,12 @@ export const AuditRecord = z.object({
   timestamp: z.string(),
   user: z.string(),
   user_id: z.nullable(z.number()),
+  /**
+   * The API key the action came through (its prefix), beside the key's owner in `user`. Absent on
+   * actions of a signed-in user, and on records written before keys were recorded (absent, not
+   * null, so those records hash as they always did).
+   */
+  api_key_id: z.optional(z.string()),
   event: z.string(),
   event_type: z.string(),
   resource: z.string(),
@@ -136,6 +144,7 @@ export async function appendAudit(tenantId: string, entries: AuditEntry[]): Prom
         timestamp,
         user: e.user ?? "unknown",
         user_id: e.userId ?? null,
+        ...(e.apiKeyId ? { api_key_id: e.apiKeyId } : {}),
         event: e.event,
         event_type: e.eventType,
         resource: e.resource,

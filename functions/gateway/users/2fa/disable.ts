@@ -1,12 +1,13 @@
 import { disableTwoFactorBody } from "#shared/identity/schemas.ts";
 import { disableTwoFactor } from "#shared/identity/two-factor.ts";
+import { TwoFactorDisabledResponse, twoFactorDisabledView } from "#shared/identity/views.ts";
 import { withAuthEvents } from "#shared/kit/auth-events.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/users/2fa/disable",
-  { body: disableTwoFactorBody },
+  { body: disableTwoFactorBody, response: TwoFactorDisabledResponse },
   async (req) => {
     const { code, password: pw } = req.body;
     if ((code === undefined) === (pw === undefined)) {
@@ -18,6 +19,6 @@ export const endpoint = defineEndpoint(
       await disableTwoFactor(req.principal, { code, password: pw });
       return { events: [] };
     });
-    return { status: "disabled", message: "Two-factor authentication disabled" };
+    return twoFactorDisabledView();
   },
 );
