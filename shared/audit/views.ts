@@ -5,7 +5,7 @@
  * of its answer (`…Response`), which the endpoints declare and the tests check answers against.
  */
 import * as z from "zod/mini";
-import { AuditSeverity, AuditStatus, type AuditRecord } from "./db/trail.ts";
+import { type AuditRecord, AuditSeverity, AuditStatus } from "./db/trail.ts";
 
 const timestamp = z.iso.datetime({ offset: true });
 const count = z.number().check(z.int(), z.gte(0));

@@ -234,13 +234,15 @@ interface Receipt {
 
 /** The receipt fields every settings change answers with. */
 const receiptShape = {
-  requires_reload: z.boolean().check(
-    z.describe(
-      "True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler " +
-        "reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. " +
-        "False when only stored values changed (nothing on the gateways changes).",
+  requires_reload: z
+    .boolean()
+    .check(
+      z.describe(
+        "True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler " +
+          "reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. " +
+          "False when only stored values changed (nothing on the gateways changes).",
+      ),
     ),
-  ),
   config_version: count.check(z.describe("The area's config version this change was saved as.")),
   sync: PushReportSchema,
 };
@@ -258,7 +260,9 @@ export const SettingsUpdatedResponse = z.strictObject({
   message: z.string(),
   restart_required: z
     .boolean()
-    .check(z.describe("True when a changed field restarts the service on the gateway (sshd's port, the firewall's enabled)")),
+    .check(
+      z.describe("True when a changed field restarts the service on the gateway (sshd's port, the firewall's enabled)"),
+    ),
   changes: ChangesSchema,
   ...receiptShape,
 });

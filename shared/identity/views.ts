@@ -32,7 +32,9 @@ import type {
 const timestamp = z.iso.datetime({ offset: true });
 const count = z.number().check(z.int(), z.gte(0));
 const userId = z.number().check(z.int(), z.positive());
-const role = z.string().check(z.describe("A built-in role (admin, engineer, operator, technician, viewer) or a custom one"));
+const role = z
+  .string()
+  .check(z.describe("A built-in role (admin, engineer, operator, technician, viewer) or a custom one"));
 const permissions = z.array(z.string()).check(z.describe("`resource:action` permissions; `*` is every permission"));
 const restriction = z
   .enum(TOKEN_RESTRICTIONS)
@@ -48,7 +50,9 @@ const ChangesSchema = z
       removed: z.optional(z.array(z.string())),
     }),
   )
-  .check(z.meta({ id: "IdentityChanges", description: "Each changed field: {old, new}, or {added, removed} for lists." }));
+  .check(
+    z.meta({ id: "IdentityChanges", description: "Each changed field: {old, new}, or {added, removed} for lists." }),
+  );
 
 // --- Sign-in (every surface)
 
@@ -259,7 +263,13 @@ export const UserDetailResponse = z.strictObject({
   two_factor_method: z.nullable(z.enum(["app", "email", "sms"])),
   updated_at: timestamp,
   api_keys: z.array(
-    z.strictObject({ id: userId, name: z.string(), scope: z.array(z.string()), created: timestamp, status: z.string() }),
+    z.strictObject({
+      id: userId,
+      name: z.string(),
+      scope: z.array(z.string()),
+      created: timestamp,
+      status: z.string(),
+    }),
   ),
   ssh_keys: z.array(z.strictObject({ fingerprint: z.string(), type: z.string(), added: timestamp })),
   recent_activity: z.array(
@@ -293,7 +303,10 @@ export const updatedUserView = (u: User) => ({
 });
 
 /** POST /users/2fa/enroll: the app secret (shown once) or where the code went. */
-export const twoFactorEnrollView = (e: EnrollResult) => ({ status: "pending_verification" as const, ...enrollmentView(e) });
+export const twoFactorEnrollView = (e: EnrollResult) => ({
+  status: "pending_verification" as const,
+  ...enrollmentView(e),
+});
 export const TwoFactorEnrollResponse = z.union([
   z.strictObject({
     status: z.literal("pending_verification"),
@@ -385,7 +398,11 @@ export const roleCreatedView = (r: Role) => ({
   role: roleView(r),
   message: "Role created successfully",
 });
-export const RoleCreatedResponse = z.strictObject({ status: z.literal("created"), role: RoleSchema, message: z.string() });
+export const RoleCreatedResponse = z.strictObject({
+  status: z.literal("created"),
+  role: RoleSchema,
+  message: z.string(),
+});
 
 // --- Gateway: API keys
 
@@ -685,7 +702,9 @@ export const PasswordAssessmentResponse = z.strictObject({
   suggestions: z.array(z.string()),
   checks: z.record(
     z.string(),
-    z.looseObject({ passed: z.boolean() }).check(z.describe("passed, plus what was measured against what the policy asks")),
+    z
+      .looseObject({ passed: z.boolean() })
+      .check(z.describe("passed, plus what was measured against what the policy asks")),
   ),
   estimated_crack_time: z.string(),
 });
@@ -743,7 +762,9 @@ export const ApiKeyRevokedResponse = z.strictObject({
   key_name: z.string(),
   message: z.string(),
   user_notified: z.boolean(),
-  sessions_terminated: count.check(z.describe("1 when the key was in use in the last 15 minutes (a live client is cut off)")),
+  sessions_terminated: count.check(
+    z.describe("1 when the key was in use in the last 15 minutes (a live client is cut off)"),
+  ),
 });
 
 export const apiKeyRevokedView = (r: RevokeResult) => ({
@@ -860,3 +881,20 @@ export function tokenSettingsUpdatedView(r: {
 }) {
   return { status: "updated", token_settings: tokenSettingsView(r.settings), changes: r.changes };
 }
+
+// --- Platform: the token-signing key set
+
+/** GET /.well-known/jwks.json: the public half of the ES256 key that signs access tokens (RFC 7517). */
+export const JwksResponse = z.strictObject({
+  keys: z.array(
+    z.strictObject({
+      kty: z.literal("EC"),
+      crv: z.literal("P-256"),
+      x: z.string(),
+      y: z.string(),
+      kid: z.string().check(z.describe("RFC 7638 thumbprint of the key")),
+      alg: z.literal("ES256"),
+      use: z.literal("sig"),
+    }),
+  ),
+});

@@ -17,7 +17,7 @@ import { authenticate, readCredentials } from "#shared/identity/authenticate.ts"
 import type { Principal } from "#shared/identity/principal.ts";
 import { consume, RATE_CLASSES, type RateState, rateHeaders, rateSubject } from "#shared/tenancy/rate-limit.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
-import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized } from "./errors.ts";
+import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized, UnsupportedMediaType } from "./errors.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
 import { log } from "./log.ts";
 import { type RouteDef, routeKey } from "./route.ts";
@@ -36,6 +36,17 @@ export interface Schemas {
    * against it. Not checked at run time.
    */
   response?: Schema;
+  /**
+   * For a route that answers with a file (a `RawResponse`): each media type it may send, with a
+   * description and, where the file is JSON, its schema. A route declares `response` or `produces`.
+   */
+  produces?: Record<string, MediaSpec>;
+}
+
+/** One media type a file-answering route may send (see `Schemas.produces`). */
+export interface MediaSpec {
+  description: string;
+  schema?: Schema;
 }
 
 /** A response the handler shapes itself (files, text/plain metrics, redirects). */
@@ -211,7 +222,7 @@ const parse = (schemas: Schemas): MiddlewareObj<Event, Result, Error, Context, I
     if (schemas.body && (s.route.body ?? "json") === "json") {
       const type = s.headers["content-type"] ?? "application/json";
       if (!/^application\/([\w.+-]+\+)?json\b/i.test(type) && s.rawBody.length > 0) {
-        throw new AppError(415, "VALIDATION_ERROR", "Content-Type must be application/json");
+        throw new UnsupportedMediaType(`Content-Type must be application/json (got ${type.split(";")[0]})`);
       }
       if (s.rawBody.length === 0) s.json = undefined;
       else {

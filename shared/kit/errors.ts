@@ -7,8 +7,10 @@ export type ErrorCode =
   | "AUTHENTICATION_FAILED"
   | "AUTHORIZATION_DENIED"
   | "RESOURCE_NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
   | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
   | "RATE_LIMIT_EXCEEDED"
   | "SUBSCRIPTION_LIMIT_EXCEEDED"
   | "SYSTEM_LOCKED"
@@ -68,6 +70,12 @@ export class Conflict extends AppError {
 export class PayloadTooLarge extends AppError {
   constructor(message: string) {
     super(413, "PAYLOAD_TOO_LARGE", message);
+  }
+}
+
+export class UnsupportedMediaType extends AppError {
+  constructor(message: string) {
+    super(415, "UNSUPPORTED_MEDIA_TYPE", message);
   }
 }
 

@@ -4,7 +4,7 @@
  * busboy into text fields and files, within limits. Problems are 4xx that name the part.
  */
 import busboy from "busboy";
-import { AppError, Invalid, PayloadTooLarge } from "./errors.ts";
+import { Invalid, PayloadTooLarge, UnsupportedMediaType } from "./errors.ts";
 
 export interface UploadedFile {
   filename: string;
@@ -34,9 +34,7 @@ export function parseMultipart(
   limits: MultipartLimits = {},
 ): Promise<MultipartForm> {
   if (!contentType || !/^multipart\/form-data\b/i.test(contentType) || !/boundary=/i.test(contentType)) {
-    return Promise.reject(
-      new AppError(415, "VALIDATION_ERROR", "Content-Type must be multipart/form-data with a boundary"),
-    );
+    return Promise.reject(new UnsupportedMediaType("Content-Type must be multipart/form-data with a boundary"));
   }
   const max = { fileSize: 64 * 1024, files: 1, fields: 20, fieldSize: 4 * 1024, ...limits };
   return new Promise((resolve, reject) => {

@@ -1,12 +1,18 @@
 /**
  * Tenancy as the gateway spec shows it: the emergency lock's and the settings save-all's answers
- * (snake_case), from the domain's results (camelCase).
+ * (snake_case), from the domain's results (camelCase). Beside each view, the zod schema of its
+ * answer (`…Response`), which the endpoints declare and the tests check answers against.
  */
+import * as z from "zod/mini";
 import type { SaveAllResult } from "./save-all.ts";
 import type { lockSystem, setLockPin, unlockSystem } from "./system-lock.ts";
 
 type LockResult = Awaited<ReturnType<typeof lockSystem>>;
 type UnlockResult = Awaited<ReturnType<typeof unlockSystem>>;
+
+const timestamp = z.iso.datetime({ offset: true });
+const count = z.number().check(z.int(), z.gte(0));
+const component = z.enum(["users", "api", "ssh"]);
 
 /** A duration as the spec writes it: `hh:mm:ss`. */
 export function formatHms(ms: number): string {
@@ -28,6 +34,18 @@ export const lockView = (r: LockResult) => ({
   emergency_access_code: r.emergencyCode,
 });
 
+export const LockResponse = z.strictObject({
+  status: z.literal("locked"),
+  lock_id: z.string().check(z.describe('"LOCK-001"')),
+  locked_until: timestamp,
+  components_locked: z.array(component),
+  active_sessions_terminated: count,
+  message: z.string(),
+  emergency_access_code: z
+    .string()
+    .check(z.describe("Break-glass code for POST /unlock; shown once, only its hash is kept")),
+});
+
 export const unlockView = (r: UnlockResult) => ({
   status: "unlocked",
   unlocked_by: r.unlockedBy,
@@ -39,11 +57,26 @@ export const unlockView = (r: UnlockResult) => ({
   post_unlock_scan_scheduled: r.postUnlockScanScheduled,
 });
 
+export const UnlockResponse = z.strictObject({
+  status: z.literal("unlocked"),
+  unlocked_by: z.string(),
+  unlocked_at: timestamp,
+  lock_duration: z.string().check(z.regex(/^\d{2,}:[0-5]\d:[0-5]\d$/), z.describe("hh:mm:ss")),
+  message: z.string(),
+  post_unlock_scan_scheduled: z.boolean(),
+});
+
 /** POST /lock/pin (beyond spec). */
 export const lockPinView = (r: Awaited<ReturnType<typeof setLockPin>>) => ({
   status: "set",
   message: r.replaced ? "Emergency PIN changed" : "Emergency PIN set",
   updated_at: r.updatedAt,
+});
+
+export const LockPinResponse = z.strictObject({
+  status: z.literal("set"),
+  message: z.string(),
+  updated_at: timestamp,
 });
 
 /** Spec timestamps carry whole seconds ("2025-03-15T11:00:00Z"). */
@@ -56,4 +89,16 @@ export const saveAllView = (r: SaveAllResult, at = new Date()) => ({
   changes: r.changes,
   restart_required: r.restartRequired,
   affected_services: r.affectedServices,
+});
+
+const changes = z.record(z.string(), z.strictObject({ old: z.unknown(), new: z.unknown() }));
+
+export const SaveAllResponse = z.strictObject({
+  status: z.literal("saved"),
+  timestamp,
+  changes: z
+    .partialRecord(z.enum(["authentication", "firewall", "ssh", "audit"]), changes)
+    .check(z.describe("Per section, each changed field as {old, new}; unchanged sections are absent")),
+  restart_required: z.boolean(),
+  affected_services: z.array(z.string()),
 });

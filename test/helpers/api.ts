@@ -2,13 +2,21 @@
  * Calls route handlers the way API Gateway does: builds a payload 2.0 event for a row of the
  * route table, invokes the handler module in-process, and returns status, headers and the parsed
  * body. In-process so a test can count the DynamoDB calls one request makes.
+ *
+ * Contract check: every successful answer (2xx) is checked against the response schema its
+ * endpoint declares (`response`: the body, or the securenet envelope's `data`; `produces`: the
+ * file's media type, and its schema where it has one). An answer that breaks its schema fails the
+ * test that got it, so the OpenAPI document (generated from the same schemas) cannot drift from
+ * what the handlers send.
  */
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import * as z from "zod/mini";
 import { compileRoutes, lambdaContext, matchRoute } from "#infra/local/api-server.ts";
-import { routeHandlers } from "#infra/local/route-handlers.ts";
+import { loadEndpoint, routeHandlers } from "#infra/local/route-handlers.ts";
 import { routes } from "#infra/routes.ts";
+import type { RouteDef } from "#shared/kit/route.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const compiled = compileRoutes(routes);
@@ -83,12 +91,40 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
   const text = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8").toString("utf8") : "";
   let parsed: unknown = text;
   if ((result.headers?.["Content-Type"] as string | undefined)?.includes("json")) parsed = JSON.parse(text);
+  await checkContract(found.route, result.statusCode ?? 200, String(result.headers?.["Content-Type"] ?? ""), parsed);
   return {
     status: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
     body: parsed as T,
     text,
   };
+}
+
+/** Throws when a 2xx answer breaks the response schema its endpoint declares. */
+export async function checkContract(route: RouteDef, status: number, contentType: string, body: unknown) {
+  if (status < 200 || status >= 300) return;
+  const { schemas } = await loadEndpoint(root, route.handler);
+  const where = `${route.method} ${route.path} answered ${status}`;
+  if (schemas.produces) {
+    const media = contentType.split(";")[0]?.trim() ?? "";
+    const spec = schemas.produces[media];
+    if (!spec)
+      throw new Error(`contract: ${where} with ${media}, not one of ${Object.keys(schemas.produces).join(", ")}`);
+    if (spec.schema) assertMatches(where, spec.schema, body);
+    return;
+  }
+  if (!schemas.response) return; // test/unit/openapi-coverage.test.ts fails for a route without one
+  const data = route.surface === "securenet" ? (body as { data?: unknown }).data : body;
+  assertMatches(where, schemas.response, data);
+}
+
+function assertMatches(where: string, schema: z.core.$ZodType, value: unknown) {
+  const r = z.safeParse(schema, value);
+  if (r.success) return;
+  const issues = r.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`).join("\n");
+  throw new Error(
+    `contract: ${where} breaks its response schema:\n${issues}\nanswer: ${JSON.stringify(value).slice(0, 2000)}`,
+  );
 }
 
 /** A fresh tenant (own organization, own admin) for one test file: files never share data. */

@@ -1,12 +1,12 @@
 import { clearAudit } from "#shared/audit/export.ts";
 import { AuditClearBody } from "#shared/audit/schemas.ts";
-import { auditClearView } from "#shared/audit/views.ts";
+import { AuditClearResponse, auditClearView } from "#shared/audit/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/audit/clear",
-  { body: AuditClearBody },
+  { body: AuditClearBody, response: AuditClearResponse },
   async (req) => {
     if (req.body.confirm !== true) {
       throw new Invalid("body.confirm: must be true to clear audit records", [

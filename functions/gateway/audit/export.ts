@@ -1,10 +1,11 @@
 import { exportAudit } from "#shared/audit/export.ts";
 import { AuditExportQuery } from "#shared/audit/schemas.ts";
+import { AUDIT_EXPORT_MEDIA } from "#shared/audit/views.ts";
 import { defineEndpoint, RawResponse } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "GET /cloud-integration/security/audit/export",
-  { query: AuditExportQuery },
+  { query: AuditExportQuery, produces: AUDIT_EXPORT_MEDIA },
   async (req) => {
     const file = await exportAudit(req.principal.tenantId, {
       format: req.query.format,

@@ -1,10 +1,11 @@
 import { AuditStatsQuery } from "#shared/audit/schemas.ts";
 import { auditStatistics } from "#shared/audit/stats.ts";
+import { AuditStatsResponse } from "#shared/audit/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "GET /cloud-integration/security/audit/stats",
-  { query: AuditStatsQuery },
+  { query: AuditStatsQuery, response: AuditStatsResponse },
   (req) =>
     auditStatistics(req.principal.tenantId, {
       timeRange: req.query.time_range,

@@ -3,6 +3,8 @@ import { listFleet } from "#shared/fleet/gateways.ts";
 import { FleetResponse, fleetView } from "#shared/fleet/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const endpoint = defineEndpoint("GET /cloud-integration/security/gateways", { response: FleetResponse }, async (req) =>
-  fleetView(await listFleet(req.principal.tenantId)),
+export const endpoint = defineEndpoint(
+  "GET /cloud-integration/security/gateways",
+  { response: FleetResponse },
+  async (req) => fleetView(await listFleet(req.principal.tenantId)),
 );

@@ -2,11 +2,11 @@
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { lockPinBody } from "#shared/tenancy/schemas.ts";
 import { setLockPin } from "#shared/tenancy/system-lock.ts";
-import { lockPinView } from "#shared/tenancy/views.ts";
+import { LockPinResponse, lockPinView } from "#shared/tenancy/views.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/lock/pin",
-  { body: lockPinBody },
+  { body: lockPinBody, response: LockPinResponse },
   async (req) => {
     const out = await setLockPin(
       { tenantId: req.principal.tenantId, username: req.principal.username },

@@ -3,14 +3,14 @@ import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { saveAllSettings } from "#shared/tenancy/save-all.ts";
 import { saveAllBody } from "#shared/tenancy/schemas.ts";
-import { saveAllView } from "#shared/tenancy/views.ts";
+import { SaveAllResponse, saveAllView } from "#shared/tenancy/views.ts";
 
 const invalid = (loc: string[], msg: string) =>
   new Invalid(`${loc.join(".")}: ${msg}`, [{ loc, msg, type: "value_error" }]);
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/settings/save-all",
-  { body: saveAllBody },
+  { body: saveAllBody, response: SaveAllResponse },
   async (req) => {
     const { certificates, ...sections } = req.body;
     // Refused rather than silently ignored: answering "saved" for settings nothing stores would lie.

@@ -2,10 +2,11 @@ import { config } from "#shared/kit/config.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { RegenerateSecretBody } from "#shared/webhooks/schemas.ts";
 import { regenerateWebhookSecret } from "#shared/webhooks/settings.ts";
+import { SecretRegeneratedResponse, secretRegeneratedView } from "#shared/webhooks/views.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/tokens/regenerate-secret",
-  { body: RegenerateSecretBody },
+  { body: RegenerateSecretBody, response: SecretRegeneratedResponse },
   async (req) => {
     const result = await regenerateWebhookSecret(
       req.principal.tenantId,
@@ -21,15 +22,6 @@ export const endpoint = defineEndpoint(
         reason: req.body.reason ?? null,
       },
     });
-    return {
-      status: "regenerated",
-      // Shown once, here; every later read shows it masked.
-      new_secret: result.newSecret,
-      // Masked: a secret is never returned twice (the spec's example shows it in full).
-      old_secret: result.oldSecretMasked,
-      message: "Webhook secret regenerated successfully",
-      webhooks_notified: result.webhooksNotified,
-      invalidation_time: result.invalidationTime,
-    };
+    return secretRegeneratedView(result);
   },
 );

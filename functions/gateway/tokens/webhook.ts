@@ -2,11 +2,11 @@ import { config } from "#shared/kit/config.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 import { WebhookUpdateBody } from "#shared/webhooks/schemas.ts";
 import { configureWebhook } from "#shared/webhooks/settings.ts";
-import { webhookView } from "#shared/webhooks/views.ts";
+import { WebhookUpdatedResponse, webhookUpdatedView } from "#shared/webhooks/views.ts";
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/tokens/webhook",
-  { body: WebhookUpdateBody },
+  { body: WebhookUpdateBody, response: WebhookUpdatedResponse },
   async (req) => {
     const { settings, secret, changes } = await configureWebhook(
       req.principal.tenantId,
@@ -20,11 +20,6 @@ export const endpoint = defineEndpoint(
       { allowPrivate: config.WARDEN_WEBHOOK_ALLOW_PRIVATE },
     );
     req.audit({ resource: "tokens/webhook", details: { changes, secret_created: secret !== null } });
-    return {
-      status: "updated",
-      webhook: { ...webhookView(settings), ...(secret ? { secret } : {}) },
-      changes,
-      ...(secret ? { warning: "Store this signing secret securely. It will not be shown again." } : {}),
-    };
+    return webhookUpdatedView({ settings, secret, changes });
   },
 );

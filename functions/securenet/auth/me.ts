@@ -1,4 +1,6 @@
-import { securenetUser, SecurenetUserResponse } from "#shared/identity/views.ts";
+import { SecurenetUserResponse, securenetUser } from "#shared/identity/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 
-export const endpoint = defineEndpoint("GET /api/auth/me", { response: SecurenetUserResponse }, (req) => securenetUser(req.principal.user));
+export const endpoint = defineEndpoint("GET /api/auth/me", { response: SecurenetUserResponse }, (req) =>
+  securenetUser(req.principal.user),
+);

@@ -171,6 +171,7 @@ describe("GET /cloud-integration/security/audit/logs", () => {
       id: expect.stringMatching(/^audit-\d+$/),
       timestamp: expect.any(String),
       user: "admin",
+      api_key_id: null,
       event: "Login",
       event_type: "login",
       resource: "/api/auth/login",
@@ -448,6 +449,7 @@ describe("GET /cloud-integration/security/audit/stats", () => {
       user_changes: 1,
       firewall_changes: 1,
       api_calls: 3,
+      access_denied: 0,
     });
     expect(b.top_users[0]).toEqual({ username: "unknown", events: 7, success_rate: 14 });
     expect(b.top_users).toContainEqual({ username: "admin", events: 4, success_rate: 100 });

@@ -327,6 +327,7 @@ describe("POST /ssh/upload-key and /ssh/remove-key", () => {
     expect(badUser.body.message).toContain("body.username");
     const json = await call("POST", `${SSH}/upload-key`, { token: acme.token, body: { file: "x", username: "ops01" } });
     expect(json.status).toBe(415);
+    expect(json.body.error).toBe("UNSUPPORTED_MEDIA_TYPE");
     expect((await call("POST", `${SSH}/upload-key`, { ...multipart([{ name: "username", value: "x" }]) })).status).toBe(
       401,
     );
