@@ -1,12 +1,14 @@
 /**
  * Runs Amazon's DynamoDB Local (the jar shipped in the npm package amplify-dynamodb-simulator)
- * with the machine's Java: in memory by default, on disk when given a directory.
+ * with the machine's Java: in memory by default, on disk when given a directory; bound to the
+ * loopback address only (DynamoDbLoopback.java), without telemetry.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -14,6 +16,10 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { createTableInput, TABLE } from "#shared/table/table.ts";
+
+/** The only address DynamoDB Local listens on. */
+export const LOOPBACK = "127.0.0.1";
+const LAUNCHER = fileURLToPath(new URL("./DynamoDbLoopback.java", import.meta.url));
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -44,14 +50,18 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
   const dir = jarDir();
   const storage = opts.dataDir ? ["-dbPath", opts.dataDir] : ["-inMemory"];
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  // The jar's own main binds every interface; the launcher binds LOOPBACK only (the jar has no -host).
   const java: ChildProcess = spawn(
     "java",
     [
       "-Xmx512m",
       `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
-      "-jar",
-      join(dir, "DynamoDBLocal.jar"),
+      "-cp",
+      [join(dir, "DynamoDBLocal.jar"), join(dir, "DynamoDBLocal_lib", "*")].join(delimiter),
+      LAUNCHER,
+      LOOPBACK,
       "-sharedDb",
+      "-disableTelemetry",
       ...storage,
       "-port",
       String(port),
@@ -66,7 +76,7 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
     output += d;
   });
   const exited = new Promise<number | null>((resolve) => java.once("exit", (code) => resolve(code)));
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${LOOPBACK}:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: "us-east-1",

@@ -127,6 +127,17 @@ function state(request: { event: Event }): State {
   return s;
 }
 
+/**
+ * Where the kit leaves the resolved caller's tenant on the invocation's context object, for the
+ * host's access log (local mode writes one line per request). Never a secret; never in the answer.
+ */
+export const CONTEXT_TENANT = "wardenTenantId";
+
+function noteTenant(context: Context, s: State | undefined) {
+  const tenant = s?.principal?.tenantId;
+  if (tenant && context) (context as unknown as Record<string, unknown>)[CONTEXT_TENANT] = tenant;
+}
+
 /** 1. Request id, caller address and the raw body; 2. security headers and envelope on the way out. */
 const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
   name: "frame",
@@ -150,6 +161,7 @@ const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
   },
   after: (request) => {
     const s = state(request);
+    noteTenant(request.context, s);
     const result = request.response as unknown;
     request.response =
       result instanceof RawResponse
@@ -158,6 +170,7 @@ const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
   },
   onError: (request) => {
     const s = states.get(request.event) ?? fallbackState(route);
+    noteTenant(request.context, s);
     const err = request.error;
     const appError =
       err instanceof AppError ? err : new AppError(500, "INTERNAL_SERVER_ERROR", "Internal server error");

@@ -1,6 +1,8 @@
 /**
- * `npm start` as a newcomer runs it: the platform comes up with no AWS account, prints where it
- * listens, lets the bootstrap admin sign in, and on SIGTERM stops everything it started.
+ * `npm start` as a newcomer runs it: the platform comes up with no AWS account, says what it is
+ * doing step by step, prints where it listens and the login command to paste, lets the bootstrap
+ * admin sign in, logs one line per request, answers /health, unknown routes and wrong content
+ * types in the surface's envelope, and on SIGTERM stops everything it started and says so.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect } from "node:net";
@@ -74,8 +76,24 @@ afterAll(() => {
 });
 
 describe("npm start", () => {
-  it("prints the URL and a curl line to try, and serves the login route", async () => {
-    expect(output).toMatch(/Try: curl /);
+  it("prints a progress line per start-up step, the URL and the login command to paste", async () => {
+    for (const stepLine of [
+      /\[1\/6\] DynamoDB Local: ready in [\d.]+ s/,
+      /\[2\/6\] IoT Core \(local\): ready/,
+      /\[3\/6\] Tenant 'default': ready/,
+      /\[4\/6\] Simulated gateway: ready/,
+      /\[5\/6\] HTTP API: ready/,
+      /\[6\/6\] Health: ready in [\d.]+ s \(table ok, iot ok/,
+    ]) {
+      expect(output).toMatch(stepLine);
+    }
+    expect(output).toContain(`${url}/docs`);
+    // The password came from WARDEN_ADMIN_PASSWORD: the command names the variable, never its value.
+    expect(output).toContain(`TOKEN=$(curl -s -X POST ${url}/api/auth/login`);
+    expect(output).toContain('\\"password\\":\\"$WARDEN_ADMIN_PASSWORD\\"');
+  });
+
+  it("serves the login route", async () => {
     const res = await fetch(`${url}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -95,16 +113,86 @@ describe("npm start", () => {
     expect(output).not.toContain("Local-Boot#2026!x");
   });
 
-  it("answers an unknown route with 404 and a wrong method with 405", async () => {
-    expect((await fetch(`${url}/nope`)).status).toBe(404);
-    expect((await fetch(`${url}/api/auth/login`)).status).toBe(405);
+  it("answers an unknown route with 404 in its surface's envelope with a hint to /docs, a wrong method with 405", async () => {
+    const gateway = await fetch(`${url}/cloud-integration/security/nope`);
+    expect(gateway.status).toBe(404);
+    expect(await gateway.json()).toMatchObject({ error: "RESOURCE_NOT_FOUND", hint: expect.stringContaining("/docs") });
+    const securenet = await fetch(`${url}/api/auth/nope`);
+    expect(await securenet.json()).toMatchObject({
+      status: "error",
+      error: { code: "RESOURCE_NOT_FOUND", hint: expect.stringContaining("/docs") },
+    });
+    const cloudsentinel = await fetch(`${url}/api/v1/nope`);
+    expect(await cloudsentinel.json()).toMatchObject({
+      detail: expect.any(String),
+      hint: expect.stringContaining("/docs"),
+    });
+    const wrongMethod = await fetch(`${url}/api/auth/login`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
+  });
+
+  it("answers a body that is not JSON with 415 and its own error code", async () => {
+    const res = await fetch(`${url}/cloud-integration/security/firewall/rules/add`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "name=x",
+    });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: string }).error).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("answers /health with the table and IoT Core reachable", async () => {
+    const res = await fetch(`${url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      checks: { table: { status: "ok" }, iot: { status: "ok" }, workflows: { status: "not_configured" } },
+    });
+  });
+
+  it("writes one access-log line per request: method, path, status, ms, tenant, request id — no secret", async () => {
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: "Local-Boot#2026!x" }),
+    });
+    const token = ((await login.json()) as { data: { token: string } }).data.token;
+    const res = await fetch(`${url}/cloud-integration/security/gateways?probe=access-log`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const requestId = res.headers.get("x-request-id");
+    await waitFor(
+      new RegExp(`GET /cloud-integration/security/gateways 200 \\d+ms tenant=default request_id=${requestId}`),
+      5000,
+    );
+    expect(output).not.toContain(token);
+    expect(output).not.toContain("Local-Boot#2026!x");
+  });
+
+  it("names the variable to set when a port is taken, before starting anything", async () => {
+    const taken = new URL(url).port;
+    const second = spawn(process.execPath, ["--import", "tsx", "infra/local/main.ts"], {
+      cwd: root,
+      env: { ...process.env, PORT: taken, MQTT_PORT: "0", IOT_DATA_PORT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    second.stderr?.on("data", (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((r) => second.once("exit", (c) => r(c)));
+    expect(code).toBe(1);
+    expect(err).toContain(`port ${taken} is already in use`);
+    expect(err).toContain("PORT=<port> npm start");
   });
 
   it("stops everything it started on SIGTERM, DynamoDB Local's Java included", async () => {
     expect(await portOpen(dynamoPort)).toBe(true);
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    const exited = new Promise<number | null>((r) => child.once("close", (code) => r(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(await portOpen(dynamoPort)).toBe(false);
+    expect(output).toContain("Warden stopped; everything it started has exited.");
   });
 });
