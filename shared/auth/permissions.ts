@@ -35,7 +35,31 @@ export interface RoleDefinition {
   protected: boolean;
 }
 
-/** Built-in roles, as the gateway spec's "Get Roles" lists them (plus operator from its permission mapping). */
+/**
+ * The permission catalogue: every permission some route of the table checks, by resource — the one
+ * vocabulary roles, API-key scopes and the roles listing use. test/unit/auth/permission-catalogue.test.ts
+ * derives the routes' permissions from the route table and holds this list to it both ways (every
+ * route's permission is here; everything here is checked by a route). A new area adds its
+ * permissions here when its routes land. Within a resource, admin > write > read (see `grants`).
+ */
+export const PERMISSIONS = {
+  users: ["users:read", "users:write", "users:admin"],
+  security: ["security:read", "security:admin"],
+  audit: ["audit:read", "audit:admin"],
+  gateways: ["gateways:read", "gateways:admin"],
+  firewall: ["firewall:read", "firewall:write"],
+  ssh: ["ssh:read", "ssh:write"],
+} as const satisfies Record<string, readonly `${string}:${string}`[]>;
+
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];
+
+/** Every catalogued permission, flat. */
+export const ALL_PERMISSIONS: readonly Permission[] = Object.values(PERMISSIONS).flat();
+
+/**
+ * Built-in roles (the names and descriptions of the gateway spec's "Get Roles"), their grants
+ * written against the catalogue: what each role does on this platform's routes.
+ */
 export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
   admin: {
     name: "Admin",
@@ -47,40 +71,30 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
   engineer: {
     name: "Engineer",
     description:
-      "Technical configuration and diagnostics access. Can configure devices, run diagnostics, and manage tags.",
-    permissions: [
-      "devices:read",
-      "devices:write",
-      "devices:configure",
-      "config:read",
-      "config:write",
-      "diagnostics:run",
-      "diagnostics:read",
-      "tags:read",
-      "tags:write",
-    ],
+      "Technical configuration and diagnostics access. Registers gateways, configures their firewall and SSH, reads the security settings and the audit trail.",
+    permissions: ["gateways:admin", "firewall:write", "ssh:write", "security:read", "audit:read"] satisfies Permission[],
     default: false,
     protected: false,
   },
   operator: {
     name: "Operator",
-    description: "Day-to-day operations. Can view and operate devices and read their configuration.",
-    permissions: ["devices:read", "devices:write", "config:read", "alerts:read", "reports:read", "dashboard:read"],
+    description:
+      "Day-to-day operations. Sees the fleet, operates its firewall and SSH access, reads the security status and the audit trail.",
+    permissions: ["gateways:read", "firewall:write", "ssh:write", "security:read", "audit:read"] satisfies Permission[],
     default: false,
     protected: false,
   },
   technician: {
     name: "Technician",
-    description:
-      "Device maintenance and sensor management. Can view devices, perform maintenance, and view basic data.",
-    permissions: ["devices:read", "devices:maintenance", "alerts:read", "reports:read"],
+    description: "Device maintenance. Sees the fleet and its firewall, manages SSH keys and sessions on the gateways.",
+    permissions: ["gateways:read", "firewall:read", "ssh:write"] satisfies Permission[],
     default: false,
     protected: false,
   },
   viewer: {
     name: "Viewer",
-    description: "Read-only access. Can view devices, data, and reports but cannot make changes.",
-    permissions: ["devices:read", "alerts:read", "reports:read", "dashboard:read"],
+    description: "Read-only access. Sees the fleet, its firewall and its SSH settings, but cannot make changes.",
+    permissions: ["gateways:read", "firewall:read", "ssh:read"] satisfies Permission[],
     default: true,
     protected: false,
   },

@@ -3,39 +3,19 @@
  * that assigns a role (user create/update, register) resolves it here, and nobody hands out a
  * role or a permission they do not hold themselves.
  */
-import { BUILT_IN_ROLES, coversAll, hasPermission, type RoleDefinition } from "#shared/auth/permissions.ts";
+import { BUILT_IN_ROLES, coversAll, hasPermission, PERMISSIONS, type RoleDefinition } from "#shared/auth/permissions.ts";
 import { getCustomRole, listCustomRoles, putCustomRole } from "#shared/identity/db/roles.ts";
 import { listUsers } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid } from "#shared/kit/errors.ts";
 import type { Principal } from "./principal.ts";
 
-/** The spec's "Get Roles" permission groups on the Admin role. */
-export const ADMIN_PERMISSION_GROUPS: Record<string, string[]> = {
-  system: ["system:read", "system:write", "system:admin"],
-  users: ["users:read", "users:write", "users:admin"],
-  devices: ["devices:read", "devices:write", "devices:admin"],
-  config: ["config:read", "config:write", "config:admin"],
-  security: ["security:read", "security:write", "security:admin"],
-};
+/** The "Get Roles" permission groups on the Admin role: the whole catalogue, by resource. */
+export const ADMIN_PERMISSION_GROUPS: Record<string, string[]> = Object.fromEntries(
+  Object.entries(PERMISSIONS).map(([resource, list]) => [resource, [...list]]),
+);
 
-/** Every permission a role can hold, by resource: the spec's categories plus the gateway routes' vocabulary. */
-export const PERMISSION_CATEGORIES: Record<string, string[]> = {
-  system: ["system:read", "system:write", "system:admin"],
-  users: ["users:read", "users:write", "users:admin"],
-  devices: ["devices:read", "devices:write", "devices:configure", "devices:admin", "devices:maintenance"],
-  config: ["config:read", "config:write", "config:admin"],
-  security: ["security:read", "security:write", "security:admin"],
-  diagnostics: ["diagnostics:read", "diagnostics:run"],
-  tags: ["tags:read", "tags:write"],
-  alerts: ["alerts:read", "alerts:write"],
-  reports: ["reports:read", "reports:write"],
-  dashboard: ["dashboard:read"],
-  audit: ["audit:read", "audit:admin"],
-  firewall: ["firewall:read", "firewall:write"],
-  ssh: ["ssh:read", "ssh:write"],
-  gateways: ["gateways:read", "gateways:write", "gateways:admin"],
-  certificates: ["certificates:read", "certificates:write"],
-};
+/** Every permission a role can usefully hold, by resource: the catalogue (shared/auth/permissions.ts). */
+export const PERMISSION_CATEGORIES: Record<string, string[]> = ADMIN_PERMISSION_GROUPS;
 
 /** `*`, `resource:*` or `resource:action`, lowercase. */
 export const PERMISSION_PATTERN = /^(\*|[a-z][a-z0-9_-]{0,31}:(\*|[a-z][a-z0-9_-]{0,31}))$/;

@@ -38,54 +38,56 @@ describe("GET /roles", () => {
       default: false,
       protected: true,
       permission_groups: {
-        system: ["system:read", "system:write", "system:admin"],
         users: ["users:read", "users:write", "users:admin"],
-        devices: ["devices:read", "devices:write", "devices:admin"],
-        config: ["config:read", "config:write", "config:admin"],
-        security: ["security:read", "security:write", "security:admin"],
+        security: ["security:read", "security:admin"],
+        audit: ["audit:read", "audit:admin"],
+        gateways: ["gateways:read", "gateways:admin"],
+        firewall: ["firewall:read", "firewall:write"],
+        ssh: ["ssh:read", "ssh:write"],
       },
     });
+    // Each built-in role grants what the routes check (the catalogue), nothing no route asks for.
     expect(byName.Engineer).toMatchObject({
-      permissions: [
-        "devices:read",
-        "devices:write",
-        "devices:configure",
-        "config:read",
-        "config:write",
-        "diagnostics:run",
-        "diagnostics:read",
-        "tags:read",
-        "tags:write",
-      ],
+      permissions: ["gateways:admin", "firewall:write", "ssh:write", "security:read", "audit:read"],
       user_count: 0,
       default: false,
       protected: false,
     });
-    expect(byName.Technician.permissions).toEqual([
-      "devices:read",
-      "devices:maintenance",
-      "alerts:read",
-      "reports:read",
+    expect(byName.Operator.permissions).toEqual([
+      "gateways:read",
+      "firewall:write",
+      "ssh:write",
+      "security:read",
+      "audit:read",
     ]);
+    expect(byName.Technician.permissions).toEqual(["gateways:read", "firewall:read", "ssh:write"]);
     expect(byName.Viewer).toMatchObject({
-      permissions: ["devices:read", "alerts:read", "reports:read", "dashboard:read"],
+      permissions: ["gateways:read", "firewall:read", "ssh:read"],
       user_count: 1,
       default: true,
       protected: false,
     });
     expect(byName.Viewer).not.toHaveProperty("permission_groups");
-    expect(res.body.permission_categories).toMatchObject({
-      system: ["system:read", "system:write", "system:admin"],
-      users: ["users:read", "users:write", "users:admin"],
-      devices: ["devices:read", "devices:write", "devices:configure", "devices:admin", "devices:maintenance"],
-      config: ["config:read", "config:write", "config:admin"],
-      security: ["security:read", "security:write", "security:admin"],
-      diagnostics: ["diagnostics:read", "diagnostics:run"],
-      tags: ["tags:read", "tags:write"],
-      alerts: ["alerts:read", "alerts:write"],
-      reports: ["reports:read", "reports:write"],
-      dashboard: ["dashboard:read"],
+    expect(res.body.permission_categories).toEqual(byName.Admin.permission_groups);
+  });
+
+  it("lets an operator see and operate the fleet, and nothing of users or security settings", async () => {
+    const reg = await call("POST", "/api/v1/auth/register", {
+      token: acme.token,
+      body: { email: "operator@roles.test", username: "roles-operator", password: PW, role: "operator" },
     });
+    expect(reg.status).toBe(201);
+    const token = (
+      await call("POST", "/api/auth/login", { body: { username: "roles-operator", password: PW }, ip: freshIp() })
+    ).body.data.token;
+    const S = "/cloud-integration/security";
+    for (const path of ["/gateways", "/firewall/status", "/firewall/rules", "/ssh/settings", "/status", "/audit/logs"]) {
+      expect((await call("GET", `${S}${path}`, { token })).status, path).toBe(200);
+    }
+    const rule = { name: "Block Telnet", chain: "INPUT", port: "23", protocol: "TCP", action: "DROP", priority: 50 };
+    expect((await call("POST", `${S}/firewall/rules/add`, { token, body: rule })).status).toBe(201);
+    expect((await call("GET", `${S}/users`, { token })).status).toBe(403);
+    expect((await call("POST", `${S}/authentication/update`, { token, body: {} })).status).toBe(403);
   });
 
   it("answers 401 without a token and 403 to a viewer (no users:read)", async () => {
