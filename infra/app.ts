@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import { App } from "aws-cdk-lib";
 import { DEFAULT_OUTDIR } from "./build.ts";
+import { nagVerdict } from "./nag-verdict.ts";
 import { createApp } from "./stacks/app-factory.ts";
 
 // Context is read from a throwaway App (createApp builds the real one); autoSynth off, or it would
@@ -45,3 +46,6 @@ const { app } = createApp({
   },
 });
 app.synth();
+// Synth has passed the cdk-nag gate (it throws on an unacknowledged error); say so, with its size.
+if (text("nag") !== "false") process.stderr.write(`${nagVerdict(app).line}\n`);
+else process.stderr.write("cdk-nag skipped (-c nag=false)\n");

@@ -6,6 +6,7 @@ import { App, Stack, Validations } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nagVerdict } from "#infra/nag-verdict.ts";
 import { routes } from "#infra/routes.ts";
 import { workers } from "#infra/workers.ts";
 import { functionId } from "#shared/kit/route.ts";
@@ -18,7 +19,7 @@ let warden: SynthesizedWarden;
 
 beforeAll(async () => {
   warden = await synthWarden();
-});
+}, 240_000);
 afterAll(() => warden?.cleanup());
 
 describe("the Warden CDK app", () => {
@@ -130,6 +131,41 @@ describe("the Warden CDK app", () => {
     // The password-strength dictionaries (~470 KB) and the PDF writer with its fonts (~900 KB).
     expect(carrying("@zxcvbn-ts/language-common")).toEqual(["gateway-authentication-test-password"]);
     expect(carrying("pdfkit")).toEqual(["gateway-audit-export"]);
+  });
+
+  it("keeps the OpenAPI document, its generator and the docs page out of every function bundle", async () => {
+    const first = warden.built[0];
+    if (!first) throw new Error("nothing was built");
+    const meta = JSON.parse(await readFile(join(first.outfile, "..", "..", "meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
+    const offending = Object.entries(meta.outputs)
+      .filter(([out]) => out.endsWith("index.mjs"))
+      .flatMap(([out, o]) =>
+        Object.keys(o.inputs)
+          .filter((i) =>
+            /node_modules\/(zod-openapi|swagger-ui-dist|@seriousme|openapi-)|tools\/openapi|shared\/kit\/error-schemas|openapi\.json/.test(
+              i,
+            ),
+          )
+          .map((i) => `${out.split("/").at(-2)}: ${i}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
+  it("states cdk-nag's verdict: the rules it ran, on how many resources, and no unacknowledged finding", () => {
+    const verdict = nagVerdict(warden.app);
+    expect(verdict.rules).toBeGreaterThan(10);
+    expect(verdict.resources).toBeGreaterThan(50);
+    expect(verdict.unacknowledged).toBe(0);
+    expect(verdict.line).toMatch(
+      /^cdk-nag AwsSolutions: \d+ rules checked on \d+ resources in \d+ stacks: 0 unacknowledged findings/,
+    );
+    const careless = new App();
+    const stack = new Stack(careless, "Careless");
+    const role = new Role(stack, "Role", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ["dynamodb:*"], resources: ["*"] }));
+    expect(nagVerdict(careless).unacknowledged).toBeGreaterThan(0);
   });
 
   it("binds each route's bundle to its own row: a bundle answers in its route's surface envelope", async () => {
