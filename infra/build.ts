@@ -94,6 +94,26 @@ const pdfkitFontsInline: Plugin = {
   },
 };
 
+/**
+ * Response schemas (`response`, `produces` in a handler's `defineEndpoint` schemas) describe the
+ * answer for the tests and the OpenAPI document; the running function never checks them. The
+ * bundle leaves them out: the property is dropped from the handler's source as it is loaded, and
+ * the schema itself (declared with `responseSchema`, free of side effects) is then tree-shaken.
+ */
+const responseSchemasLeftOut: Plugin = {
+  name: "response-schemas-left-out",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]functions[\\/].*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const prop = String.raw`(?:response|produces):\s*[A-Za-z_$][\w$]*`;
+      const contents = source
+        .replace(new RegExp(String.raw`,\s*${prop}(?=\s*[,}])`, "g"), "")
+        .replace(new RegExp(String.raw`(\{\s*)${prop}\s*,?\s*`, "g"), "$1");
+      return { contents, loader: "ts" };
+    });
+  },
+};
+
 export async function buildFunctions(options: { outdir?: string; entries?: Entry[] } = {}): Promise<BuiltFunction[]> {
   const outdir = resolve(options.outdir ?? DEFAULT_OUTDIR);
   const entries = options.entries ?? allEntries();
@@ -129,7 +149,7 @@ export async function buildFunctions(options: { outdir?: string; entries?: Entry
     mainFields: ["module", "main"],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    plugins: [routeEntries(new Map(entries.map((e) => [e.functionId, e]))), pdfkitFontsInline],
+    plugins: [routeEntries(new Map(entries.map((e) => [e.functionId, e]))), pdfkitFontsInline, responseSchemasLeftOut],
     metafile: true,
     logLevel: "warning",
     legalComments: "none",

@@ -1,13 +1,16 @@
 /**
  * `npm run openapi`: writes openapi.json (OpenAPI 3.1) generated from the route table and the
- * endpoints' zod schemas; `--out <file>` writes elsewhere, `--stdout` prints it.
+ * endpoints' zod schemas, and the typed client's types (test/e2e/client/warden-api.ts);
+ * `--out <file>` writes the document elsewhere, `--stdout` prints it (and writes nothing).
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { routes } from "#infra/routes.ts";
-import { buildOpenApiDocument } from "./openapi-document.ts";
+import { buildOpenApiDocument, clientTypes } from "./openapi-document.ts";
 
 const root = resolve(import.meta.dirname, "..");
+/** The typed client's types, committed: the e2e tests compile against them. */
+export const CLIENT_FILE = "test/e2e/client/warden-api.ts";
 const args = process.argv.slice(2);
 const outIndex = args.indexOf("--out");
 const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
@@ -20,4 +23,7 @@ else {
   writeFileSync(file, text);
   const operations = Object.values(doc.paths ?? {}).reduce((n, item) => n + Object.keys(item ?? {}).length, 0);
   process.stderr.write(`openapi: ${operations} operations written to ${file}\n`);
+  const client = resolve(root, CLIENT_FILE);
+  writeFileSync(client, await clientTypes(doc));
+  process.stderr.write(`openapi: typed client types written to ${client}\n`);
 }

@@ -53,8 +53,8 @@ export const PERMISSIONS = {
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];
 
-/** Every catalogued permission, flat. */
-export const ALL_PERMISSIONS: readonly Permission[] = Object.values(PERMISSIONS).flat();
+/** Every catalogued permission, flat (a function, so bundles that never list them leave the catalogue out). */
+export const allPermissions = (): readonly Permission[] => Object.values(PERMISSIONS).flat();
 
 /**
  * Built-in roles (the names and descriptions of the gateway spec's "Get Roles"), their grants
@@ -70,30 +70,34 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
   },
   engineer: {
     name: "Engineer",
-    description:
-      "Technical configuration and diagnostics access. Registers gateways, configures their firewall and SSH, reads the security settings and the audit trail.",
-    permissions: ["gateways:admin", "firewall:write", "ssh:write", "security:read", "audit:read"] satisfies Permission[],
+    description: "Technical configuration: registers gateways, configures their firewall and SSH.",
+    permissions: [
+      "gateways:admin",
+      "firewall:write",
+      "ssh:write",
+      "security:read",
+      "audit:read",
+    ] satisfies Permission[],
     default: false,
     protected: false,
   },
   operator: {
     name: "Operator",
-    description:
-      "Day-to-day operations. Sees the fleet, operates its firewall and SSH access, reads the security status and the audit trail.",
+    description: "Day-to-day operations: sees the fleet, operates its firewall and SSH.",
     permissions: ["gateways:read", "firewall:write", "ssh:write", "security:read", "audit:read"] satisfies Permission[],
     default: false,
     protected: false,
   },
   technician: {
     name: "Technician",
-    description: "Device maintenance. Sees the fleet and its firewall, manages SSH keys and sessions on the gateways.",
+    description: "Device maintenance: sees the fleet, manages SSH access.",
     permissions: ["gateways:read", "firewall:read", "ssh:write"] satisfies Permission[],
     default: false,
     protected: false,
   },
   viewer: {
     name: "Viewer",
-    description: "Read-only access. Sees the fleet, its firewall and its SSH settings, but cannot make changes.",
+    description: "Read-only access to the fleet, its firewall and SSH.",
     permissions: ["gateways:read", "firewall:read", "ssh:read"] satisfies Permission[],
     default: true,
     protected: false,

@@ -30,6 +30,7 @@ import {
 import type { Gateway } from "#shared/fleet/db/gateways.ts";
 import { LOGIN_METHODS, type StoredSshKey } from "#shared/fleet/db/ssh.ts";
 import type { ProvisionedDevice } from "#shared/iot/registry.ts";
+import { responseSchema } from "#shared/kit/text.ts";
 import type { FirewallStatus, ListName, RuleListing } from "./firewall.ts";
 import type { FirewallLogs } from "./firewall-log.ts";
 import type { GatewayStatus } from "./gateway-status.ts";
@@ -37,15 +38,17 @@ import type { PushReport, SyncState } from "./shadow-sync.ts";
 import type { SshSettingsReport, TerminatedSshSession } from "./ssh.ts";
 import type { SshSession, SshSessionListing } from "./ssh-sessions.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
-const count = z.number().check(z.int(), z.gte(0));
-const id = z.number().check(z.int(), z.positive());
+const timestamp = /* @__PURE__ */ responseSchema(() => z.iso.datetime({ offset: true }));
+const count = /* @__PURE__ */ responseSchema(() => z.number().check(z.int(), z.gte(0)));
+const id = /* @__PURE__ */ responseSchema(() => z.number().check(z.int(), z.positive()));
 /** "HH:MM:SS" (hours may exceed 24). */
-const hms = z.string().check(z.regex(/^\d{2,}:[0-5]\d:[0-5]\d$/));
+const hms = /* @__PURE__ */ responseSchema(() => z.string().check(z.regex(/^\d{2,}:[0-5]\d:[0-5]\d$/)));
 /** What a change changed: field (dotted for nested settings) → its old and new value. */
-const ChangesSchema = z
-  .record(z.string(), z.strictObject({ old: z.unknown(), new: z.unknown() }))
-  .check(z.meta({ id: "FleetChanges", description: "Each changed field with its old and new value." }));
+const ChangesSchema = /* @__PURE__ */ responseSchema(() =>
+  z
+    .record(z.string(), z.strictObject({ old: z.unknown(), new: z.unknown() }))
+    .check(z.meta({ id: "FleetChanges", description: "Each changed field with its old and new value." })),
+);
 
 /** "HH:MM:SS" (hours may exceed 24). */
 export function formatDuration(ms: number): string {
@@ -59,23 +62,25 @@ export function formatDuration(ms: number): string {
 // ---------------------------------------------------------------------------------------------
 // Gateways
 
-export const SyncStateSchema = z
-  .strictObject({
-    desired_version: z.nullable(count),
-    reported_version: z.nullable(count),
-    reported_at: z.nullable(z.string()),
-    status: z.enum(["pending", "applied", "failed", "drifted"]),
-    error: z.nullable(z.string()),
-  })
-  .check(
-    z.meta({
-      id: "ShadowSyncState",
-      description:
-        "Where one named shadow stands: the config version the cloud asks for, the one the gateway applied, and " +
-        "whether they agree (pending: a change is on its way; applied; failed: the gateway refused the desired " +
-        "version and keeps its previous one; drifted: the gateway runs something the cloud did not ask for).",
-    }),
-  );
+export const SyncStateSchema = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      desired_version: z.nullable(count),
+      reported_version: z.nullable(count),
+      reported_at: z.nullable(z.string()),
+      status: z.enum(["pending", "applied", "failed", "drifted"]),
+      error: z.nullable(z.string()),
+    })
+    .check(
+      z.meta({
+        id: "ShadowSyncState",
+        description:
+          "Where one named shadow stands: the config version the cloud asks for, the one the gateway applied, and " +
+          "whether they agree (pending: a change is on its way; applied; failed: the gateway refused the desired " +
+          "version and keeps its previous one; drifted: the gateway runs something the cloud did not ask for).",
+      }),
+    ),
+);
 
 export const syncStateView = (s: SyncState) => ({
   desired_version: s.desiredVersion,
@@ -100,22 +105,24 @@ export const gatewayView = (s: GatewayStatus) => ({
   sync: Object.fromEntries(Object.entries(s.sync).map(([name, state]) => [name, syncStateView(state)])),
 });
 
-export const GatewayResponse = z
-  .strictObject({
-    id,
-    name: z.string(),
-    description: z.string(),
-    location: z.string(),
-    thing_name: z.string(),
-    certificate_id: z.string(),
-    created: timestamp,
-    created_by: z.string(),
-    last_seen: z.nullable(timestamp),
-    status: z.enum(["online", "offline"]),
-    metrics: z.nullable(z.record(z.string(), z.unknown())),
-    sync: z.record(z.string(), SyncStateSchema),
-  })
-  .check(z.meta({ id: "Gateway", description: "A registered gateway with the sync state of each named shadow." }));
+export const GatewayResponse = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      id,
+      name: z.string(),
+      description: z.string(),
+      location: z.string(),
+      thing_name: z.string(),
+      certificate_id: z.string(),
+      created: timestamp,
+      created_by: z.string(),
+      last_seen: z.nullable(timestamp),
+      status: z.enum(["online", "offline"]),
+      metrics: z.nullable(z.record(z.string(), z.unknown())),
+      sync: z.record(z.string(), SyncStateSchema),
+    })
+    .check(z.meta({ id: "Gateway", description: "A registered gateway with the sync state of each named shadow." })),
+);
 
 export type GatewayView = ReturnType<typeof gatewayView>;
 
@@ -124,7 +131,9 @@ export const fleetView = (gateways: GatewayStatus[]) => ({
   total: gateways.length,
 });
 
-export const FleetResponse = z.strictObject({ gateways: z.array(GatewayResponse), total: count });
+export const FleetResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({ gateways: z.array(GatewayResponse), total: count }),
+);
 
 /** Where and how a newly registered gateway connects. */
 export interface DeviceConnection {
@@ -163,39 +172,43 @@ export const registrationReceipt = (r: {
 
 export type RegistrationReceipt = ReturnType<typeof registrationReceipt>;
 
-const PushReportSchema = z
-  .strictObject({
-    targeted: count,
-    written: count,
-    failed: z.array(z.strictObject({ gateway_id: id, error: z.string() })),
-  })
-  .check(
-    z.meta({
-      id: "ShadowPushReport",
-      description:
-        "Which gateways' shadows the change was written to. Each gateway's edge handler then applies it on its own; " +
-        "GET /gateways shows whether it did (sync).",
-    }),
-  );
+const PushReportSchema = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      targeted: count,
+      written: count,
+      failed: z.array(z.strictObject({ gateway_id: id, error: z.string() })),
+    })
+    .check(
+      z.meta({
+        id: "ShadowPushReport",
+        description:
+          "Which gateways' shadows the change was written to. Each gateway's edge handler then applies it on its own; " +
+          "GET /gateways shows whether it did (sync).",
+      }),
+    ),
+);
 
-export const GatewayRegisteredResponse = z.strictObject({
-  status: z.literal("registered"),
-  gateway: GatewayResponse,
-  certificate: z.strictObject({
-    certificate_id: z.string(),
-    certificate_pem: z.string(),
-    private_key: z.string().check(z.describe("PEM private key of the device certificate: shown once, never stored.")),
+export const GatewayRegisteredResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("registered"),
+    gateway: GatewayResponse,
+    certificate: z.strictObject({
+      certificate_id: z.string(),
+      certificate_pem: z.string(),
+      private_key: z.string().check(z.describe("PEM private key of the device certificate: shown once, never stored.")),
+    }),
+    connection: z.strictObject({
+      endpoint: z.string(),
+      client_id: z.string(),
+      thing_name: z.string(),
+      events_topic: z.string(),
+      shadows: z.array(z.strictObject({ name: z.string(), topics: z.string() })),
+    }),
+    initial_sync: z.strictObject({ firewall: PushReportSchema, ssh: PushReportSchema }),
+    message: z.string(),
   }),
-  connection: z.strictObject({
-    endpoint: z.string(),
-    client_id: z.string(),
-    thing_name: z.string(),
-    events_topic: z.string(),
-    shadows: z.array(z.strictObject({ name: z.string(), topics: z.string() })),
-  }),
-  initial_sync: z.strictObject({ firewall: PushReportSchema, ssh: PushReportSchema }),
-  message: z.string(),
-});
+);
 
 export const registeredView = (r: RegistrationReceipt) => ({
   status: "registered",
@@ -206,13 +219,15 @@ export const registeredView = (r: RegistrationReceipt) => ({
   message: "Gateway registered. Store the private key now: it is shown once and never again.",
 });
 
-export const GatewayDeregisteredResponse = z.strictObject({
-  status: z.literal("deleted"),
-  gateway_id: id,
-  name: z.string(),
-  thing_name: z.string(),
-  message: z.string(),
-});
+export const GatewayDeregisteredResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("deleted"),
+    gateway_id: id,
+    name: z.string(),
+    thing_name: z.string(),
+    message: z.string(),
+  }),
+);
 
 export const deregisteredView = (g: Gateway) => ({
   status: "deleted",
@@ -233,7 +248,7 @@ interface Receipt {
 }
 
 /** The receipt fields every settings change answers with. */
-const receiptShape = {
+const receiptShape = /* @__PURE__ */ responseSchema(() => ({
   requires_reload: z
     .boolean()
     .check(
@@ -245,7 +260,7 @@ const receiptShape = {
     ),
   config_version: count.check(z.describe("The area's config version this change was saved as.")),
   sync: PushReportSchema,
-};
+}));
 
 const receipt = (r: Receipt) => ({
   requires_reload: r.requires_reload,
@@ -255,17 +270,21 @@ const receipt = (r: Receipt) => ({
 
 type Changes = Record<string, { old: unknown; new: unknown }>;
 
-export const SettingsUpdatedResponse = z.strictObject({
-  status: z.literal("updated"),
-  message: z.string(),
-  restart_required: z
-    .boolean()
-    .check(
-      z.describe("True when a changed field restarts the service on the gateway (sshd's port, the firewall's enabled)"),
-    ),
-  changes: ChangesSchema,
-  ...receiptShape,
-});
+export const SettingsUpdatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("updated"),
+    message: z.string(),
+    restart_required: z
+      .boolean()
+      .check(
+        z.describe(
+          "True when a changed field restarts the service on the gateway (sshd's port, the firewall's enabled)",
+        ),
+      ),
+    changes: ChangesSchema,
+    ...receiptShape,
+  }),
+);
 
 /** POST /firewall/settings and POST /ssh/update. */
 export const settingsUpdatedView = (
@@ -282,34 +301,38 @@ export const settingsUpdatedView = (
 // ---------------------------------------------------------------------------------------------
 // Firewall
 
-const FirewallRuleSchema = z
-  .strictObject({
-    id,
-    name: z.string(),
-    description: z.string(),
-    chain: z.enum(CHAINS),
-    port: z.optional(z.string()),
-    protocol: z.enum(PROTOCOLS),
-    source: z.string(),
-    destination: z.string(),
-    action: z.enum(ACTIONS),
-    enabled: z.boolean(),
-    priority: z.number(),
-    interface: z.optional(z.string()),
-    log_matches: z.boolean(),
-    log_prefix: z.optional(z.string()),
-    created: timestamp,
-    updated: z.optional(timestamp),
-  })
-  .check(z.meta({ id: "FirewallRule" }));
+const FirewallRuleSchema = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      id,
+      name: z.string(),
+      description: z.string(),
+      chain: z.enum(CHAINS),
+      port: z.optional(z.string()),
+      protocol: z.enum(PROTOCOLS),
+      source: z.string(),
+      destination: z.string(),
+      action: z.enum(ACTIONS),
+      enabled: z.boolean(),
+      priority: z.number(),
+      interface: z.optional(z.string()),
+      log_matches: z.boolean(),
+      log_prefix: z.optional(z.string()),
+      created: timestamp,
+      updated: z.optional(timestamp),
+    })
+    .check(z.meta({ id: "FirewallRule" })),
+);
 
-export const RuleAddedResponse = z.strictObject({
-  status: z.literal("added"),
-  rule_id: id,
-  rule: FirewallRuleSchema,
-  message: z.string(),
-  ...receiptShape,
-});
+export const RuleAddedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("added"),
+    rule_id: id,
+    rule: FirewallRuleSchema,
+    message: z.string(),
+    ...receiptShape,
+  }),
+);
 
 export const ruleAddedView = (r: Receipt & { rule: FirewallRule }) => ({
   status: "added",
@@ -319,13 +342,15 @@ export const ruleAddedView = (r: Receipt & { rule: FirewallRule }) => ({
   ...receipt(r),
 });
 
-export const RuleRemovedResponse = z.strictObject({
-  status: z.literal("removed"),
-  rule_id: id,
-  rule_name: z.string(),
-  message: z.string(),
-  ...receiptShape,
-});
+export const RuleRemovedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("removed"),
+    rule_id: id,
+    rule_name: z.string(),
+    message: z.string(),
+    ...receiptShape,
+  }),
+);
 
 export const ruleRemovedView = (r: Receipt & { rule: FirewallRule }) => ({
   status: "removed",
@@ -335,14 +360,16 @@ export const ruleRemovedView = (r: Receipt & { rule: FirewallRule }) => ({
   ...receipt(r),
 });
 
-export const RuleUpdatedResponse = z.strictObject({
-  status: z.literal("updated"),
-  rule_id: id,
-  rule_name: z.string(),
-  message: z.string(),
-  changes: ChangesSchema,
-  ...receiptShape,
-});
+export const RuleUpdatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("updated"),
+    rule_id: id,
+    rule_name: z.string(),
+    message: z.string(),
+    changes: ChangesSchema,
+    ...receiptShape,
+  }),
+);
 
 export const ruleUpdatedView = (r: Receipt & { rule: FirewallRule; changes: Changes }) => ({
   status: "updated",
@@ -353,16 +380,20 @@ export const ruleUpdatedView = (r: Receipt & { rule: FirewallRule; changes: Chan
   ...receipt(r),
 });
 
-const addressListShape = {
+const addressListShape = /* @__PURE__ */ responseSchema(() => ({
   status: z.literal("updated"),
   action: z.enum(["added", "removed"]),
   ip_address: z.string(),
   message: z.string(),
   expires: z.nullable(timestamp),
   ...receiptShape,
-};
-export const WhitelistChangedResponse = z.strictObject({ ...addressListShape, whitelist: z.array(z.string()) });
-export const BlacklistChangedResponse = z.strictObject({ ...addressListShape, blacklist: z.array(z.string()) });
+}));
+export const WhitelistChangedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({ ...addressListShape, whitelist: z.array(z.string()) }),
+);
+export const BlacklistChangedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({ ...addressListShape, blacklist: z.array(z.string()) }),
+);
 
 /** POST /firewall/whitelist/manage and /firewall/blacklist/manage. */
 export const addressListView = (
@@ -379,15 +410,17 @@ export const addressListView = (
   ...receipt(r),
 });
 
-export const PortChangedResponse = z.strictObject({
-  status: z.literal("updated"),
-  action: z.enum(["blocked", "unblocked"]),
-  port: z.number().check(z.int(), z.gte(1), z.lte(65535)),
-  protocol: z.enum(PORT_PROTOCOLS),
-  blocked_ports: z.array(z.number()),
-  message: z.string(),
-  ...receiptShape,
-});
+export const PortChangedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("updated"),
+    action: z.enum(["blocked", "unblocked"]),
+    port: z.number().check(z.int(), z.gte(1), z.lte(65535)),
+    protocol: z.enum(PORT_PROTOCOLS),
+    blocked_ports: z.array(z.number()),
+    message: z.string(),
+    ...receiptShape,
+  }),
+);
 
 export const portView = (
   input: { action: "block" | "unblock"; port: number; protocol: string },
@@ -402,43 +435,45 @@ export const portView = (
   ...receipt(r),
 });
 
-const addressEntry = {
+const addressEntry = /* @__PURE__ */ responseSchema(() => ({
   ip_address: z.string(),
   expires: z.nullable(timestamp),
   added: timestamp,
-};
+}));
 
-export const FirewallStatusResponse = z.strictObject({
-  enabled: z.boolean(),
-  rules_count: count,
-  ip_whitelist: z.array(z.string()),
-  ip_blacklist: z.array(z.string()),
-  blocked_ports: z.array(z.number()),
-  allowed_ports: z.array(z.number()),
-  security_features: z.strictObject({
-    rate_limiting: z.strictObject({ enabled: z.boolean(), requests_per_second: z.number(), burst_size: z.number() }),
-    dos_protection: z.boolean(),
-    syn_flood_protection: z.boolean(),
-    port_scan_detection: z.boolean(),
-    vpn_enabled: z.boolean(),
-    geo_blocking: z.boolean(),
+export const FirewallStatusResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    enabled: z.boolean(),
+    rules_count: count,
+    ip_whitelist: z.array(z.string()),
+    ip_blacklist: z.array(z.string()),
+    blocked_ports: z.array(z.number()),
+    allowed_ports: z.array(z.number()),
+    security_features: z.strictObject({
+      rate_limiting: z.strictObject({ enabled: z.boolean(), requests_per_second: z.number(), burst_size: z.number() }),
+      dos_protection: z.boolean(),
+      syn_flood_protection: z.boolean(),
+      port_scan_detection: z.boolean(),
+      vpn_enabled: z.boolean(),
+      geo_blocking: z.boolean(),
+    }),
+    statistics: z.strictObject({
+      packets_blocked_today: count,
+      packets_allowed_today: count,
+      unique_ips_blocked: count,
+      dos_attacks_blocked: count,
+      port_scans_blocked: count,
+    }),
+    not_enforced_on_gateway: z
+      .array(z.string())
+      .check(z.describe("Settings switched on here that the gateways do not enforce (stored and shown as set).")),
+    last_updated: z.nullable(timestamp),
+    default_policy: z.enum(DEFAULT_POLICIES),
+    config_version: count,
+    blacklist_entries: z.array(z.strictObject({ ...addressEntry, reason: z.string() })),
+    whitelist_entries: z.array(z.strictObject({ ...addressEntry, description: z.string() })),
   }),
-  statistics: z.strictObject({
-    packets_blocked_today: count,
-    packets_allowed_today: count,
-    unique_ips_blocked: count,
-    dos_attacks_blocked: count,
-    port_scans_blocked: count,
-  }),
-  not_enforced_on_gateway: z
-    .array(z.string())
-    .check(z.describe("Settings switched on here that the gateways do not enforce (stored and shown as set).")),
-  last_updated: z.nullable(timestamp),
-  default_policy: z.enum(DEFAULT_POLICIES),
-  config_version: count,
-  blacklist_entries: z.array(z.strictObject({ ...addressEntry, reason: z.string() })),
-  whitelist_entries: z.array(z.strictObject({ ...addressEntry, description: z.string() })),
-});
+);
 
 export const firewallStatusView = (st: FirewallStatus) => {
   const f = st.effective;
@@ -485,19 +520,23 @@ export const firewallStatusView = (st: FirewallStatus) => {
   };
 };
 
-export const RulesResponse = z.strictObject({
-  rules: z.array(
-    z.strictObject({
-      ...FirewallRuleSchema.shape,
-      hit_count: count,
-      last_hit: z.nullable(timestamp),
-      scope: z.enum(["tenant", "gateway"]).check(z.describe("tenant: a tenant-wide rule; gateway: that gateway's own")),
-    }),
-  ),
-  chains: z.record(z.string(), count),
-  actions: z.record(z.string(), count),
-  total: count,
-});
+export const RulesResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    rules: z.array(
+      z.strictObject({
+        ...FirewallRuleSchema.shape,
+        hit_count: count,
+        last_hit: z.nullable(timestamp),
+        scope: z
+          .enum(["tenant", "gateway"])
+          .check(z.describe("tenant: a tenant-wide rule; gateway: that gateway's own")),
+      }),
+    ),
+    chains: z.record(z.string(), count),
+    actions: z.record(z.string(), count),
+    total: count,
+  }),
+);
 
 export const rulesView = (l: RuleListing) => ({
   rules: l.rules.map((r) => ({
@@ -511,33 +550,35 @@ export const rulesView = (l: RuleListing) => ({
   total: l.total,
 });
 
-export const FirewallLogsResponse = z.strictObject({
-  logs: z.array(
-    z.strictObject({
-      timestamp,
-      action: z.string(),
-      protocol: z.string(),
-      source_ip: z.string(),
-      source_port: z.nullable(z.number()),
-      destination_ip: z.string(),
-      destination_port: z.nullable(z.number()),
-      interface: z.nullable(z.string()),
-      rule_name: z.nullable(z.string()),
-      bytes: z.nullable(z.number()),
-      reason: z.optional(z.string()),
-      gateway_id: id,
+export const FirewallLogsResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    logs: z.array(
+      z.strictObject({
+        timestamp,
+        action: z.string(),
+        protocol: z.string(),
+        source_ip: z.string(),
+        source_port: z.nullable(z.number()),
+        destination_ip: z.string(),
+        destination_port: z.nullable(z.number()),
+        interface: z.nullable(z.string()),
+        rule_name: z.nullable(z.string()),
+        bytes: z.nullable(z.number()),
+        reason: z.optional(z.string()),
+        gateway_id: id,
+      }),
+    ),
+    total: count,
+    filtered: count,
+    statistics: z.strictObject({
+      dropped: count,
+      accepted: count,
+      rejected: count,
+      top_source_ips: z.array(z.strictObject({ ip: z.string(), count })),
+      top_blocked_ports: z.array(z.strictObject({ port: z.number(), count })),
     }),
-  ),
-  total: count,
-  filtered: count,
-  statistics: z.strictObject({
-    dropped: count,
-    accepted: count,
-    rejected: count,
-    top_source_ips: z.array(z.strictObject({ ip: z.string(), count })),
-    top_blocked_ports: z.array(z.strictObject({ port: z.number(), count })),
   }),
-});
+);
 
 export const firewallLogsView = (l: FirewallLogs) => ({
   logs: l.lines.map((line) => ({
@@ -568,38 +609,40 @@ export const firewallLogsView = (l: FirewallLogs) => ({
 // ---------------------------------------------------------------------------------------------
 // SSH
 
-export const SshSettingsResponse = z.strictObject({
-  enabled: z.boolean(),
-  port: z.number(),
-  listen_address: z.string(),
-  login_method: z.enum(LOGIN_METHODS),
-  password_authentication: z.boolean(),
-  restricted_shell: z.boolean(),
-  session_timeout: z.number().check(z.describe("Minutes of inactivity before sshd drops a session; 0: never.")),
-  max_sessions_per_user: z.number(),
-  max_auth_attempts: z.number(),
-  banner_enabled: z.boolean(),
-  banner_message: z.string(),
-  allowed_commands: z.array(z.string()),
-  allowed_directories: z.array(z.string()),
-  require_tty: z.boolean(),
-  compression: z.boolean(),
-  public_key_uploaded: z.boolean(),
-  public_keys: z.array(
-    z.strictObject({
-      fingerprint: z.string(),
-      type: z.string(),
-      size: z.number(),
-      comment: z.string(),
-      added: timestamp,
-      username: z.string(),
-    }),
-  ),
-  last_connection: z.nullable(timestamp),
-  connections_today: count,
-  failed_attempts_today: count,
-  config_version: count,
-});
+export const SshSettingsResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    enabled: z.boolean(),
+    port: z.number(),
+    listen_address: z.string(),
+    login_method: z.enum(LOGIN_METHODS),
+    password_authentication: z.boolean(),
+    restricted_shell: z.boolean(),
+    session_timeout: z.number().check(z.describe("Minutes of inactivity before sshd drops a session; 0: never.")),
+    max_sessions_per_user: z.number(),
+    max_auth_attempts: z.number(),
+    banner_enabled: z.boolean(),
+    banner_message: z.string(),
+    allowed_commands: z.array(z.string()),
+    allowed_directories: z.array(z.string()),
+    require_tty: z.boolean(),
+    compression: z.boolean(),
+    public_key_uploaded: z.boolean(),
+    public_keys: z.array(
+      z.strictObject({
+        fingerprint: z.string(),
+        type: z.string(),
+        size: z.number(),
+        comment: z.string(),
+        added: timestamp,
+        username: z.string(),
+      }),
+    ),
+    last_connection: z.nullable(timestamp),
+    connections_today: count,
+    failed_attempts_today: count,
+    config_version: count,
+  }),
+);
 
 export const sshSettingsView = (r: SshSettingsReport) => {
   const { keys, stats, configVersion, ...settings } = r;
@@ -621,19 +664,24 @@ export const sshSettingsView = (r: SshSettingsReport) => {
   };
 };
 
-const sshKeyReceipt = { config_version: receiptShape.config_version, sync: PushReportSchema };
+const sshKeyReceipt = /* @__PURE__ */ responseSchema(() => ({
+  config_version: receiptShape.config_version,
+  sync: PushReportSchema,
+}));
 
-export const SshKeyUploadedResponse = z.strictObject({
-  status: z.literal("uploaded"),
-  fingerprint: z.string(),
-  key_type: z.string(),
-  key_size: z.number(),
-  comment: z.string(),
-  username: z.string(),
-  added: timestamp,
-  message: z.string(),
-  ...sshKeyReceipt,
-});
+export const SshKeyUploadedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("uploaded"),
+    fingerprint: z.string(),
+    key_type: z.string(),
+    key_size: z.number(),
+    comment: z.string(),
+    username: z.string(),
+    added: timestamp,
+    message: z.string(),
+    ...sshKeyReceipt,
+  }),
+);
 
 export const sshKeyUploadedView = (r: Omit<Receipt, "requires_reload"> & { key: StoredSshKey }) => ({
   status: "uploaded",
@@ -648,13 +696,15 @@ export const sshKeyUploadedView = (r: Omit<Receipt, "requires_reload"> & { key: 
   sync: r.sync,
 });
 
-export const SshKeyRemovedResponse = z.strictObject({
-  status: z.literal("removed"),
-  fingerprint: z.string(),
-  username: z.string(),
-  message: z.string(),
-  ...sshKeyReceipt,
-});
+export const SshKeyRemovedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("removed"),
+    fingerprint: z.string(),
+    username: z.string(),
+    message: z.string(),
+    ...sshKeyReceipt,
+  }),
+);
 
 export const sshKeyRemovedView = (r: Omit<Receipt, "requires_reload"> & { key: StoredSshKey }) => ({
   status: "removed",
@@ -677,49 +727,51 @@ const terminationRequestedView = (s: SshSession) =>
       }
     : {};
 
-export const SshSessionsResponse = z.strictObject({
-  active_sessions: z.array(
-    z.strictObject({
-      session_id: z.string(),
-      username: z.string(),
-      client_ip: z.string(),
-      client_hostname: z.nullable(z.string()),
-      started: timestamp,
-      duration: hms,
-      command_count: count,
-      last_command: z.nullable(z.string()),
-      last_command_time: z.nullable(timestamp),
-      tty: z.nullable(z.string()),
-      process_id: z.nullable(z.number()),
-      idle_time: hms,
-      gateway_id: id,
-      termination_requested: z.optional(
-        z.strictObject({
-          reason: z.string(),
-          requested_at: timestamp,
-          requested_by: z.string(),
-          notify_user: z.boolean(),
-        }),
-      ),
-    }),
-  ),
-  recent_sessions: z.array(
-    z.strictObject({
-      session_id: z.string(),
-      username: z.string(),
-      client_ip: z.string(),
-      started: timestamp,
-      ended: z.nullable(timestamp),
-      duration: hms,
-      command_count: count,
-      termination_reason: z.nullable(z.string()),
-      gateway_id: id,
-    }),
-  ),
-  total_sessions_today: count,
-  unique_users_today: count,
-  unique_ips_today: count,
-});
+export const SshSessionsResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    active_sessions: z.array(
+      z.strictObject({
+        session_id: z.string(),
+        username: z.string(),
+        client_ip: z.string(),
+        client_hostname: z.nullable(z.string()),
+        started: timestamp,
+        duration: hms,
+        command_count: count,
+        last_command: z.nullable(z.string()),
+        last_command_time: z.nullable(timestamp),
+        tty: z.nullable(z.string()),
+        process_id: z.nullable(z.number()),
+        idle_time: hms,
+        gateway_id: id,
+        termination_requested: z.optional(
+          z.strictObject({
+            reason: z.string(),
+            requested_at: timestamp,
+            requested_by: z.string(),
+            notify_user: z.boolean(),
+          }),
+        ),
+      }),
+    ),
+    recent_sessions: z.array(
+      z.strictObject({
+        session_id: z.string(),
+        username: z.string(),
+        client_ip: z.string(),
+        started: timestamp,
+        ended: z.nullable(timestamp),
+        duration: hms,
+        command_count: count,
+        termination_reason: z.nullable(z.string()),
+        gateway_id: id,
+      }),
+    ),
+    total_sessions_today: count,
+    unique_users_today: count,
+    unique_ips_today: count,
+  }),
+);
 
 export const sshSessionsView = (l: SshSessionListing) => ({
   active_sessions: l.active.map(({ sshSession: s, durationMs, idleMs }) => ({
@@ -754,16 +806,18 @@ export const sshSessionsView = (l: SshSessionListing) => ({
   unique_ips_today: l.uniqueIpsToday,
 });
 
-export const SshSessionTerminatedResponse = z.strictObject({
-  status: z.literal("terminated"),
-  session_id: z.string(),
-  username: z.string(),
-  message: z.string(),
-  user_notified: z.boolean(),
-  session_duration: hms,
-  gateway_id: id,
-  config_version: count,
-});
+export const SshSessionTerminatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("terminated"),
+    session_id: z.string(),
+    username: z.string(),
+    message: z.string(),
+    user_notified: z.boolean(),
+    session_duration: hms,
+    gateway_id: id,
+    config_version: count,
+  }),
+);
 
 export const sshSessionTerminatedView = (t: TerminatedSshSession) => ({
   status: "terminated",

@@ -3,19 +3,23 @@
  * that assigns a role (user create/update, register) resolves it here, and nobody hands out a
  * role or a permission they do not hold themselves.
  */
-import { BUILT_IN_ROLES, coversAll, hasPermission, PERMISSIONS, type RoleDefinition } from "#shared/auth/permissions.ts";
+import {
+  BUILT_IN_ROLES,
+  coversAll,
+  hasPermission,
+  PERMISSIONS,
+  type RoleDefinition,
+} from "#shared/auth/permissions.ts";
 import { getCustomRole, listCustomRoles, putCustomRole } from "#shared/identity/db/roles.ts";
 import { listUsers } from "#shared/identity/db/users.ts";
 import { Conflict, Forbidden, Invalid } from "#shared/kit/errors.ts";
 import type { Principal } from "./principal.ts";
 
 /** The "Get Roles" permission groups on the Admin role: the whole catalogue, by resource. */
-export const ADMIN_PERMISSION_GROUPS: Record<string, string[]> = Object.fromEntries(
-  Object.entries(PERMISSIONS).map(([resource, list]) => [resource, [...list]]),
-);
+export const ADMIN_PERMISSION_GROUPS: Readonly<Record<string, readonly string[]>> = PERMISSIONS;
 
 /** Every permission a role can usefully hold, by resource: the catalogue (shared/auth/permissions.ts). */
-export const PERMISSION_CATEGORIES: Record<string, string[]> = ADMIN_PERMISSION_GROUPS;
+export const PERMISSION_CATEGORIES: Readonly<Record<string, readonly string[]>> = PERMISSIONS;
 
 /** `*`, `resource:*` or `resource:action`, lowercase. */
 export const PERMISSION_PATTERN = /^(\*|[a-z][a-z0-9_-]{0,31}:(\*|[a-z][a-z0-9_-]{0,31}))$/;
@@ -108,12 +112,12 @@ export interface Role {
   protected: boolean;
   custom: boolean;
   /** The spec's "Get Roles" permission groups, on a role holding `*`. */
-  permissionGroups?: Record<string, string[]>;
+  permissionGroups?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface RoleListing {
   roles: Role[];
-  permissionCategories: Record<string, string[]>;
+  permissionCategories: Readonly<Record<string, readonly string[]>>;
 }
 
 export async function listRoles(tenantId: string): Promise<RoleListing> {

@@ -7,8 +7,8 @@
  */
 import * as z from "zod/mini";
 import { TOKEN_RESTRICTIONS } from "#shared/auth/tokens.ts";
-
 import type { User } from "#shared/identity/db/users.ts";
+import { responseSchema } from "#shared/kit/text.ts";
 import type { GeneratedKey, KeyListing, ListedApiKey, PublicApiKey, RevokeResult, updateApiKey } from "./api-keys.ts";
 import type { PasswordProfile, SettingsUpdate } from "./auth-policy.ts";
 import type { PasswordAssessment } from "./password-strength.ts";
@@ -29,30 +29,36 @@ import type {
   updateUser,
 } from "./users.ts";
 
-const timestamp = z.iso.datetime({ offset: true });
-const count = z.number().check(z.int(), z.gte(0));
-const userId = z.number().check(z.int(), z.positive());
-const role = z
-  .string()
-  .check(z.describe("A built-in role (admin, engineer, operator, technician, viewer) or a custom one"));
-const permissions = z.array(z.string()).check(z.describe("`resource:action` permissions; `*` is every permission"));
-const restriction = z
-  .enum(TOKEN_RESTRICTIONS)
-  .check(z.describe("The token is good only for this step (and for reading one's own identity and signing out)"));
+const timestamp = /* @__PURE__ */ responseSchema(() => z.iso.datetime({ offset: true }));
+const count = /* @__PURE__ */ responseSchema(() => z.number().check(z.int(), z.gte(0)));
+const userId = /* @__PURE__ */ responseSchema(() => z.number().check(z.int(), z.positive()));
+const role = /* @__PURE__ */ responseSchema(() =>
+  z.string().check(z.describe("A built-in role (admin, engineer, operator, technician, viewer) or a custom one")),
+);
+const permissions = /* @__PURE__ */ responseSchema(() =>
+  z.array(z.string()).check(z.describe("`resource:action` permissions; `*` is every permission")),
+);
+const restriction = /* @__PURE__ */ responseSchema(() =>
+  z
+    .enum(TOKEN_RESTRICTIONS)
+    .check(z.describe("The token is good only for this step (and for reading one's own identity and signing out)")),
+);
 /** A change as `{old, new}`, or for lists `{added, removed}`. */
-const ChangesSchema = z
-  .record(
-    z.string(),
-    z.strictObject({
-      old: z.optional(z.unknown()),
-      new: z.optional(z.unknown()),
-      added: z.optional(z.array(z.string())),
-      removed: z.optional(z.array(z.string())),
-    }),
-  )
-  .check(
-    z.meta({ id: "IdentityChanges", description: "Each changed field: {old, new}, or {added, removed} for lists." }),
-  );
+const ChangesSchema = /* @__PURE__ */ responseSchema(() =>
+  z
+    .record(
+      z.string(),
+      z.strictObject({
+        old: z.optional(z.unknown()),
+        new: z.optional(z.unknown()),
+        added: z.optional(z.array(z.string())),
+        removed: z.optional(z.array(z.string())),
+      }),
+    )
+    .check(
+      z.meta({ id: "IdentityChanges", description: "Each changed field: {old, new}, or {added, removed} for lists." }),
+    ),
+);
 
 // --- Sign-in (every surface)
 
@@ -64,19 +70,21 @@ export const twoFactorChallenge = (c: { challengeToken: string; methods: readonl
   expires_in: c.expiresIn,
 });
 
-export const TwoFactorChallengeResponse = z
-  .strictObject({
-    two_factor_required: z.literal(true),
-    challenge_token: z.string(),
-    methods: z.array(z.string()),
-    expires_in: count,
-  })
-  .check(
-    z.meta({
-      id: "TwoFactorChallenge",
-      description: "The password was right and a second factor is due: send the code to POST /api/auth/login/2fa.",
-    }),
-  );
+export const TwoFactorChallengeResponse = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      two_factor_required: z.literal(true),
+      challenge_token: z.string(),
+      methods: z.array(z.string()),
+      expires_in: count,
+    })
+    .check(
+      z.meta({
+        id: "TwoFactorChallenge",
+        description: "The password was right and a second factor is due: send the code to POST /api/auth/login/2fa.",
+      }),
+    ),
+);
 
 // --- cloudsentinel-api.md
 
@@ -92,18 +100,20 @@ export const cloudsentinelUser = (u: User) => ({
   last_login: u.lastLogin,
 });
 
-export const CloudsentinelUserResponse = z
-  .strictObject({
-    id: userId,
-    email: z.string(),
-    username: z.string(),
-    full_name: z.string(),
-    role,
-    is_active: z.boolean(),
-    created_at: timestamp,
-    last_login: z.nullable(timestamp),
-  })
-  .check(z.meta({ id: "CloudsentinelUser" }));
+export const CloudsentinelUserResponse = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      id: userId,
+      email: z.string(),
+      username: z.string(),
+      full_name: z.string(),
+      role,
+      is_active: z.boolean(),
+      created_at: timestamp,
+      last_login: z.nullable(timestamp),
+    })
+    .check(z.meta({ id: "CloudsentinelUser" })),
+);
 
 /** POST /api/v1/auth/token after a completed sign-in. */
 export const cloudsentinelToken = (s: SignedIn) => ({
@@ -115,16 +125,20 @@ export const cloudsentinelToken = (s: SignedIn) => ({
   ...(s.restriction ? { restricted_to: s.restriction } : {}),
 });
 
-const CloudsentinelTokenSchema = z.strictObject({
-  access_token: z.string(),
-  token_type: z.literal("bearer"),
-  expires_in: count,
-  user_id: userId,
-  role,
-  restricted_to: z.optional(restriction),
-});
+const CloudsentinelTokenSchema = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    access_token: z.string(),
+    token_type: z.literal("bearer"),
+    expires_in: count,
+    user_id: userId,
+    role,
+    restricted_to: z.optional(restriction),
+  }),
+);
 
-export const CloudsentinelTokenResponse = z.union([CloudsentinelTokenSchema, TwoFactorChallengeResponse]);
+export const CloudsentinelTokenResponse = /* @__PURE__ */ responseSchema(() =>
+  z.union([CloudsentinelTokenSchema, TwoFactorChallengeResponse]),
+);
 
 /** GET /api/v1/auth/validate: the caller behind a valid credential. */
 export const cloudsentinelValidation = (p: Principal) => ({
@@ -135,13 +149,15 @@ export const cloudsentinelValidation = (p: Principal) => ({
   expires_at: p.token ? new Date(p.token.exp * 1000).toISOString() : null,
 });
 
-export const CloudsentinelValidationResponse = z.strictObject({
-  valid: z.literal(true),
-  user_id: userId,
-  email: z.string(),
-  role,
-  expires_at: z.nullable(timestamp).check(z.describe("When the token expires; null for an API key")),
-});
+export const CloudsentinelValidationResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    valid: z.literal(true),
+    user_id: userId,
+    email: z.string(),
+    role,
+    expires_at: z.nullable(timestamp).check(z.describe("When the token expires; null for an API key")),
+  }),
+);
 
 // --- securenet-api.md
 
@@ -154,15 +170,17 @@ export const securenetUser = (u: User) => ({
   last_login: u.lastLogin,
 });
 
-export const SecurenetUserResponse = z
-  .strictObject({
-    id: userId,
-    username: z.string(),
-    email: z.string(),
-    role,
-    last_login: z.nullable(timestamp),
-  })
-  .check(z.meta({ id: "SecurenetUser" }));
+export const SecurenetUserResponse = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      id: userId,
+      username: z.string(),
+      email: z.string(),
+      role,
+      last_login: z.nullable(timestamp),
+    })
+    .check(z.meta({ id: "SecurenetUser" })),
+);
 
 /** POST /api/auth/login and /login/2fa after a completed sign-in. */
 export const securenetSignIn = (s: SignedIn) => ({
@@ -171,19 +189,23 @@ export const securenetSignIn = (s: SignedIn) => ({
   ...(s.restriction ? { restricted_to: s.restriction } : {}),
 });
 
-const SecurenetSignInSchema = z.strictObject({
-  token: z.string().check(z.describe("The access token: send it as `Authorization: Bearer <token>`")),
-  user: SecurenetUserResponse,
-  restricted_to: z.optional(restriction),
-});
+const SecurenetSignInSchema = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    token: z.string().check(z.describe("The access token: send it as `Authorization: Bearer <token>`")),
+    user: SecurenetUserResponse,
+    restricted_to: z.optional(restriction),
+  }),
+);
 /** POST /api/auth/login/2fa. */
 export const SecurenetSignInResponse = SecurenetSignInSchema;
 /** POST /api/auth/login: signed in, or a second factor is due. */
-export const SecurenetLoginResponse = z.union([SecurenetSignInSchema, TwoFactorChallengeResponse]);
+export const SecurenetLoginResponse = /* @__PURE__ */ responseSchema(() =>
+  z.union([SecurenetSignInSchema, TwoFactorChallengeResponse]),
+);
 
 /** POST /api/auth/logout. */
 export const signedOutView = () => ({ message: "Successfully logged out" });
-export const SignedOutResponse = z.strictObject({ message: z.string() });
+export const SignedOutResponse = /* @__PURE__ */ responseSchema(() => z.strictObject({ message: z.string() }));
 
 // --- Gateway: users
 
@@ -203,7 +225,7 @@ export const userSummaryView = (s: UserSummary) => ({
   session_count: s.loginSessionCount,
 });
 
-const userSummaryShape = {
+const userSummaryShape = /* @__PURE__ */ responseSchema(() => ({
   id: userId,
   username: z.string(),
   full_name: z.string(),
@@ -217,14 +239,16 @@ const userSummaryShape = {
   avatar_color: z.string(),
   permissions,
   session_count: count.check(z.describe("The user's live login sessions")),
-};
+}));
 
-export const UserListResponse = z.strictObject({
-  users: z.array(z.strictObject(userSummaryShape)),
-  total: count,
-  active: count,
-  roles_summary: z.record(z.string(), count),
-});
+export const UserListResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    users: z.array(z.strictObject(userSummaryShape)),
+    total: count,
+    active: count,
+    roles_summary: z.record(z.string(), count),
+  }),
+);
 
 export const userListView = (l: UserListing) => ({
   users: l.users.map(userSummaryView),
@@ -256,26 +280,28 @@ export function userDetailView(d: UserDetail) {
   };
 }
 
-export const UserDetailResponse = z.strictObject({
-  ...userSummaryShape,
-  last_password_change: timestamp,
-  failed_attempts: count,
-  two_factor_method: z.nullable(z.enum(["app", "email", "sms"])),
-  updated_at: timestamp,
-  api_keys: z.array(
-    z.strictObject({
-      id: userId,
-      name: z.string(),
-      scope: z.array(z.string()),
-      created: timestamp,
-      status: z.string(),
-    }),
-  ),
-  ssh_keys: z.array(z.strictObject({ fingerprint: z.string(), type: z.string(), added: timestamp })),
-  recent_activity: z.array(
-    z.strictObject({ timestamp, action: z.string(), ip: z.nullable(z.string()), status: z.string() }),
-  ),
-});
+export const UserDetailResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    ...userSummaryShape,
+    last_password_change: timestamp,
+    failed_attempts: count,
+    two_factor_method: z.nullable(z.enum(["app", "email", "sms"])),
+    updated_at: timestamp,
+    api_keys: z.array(
+      z.strictObject({
+        id: userId,
+        name: z.string(),
+        scope: z.array(z.string()),
+        created: timestamp,
+        status: z.string(),
+      }),
+    ),
+    ssh_keys: z.array(z.strictObject({ fingerprint: z.string(), type: z.string(), added: timestamp })),
+    recent_activity: z.array(
+      z.strictObject({ timestamp, action: z.string(), ip: z.nullable(z.string()), status: z.string() }),
+    ),
+  }),
+);
 
 /** The user in POST /users/create's answer. */
 export const createdUserView = (u: User) => ({
@@ -307,22 +333,24 @@ export const twoFactorEnrollView = (e: EnrollResult) => ({
   status: "pending_verification" as const,
   ...enrollmentView(e),
 });
-export const TwoFactorEnrollResponse = z.union([
-  z.strictObject({
-    status: z.literal("pending_verification"),
-    method: z.literal("app"),
-    secret: z.string().check(z.describe("The TOTP secret (base32), shown once")),
-    otpauth_uri: z.string(),
-    expires_at: timestamp,
-  }),
-  z.strictObject({
-    status: z.literal("pending_verification"),
-    method: z.enum(["email", "sms"]),
-    code_sent: z.boolean(),
-    destination: z.string().check(z.describe("Where the code went, masked")),
-    expires_at: timestamp,
-  }),
-]);
+export const TwoFactorEnrollResponse = /* @__PURE__ */ responseSchema(() =>
+  z.union([
+    z.strictObject({
+      status: z.literal("pending_verification"),
+      method: z.literal("app"),
+      secret: z.string().check(z.describe("The TOTP secret (base32), shown once")),
+      otpauth_uri: z.string(),
+      expires_at: timestamp,
+    }),
+    z.strictObject({
+      status: z.literal("pending_verification"),
+      method: z.enum(["email", "sms"]),
+      code_sent: z.boolean(),
+      destination: z.string().check(z.describe("Where the code went, masked")),
+      expires_at: timestamp,
+    }),
+  ]),
+);
 
 /** POST /users/2fa/verify: backup codes are shown here, once (only their hashes are kept). */
 export const twoFactorEnabledView = (r: { method: string; backupCodes: string[] }, signedInWithToken: boolean) => ({
@@ -333,19 +361,23 @@ export const twoFactorEnabledView = (r: { method: string; backupCodes: string[] 
     ? "Two-factor authentication enabled; sign in again to use it"
     : "Two-factor authentication enabled",
 });
-export const TwoFactorEnabledResponse = z.strictObject({
-  status: z.literal("enabled"),
-  method: z.string(),
-  backup_codes: z.array(z.string()).check(z.describe("One-time backup codes, shown once")),
-  message: z.string(),
-});
+export const TwoFactorEnabledResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("enabled"),
+    method: z.string(),
+    backup_codes: z.array(z.string()).check(z.describe("One-time backup codes, shown once")),
+    message: z.string(),
+  }),
+);
 
 /** POST /users/2fa/disable. */
 export const twoFactorDisabledView = () => ({
   status: "disabled" as const,
   message: "Two-factor authentication disabled",
 });
-export const TwoFactorDisabledResponse = z.strictObject({ status: z.literal("disabled"), message: z.string() });
+export const TwoFactorDisabledResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({ status: z.literal("disabled"), message: z.string() }),
+);
 
 export const enrollmentView = (e: EnrollResult) =>
   e.method === "app"
@@ -366,26 +398,30 @@ export const roleView = (r: Role) => ({
   ...(r.permissionGroups ? { permission_groups: r.permissionGroups } : {}),
 });
 
-const RoleSchema = z
-  .strictObject({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    permissions,
-    user_count: count,
-    default: z.boolean(),
-    protected: z.boolean(),
-    custom: z.boolean(),
-    permission_groups: z.optional(z.record(z.string(), z.array(z.string()))),
-  })
-  .check(z.meta({ id: "Role" }));
+const RoleSchema = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      id: z.string(),
+      name: z.string(),
+      description: z.string(),
+      permissions,
+      user_count: count,
+      default: z.boolean(),
+      protected: z.boolean(),
+      custom: z.boolean(),
+      permission_groups: z.optional(z.record(z.string(), z.array(z.string()))),
+    })
+    .check(z.meta({ id: "Role" })),
+);
 
-export const RoleListResponse = z.strictObject({
-  roles: z.array(RoleSchema),
-  permission_categories: z
-    .record(z.string(), z.array(z.string()))
-    .check(z.describe("Every permission a route checks, by resource: what a role can usefully hold")),
-});
+export const RoleListResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    roles: z.array(RoleSchema),
+    permission_categories: z
+      .record(z.string(), z.array(z.string()))
+      .check(z.describe("Every permission a route checks, by resource: what a role can usefully hold")),
+  }),
+);
 
 export const roleListView = (l: RoleListing) => ({
   roles: l.roles.map(roleView),
@@ -398,11 +434,13 @@ export const roleCreatedView = (r: Role) => ({
   role: roleView(r),
   message: "Role created successfully",
 });
-export const RoleCreatedResponse = z.strictObject({
-  status: z.literal("created"),
-  role: RoleSchema,
-  message: z.string(),
-});
+export const RoleCreatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("created"),
+    role: RoleSchema,
+    message: z.string(),
+  }),
+);
 
 // --- Gateway: API keys
 
@@ -424,8 +462,8 @@ export const listedApiKeyView = (k: ListedApiKey & { owner: { id: number; userna
   description: k.description,
 });
 
-const keyOwner = z.strictObject({ id: userId, username: z.nullable(z.string()) });
-const keyShape = {
+const keyOwner = /* @__PURE__ */ responseSchema(() => z.strictObject({ id: userId, username: z.nullable(z.string()) }));
+const keyShape = /* @__PURE__ */ responseSchema(() => ({
   id: userId,
   name: z.string(),
   key_prefix: z.string().check(z.describe('Display id of the key ("AK-009"); audit records carry it as api_key_id')),
@@ -436,7 +474,7 @@ const keyShape = {
   expires: z.nullable(timestamp),
   rate_limit: count,
   ip_restrictions: z.array(z.string()),
-};
+}));
 
 /** The new key in POST /api-keys/generate's answer: the only time `full_key` is shown. */
 export const generatedApiKeyView = (key: PublicApiKey, fullKey: string, owner: User) => ({
@@ -454,43 +492,47 @@ export const generatedApiKeyView = (key: PublicApiKey, fullKey: string, owner: U
   ip_restrictions: key.ipRestrictions,
 });
 
-export const ApiKeyListResponse = z.strictObject({
-  api_keys: z.array(
-    z.strictObject({
-      ...keyShape,
-      user: keyOwner,
-      last_used: z.nullable(timestamp),
-      status: z.enum(["active", "expired", "revoked"]),
-      usage_count: count,
-    }),
-  ),
-  total: count,
-  active: count,
-  expired: count,
-  revoked: count,
-});
+export const ApiKeyListResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    api_keys: z.array(
+      z.strictObject({
+        ...keyShape,
+        user: keyOwner,
+        last_used: z.nullable(timestamp),
+        status: z.enum(["active", "expired", "revoked"]),
+        usage_count: count,
+      }),
+    ),
+    total: count,
+    active: count,
+    expired: count,
+    revoked: count,
+  }),
+);
 
 // --- Gateway: user administration answers
 
-export const UserCreatedResponse = z.strictObject({
-  status: z.literal("created"),
-  user_id: userId,
-  user: z.strictObject({
-    id: userId,
-    username: z.string(),
-    full_name: z.string(),
-    email: z.string(),
-    role,
-    status: z.enum(["active", "inactive", "locked"]),
-    created_at: timestamp,
-    permissions,
-    two_factor_enabled: z.boolean(),
-    force_password_change: z.boolean(),
+export const UserCreatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("created"),
+    user_id: userId,
+    user: z.strictObject({
+      id: userId,
+      username: z.string(),
+      full_name: z.string(),
+      email: z.string(),
+      role,
+      status: z.enum(["active", "inactive", "locked"]),
+      created_at: timestamp,
+      permissions,
+      two_factor_enabled: z.boolean(),
+      force_password_change: z.boolean(),
+    }),
+    message: z.string(),
+    welcome_email_sent: z.boolean(),
+    temporary_password: z.optional(z.string().check(z.describe("Generated when no password was given; shown once"))),
   }),
-  message: z.string(),
-  welcome_email_sent: z.boolean(),
-  temporary_password: z.optional(z.string().check(z.describe("Generated when no password was given; shown once"))),
-});
+);
 
 export const userCreatedView = (r: Awaited<ReturnType<typeof addUser>>) => ({
   status: "created",
@@ -501,22 +543,24 @@ export const userCreatedView = (r: Awaited<ReturnType<typeof addUser>>) => ({
   ...(r.temporaryPassword ? { temporary_password: r.temporaryPassword } : {}),
 });
 
-export const UserUpdatedResponse = z.strictObject({
-  status: z.literal("updated"),
-  user: z.strictObject({
-    id: userId,
-    username: z.string(),
-    full_name: z.string(),
-    email: z.string(),
-    role,
-    two_factor_enabled: z.boolean(),
-    permissions,
+export const UserUpdatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("updated"),
+    user: z.strictObject({
+      id: userId,
+      username: z.string(),
+      full_name: z.string(),
+      email: z.string(),
+      role,
+      two_factor_enabled: z.boolean(),
+      permissions,
+    }),
+    message: z.string(),
+    notify_user: z.boolean(),
+    changes: ChangesSchema,
+    sessions_terminated: count,
   }),
-  message: z.string(),
-  notify_user: z.boolean(),
-  changes: ChangesSchema,
-  sessions_terminated: count,
-});
+);
 
 export const userUpdatedView = (r: Awaited<ReturnType<typeof updateUser>>) => ({
   status: "updated",
@@ -527,16 +571,18 @@ export const userUpdatedView = (r: Awaited<ReturnType<typeof updateUser>>) => ({
   sessions_terminated: r.loginSessionsEnded,
 });
 
-export const UserDeletedResponse = z.strictObject({
-  status: z.literal("deleted"),
-  user_id: userId,
-  message: z.string(),
-  data_transferred: z.boolean(),
-  data_archived: z.boolean(),
-  sessions_terminated: count,
-  api_keys_transferred: count,
-  api_keys_revoked: count,
-});
+export const UserDeletedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("deleted"),
+    user_id: userId,
+    message: z.string(),
+    data_transferred: z.boolean(),
+    data_archived: z.boolean(),
+    sessions_terminated: count,
+    api_keys_transferred: count,
+    api_keys_revoked: count,
+  }),
+);
 
 export const userDeletedView = (r: Awaited<ReturnType<typeof deleteUser>>) => ({
   status: "deleted",
@@ -549,16 +595,18 @@ export const userDeletedView = (r: Awaited<ReturnType<typeof deleteUser>>) => ({
   api_keys_revoked: r.apiKeysRevoked,
 });
 
-export const PasswordResetResponse = z.strictObject({
-  status: z.literal("reset"),
-  user_id: userId,
-  username: z.string(),
-  message: z.string(),
-  email_sent: z.boolean(),
-  requires_change: z.boolean(),
-  sessions_terminated: count,
-  temporary_password: z.optional(z.string().check(z.describe("Generated when no password was given; shown once"))),
-});
+export const PasswordResetResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("reset"),
+    user_id: userId,
+    username: z.string(),
+    message: z.string(),
+    email_sent: z.boolean(),
+    requires_change: z.boolean(),
+    sessions_terminated: count,
+    temporary_password: z.optional(z.string().check(z.describe("Generated when no password was given; shown once"))),
+  }),
+);
 
 export const passwordResetView = (r: Awaited<ReturnType<typeof resetPassword>>) => ({
   status: "reset",
@@ -571,15 +619,17 @@ export const passwordResetView = (r: Awaited<ReturnType<typeof resetPassword>>) 
   ...(r.temporaryPassword ? { temporary_password: r.temporaryPassword } : {}),
 });
 
-export const UserLockResponse = z.strictObject({
-  status: z.enum(["locked", "unlocked"]),
-  user_id: userId,
-  username: z.string(),
-  locked_until: z.nullable(timestamp),
-  message: z.string(),
-  notified: z.boolean(),
-  sessions_terminated: z.optional(count),
-});
+export const UserLockResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.enum(["locked", "unlocked"]),
+    user_id: userId,
+    username: z.string(),
+    locked_until: z.nullable(timestamp),
+    message: z.string(),
+    notified: z.boolean(),
+    sessions_terminated: z.optional(count),
+  }),
+);
 
 export function userLockView(
   r: Awaited<ReturnType<typeof lockUser>>,
@@ -597,11 +647,13 @@ export function userLockView(
   };
 }
 
-export const PasswordChangedResponse = z.strictObject({
-  status: z.literal("changed"),
-  message: z.string(),
-  sessions_terminated: count,
-});
+export const PasswordChangedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("changed"),
+    message: z.string(),
+    sessions_terminated: count,
+  }),
+);
 
 export const passwordChangedView = (r: Awaited<ReturnType<typeof changeOwnPassword>>) => ({
   status: "changed",
@@ -612,63 +664,65 @@ export const passwordChangedView = (r: Awaited<ReturnType<typeof changeOwnPasswo
 // --- Gateway: authentication policy answers
 
 /** GET /authentication/settings: the policy in effect (defaults overlaid with the tenant's changes). */
-export const AuthSettingsResponse = z.strictObject({
-  password_policy: z.strictObject({
-    min_length: count,
-    max_length: count,
-    expiry_days: count.check(z.describe("0: passwords never expire")),
-    history_size: count,
-    require_special_chars: z.boolean(),
-    require_numbers: z.boolean(),
-    require_uppercase: z.boolean(),
-    require_lowercase: z.boolean(),
-    prevent_reuse: z.boolean(),
-    prevent_common: z.boolean(),
-    prevent_sequential: z.boolean(),
-    prevent_username: z.boolean(),
+export const AuthSettingsResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    password_policy: z.strictObject({
+      min_length: count,
+      max_length: count,
+      expiry_days: count.check(z.describe("0: passwords never expire")),
+      history_size: count,
+      require_special_chars: z.boolean(),
+      require_numbers: z.boolean(),
+      require_uppercase: z.boolean(),
+      require_lowercase: z.boolean(),
+      prevent_reuse: z.boolean(),
+      prevent_common: z.boolean(),
+      prevent_sequential: z.boolean(),
+      prevent_username: z.boolean(),
+    }),
+    account_protection: z.strictObject({
+      lockout_attempts: count,
+      lockout_duration: count,
+      lockout_window: count,
+      captcha_enabled: z.boolean(),
+      captcha_threshold: count,
+      ip_blacklist_enabled: z.boolean(),
+      ip_blacklist_threshold: count,
+    }),
+    session_settings: z.strictObject({
+      timeout_minutes: count,
+      max_concurrent_sessions: count,
+      session_renewal: z.boolean(),
+      idle_timeout: count,
+      remember_me_days: count,
+      secure_cookies: z.boolean(),
+      http_only_cookies: z.boolean(),
+    }),
+    two_factor: z.strictObject({
+      mode: z.enum(["disabled", "optional", "required"]),
+      enforced_for_roles: z.array(z.string()),
+      methods: z.array(z.enum(["app", "sms", "email"])),
+      default_method: z.enum(["app", "sms", "email"]),
+      backup_codes_count: count,
+      recovery_enabled: z.boolean(),
+    }),
+    brute_force_protection: z.strictObject({
+      enabled: z.boolean(),
+      max_attempts_per_ip: count,
+      window_minutes: count,
+      block_duration: count,
+    }),
   }),
-  account_protection: z.strictObject({
-    lockout_attempts: count,
-    lockout_duration: count,
-    lockout_window: count,
-    captcha_enabled: z.boolean(),
-    captcha_threshold: count,
-    ip_blacklist_enabled: z.boolean(),
-    ip_blacklist_threshold: count,
-  }),
-  session_settings: z.strictObject({
-    timeout_minutes: count,
-    max_concurrent_sessions: count,
-    session_renewal: z.boolean(),
-    idle_timeout: count,
-    remember_me_days: count,
-    secure_cookies: z.boolean(),
-    http_only_cookies: z.boolean(),
-  }),
-  two_factor: z.strictObject({
-    mode: z.enum(["disabled", "optional", "required"]),
-    enforced_for_roles: z.array(z.string()),
-    methods: z.array(z.enum(["app", "sms", "email"])),
-    default_method: z.enum(["app", "sms", "email"]),
-    backup_codes_count: count,
-    recovery_enabled: z.boolean(),
-  }),
-  brute_force_protection: z.strictObject({
-    enabled: z.boolean(),
-    max_attempts_per_ip: count,
-    window_minutes: count,
-    block_duration: count,
-  }),
-});
+);
 
-const settingsUpdateShape = {
+const settingsUpdateShape = /* @__PURE__ */ responseSchema(() => ({
   status: z.literal("updated"),
   message: z.string(),
   affected_users: count,
   notifications_sent: z.boolean(),
   changes: ChangesSchema,
-};
-export const AuthSettingsUpdatedResponse = z.strictObject(settingsUpdateShape);
+}));
+export const AuthSettingsUpdatedResponse = /* @__PURE__ */ responseSchema(() => z.strictObject(settingsUpdateShape));
 
 export const authSettingsUpdatedView = (r: SettingsUpdate) => ({
   status: "updated",
@@ -678,11 +732,13 @@ export const authSettingsUpdatedView = (r: SettingsUpdate) => ({
   changes: r.changes,
 });
 
-export const PasswordProfileResponse = z.strictObject({
-  ...settingsUpdateShape,
-  profile: z.string(),
-  password_policy: AuthSettingsResponse.shape.password_policy,
-});
+export const PasswordProfileResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    ...settingsUpdateShape,
+    profile: z.string(),
+    password_policy: AuthSettingsResponse.shape.password_policy,
+  }),
+);
 
 export const passwordProfileView = (r: SettingsUpdate, profile: PasswordProfile) => ({
   status: "updated",
@@ -694,20 +750,22 @@ export const passwordProfileView = (r: SettingsUpdate, profile: PasswordProfile)
   password_policy: r.policy.password_policy,
 });
 
-export const PasswordAssessmentResponse = z.strictObject({
-  strength: z.enum(["very weak", "weak", "fair", "good", "strong"]),
-  score: z.number(),
-  meets_policy: z.boolean(),
-  issues: z.array(z.string()),
-  suggestions: z.array(z.string()),
-  checks: z.record(
-    z.string(),
-    z
-      .looseObject({ passed: z.boolean() })
-      .check(z.describe("passed, plus what was measured against what the policy asks")),
-  ),
-  estimated_crack_time: z.string(),
-});
+export const PasswordAssessmentResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    strength: z.enum(["very weak", "weak", "fair", "good", "strong"]),
+    score: z.number(),
+    meets_policy: z.boolean(),
+    issues: z.array(z.string()),
+    suggestions: z.array(z.string()),
+    checks: z.record(
+      z.string(),
+      z
+        .looseObject({ passed: z.boolean() })
+        .check(z.describe("passed, plus what was measured against what the policy asks")),
+    ),
+    estimated_crack_time: z.string(),
+  }),
+);
 
 export const passwordAssessmentView = (a: PasswordAssessment) => ({
   strength: a.strength,
@@ -721,23 +779,25 @@ export const passwordAssessmentView = (a: PasswordAssessment) => ({
 
 // --- Gateway: API key answers
 
-export const ApiKeyGeneratedResponse = z.strictObject({
-  status: z.literal("generated"),
-  api_key: z.strictObject({
-    ...keyShape,
-    full_key: z
-      .string()
-      .check(
-        z.describe(
-          "The key (sk_…), shown this once and never stored: send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`",
+export const ApiKeyGeneratedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("generated"),
+    api_key: z.strictObject({
+      ...keyShape,
+      full_key: z
+        .string()
+        .check(
+          z.describe(
+            "The key (sk_…), shown this once and never stored: send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`",
+          ),
         ),
-      ),
-    user: z.strictObject({ id: userId, username: z.string() }),
+      user: z.strictObject({ id: userId, username: z.string() }),
+    }),
+    warning: z.string(),
+    download_url: z.null(),
+    notifications_sent: z.boolean(),
   }),
-  warning: z.string(),
-  download_url: z.null(),
-  notifications_sent: z.boolean(),
-});
+);
 
 export const apiKeyGeneratedView = (r: GeneratedKey) => ({
   status: "generated",
@@ -756,16 +816,18 @@ export const apiKeyListView = (l: KeyListing) => ({
   revoked: l.revoked,
 });
 
-export const ApiKeyRevokedResponse = z.strictObject({
-  status: z.literal("revoked"),
-  key_id: userId,
-  key_name: z.string(),
-  message: z.string(),
-  user_notified: z.boolean(),
-  sessions_terminated: count.check(
-    z.describe("1 when the key was in use in the last 15 minutes (a live client is cut off)"),
-  ),
-});
+export const ApiKeyRevokedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("revoked"),
+    key_id: userId,
+    key_name: z.string(),
+    message: z.string(),
+    user_notified: z.boolean(),
+    sessions_terminated: count.check(
+      z.describe("1 when the key was in use in the last 15 minutes (a live client is cut off)"),
+    ),
+  }),
+);
 
 export const apiKeyRevokedView = (r: RevokeResult) => ({
   status: "revoked",
@@ -777,13 +839,15 @@ export const apiKeyRevokedView = (r: RevokeResult) => ({
   sessions_terminated: r.liveClientsCutOff,
 });
 
-export const ApiKeyUpdatedResponse = z.strictObject({
-  status: z.literal("updated"),
-  key_id: userId,
-  key_name: z.string(),
-  message: z.string(),
-  changes: ChangesSchema,
-});
+export const ApiKeyUpdatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("updated"),
+    key_id: userId,
+    key_name: z.string(),
+    message: z.string(),
+    changes: ChangesSchema,
+  }),
+);
 
 export const apiKeyUpdatedView = (r: Awaited<ReturnType<typeof updateApiKey>>) => ({
   status: "updated",
@@ -795,11 +859,13 @@ export const apiKeyUpdatedView = (r: Awaited<ReturnType<typeof updateApiKey>>) =
 
 // --- Sign-up and registration answers
 
-export const SecurenetSignUpResponse = z.strictObject({
-  token: z.string(),
-  user: SecurenetUserResponse,
-  organization: z.strictObject({ id: z.string(), plan: z.string() }),
-});
+export const SecurenetSignUpResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    token: z.string(),
+    user: SecurenetUserResponse,
+    organization: z.strictObject({ id: z.string(), plan: z.string() }),
+  }),
+);
 
 /** POST /api/auth/signup (securenet): the new organization's first sign-in. */
 export const securenetSignUp = (s: SignedIn) => ({
@@ -814,24 +880,28 @@ export function cloudsentinelRegistered(u: User) {
   return view;
 }
 
-export const CloudsentinelRegisteredResponse = z.strictObject({
-  id: userId,
-  email: z.string(),
-  username: z.string(),
-  full_name: z.string(),
-  role,
-  is_active: z.boolean(),
-  created_at: timestamp,
-});
+export const CloudsentinelRegisteredResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    id: userId,
+    email: z.string(),
+    username: z.string(),
+    full_name: z.string(),
+    role,
+    is_active: z.boolean(),
+    created_at: timestamp,
+  }),
+);
 
-export const TokenSettingsSchema = z.strictObject({
-  jwt_expiry_days: z.number(),
-  access_token_ttl_seconds: count,
-  refresh_token_expiry_days: z.null().check(z.describe("No refresh tokens are issued: a client signs in again")),
-  issuer: z.string(),
-  audience: z.array(z.string()),
-  algorithm: z.literal("ES256"),
-});
+export const TokenSettingsSchema = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    jwt_expiry_days: z.number(),
+    access_token_ttl_seconds: count,
+    refresh_token_expiry_days: z.null().check(z.describe("No refresh tokens are issued: a client signs in again")),
+    issuer: z.string(),
+    audience: z.array(z.string()),
+    algorithm: z.literal("ES256"),
+  }),
+);
 
 /** "Get Token Settings" token_settings. */
 export function tokenSettingsView(t: EffectiveTokenSettings) {
@@ -860,19 +930,23 @@ export function rateLimitingView(limit: typeof TOKEN_RATE_LIMIT) {
   };
 }
 
-export const TokenRateLimitingSchema = z.strictObject({
-  enabled: z.boolean(),
-  requests_per_minute: count,
-  burst_size: count,
-  window_seconds: count,
-  per: z.string(),
-});
+export const TokenRateLimitingSchema = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    enabled: z.boolean(),
+    requests_per_minute: count,
+    burst_size: count,
+    window_seconds: count,
+    per: z.string(),
+  }),
+);
 
-export const TokenSettingsUpdatedResponse = z.strictObject({
-  status: z.literal("updated"),
-  token_settings: TokenSettingsSchema,
-  changes: z.record(z.string(), z.strictObject({ old: z.number(), new: z.number() })),
-});
+export const TokenSettingsUpdatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("updated"),
+    token_settings: TokenSettingsSchema,
+    changes: z.record(z.string(), z.strictObject({ old: z.number(), new: z.number() })),
+  }),
+);
 
 /** POST /tokens/settings */
 export function tokenSettingsUpdatedView(r: {
@@ -885,16 +959,18 @@ export function tokenSettingsUpdatedView(r: {
 // --- Platform: the token-signing key set
 
 /** GET /.well-known/jwks.json: the public half of the ES256 key that signs access tokens (RFC 7517). */
-export const JwksResponse = z.strictObject({
-  keys: z.array(
-    z.strictObject({
-      kty: z.literal("EC"),
-      crv: z.literal("P-256"),
-      x: z.string(),
-      y: z.string(),
-      kid: z.string().check(z.describe("RFC 7638 thumbprint of the key")),
-      alg: z.literal("ES256"),
-      use: z.literal("sig"),
-    }),
-  ),
-});
+export const JwksResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    keys: z.array(
+      z.strictObject({
+        kty: z.literal("EC"),
+        crv: z.literal("P-256"),
+        x: z.string(),
+        y: z.string(),
+        kid: z.string().check(z.describe("RFC 7638 thumbprint of the key")),
+        alg: z.literal("ES256"),
+        use: z.literal("sig"),
+      }),
+    ),
+  }),
+);

@@ -133,10 +133,9 @@ function state(request: { event: Event }): State {
  */
 export const CONTEXT_TENANT = "wardenTenantId";
 
-function noteTenant(context: Context, s: State | undefined) {
-  const tenant = s?.principal?.tenantId;
-  if (tenant && context) (context as unknown as Record<string, unknown>)[CONTEXT_TENANT] = tenant;
-}
+const noteTenant = (context: Context, s: State) => {
+  (context as unknown as Record<string, unknown>)[CONTEXT_TENANT] = s.principal?.tenantId;
+};
 
 /** 1. Request id, caller address and the raw body; 2. security headers and envelope on the way out. */
 const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
@@ -299,9 +298,6 @@ const rateLimit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context
   },
 });
 
-/** The audit event of a refused request (403), whatever it tried: it changed nothing, so it is no mutation. */
-export const ACCESS_DENIED = { event: "Access Denied", eventType: "access_denied" } as const;
-
 /** 9. Audit trail: every mutation and every auth event, success or failure. */
 const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => {
   /** `refused`: the request was answered 403 (permission, API-key scope, or a rule of the domain). */
@@ -317,10 +313,10 @@ const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       // Any other note describes this request, and a refused request is an access_denied record
       // naming what it attempted, never a failed instance of the mutation (stats count those).
       const denied = refused && n.status === undefined;
-      const attempted = route.audit?.eventType ?? routeKey(route);
       const entry: AuditEntry = {
-        event: denied ? ACCESS_DENIED.event : (n.event ?? route.audit?.event ?? routeKey(route)),
-        eventType: denied ? ACCESS_DENIED.eventType : (n.eventType ?? route.audit?.eventType ?? "api_call"),
+        // A refused request (403), whatever it tried, changed nothing: it is no mutation.
+        event: denied ? "Access Denied" : (n.event ?? route.audit?.event ?? routeKey(route)),
+        eventType: denied ? "access_denied" : (n.eventType ?? route.audit?.eventType ?? "api_call"),
         resource: n.resource ?? route.path,
         status: n.status ?? (failed ? "failed" : "success"),
         severity: denied ? (n.severity ?? "warning") : n.severity,
@@ -333,7 +329,7 @@ const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
         details: {
           method: route.method,
           request_id: s.requestId,
-          ...(denied ? { status: 403, attempted: n.eventType ?? attempted } : {}),
+          ...(denied && { status: 403, attempted: n.eventType ?? route.audit?.eventType ?? routeKey(route) }),
           ...n.details,
         },
       };

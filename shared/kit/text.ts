@@ -33,3 +33,13 @@ export function freeText(opts: FreeTextOptions) {
     z.refine((s) => !BIDI_CONTROLS.test(s), "may not contain bidirectional control characters"),
   );
 }
+
+/**
+ * Declares a module-level schema so that bundlers can leave it out where nobody reads it: the
+ * response schemas of views.ts files serve the tests and the OpenAPI document, and a function's
+ * bundle carries only those of its own endpoint. Runs `build` at once. Write each call as
+ * `/* @__PURE__ *\/ responseSchema(() => …)`: esbuild honours that mark across modules.
+ */
+export function responseSchema<T>(build: () => T): T {
+  return build();
+}

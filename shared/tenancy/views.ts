@@ -4,15 +4,16 @@
  * answer (`…Response`), which the endpoints declare and the tests check answers against.
  */
 import * as z from "zod/mini";
+import { responseSchema } from "#shared/kit/text.ts";
 import type { SaveAllResult } from "./save-all.ts";
 import type { lockSystem, setLockPin, unlockSystem } from "./system-lock.ts";
 
 type LockResult = Awaited<ReturnType<typeof lockSystem>>;
 type UnlockResult = Awaited<ReturnType<typeof unlockSystem>>;
 
-const timestamp = z.iso.datetime({ offset: true });
-const count = z.number().check(z.int(), z.gte(0));
-const component = z.enum(["users", "api", "ssh"]);
+const timestamp = /* @__PURE__ */ responseSchema(() => z.iso.datetime({ offset: true }));
+const count = /* @__PURE__ */ responseSchema(() => z.number().check(z.int(), z.gte(0)));
+const component = /* @__PURE__ */ responseSchema(() => z.enum(["users", "api", "ssh"]));
 
 /** A duration as the spec writes it: `hh:mm:ss`. */
 export function formatHms(ms: number): string {
@@ -34,17 +35,19 @@ export const lockView = (r: LockResult) => ({
   emergency_access_code: r.emergencyCode,
 });
 
-export const LockResponse = z.strictObject({
-  status: z.literal("locked"),
-  lock_id: z.string().check(z.describe('"LOCK-001"')),
-  locked_until: timestamp,
-  components_locked: z.array(component),
-  active_sessions_terminated: count,
-  message: z.string(),
-  emergency_access_code: z
-    .string()
-    .check(z.describe("Break-glass code for POST /unlock; shown once, only its hash is kept")),
-});
+export const LockResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("locked"),
+    lock_id: z.string().check(z.describe('"LOCK-001"')),
+    locked_until: timestamp,
+    components_locked: z.array(component),
+    active_sessions_terminated: count,
+    message: z.string(),
+    emergency_access_code: z
+      .string()
+      .check(z.describe("Break-glass code for POST /unlock; shown once, only its hash is kept")),
+  }),
+);
 
 export const unlockView = (r: UnlockResult) => ({
   status: "unlocked",
@@ -57,14 +60,16 @@ export const unlockView = (r: UnlockResult) => ({
   post_unlock_scan_scheduled: r.postUnlockScanScheduled,
 });
 
-export const UnlockResponse = z.strictObject({
-  status: z.literal("unlocked"),
-  unlocked_by: z.string(),
-  unlocked_at: timestamp,
-  lock_duration: z.string().check(z.regex(/^\d{2,}:[0-5]\d:[0-5]\d$/), z.describe("hh:mm:ss")),
-  message: z.string(),
-  post_unlock_scan_scheduled: z.boolean(),
-});
+export const UnlockResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("unlocked"),
+    unlocked_by: z.string(),
+    unlocked_at: timestamp,
+    lock_duration: z.string().check(z.regex(/^\d{2,}:[0-5]\d:[0-5]\d$/), z.describe("hh:mm:ss")),
+    message: z.string(),
+    post_unlock_scan_scheduled: z.boolean(),
+  }),
+);
 
 /** POST /lock/pin (beyond spec). */
 export const lockPinView = (r: Awaited<ReturnType<typeof setLockPin>>) => ({
@@ -73,11 +78,13 @@ export const lockPinView = (r: Awaited<ReturnType<typeof setLockPin>>) => ({
   updated_at: r.updatedAt,
 });
 
-export const LockPinResponse = z.strictObject({
-  status: z.literal("set"),
-  message: z.string(),
-  updated_at: timestamp,
-});
+export const LockPinResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("set"),
+    message: z.string(),
+    updated_at: timestamp,
+  }),
+);
 
 /** Spec timestamps carry whole seconds ("2025-03-15T11:00:00Z"). */
 const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -91,14 +98,18 @@ export const saveAllView = (r: SaveAllResult, at = new Date()) => ({
   affected_services: r.affectedServices,
 });
 
-const changes = z.record(z.string(), z.strictObject({ old: z.unknown(), new: z.unknown() }));
+const changes = /* @__PURE__ */ responseSchema(() =>
+  z.record(z.string(), z.strictObject({ old: z.unknown(), new: z.unknown() })),
+);
 
-export const SaveAllResponse = z.strictObject({
-  status: z.literal("saved"),
-  timestamp,
-  changes: z
-    .partialRecord(z.enum(["authentication", "firewall", "ssh", "audit"]), changes)
-    .check(z.describe("Per section, each changed field as {old, new}; unchanged sections are absent")),
-  restart_required: z.boolean(),
-  affected_services: z.array(z.string()),
-});
+export const SaveAllResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("saved"),
+    timestamp,
+    changes: z
+      .partialRecord(z.enum(["authentication", "firewall", "ssh", "audit"]), changes)
+      .check(z.describe("Per section, each changed field as {old, new}; unchanged sections are absent")),
+    restart_required: z.boolean(),
+    affected_services: z.array(z.string()),
+  }),
+);

@@ -1,5 +1,6 @@
 /** The webhook as the gateway spec's token settings show it. */
 import * as z from "zod/mini";
+import { responseSchema } from "#shared/kit/text.ts";
 import type { WebhookSettings } from "./db/webhook-settings.ts";
 import { maskSecret, SIGNATURE_FORMAT, SIGNATURE_HEADER } from "./signing.ts";
 
@@ -17,19 +18,21 @@ export function webhookView(s: WebhookSettings) {
   };
 }
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = /* @__PURE__ */ responseSchema(() => z.iso.datetime({ offset: true }));
 
 /** The webhook as every answer shows it; `secret` is masked ("whsec_…abcd"), or null before one exists. */
-export const WebhookSchema = z.strictObject({
-  secret: z.nullable(z.string()).check(z.describe("Masked: a secret is shown in full only once")),
-  url: z.nullable(z.string()),
-  enabled: z.boolean(),
-  events: z.array(z.string()),
-  retry_count: z.number().check(z.int(), z.gte(0)),
-  timeout_seconds: z.number().check(z.int(), z.gte(0)),
-  signature_header: z.string(),
-  signature_format: z.string(),
-});
+export const WebhookSchema = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    secret: z.nullable(z.string()).check(z.describe("Masked: a secret is shown in full only once")),
+    url: z.nullable(z.string()),
+    enabled: z.boolean(),
+    events: z.array(z.string()),
+    retry_count: z.number().check(z.int(), z.gte(0)),
+    timeout_seconds: z.number().check(z.int(), z.gte(0)),
+    signature_header: z.string(),
+    signature_format: z.string(),
+  }),
+);
 
 /** POST /tokens/webhook */
 export function webhookUpdatedView(r: {
@@ -45,14 +48,16 @@ export function webhookUpdatedView(r: {
   };
 }
 
-export const WebhookUpdatedResponse = z.strictObject({
-  status: z.literal("updated"),
-  webhook: WebhookSchema.check(
-    z.describe("`secret` is in full here when this request created the first secret, and never again"),
-  ),
-  changes: z.record(z.string(), z.strictObject({ old: z.unknown(), new: z.unknown() })),
-  warning: z.optional(z.string()),
-});
+export const WebhookUpdatedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("updated"),
+    webhook: WebhookSchema.check(
+      z.describe("`secret` is in full here when this request created the first secret, and never again"),
+    ),
+    changes: z.record(z.string(), z.strictObject({ old: z.unknown(), new: z.unknown() })),
+    warning: z.optional(z.string()),
+  }),
+);
 
 /** POST /tokens/regenerate-secret */
 export function secretRegeneratedView(r: {
@@ -73,11 +78,13 @@ export function secretRegeneratedView(r: {
   };
 }
 
-export const SecretRegeneratedResponse = z.strictObject({
-  status: z.literal("regenerated"),
-  new_secret: z.string().check(z.describe("Shown once")),
-  old_secret: z.nullable(z.string()).check(z.describe("Masked")),
-  message: z.string(),
-  webhooks_notified: z.boolean(),
-  invalidation_time: timestamp,
-});
+export const SecretRegeneratedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("regenerated"),
+    new_secret: z.string().check(z.describe("Shown once")),
+    old_secret: z.nullable(z.string()).check(z.describe("Masked")),
+    message: z.string(),
+    webhooks_notified: z.boolean(),
+    invalidation_time: timestamp,
+  }),
+);

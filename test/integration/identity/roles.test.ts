@@ -81,7 +81,14 @@ describe("GET /roles", () => {
       await call("POST", "/api/auth/login", { body: { username: "roles-operator", password: PW }, ip: freshIp() })
     ).body.data.token;
     const S = "/cloud-integration/security";
-    for (const path of ["/gateways", "/firewall/status", "/firewall/rules", "/ssh/settings", "/status", "/audit/logs"]) {
+    for (const path of [
+      "/gateways",
+      "/firewall/status",
+      "/firewall/rules",
+      "/ssh/settings",
+      "/status",
+      "/audit/logs",
+    ]) {
       expect((await call("GET", `${S}${path}`, { token })).status, path).toBe(200);
     }
     const rule = { name: "Block Telnet", chain: "INPUT", port: "23", protocol: "TCP", action: "DROP", priority: 50 };

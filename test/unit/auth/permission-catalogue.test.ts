@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { routes } from "#infra/routes.ts";
-import { ALL_PERMISSIONS, AUTHENTICATED, BUILT_IN_ROLES, grants, hasPermission } from "#shared/auth/permissions.ts";
+import { AUTHENTICATED, allPermissions, BUILT_IN_ROLES, grants, hasPermission } from "#shared/auth/permissions.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 
+const ALL_PERMISSIONS = allPermissions();
 const checked = (table: RouteDef[]) =>
   [...new Set(table.map((r) => r.permission).filter((p): p is string => p !== null && p !== AUTHENTICATED))].sort();
 
