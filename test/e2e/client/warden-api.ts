@@ -5,1945 +5,1498 @@
  * this file is older than the document.
  */
 export interface paths {
-  "/api/auth/login/2fa": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/auth/login/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Login
+         * @description Public: no credentials.
+         *
+         *     Rate class `auth`: 10 requests per minute per source address.
+         *
+         *     Audited as `login` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_auth_login_2fa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Login
-     * @description Public: no credentials.
-     *
-     *     Rate class `auth`: 10 requests per minute per source address.
-     *
-     *     Audited as `login` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_api_auth_login_2fa"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/v1/auth/token": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Obtaining a Token
+         * @description Public: no credentials.
+         *
+         *     Rate class `auth-strict`: 5 requests per minute per source address.
+         *
+         *     Audited as `login` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_v1_auth_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Obtaining a Token
-     * @description Public: no credentials.
-     *
-     *     Rate class `auth-strict`: 5 requests per minute per source address.
-     *
-     *     Audited as `login` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_api_v1_auth_token"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/v1/auth/register": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/v1/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register User
+         * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `auth-strict`: 5 requests per minute per tenant (or API key).
+         *
+         *     Audited as `user_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_v1_auth_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Register User
-     * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `auth-strict`: 5 requests per minute per tenant (or API key).
-     *
-     *     Audited as `user_created` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_api_v1_auth_register"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/v1/auth/me": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Current User
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_auth_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Current User
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_api_v1_auth_me"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/v1/auth/validate": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/v1/auth/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Validate Token
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_auth_validate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Validate Token
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_api_v1_auth_validate"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/auth/login": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authenticate user and obtain JWT token
+         * @description Public: no credentials.
+         *
+         *     Rate class `auth`: 10 requests per minute per source address.
+         *
+         *     Audited as `login` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Authenticate user and obtain JWT token
-     * @description Public: no credentials.
-     *
-     *     Rate class `auth`: 10 requests per minute per source address.
-     *
-     *     Audited as `login` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_api_auth_login"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/auth/me": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get current authenticated user information
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `auth`: 10 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_auth_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get current authenticated user information
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `auth`: 10 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_api_auth_me"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/auth/logout": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout current user
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `auth`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `logout` (refused attempts as `access_denied`).
+         *
+         *     Stays open during an emergency system lock.
+         */
+        post: operations["POST_api_auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Logout current user
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `auth`: 10 requests per minute per tenant (or API key).
-     *
-     *     Audited as `logout` (refused attempts as `access_denied`).
-     *
-     *     Stays open during an emergency system lock.
-     */
-    post: operations["POST_api_auth_logout"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/api/auth/signup": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/api/auth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Organization Created
+         * @description Public: no credentials.
+         *
+         *     Rate class `auth-strict`: 5 requests per minute per source address.
+         *
+         *     Audited as `tenant_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_auth_signup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Organization Created
-     * @description Public: no credentials.
-     *
-     *     Rate class `auth-strict`: 5 requests per minute per source address.
-     *
-     *     Audited as `tenant_created` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_api_auth_signup"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/.well-known/jwks.json": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that verify access tokens (JWKS, RFC 7517)
+         * @description Public: no credentials.
+         *
+         *     Rate class `general`: 100 requests per minute per source address.
+         *
+         *     Stays open during an emergency system lock.
+         */
+        get: operations["GET_well_known_jwks_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The public keys that verify access tokens (JWKS, RFC 7517)
-     * @description Public: no credentials.
-     *
-     *     Rate class `general`: 100 requests per minute per source address.
-     *
-     *     Stays open during an emergency system lock.
-     */
-    get: operations["GET_well_known_jwks_json"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/api-keys": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get API Keys
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Stays open during an emergency system lock.
+         */
+        get: operations["GET_cloud_integration_security_api_keys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get API Keys
-     * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Stays open during an emergency system lock.
-     */
-    get: operations["GET_cloud_integration_security_api_keys"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/api-keys/generate": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/api-keys/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate API Key
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `api_key_generated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_api_keys_generate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Generate API Key
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `api_key_generated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_api_keys_generate"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/api-keys/revoke": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/api-keys/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke API Key
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `api_key_revoked` (refused attempts as `access_denied`).
+         *
+         *     Stays open during an emergency system lock.
+         */
+        post: operations["POST_cloud_integration_security_api_keys_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Revoke API Key
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `api_key_revoked` (refused attempts as `access_denied`).
-     *
-     *     Stays open during an emergency system lock.
-     */
-    post: operations["POST_cloud_integration_security_api_keys_revoke"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/api-keys/update": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/api-keys/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update API Key
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `api_key_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_api_keys_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Update API Key
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `api_key_updated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_api_keys_update"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/tokens/settings": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/tokens/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Token Settings
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_tokens_settings"];
+        put?: never;
+        /**
+         * Token Settings Updated
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `token_settings_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_tokens_settings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Token Settings
-     * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_tokens_settings"];
-    put?: never;
-    /**
-     * Token Settings Updated
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `token_settings_updated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_tokens_settings"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Users List
+         * @description Requires the permission `users:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Users List
-     * @description Requires the permission `users:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_users"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/create": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create User
+         * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `user_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_users_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Create User
-     * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `user_created` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_users_create"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/update": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update User
+         * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `user_modified` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_users_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Update User
-     * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `user_modified` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_users_update"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/delete": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete User
+         * @description Requires the permission `users:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `user_deleted` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_users_delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Delete User
-     * @description Requires the permission `users:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `user_deleted` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_users_delete"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/{user_id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get User Details
+         * @description Requires the permission `users:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_users_user_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get User Details
-     * @description Requires the permission `users:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_users_user_id"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/reset-password": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset User Password
+         * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `password_reset` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_users_reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Reset User Password
-     * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `password_reset` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_users_reset_password"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/lock": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock/Unlock User Account
+         * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `user_locked` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_users_lock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Lock/Unlock User Account
-     * @description Requires the permission `users:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `user_locked` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_users_lock"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/change-password": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/change-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Password Changed
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `password_changed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_users_change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Password Changed
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `password_changed` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_users_change_password"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/2fa/enroll": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/2fa/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 2FA Enrollment Started
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `two_factor_enrollment_started` (refused attempts as `access_denied`).
+         *
+         *     Stays open during an emergency system lock.
+         */
+        post: operations["POST_cloud_integration_security_users_2fa_enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * 2FA Enrollment Started
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `two_factor_enrollment_started` (refused attempts as `access_denied`).
-     *
-     *     Stays open during an emergency system lock.
-     */
-    post: operations["POST_cloud_integration_security_users_2fa_enroll"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/2fa/verify": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/2fa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 2FA Enabled
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `two_factor_enabled` (refused attempts as `access_denied`).
+         *
+         *     Stays open during an emergency system lock.
+         */
+        post: operations["POST_cloud_integration_security_users_2fa_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * 2FA Enabled
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `two_factor_enabled` (refused attempts as `access_denied`).
-     *
-     *     Stays open during an emergency system lock.
-     */
-    post: operations["POST_cloud_integration_security_users_2fa_verify"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/users/2fa/disable": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/users/2fa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 2FA Disabled
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `two_factor_disabled` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_users_2fa_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * 2FA Disabled
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `two_factor_disabled` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_users_2fa_disable"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/roles": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Roles
+         * @description Requires the permission `users:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_roles"];
+        put?: never;
+        /**
+         * Role Created
+         * @description Requires the permission `users:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `role_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_roles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Roles
-     * @description Requires the permission `users:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_roles"];
-    put?: never;
-    /**
-     * Role Created
-     * @description Requires the permission `users:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `role_created` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_roles"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/authentication/settings": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/authentication/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Authentication Settings
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_authentication_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Authentication Settings
-     * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_authentication_settings"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/authentication/update": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/authentication/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update Authentication Settings
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `auth_settings_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_authentication_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Update Authentication Settings
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `auth_settings_updated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_authentication_update"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/authentication/profile": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/authentication/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authentication Settings Updated
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `auth_settings_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_authentication_profile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Authentication Settings Updated
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `auth_settings_updated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_authentication_profile"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/authentication/test-password": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/authentication/test-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Password Strength
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `auth`: 10 requests per minute per tenant (or API key).
+         */
+        post: operations["POST_cloud_integration_security_authentication_test_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Test Password Strength
-     * @description Any signed-in caller (token or API key).
-     *
-     *     Rate class `auth`: 10 requests per minute per tenant (or API key).
-     */
-    post: operations["POST_cloud_integration_security_authentication_test_password"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/tokens/webhook": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/tokens/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Webhook Updated
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `webhook_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_tokens_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Webhook Updated
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `webhook_updated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_tokens_webhook"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/tokens/regenerate-secret": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/tokens/regenerate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Regenerate Webhook Secret
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `webhook_secret_regenerated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_tokens_regenerate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Regenerate Webhook Secret
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `webhook_secret_regenerated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_tokens_regenerate_secret"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/audit/logs": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/audit/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Audit Log
+         * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_audit_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Audit Log
-     * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_audit_logs"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/audit/export": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Audit Log
+         * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `audit_exported` (refused attempts as `access_denied`).
+         */
+        get: operations["GET_cloud_integration_security_audit_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Export Audit Log
-     * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `audit_exported` (refused attempts as `access_denied`).
-     */
-    get: operations["GET_cloud_integration_security_audit_export"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/audit/stats": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/audit/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Audit Statistics
+         * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_audit_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Audit Statistics
-     * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_audit_stats"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/audit/clear": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/audit/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clear Audit Log
+         * @description Requires the permission `audit:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `audit_cleared` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_audit_clear"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Clear Audit Log
-     * @description Requires the permission `audit:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `audit_cleared` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_audit_clear"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/gateways": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/gateways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's fleet, each gateway with its shadows' sync state and last_seen
+         * @description Requires the permission `gateways:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_gateways"];
+        put?: never;
+        /**
+         * Register a gateway
+         * @description Requires the permission `gateways:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `gateway_registered` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_gateways"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The tenant's fleet, each gateway with its shadows' sync state and last_seen
-     * @description Requires the permission `gateways:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_gateways"];
-    put?: never;
-    /**
-     * Register a gateway
-     * @description Requires the permission `gateways:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `gateway_registered` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_gateways"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/gateways/{gateway_id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/gateways/{gateway_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One gateway with its shadows' sync state and last_seen
+         * @description Requires the permission `gateways:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_gateways_gateway_id"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke the certificate (detached from the gateway policy), remove thing, shadows and overrides
+         * @description Requires the permission `gateways:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `gateway_deregistered` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_cloud_integration_security_gateways_gateway_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * One gateway with its shadows' sync state and last_seen
-     * @description Requires the permission `gateways:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_gateways_gateway_id"];
-    put?: never;
-    post?: never;
-    /**
-     * Revoke the certificate (detached from the gateway policy), remove thing, shadows and overrides
-     * @description Requires the permission `gateways:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `gateway_deregistered` (refused attempts as `access_denied`).
-     */
-    delete: operations["DELETE_cloud_integration_security_gateways_gateway_id"];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/status": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Firewall Status
+         * @description Requires the permission `firewall:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_firewall_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Firewall Status
-     * @description Requires the permission `firewall:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_firewall_status"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/rules": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Firewall Rules
+         * @description Requires the permission `firewall:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_firewall_rules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Firewall Rules
-     * @description Requires the permission `firewall:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_firewall_rules"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/rules/add": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/rules/add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Firewall Rule
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `firewall_rule_added` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_firewall_rules_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Add Firewall Rule
-     * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `firewall_rule_added` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_firewall_rules_add"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/rules/remove": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/rules/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove Firewall Rule
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `firewall_rule_removed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_firewall_rules_remove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Remove Firewall Rule
-     * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `firewall_rule_removed` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_firewall_rules_remove"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/rules/update": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/rules/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update Firewall Rule
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `firewall_rule_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_firewall_rules_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Update Firewall Rule
-     * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `firewall_rule_updated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_firewall_rules_update"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/whitelist/manage": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/whitelist/manage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Manage IP Whitelist
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `firewall_whitelist_changed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_firewall_whitelist_manage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Manage IP Whitelist
-     * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `firewall_whitelist_changed` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_firewall_whitelist_manage"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/blacklist/manage": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/blacklist/manage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Manage IP Blacklist
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `firewall_blacklist_changed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_firewall_blacklist_manage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Manage IP Blacklist
-     * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `firewall_blacklist_changed` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_firewall_blacklist_manage"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/ports/manage": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/ports/manage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Manage Blocked Ports
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `firewall_ports_changed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_firewall_ports_manage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Manage Blocked Ports
-     * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `firewall_ports_changed` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_firewall_ports_manage"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/settings": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update Firewall Settings
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `firewall_settings_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_firewall_settings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Update Firewall Settings
-     * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `firewall_settings_updated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_firewall_settings"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/firewall/logs": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/firewall/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Firewall Logs
+         * @description Requires the permission `firewall:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_firewall_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Firewall Logs
-     * @description Requires the permission `firewall:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_firewall_logs"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/ssh/settings": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/ssh/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get SSH Settings
+         * @description Requires the permission `ssh:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_ssh_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get SSH Settings
-     * @description Requires the permission `ssh:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_ssh_settings"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/ssh/update": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/ssh/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update SSH Settings
+         * @description Requires the permission `ssh:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `ssh_settings_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_ssh_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Update SSH Settings
-     * @description Requires the permission `ssh:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `ssh_settings_updated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_ssh_update"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/ssh/upload-key": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/ssh/upload-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload SSH Public Key
+         * @description Requires the permission `ssh:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `ssh_key_uploaded` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_ssh_upload_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Upload SSH Public Key
-     * @description Requires the permission `ssh:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `ssh_key_uploaded` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_ssh_upload_key"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/ssh/sessions": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/ssh/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get SSH Sessions
+         * @description Requires the permission `ssh:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_ssh_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get SSH Sessions
-     * @description Requires the permission `ssh:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_ssh_sessions"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/ssh/terminate": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/ssh/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Terminate SSH Session
+         * @description Requires the permission `ssh:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `ssh_session_terminated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_ssh_terminate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Terminate SSH Session
-     * @description Requires the permission `ssh:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `ssh_session_terminated` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_ssh_terminate"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/ssh/remove-key": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/ssh/remove-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove SSH Key
+         * @description Requires the permission `ssh:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `ssh_key_removed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_ssh_remove_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Remove SSH Key
-     * @description Requires the permission `ssh:write` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `ssh_key_removed` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_ssh_remove_key"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/lock": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock System
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `system_locked` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_lock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Lock System
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `system_locked` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_lock"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/unlock": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock System
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `auth-strict`: 5 requests per minute per tenant (or API key).
+         *
+         *     Audited as `system_unlocked` (refused attempts as `access_denied`).
+         *
+         *     Stays open during an emergency system lock.
+         */
+        post: operations["POST_cloud_integration_security_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Unlock System
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `auth-strict`: 5 requests per minute per tenant (or API key).
-     *
-     *     Audited as `system_unlocked` (refused attempts as `access_denied`).
-     *
-     *     Stays open during an emergency system lock.
-     */
-    post: operations["POST_cloud_integration_security_unlock"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/lock/pin": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/lock/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sets the admin PIN that unlocks an emergency lock
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `auth`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `emergency_pin_set` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_lock_pin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Sets the admin PIN that unlocks an emergency lock
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `auth`: 10 requests per minute per tenant (or API key).
-     *
-     *     Audited as `emergency_pin_set` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_lock_pin"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/settings/save-all": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/settings/save-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Save All Security Settings
+         * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `settings_saved` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_settings_save_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Save All Security Settings
-     * @description Requires the permission `security:admin` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     *
-     *     Audited as `settings_saved` (refused attempts as `access_denied`).
-     */
-    post: operations["POST_cloud_integration_security_settings_save_all"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/cloud-integration/security/status": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cloud-integration/security/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Security Status
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get Security Status
-     * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
-     *
-     *     Rate class `general`: 100 requests per minute per tenant (or API key).
-     */
-    get: operations["GET_cloud_integration_security_status"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    SecurenetError: {
-      /** @constant */
-      status: "error";
-      error: {
-        /** @enum {string} */
-        code:
-          | "VALIDATION_ERROR"
-          | "AUTHENTICATION_FAILED"
-          | "AUTHORIZATION_DENIED"
-          | "RESOURCE_NOT_FOUND"
-          | "METHOD_NOT_ALLOWED"
-          | "CONFLICT"
-          | "PAYLOAD_TOO_LARGE"
-          | "UNSUPPORTED_MEDIA_TYPE"
-          | "RATE_LIMIT_EXCEEDED"
-          | "SUBSCRIPTION_LIMIT_EXCEEDED"
-          | "SYSTEM_LOCKED"
-          | "INTERNAL_SERVER_ERROR";
-        message: string;
-        details?: {
-          loc: (string | number)[];
-          msg: string;
-          type: string;
-        }[];
-        hint?: string;
-      };
-      request_id?: string;
-      /** Format: date-time */
-      timestamp: string;
-    };
-    SecurenetUser: {
-      id: number;
-      username: string;
-      email: string;
-      /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
-      role: string;
-      last_login: string | null;
-    };
-    CloudsentinelError: {
-      detail:
-        | string
-        | {
-            loc: (string | number)[];
-            msg: string;
-            type: string;
-          }[];
-      request_id?: string;
-      hint?: string;
-    };
-    /** @description The password was right and a second factor is due: send the code to POST /api/auth/login/2fa. */
-    TwoFactorChallenge: {
-      /** @constant */
-      two_factor_required: true;
-      challenge_token: string;
-      methods: string[];
-      expires_in: number;
-    };
-    CloudsentinelUser: {
-      id: number;
-      email: string;
-      username: string;
-      full_name: string;
-      /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
-      role: string;
-      is_active: boolean;
-      /** Format: date-time */
-      created_at: string;
-      last_login: string | null;
-    };
-    GatewayError: {
-      /** @enum {string} */
-      error:
-        | "VALIDATION_ERROR"
-        | "AUTHENTICATION_FAILED"
-        | "AUTHORIZATION_DENIED"
-        | "RESOURCE_NOT_FOUND"
-        | "METHOD_NOT_ALLOWED"
-        | "CONFLICT"
-        | "PAYLOAD_TOO_LARGE"
-        | "UNSUPPORTED_MEDIA_TYPE"
-        | "RATE_LIMIT_EXCEEDED"
-        | "SUBSCRIPTION_LIMIT_EXCEEDED"
-        | "SYSTEM_LOCKED"
-        | "INTERNAL_SERVER_ERROR";
-      message: string;
-      details?: {
-        /** @description "body.email" */
-        field: string;
-        message: string;
-        type: string;
-      }[];
-      /** @description On 5xx only: quote it to the operator */
-      request_id?: string;
-      hint?: string;
-    };
-    /** @description Each changed field: {old, new}, or {added, removed} for lists. */
-    IdentityChanges: {
-      [key: string]: {
-        old?: unknown;
-        new?: unknown;
-        added?: string[];
-        removed?: string[];
-      };
-    };
-    Role: {
-      id: string;
-      name: string;
-      description: string;
-      /** @description `resource:action` permissions; `*` is every permission */
-      permissions: string[];
-      user_count: number;
-      default: boolean;
-      protected: boolean;
-      custom: boolean;
-      permission_groups?: {
-        [key: string]: string[];
-      };
-    };
-    AuditLogEntry: {
-      id: string;
-      /** Format: date-time */
-      timestamp: string;
-      /** @description Who acted (for an API key: its owner) */
-      user: string;
-      /** @description The API key the action came through ("AK-009"), or null */
-      api_key_id: string | null;
-      event: string;
-      /** @description access_denied for every refused (403) request, whatever it attempted */
-      event_type: string;
-      resource: string;
-      ip_address: string | null;
-      user_agent: string | null;
-      /** @enum {string} */
-      status: "success" | "failed";
-      details: {
-        [key: string]: unknown;
-      };
-      /** @enum {string} */
-      severity: "info" | "warning" | "high" | "critical";
-    };
-    /** @description A registered gateway with the sync state of each named shadow. */
-    Gateway: {
-      id: number;
-      name: string;
-      description: string;
-      location: string;
-      thing_name: string;
-      certificate_id: string;
-      /** Format: date-time */
-      created: string;
-      created_by: string;
-      last_seen: string | null;
-      /** @enum {string} */
-      status: "online" | "offline";
-      metrics: {
-        [key: string]: unknown;
-      } | null;
-      sync: {
-        [key: string]: components["schemas"]["ShadowSyncState"];
-      };
-    };
-    /** @description Where one named shadow stands: the config version the cloud asks for, the one the gateway applied, and whether they agree (pending: a change is on its way; applied; failed: the gateway refused the desired version and keeps its previous one; drifted: the gateway runs something the cloud did not ask for). */
-    ShadowSyncState: {
-      desired_version: number | null;
-      reported_version: number | null;
-      reported_at: string | null;
-      /** @enum {string} */
-      status: "pending" | "applied" | "failed" | "drifted";
-      error: string | null;
-    };
-    /** @description Which gateways' shadows the change was written to. Each gateway's edge handler then applies it on its own; GET /gateways shows whether it did (sync). */
-    ShadowPushReport: {
-      targeted: number;
-      written: number;
-      failed: {
-        gateway_id: number;
-        error: string;
-      }[];
-    };
-    FirewallRule: {
-      id: number;
-      name: string;
-      description: string;
-      /** @enum {string} */
-      chain: "INPUT" | "OUTPUT" | "FORWARD";
-      port?: string;
-      /** @enum {string} */
-      protocol: "TCP" | "UDP" | "ICMP" | "ALL";
-      source: string;
-      destination: string;
-      /** @enum {string} */
-      action: "ACCEPT" | "DROP" | "REJECT";
-      enabled: boolean;
-      priority: number;
-      interface?: string;
-      log_matches: boolean;
-      log_prefix?: string;
-      /** Format: date-time */
-      created: string;
-      /** Format: date-time */
-      updated?: string;
-    };
-    /** @description Each changed field with its old and new value. */
-    FleetChanges: {
-      [key: string]: {
-        old: unknown;
-        new: unknown;
-      };
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
-}
-export type $defs = Record<string, never>;
-export interface operations {
-  POST_api_auth_login_2fa: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          challenge_token: string;
-          code: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
+    schemas: {
+        SecurenetError: {
             /** @constant */
-            status: "success";
-            data: {
-              /** @description The access token: send it as `Authorization: Bearer <token>` */
-              token: string;
-              user: components["schemas"]["SecurenetUser"];
-              /**
-               * @description The token is good only for this step (and for reading one's own identity and signing out)
-               * @enum {string}
-               */
-              restricted_to?: "password_change" | "two_factor_enrollment";
+            status: "error";
+            error: {
+                /** @enum {string} */
+                code: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR";
+                message: string;
+                details?: {
+                    loc: (string | number)[];
+                    msg: string;
+                    type: string;
+                }[];
+                hint?: string;
             };
+            request_id?: string;
             /** Format: date-time */
             timestamp: string;
-          };
         };
-      };
-    };
-  };
-  POST_api_v1_auth_token: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          username: string;
-          password: string;
+        SecurenetUser: {
+            id: number;
+            username: string;
+            email: string;
+            /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
+            role: string;
+            last_login: string | null;
         };
-      };
-    };
-    responses: {
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
+        CloudsentinelError: {
+            detail: string | {
+                loc: (string | number)[];
+                msg: string;
+                type: string;
+            }[];
+            request_id?: string;
+            hint?: string;
         };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
+        /** @description The password was right and a second factor is due: send the code to POST /api/auth/login/2fa. */
+        TwoFactorChallenge: {
+            /** @constant */
+            two_factor_required: true;
+            challenge_token: string;
+            methods: string[];
+            expires_in: number;
         };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json":
-            | {
-                access_token: string;
-                /** @constant */
-                token_type: "bearer";
-                expires_in: number;
-                user_id: number;
-                /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
-                role: string;
-                /**
-                 * @description The token is good only for this step (and for reading one's own identity and signing out)
-                 * @enum {string}
-                 */
-                restricted_to?: "password_change" | "two_factor_enrollment";
-              }
-            | components["schemas"]["TwoFactorChallenge"];
-        };
-      };
-    };
-  };
-  POST_api_v1_auth_register: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** Format: email */
-          email: string;
-          username: string;
-          password: string;
-          full_name?: string;
-          role?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
+        CloudsentinelUser: {
             id: number;
             email: string;
             username: string;
@@ -1953,6758 +1506,7158 @@ export interface operations {
             is_active: boolean;
             /** Format: date-time */
             created_at: string;
-          };
-        };
-      };
-    };
-  };
-  GET_api_v1_auth_me: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelUser"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-    };
-  };
-  GET_api_v1_auth_validate: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            valid: true;
-            user_id: number;
-            email: string;
-            /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
-            role: string;
-            /** @description When the token expires; null for an API key */
-            expires_at: string | null;
-          };
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["CloudsentinelError"];
-        };
-      };
-    };
-  };
-  POST_api_auth_login: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          username: string;
-          password: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "success";
-            data:
-              | {
-                  /** @description The access token: send it as `Authorization: Bearer <token>` */
-                  token: string;
-                  user: components["schemas"]["SecurenetUser"];
-                  /**
-                   * @description The token is good only for this step (and for reading one's own identity and signing out)
-                   * @enum {string}
-                   */
-                  restricted_to?: "password_change" | "two_factor_enrollment";
-                }
-              | components["schemas"]["TwoFactorChallenge"];
-            /** Format: date-time */
-            timestamp: string;
-          };
-        };
-      };
-    };
-  };
-  GET_api_auth_me: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "success";
-            data: components["schemas"]["SecurenetUser"];
-            /** Format: date-time */
-            timestamp: string;
-          };
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-    };
-  };
-  POST_api_auth_logout: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "success";
-            data: {
-              message: string;
-            };
-            /** Format: date-time */
-            timestamp: string;
-          };
-        };
-      };
-    };
-  };
-  POST_api_auth_signup: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          organization: string;
-          username: string;
-          /** Format: email */
-          email: string;
-          password: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["SecurenetError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "success";
-            data: {
-              token: string;
-              user: components["schemas"]["SecurenetUser"];
-              organization: {
-                id: string;
-                plan: string;
-              };
-            };
-            /** Format: date-time */
-            timestamp: string;
-          };
-        };
-      };
-    };
-  };
-  GET_well_known_jwks_json: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            keys: {
-              /** @constant */
-              kty: "EC";
-              /** @constant */
-              crv: "P-256";
-              x: string;
-              y: string;
-              /** @description RFC 7638 thumbprint of the key */
-              kid: string;
-              /** @constant */
-              alg: "ES256";
-              /** @constant */
-              use: "sig";
-            }[];
-          };
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_api_keys: {
-    parameters: {
-      query?: {
-        status?: "active" | "expired" | "revoked";
-        user_id?: number;
-        limit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            api_keys: {
-              id: number;
-              name: string;
-              /** @description Display id of the key ("AK-009"); audit records carry it as api_key_id */
-              key_prefix: string;
-              /** @description The key's first 8 characters, so its holder can recognise it */
-              key_start: string;
-              /** @description `resource:action` permissions; `*` is every permission */
-              scope: string[];
-              description: string;
-              /** Format: date-time */
-              created: string;
-              expires: string | null;
-              rate_limit: number;
-              ip_restrictions: string[];
-              user: {
-                id: number;
-                username: string | null;
-              };
-              last_used: string | null;
-              /** @enum {string} */
-              status: "active" | "expired" | "revoked";
-              usage_count: number;
-            }[];
-            total: number;
-            active: number;
-            expired: number;
-            revoked: number;
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_api_keys_generate: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          name: string;
-          description?: string;
-          scope: string[];
-          user_id?: number;
-          expiry_days?: number | null;
-          rate_limit?: number;
-          ip_restrictions?: string[];
-          notification_on_creation?: boolean;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "generated";
-            api_key: {
-              id: number;
-              name: string;
-              /** @description Display id of the key ("AK-009"); audit records carry it as api_key_id */
-              key_prefix: string;
-              /** @description The key's first 8 characters, so its holder can recognise it */
-              key_start: string;
-              /** @description `resource:action` permissions; `*` is every permission */
-              scope: string[];
-              description: string;
-              /** Format: date-time */
-              created: string;
-              expires: string | null;
-              rate_limit: number;
-              ip_restrictions: string[];
-              /** @description The key (sk_…), shown this once and never stored: send it as `X-API-Key: <key>` or `Authorization: Bearer <key>` */
-              full_key: string;
-              user: {
-                id: number;
-                username: string;
-              };
-            };
-            warning: string;
-            download_url: null;
-            notifications_sent: boolean;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_api_keys_revoke: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          key_id: number;
-          reason?: string;
-          notify_user?: boolean;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "revoked";
-            key_id: number;
-            key_name: string;
-            message: string;
-            user_notified: boolean;
-            /** @description 1 when the key was in use in the last 15 minutes (a live client is cut off) */
-            sessions_terminated: number;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_api_keys_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          key_id: number;
-          name?: string;
-          description?: string;
-          scope?: string[];
-          expiry_days?: number | null;
-          rate_limit?: number;
-          ip_restrictions?: string[];
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            key_id: number;
-            key_name: string;
-            message: string;
-            changes: components["schemas"]["IdentityChanges"];
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_tokens_settings: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            token_settings: {
-              jwt_expiry_days: number;
-              access_token_ttl_seconds: number;
-              /** @description No refresh tokens are issued: a client signs in again */
-              refresh_token_expiry_days: null;
-              issuer: string;
-              audience: string[];
-              /** @constant */
-              algorithm: "ES256";
-            };
-            /** @description Role (built-in and custom) → the permissions it grants */
-            permission_mapping: {
-              [key: string]: string[];
-            };
-            webhook: {
-              /** @description Masked: a secret is shown in full only once */
-              secret: string | null;
-              url: string | null;
-              enabled: boolean;
-              events: string[];
-              retry_count: number;
-              timeout_seconds: number;
-              signature_header: string;
-              signature_format: string;
-            };
-            rate_limiting: {
-              enabled: boolean;
-              requests_per_minute: number;
-              burst_size: number;
-              window_seconds: number;
-              per: string;
-            };
-          };
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_tokens_settings: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          access_token_ttl_seconds: number | null;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            token_settings: {
-              jwt_expiry_days: number;
-              access_token_ttl_seconds: number;
-              /** @description No refresh tokens are issued: a client signs in again */
-              refresh_token_expiry_days: null;
-              issuer: string;
-              audience: string[];
-              /** @constant */
-              algorithm: "ES256";
-            };
-            changes: {
-              [key: string]: {
-                old: number;
-                new: number;
-              };
-            };
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_users: {
-    parameters: {
-      query?: {
-        status?: "active" | "inactive" | "locked";
-        role?: string;
-        limit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            users: {
-              id: number;
-              username: string;
-              full_name: string;
-              email: string;
-              /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
-              role: string;
-              /** @enum {string} */
-              status: "active" | "inactive" | "locked";
-              last_login: string | null;
-              login_count: number;
-              two_factor_enabled: boolean;
-              /** Format: date-time */
-              created_at: string;
-              avatar_color: string;
-              /** @description `resource:action` permissions; `*` is every permission */
-              permissions: string[];
-              /** @description The user's live login sessions */
-              session_count: number;
-            }[];
-            total: number;
-            active: number;
-            roles_summary: {
-              [key: string]: number;
-            };
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          username: string;
-          full_name?: string;
-          /** Format: email */
-          email: string;
-          role?: string;
-          password?: string;
-          two_factor_enabled?: boolean;
-          permissions?: string[];
-          send_welcome_email?: boolean;
-          force_password_change?: boolean;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "created";
-            user_id: number;
-            user: {
-              id: number;
-              username: string;
-              full_name: string;
-              email: string;
-              /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
-              role: string;
-              /** @enum {string} */
-              status: "active" | "inactive" | "locked";
-              /** Format: date-time */
-              created_at: string;
-              /** @description `resource:action` permissions; `*` is every permission */
-              permissions: string[];
-              two_factor_enabled: boolean;
-              force_password_change: boolean;
-            };
-            message: string;
-            welcome_email_sent: boolean;
-            /** @description Generated when no password was given; shown once */
-            temporary_password?: string;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          user_id: number;
-          full_name?: string;
-          /** Format: email */
-          email?: string;
-          role?: string;
-          two_factor_enabled?: boolean;
-          permissions?: string[];
-          /** @enum {string} */
-          status?: "active" | "inactive";
-          notes?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            user: {
-              id: number;
-              username: string;
-              full_name: string;
-              email: string;
-              /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
-              role: string;
-              two_factor_enabled: boolean;
-              /** @description `resource:action` permissions; `*` is every permission */
-              permissions: string[];
-            };
-            message: string;
-            notify_user: boolean;
-            changes: components["schemas"]["IdentityChanges"];
-            sessions_terminated: number;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_delete: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          user_id: number;
-          transfer_data_to?: number;
-          archive_data?: boolean;
-          reason?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "deleted";
-            user_id: number;
-            message: string;
-            data_transferred: boolean;
-            data_archived: boolean;
-            sessions_terminated: number;
-            api_keys_transferred: number;
-            api_keys_revoked: number;
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_users_user_id: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        user_id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            id: number;
-            username: string;
-            full_name: string;
-            email: string;
-            /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
-            role: string;
-            /** @enum {string} */
-            status: "active" | "inactive" | "locked";
             last_login: string | null;
-            login_count: number;
-            two_factor_enabled: boolean;
-            /** Format: date-time */
-            created_at: string;
-            avatar_color: string;
+        };
+        GatewayError: {
+            /** @enum {string} */
+            error: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR";
+            message: string;
+            details?: {
+                /** @description "body.email" */
+                field: string;
+                message: string;
+                type: string;
+            }[];
+            /** @description On 5xx only: quote it to the operator */
+            request_id?: string;
+            hint?: string;
+        };
+        /** @description Each changed field: {old, new}, or {added, removed} for lists. */
+        IdentityChanges: {
+            [key: string]: {
+                old?: unknown;
+                new?: unknown;
+                added?: string[];
+                removed?: string[];
+            };
+        };
+        Role: {
+            id: string;
+            name: string;
+            description: string;
             /** @description `resource:action` permissions; `*` is every permission */
             permissions: string[];
-            /** @description The user's live login sessions */
-            session_count: number;
-            /** Format: date-time */
-            last_password_change: string;
-            failed_attempts: number;
-            two_factor_method: ("app" | "email" | "sms") | null;
-            /** Format: date-time */
-            updated_at: string;
-            api_keys: {
-              id: number;
-              name: string;
-              scope: string[];
-              /** Format: date-time */
-              created: string;
-              status: string;
-            }[];
-            ssh_keys: {
-              fingerprint: string;
-              type: string;
-              /** Format: date-time */
-              added: string;
-            }[];
-            recent_activity: {
-              /** Format: date-time */
-              timestamp: string;
-              action: string;
-              ip: string | null;
-              status: string;
-            }[];
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description No such object in the caller's tenant */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_reset_password: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          user_id: number;
-          new_password?: string;
-          force_change?: boolean;
-          send_email?: boolean;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "reset";
-            user_id: number;
-            username: string;
-            message: string;
-            email_sent: boolean;
-            requires_change: boolean;
-            sessions_terminated: number;
-            /** @description Generated when no password was given; shown once */
-            temporary_password?: string;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_lock: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          user_id: number;
-          /** @enum {string} */
-          action: "lock" | "unlock";
-          reason?: string;
-          duration_minutes?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {string} */
-            status: "locked" | "unlocked";
-            user_id: number;
-            username: string;
-            locked_until: string | null;
-            message: string;
-            notified: boolean;
-            sessions_terminated?: number;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_change_password: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          current_password: string;
-          new_password: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "changed";
-            message: string;
-            sessions_terminated: number;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_2fa_enroll: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @enum {string} */
-          method?: "app" | "email" | "sms";
-          phone?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json":
-            | {
-                /** @constant */
-                status: "pending_verification";
-                /** @constant */
-                method: "app";
-                /** @description The TOTP secret (base32), shown once */
-                secret: string;
-                otpauth_uri: string;
-                /** Format: date-time */
-                expires_at: string;
-              }
-            | {
-                /** @constant */
-                status: "pending_verification";
-                /** @enum {string} */
-                method: "email" | "sms";
-                code_sent: boolean;
-                /** @description Where the code went, masked */
-                destination: string;
-                /** Format: date-time */
-                expires_at: string;
-              };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_2fa_verify: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          code: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "enabled";
-            method: string;
-            /** @description One-time backup codes, shown once */
-            backup_codes: string[];
-            message: string;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_users_2fa_disable: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          code?: string;
-          password?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "disabled";
-            message: string;
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_roles: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            roles: components["schemas"]["Role"][];
-            /** @description Every permission a route checks, by resource: what a role can usefully hold */
-            permission_categories: {
-              [key: string]: string[];
+            user_count: number;
+            default: boolean;
+            protected: boolean;
+            custom: boolean;
+            permission_groups?: {
+                [key: string]: string[];
             };
-          };
         };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_roles: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          name: string;
-          description?: string;
-          permissions: string[];
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "created";
-            role: components["schemas"]["Role"];
-            message: string;
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_authentication_settings: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            password_policy: {
-              min_length: number;
-              max_length: number;
-              /** @description 0: passwords never expire */
-              expiry_days: number;
-              history_size: number;
-              require_special_chars: boolean;
-              require_numbers: boolean;
-              require_uppercase: boolean;
-              require_lowercase: boolean;
-              prevent_reuse: boolean;
-              prevent_common: boolean;
-              prevent_sequential: boolean;
-              prevent_username: boolean;
-            };
-            account_protection: {
-              lockout_attempts: number;
-              lockout_duration: number;
-              lockout_window: number;
-              captcha_enabled: boolean;
-              captcha_threshold: number;
-              ip_blacklist_enabled: boolean;
-              ip_blacklist_threshold: number;
-            };
-            session_settings: {
-              timeout_minutes: number;
-              max_concurrent_sessions: number;
-              session_renewal: boolean;
-              idle_timeout: number;
-              remember_me_days: number;
-              secure_cookies: boolean;
-              http_only_cookies: boolean;
-            };
-            two_factor: {
-              /** @enum {string} */
-              mode: "disabled" | "optional" | "required";
-              enforced_for_roles: string[];
-              methods: ("app" | "sms" | "email")[];
-              /** @enum {string} */
-              default_method: "app" | "sms" | "email";
-              backup_codes_count: number;
-              recovery_enabled: boolean;
-            };
-            brute_force_protection: {
-              enabled: boolean;
-              max_attempts_per_ip: number;
-              window_minutes: number;
-              block_duration: number;
-            };
-          };
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_authentication_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          password_policy?: {
-            min_length?: number;
-            max_length?: number;
-            expiry_days?: number;
-            history_size?: number;
-            require_special_chars?: boolean;
-            require_numbers?: boolean;
-            require_uppercase?: boolean;
-            require_lowercase?: boolean;
-            prevent_reuse?: boolean;
-            prevent_common?: boolean;
-            prevent_sequential?: boolean;
-            prevent_username?: boolean;
-          };
-          account_protection?: {
-            lockout_attempts?: number;
-            lockout_duration?: number;
-            lockout_window?: number;
-            captcha_enabled?: boolean;
-            captcha_threshold?: number;
-            ip_blacklist_enabled?: boolean;
-            ip_blacklist_threshold?: number;
-          };
-          session_settings?: {
-            timeout_minutes?: number;
-            max_concurrent_sessions?: number;
-            session_renewal?: boolean;
-            idle_timeout?: number;
-            remember_me_days?: number;
-            secure_cookies?: boolean;
-            http_only_cookies?: boolean;
-          };
-          two_factor?: {
-            /** @enum {string} */
-            mode?: "disabled" | "optional" | "required";
-            enforced_for_roles?: string[];
-            methods?: ("app" | "sms" | "email")[];
-            /** @enum {string} */
-            default_method?: "app" | "sms" | "email";
-            backup_codes_count?: number;
-            recovery_enabled?: boolean;
-          };
-          brute_force_protection?: {
-            enabled?: boolean;
-            max_attempts_per_ip?: number;
-            window_minutes?: number;
-            block_duration?: number;
-          };
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            message: string;
-            affected_users: number;
-            notifications_sent: boolean;
-            changes: components["schemas"]["IdentityChanges"];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_authentication_profile: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @enum {string} */
-          profile: "nist" | "cis" | "default";
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            message: string;
-            affected_users: number;
-            notifications_sent: boolean;
-            changes: components["schemas"]["IdentityChanges"];
-            profile: string;
-            password_policy: {
-              min_length: number;
-              max_length: number;
-              /** @description 0: passwords never expire */
-              expiry_days: number;
-              history_size: number;
-              require_special_chars: boolean;
-              require_numbers: boolean;
-              require_uppercase: boolean;
-              require_lowercase: boolean;
-              prevent_reuse: boolean;
-              prevent_common: boolean;
-              prevent_sequential: boolean;
-              prevent_username: boolean;
-            };
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_authentication_test_password: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          password: string;
-          username?: string;
-          old_passwords?: string[];
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {string} */
-            strength: "very weak" | "weak" | "fair" | "good" | "strong";
-            score: number;
-            meets_policy: boolean;
-            issues: string[];
-            suggestions: string[];
-            checks: {
-              [key: string]: {
-                passed: boolean;
-              } & {
-                [key: string]: unknown;
-              };
-            };
-            estimated_crack_time: string;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_tokens_webhook: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          url?: string;
-          enabled?: boolean;
-          events?: (
-            | "login"
-            | "logout"
-            | "user_created"
-            | "user_updated"
-            | "user_deleted"
-            | "api_key_generated"
-            | "api_key_revoked"
-          )[];
-          retry_count?: number;
-          timeout_seconds?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            /** @description `secret` is in full here when this request created the first secret, and never again */
-            webhook: {
-              /** @description Masked: a secret is shown in full only once */
-              secret: string | null;
-              url: string | null;
-              enabled: boolean;
-              events: string[];
-              retry_count: number;
-              timeout_seconds: number;
-              signature_header: string;
-              signature_format: string;
-            };
-            changes: {
-              [key: string]: {
-                old: unknown;
-                new: unknown;
-              };
-            };
-            warning?: string;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_tokens_regenerate_secret: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @default true */
-          invalidate_old?: boolean;
-          /** @default false */
-          notify_webhooks?: boolean;
-          reason?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "regenerated";
-            /** @description Shown once */
-            new_secret: string;
-            /** @description Masked */
-            old_secret: string | null;
-            message: string;
-            webhooks_notified: boolean;
-            /** Format: date-time */
-            invalidation_time: string;
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_audit_logs: {
-    parameters: {
-      query?: {
-        hours?: number;
-        event_type?: string;
-        username?: string;
-        ip_address?: string;
-        status?: "success" | "failed";
-        resource?: string;
-        limit?: number;
-        page?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            logs: components["schemas"]["AuditLogEntry"][];
-            total: number;
-            /** @description Records on this page */
-            filtered: number;
-            pagination: {
-              page: number;
-              limit: number;
-              pages: number;
-            };
-            stats: {
-              successful_events: number;
-              failed_events: number;
-              unique_users: number;
-              unique_ips: number;
-              event_types: {
-                [key: string]: number;
-              };
-            };
-            period: {
-              /** Format: date-time */
-              start: string;
-              /** Format: date-time */
-              end: string;
-              hours: number;
-            };
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_audit_export: {
-    parameters: {
-      query?: {
-        format?: "csv" | "json" | "pdf";
-        start_date?: string;
-        end_date?: string;
-        event_type?: string;
-        username?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The file, in the asked format: `text/csv`: CSV: timestamp, user, event, resource, ip_address, status, details (JSON); `application/json`: The records as GET /audit/logs shows them, with the export's range; `application/pdf`: A printable report of the records */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "text/csv": unknown;
-          "application/json": {
-            export: {
-              start_date: string;
-              end_date: string;
-              /** Format: date-time */
-              generated_at: string;
-              count: number;
-            };
-            logs: components["schemas"]["AuditLogEntry"][];
-          };
-          "application/pdf": unknown;
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_audit_stats: {
-    parameters: {
-      query?: {
-        time_range?: "24h" | "7d" | "30d" | "custom";
-        start_date?: string;
-        end_date?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {string} */
-            time_range: "24h" | "7d" | "30d" | "custom";
-            period: {
-              /** Format: date-time */
-              start: string;
-              /** Format: date-time */
-              end: string;
-              /** @enum {string} */
-              buckets: "hour" | "day";
-            };
-            /** @description The selected range (the name is the spec's; `period` says which range) */
-            last_24_hours: {
-              total_events: number;
-              successful: number;
-              failed: number;
-              /** @description Sign-in attempts, successful or not */
-              login_attempts: number;
-              ssh_sessions: number;
-              /** @description Successful changes only; refused ones are access_denied */
-              user_changes: number;
-              /** @description Successful changes only; refused ones are access_denied */
-              firewall_changes: number;
-              api_calls: number;
-              /** @description Requests refused with 403 */
-              access_denied: number;
-            };
-            top_users: {
-              username: string;
-              events: number;
-              success_rate: number;
-            }[];
-            top_ips: {
-              ip: string;
-              events: number;
-              success_rate: number;
-            }[];
-            event_timeline: (
-              | {
-                  hour: string;
-                  events: number;
-                }
-              | {
-                  day: string;
-                  events: number;
-                }
-            )[];
-            security_alerts: {
-              /** Format: date-time */
-              timestamp: string;
-              type: string;
-              user?: string;
-              ip?: string | null;
-              /** @enum {string} */
-              severity: "medium" | "high" | "critical";
-              description: string;
-              action_taken?: string;
-            }[];
-            compliance: {
-              retention_days: number;
-              encryption_enabled: boolean;
-              tamper_protection: boolean;
-              chain_intact: boolean;
-              chain_broken_at?: {
-                seq: number;
-                id: string;
-                reason: string;
-              };
-              export_capability: boolean;
-            };
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_audit_clear: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          older_than_days: number;
-          confirm: boolean;
-          /** @default true */
-          archive_before_delete?: boolean;
-          reason?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "cleared";
-            deleted_count: number;
-            archived_count: number;
-            retained_count: number;
-            archive_file: string | null;
-            message: string;
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_gateways: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            gateways: components["schemas"]["Gateway"][];
-            total: number;
-          };
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_gateways: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          name: string;
-          description?: string;
-          location?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "registered";
-            gateway: components["schemas"]["Gateway"];
-            certificate: {
-              certificate_id: string;
-              certificate_pem: string;
-              /** @description PEM private key of the device certificate: shown once, never stored. */
-              private_key: string;
-            };
-            connection: {
-              endpoint: string;
-              client_id: string;
-              thing_name: string;
-              events_topic: string;
-              shadows: {
-                name: string;
-                topics: string;
-              }[];
-            };
-            initial_sync: {
-              firewall: components["schemas"]["ShadowPushReport"];
-              ssh: components["schemas"]["ShadowPushReport"];
-            };
-            message: string;
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_gateways_gateway_id: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        gateway_id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Gateway"];
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description No such object in the caller's tenant */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  DELETE_cloud_integration_security_gateways_gateway_id: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        gateway_id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "deleted";
-            gateway_id: number;
-            name: string;
-            thing_name: string;
-            message: string;
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description No such object in the caller's tenant */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_firewall_status: {
-    parameters: {
-      query?: {
-        gateway_id?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            enabled: boolean;
-            rules_count: number;
-            ip_whitelist: string[];
-            ip_blacklist: string[];
-            blocked_ports: number[];
-            allowed_ports: number[];
-            security_features: {
-              rate_limiting: {
-                enabled: boolean;
-                requests_per_second: number;
-                burst_size: number;
-              };
-              dos_protection: boolean;
-              syn_flood_protection: boolean;
-              port_scan_detection: boolean;
-              vpn_enabled: boolean;
-              geo_blocking: boolean;
-            };
-            statistics: {
-              packets_blocked_today: number;
-              packets_allowed_today: number;
-              unique_ips_blocked: number;
-              dos_attacks_blocked: number;
-              port_scans_blocked: number;
-            };
-            /** @description Settings switched on here that the gateways do not enforce (stored and shown as set). */
-            not_enforced_on_gateway: string[];
-            last_updated: string | null;
-            /** @enum {string} */
-            default_policy: "ACCEPT" | "DROP";
-            config_version: number;
-            blacklist_entries: {
-              ip_address: string;
-              expires: string | null;
-              /** Format: date-time */
-              added: string;
-              reason: string;
-            }[];
-            whitelist_entries: {
-              ip_address: string;
-              expires: string | null;
-              /** Format: date-time */
-              added: string;
-              description: string;
-            }[];
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_firewall_rules: {
-    parameters: {
-      query?: {
-        type?: string;
-        enabled?: string;
-        limit?: number;
-        gateway_id?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            rules: {
-              id: number;
-              name: string;
-              description: string;
-              /** @enum {string} */
-              chain: "INPUT" | "OUTPUT" | "FORWARD";
-              port?: string;
-              /** @enum {string} */
-              protocol: "TCP" | "UDP" | "ICMP" | "ALL";
-              source: string;
-              destination: string;
-              /** @enum {string} */
-              action: "ACCEPT" | "DROP" | "REJECT";
-              enabled: boolean;
-              priority: number;
-              interface?: string;
-              log_matches: boolean;
-              log_prefix?: string;
-              /** Format: date-time */
-              created: string;
-              /** Format: date-time */
-              updated?: string;
-              hit_count: number;
-              last_hit: string | null;
-              /**
-               * @description tenant: a tenant-wide rule; gateway: that gateway's own
-               * @enum {string}
-               */
-              scope: "tenant" | "gateway";
-            }[];
-            chains: {
-              [key: string]: number;
-            };
-            actions: {
-              [key: string]: number;
-            };
-            total: number;
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_firewall_rules_add: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          name: string;
-          description?: string;
-          chain: string;
-          port?: string | number;
-          protocol: string;
-          source?: string;
-          destination?: string;
-          action: string;
-          enabled?: boolean;
-          priority?: number;
-          interface?: string;
-          log_matches?: boolean;
-          log_prefix?: string;
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "added";
-            rule_id: number;
-            rule: components["schemas"]["FirewallRule"];
-            message: string;
-            /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
-            requires_reload: boolean;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_firewall_rules_remove: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          rule_id: number;
-          /** @default false */
-          force?: boolean;
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "removed";
-            rule_id: number;
-            rule_name: string;
-            message: string;
-            /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
-            requires_reload: boolean;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_firewall_rules_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          rule_id: number;
-          name?: string;
-          description?: string;
-          chain?: string;
-          port?: string | number | null;
-          protocol?: string;
-          source?: string;
-          destination?: string;
-          action?: string;
-          enabled?: boolean;
-          priority?: number;
-          interface?: string | null;
-          log_matches?: boolean;
-          log_prefix?: string | null;
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            rule_id: number;
-            rule_name: string;
-            message: string;
-            changes: components["schemas"]["FleetChanges"];
-            /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
-            requires_reload: boolean;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_firewall_whitelist_manage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @enum {string} */
-          action: "add" | "remove";
-          ip_address: string;
-          description?: string;
-          /** Format: date-time */
-          expires?: string;
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            /** @enum {string} */
-            action: "added" | "removed";
-            ip_address: string;
-            message: string;
-            expires: string | null;
-            /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
-            requires_reload: boolean;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-            whitelist: string[];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_firewall_blacklist_manage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @enum {string} */
-          action: "add" | "remove";
-          ip_address: string;
-          reason?: string;
-          duration_hours?: number;
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            /** @enum {string} */
-            action: "added" | "removed";
-            ip_address: string;
-            message: string;
-            expires: string | null;
-            /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
-            requires_reload: boolean;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-            blacklist: string[];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_firewall_ports_manage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @enum {string} */
-          action: "block" | "unblock";
-          port: number;
-          protocol?: string;
-          reason?: string;
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            /** @enum {string} */
-            action: "blocked" | "unblocked";
-            port: number;
-            /** @enum {string} */
-            protocol: "TCP" | "UDP" | "ALL";
-            blocked_ports: number[];
-            message: string;
-            /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
-            requires_reload: boolean;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_firewall_settings: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          enabled?: boolean;
-          default_policy?: string;
-          rate_limiting?: {
-            enabled?: boolean;
-            requests_per_second?: number;
-            burst_size?: number;
-          };
-          dos_protection?: boolean;
-          syn_flood_protection?: boolean;
-          syn_flood_rate?: number;
-          port_scan_detection?: boolean;
-          port_scan_threshold?: number;
-          vpn_enabled?: boolean;
-          vpn_port?: number;
-          geo_blocking?: boolean;
-          /** @enum {string} */
-          log_level?: "debug" | "info" | "notice" | "warning" | "error" | "critical";
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            message: string;
-            /** @description True when a changed field restarts the service on the gateway (sshd's port, the firewall's enabled) */
-            restart_required: boolean;
-            changes: components["schemas"]["FleetChanges"];
-            /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
-            requires_reload: boolean;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_firewall_logs: {
-    parameters: {
-      query?: {
-        hours?: number;
-        action?: string;
-        limit?: number;
-        gateway_id?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            logs: {
-              /** Format: date-time */
-              timestamp: string;
-              action: string;
-              protocol: string;
-              source_ip: string;
-              source_port: number | null;
-              destination_ip: string;
-              destination_port: number | null;
-              interface: string | null;
-              rule_name: string | null;
-              bytes: number | null;
-              reason?: string;
-              gateway_id: number;
-            }[];
-            total: number;
-            filtered: number;
-            statistics: {
-              dropped: number;
-              accepted: number;
-              rejected: number;
-              top_source_ips: {
-                ip: string;
-                count: number;
-              }[];
-              top_blocked_ports: {
-                port: number;
-                count: number;
-              }[];
-            };
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_ssh_settings: {
-    parameters: {
-      query?: {
-        gateway_id?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            enabled: boolean;
-            port: number;
-            listen_address: string;
-            /** @enum {string} */
-            login_method: "key" | "password" | "both";
-            password_authentication: boolean;
-            restricted_shell: boolean;
-            /** @description Minutes of inactivity before sshd drops a session; 0: never. */
-            session_timeout: number;
-            max_sessions_per_user: number;
-            max_auth_attempts: number;
-            banner_enabled: boolean;
-            banner_message: string;
-            allowed_commands: string[];
-            allowed_directories: string[];
-            require_tty: boolean;
-            compression: boolean;
-            public_key_uploaded: boolean;
-            public_keys: {
-              fingerprint: string;
-              type: string;
-              size: number;
-              comment: string;
-              /** Format: date-time */
-              added: string;
-              username: string;
-            }[];
-            last_connection: string | null;
-            connections_today: number;
-            failed_attempts_today: number;
-            config_version: number;
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_ssh_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          enabled?: boolean;
-          port?: number;
-          listen_address?: string;
-          /** @enum {string} */
-          login_method?: "key" | "password" | "both";
-          password_authentication?: boolean;
-          restricted_shell?: boolean;
-          session_timeout?: number;
-          max_sessions_per_user?: number;
-          max_auth_attempts?: number;
-          banner_enabled?: boolean;
-          banner_message?: string;
-          allowed_commands?: string[];
-          allowed_directories?: string[];
-          require_tty?: boolean;
-          compression?: boolean;
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "updated";
-            message: string;
-            /** @description True when a changed field restarts the service on the gateway (sshd's port, the firewall's enabled) */
-            restart_required: boolean;
-            changes: components["schemas"]["FleetChanges"];
-            /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
-            requires_reload: boolean;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_ssh_upload_key: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "multipart/form-data": unknown;
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "uploaded";
-            fingerprint: string;
-            key_type: string;
-            key_size: number;
-            comment: string;
-            username: string;
-            /** Format: date-time */
-            added: string;
-            message: string;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_ssh_sessions: {
-    parameters: {
-      query?: {
-        active_only?: string;
-        gateway_id?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            active_sessions: {
-              session_id: string;
-              username: string;
-              client_ip: string;
-              client_hostname: string | null;
-              /** Format: date-time */
-              started: string;
-              duration: string;
-              command_count: number;
-              last_command: string | null;
-              last_command_time: string | null;
-              tty: string | null;
-              process_id: number | null;
-              idle_time: string;
-              gateway_id: number;
-              termination_requested?: {
-                reason: string;
-                /** Format: date-time */
-                requested_at: string;
-                requested_by: string;
-                notify_user: boolean;
-              };
-            }[];
-            recent_sessions: {
-              session_id: string;
-              username: string;
-              client_ip: string;
-              /** Format: date-time */
-              started: string;
-              ended: string | null;
-              duration: string;
-              command_count: number;
-              termination_reason: string | null;
-              gateway_id: number;
-            }[];
-            total_sessions_today: number;
-            unique_users_today: number;
-            unique_ips_today: number;
-          };
-        };
-      };
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_ssh_terminate: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          session_id: string;
-          reason?: string;
-          /** @default false */
-          notify_user?: boolean;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "terminated";
-            session_id: string;
-            username: string;
-            message: string;
-            user_notified: boolean;
-            session_duration: string;
-            gateway_id: number;
-            config_version: number;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_ssh_remove_key: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          fingerprint: string;
-          username: string;
-          gateway_id?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "removed";
-            fingerprint: string;
-            username: string;
-            message: string;
-            /** @description The area's config version this change was saved as. */
-            config_version: number;
-            sync: components["schemas"]["ShadowPushReport"];
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_lock: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          reason: string;
-          /** @default 30 */
-          duration_minutes?: number;
-          /** @default true */
-          lock_users?: boolean;
-          /** @default true */
-          lock_api?: boolean;
-          /** @default true */
-          lock_ssh?: boolean;
-          /** @default false */
-          notify_users?: boolean;
-          /** Format: email */
-          emergency_contact?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "locked";
-            /** @description "LOCK-001" */
-            lock_id: string;
-            /** Format: date-time */
-            locked_until: string;
-            components_locked: ("users" | "api" | "ssh")[];
-            active_sessions_terminated: number;
-            message: string;
-            /** @description Break-glass code for POST /unlock; shown once, only its hash is kept */
-            emergency_access_code: string;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_unlock: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          admin_pin: string;
-          emergency_code?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "unlocked";
-            unlocked_by: string;
-            /** Format: date-time */
-            unlocked_at: string;
-            /** @description hh:mm:ss */
-            lock_duration: string;
-            message: string;
-            post_unlock_scan_scheduled: boolean;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_lock_pin: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          pin: string;
-          current_pin?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "set";
-            message: string;
-            /** Format: date-time */
-            updated_at: string;
-          };
-        };
-      };
-    };
-  };
-  POST_cloud_integration_security_settings_save_all: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          authentication?: {
-            password_policy?: {
-              min_length?: number;
-              max_length?: number;
-              expiry_days?: number;
-              history_size?: number;
-              require_special_chars?: boolean;
-              require_numbers?: boolean;
-              require_uppercase?: boolean;
-              require_lowercase?: boolean;
-              prevent_reuse?: boolean;
-              prevent_common?: boolean;
-              prevent_sequential?: boolean;
-              prevent_username?: boolean;
-            };
-            account_protection?: {
-              lockout_attempts?: number;
-              lockout_duration?: number;
-              lockout_window?: number;
-              captcha_enabled?: boolean;
-              captcha_threshold?: number;
-              ip_blacklist_enabled?: boolean;
-              ip_blacklist_threshold?: number;
-            };
-            session_settings?: {
-              timeout_minutes?: number;
-              max_concurrent_sessions?: number;
-              session_renewal?: boolean;
-              idle_timeout?: number;
-              remember_me_days?: number;
-              secure_cookies?: boolean;
-              http_only_cookies?: boolean;
-            };
-            two_factor?: {
-              /** @enum {string} */
-              mode?: "disabled" | "optional" | "required";
-              enforced_for_roles?: string[];
-              methods?: ("app" | "sms" | "email")[];
-              /** @enum {string} */
-              default_method?: "app" | "sms" | "email";
-              backup_codes_count?: number;
-              recovery_enabled?: boolean;
-            };
-            brute_force_protection?: {
-              enabled?: boolean;
-              max_attempts_per_ip?: number;
-              window_minutes?: number;
-              block_duration?: number;
-            };
-          };
-          firewall?: {
-            enabled?: boolean;
-            default_policy?: string;
-            rate_limiting?: {
-              enabled?: boolean;
-              requests_per_second?: number;
-              burst_size?: number;
-            };
-            dos_protection?: boolean;
-            syn_flood_protection?: boolean;
-            syn_flood_rate?: number;
-            port_scan_detection?: boolean;
-            port_scan_threshold?: number;
-            vpn_enabled?: boolean;
-            vpn_port?: number;
-            geo_blocking?: boolean;
-            /** @enum {string} */
-            log_level?: "debug" | "info" | "notice" | "warning" | "error" | "critical";
-          };
-          ssh?: {
-            enabled?: boolean;
-            port?: number;
-            listen_address?: string;
-            /** @enum {string} */
-            login_method?: "key" | "password" | "both";
-            password_authentication?: boolean;
-            restricted_shell?: boolean;
-            session_timeout?: number;
-            max_sessions_per_user?: number;
-            max_auth_attempts?: number;
-            banner_enabled?: boolean;
-            banner_message?: string;
-            allowed_commands?: string[];
-            allowed_directories?: string[];
-            require_tty?: boolean;
-            compression?: boolean;
-          };
-          certificates?: unknown;
-          audit?: {
-            retention_days?: number;
-          };
-        };
-      };
-    };
-    responses: {
-      /** @description Invalid request: the answer names each field at fault */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Conflict with the current state (reload and retry) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Unsupported Content-Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Success */
-      "2XX": {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @constant */
-            status: "saved";
+        AuditLogEntry: {
+            id: string;
             /** Format: date-time */
             timestamp: string;
-            /** @description Per section, each changed field as {old, new}; unchanged sections are absent */
-            changes: {
-              [key: string]: {
-                [key: string]: {
-                  old: unknown;
-                  new: unknown;
-                };
-              };
-            };
-            restart_required: boolean;
-            affected_services: string[];
-          };
-        };
-      };
-    };
-  };
-  GET_cloud_integration_security_status: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
+            /** @description Who acted (for an API key: its owner) */
+            user: string;
+            /** @description The API key the action came through ("AK-009"), or null */
+            api_key_id: string | null;
+            event: string;
+            /** @description access_denied for every refused (403) request, whatever it attempted */
+            event_type: string;
+            resource: string;
+            ip_address: string | null;
+            user_agent: string | null;
             /** @enum {string} */
-            security_level: "secure" | "warning" | "critical";
-            security_score: number;
-            /** @description Gateway configuration scans do not exist yet */
-            last_scan: null;
-            issues_found: number;
-            recommendations: string[];
-            components: {
-              authentication: {
-                /** @constant */
-                status: "enabled";
-                /** @enum {string} */
-                health: "good" | "warning" | "critical" | "unknown";
-                issues: number;
-                users_total: number;
-                users_locked: number;
-                two_factor_mode: string;
-                /** @description Percent of active users with 2FA */
-                two_factor_coverage: number;
-                api_keys_active: number;
-              };
-              firewall:
-                | {
-                    /** @enum {string} */
-                    status: "active" | "disabled";
-                    /** @enum {string} */
-                    health: "good" | "warning" | "critical" | "unknown";
-                    rules_active: number;
-                  }
-                | {
-                    /** @constant */
-                    status: "not_configured";
-                    /** @constant */
-                    health: "unknown";
-                  };
-              ssh:
-                | {
-                    /**
-                     * @description restricted: key-only login
-                     * @enum {string}
-                     */
-                    status: "enabled" | "restricted" | "disabled";
-                    /** @enum {string} */
-                    health: "good" | "warning" | "critical" | "unknown";
-                    active_sessions: number;
-                  }
-                | {
-                    /** @constant */
-                    status: "not_configured";
-                    /** @constant */
-                    health: "unknown";
-                  };
-              /** @description Certificate management is not built yet */
-              certificates: {
-                /** @constant */
-                status: "not_configured";
-                /** @constant */
-                health: "unknown";
-              };
-              audit: {
-                /** @constant */
-                status: "enabled";
-                /** @enum {string} */
-                health: "good" | "warning" | "critical" | "unknown";
-                events_24h: number;
-              };
+            status: "success" | "failed";
+            details: {
+                [key: string]: unknown;
             };
-          };
+            /** @enum {string} */
+            severity: "info" | "warning" | "high" | "critical";
         };
-      };
-      /** @description Missing, expired or revoked credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
+        /** @description A registered gateway with the sync state of each named shadow. */
+        Gateway: {
+            id: number;
+            name: string;
+            description: string;
+            location: string;
+            thing_name: string;
+            certificate_id: string;
+            /** Format: date-time */
+            created: string;
+            created_by: string;
+            last_seen: string | null;
+            /** @enum {string} */
+            status: "online" | "offline";
+            metrics: {
+                [key: string]: unknown;
+            } | null;
+            sync: {
+                [key: string]: components["schemas"]["ShadowSyncState"];
+            };
         };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
+        /** @description Where one named shadow stands: the config version the cloud asks for, the one the gateway applied, and whether they agree (pending: a change is on its way; applied; failed: the gateway refused the desired version and keeps its previous one; drifted: the gateway runs something the cloud did not ask for). */
+        ShadowSyncState: {
+            desired_version: number | null;
+            reported_version: number | null;
+            reported_at: string | null;
+            /** @enum {string} */
+            status: "pending" | "applied" | "failed" | "drifted";
+            error: string | null;
         };
-      };
-      /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-      403: {
-        headers: {
-          [name: string]: unknown;
+        /** @description Which gateways' shadows the change was written to. Each gateway's edge handler then applies it on its own; GET /gateways shows whether it did (sync). */
+        ShadowPushReport: {
+            targeted: number;
+            written: number;
+            failed: {
+                gateway_id: number;
+                error: string;
+            }[];
         };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
+        FirewallRule: {
+            id: number;
+            name: string;
+            description: string;
+            /** @enum {string} */
+            chain: "INPUT" | "OUTPUT" | "FORWARD";
+            port?: string;
+            /** @enum {string} */
+            protocol: "TCP" | "UDP" | "ICMP" | "ALL";
+            source: string;
+            destination: string;
+            /** @enum {string} */
+            action: "ACCEPT" | "DROP" | "REJECT";
+            enabled: boolean;
+            priority: number;
+            interface?: string;
+            log_matches: boolean;
+            log_prefix?: string;
+            /** Format: date-time */
+            created: string;
+            /** Format: date-time */
+            updated?: string;
         };
-      };
-      /** @description The tenant's emergency system lock refuses this caller */
-      423: {
-        headers: {
-          [name: string]: unknown;
+        /** @description Each changed field with its old and new value. */
+        FleetChanges: {
+            [key: string]: {
+                old: unknown;
+                new: unknown;
+            };
         };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
-      /** @description Internal error: the answer carries a request id, never internals */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["GatewayError"];
-        };
-      };
     };
-  };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    POST_api_auth_login_2fa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    challenge_token: string;
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @description The access token: send it as `Authorization: Bearer <token>` */
+                            token: string;
+                            user: components["schemas"]["SecurenetUser"];
+                            /**
+                             * @description The token is good only for this step (and for reading one's own identity and signing out)
+                             * @enum {string}
+                             */
+                            restricted_to?: "password_change" | "two_factor_enrollment";
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_v1_auth_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    username: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @constant */
+                        token_type: "bearer";
+                        expires_in: number;
+                        user_id: number;
+                        /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
+                        role: string;
+                        /**
+                         * @description The token is good only for this step (and for reading one's own identity and signing out)
+                         * @enum {string}
+                         */
+                        restricted_to?: "password_change" | "two_factor_enrollment";
+                    } | components["schemas"]["TwoFactorChallenge"];
+                };
+            };
+        };
+    };
+    POST_api_v1_auth_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    username: string;
+                    password: string;
+                    full_name?: string;
+                    role?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        email: string;
+                        username: string;
+                        full_name: string;
+                        /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
+                        role: string;
+                        is_active: boolean;
+                        /** Format: date-time */
+                        created_at: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_v1_auth_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelUser"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_auth_validate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        valid: true;
+                        user_id: number;
+                        email: string;
+                        /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
+                        role: string;
+                        /** @description When the token expires; null for an API key */
+                        expires_at: string | null;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    POST_api_auth_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    username: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @description The access token: send it as `Authorization: Bearer <token>` */
+                            token: string;
+                            user: components["schemas"]["SecurenetUser"];
+                            /**
+                             * @description The token is good only for this step (and for reading one's own identity and signing out)
+                             * @enum {string}
+                             */
+                            restricted_to?: "password_change" | "two_factor_enrollment";
+                        } | components["schemas"]["TwoFactorChallenge"];
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_auth_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: components["schemas"]["SecurenetUser"];
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    POST_api_auth_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            message: string;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_auth_signup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    organization: string;
+                    username: string;
+                    /** Format: email */
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            token: string;
+                            user: components["schemas"]["SecurenetUser"];
+                            organization: {
+                                id: string;
+                                plan: string;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_well_known_jwks_json: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            /** @constant */
+                            kty: "EC";
+                            /** @constant */
+                            crv: "P-256";
+                            x: string;
+                            y: string;
+                            /** @description RFC 7638 thumbprint of the key */
+                            kid: string;
+                            /** @constant */
+                            alg: "ES256";
+                            /** @constant */
+                            use: "sig";
+                        }[];
+                    };
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_api_keys: {
+        parameters: {
+            query?: {
+                status?: "active" | "expired" | "revoked";
+                user_id?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        api_keys: {
+                            id: number;
+                            name: string;
+                            /** @description Display id of the key ("AK-009"); audit records carry it as api_key_id */
+                            key_prefix: string;
+                            /** @description The key's first 8 characters, so its holder can recognise it */
+                            key_start: string;
+                            /** @description `resource:action` permissions; `*` is every permission */
+                            scope: string[];
+                            description: string;
+                            /** Format: date-time */
+                            created: string;
+                            expires: string | null;
+                            rate_limit: number;
+                            ip_restrictions: string[];
+                            user: {
+                                id: number;
+                                username: string | null;
+                            };
+                            last_used: string | null;
+                            /** @enum {string} */
+                            status: "active" | "expired" | "revoked";
+                            usage_count: number;
+                        }[];
+                        total: number;
+                        active: number;
+                        expired: number;
+                        revoked: number;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_api_keys_generate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    scope: string[];
+                    user_id?: number;
+                    expiry_days?: number | null;
+                    rate_limit?: number;
+                    ip_restrictions?: string[];
+                    notification_on_creation?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "generated";
+                        api_key: {
+                            id: number;
+                            name: string;
+                            /** @description Display id of the key ("AK-009"); audit records carry it as api_key_id */
+                            key_prefix: string;
+                            /** @description The key's first 8 characters, so its holder can recognise it */
+                            key_start: string;
+                            /** @description `resource:action` permissions; `*` is every permission */
+                            scope: string[];
+                            description: string;
+                            /** Format: date-time */
+                            created: string;
+                            expires: string | null;
+                            rate_limit: number;
+                            ip_restrictions: string[];
+                            /** @description The key (sk_…), shown this once and never stored: send it as `X-API-Key: <key>` or `Authorization: Bearer <key>` */
+                            full_key: string;
+                            user: {
+                                id: number;
+                                username: string;
+                            };
+                        };
+                        warning: string;
+                        download_url: null;
+                        notifications_sent: boolean;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_api_keys_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    key_id: number;
+                    reason?: string;
+                    notify_user?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "revoked";
+                        key_id: number;
+                        key_name: string;
+                        message: string;
+                        user_notified: boolean;
+                        /** @description 1 when the key was in use in the last 15 minutes (a live client is cut off) */
+                        sessions_terminated: number;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_api_keys_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    key_id: number;
+                    name?: string;
+                    description?: string;
+                    scope?: string[];
+                    expiry_days?: number | null;
+                    rate_limit?: number;
+                    ip_restrictions?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        key_id: number;
+                        key_name: string;
+                        message: string;
+                        changes: components["schemas"]["IdentityChanges"];
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_tokens_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token_settings: {
+                            jwt_expiry_days: number;
+                            access_token_ttl_seconds: number;
+                            /** @description No refresh tokens are issued: a client signs in again */
+                            refresh_token_expiry_days: null;
+                            issuer: string;
+                            audience: string[];
+                            /** @constant */
+                            algorithm: "ES256";
+                        };
+                        /** @description Role (built-in and custom) → the permissions it grants */
+                        permission_mapping: {
+                            [key: string]: string[];
+                        };
+                        webhook: {
+                            /** @description Masked: a secret is shown in full only once */
+                            secret: string | null;
+                            url: string | null;
+                            enabled: boolean;
+                            events: string[];
+                            retry_count: number;
+                            timeout_seconds: number;
+                            signature_header: string;
+                            signature_format: string;
+                        };
+                        rate_limiting: {
+                            enabled: boolean;
+                            requests_per_minute: number;
+                            burst_size: number;
+                            window_seconds: number;
+                            per: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_tokens_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    access_token_ttl_seconds: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        token_settings: {
+                            jwt_expiry_days: number;
+                            access_token_ttl_seconds: number;
+                            /** @description No refresh tokens are issued: a client signs in again */
+                            refresh_token_expiry_days: null;
+                            issuer: string;
+                            audience: string[];
+                            /** @constant */
+                            algorithm: "ES256";
+                        };
+                        changes: {
+                            [key: string]: {
+                                old: number;
+                                new: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_users: {
+        parameters: {
+            query?: {
+                status?: "active" | "inactive" | "locked";
+                role?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        users: {
+                            id: number;
+                            username: string;
+                            full_name: string;
+                            email: string;
+                            /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
+                            role: string;
+                            /** @enum {string} */
+                            status: "active" | "inactive" | "locked";
+                            last_login: string | null;
+                            login_count: number;
+                            two_factor_enabled: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            avatar_color: string;
+                            /** @description `resource:action` permissions; `*` is every permission */
+                            permissions: string[];
+                            /** @description The user's live login sessions */
+                            session_count: number;
+                        }[];
+                        total: number;
+                        active: number;
+                        roles_summary: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    username: string;
+                    full_name?: string;
+                    /** Format: email */
+                    email: string;
+                    role?: string;
+                    password?: string;
+                    two_factor_enabled?: boolean;
+                    permissions?: string[];
+                    send_welcome_email?: boolean;
+                    force_password_change?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "created";
+                        user_id: number;
+                        user: {
+                            id: number;
+                            username: string;
+                            full_name: string;
+                            email: string;
+                            /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
+                            role: string;
+                            /** @enum {string} */
+                            status: "active" | "inactive" | "locked";
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description `resource:action` permissions; `*` is every permission */
+                            permissions: string[];
+                            two_factor_enabled: boolean;
+                            force_password_change: boolean;
+                        };
+                        message: string;
+                        welcome_email_sent: boolean;
+                        /** @description Generated when no password was given; shown once */
+                        temporary_password?: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_id: number;
+                    full_name?: string;
+                    /** Format: email */
+                    email?: string;
+                    role?: string;
+                    two_factor_enabled?: boolean;
+                    permissions?: string[];
+                    /** @enum {string} */
+                    status?: "active" | "inactive";
+                    notes?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        user: {
+                            id: number;
+                            username: string;
+                            full_name: string;
+                            email: string;
+                            /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
+                            role: string;
+                            two_factor_enabled: boolean;
+                            /** @description `resource:action` permissions; `*` is every permission */
+                            permissions: string[];
+                        };
+                        message: string;
+                        notify_user: boolean;
+                        changes: components["schemas"]["IdentityChanges"];
+                        sessions_terminated: number;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_id: number;
+                    transfer_data_to?: number;
+                    archive_data?: boolean;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "deleted";
+                        user_id: number;
+                        message: string;
+                        data_transferred: boolean;
+                        data_archived: boolean;
+                        sessions_terminated: number;
+                        api_keys_transferred: number;
+                        api_keys_revoked: number;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_users_user_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        username: string;
+                        full_name: string;
+                        email: string;
+                        /** @description A built-in role (admin, engineer, operator, technician, viewer) or a custom one */
+                        role: string;
+                        /** @enum {string} */
+                        status: "active" | "inactive" | "locked";
+                        last_login: string | null;
+                        login_count: number;
+                        two_factor_enabled: boolean;
+                        /** Format: date-time */
+                        created_at: string;
+                        avatar_color: string;
+                        /** @description `resource:action` permissions; `*` is every permission */
+                        permissions: string[];
+                        /** @description The user's live login sessions */
+                        session_count: number;
+                        /** Format: date-time */
+                        last_password_change: string;
+                        failed_attempts: number;
+                        two_factor_method: ("app" | "email" | "sms") | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        api_keys: {
+                            id: number;
+                            name: string;
+                            scope: string[];
+                            /** Format: date-time */
+                            created: string;
+                            status: string;
+                        }[];
+                        ssh_keys: {
+                            fingerprint: string;
+                            type: string;
+                            /** Format: date-time */
+                            added: string;
+                        }[];
+                        recent_activity: {
+                            /** Format: date-time */
+                            timestamp: string;
+                            action: string;
+                            ip: string | null;
+                            status: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_id: number;
+                    new_password?: string;
+                    force_change?: boolean;
+                    send_email?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "reset";
+                        user_id: number;
+                        username: string;
+                        message: string;
+                        email_sent: boolean;
+                        requires_change: boolean;
+                        sessions_terminated: number;
+                        /** @description Generated when no password was given; shown once */
+                        temporary_password?: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_lock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_id: number;
+                    /** @enum {string} */
+                    action: "lock" | "unlock";
+                    reason?: string;
+                    duration_minutes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "locked" | "unlocked";
+                        user_id: number;
+                        username: string;
+                        locked_until: string | null;
+                        message: string;
+                        notified: boolean;
+                        sessions_terminated?: number;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "changed";
+                        message: string;
+                        sessions_terminated: number;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_2fa_enroll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    method?: "app" | "email" | "sms";
+                    phone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "pending_verification";
+                        /** @constant */
+                        method: "app";
+                        /** @description The TOTP secret (base32), shown once */
+                        secret: string;
+                        otpauth_uri: string;
+                        /** Format: date-time */
+                        expires_at: string;
+                    } | {
+                        /** @constant */
+                        status: "pending_verification";
+                        /** @enum {string} */
+                        method: "email" | "sms";
+                        code_sent: boolean;
+                        /** @description Where the code went, masked */
+                        destination: string;
+                        /** Format: date-time */
+                        expires_at: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_2fa_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "enabled";
+                        method: string;
+                        /** @description One-time backup codes, shown once */
+                        backup_codes: string[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_users_2fa_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code?: string;
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "disabled";
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_roles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        roles: components["schemas"]["Role"][];
+                        /** @description Every permission a route checks, by resource: what a role can usefully hold */
+                        permission_categories: {
+                            [key: string]: string[];
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_roles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    permissions: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "created";
+                        role: components["schemas"]["Role"];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_authentication_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        password_policy: {
+                            min_length: number;
+                            max_length: number;
+                            /** @description 0: passwords never expire */
+                            expiry_days: number;
+                            history_size: number;
+                            require_special_chars: boolean;
+                            require_numbers: boolean;
+                            require_uppercase: boolean;
+                            require_lowercase: boolean;
+                            prevent_reuse: boolean;
+                            prevent_common: boolean;
+                            prevent_sequential: boolean;
+                            prevent_username: boolean;
+                        };
+                        account_protection: {
+                            lockout_attempts: number;
+                            lockout_duration: number;
+                            lockout_window: number;
+                            captcha_enabled: boolean;
+                            captcha_threshold: number;
+                            ip_blacklist_enabled: boolean;
+                            ip_blacklist_threshold: number;
+                        };
+                        session_settings: {
+                            timeout_minutes: number;
+                            max_concurrent_sessions: number;
+                            session_renewal: boolean;
+                            idle_timeout: number;
+                            remember_me_days: number;
+                            secure_cookies: boolean;
+                            http_only_cookies: boolean;
+                        };
+                        two_factor: {
+                            /** @enum {string} */
+                            mode: "disabled" | "optional" | "required";
+                            enforced_for_roles: string[];
+                            methods: ("app" | "sms" | "email")[];
+                            /** @enum {string} */
+                            default_method: "app" | "sms" | "email";
+                            backup_codes_count: number;
+                            recovery_enabled: boolean;
+                        };
+                        brute_force_protection: {
+                            enabled: boolean;
+                            max_attempts_per_ip: number;
+                            window_minutes: number;
+                            block_duration: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_authentication_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password_policy?: {
+                        min_length?: number;
+                        max_length?: number;
+                        expiry_days?: number;
+                        history_size?: number;
+                        require_special_chars?: boolean;
+                        require_numbers?: boolean;
+                        require_uppercase?: boolean;
+                        require_lowercase?: boolean;
+                        prevent_reuse?: boolean;
+                        prevent_common?: boolean;
+                        prevent_sequential?: boolean;
+                        prevent_username?: boolean;
+                    };
+                    account_protection?: {
+                        lockout_attempts?: number;
+                        lockout_duration?: number;
+                        lockout_window?: number;
+                        captcha_enabled?: boolean;
+                        captcha_threshold?: number;
+                        ip_blacklist_enabled?: boolean;
+                        ip_blacklist_threshold?: number;
+                    };
+                    session_settings?: {
+                        timeout_minutes?: number;
+                        max_concurrent_sessions?: number;
+                        session_renewal?: boolean;
+                        idle_timeout?: number;
+                        remember_me_days?: number;
+                        secure_cookies?: boolean;
+                        http_only_cookies?: boolean;
+                    };
+                    two_factor?: {
+                        /** @enum {string} */
+                        mode?: "disabled" | "optional" | "required";
+                        enforced_for_roles?: string[];
+                        methods?: ("app" | "sms" | "email")[];
+                        /** @enum {string} */
+                        default_method?: "app" | "sms" | "email";
+                        backup_codes_count?: number;
+                        recovery_enabled?: boolean;
+                    };
+                    brute_force_protection?: {
+                        enabled?: boolean;
+                        max_attempts_per_ip?: number;
+                        window_minutes?: number;
+                        block_duration?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        message: string;
+                        affected_users: number;
+                        notifications_sent: boolean;
+                        changes: components["schemas"]["IdentityChanges"];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_authentication_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    profile: "nist" | "cis" | "default";
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        message: string;
+                        affected_users: number;
+                        notifications_sent: boolean;
+                        changes: components["schemas"]["IdentityChanges"];
+                        profile: string;
+                        password_policy: {
+                            min_length: number;
+                            max_length: number;
+                            /** @description 0: passwords never expire */
+                            expiry_days: number;
+                            history_size: number;
+                            require_special_chars: boolean;
+                            require_numbers: boolean;
+                            require_uppercase: boolean;
+                            require_lowercase: boolean;
+                            prevent_reuse: boolean;
+                            prevent_common: boolean;
+                            prevent_sequential: boolean;
+                            prevent_username: boolean;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_authentication_test_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    username?: string;
+                    old_passwords?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        strength: "very weak" | "weak" | "fair" | "good" | "strong";
+                        score: number;
+                        meets_policy: boolean;
+                        issues: string[];
+                        suggestions: string[];
+                        checks: {
+                            [key: string]: {
+                                passed: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        estimated_crack_time: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_tokens_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url?: string;
+                    enabled?: boolean;
+                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked")[];
+                    retry_count?: number;
+                    timeout_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        /** @description `secret` is in full here when this request created the first secret, and never again */
+                        webhook: {
+                            /** @description Masked: a secret is shown in full only once */
+                            secret: string | null;
+                            url: string | null;
+                            enabled: boolean;
+                            events: string[];
+                            retry_count: number;
+                            timeout_seconds: number;
+                            signature_header: string;
+                            signature_format: string;
+                        };
+                        changes: {
+                            [key: string]: {
+                                old: unknown;
+                                new: unknown;
+                            };
+                        };
+                        warning?: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_tokens_regenerate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    invalidate_old?: boolean;
+                    /** @default false */
+                    notify_webhooks?: boolean;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "regenerated";
+                        /** @description Shown once */
+                        new_secret: string;
+                        /** @description Masked */
+                        old_secret: string | null;
+                        message: string;
+                        webhooks_notified: boolean;
+                        /** Format: date-time */
+                        invalidation_time: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_audit_logs: {
+        parameters: {
+            query?: {
+                hours?: number;
+                event_type?: string;
+                username?: string;
+                ip_address?: string;
+                status?: "success" | "failed";
+                resource?: string;
+                limit?: number;
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        logs: components["schemas"]["AuditLogEntry"][];
+                        total: number;
+                        /** @description Records on this page */
+                        filtered: number;
+                        pagination: {
+                            page: number;
+                            limit: number;
+                            pages: number;
+                        };
+                        stats: {
+                            successful_events: number;
+                            failed_events: number;
+                            unique_users: number;
+                            unique_ips: number;
+                            event_types: {
+                                [key: string]: number;
+                            };
+                        };
+                        period: {
+                            /** Format: date-time */
+                            start: string;
+                            /** Format: date-time */
+                            end: string;
+                            hours: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_audit_export: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json" | "pdf";
+                start_date?: string;
+                end_date?: string;
+                event_type?: string;
+                username?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `text/csv`: CSV: timestamp, user, event, resource, ip_address, status, details (JSON); `application/json`: The records as GET /audit/logs shows them, with the export's range; `application/pdf`: A printable report of the records */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                    "application/json": {
+                        export: {
+                            start_date: string;
+                            end_date: string;
+                            /** Format: date-time */
+                            generated_at: string;
+                            count: number;
+                        };
+                        logs: components["schemas"]["AuditLogEntry"][];
+                    };
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_audit_stats: {
+        parameters: {
+            query?: {
+                time_range?: "24h" | "7d" | "30d" | "custom";
+                start_date?: string;
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        time_range: "24h" | "7d" | "30d" | "custom";
+                        period: {
+                            /** Format: date-time */
+                            start: string;
+                            /** Format: date-time */
+                            end: string;
+                            /** @enum {string} */
+                            buckets: "hour" | "day";
+                        };
+                        /** @description The selected range (the name is the spec's; `period` says which range) */
+                        last_24_hours: {
+                            total_events: number;
+                            successful: number;
+                            failed: number;
+                            /** @description Sign-in attempts, successful or not */
+                            login_attempts: number;
+                            ssh_sessions: number;
+                            /** @description Successful changes only; refused ones are access_denied */
+                            user_changes: number;
+                            /** @description Successful changes only; refused ones are access_denied */
+                            firewall_changes: number;
+                            api_calls: number;
+                            /** @description Requests refused with 403 */
+                            access_denied: number;
+                        };
+                        top_users: {
+                            username: string;
+                            events: number;
+                            success_rate: number;
+                        }[];
+                        top_ips: {
+                            ip: string;
+                            events: number;
+                            success_rate: number;
+                        }[];
+                        event_timeline: ({
+                            hour: string;
+                            events: number;
+                        } | {
+                            day: string;
+                            events: number;
+                        })[];
+                        security_alerts: {
+                            /** Format: date-time */
+                            timestamp: string;
+                            type: string;
+                            user?: string;
+                            ip?: string | null;
+                            /** @enum {string} */
+                            severity: "medium" | "high" | "critical";
+                            description: string;
+                            action_taken?: string;
+                        }[];
+                        compliance: {
+                            retention_days: number;
+                            encryption_enabled: boolean;
+                            tamper_protection: boolean;
+                            chain_intact: boolean;
+                            chain_broken_at?: {
+                                seq: number;
+                                id: string;
+                                reason: string;
+                            };
+                            export_capability: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_audit_clear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    older_than_days: number;
+                    confirm: boolean;
+                    /** @default true */
+                    archive_before_delete?: boolean;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "cleared";
+                        deleted_count: number;
+                        archived_count: number;
+                        retained_count: number;
+                        archive_file: string | null;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_gateways: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        gateways: components["schemas"]["Gateway"][];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_gateways: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    location?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "registered";
+                        gateway: components["schemas"]["Gateway"];
+                        certificate: {
+                            certificate_id: string;
+                            certificate_pem: string;
+                            /** @description PEM private key of the device certificate: shown once, never stored. */
+                            private_key: string;
+                        };
+                        connection: {
+                            endpoint: string;
+                            client_id: string;
+                            thing_name: string;
+                            events_topic: string;
+                            shadows: {
+                                name: string;
+                                topics: string;
+                            }[];
+                        };
+                        initial_sync: {
+                            firewall: components["schemas"]["ShadowPushReport"];
+                            ssh: components["schemas"]["ShadowPushReport"];
+                        };
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_gateways_gateway_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gateway"];
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    DELETE_cloud_integration_security_gateways_gateway_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "deleted";
+                        gateway_id: number;
+                        name: string;
+                        thing_name: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_firewall_status: {
+        parameters: {
+            query?: {
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                        rules_count: number;
+                        ip_whitelist: string[];
+                        ip_blacklist: string[];
+                        blocked_ports: number[];
+                        allowed_ports: number[];
+                        security_features: {
+                            rate_limiting: {
+                                enabled: boolean;
+                                requests_per_second: number;
+                                burst_size: number;
+                            };
+                            dos_protection: boolean;
+                            syn_flood_protection: boolean;
+                            port_scan_detection: boolean;
+                            vpn_enabled: boolean;
+                            geo_blocking: boolean;
+                        };
+                        statistics: {
+                            packets_blocked_today: number;
+                            packets_allowed_today: number;
+                            unique_ips_blocked: number;
+                            dos_attacks_blocked: number;
+                            port_scans_blocked: number;
+                        };
+                        /** @description Settings switched on here that the gateways do not enforce (stored and shown as set). */
+                        not_enforced_on_gateway: string[];
+                        last_updated: string | null;
+                        /** @enum {string} */
+                        default_policy: "ACCEPT" | "DROP";
+                        config_version: number;
+                        blacklist_entries: {
+                            ip_address: string;
+                            expires: string | null;
+                            /** Format: date-time */
+                            added: string;
+                            reason: string;
+                        }[];
+                        whitelist_entries: {
+                            ip_address: string;
+                            expires: string | null;
+                            /** Format: date-time */
+                            added: string;
+                            description: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_firewall_rules: {
+        parameters: {
+            query?: {
+                type?: string;
+                enabled?: string;
+                limit?: number;
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rules: {
+                            id: number;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            chain: "INPUT" | "OUTPUT" | "FORWARD";
+                            port?: string;
+                            /** @enum {string} */
+                            protocol: "TCP" | "UDP" | "ICMP" | "ALL";
+                            source: string;
+                            destination: string;
+                            /** @enum {string} */
+                            action: "ACCEPT" | "DROP" | "REJECT";
+                            enabled: boolean;
+                            priority: number;
+                            interface?: string;
+                            log_matches: boolean;
+                            log_prefix?: string;
+                            /** Format: date-time */
+                            created: string;
+                            /** Format: date-time */
+                            updated?: string;
+                            hit_count: number;
+                            last_hit: string | null;
+                            /**
+                             * @description tenant: a tenant-wide rule; gateway: that gateway's own
+                             * @enum {string}
+                             */
+                            scope: "tenant" | "gateway";
+                        }[];
+                        chains: {
+                            [key: string]: number;
+                        };
+                        actions: {
+                            [key: string]: number;
+                        };
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_firewall_rules_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    chain: string;
+                    port?: string | number;
+                    protocol: string;
+                    source?: string;
+                    destination?: string;
+                    action: string;
+                    enabled?: boolean;
+                    priority?: number;
+                    interface?: string;
+                    log_matches?: boolean;
+                    log_prefix?: string;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "added";
+                        rule_id: number;
+                        rule: components["schemas"]["FirewallRule"];
+                        message: string;
+                        /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
+                        requires_reload: boolean;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_firewall_rules_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rule_id: number;
+                    /** @default false */
+                    force?: boolean;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "removed";
+                        rule_id: number;
+                        rule_name: string;
+                        message: string;
+                        /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
+                        requires_reload: boolean;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_firewall_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rule_id: number;
+                    name?: string;
+                    description?: string;
+                    chain?: string;
+                    port?: string | number | null;
+                    protocol?: string;
+                    source?: string;
+                    destination?: string;
+                    action?: string;
+                    enabled?: boolean;
+                    priority?: number;
+                    interface?: string | null;
+                    log_matches?: boolean;
+                    log_prefix?: string | null;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        rule_id: number;
+                        rule_name: string;
+                        message: string;
+                        changes: components["schemas"]["FleetChanges"];
+                        /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
+                        requires_reload: boolean;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_firewall_whitelist_manage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "add" | "remove";
+                    ip_address: string;
+                    description?: string;
+                    /** Format: date-time */
+                    expires?: string;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        /** @enum {string} */
+                        action: "added" | "removed";
+                        ip_address: string;
+                        message: string;
+                        expires: string | null;
+                        /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
+                        requires_reload: boolean;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                        whitelist: string[];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_firewall_blacklist_manage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "add" | "remove";
+                    ip_address: string;
+                    reason?: string;
+                    duration_hours?: number;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        /** @enum {string} */
+                        action: "added" | "removed";
+                        ip_address: string;
+                        message: string;
+                        expires: string | null;
+                        /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
+                        requires_reload: boolean;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                        blacklist: string[];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_firewall_ports_manage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "block" | "unblock";
+                    port: number;
+                    protocol?: string;
+                    reason?: string;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        /** @enum {string} */
+                        action: "blocked" | "unblocked";
+                        port: number;
+                        /** @enum {string} */
+                        protocol: "TCP" | "UDP" | "ALL";
+                        blocked_ports: number[];
+                        message: string;
+                        /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
+                        requires_reload: boolean;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_firewall_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    default_policy?: string;
+                    rate_limiting?: {
+                        enabled?: boolean;
+                        requests_per_second?: number;
+                        burst_size?: number;
+                    };
+                    dos_protection?: boolean;
+                    syn_flood_protection?: boolean;
+                    syn_flood_rate?: number;
+                    port_scan_detection?: boolean;
+                    port_scan_threshold?: number;
+                    vpn_enabled?: boolean;
+                    vpn_port?: number;
+                    geo_blocking?: boolean;
+                    /** @enum {string} */
+                    log_level?: "debug" | "info" | "notice" | "warning" | "error" | "critical";
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        message: string;
+                        /** @description True when a changed field restarts the service on the gateway (sshd's port, the firewall's enabled) */
+                        restart_required: boolean;
+                        changes: components["schemas"]["FleetChanges"];
+                        /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
+                        requires_reload: boolean;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_firewall_logs: {
+        parameters: {
+            query?: {
+                hours?: number;
+                action?: string;
+                limit?: number;
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        logs: {
+                            /** Format: date-time */
+                            timestamp: string;
+                            action: string;
+                            protocol: string;
+                            source_ip: string;
+                            source_port: number | null;
+                            destination_ip: string;
+                            destination_port: number | null;
+                            interface: string | null;
+                            rule_name: string | null;
+                            bytes: number | null;
+                            reason?: string;
+                            gateway_id: number;
+                        }[];
+                        total: number;
+                        filtered: number;
+                        statistics: {
+                            dropped: number;
+                            accepted: number;
+                            rejected: number;
+                            top_source_ips: {
+                                ip: string;
+                                count: number;
+                            }[];
+                            top_blocked_ports: {
+                                port: number;
+                                count: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_ssh_settings: {
+        parameters: {
+            query?: {
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                        port: number;
+                        listen_address: string;
+                        /** @enum {string} */
+                        login_method: "key" | "password" | "both";
+                        password_authentication: boolean;
+                        restricted_shell: boolean;
+                        /** @description Minutes of inactivity before sshd drops a session; 0: never. */
+                        session_timeout: number;
+                        max_sessions_per_user: number;
+                        max_auth_attempts: number;
+                        banner_enabled: boolean;
+                        banner_message: string;
+                        allowed_commands: string[];
+                        allowed_directories: string[];
+                        require_tty: boolean;
+                        compression: boolean;
+                        public_key_uploaded: boolean;
+                        public_keys: {
+                            fingerprint: string;
+                            type: string;
+                            size: number;
+                            comment: string;
+                            /** Format: date-time */
+                            added: string;
+                            username: string;
+                        }[];
+                        last_connection: string | null;
+                        connections_today: number;
+                        failed_attempts_today: number;
+                        config_version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_ssh_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled?: boolean;
+                    port?: number;
+                    listen_address?: string;
+                    /** @enum {string} */
+                    login_method?: "key" | "password" | "both";
+                    password_authentication?: boolean;
+                    restricted_shell?: boolean;
+                    session_timeout?: number;
+                    max_sessions_per_user?: number;
+                    max_auth_attempts?: number;
+                    banner_enabled?: boolean;
+                    banner_message?: string;
+                    allowed_commands?: string[];
+                    allowed_directories?: string[];
+                    require_tty?: boolean;
+                    compression?: boolean;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        message: string;
+                        /** @description True when a changed field restarts the service on the gateway (sshd's port, the firewall's enabled) */
+                        restart_required: boolean;
+                        changes: components["schemas"]["FleetChanges"];
+                        /** @description True when what the gateways run changes (nftables ruleset, sshd_config): each affected gateway's edge handler reloads it by itself when the new config version reaches its shadow; nothing is left for the caller to do. False when only stored values changed (nothing on the gateways changes). */
+                        requires_reload: boolean;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_ssh_upload_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "uploaded";
+                        fingerprint: string;
+                        key_type: string;
+                        key_size: number;
+                        comment: string;
+                        username: string;
+                        /** Format: date-time */
+                        added: string;
+                        message: string;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_ssh_sessions: {
+        parameters: {
+            query?: {
+                active_only?: string;
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active_sessions: {
+                            session_id: string;
+                            username: string;
+                            client_ip: string;
+                            client_hostname: string | null;
+                            /** Format: date-time */
+                            started: string;
+                            duration: string;
+                            command_count: number;
+                            last_command: string | null;
+                            last_command_time: string | null;
+                            tty: string | null;
+                            process_id: number | null;
+                            idle_time: string;
+                            gateway_id: number;
+                            termination_requested?: {
+                                reason: string;
+                                /** Format: date-time */
+                                requested_at: string;
+                                requested_by: string;
+                                notify_user: boolean;
+                            };
+                        }[];
+                        recent_sessions: {
+                            session_id: string;
+                            username: string;
+                            client_ip: string;
+                            /** Format: date-time */
+                            started: string;
+                            ended: string | null;
+                            duration: string;
+                            command_count: number;
+                            termination_reason: string | null;
+                            gateway_id: number;
+                        }[];
+                        total_sessions_today: number;
+                        unique_users_today: number;
+                        unique_ips_today: number;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_ssh_terminate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    session_id: string;
+                    reason?: string;
+                    /** @default false */
+                    notify_user?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "terminated";
+                        session_id: string;
+                        username: string;
+                        message: string;
+                        user_notified: boolean;
+                        session_duration: string;
+                        gateway_id: number;
+                        config_version: number;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_ssh_remove_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    fingerprint: string;
+                    username: string;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "removed";
+                        fingerprint: string;
+                        username: string;
+                        message: string;
+                        /** @description The area's config version this change was saved as. */
+                        config_version: number;
+                        sync: components["schemas"]["ShadowPushReport"];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_lock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    /** @default 30 */
+                    duration_minutes?: number;
+                    /** @default true */
+                    lock_users?: boolean;
+                    /** @default true */
+                    lock_api?: boolean;
+                    /** @default true */
+                    lock_ssh?: boolean;
+                    /** @default false */
+                    notify_users?: boolean;
+                    /** Format: email */
+                    emergency_contact?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "locked";
+                        /** @description "LOCK-001" */
+                        lock_id: string;
+                        /** Format: date-time */
+                        locked_until: string;
+                        components_locked: ("users" | "api" | "ssh")[];
+                        active_sessions_terminated: number;
+                        message: string;
+                        /** @description Break-glass code for POST /unlock; shown once, only its hash is kept */
+                        emergency_access_code: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    admin_pin: string;
+                    emergency_code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "unlocked";
+                        unlocked_by: string;
+                        /** Format: date-time */
+                        unlocked_at: string;
+                        /** @description hh:mm:ss */
+                        lock_duration: string;
+                        message: string;
+                        post_unlock_scan_scheduled: boolean;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_lock_pin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    pin: string;
+                    current_pin?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "set";
+                        message: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_settings_save_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    authentication?: {
+                        password_policy?: {
+                            min_length?: number;
+                            max_length?: number;
+                            expiry_days?: number;
+                            history_size?: number;
+                            require_special_chars?: boolean;
+                            require_numbers?: boolean;
+                            require_uppercase?: boolean;
+                            require_lowercase?: boolean;
+                            prevent_reuse?: boolean;
+                            prevent_common?: boolean;
+                            prevent_sequential?: boolean;
+                            prevent_username?: boolean;
+                        };
+                        account_protection?: {
+                            lockout_attempts?: number;
+                            lockout_duration?: number;
+                            lockout_window?: number;
+                            captcha_enabled?: boolean;
+                            captcha_threshold?: number;
+                            ip_blacklist_enabled?: boolean;
+                            ip_blacklist_threshold?: number;
+                        };
+                        session_settings?: {
+                            timeout_minutes?: number;
+                            max_concurrent_sessions?: number;
+                            session_renewal?: boolean;
+                            idle_timeout?: number;
+                            remember_me_days?: number;
+                            secure_cookies?: boolean;
+                            http_only_cookies?: boolean;
+                        };
+                        two_factor?: {
+                            /** @enum {string} */
+                            mode?: "disabled" | "optional" | "required";
+                            enforced_for_roles?: string[];
+                            methods?: ("app" | "sms" | "email")[];
+                            /** @enum {string} */
+                            default_method?: "app" | "sms" | "email";
+                            backup_codes_count?: number;
+                            recovery_enabled?: boolean;
+                        };
+                        brute_force_protection?: {
+                            enabled?: boolean;
+                            max_attempts_per_ip?: number;
+                            window_minutes?: number;
+                            block_duration?: number;
+                        };
+                    };
+                    firewall?: {
+                        enabled?: boolean;
+                        default_policy?: string;
+                        rate_limiting?: {
+                            enabled?: boolean;
+                            requests_per_second?: number;
+                            burst_size?: number;
+                        };
+                        dos_protection?: boolean;
+                        syn_flood_protection?: boolean;
+                        syn_flood_rate?: number;
+                        port_scan_detection?: boolean;
+                        port_scan_threshold?: number;
+                        vpn_enabled?: boolean;
+                        vpn_port?: number;
+                        geo_blocking?: boolean;
+                        /** @enum {string} */
+                        log_level?: "debug" | "info" | "notice" | "warning" | "error" | "critical";
+                    };
+                    ssh?: {
+                        enabled?: boolean;
+                        port?: number;
+                        listen_address?: string;
+                        /** @enum {string} */
+                        login_method?: "key" | "password" | "both";
+                        password_authentication?: boolean;
+                        restricted_shell?: boolean;
+                        session_timeout?: number;
+                        max_sessions_per_user?: number;
+                        max_auth_attempts?: number;
+                        banner_enabled?: boolean;
+                        banner_message?: string;
+                        allowed_commands?: string[];
+                        allowed_directories?: string[];
+                        require_tty?: boolean;
+                        compression?: boolean;
+                    };
+                    certificates?: unknown;
+                    audit?: {
+                        retention_days?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "saved";
+                        /** Format: date-time */
+                        timestamp: string;
+                        /** @description Per section, each changed field as {old, new}; unchanged sections are absent */
+                        changes: {
+                            [key: string]: {
+                                [key: string]: {
+                                    old: unknown;
+                                    new: unknown;
+                                };
+                            };
+                        };
+                        restart_required: boolean;
+                        affected_services: string[];
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        security_level: "secure" | "warning" | "critical";
+                        security_score: number;
+                        /** @description Gateway configuration scans do not exist yet */
+                        last_scan: null;
+                        issues_found: number;
+                        recommendations: string[];
+                        components: {
+                            authentication: {
+                                /** @constant */
+                                status: "enabled";
+                                /** @enum {string} */
+                                health: "good" | "warning" | "critical" | "unknown";
+                                issues: number;
+                                users_total: number;
+                                users_locked: number;
+                                two_factor_mode: string;
+                                /** @description Percent of active users with 2FA */
+                                two_factor_coverage: number;
+                                api_keys_active: number;
+                            };
+                            firewall: {
+                                /** @enum {string} */
+                                status: "active" | "disabled";
+                                /** @enum {string} */
+                                health: "good" | "warning" | "critical" | "unknown";
+                                rules_active: number;
+                            } | {
+                                /** @constant */
+                                status: "not_configured";
+                                /** @constant */
+                                health: "unknown";
+                            };
+                            ssh: {
+                                /**
+                                 * @description restricted: key-only login
+                                 * @enum {string}
+                                 */
+                                status: "enabled" | "restricted" | "disabled";
+                                /** @enum {string} */
+                                health: "good" | "warning" | "critical" | "unknown";
+                                active_sessions: number;
+                            } | {
+                                /** @constant */
+                                status: "not_configured";
+                                /** @constant */
+                                health: "unknown";
+                            };
+                            /** @description Certificate management is not built yet */
+                            certificates: {
+                                /** @constant */
+                                status: "not_configured";
+                                /** @constant */
+                                health: "unknown";
+                            };
+                            audit: {
+                                /** @constant */
+                                status: "enabled";
+                                /** @enum {string} */
+                                health: "good" | "warning" | "critical" | "unknown";
+                                events_24h: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
 }
