@@ -6,7 +6,7 @@
  * generated from that document (openapi-fetch + test/e2e/client/warden-api.ts), so a drift in
  * either direction fails here or in the typecheck.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import createClient from "openapi-fetch";
@@ -29,8 +29,16 @@ function assertClean(response: Response, what: string) {
   seen.push({ method: what.split(" ")[0] ?? "", path: url.pathname, status: response.status });
 }
 
+let dataDir: string;
+
 beforeAll(async () => {
-  platform = await startPlatform({ WARDEN_ADMIN_USERNAME: "admin", WARDEN_ADMIN_PASSWORD: PASSWORD });
+  // Its own state directory: the simulated gateway's sandbox is not shared with other e2e files.
+  dataDir = await mkdtemp(join(tmpdir(), "warden-walk-"));
+  platform = await startPlatform({
+    WARDEN_ADMIN_USERNAME: "admin",
+    WARDEN_ADMIN_PASSWORD: PASSWORD,
+    WARDEN_DATA_DIR: dataDir,
+  });
   const doc = await (await fetch(`${platform.url}/openapi.json`)).json();
   const specFile = join(tmpdir(), `warden-openapi-${process.pid}.json`);
   await writeFile(specFile, JSON.stringify(doc));
@@ -41,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prism?.stop();
   await platform?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("a walk over every surface through Prism", () => {
