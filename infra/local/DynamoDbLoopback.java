@@ -2,7 +2,7 @@
  * Starts Amazon's DynamoDB Local bound to one address (127.0.0.1) instead of every interface: the
  * jar has no -host option, and its Jetty server binds all addresses. Same command-line options as
  * the jar's own main (-port, -inMemory, -sharedDb, -dbPath, -disableTelemetry); the address is the
- * first argument. Run as a single-file source program on the jar's class path (infra/local/dynamodb-local.ts).
+ * first argument. Compiled once with javac and run on the jar's class path (infra/local/dynamodb-local.ts).
  */
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;

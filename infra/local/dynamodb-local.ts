@@ -3,10 +3,12 @@
  * with the machine's Java: in memory by default, on disk when given a directory; bound to the
  * loopback address only (DynamoDbLoopback.java), without telemetry.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -20,6 +22,32 @@ import { createTableInput, TABLE } from "#shared/table/table.ts";
 /** The only address DynamoDB Local listens on. */
 export const LOOPBACK = "127.0.0.1";
 const LAUNCHER = fileURLToPath(new URL("./DynamoDbLoopback.java", import.meta.url));
+
+/**
+ * The launcher, compiled once per version of its source (javac, into the OS temp dir) and reused:
+ * compiling it at every start would cost seconds of CPU each time the tests start DynamoDB Local.
+ */
+function launcherClasses(dir: string): string {
+  const source = readFileSync(LAUNCHER);
+  const hash = createHash("sha256").update(source).update(dir).digest("hex").slice(0, 16);
+  const classes = join(tmpdir(), `warden-dynamodb-launcher-${hash}`);
+  if (existsSync(join(classes, "DynamoDbLoopback.class"))) return classes;
+  const staging = mkdtempSync(join(tmpdir(), "warden-dynamodb-launcher-"));
+  execFileSync("javac", [
+    "-cp",
+    [join(dir, "DynamoDBLocal.jar"), join(dir, "DynamoDBLocal_lib", "*")].join(delimiter),
+    "-d",
+    staging,
+    LAUNCHER,
+  ]);
+  try {
+    renameSync(staging, classes);
+  } catch {
+    // Another process compiled it first: use theirs.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return classes;
+}
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -57,8 +85,8 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
       "-Xmx512m",
       `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
       "-cp",
-      [join(dir, "DynamoDBLocal.jar"), join(dir, "DynamoDBLocal_lib", "*")].join(delimiter),
-      LAUNCHER,
+      [launcherClasses(dir), join(dir, "DynamoDBLocal.jar"), join(dir, "DynamoDBLocal_lib", "*")].join(delimiter),
+      "DynamoDbLoopback",
       LOOPBACK,
       "-sharedDb",
       "-disableTelemetry",
@@ -82,7 +110,7 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
     region: "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (java.exitCode !== null) throw new Error(`DynamoDB Local exited (${java.exitCode}): ${output.slice(-2000)}`);
     try {

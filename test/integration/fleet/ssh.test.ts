@@ -124,11 +124,12 @@ describe("GET /ssh/settings", () => {
     });
   });
 
-  it("answers 401 without a token and 403 for a viewer", async () => {
+  it("answers 401 without a token; a viewer reads the settings (ssh:read) but cannot change them", async () => {
     expect((await call("GET", `${SSH}/settings`)).status).toBe(401);
-    const denied = await call("GET", `${SSH}/settings`, { token: viewerToken });
+    expect((await call("GET", `${SSH}/settings`, { token: viewerToken })).status).toBe(200);
+    const denied = await call("POST", `${SSH}/update`, { token: viewerToken, body: { max_auth_attempts: 3 } });
     expect(denied.status).toBe(403);
-    expect(denied.body.message).toContain("ssh:read");
+    expect(denied.body.message).toContain("ssh:write");
   });
 });
 
