@@ -19,6 +19,13 @@ z.config(en());
 
 export const SHADOW_NAMES = ["firewall", "ssh", "certificates"] as const;
 export type ShadowName = (typeof SHADOW_NAMES)[number];
+/**
+ * The shadows the edge's reconcile loop applies as one versioned settings document each
+ * (render → validate → swap → report). `certificates` is not (yet) among them: its installations
+ * are individual (install ids, CSR requests, key deliveries) rather than one config.
+ */
+export const SETTINGS_SHADOWS = ["firewall", "ssh"] as const;
+export type SettingsShadow = (typeof SETTINGS_SHADOWS)[number];
 
 /** IoT Core refuses a shadow whose state is larger than this (UTF-8 JSON without whitespace). */
 export const SHADOW_STATE_LIMIT_BYTES = 8192;

@@ -10,8 +10,9 @@
  */
 import { type CertificatesDesired, CertificatesDesiredSchema } from "#edge/contract.ts";
 import { type CertificatesScopeDoc, parseCertificatesDoc, type SlotRecord } from "#shared/fleet/db/certificates.ts";
-import { getGateway } from "#shared/fleet/db/gateways.ts";
-import { NotFound } from "#shared/kit/errors.ts";
+import { type Gateway, getGateway, listGateways } from "#shared/fleet/db/gateways.ts";
+import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
+import { gatewayIdOfThing } from "./ingest.ts";
 import { type AreaSpec, type ChangeOutcome, changeArea, loadSnapshot } from "./shadow-sync.ts";
 
 export type { CertificateSource, CertificatesScopeDoc, SlotRecord } from "#shared/fleet/db/certificates.ts";
@@ -73,4 +74,47 @@ export async function gatewayCertificatesDoc(
   if (!gateway) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
   const snap = await loadSnapshot(certificatesSpec, tenantId, [gateway]);
   return { doc: snap.docOf(gatewayId), configVersion: snap.versionOf(gatewayId) };
+}
+
+/**
+ * The gateway a certificate request is about: `gatewayId` when given (another tenant's id is a
+ * 404), else the tenant's only gateway; with several and none named, a 400 naming the field.
+ */
+export async function certificateGateway(
+  tenantId: string,
+  gatewayId: number | undefined,
+  field: string,
+): Promise<Pick<Gateway, "id" | "name" | "thingName">> {
+  if (gatewayId !== undefined) {
+    const g = await getGateway(tenantId, gatewayId);
+    if (!g) throw new NotFound(`${field}: no gateway ${gatewayId}`);
+    return g;
+  }
+  const all = await listGateways(tenantId);
+  if (all.length === 1 && all[0]) return all[0];
+  if (all.length === 0) throw new Invalid(`${field}: the tenant has no gateway yet; register one first`);
+  throw new Invalid(`${field}: required when the tenant has more than one gateway (it has ${all.length})`);
+}
+
+/** The thing's gateway id in this tenant, or undefined (events name their gateway by thing). */
+export async function gatewayOfThing(tenantId: string, thingName: string): Promise<Gateway | undefined> {
+  const id = gatewayIdOfThing(tenantId, thingName);
+  return id === undefined ? undefined : getGateway(tenantId, id);
+}
+
+/**
+ * `changeGatewayCertificates`, retried when another certificates change of the tenant won the race
+ * (the area's config version is per tenant, so two gateways' renewals may collide).
+ */
+export async function changeGatewayCertificatesRetrying<R>(
+  input: { tenantId: string; gatewayId: number; by: string },
+  mutate: (doc: CertificatesScopeDoc) => { next: CertificatesScopeDoc; result: R },
+): Promise<ChangeOutcome<R>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await changeGatewayCertificates(input, mutate);
+    } catch (e) {
+      if (!(e instanceof Conflict) || attempt >= 4) throw e;
+    }
+  }
 }

@@ -1,0 +1,72 @@
+/**
+ * What gateways report about certificates (edge/contract.ts certificate events, through the IoT
+ * ingest function): the inventory of what they serve, and the answers a renewal waits for — a CSR,
+ * challenges served, an installation done or failed. An answer completes its workflow wait by the
+ * request id it carries; one nobody waits for (late, repeated, another tenant's) changes nothing.
+ */
+import type { EdgeEvent } from "#edge/contract.ts";
+import { changeGatewayCertificatesRetrying, gatewayOfThing } from "#shared/fleet/certificates-shadow.ts";
+import { completeWait } from "#shared/workflows/engine.ts";
+import { putInventory } from "./db/certificates.ts";
+
+type CertificateEvent = Extract<
+  EdgeEvent,
+  { type: "certificate_inventory" | "certificate_csr" | "acme_challenge_ready" | "certificate_installed" | "key_request" }
+>;
+
+export type CertificateIngestResult = { stored: true; gatewayId: number } | { stored: false; reason: string };
+
+export async function ingestCertificateEvent(
+  tenantId: string,
+  thingName: string,
+  e: CertificateEvent,
+): Promise<CertificateIngestResult> {
+  const gateway = await gatewayOfThing(tenantId, thingName);
+  if (!gateway) return { stored: false, reason: `thing '${thingName}' is not a gateway of tenant '${tenantId}'` };
+  switch (e.type) {
+    case "certificate_inventory":
+      await putInventory(tenantId, gateway.id, {
+        reportedAt: e.timestamp,
+        certificates: e.certificates.map((c) => ({
+          slot: c.slot,
+          certificate: c.certificate,
+          ...(c.chain ? { chain: c.chain } : {}),
+          ...(c.installed_at ? { installedAt: c.installed_at } : {}),
+        })),
+        clientCertificates: e.client_certificates,
+      });
+      return { stored: true, gatewayId: gateway.id };
+    case "certificate_csr":
+      return answered(gateway.id, await completeWait(tenantId, e.request_id, { output: { csr: e.csr } }), e.request_id);
+    case "acme_challenge_ready":
+      return answered(gateway.id, await completeWait(tenantId, e.request_id, { output: { tokens: e.tokens } }), e.request_id);
+    case "certificate_installed": {
+      if (e.status === "installed") {
+        // Installed: the PEMs leave the shadow document (the gateway has them), the fingerprint stays.
+        await changeGatewayCertificatesRetrying({ tenantId, gatewayId: gateway.id, by: `gateway:${gateway.id}` }, (doc) => {
+          const slot = doc.slots[e.slot];
+          const mine = slot && slot.install_id === e.install_id && slot.fingerprint === e.fingerprint;
+          return {
+            next: mine ? { ...doc, slots: { ...doc.slots, [e.slot]: { ...slot, confirmed: true } } } : doc,
+            result: undefined,
+          };
+        });
+      }
+      await completeWait(
+        tenantId,
+        e.install_id,
+        e.status === "installed"
+          ? { output: { fingerprint: e.fingerprint ?? null, services_reloaded: e.services_reloaded } }
+          : { error: `the gateway kept its previous certificate: ${e.error ?? "installation failed"}` },
+      );
+      // An upload's installation has no wait: its outcome is recorded all the same (the slot above).
+      return { stored: true, gatewayId: gateway.id };
+    }
+    case "key_request":
+      return { stored: false, reason: "key deliveries over the keys topic are not served yet" };
+  }
+}
+
+function answered(gatewayId: number, done: boolean, requestId: string): CertificateIngestResult {
+  return done ? { stored: true, gatewayId } : { stored: false, reason: `nothing waits for '${requestId}'` };
+}
