@@ -229,22 +229,18 @@ export const PemCertificates = z
   .string()
   .check(z.maxLength(16384), z.regex(PEM_CERT, { message: "must be PEM certificate block(s) only" }));
 /** A DNS name as a certificate carries it (a leading `*.` for a wildcard). */
-const DnsName = z
-  .string()
-  .check(
-    z.maxLength(253),
-    z.regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, {
-      message: "must be a DNS name",
-    }),
-  );
+const DnsName = z.string().check(
+  z.maxLength(253),
+  z.regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, {
+    message: "must be a DNS name",
+  }),
+);
 /** Where the gateway's web server serves `/.well-known/acme-challenge/` from: absolute, no `..`. */
-export const WebrootPath = z
-  .string()
-  .check(
-    z.maxLength(256),
-    z.regex(/^\/[A-Za-z0-9._/-]*$/, { message: "must be an absolute path of A-Z a-z 0-9 . _ - /" }),
-    z.refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" }),
-  );
+export const WebrootPath = z.string().check(
+  z.maxLength(256),
+  z.regex(/^\/[A-Za-z0-9._/-]*$/, { message: "must be an absolute path of A-Z a-z 0-9 . _ - /" }),
+  z.refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" }),
+);
 /** An ACME HTTP-01 token (RFC 8555 §8.3: base64url, at least 128 bits). */
 const AcmeToken = z.string().check(z.regex(/^[A-Za-z0-9_-]{22,128}$/, { message: "must be a base64url ACME token" }));
 
@@ -305,10 +301,7 @@ export const CertificatesDesiredSchema = z.object({
   config_version: intIn(0),
   /** Where HTTP-01 challenge files go (`<webroot>/.well-known/acme-challenge/<token>`). */
   webroot_path: z.optional(WebrootPath),
-  slots: z._default(
-    z.object({ https: z.optional(SlotDesiredSchema), mqtt: z.optional(SlotDesiredSchema) }),
-    {},
-  ),
+  slots: z._default(z.object({ https: z.optional(SlotDesiredSchema), mqtt: z.optional(SlotDesiredSchema) }), {}),
   /** Make a key pair for the slot, keep the key, publish a CSR (`certificate_csr` event). */
   csr_requests: z.optional(z.array(CsrRequestSchema).check(z.maxLength(4))),
   /** Serve these HTTP-01 challenges from the webroot; files for tokens no longer listed are removed. */

@@ -135,8 +135,14 @@ interface RuntimeState {
 class EdgeRuntime {
   readonly events = new EventEmitter<EdgeRuntimeEvents>();
   private link: MqttLink | undefined;
-  private readonly queues: Record<SettingsShadow, Promise<void>> = { firewall: Promise.resolve(), ssh: Promise.resolve() };
-  private readonly seenDesiredVersion: Record<SettingsShadow, number | undefined> = { firewall: undefined, ssh: undefined };
+  private readonly queues: Record<SettingsShadow, Promise<void>> = {
+    firewall: Promise.resolve(),
+    ssh: Promise.resolve(),
+  };
+  private readonly seenDesiredVersion: Record<SettingsShadow, number | undefined> = {
+    firewall: undefined,
+    ssh: undefined,
+  };
   private readonly followers: LineFollower[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private logBatch: FirewallLogLine[] = [];

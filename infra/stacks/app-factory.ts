@@ -10,8 +10,8 @@
 import { App, CrossStackReferences, ReferenceStrength, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
-import { taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
+import { taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
 import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
 import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";

@@ -9,11 +9,15 @@
  * keys topic; the shadow carries only the delivery id and the key's fingerprint.
  */
 import { createHash, createPublicKey, type KeyObject, randomBytes, type X509Certificate } from "node:crypto";
-import { encryptSecret, decryptSecret } from "#shared/crypto/envelope.ts";
-import { certificateGateway, changeGatewayCertificatesRetrying, gatewayCertificatesDoc } from "#shared/fleet/certificates-shadow.ts";
+import { decryptSecret, encryptSecret } from "#shared/crypto/envelope.ts";
+import {
+  certificateGateway,
+  changeGatewayCertificatesRetrying,
+  gatewayCertificatesDoc,
+} from "#shared/fleet/certificates-shadow.ts";
 import { Invalid, NotFound } from "#shared/kit/errors.ts";
 import { getInventory, type InventoryItem, peekOneTime, putOneTime, takeOneTime } from "./db/certificates.ts";
-import { type SelfSignedRequest, generateSelfSigned, subjectName } from "./self-signed.ts";
+import { generateSelfSigned, type SelfSignedRequest, subjectName } from "./self-signed.ts";
 import { type CertificateSettingsItem, certificateSettings, nextRenewalCheck } from "./settings.ts";
 import {
   type CertificateInfo,
@@ -142,7 +146,12 @@ export interface Examined {
 
 /** Parses and checks; a PEM that does not parse is a 400 naming its field and `certificate_valid`. */
 export function examine(
-  input: { certificate: string; privateKey?: string; chain?: string; fields: { certificate: string; privateKey: string; chain: string } },
+  input: {
+    certificate: string;
+    privateKey?: string;
+    chain?: string;
+    fields: { certificate: string; privateKey: string; chain: string };
+  },
   now: Date,
 ): Examined {
   const certs = pemCertificates(input.certificate, input.fields.certificate);
@@ -167,7 +176,12 @@ export function examine(
 }
 
 export const overallValid = (c: Checks): boolean =>
-  c.signatureValid && c.notExpired && c.notBeforeValid && c.keyMatch !== false && c.chainValid && c.keyStrength !== "weak";
+  c.signatureValid &&
+  c.notExpired &&
+  c.notBeforeValid &&
+  c.keyMatch !== false &&
+  c.chainValid &&
+  c.keyStrength !== "weak";
 
 // ── upload ────────────────────────────────────────────────────────────────────────────────────
 
@@ -208,11 +222,13 @@ export async function uploadCertificate(u: UploadInput, now = new Date()) {
     now,
   );
   const c = x.checks;
-  if (c.keyMatch !== true) throw new Invalid("private_key: private_key_match: the key does not belong to the certificate");
+  if (c.keyMatch !== true)
+    throw new Invalid("private_key: private_key_match: the key does not belong to the certificate");
   if (!c.chainValid || !c.signatureValid) {
     throw new Invalid("chain: chain_valid: each certificate must be issued and signed by the next one");
   }
-  if (!c.notBeforeValid) throw new Invalid(`certificate: not_before_valid: the certificate is valid from ${x.info.validFrom}`);
+  if (!c.notBeforeValid)
+    throw new Invalid(`certificate: not_before_valid: the certificate is valid from ${x.info.validFrom}`);
   if (!c.notExpired) throw new Invalid(`certificate: not_expired: the certificate expired at ${x.info.validTo}`);
   if (c.keyStrength === "weak") {
     throw new Invalid(`certificate: key_strength: weak (${x.info.keySize} bits); use RSA ≥ 2048 or EC ≥ 256`);
@@ -227,27 +243,37 @@ export async function uploadCertificate(u: UploadInput, now = new Date()) {
     sealed: true,
     expiresAt: Math.floor(now.getTime() / 1000) + DELIVERY_SECONDS,
   });
-  const outcome = await changeGatewayCertificatesRetrying({ tenantId: u.tenantId, gatewayId: gateway.id, by: u.by }, (doc) => ({
-    next: {
-      ...doc,
-      slots: {
-        ...doc.slots,
-        [u.type]: {
-          install_id: installId,
-          fingerprint: x.info.fingerprint,
-          certificate: x.leafPem,
-          ...(x.chainPem ? { chain: x.chainPem } : {}),
-          key: { source: "delivery" as const, delivery_id: deliveryId, key_fingerprint: keyFingerprint(key) },
-          source: "upload" as const,
-          set_at: now.toISOString(),
-          set_by: u.by,
-          confirmed: false,
+  const outcome = await changeGatewayCertificatesRetrying(
+    { tenantId: u.tenantId, gatewayId: gateway.id, by: u.by },
+    (doc) => ({
+      next: {
+        ...doc,
+        slots: {
+          ...doc.slots,
+          [u.type]: {
+            install_id: installId,
+            fingerprint: x.info.fingerprint,
+            certificate: x.leafPem,
+            ...(x.chainPem ? { chain: x.chainPem } : {}),
+            key: { source: "delivery" as const, delivery_id: deliveryId, key_fingerprint: keyFingerprint(key) },
+            source: "upload" as const,
+            set_at: now.toISOString(),
+            set_by: u.by,
+            confirmed: false,
+          },
         },
       },
-    },
-    result: installId,
-  }));
-  return { gatewayId: gateway.id, type: u.type, installId, info: x.info, checks: c, shadowWritten: outcome.sync.written > 0 };
+      result: installId,
+    }),
+  );
+  return {
+    gatewayId: gateway.id,
+    type: u.type,
+    installId,
+    info: x.info,
+    checks: c,
+    shadowWritten: outcome.sync.written > 0,
+  };
 }
 
 // ── self-signed and downloads ─────────────────────────────────────────────────────────────────
@@ -270,9 +296,27 @@ export async function generateSelfSignedCertificate(
   const sealedKey = await encryptSecret(tenantId, made.privateKeyPem);
   const sealedBundle = await encryptSecret(tenantId, `${made.certificatePem}${made.privateKeyPem}`);
   await Promise.all([
-    putOneTime(tenantId, "CERTDL", `${token}#cert`, { kind: "cert", content: made.certificatePem, sealed: false, owner: by, expiresAt }),
-    putOneTime(tenantId, "CERTDL", `${token}#key`, { kind: "key", content: sealedKey, sealed: true, owner: by, expiresAt }),
-    putOneTime(tenantId, "CERTDL", `${token}#bundle`, { kind: "bundle", content: sealedBundle, sealed: true, owner: by, expiresAt }),
+    putOneTime(tenantId, "CERTDL", `${token}#cert`, {
+      kind: "cert",
+      content: made.certificatePem,
+      sealed: false,
+      owner: by,
+      expiresAt,
+    }),
+    putOneTime(tenantId, "CERTDL", `${token}#key`, {
+      kind: "key",
+      content: sealedKey,
+      sealed: true,
+      owner: by,
+      expiresAt,
+    }),
+    putOneTime(tenantId, "CERTDL", `${token}#bundle`, {
+      kind: "bundle",
+      content: sealedBundle,
+      sealed: true,
+      owner: by,
+      expiresAt,
+    }),
   ]);
   return { ...made, info, subject: subjectName(r), token, expiresAt };
 }

@@ -11,7 +11,14 @@ import { putInventory } from "./db/certificates.ts";
 
 type CertificateEvent = Extract<
   EdgeEvent,
-  { type: "certificate_inventory" | "certificate_csr" | "acme_challenge_ready" | "certificate_installed" | "key_request" }
+  {
+    type:
+      | "certificate_inventory"
+      | "certificate_csr"
+      | "acme_challenge_ready"
+      | "certificate_installed"
+      | "key_request";
+  }
 >;
 
 export type CertificateIngestResult = { stored: true; gatewayId: number } | { stored: false; reason: string };
@@ -39,18 +46,25 @@ export async function ingestCertificateEvent(
     case "certificate_csr":
       return answered(gateway.id, await completeWait(tenantId, e.request_id, { output: { csr: e.csr } }), e.request_id);
     case "acme_challenge_ready":
-      return answered(gateway.id, await completeWait(tenantId, e.request_id, { output: { tokens: e.tokens } }), e.request_id);
+      return answered(
+        gateway.id,
+        await completeWait(tenantId, e.request_id, { output: { tokens: e.tokens } }),
+        e.request_id,
+      );
     case "certificate_installed": {
       if (e.status === "installed") {
         // Installed: the PEMs leave the shadow document (the gateway has them), the fingerprint stays.
-        await changeGatewayCertificatesRetrying({ tenantId, gatewayId: gateway.id, by: `gateway:${gateway.id}` }, (doc) => {
-          const slot = doc.slots[e.slot];
-          const mine = slot && slot.install_id === e.install_id && slot.fingerprint === e.fingerprint;
-          return {
-            next: mine ? { ...doc, slots: { ...doc.slots, [e.slot]: { ...slot, confirmed: true } } } : doc,
-            result: undefined,
-          };
-        });
+        await changeGatewayCertificatesRetrying(
+          { tenantId, gatewayId: gateway.id, by: `gateway:${gateway.id}` },
+          (doc) => {
+            const slot = doc.slots[e.slot];
+            const mine = slot && slot.install_id === e.install_id && slot.fingerprint === e.fingerprint;
+            return {
+              next: mine ? { ...doc, slots: { ...doc.slots, [e.slot]: { ...slot, confirmed: true } } } : doc,
+              result: undefined,
+            };
+          },
+        );
       }
       await completeWait(
         tenantId,

@@ -77,7 +77,9 @@ export async function startRenewal(r: {
     );
   }
   const cn = /CN=([^,]+)/.exec(info.subject)?.[1]?.trim();
-  const names = [...new Set([...(cn ? [cn] : []), ...info.san])].filter((n) => DNS_NAME.test(n)).map((n) => n.toLowerCase());
+  const names = [...new Set([...(cn ? [cn] : []), ...info.san])]
+    .filter((n) => DNS_NAME.test(n))
+    .map((n) => n.toLowerCase());
   if (names.length === 0) {
     throw new Conflict(`certificate_type: the ${r.slot} certificate names no DNS name an ACME CA could validate`);
   }
@@ -196,7 +198,11 @@ export async function finalizeCertificate(state: WorkflowState): Promise<z.outpu
     next: { ...doc, acme_challenges: [] },
     result: undefined,
   }));
-  return { certificate: leafPem, ...(chain.length > 0 ? { chain: chain.join("") } : {}), fingerprint: fingerprintHex(leaf) };
+  return {
+    certificate: leafPem,
+    ...(chain.length > 0 ? { chain: chain.join("") } : {}),
+    fingerprint: fingerprintHex(leaf),
+  };
 }
 
 /** The public key of a PEM CSR (node:crypto reads no CSRs; @peculiar/x509 does). */

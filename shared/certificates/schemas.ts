@@ -18,12 +18,10 @@ export const CERTIFICATE_TYPES = ["https", "mqtt"] as const;
 const pem = (max: number) => freeText({ max, min: 1, multiline: true });
 
 const DNS = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
-const sanEntry = z
-  .string()
-  .check(
-    z.maxLength(253),
-    z.refine((v) => isIP(v) !== 0 || DNS.test(v), { message: "must be a DNS name or an IP address" }),
-  );
+const sanEntry = z.string().check(
+  z.maxLength(253),
+  z.refine((v) => isIP(v) !== 0 || DNS.test(v), { message: "must be a DNS name or an IP address" }),
+);
 
 export const StatusQuery = z.strictObject({ gateway_id: gatewayIdQuery });
 
@@ -55,7 +53,9 @@ export const SelfSignedBody = z
   .check(
     z.refine(
       (b) =>
-        b.algorithm === "RSA" ? b.key_size >= 2048 && b.key_size <= 4096 && b.key_size % 8 === 0 : [256, 384].includes(b.key_size),
+        b.algorithm === "RSA"
+          ? b.key_size >= 2048 && b.key_size <= 4096 && b.key_size % 8 === 0
+          : [256, 384].includes(b.key_size),
       { message: "key_size: RSA takes 2048-4096 (a multiple of 8), EC takes 256 or 384", path: ["key_size"] },
     ),
   );
@@ -77,13 +77,11 @@ export const CertificateSettingsPatch = z.strictObject({
   acme_server: z.optional(z.url().check(z.maxLength(512))),
   staging_mode: z.optional(z.boolean()),
   webroot_path: z.optional(
-    z
-      .string()
-      .check(
-        z.maxLength(256),
-        z.regex(/^\/[A-Za-z0-9._/-]*$/, { message: "must be an absolute path of A-Z a-z 0-9 . _ - /" }),
-        z.refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" }),
-      ),
+    z.string().check(
+      z.maxLength(256),
+      z.regex(/^\/[A-Za-z0-9._/-]*$/, { message: "must be an absolute path of A-Z a-z 0-9 . _ - /" }),
+      z.refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" }),
+    ),
   ),
   notify_before_expiry: z.optional(z.boolean()),
   notify_days_before: z.optional(z.array(z.number().check(z.int(), z.gte(1), z.lte(90))).check(z.maxLength(10))),
@@ -92,6 +90,9 @@ export const CertificateSettingsPatch = z.strictObject({
 export type CertificateSettingsPatch = z.infer<typeof CertificateSettingsPatch>;
 
 export const SettingsBody = z.extend(CertificateSettingsPatch, { gateway_id: gatewayIdBody });
+/** The `certificates` section of POST /settings/save-all: the same body. */
+export const CertificateSettingsSection = SettingsBody;
+export type CertificateSettingsSection = z.infer<typeof SettingsBody>;
 
 export const RenewBody = z.strictObject({
   gateway_id: gatewayIdBody,

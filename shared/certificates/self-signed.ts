@@ -55,7 +55,11 @@ export async function generateSelfSigned(r: SelfSignedRequest, now = new Date())
           publicExponent: new Uint8Array([1, 0, 1]),
           modulusLength: r.keySize,
         }
-      : { name: "ECDSA", namedCurve: r.keySize === 384 ? "P-384" : "P-256", hash: r.keySize === 384 ? "SHA-384" : "SHA-256" };
+      : {
+          name: "ECDSA",
+          namedCurve: r.keySize === 384 ? "P-384" : "P-256",
+          hash: r.keySize === 384 ? "SHA-384" : "SHA-256",
+        };
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const name = subjectName(r);
   const sanNames = r.san.map((v) => ({ type: isIP(v) ? ("ip" as const) : ("dns" as const), value: v }));

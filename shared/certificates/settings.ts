@@ -25,7 +25,8 @@ const env = z
   })
   .parse({ WARDEN_ACME_DIRECTORY: process.env.WARDEN_ACME_DIRECTORY || undefined });
 
-export const localAcmeDirectory = (): string | undefined => process.env.WARDEN_ACME_DIRECTORY || env.WARDEN_ACME_DIRECTORY;
+export const localAcmeDirectory = (): string | undefined =>
+  process.env.WARDEN_ACME_DIRECTORY || env.WARDEN_ACME_DIRECTORY;
 
 export const defaultAcmeServer = (): string => localAcmeDirectory() ?? LETS_ENCRYPT;
 
@@ -68,16 +69,21 @@ function checkAcmeServer(url: string) {
   if (u.protocol !== "https:") throw new Invalid("acme_server: must be an https URL (an ACME directory)");
 }
 
+/** The checks a settings patch must pass beyond its schema (before anything is written). */
+export function checkCertificateSettings(patch: CertificateSettingsPatch): void {
+  if (patch.acme_server !== undefined) checkAcmeServer(patch.acme_server);
+  if (patch.notify_days_before && new Set(patch.notify_days_before).size !== patch.notify_days_before.length) {
+    throw new Invalid("notify_days_before: days must not repeat");
+  }
+}
+
 /** Applies a settings patch to one gateway's settings; answers what changed, old and new. */
 export async function updateCertificateSettings(
   tenantId: string,
   gatewayId: number,
   patch: CertificateSettingsPatch,
 ): Promise<{ changes: SettingsChanges; settings: CertificateSettingsItem }> {
-  if (patch.acme_server !== undefined) checkAcmeServer(patch.acme_server);
-  if (patch.notify_days_before && new Set(patch.notify_days_before).size !== patch.notify_days_before.length) {
-    throw new Invalid("notify_days_before: days must not repeat");
-  }
+  checkCertificateSettings(patch);
   const current = await getCertificateSettings(tenantId, gatewayId);
   const changes: SettingsChanges = {};
   const next: Partial<CertificateSettingsItem> = {};

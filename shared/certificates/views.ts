@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import type { ExecutionItem } from "#shared/workflows/engine.ts";
-import type { CertificatesStatus, Checks, CertificateInfo, SlotStatus } from "./certificates.ts";
+import type { CertificateInfo, CertificatesStatus, Checks, SlotStatus } from "./certificates.ts";
 import { RENEWAL_STEPS } from "./renewal.ts";
 import type { CertificateSettingsItem, SettingsChanges } from "./settings.ts";
 import { defaultAcmeServer } from "./settings.ts";
@@ -76,7 +76,12 @@ const slotView = (s: SlotStatus): z.infer<typeof SlotStatusView> => ({
 
 const lastRenewalView = (s: CertificateSettingsItem): z.infer<typeof LastRenewalView> =>
   s.lastRenewal
-    ? { renewal_id: s.lastRenewal.renewalId, status: s.lastRenewal.status, at: s.lastRenewal.at, error: s.lastRenewal.error }
+    ? {
+        renewal_id: s.lastRenewal.renewalId,
+        status: s.lastRenewal.status,
+        at: s.lastRenewal.at,
+        error: s.lastRenewal.error,
+      }
     : null;
 
 export const certificatesStatusView = (st: CertificatesStatus): z.infer<typeof CertificatesStatusView> => ({

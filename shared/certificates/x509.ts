@@ -4,8 +4,8 @@
  * upload and validate routes run — each named, so a refusal says which one failed.
  */
 import { createHash, createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import { x509 as px509 } from "./peculiar.ts";
 import { Invalid } from "#shared/kit/errors.ts";
+import { x509 as px509 } from "./peculiar.ts";
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g;
 
@@ -66,9 +66,11 @@ export function keySize(key: KeyObject): number {
   const d = key.asymmetricKeyDetails;
   if (d?.modulusLength) return d.modulusLength;
   const curve = d?.namedCurve ?? "";
-  return ({ prime256v1: 256, "P-256": 256, secp384r1: 384, "P-384": 384, secp521r1: 521, "P-521": 521 } as const)[
-    curve as "prime256v1"
-  ] ?? 0;
+  return (
+    ({ prime256v1: 256, "P-256": 256, secp384r1: 384, "P-384": 384, secp521r1: 521, "P-521": 521 } as const)[
+      curve as "prime256v1"
+    ] ?? 0
+  );
 }
 
 export type KeyStrength = "weak" | "adequate" | "strong";
@@ -157,7 +159,12 @@ export interface Checks {
  * certificate outside the chain (a root the client trusts), so an empty chain is valid only for a
  * self-signed certificate or when the leaf's issuer is not in question (no chain given).
  */
-export function runChecks(leaf: X509Certificate, key: KeyObject | undefined, chain: X509Certificate[], now: Date): Checks {
+export function runChecks(
+  leaf: X509Certificate,
+  key: KeyObject | undefined,
+  chain: X509Certificate[],
+  now: Date,
+): Checks {
   const links = [leaf, ...chain];
   let chainValid = true;
   for (let i = 0; i < links.length - 1; i++) {
@@ -194,7 +201,8 @@ export function recommendations(info: CertificateInfo, checks: Checks, now: Date
   const days = Math.floor((Date.parse(info.validTo) - now.getTime()) / 86_400_000);
   if (!checks.notExpired) out.push(`Certificate expired ${-days} days ago: renew it`);
   else out.push(`Certificate expires in ${days} days`);
-  if (!checks.notBeforeValid) out.push("Certificate is not valid yet: check the gateway's clock and the notBefore date");
+  if (!checks.notBeforeValid)
+    out.push("Certificate is not valid yet: check the gateway's clock and the notBefore date");
   if (checks.keyStrength === "weak") out.push("Key is weak: use RSA 2048 bits or more, or EC P-256 or stronger");
   if (!checks.sanPresent) out.push("Add a subjectAltName: clients ignore the CN for host name checks");
   if (/SHA1$/.test(info.algorithm)) out.push("Certificate is signed with SHA-1: reissue it with SHA-256");

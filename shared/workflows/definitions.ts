@@ -11,8 +11,6 @@
  * task that gives up after `GATEWAY_WAIT_SECONDS` (States.Timeout, caught and recorded like any
  * failure). Keep this file free of CDK and of handler imports.
  */
-import { functionId } from "#shared/kit/route.ts";
-
 export interface WorkflowStep {
   /** State name, PascalCase. */
   state: string;
@@ -61,8 +59,15 @@ export const certificateRenewal: WorkflowDef = {
 
 export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal];
 
-/** The function id of a task module (its CDK id and `dist/functions/<id>`). */
-export const taskFunctionId = (task: string): string => functionId(task);
+/**
+ * The function id of a task module (its CDK id and `dist/functions/<id>`): the route table's rule
+ * (shared/kit/route.ts `functionId`), `functions/workflows/a/b.ts` → `workflows-a-b`.
+ */
+export const taskFunctionId = (task: string): string =>
+  task
+    .replace(/^functions\//, "")
+    .replace(/\.ts$/, "")
+    .replace(/[^A-Za-z0-9]+/g, "-");
 
 /** The `${…}` placeholder a task's ARN takes in the definition (substitution keys: letters, digits, _). */
 export const taskPlaceholder = (task: string): string => taskFunctionId(task).replace(/-/g, "_");

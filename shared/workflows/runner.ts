@@ -5,17 +5,9 @@
  *     aws-local-stepfunctions. It lives with local mode so it never enters a deployed bundle; local
  *     mode and the test setup put it in place with `useWorkflowRunner`.
  */
-export interface WorkflowRunner {
-  /**
-   * Starts `workflow` as execution `name`. A second start of the same name with the same input is
-   * not an error (Step Functions answers the running execution), so a retried start is harmless.
-   */
-  start(workflow: string, name: string, input: Record<string, unknown>): Promise<void>;
-  /** Completes a `.waitForTaskToken` task with `output` (the gateway's answer). */
-  sendTaskSuccess(token: string, output: Record<string, unknown>): Promise<void>;
-  /** Fails it: the state's Catch records `error` as the execution's error. */
-  sendTaskFailure(token: string, error: string, cause: string): Promise<void>;
-}
+import type { WorkflowRunner } from "./runner-port.ts";
+
+export type { WorkflowRunner } from "./runner-port.ts";
 
 let runner: Promise<WorkflowRunner> | undefined;
 

@@ -67,78 +67,87 @@ const servedFingerprint = async () => {
   return views.CertificatesStatusView.parse(res.body).https_certificate;
 };
 
-describe.skipIf(!pebble)("certificate renewal against pebble (skipped only where Debian's pebble is not installed)", () => {
-  beforeAll(async () => {
-    t = await newTenant("acme-e2e");
-    const reg = await call("POST", "/cloud-integration/security/gateways", { token: t.token, body: { name: "edge" } });
-    expect(reg.status).toBe(201);
-    oldPem = (await makeCertificate({ cn: NAME, san: [NAME] })).pem;
-    gateway = await startTestGateway({
-      tenant: t.tenantId,
-      thing: reg.body.gateway.thing_name,
-      shadows: iot.shadows,
-      ingest,
-      httpPort: pebble?.httpPort ?? 0,
-      initial: { https: oldPem },
+describe.skipIf(!pebble)(
+  "certificate renewal against pebble (skipped only where Debian's pebble is not installed)",
+  () => {
+    beforeAll(async () => {
+      t = await newTenant("acme-e2e");
+      const reg = await call("POST", "/cloud-integration/security/gateways", {
+        token: t.token,
+        body: { name: "edge" },
+      });
+      expect(reg.status).toBe(201);
+      oldPem = (await makeCertificate({ cn: NAME, san: [NAME] })).pem;
+      gateway = await startTestGateway({
+        tenant: t.tenantId,
+        thing: reg.body.gateway.thing_name,
+        shadows: iot.shadows,
+        ingest,
+        httpPort: pebble?.httpPort ?? 0,
+        initial: { https: oldPem },
+      });
     });
-  });
 
-  afterAll(async () => {
-    await gateway?.stop();
-    await pebble?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await gateway?.stop();
+      await pebble?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  it("a CA failure mid-order fails the renewal with the step named, and the old certificate stays served", async () => {
-    gateway.serveWrongChallenges();
-    const before = await servedFingerprint();
+    it("a CA failure mid-order fails the renewal with the step named, and the old certificate stays served", async () => {
+      gateway.serveWrongChallenges();
+      const before = await servedFingerprint();
 
-    const started = await renew();
-    const progress = await settledProgress(started.renewal_id);
+      const started = await renew();
+      const progress = await settledProgress(started.renewal_id);
 
-    expect(progress).toMatchObject({ status: "failed", steps_done: ["Generating CSR", "Requesting certificate from CA", "Validating domain ownership"] });
-    expect(progress.error).toMatch(/^Downloading certificate: ACME (validation|challenge): /);
-    expect((await servedFingerprint()).fingerprint).toBe(before.fingerprint);
-    const status = await call("GET", `${C}/status`, { token: t.token });
-    expect(status.body.settings.last_renewal).toMatchObject({ renewal_id: started.renewal_id, status: "failed" });
-  });
+      expect(progress).toMatchObject({
+        status: "failed",
+        steps_done: ["Generating CSR", "Requesting certificate from CA", "Validating domain ownership"],
+      });
+      expect(progress.error).toMatch(/^Downloading certificate: ACME (validation|challenge): /);
+      expect((await servedFingerprint()).fingerprint).toBe(before.fingerprint);
+      const status = await call("GET", `${C}/status`, { token: t.token });
+      expect(status.body.settings.last_renewal).toMatchObject({ renewal_id: started.renewal_id, status: "failed" });
+    });
 
-  it("renews: CSR on the gateway, order, HTTP-01 validated by the CA, finalize, install, reported installed", async () => {
-    const fresh = await startFreshGateway();
+    it("renews: CSR on the gateway, order, HTTP-01 validated by the CA, finalize, install, reported installed", async () => {
+      const fresh = await startFreshGateway();
 
-    const started = await renew();
-    const retried = await renew();
-    const progress = await settledProgress(started.renewal_id);
+      const started = await renew();
+      const retried = await renew();
+      const progress = await settledProgress(started.renewal_id);
 
-    expect(started).toMatchObject({ status: "renewing", certificate_type: "https", estimated_time: 60 });
-    expect(started.steps).toEqual([
-      "Generating CSR",
-      "Requesting certificate from CA",
-      "Validating domain ownership",
-      "Downloading certificate",
-      "Installing certificate",
-    ]);
-    // A retried call while the first runs answers the same renewal, not a second one.
-    expect(retried.renewal_id).toBe(started.renewal_id);
-    expect(retried.message).toMatch(/already running/);
-    expect(progress).toMatchObject({ status: "succeeded", error: null, steps_done: started.steps });
-    const https = await servedFingerprint();
-    expect(https.issuer).toMatch(/^CN=Pebble Intermediate CA /);
-    expect(https.san).toEqual([NAME]);
-    expect(https.fingerprint).toBe(progress.fingerprint);
-    expect(fresh.served.get("https")).toContain("BEGIN CERTIFICATE");
-  });
+      expect(started).toMatchObject({ status: "renewing", certificate_type: "https", estimated_time: 60 });
+      expect(started.steps).toEqual([
+        "Generating CSR",
+        "Requesting certificate from CA",
+        "Validating domain ownership",
+        "Downloading certificate",
+        "Installing certificate",
+      ]);
+      // A retried call while the first runs answers the same renewal, not a second one.
+      expect(retried.renewal_id).toBe(started.renewal_id);
+      expect(retried.message).toMatch(/already running/);
+      expect(progress).toMatchObject({ status: "succeeded", error: null, steps_done: started.steps });
+      const https = await servedFingerprint();
+      expect(https.issuer).toMatch(/^CN=Pebble Intermediate CA /);
+      expect(https.san).toEqual([NAME]);
+      expect(https.fingerprint).toBe(progress.fingerprint);
+      expect(fresh.served.get("https")).toContain("BEGIN CERTIFICATE");
+    });
 
-  it("an offline gateway times the renewal out cleanly, naming the step", async () => {
-    gateway.offline();
+    it("an offline gateway times the renewal out cleanly, naming the step", async () => {
+      gateway.offline();
 
-    const started = await renew();
-    const progress = await settledProgress(started.renewal_id);
+      const started = await renew();
+      const progress = await settledProgress(started.renewal_id);
 
-    expect(progress).toMatchObject({ status: "failed", step: "Generating CSR", steps_done: [] });
-    expect(progress.error).toBe("Generating CSR: the gateway did not answer in time");
-  });
-});
+      expect(progress).toMatchObject({ status: "failed", step: "Generating CSR", steps_done: [] });
+      expect(progress.error).toBe("Generating CSR: the gateway did not answer in time");
+    });
+  },
+);
 
 /** The first test left the gateway serving wrong answers: a fresh one (same thing) answers right. */
 async function startFreshGateway() {

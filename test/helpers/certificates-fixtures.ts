@@ -29,13 +29,20 @@ export interface LeafOptions {
 async function keyPair(o: LeafOptions) {
   const alg = o.ec
     ? { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" }
-    : { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: o.rsaBits ?? 2048 };
+    : {
+        name: "RSASSA-PKCS1-v1_5",
+        hash: "SHA-256",
+        publicExponent: new Uint8Array([1, 0, 1]),
+        modulusLength: o.rsaBits ?? 2048,
+      };
   return { alg, keys: (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair };
 }
 
 async function pkcs8Pem(key: webcrypto.CryptoKey) {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key));
-  return createPrivateKey({ key: der, format: "der", type: "pkcs8" }).export({ type: "pkcs8", format: "pem" }).toString();
+  return createPrivateKey({ key: der, format: "der", type: "pkcs8" })
+    .export({ type: "pkcs8", format: "pem" })
+    .toString();
 }
 
 let serial = 1;
@@ -63,7 +70,15 @@ export async function makeCertificate(o: LeafOptions = {}): Promise<Made> {
         signingKey: o.issuer.keys.privateKey,
         extensions,
       })
-    : await x509.X509CertificateGenerator.createSelfSigned({ serialNumber, name, notBefore, notAfter, signingAlgorithm: alg, keys, extensions });
+    : await x509.X509CertificateGenerator.createSelfSigned({
+        serialNumber,
+        name,
+        notBefore,
+        notAfter,
+        signingAlgorithm: alg,
+        keys,
+        extensions,
+      });
   return { pem: `${cert.toString("pem")}\n`, keyPem: await pkcs8Pem(keys.privateKey), keys, name };
 }
 

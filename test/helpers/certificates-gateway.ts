@@ -19,7 +19,16 @@ interface Shadows {
 interface Desired {
   csr_requests?: { request_id: string; slot: string; common_name: string; san_dns: string[] }[];
   acme_challenges?: { request_id: string; token: string; key_authorization: string }[];
-  slots?: Record<string, { install_id: string; fingerprint: string; certificate?: string; chain?: string; key: { source: string; request_id?: string } }>;
+  slots?: Record<
+    string,
+    {
+      install_id: string;
+      fingerprint: string;
+      certificate?: string;
+      chain?: string;
+      key: { source: string; request_id?: string };
+    }
+  >;
 }
 
 export interface TestGateway {
@@ -76,9 +85,16 @@ export async function startTestGateway(o: {
         name: `CN=${r.common_name}`,
         keys: pair,
         signingAlgorithm: alg,
-        extensions: [new x509.SubjectAlternativeNameExtension(r.san_dns.map((value) => ({ type: "dns" as const, value })))],
+        extensions: [
+          new x509.SubjectAlternativeNameExtension(r.san_dns.map((value) => ({ type: "dns" as const, value }))),
+        ],
       });
-      await report({ type: "certificate_csr", request_id: r.request_id, slot: r.slot, csr: `${csr.toString("pem")}\n` });
+      await report({
+        type: "certificate_csr",
+        request_id: r.request_id,
+        slot: r.slot,
+        csr: `${csr.toString("pem")}\n`,
+      });
     }
     const byRequest = new Map<string, string[]>();
     for (const c of d.acme_challenges ?? []) {
@@ -110,7 +126,14 @@ export async function startTestGateway(o: {
         continue;
       }
       served.set(slot, `${s.certificate}${s.chain ?? ""}`);
-      await report({ type: "certificate_installed", install_id: s.install_id, slot, status: "installed", fingerprint, services_reloaded: ["nginx"] });
+      await report({
+        type: "certificate_installed",
+        install_id: s.install_id,
+        slot,
+        status: "installed",
+        fingerprint,
+        services_reloaded: ["nginx"],
+      });
       await inventory();
     }
   }

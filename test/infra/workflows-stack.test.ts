@@ -10,7 +10,13 @@ import type { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
 import { certificateRoutes } from "#infra/routes/certificates.ts";
-import { certificateRenewal, taskFunctionId, taskPlaceholder, toAsl, workflowTasks } from "#shared/workflows/definitions.ts";
+import {
+  certificateRenewal,
+  taskFunctionId,
+  taskPlaceholder,
+  toAsl,
+  workflowTasks,
+} from "#shared/workflows/definitions.ts";
 import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
 
 const iot = await startLocalIot();
@@ -63,7 +69,10 @@ describe("workflows stack", () => {
   it("lets POST /certificates/renew start executions of this deployment's state machines only", () => {
     const routes = warden.routeStacks.find((s) => s.stackName.endsWith("Routes-certificates"));
     if (!routes) throw new Error("no certificates routes stack");
-    const statements = statementsOfFunction(warden.template(routes), "POST /cloud-integration/security/certificates/renew");
+    const statements = statementsOfFunction(
+      warden.template(routes),
+      "POST /cloud-integration/security/certificates/renew",
+    );
     const states = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("states:")));
     expect(states.map(actionsOf)).toEqual([["states:StartExecution"]]);
     expect(JSON.stringify(states[0]?.Resource)).toContain(":stateMachine:warden-*");
@@ -84,7 +93,11 @@ describe("workflows stack", () => {
     expect(of(install).flatMap(actionsOf)).toContain("iot:UpdateThingShadow");
     expect(dataKey(install)).toEqual([]);
     expect(dataKey(order)).toEqual(["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]);
-    expect(of(order).flatMap(actionsOf).some((a) => a.startsWith("states:"))).toBe(false);
+    expect(
+      of(order)
+        .flatMap(actionsOf)
+        .some((a) => a.startsWith("states:")),
+    ).toBe(false);
   });
 });
 
@@ -99,7 +112,10 @@ describe("the synthesized definition, executed locally", () => {
     // The template's text with its substitutions filled by local ARNs, as CloudFormation fills them with real ones.
     let text = machine.Properties.DefinitionString as string;
     for (const task of workflowTasks(certificateRenewal)) {
-      text = text.replaceAll(`\${${taskPlaceholder(task)}}`, `arn:aws:lambda:us-east-1:000000000000:function:${taskFunctionId(task)}`);
+      text = text.replaceAll(
+        `\${${taskPlaceholder(task)}}`,
+        `arn:aws:lambda:us-east-1:000000000000:function:${taskFunctionId(task)}`,
+      );
     }
     const runner = createLocalRunner({
       root: resolve(import.meta.dirname, "../.."),
@@ -108,7 +124,10 @@ describe("the synthesized definition, executed locally", () => {
     });
     useWorkflowRunner(runner);
     const t = await newTenant("wf-synth");
-    const reg = await call("POST", "/cloud-integration/security/gateways", { token: t.token, body: { name: "offline" } });
+    const reg = await call("POST", "/cloud-integration/security/gateways", {
+      token: t.token,
+      body: { name: "offline" },
+    });
     const cert = await makeCertificate({ cn: "offline.warden.test", san: ["offline.warden.test"] });
     await viaTopicRule(ingest)({
       tenant: t.tenantId,
@@ -119,9 +138,14 @@ describe("the synthesized definition, executed locally", () => {
       client_certificates: [],
     });
 
-    const started = await call("POST", "/cloud-integration/security/certificates/renew", { token: t.token, body: { force: true } });
+    const started = await call("POST", "/cloud-integration/security/certificates/renew", {
+      token: t.token,
+      body: { force: true },
+    });
     await runner.settled(started.body.renewal_id);
-    const progress = await call("GET", `/cloud-integration/security/certificates/renewals/${started.body.renewal_id}`, { token: t.token });
+    const progress = await call("GET", `/cloud-integration/security/certificates/renewals/${started.body.renewal_id}`, {
+      token: t.token,
+    });
 
     expect(started.status).toBe(200);
     expect(progress.body).toMatchObject({

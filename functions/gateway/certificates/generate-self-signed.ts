@@ -28,7 +28,12 @@ export const endpoint = defineEndpoint(
     });
     req.audit({
       resource: `certificates/${gateway.id}/self-signed`,
-      details: { gateway_id: gateway.id, subject: made.subject, fingerprint: made.info.fingerprint, algorithm: b.algorithm },
+      details: {
+        gateway_id: gateway.id,
+        subject: made.subject,
+        fingerprint: made.info.fingerprint,
+        algorithm: b.algorithm,
+      },
     });
     return selfSignedView({ ...made, algorithm: b.algorithm });
   },

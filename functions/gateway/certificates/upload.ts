@@ -12,7 +12,9 @@ import { parseMultipart } from "#shared/kit/multipart.ts";
 import { validate } from "#shared/kit/validation.ts";
 
 const required = (field: string) =>
-  new Invalid(`${field}: field required`, [{ loc: ["body", field], msg: "field required", type: "value_error.missing" }]);
+  new Invalid(`${field}: field required`, [
+    { loc: ["body", field], msg: "field required", type: "value_error.missing" },
+  ]);
 
 export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/certificates/upload",
@@ -40,7 +42,12 @@ export const endpoint = defineEndpoint(
     });
     req.audit({
       resource: `certificates/${out.gatewayId}/${out.type}`,
-      details: { gateway_id: out.gatewayId, type: out.type, fingerprint: out.info.fingerprint, subject: out.info.subject },
+      details: {
+        gateway_id: out.gatewayId,
+        type: out.type,
+        fingerprint: out.info.fingerprint,
+        subject: out.info.subject,
+      },
     });
     return uploadedView(out);
   },

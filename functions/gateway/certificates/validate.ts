@@ -19,6 +19,11 @@ export const endpoint = defineEndpoint(
       },
       new Date(),
     );
-    return validationView({ valid: overallValid(x.checks), checks: x.checks, info: x.info, recommendations: x.recommendations });
+    return validationView({
+      valid: overallValid(x.checks),
+      checks: x.checks,
+      info: x.info,
+      recommendations: x.recommendations,
+    });
   },
 );

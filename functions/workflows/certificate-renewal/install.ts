@@ -2,4 +2,8 @@
 import { installCertificate } from "#shared/certificates/renewal.ts";
 import { defineWaitTask } from "#shared/workflows/engine.ts";
 
-export const handler = defineWaitTask("certificate-renewal", "functions/workflows/certificate-renewal/install.ts", installCertificate);
+export const handler = defineWaitTask(
+  "certificate-renewal",
+  "functions/workflows/certificate-renewal/install.ts",
+  installCertificate,
+);

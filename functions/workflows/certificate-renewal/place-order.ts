@@ -2,4 +2,8 @@
 import { orderCertificate } from "#shared/certificates/renewal.ts";
 import { defineTask } from "#shared/workflows/engine.ts";
 
-export const handler = defineTask("certificate-renewal", "functions/workflows/certificate-renewal/place-order.ts", orderCertificate);
+export const handler = defineTask(
+  "certificate-renewal",
+  "functions/workflows/certificate-renewal/place-order.ts",
+  orderCertificate,
+);

@@ -2,4 +2,8 @@
 import { requestCsr } from "#shared/certificates/renewal.ts";
 import { defineWaitTask } from "#shared/workflows/engine.ts";
 
-export const handler = defineWaitTask("certificate-renewal", "functions/workflows/certificate-renewal/request-csr.ts", requestCsr);
+export const handler = defineWaitTask(
+  "certificate-renewal",
+  "functions/workflows/certificate-renewal/request-csr.ts",
+  requestCsr,
+);

@@ -43,13 +43,55 @@ async function tlsMaterial(dir: string) {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const f = (n: string) => join(dir, n);
   const ssl = (...args: string[]) => run("openssl", args, { cwd: dir });
-  await ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
-    "-subj", "/CN=Warden local ACME CA", "-keyout", f("ca.key"), "-out", f("ca.pem"));
-  await ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
-    "-keyout", f("key.pem"), "-out", f("leaf.csr"));
+  await ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-days",
+    "30",
+    "-subj",
+    "/CN=Warden local ACME CA",
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+  );
+  await ssl(
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-subj",
+    "/CN=localhost",
+    "-keyout",
+    f("key.pem"),
+    "-out",
+    f("leaf.csr"),
+  );
   await writeFile(f("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-  await ssl("x509", "-req", "-in", f("leaf.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial",
-    "-days", "30", "-extfile", f("ext.cnf"), "-out", f("cert.pem"));
+  await ssl(
+    "x509",
+    "-req",
+    "-in",
+    f("leaf.csr"),
+    "-CA",
+    f("ca.pem"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "30",
+    "-extfile",
+    f("ext.cnf"),
+    "-out",
+    f("cert.pem"),
+  );
   return { ca: f("ca.pem"), cert: f("cert.pem"), key: f("key.pem") };
 }
 
@@ -94,8 +136,22 @@ export async function startPebble(o: PebbleOptions): Promise<Pebble | undefined>
   const children: ChildProcess[] = [];
   const dns = spawn(
     "pebble-challtestsrv",
-    ["-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-dns01", `127.0.0.1:${dnsPort}`, "-http01", "", "-https01", "",
-      "-tlsalpn01", "", "-management", `127.0.0.1:${dnsPort + 2}`],
+    [
+      "-defaultIPv4",
+      "127.0.0.1",
+      "-defaultIPv6",
+      "",
+      "-dns01",
+      `127.0.0.1:${dnsPort}`,
+      "-http01",
+      "",
+      "-https01",
+      "",
+      "-tlsalpn01",
+      "",
+      "-management",
+      `127.0.0.1:${dnsPort + 2}`,
+    ],
     { stdio: "ignore" },
   );
   children.push(dns);

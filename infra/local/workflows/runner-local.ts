@@ -11,17 +11,12 @@
  * (`gatewayWaitMs`), the definition stays the synthesized one. One wait at a time per execution, so
  * the token is the execution's (`$$.Task.Token` comes from the context object).
  */
-import { pathToFileURL } from "node:url";
+
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { StateMachine } from "aws-local-stepfunctions";
-import {
-  toAsl,
-  WORKFLOWS,
-  type WorkflowDef,
-  type WorkflowRunner,
-  workflowTasks,
-} from "#shared/workflows/engine.ts";
 import { taskFunctionId, taskPlaceholder } from "#shared/workflows/definitions.ts";
+import { toAsl, WORKFLOWS, type WorkflowDef, type WorkflowRunner, workflowTasks } from "#shared/workflows/engine.ts";
 
 type Json = Record<string, unknown>;
 type TaskHandler = (event: unknown) => Promise<unknown>;
@@ -118,13 +113,16 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalWorkflowRun
       if (!entry) throw new Error(`no workflow '${workflow}'`);
       if (executions.has(name)) return; // same name: the running execution (Step Functions' idempotency)
       const token = `local-token:${name}`;
-      const run = entry.machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: overrides(entry.def, token) },
-        context: {
-          Execution: { Id: name, Name: name, Input: input, StartTime: new Date().toISOString() },
-          Task: { Token: token },
-        },
-      } as never);
+      const run = entry.machine.run(
+        input as never,
+        {
+          overrides: { taskResourceLocalHandlers: overrides(entry.def, token) },
+          context: {
+            Execution: { Id: name, Name: name, Input: input, StartTime: new Date().toISOString() },
+            Task: { Token: token },
+          },
+        } as never,
+      );
       const done = run.result.catch((e: Error) => {
         options.onError?.(workflow, name, e);
         return { error: e.message };

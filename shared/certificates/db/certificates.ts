@@ -135,7 +135,11 @@ export async function putOneTime(tenantId: string, kind: OneTimeKind, id: string
   await db.send(
     new PutCommand({
       TableName: tableName,
-      Item: { ...key(tenantId, `${kind}#${id}`), type: kind === "CERTDL" ? "CertificateDownload" : "KeyDelivery", ...item },
+      Item: {
+        ...key(tenantId, `${kind}#${id}`),
+        type: kind === "CERTDL" ? "CertificateDownload" : "KeyDelivery",
+        ...item,
+      },
       ConditionExpression: "attribute_not_exists(PK)",
     }),
   );

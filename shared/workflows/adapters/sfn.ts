@@ -5,7 +5,7 @@
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import * as z from "zod/mini";
-import type { WorkflowRunner } from "../runner.ts";
+import type { WorkflowRunner } from "../runner-port.ts";
 
 const env = z
   .object({ WARDEN_STATE_MACHINE_PREFIX: z._default(z.string(), "") })

@@ -3,7 +3,7 @@
  * what the gateway reports, validation and upload with every check named, self-signed generation
  * with one-time downloads, settings with their changes, renewal refusals, and the tenant boundary.
  */
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
 
@@ -93,7 +93,10 @@ describe("GET /certificates/status", () => {
   });
 
   it("answers 404 for another tenant's gateway id", async () => {
-    const res = await call("GET", `${C}/status`, { token: acme.token, query: { gateway_id: String(globexGw.id + 1000) } });
+    const res = await call("GET", `${C}/status`, {
+      token: acme.token,
+      query: { gateway_id: String(globexGw.id + 1000) },
+    });
     expect(res.status).toBe(404);
     expect(res.body.message).toMatch(/gateway_id/);
   });
@@ -105,7 +108,12 @@ describe("POST /certificates/validate", () => {
 
     const res = await call("POST", `${C}/validate`, {
       token: acme.token,
-      body: { certificate_type: "https", certificate_data: leaf.pem, private_key_data: leaf.keyPem, chain_data: intermediate.pem },
+      body: {
+        certificate_type: "https",
+        certificate_data: leaf.pem,
+        private_key_data: leaf.keyPem,
+        chain_data: intermediate.pem,
+      },
     });
 
     expect(res.status).toBe(200);
@@ -122,7 +130,12 @@ describe("POST /certificates/validate", () => {
         subject_valid: true,
         san_present: true,
       },
-      certificate_info: { subject: "CN=gateway.example.test", issuer: "CN=Test Intermediate CA", algorithm: "RSA-SHA256", key_size: 2048 },
+      certificate_info: {
+        subject: "CN=gateway.example.test",
+        issuer: "CN=Test Intermediate CA",
+        algorithm: "RSA-SHA256",
+        key_size: 2048,
+      },
     });
     expect(body.recommendations[0]).toMatch(/^Certificate expires in 8\d days$/);
   });
@@ -167,8 +180,19 @@ describe("POST /certificates/upload", () => {
     const body = views.UploadedView.parse(res.body);
     expect(body).toMatchObject({
       status: "uploaded",
-      certificate_info: { type: "https", subject: "CN=gw.acme.test", issuer: "CN=Test Intermediate CA", san: ["gw.acme.test"] },
-      validation: { certificate_valid: true, private_key_match: true, chain_valid: true, not_expired: true, key_strength: "adequate" },
+      certificate_info: {
+        type: "https",
+        subject: "CN=gw.acme.test",
+        issuer: "CN=Test Intermediate CA",
+        san: ["gw.acme.test"],
+      },
+      validation: {
+        certificate_valid: true,
+        private_key_match: true,
+        chain_valid: true,
+        not_expired: true,
+        key_strength: "adequate",
+      },
     });
     const slot = (certificatesShadow(acmeGw.thing) as { slots: Record<string, Record<string, unknown>> }).slots.https;
     expect(slot).toMatchObject({
@@ -182,8 +206,16 @@ describe("POST /certificates/upload", () => {
   });
 
   it.each([
-    ["expired", { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) }, /certificate: not_expired/],
-    ["not yet valid", { notBefore: new Date(Date.now() + DAY), notAfter: new Date(Date.now() + 30 * DAY) }, /certificate: not_before_valid/],
+    [
+      "expired",
+      { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) },
+      /certificate: not_expired/,
+    ],
+    [
+      "not yet valid",
+      { notBefore: new Date(Date.now() + DAY), notAfter: new Date(Date.now() + 30 * DAY) },
+      /certificate: not_before_valid/,
+    ],
     ["1024-bit", { rsaBits: 1024 }, /certificate: key_strength: weak/],
   ])("refuses a%s certificate with 400 naming the check, and changes nothing", async (_name, opts, message) => {
     const before = JSON.stringify(certificatesShadow(globexGw.thing) ?? null);
@@ -223,7 +255,11 @@ describe("POST /certificates/upload", () => {
 
   it("answers 404 for another tenant's gateway", async () => {
     const cert = await makeCertificate();
-    const res = await upload(acme, { certificate: cert.pem, private_key: cert.keyPem }, { type: "https", gateway_id: String(globexGw.id + 1000) });
+    const res = await upload(
+      acme,
+      { certificate: cert.pem, private_key: cert.keyPem },
+      { type: "https", gateway_id: String(globexGw.id + 1000) },
+    );
     expect(res.status).toBe(404);
   });
 });
@@ -267,7 +303,9 @@ describe("POST /certificates/generate-self-signed", () => {
       body: { common_name: "gw.local", algorithm: "EC", key_size: 384 },
     });
     expect(res.status).toBe(200);
-    expect(new X509Certificate(res.body.certificate.certificate).publicKey.asymmetricKeyDetails?.namedCurve).toBe("secp384r1");
+    expect(new X509Certificate(res.body.certificate.certificate).publicKey.asymmetricKeyDetails?.namedCurve).toBe(
+      "secp384r1",
+    );
   });
 
   it("refuses a key size the algorithm does not take, naming key_size", async () => {
@@ -280,7 +318,10 @@ describe("POST /certificates/generate-self-signed", () => {
   });
 
   it("hands the key out once through its download link, and only to the user who generated it", async () => {
-    const gen = await call("POST", `${C}/generate-self-signed`, { token: acme.token, body: { common_name: "gw.local" } });
+    const gen = await call("POST", `${C}/generate-self-signed`, {
+      token: acme.token,
+      body: { common_name: "gw.local" },
+    });
     const keyUrl = new URL(gen.body.download_urls.private_key, "http://x");
     const certUrl = new URL(gen.body.download_urls.certificate, "http://x");
     const query = (u: URL) => Object.fromEntries(u.searchParams);
@@ -326,7 +367,11 @@ describe("POST /certificates/settings", () => {
       key_rotation_days: { old: 90, new: 60 },
     });
     expect(again.body.changes).toEqual({});
-    expect(status.body.settings).toMatchObject({ auto_renew: true, renewal_days_before_expiry: 21, acme_email: "admin@example.com" });
+    expect(status.body.settings).toMatchObject({
+      auto_renew: true,
+      renewal_days_before_expiry: 21,
+      acme_email: "admin@example.com",
+    });
   });
 
   it.each([
@@ -354,7 +399,10 @@ describe("POST /certificates/renew and GET /certificates/renewals/{id}", () => {
   });
 
   it("refuses a slot the gateway reports nothing for", async () => {
-    const res = await call("POST", `${C}/renew`, { token: globex.token, body: { certificate_type: "mqtt", force: true } });
+    const res = await call("POST", `${C}/renew`, {
+      token: globex.token,
+      body: { certificate_type: "mqtt", force: true },
+    });
     expect(res.status).toBe(409);
     expect(res.body.message).toMatch(/certificate_type: .*no mqtt certificate/);
   });
