@@ -12,6 +12,7 @@ import { ensureTable, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startLocalIot, usePlatformWithLocalIot } from "./iot/index.ts";
 import { loadOrCreateDataKey, loadOrCreateJwtKey } from "./keys.ts";
 import { startLocalIotRule } from "./local-iot-rule.ts";
+import { startLocalAcme, useLocalWorkflows } from "./workflows/index.ts";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const dataDir = process.env.WARDEN_DATA_DIR ? resolve(process.env.WARDEN_DATA_DIR) : undefined;
@@ -48,12 +49,16 @@ async function main() {
   const iot = await startLocalIot({ mqttPort, httpPort: iotDataPort, host: "127.0.0.1" });
   stops.push(() => iot.stop());
 
+  const acme = await startLocalAcme(stateDir);
+  stops.push(() => acme.stop());
+
   // The shared code reads its environment once at import, so set it before importing anything of it.
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.TABLE_NAME = tableName;
   process.env.WARDEN_JWT_PRIVATE_KEY ??= loadOrCreateJwtKey(join(stateDir, "jwt-es256.pem"));
   process.env.WARDEN_DATA_KEY ??= loadOrCreateDataKey(join(stateDir, "data-key"));
   await usePlatformWithLocalIot(iot);
+  const workflows = await useLocalWorkflows(root);
 
   const { bootstrapDefaultTenant } = await import("./bootstrap.ts");
   const { startApiServer } = await import("./api-server.ts");
@@ -134,6 +139,7 @@ async function main() {
     `Simulated gateway ${gatewayId} (${thing}, tenant '${boot.tenantId}') runs the edge handler in ${sandbox}; ` +
       `its ruleset: ${join(sandbox, "etc", "nftables.d", "warden.nft")}, sshd_config: ${join(sandbox, "etc", "ssh", "sshd_config")}\n`,
   );
+  out.write(`${workflows}\n${acme.summary}\n`);
   out.write(`Warden is listening on ${api.url}\n`);
   out.write(
     `Try: curl -s -X POST ${api.url}/api/auth/login -H 'Content-Type: application/json' -d '{"username":"${boot.username}","password":"<password>"}'\n`,

@@ -50,6 +50,8 @@ export interface LocalRunnerOptions {
   onError?: (workflow: string, name: string, e: Error) => void;
   /** Tests only: a gateway wait gives up after this many ms (States.Timeout) instead of the state's TimeoutSeconds. */
   gatewayWaitMs?: number;
+  /** Bench: wraps each state's task (a wait state: the task and the wait for the gateway's answer). */
+  instrument?: (state: string, run: () => Promise<unknown>) => Promise<unknown>;
 }
 
 export interface LocalWorkflowRunner extends WorkflowRunner {
@@ -104,7 +106,11 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalWorkflowRun
     const finish = async (input: unknown) => (await load(def.finish))(input);
     handlers.RecordSuccess = finish;
     handlers.RecordFailure = finish;
-    return handlers;
+    const instrument = options.instrument;
+    if (!instrument) return handlers;
+    return Object.fromEntries(
+      Object.entries(handlers).map(([state, h]) => [state, (input: unknown) => instrument(state, () => h(input))]),
+    );
   }
 
   return {
