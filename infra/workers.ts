@@ -60,11 +60,12 @@ export const workers: Worker[] = [
     trigger: "table-stream",
     streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
   },
-  // Gateways' certificate reports complete the renewal steps that wait for them (task tokens).
+  // Gateways' certificate reports complete the renewal steps that wait for them (task tokens); a
+  // gateway's key request is answered with its sealed key on its own keys topic.
   {
     id: "iot-ingest",
     handler: "functions/iot/ingest.ts",
-    access: { table: "RW", iotShadows: true, workflows: "complete" },
+    access: { table: "RW", iotShadows: true, iotPublish: true, dataKey: "decrypt", workflows: "complete" },
     trigger: "iot-events",
   },
   ...workflowWorkers(),

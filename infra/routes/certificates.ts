@@ -2,7 +2,8 @@
  * Gateway surface, certificates area (gateway spec "Certificate Management", plus the renewal
  * progress and one-time download routes the spec's answers point to). Stack `Routes-certificates`.
  *
- * Access: reads need the table; changes write the gateway's `certificates` shadow (iotShadows);
+ * Access: reads need the table only (status reads what the gateway reported, stored by the ingest);
+ * an upload writes the gateway's `certificates` shadow (iotShadows);
  * upload seals the private key (dataKey encrypt); self-signed seals the downloads; a download
  * opens them (decrypt); renew starts the renewal state machine (workflows: start).
  */
@@ -16,7 +17,7 @@ export const certificateRoutes: RouteDef[] = [
     path: "/certificates/status",
     handler: "functions/gateway/certificates/status.ts",
     permission: "certificates:read",
-    access: { table: "RO", iotShadows: true },
+    access: { table: "RO" },
   }),
   row({
     method: "POST",

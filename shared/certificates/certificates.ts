@@ -239,6 +239,8 @@ export async function uploadCertificate(u: UploadInput, now = new Date()) {
   await putOneTime(u.tenantId, "CERTKEY", deliveryId, {
     kind: "private_key",
     gatewayId: gateway.id,
+    // Only this gateway's key_request takes it.
+    owner: `gateway:${gateway.id}`,
     content: await encryptSecret(u.tenantId, key.export({ type: "pkcs8", format: "pem" }).toString()),
     sealed: true,
     expiresAt: Math.floor(now.getTime() / 1000) + DELIVERY_SECONDS,

@@ -1,13 +1,17 @@
 /**
  * What gateways report about certificates (edge/contract.ts certificate events, through the IoT
  * ingest function): the inventory of what they serve, and the answers a renewal waits for — a CSR,
- * challenges served, an installation done or failed. An answer completes its workflow wait by the
- * request id it carries; one nobody waits for (late, repeated, another tenant's) changes nothing.
+ * challenges served, an installation done or failed — and a gateway's request for a private key
+ * waiting for it (sealed to the gateway's one-time key, published on its own keys topic, deleted).
+ * An answer completes its workflow wait by the request id it carries; one nobody waits for (late,
+ * repeated, another tenant's) changes nothing.
  */
-import type { EdgeEvent } from "#edge/contract.ts";
+import { type EdgeEvent, KEY_DELIVERY, type KeyDeliveryMessage, keyDeliveryAad, keysTopic } from "#edge/contract.ts";
+import { decryptSecret } from "#shared/crypto/envelope.ts";
 import { changeGatewayCertificatesRetrying, gatewayOfThing } from "#shared/fleet/certificates-shadow.ts";
 import { completeWait } from "#shared/workflows/engine.ts";
-import { putInventory } from "./db/certificates.ts";
+import { publishJson, sealToX25519 } from "./adapters/keys-topic.ts";
+import { putInventory, takeOneTime } from "./db/certificates.ts";
 
 type CertificateEvent = Extract<
   EdgeEvent,
@@ -76,8 +80,27 @@ export async function ingestCertificateEvent(
       // An upload's installation has no wait: its outcome is recorded all the same (the slot above).
       return { stored: true, gatewayId: gateway.id };
     }
-    case "key_request":
-      return { stored: false, reason: "key deliveries over the keys topic are not served yet" };
+    case "key_request": {
+      // Taken (deleted) as it is read: a second request, or another gateway's, finds nothing.
+      const item = await takeOneTime(tenantId, "CERTKEY", e.delivery_id, `gateway:${gateway.id}`);
+      const message: KeyDeliveryMessage = item
+        ? {
+            status: "sealed",
+            delivery_id: e.delivery_id,
+            ...sealToX25519(await decryptSecret(tenantId, item.content), e.public_key, {
+              salt: e.delivery_id,
+              info: KEY_DELIVERY.hkdfInfo,
+              aad: keyDeliveryAad(tenantId, thingName, e.delivery_id),
+            }),
+          }
+        : {
+            status: "gone" as const,
+            delivery_id: e.delivery_id,
+            error: "no such key delivery for this gateway: already fetched, expired or never made",
+          };
+      await publishJson(keysTopic(tenantId, thingName), message);
+      return item ? { stored: true, gatewayId: gateway.id } : { stored: false, reason: message.status };
+    }
   }
 }
 

@@ -3,7 +3,15 @@
  * what the gateway reports, validation and upload with every check named, self-signed generation
  * with one-time downloads, settings with their changes, renewal refusals, and the tenant boundary.
  */
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import {
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  X509Certificate,
+} from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
 
@@ -251,6 +259,50 @@ describe("POST /certificates/upload", () => {
     expect([400, 413]).toContain(res.status);
     expect(res.body.message).toMatch(/certificate/);
     expect(certificatesShadow(globexGw.thing)).toBeUndefined();
+  });
+
+  it("hands the uploaded key to its gateway once, sealed to the gateway's one-time key on its own keys topic", async () => {
+    const cert = await makeCertificate({ cn: "keys.acme.test" });
+    await upload(acme, { certificate: cert.pem, private_key: cert.keyPem }, { type: "mqtt" });
+    const slot = (certificatesShadow(acmeGw.thing) as { slots: Record<string, { key: { delivery_id: string } }> }).slots
+      .mqtt;
+    const deliveryId = slot?.key.delivery_id as string;
+    const topic = `warden/${acme.tenantId}/${acmeGw.thing}/keys`;
+    const published: Record<string, string>[] = [];
+    const onPublish = (packet: { topic: string; payload: Buffer | string }) => {
+      if (packet.topic === topic) published.push(JSON.parse(packet.payload.toString()));
+    };
+    iot.broker.broker.on("publish", onPublish);
+    const oneTime = generateKeyPairSync("x25519");
+    const request = {
+      tenant: acme.tenantId,
+      thing: acmeGw.thing,
+      type: "key_request",
+      timestamp: new Date().toISOString(),
+      delivery_id: deliveryId,
+      public_key: oneTime.publicKey.export({ format: "jwk" }).x,
+    };
+
+    const first = await ingest(request);
+    const second = await ingest(request);
+    iot.broker.broker.removeListener("publish", onPublish);
+
+    expect(first).toMatchObject({ stored: true });
+    expect(second).toMatchObject({ stored: false });
+    expect(published.map((m) => m.status)).toEqual(["sealed", "gone"]);
+    const sealed = published[0] as Record<string, string>;
+    const from = (v: string | undefined) => Buffer.from(v ?? "", "base64url");
+    const ephemeral = createPublicKey({
+      key: { kty: "OKP", crv: "X25519", x: sealed.ephemeral_public_key ?? "" },
+      format: "jwk",
+    });
+    const shared = diffieHellman({ privateKey: oneTime.privateKey, publicKey: ephemeral });
+    const key = Buffer.from(hkdfSync("sha256", shared, Buffer.from(deliveryId), "warden-key-delivery-v1", 32));
+    const decipher = createDecipheriv("aes-256-gcm", key, from(sealed.iv));
+    decipher.setAAD(Buffer.from(`${acme.tenantId}/${acmeGw.thing}/${deliveryId}`));
+    decipher.setAuthTag(from(sealed.tag));
+    const opened = Buffer.concat([decipher.update(from(sealed.ciphertext)), decipher.final()]).toString();
+    expect(opened).toBe(cert.keyPem);
   });
 
   it("answers 404 for another tenant's gateway", async () => {
