@@ -69,4 +69,11 @@ export const workers: Worker[] = [
     trigger: "iot-events",
   },
   ...workflowWorkers(),
+  // The daily auto-renew job (the workflows stack schedules it): starts renewals, sends expiry notices.
+  {
+    id: "workflows-certificate-renewal-auto-renew",
+    handler: "functions/workflows/certificate-renewal/auto-renew.ts",
+    access: { table: "RW", workflows: "start", notify: true },
+    trigger: "none",
+  },
 ];

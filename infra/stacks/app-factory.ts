@@ -11,7 +11,7 @@ import { App, CrossStackReferences, ReferenceStrength, Validations } from "aws-c
 import { AwsSolutionsChecks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
-import { taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
+import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
 import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
 import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
@@ -184,6 +184,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
       ? new WorkflowsStack(app, `${prefix}-Workflows`, {
           description: "Warden: Step Functions state machines (certificate renewal)",
           workflows,
+          schedules: SCHEDULED_JOBS.filter((job) => taskFunctions.has(taskFunctionId(job.handler))),
           functions: taskFunctions,
           stateMachineNamePrefix: targets.stateMachineNamePrefix,
         })

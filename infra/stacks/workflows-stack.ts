@@ -4,14 +4,17 @@
  * functions live in the workers stack, one per task, `infra/workers.ts`). Each machine is named
  * `<prefix>-<workflow>`, so functions find it by name without a cross-stack reference; it logs
  * every event (without execution data: CSRs and certificates stay out of the logs), traces with
- * X-Ray, and its role may invoke exactly its own task functions.
+ * X-Ray, and its role may invoke exactly its own task functions. EventBridge Scheduler runs the
+ * scheduled jobs (daily certificate auto-renew) through a role that may invoke only those.
  */
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { CfnSchedule } from "aws-cdk-lib/aws-scheduler";
 import { DefinitionBody, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import {
+  type ScheduledJob,
   taskFunctionId,
   taskPlaceholder,
   toAsl,
@@ -23,6 +26,8 @@ import type { WardenFunction } from "../constructs/warden-function.ts";
 
 export interface WorkflowsStackProps extends StackProps {
   workflows: readonly WorkflowDef[];
+  /** Worker functions EventBridge Scheduler invokes on a cron (each must be in `functions`). */
+  schedules: readonly ScheduledJob[];
   /** The workers stack's functions by id: every task of every workflow must be there. */
   functions: ReadonlyMap<string, WardenFunction>;
   /** Each state machine is `<stateMachineNamePrefix><workflow>`. */
@@ -62,6 +67,34 @@ export class WorkflowsStack extends Stack {
       machine.addToRolePolicy(new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: arns }));
       acknowledgeStateMachineRole(machine.role);
       this.stateMachines.set(def.name, machine);
+    }
+
+    // One role for the scheduler, allowed to invoke exactly the scheduled functions.
+    if (props.schedules.length > 0) {
+      const scheduled = props.schedules.map((job) => {
+        const fn = props.functions.get(taskFunctionId(job.handler));
+        if (!fn) throw new Error(`schedule: no function for ${job.handler} (infra/workers.ts)`);
+        return { job, fn };
+      });
+      const role = new Role(this, "SchedulerRole", {
+        assumedBy: new ServicePrincipal("scheduler.amazonaws.com"),
+        description: "Warden: EventBridge Scheduler invokes the scheduled jobs",
+      });
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ["lambda:InvokeFunction"],
+          resources: scheduled.map((s) => s.fn.function.functionArn),
+        }),
+      );
+      for (const { job, fn } of scheduled) {
+        new CfnSchedule(this, `Schedule-${taskFunctionId(job.handler)}`, {
+          description: job.description,
+          scheduleExpression: job.expression,
+          scheduleExpressionTimezone: "UTC",
+          flexibleTimeWindow: { mode: "OFF" },
+          target: { arn: fn.function.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 2 } },
+        });
+      }
     }
   }
 }

@@ -136,3 +136,27 @@ export function toAsl(def: WorkflowDef): Record<string, unknown> {
     States: states,
   };
 }
+
+/** Jobs a schedule starts (EventBridge Scheduler in AWS, a timer locally): a worker function on a cron. */
+export interface ScheduledJob {
+  /** Module exporting `handler`; its worker row is in infra/workers.ts. */
+  handler: string;
+  /** EventBridge Scheduler expression, UTC. */
+  expression: string;
+  /** Local mode's timer: the next run after `now`. */
+  next(now: Date): Date;
+  description: string;
+}
+
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
+  {
+    handler: "functions/workflows/certificate-renewal/auto-renew.ts",
+    expression: "cron(0 2 * * ? *)",
+    next: (now) => {
+      const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 2));
+      if (at.getTime() <= now.getTime()) at.setUTCDate(at.getUTCDate() + 1);
+      return at;
+    },
+    description: "Daily certificate auto-renew and expiry notices (02:00 UTC)",
+  },
+];

@@ -53,13 +53,26 @@ describe("workflows stack", () => {
   it("lets the state machine invoke exactly its own task functions, by ARN", () => {
     const policies = Object.values(template.findResources("AWS::IAM::Policy"));
     const invokes = policies.flatMap((p) =>
-      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown[] }[]).filter((s) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter((s) =>
         [s.Action].flat().includes("lambda:InvokeFunction"),
       ),
     );
-    expect(invokes).toHaveLength(1);
-    expect(invokes[0]?.Resource).toHaveLength(workflowTasks(certificateRenewal).length);
-    expect(JSON.stringify(invokes[0]?.Resource)).not.toContain("*");
+    // The state machine's role, and the scheduler's (the auto-renew job only).
+    expect(invokes).toHaveLength(2);
+    const lengths = invokes.map((s) => [s.Resource].flat().length).sort();
+    expect(lengths).toEqual([1, workflowTasks(certificateRenewal).length].sort());
+    expect(JSON.stringify(invokes.map((s) => s.Resource))).not.toContain("*");
+  });
+
+  it("runs the certificate auto-renew job daily at 02:00 UTC through EventBridge Scheduler", () => {
+    const schedules = Object.values(template.findResources("AWS::Scheduler::Schedule"));
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]?.Properties).toMatchObject({
+      ScheduleExpression: "cron(0 2 * * ? *)",
+      ScheduleExpressionTimezone: "UTC",
+      FlexibleTimeWindow: { Mode: "OFF" },
+    });
+    expect(JSON.stringify(schedules[0]?.Properties.Target.Arn)).toContain("autorenew");
   });
 
   it("has no unacknowledged cdk-nag finding", () => {
@@ -156,5 +169,5 @@ describe("the synthesized definition, executed locally", () => {
     expect(runner.loaded()).toEqual([
       { name: "certificate-renewal", states: expect.arrayContaining(["RequestCsr", "RecordFailure", "Failed"]) },
     ]);
-  }, 30_000);
+  }, 60_000);
 });

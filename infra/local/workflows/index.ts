@@ -5,6 +5,7 @@
  * `useLocalWorkflows` after, and answers what it loaded for `npm start` to print.
  */
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { pebbleInstalled, startPebble } from "./pebble.ts";
 
 export interface LocalAcme {
@@ -48,8 +49,32 @@ export async function useLocalWorkflows(root: string): Promise<string> {
     onError: (workflow, name, e) => process.stderr.write(`workflow ${workflow} ${name}: ${e.message}\n`),
   });
   useWorkflowRunner(runner);
+  scheduleJobs(root);
   return `Workflows (aws-local-stepfunctions, the synthesized definitions): ${runner
     .loaded()
     .map((w) => `${w.name} (${w.states.length} states)`)
     .join(", ")}`;
+}
+
+/** Local mode's stand-in for EventBridge Scheduler: each job on a timer at its next run time. */
+function scheduleJobs(root: string) {
+  void import("#shared/workflows/definitions.ts").then(({ SCHEDULED_JOBS }) => {
+    for (const job of SCHEDULED_JOBS) {
+      const arm = () => {
+        const wait = job.next(new Date()).getTime() - Date.now();
+        setTimeout(async () => {
+          try {
+            const mod = (await import(pathToFileURL(join(root, job.handler)).href)) as {
+              handler: () => Promise<unknown>;
+            };
+            await mod.handler();
+          } catch (e) {
+            process.stderr.write(`${job.description}: ${(e as Error).message}\n`);
+          }
+          arm();
+        }, wait).unref();
+      };
+      arm();
+    }
+  });
 }

@@ -7,11 +7,15 @@
  *   T#<tenant> / CERTKEY#<delivery id>        a private key waiting for its one-time delivery to a gateway (sealed)
  *   T#<tenant> / ACME#<directory hash>        the tenant's ACME account on one CA (account key sealed)
  *
+ * GSI1: a gateway's settings with auto-renew on carry GSI1PK `CERTAUTORENEW`, GSI1SK
+ * `T#<tenant>#G#<gateway id>`: the daily auto-renew job (a platform job, not a request path) reads
+ * that one partition instead of scanning.
+ *
  * Access patterns: every item is read by its key (GetItem); one-time items are taken with a
  * conditional delete that returns them, so a second use finds nothing. Secrets are envelope-
  * encrypted by the caller (shared/crypto/envelope.ts) before they reach this file.
  */
-import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { db, tableName } from "#shared/table/client.ts";
 import { tenantPk } from "#shared/table/keys.ts";
@@ -53,16 +57,25 @@ export async function getCertificateSettings(tenantId: string, gatewayId: number
   return CertificateSettingsItem.parse((await getItem(settingsKey(tenantId, gatewayId), true)) ?? {});
 }
 
+const AUTO_RENEW_PK = "CERTAUTORENEW";
+const autoRenewIndex = (tenantId: string, gatewayId: number, on: boolean) =>
+  on ? { GSI1PK: AUTO_RENEW_PK, GSI1SK: `T#${tenantId}#G#${gatewayId}` } : { GSI1PK: undefined, GSI1SK: undefined };
+
 export async function saveCertificateSettings(
   tenantId: string,
   gatewayId: number,
   version: number,
-  changes: Partial<Omit<CertificateSettingsItem, "version">>,
+  settings: Partial<Omit<CertificateSettingsItem, "version">>,
 ): Promise<void> {
   const updatedAt = new Date().toISOString();
+  const changes =
+    settings.autoRenew === undefined
+      ? settings
+      : { ...settings, ...autoRenewIndex(tenantId, gatewayId, settings.autoRenew) };
   if (version === 0) {
+    const fields = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     await putNew(
-      { ...settingsKey(tenantId, gatewayId), type: "CertificateSettings", gatewayId, ...changes, updatedAt },
+      { ...settingsKey(tenantId, gatewayId), type: "CertificateSettings", gatewayId, ...fields, updatedAt },
       "certificate settings",
     );
     return;
@@ -204,4 +217,25 @@ export async function putAcmeAccount(tenantId: string, directoryHash: string, a:
   await db.send(
     new PutCommand({ TableName: tableName, Item: { ...acmeKey(tenantId, directoryHash), type: "AcmeAccount", ...a } }),
   );
+}
+
+/** Every gateway with auto-renew on (all tenants), page by page: `{tenantId, gatewayId}`. */
+export async function* autoRenewGateways(): AsyncGenerator<{ tenantId: string; gatewayId: number }> {
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: "GSI1",
+        KeyConditionExpression: "GSI1PK = :pk",
+        ExpressionAttributeValues: { ":pk": AUTO_RENEW_PK },
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const m = /^T#(.+)#G#(\d+)$/.exec(String(item.GSI1SK));
+      if (m?.[1] && m[2]) yield { tenantId: m[1], gatewayId: Number(m[2]) };
+    }
+    cursor = out.LastEvaluatedKey;
+  } while (cursor);
 }
