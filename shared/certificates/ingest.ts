@@ -56,27 +56,31 @@ export async function ingestCertificateEvent(
         e.request_id,
       );
     case "certificate_installed": {
+      let expected: string | undefined;
       if (e.status === "installed") {
         // Installed: the PEMs leave the shadow document (the gateway has them), the fingerprint stays.
-        await changeGatewayCertificatesRetrying(
-          { tenantId, gatewayId: gateway.id, by: `gateway:${gateway.id}` },
-          (doc) => {
-            const slot = doc.slots[e.slot];
-            const mine = slot && slot.install_id === e.install_id && slot.fingerprint === e.fingerprint;
-            return {
-              next: mine ? { ...doc, slots: { ...doc.slots, [e.slot]: { ...slot, confirmed: true } } } : doc,
-              result: undefined,
-            };
-          },
-        );
+        expected = (
+          await changeGatewayCertificatesRetrying(
+            { tenantId, gatewayId: gateway.id, by: `gateway:${gateway.id}` },
+            (doc) => {
+              const slot = doc.slots[e.slot];
+              const ours = slot?.install_id === e.install_id ? slot : undefined;
+              const mine = ours && ours.fingerprint === e.fingerprint;
+              return {
+                next: mine ? { ...doc, slots: { ...doc.slots, [e.slot]: { ...ours, confirmed: true } } } : doc,
+                result: ours?.fingerprint,
+              };
+            },
+          )
+        ).result;
       }
-      await completeWait(
-        tenantId,
-        e.install_id,
-        e.status === "installed"
-          ? { output: { fingerprint: e.fingerprint ?? null, services_reloaded: e.services_reloaded } }
-          : { error: `the gateway kept its previous certificate: ${e.error ?? "installation failed"}` },
-      );
+      const answer =
+        e.status !== "installed"
+          ? { error: `the gateway kept its previous certificate: ${e.error ?? "installation failed"}` }
+          : expected !== undefined && e.fingerprint !== expected
+            ? { error: `the gateway serves ${e.fingerprint ?? "no certificate"}, not the issued ${expected}` }
+            : { output: { fingerprint: e.fingerprint ?? null, services_reloaded: e.services_reloaded } };
+      await completeWait(tenantId, e.install_id, answer);
       // An upload's installation has no wait: its outcome is recorded all the same (the slot above).
       return { stored: true, gatewayId: gateway.id };
     }

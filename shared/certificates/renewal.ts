@@ -246,14 +246,20 @@ export async function installCertificate(state: WorkflowState, waitKey: string):
 export async function endRenewal(state: WorkflowState, execution: ExecutionItem): Promise<void> {
   const p = paramsOf(state);
   const mine = (id: string) => id.startsWith(`${state.executionId}-`);
-  await changeGatewayCertificatesRetrying(shadowChange(state), (doc) => ({
-    next: {
-      ...doc,
-      csr_requests: doc.csr_requests.filter((c) => !mine(c.request_id)),
-      acme_challenges: doc.acme_challenges.filter((c) => !mine(c.request_id)),
-    },
-    result: undefined,
-  }));
+  await changeGatewayCertificatesRetrying(shadowChange(state), (doc) => {
+    // A failed installation is no longer asked for: the gateway keeps what it serves.
+    const slot = doc.slots[p.slot];
+    const withdraw = execution.status === "failed" && slot !== undefined && mine(slot.install_id);
+    return {
+      next: {
+        ...doc,
+        slots: withdraw ? { ...doc.slots, [p.slot]: undefined } : doc.slots,
+        csr_requests: doc.csr_requests.filter((c) => !mine(c.request_id)),
+        acme_challenges: doc.acme_challenges.filter((c) => !mine(c.request_id)),
+      },
+      result: undefined,
+    };
+  });
   await recordLastRenewal(state.tenantId, p.gatewayId, {
     renewalId: state.executionId,
     status: execution.status,

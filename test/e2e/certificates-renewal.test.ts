@@ -137,6 +137,20 @@ describe.skipIf(!pebble)(
       expect(fresh.served.get("https")).toContain("BEGIN CERTIFICATE");
     });
 
+    it("a gateway reporting another fingerprint than the issued certificate's fails the installation step", async () => {
+      const before = await servedFingerprint();
+      gateway.misreportFingerprint();
+
+      const started = await renew();
+      const progress = await settledProgress(started.renewal_id);
+
+      expect(progress.status).toBe("failed");
+      expect(progress.error).toMatch(
+        /^Installing certificate: the gateway serves [0-9a-f]{64}, not the issued [0-9a-f]{64}$/,
+      );
+      expect((await servedFingerprint()).fingerprint).toBe(before.fingerprint);
+    });
+
     it("an offline gateway times the renewal out cleanly, naming the step", async () => {
       gateway.offline();
 

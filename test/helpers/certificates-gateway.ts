@@ -40,6 +40,8 @@ export interface TestGateway {
   refuseInstall(error: string): void;
   /** The gateway serves wrong challenge answers (the CA's validation fails). */
   serveWrongChallenges(): void;
+  /** The gateway reports a fingerprint other than the one it was sent (a broken or lying installer). */
+  misreportFingerprint(): void;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startTestGateway(o: {
   let online = true;
   let refusal: string | undefined;
   let wrongChallenges = false;
+  let misreport = false;
   const server: Server = createServer((req, res) => {
     const token = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/.exec(req.url ?? "")?.[1];
     const body = token ? challenges.get(token) : undefined;
@@ -125,6 +128,18 @@ export async function startTestGateway(o: {
         });
         continue;
       }
+      if (misreport) {
+        const other = createHash("sha256").update("another certificate").digest("hex");
+        await report({
+          type: "certificate_installed",
+          install_id: s.install_id,
+          slot,
+          status: "installed",
+          fingerprint: other,
+          services_reloaded: [],
+        });
+        continue;
+      }
       served.set(slot, `${s.certificate}${s.chain ?? ""}`);
       await report({
         type: "certificate_installed",
@@ -157,6 +172,9 @@ export async function startTestGateway(o: {
     },
     serveWrongChallenges: () => {
       wrongChallenges = true;
+    },
+    misreportFingerprint: () => {
+      misreport = true;
     },
     stop: () => {
       online = false;
