@@ -156,6 +156,8 @@ async function main() {
     );
     const extra = await import("./extra.ts");
     await extra.benchExtra({ call, freshIp, newTenant, warm, tenant });
+    const { benchCertificates } = await import("./certificates.ts");
+    console.log(`\nCertificate renewal (pebble, local runner): ${JSON.stringify(await benchCertificates())}`);
   } finally {
     await dynamo.stop();
   }

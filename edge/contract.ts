@@ -1,7 +1,8 @@
 /**
  * The contract between the Warden cloud and the edge handler on a gateway: what the cloud writes to
- * the `desired` section of the named shadows `firewall` and `ssh`, what the edge writes back to
- * `reported`, and the events the edge publishes to `warden/<tenant>/<thing>/events`.
+ * the `desired` section of the named shadows `firewall`, `ssh` and `certificates`, what the edge
+ * writes back to `reported`, the events the edge publishes to `warden/<tenant>/<thing>/events`, and
+ * the one-time private-key deliveries the cloud sends to `warden/<tenant>/<thing>/keys`.
  *
  * Both sides import this file (the cloud to build and check what it writes and to validate ingested
  * events, the edge to validate what it receives), so it depends on zod and nothing else.
@@ -16,14 +17,29 @@ import en from "zod/v4/locales/en.js";
 // zod/mini keeps the cloud's function bundles and the edge bundle small; its messages need a locale.
 z.config(en());
 
-export const SHADOW_NAMES = ["firewall", "ssh"] as const;
+export const SHADOW_NAMES = ["firewall", "ssh", "certificates"] as const;
 export type ShadowName = (typeof SHADOW_NAMES)[number];
+/**
+ * The shadows the edge's reconcile loop applies as one versioned settings document each
+ * (render → validate → swap → report). `certificates` is not (yet) among them: its installations
+ * are individual (install ids, CSR requests, key deliveries) rather than one config.
+ */
+export const SETTINGS_SHADOWS = ["firewall", "ssh"] as const;
+export type SettingsShadow = (typeof SETTINGS_SHADOWS)[number];
 
 /** IoT Core refuses a shadow whose state is larger than this (UTF-8 JSON without whitespace). */
 export const SHADOW_STATE_LIMIT_BYTES = 8192;
 
 export function eventsTopic(tenant: string, thing: string): string {
   return `warden/${tenant}/${thing}/events`;
+}
+
+/**
+ * Where the cloud answers a gateway's `key_request`: a topic only that gateway may subscribe to
+ * (its IoT policy names its own thing), so a private key is never offered to another device.
+ */
+export function keysTopic(tenant: string, thing: string): string {
+  return `warden/${tenant}/${thing}/keys`;
 }
 
 export function namedShadowTopic(thing: string, shadow: ShadowName, suffix: string): string {
@@ -194,7 +210,110 @@ export const SshDesiredSchema = z.object({
 });
 export type SshDesired = z.infer<typeof SshDesiredSchema>;
 
-export const DESIRED_SCHEMAS = { firewall: FirewallDesiredSchema, ssh: SshDesiredSchema } as const;
+// ── shadow `certificates` ──────────────────────────────────────────────────────────────────────
+
+/**
+ * The certificate slots Warden manages on a gateway: the HTTPS server's and the MQTT broker's. Each
+ * has its files and its service(s) to reload on the gateway (edge/config.ts).
+ */
+export const CERTIFICATE_SLOTS = ["https", "mqtt"] as const;
+export type CertificateSlot = (typeof CERTIFICATE_SLOTS)[number];
+
+/** Ids the cloud makes up (renewal ids, upload ids, delivery ids): they become file names on the gateway. */
+const OpaqueId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "must be 1-64 of A-Z a-z 0-9 _ -" }));
+/** SHA-256 of the certificate's DER (or of a public key's SPKI), lowercase hex. */
+export const Sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, { message: "must be 64 lowercase hex digits" }));
+const PEM_CERT = /^(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\r?\n?)+$/;
+/** One PEM certificate, or a chain of them (no other PEM blocks, no text around them). */
+export const PemCertificates = z
+  .string()
+  .check(z.maxLength(16384), z.regex(PEM_CERT, { message: "must be PEM certificate block(s) only" }));
+/** A DNS name as a certificate carries it (a leading `*.` for a wildcard). */
+const DnsName = z.string().check(
+  z.maxLength(253),
+  z.regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, {
+    message: "must be a DNS name",
+  }),
+);
+/** Where the gateway's web server serves `/.well-known/acme-challenge/` from: absolute, no `..`. */
+export const WebrootPath = z.string().check(
+  z.maxLength(256),
+  z.regex(/^\/[A-Za-z0-9._/-]*$/, { message: "must be an absolute path of A-Z a-z 0-9 . _ - /" }),
+  z.refine((p) => !p.split("/").includes(".."), { message: "must not contain '..'" }),
+);
+/** An ACME HTTP-01 token (RFC 8555 §8.3: base64url, at least 128 bits). */
+const AcmeToken = z.string().check(z.regex(/^[A-Za-z0-9_-]{22,128}$/, { message: "must be a base64url ACME token" }));
+
+/**
+ * Where a slot's private key comes from. The key never travels in a shadow:
+ * - `csr`: the gateway made it for `csr_requests[request_id]` (ACME renewal) and kept it;
+ * - `delivery`: the cloud holds it for this gateway, encrypted, and hands it over once on the
+ *   gateway's own keys topic (`key_request` event → `keysTopic`); `key_fingerprint` is the SHA-256
+ *   of its public key (SPKI DER), which the edge checks against the certificate before installing.
+ */
+export const SlotKeySchema = z.discriminatedUnion("source", [
+  z.object({ source: z.literal("csr"), request_id: OpaqueId }),
+  z.object({ source: z.literal("delivery"), delivery_id: OpaqueId, key_fingerprint: Sha256Hex }),
+]);
+export type SlotKey = z.infer<typeof SlotKeySchema>;
+
+export const SlotDesiredSchema = z.object({
+  /** Names this installation (a renewal id, an upload id): the edge's acknowledgement carries it. */
+  install_id: OpaqueId,
+  /** SHA-256 of the leaf certificate's DER: what the edge must end up serving. */
+  fingerprint: Sha256Hex,
+  /**
+   * The leaf certificate (PEM). Absent once the gateway reported it installed: the cloud drops it
+   * from the document to keep the shadow small, and the edge only checks what it has.
+   */
+  certificate: z.optional(PemCertificates),
+  /** Intermediate certificates, leaf's issuer first (PEM). */
+  chain: z.optional(PemCertificates),
+  key: SlotKeySchema,
+});
+export type SlotDesired = z.infer<typeof SlotDesiredSchema>;
+
+export const CsrRequestSchema = z.object({
+  request_id: OpaqueId,
+  slot: z.enum(CERTIFICATE_SLOTS),
+  common_name: DnsName,
+  san_dns: z.array(DnsName).check(z.minLength(1), z.maxLength(20)),
+  key_algorithm: z.enum(["EC", "RSA"]),
+  /** EC: 256 or 384 (curve P-256 / P-384); RSA: 2048-4096 bits. */
+  key_size: z.union([z.literal(256), z.literal(384), intIn(2048, 4096)]),
+});
+export type CsrRequest = z.infer<typeof CsrRequestSchema>;
+
+export const AcmeChallengeSchema = z.object({
+  request_id: OpaqueId,
+  token: AcmeToken,
+  /** `<token>.<account key thumbprint>`: the file's whole content. */
+  key_authorization: z.string().check(
+    z.maxLength(256),
+    z.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, {
+      message: "must be <token>.<thumbprint>",
+    }),
+  ),
+});
+export type AcmeChallenge = z.infer<typeof AcmeChallengeSchema>;
+
+export const CertificatesDesiredSchema = z.object({
+  config_version: intIn(0),
+  /** Where HTTP-01 challenge files go (`<webroot>/.well-known/acme-challenge/<token>`). */
+  webroot_path: z.optional(WebrootPath),
+  slots: z._default(z.object({ https: z.optional(SlotDesiredSchema), mqtt: z.optional(SlotDesiredSchema) }), {}),
+  /** Make a key pair for the slot, keep the key, publish a CSR (`certificate_csr` event). */
+  csr_requests: z.optional(z.array(CsrRequestSchema).check(z.maxLength(4))),
+  /** Serve these HTTP-01 challenges from the webroot; files for tokens no longer listed are removed. */
+  acme_challenges: z.optional(z.array(AcmeChallengeSchema).check(z.maxLength(20))),
+});
+export type CertificatesDesired = z.infer<typeof CertificatesDesiredSchema>;
+
+export const DESIRED_SCHEMAS = {
+  firewall: FirewallDesiredSchema,
+  ssh: SshDesiredSchema,
+  certificates: CertificatesDesiredSchema,
+} as const;
 
 // ── reported (both shadows) ────────────────────────────────────────────────────────────────────
 
@@ -204,6 +323,15 @@ export const DESIRED_SCHEMAS = { firewall: FirewallDesiredSchema, ssh: SshDesire
  */
 export const REPORTED_STATE_MAX_BYTES = 1024;
 export const REPORTED_LIMITS = { errorChars: 400, validationChars: 120, terminatedSessions: 8 } as const;
+
+/** certificates only: what a slot serves now (reported). */
+export const InstalledSlotSchema = z.object({
+  fingerprint: Sha256Hex,
+  /** The installation that put it there; null for a certificate Warden did not install. */
+  install_id: z.nullish(OpaqueId),
+  installed_at: z.nullish(z.string()),
+});
+export type InstalledSlot = z.infer<typeof InstalledSlotSchema>;
 
 /**
  * What the edge writes to `reported`. A shadow drops keys written as null, so a reader sees the
@@ -225,6 +353,8 @@ export const ReportedStateSchema = z.object({
   validation: z.nullish(z.string()),
   /** ssh only: sessions ended because `terminate_sessions` asked for it (most recent last). */
   terminated_sessions: z.nullish(z.array(z.string())),
+  /** certificates only: the certificate each slot serves. */
+  installed: z.nullish(z.object({ https: z.nullish(InstalledSlotSchema), mqtt: z.nullish(InstalledSlotSchema) })),
   edge_version: z.optional(z.string()),
 });
 export type ReportedState = z.infer<typeof ReportedStateSchema>;
@@ -321,13 +451,125 @@ export const MetricsEventSchema = z.object({
 });
 export type MetricsEvent = z.infer<typeof MetricsEventSchema>;
 
+// ── certificate events ────────────────────────────────────────────────────────────────────────
+
+/**
+ * What the gateway serves, as PEM (public material only): at every connection and after each
+ * installation. The cloud parses it for GET /certificates/status.
+ */
+export const CertificateInventoryEventSchema = z.object({
+  type: z.literal("certificate_inventory"),
+  timestamp: z.string(),
+  certificates: z
+    .array(
+      z.object({
+        slot: z.enum(CERTIFICATE_SLOTS),
+        certificate: PemCertificates,
+        chain: z.optional(PemCertificates),
+        installed_at: z.optional(z.string()),
+      }),
+    )
+    .check(z.maxLength(CERTIFICATE_SLOTS.length)),
+  /** Client certificates the gateway trusts (its client-certificate directory), by file name. */
+  client_certificates: z
+    .array(z.object({ name: z.string().check(z.minLength(1), z.maxLength(128)), certificate: PemCertificates }))
+    .check(z.maxLength(50)),
+});
+export type CertificateInventoryEvent = z.infer<typeof CertificateInventoryEventSchema>;
+
+/** The CSR for `csr_requests[request_id]`; the key stays on the gateway. */
+export const CertificateCsrEventSchema = z.object({
+  type: z.literal("certificate_csr"),
+  timestamp: z.string(),
+  request_id: OpaqueId,
+  slot: z.enum(CERTIFICATE_SLOTS),
+  csr: z.string().check(
+    z.maxLength(16384),
+    z.regex(/^-----BEGIN CERTIFICATE REQUEST-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE REQUEST-----\r?\n?$/, {
+      message: "must be one PEM certificate request",
+    }),
+  ),
+});
+export type CertificateCsrEvent = z.infer<typeof CertificateCsrEventSchema>;
+
+/** The challenge files of `request_id` are in the webroot: the CA may look now. */
+export const AcmeChallengeReadyEventSchema = z.object({
+  type: z.literal("acme_challenge_ready"),
+  timestamp: z.string(),
+  request_id: OpaqueId,
+  tokens: z.array(AcmeToken).check(z.minLength(1), z.maxLength(20)),
+});
+export type AcmeChallengeReadyEvent = z.infer<typeof AcmeChallengeReadyEventSchema>;
+
+/** The outcome of installing `slots[slot]` (installed, or failed with the previous pair kept). */
+export const CertificateInstalledEventSchema = z.object({
+  type: z.literal("certificate_installed"),
+  timestamp: z.string(),
+  install_id: OpaqueId,
+  slot: z.enum(CERTIFICATE_SLOTS),
+  status: z.enum(["installed", "failed"]),
+  fingerprint: z.optional(Sha256Hex),
+  error: z.optional(z.string().check(z.maxLength(1000))),
+  /** The services the edge reloaded for it (none in sandbox mode). */
+  services_reloaded: z.array(z.string().check(z.maxLength(64))).check(z.maxLength(8)),
+});
+export type CertificateInstalledEvent = z.infer<typeof CertificateInstalledEventSchema>;
+
+/**
+ * Asks for the private key of a `delivery` slot. `public_key` is a one-time X25519 key of the
+ * gateway (32 bytes, base64url): the cloud seals the key to it (KEY_DELIVERY below).
+ */
+export const KeyRequestEventSchema = z.object({
+  type: z.literal("key_request"),
+  timestamp: z.string(),
+  delivery_id: OpaqueId,
+  public_key: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, { message: "must be 32 bytes, base64url" })),
+});
+export type KeyRequestEvent = z.infer<typeof KeyRequestEventSchema>;
+
 export const EdgeEventSchema = z.discriminatedUnion("type", [
   FirewallLogEventSchema,
   SshSessionEventSchema,
   SshAuthFailureEventSchema,
   MetricsEventSchema,
+  CertificateInventoryEventSchema,
+  CertificateCsrEventSchema,
+  AcmeChallengeReadyEventSchema,
+  CertificateInstalledEventSchema,
+  KeyRequestEventSchema,
 ]);
 export type EdgeEvent = z.infer<typeof EdgeEventSchema>;
+
+// ── key deliveries on warden/<tenant>/<thing>/keys ─────────────────────────────────────────────
+
+/**
+ * How a private key is sealed to the gateway that asked for it: ephemeral-static X25519 between a
+ * fresh cloud key and the gateway's one-time `public_key`, HKDF-SHA256 (salt: the delivery id,
+ * info below) to a 256-bit key, AES-256-GCM with the additional data `<tenant>/<thing>/<delivery id>`.
+ * Only the process holding the one-time private key can open it; the broker, the rules and the
+ * logs in between see ciphertext.
+ */
+export const KEY_DELIVERY = { hkdfInfo: "warden-key-delivery-v1", cipher: "aes-256-gcm" } as const;
+
+export const keyDeliveryAad = (tenant: string, thing: string, deliveryId: string): string =>
+  `${tenant}/${thing}/${deliveryId}`;
+
+const B64u = z.string().check(z.regex(/^[A-Za-z0-9_-]*$/, { message: "must be base64url" }), z.maxLength(65536));
+
+export const KeyDeliveryMessageSchema = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("sealed"),
+    delivery_id: OpaqueId,
+    /** The cloud's ephemeral X25519 public key (32 bytes). */
+    ephemeral_public_key: B64u,
+    iv: B64u,
+    ciphertext: B64u,
+    tag: B64u,
+  }),
+  /** Already fetched, expired, or not this gateway's: nothing to install; the edge reports it. */
+  z.object({ status: z.literal("gone"), delivery_id: OpaqueId, error: z.string().check(z.maxLength(400)) }),
+]);
+export type KeyDeliveryMessage = z.infer<typeof KeyDeliveryMessageSchema>;
 
 /** One line per issue, "path: message", for `reported.error` and for logs. */
 export function describeIssues(error: z.core.$ZodError): string {

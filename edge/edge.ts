@@ -24,8 +24,8 @@ import {
   type FirewallLogLine,
   namedShadowTopic,
   type ReportedState,
-  SHADOW_NAMES,
-  type ShadowName,
+  SETTINGS_SHADOWS,
+  type SettingsShadow,
   type SshAuthFailure,
 } from "./contract.ts";
 import { followLines, type LineFollower } from "./follow.ts";
@@ -50,7 +50,7 @@ export interface EdgeRuntimeEvents {
   ready: [];
   offline: [];
   /** A report was handed to MQTT for the shadow. */
-  reported: [shadow: ShadowName, reported: ReportedState];
+  reported: [shadow: SettingsShadow, reported: ReportedState];
   /** An event was handed to MQTT. */
   published: [event: EdgeEvent];
   error: [error: Error];
@@ -64,7 +64,7 @@ export interface EdgeHandle {
   /** Resolves once connected and subscribed (at once if it already is). */
   whenConnected(): Promise<void>;
   /** What the edge last reported for a shadow. */
-  lastReport(shadow: ShadowName): ReportedState | undefined;
+  lastReport(shadow: SettingsShadow): ReportedState | undefined;
   sessions(): SshSession[];
   stop(): Promise<void>;
 }
@@ -135,8 +135,14 @@ interface RuntimeState {
 class EdgeRuntime {
   readonly events = new EventEmitter<EdgeRuntimeEvents>();
   private link: MqttLink | undefined;
-  private readonly queues: Record<ShadowName, Promise<void>> = { firewall: Promise.resolve(), ssh: Promise.resolve() };
-  private readonly seenDesiredVersion: Record<ShadowName, number | undefined> = { firewall: undefined, ssh: undefined };
+  private readonly queues: Record<SettingsShadow, Promise<void>> = {
+    firewall: Promise.resolve(),
+    ssh: Promise.resolve(),
+  };
+  private readonly seenDesiredVersion: Record<SettingsShadow, number | undefined> = {
+    firewall: undefined,
+    ssh: undefined,
+  };
   private readonly followers: LineFollower[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private logBatch: FirewallLogLine[] = [];
@@ -162,7 +168,7 @@ class EdgeRuntime {
 
   async start(tls: { cert: Buffer; key: Buffer; ca?: Buffer } | undefined) {
     const { thingName } = this.config;
-    const subscriptions = SHADOW_NAMES.flatMap((shadow) =>
+    const subscriptions = SETTINGS_SHADOWS.flatMap((shadow) =>
       ["get/accepted", "get/rejected", "update/documents", "update/delta", "update/rejected"].map((suffix) =>
         namedShadowTopic(thingName, shadow, suffix),
       ),
@@ -209,7 +215,7 @@ class EdgeRuntime {
     return this.link?.isReady() ?? false;
   }
 
-  lastReport(shadow: ShadowName): ReportedState | undefined {
+  lastReport(shadow: SettingsShadow): ReportedState | undefined {
     return this.state[shadow];
   }
 
@@ -229,11 +235,11 @@ class EdgeRuntime {
 
   private onReady() {
     this.events.emit("ready");
-    for (const shadow of SHADOW_NAMES) this.requestShadow(shadow);
+    for (const shadow of SETTINGS_SHADOWS) this.requestShadow(shadow);
     if (this.config.metricsIntervalMs > 0) this.publishEvent(this.sampleMetrics(this.now()));
   }
 
-  private requestShadow(shadow: ShadowName) {
+  private requestShadow(shadow: SettingsShadow) {
     this.link?.publish(
       namedShadowTopic(this.config.thingName, shadow, "get"),
       JSON.stringify({ clientToken: randomUUID() }),
@@ -244,7 +250,7 @@ class EdgeRuntime {
     const prefix = `$aws/things/${this.config.thingName}/shadow/name/`;
     if (!topic.startsWith(prefix)) return;
     const [name, ...rest] = topic.slice(prefix.length).split("/");
-    const shadow = SHADOW_NAMES.find((s) => s === name);
+    const shadow = SETTINGS_SHADOWS.find((s) => s === name);
     if (!shadow) return;
     const suffix = rest.join("/");
     const body = parseJson(payload);
@@ -276,7 +282,7 @@ class EdgeRuntime {
     }
   }
 
-  private enqueueDocument(shadow: ShadowName, desired: unknown, reported: unknown) {
+  private enqueueDocument(shadow: SettingsShadow, desired: unknown, reported: unknown) {
     const version = field(desired, "config_version");
     if (typeof version === "number") this.seenDesiredVersion[shadow] = version;
     this.queues[shadow] = this.queues[shadow]
@@ -328,7 +334,7 @@ class EdgeRuntime {
     }
   }
 
-  private async report(shadow: ShadowName, reported: ReportedState) {
+  private async report(shadow: SettingsShadow, reported: ReportedState) {
     this.state[shadow] = reported;
     await this.store.writeReport(shadow, reported);
     const body = { state: { reported: { ...reported, edge_version: EDGE_VERSION } }, clientToken: randomUUID() };

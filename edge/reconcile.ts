@@ -18,7 +18,7 @@ import {
   REPORTED_LIMITS,
   type ReportedState,
   ReportedStateSchema,
-  type ShadowName,
+  type SettingsShadow,
   type SshDesired,
   SshDesiredSchema,
 } from "./contract.ts";
@@ -26,11 +26,11 @@ import {
 export type EdgeAction =
   | { kind: "apply-firewall"; config: FirewallDesired }
   | { kind: "apply-ssh"; config: SshDesired }
-  | { kind: "report"; shadow: ShadowName; reported: ReportedState }
+  | { kind: "report"; shadow: SettingsShadow; reported: ReportedState }
   | { kind: "terminate-session"; sessionId: string; requestedAt: string };
 
 export interface ReconcileContext {
-  shadow: ShadowName;
+  shadow: SettingsShadow;
   /** What this edge last reported for the shadow (persisted on the gateway); undefined on a fresh gateway. */
   local: ReportedState | undefined;
   /** Session ids of the SSH sessions active on this gateway. */
@@ -85,7 +85,7 @@ export function reconcile(desired: unknown, reported: unknown, ctx: ReconcileCon
 type ParsedDesired = { shadow: "firewall"; config: FirewallDesired } | { shadow: "ssh"; config: SshDesired };
 
 function parseDesired(
-  shadow: ShadowName,
+  shadow: SettingsShadow,
   desired: unknown,
 ): { success: true; data: ParsedDesired } | { success: false; error: string } {
   if (shadow === "firewall") {
@@ -153,7 +153,7 @@ export function reportedMatches(reported: unknown, report: ReportedState): boole
   );
 }
 
-function reReport(shadow: ShadowName, reported: unknown, local: ReportedState | undefined): EdgeAction[] {
+function reReport(shadow: SettingsShadow, reported: unknown, local: ReportedState | undefined): EdgeAction[] {
   if (!local || reportedMatches(reported, local)) return [];
   return [{ kind: "report", shadow, reported: local }];
 }

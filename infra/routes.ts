@@ -7,6 +7,7 @@
  */
 import type { RouteDef } from "#shared/kit/route.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { certificateRoutes } from "./routes/certificates.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { reportRoutes } from "./routes/reports.ts";
@@ -23,6 +24,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   fleet: fleetRoutes,
   tenancy: tenancyRoutes,
   reports: reportRoutes,
+  certificates: certificateRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

@@ -5,6 +5,7 @@
  * Keep this file free of CDK imports.
  */
 import type { Access } from "#shared/kit/route.ts";
+import { taskFunctionId, WORKFLOWS, workflowTasks } from "#shared/workflows/definitions.ts";
 
 export type WorkerTrigger =
   /** Invoked by the IoT topic rule on `warden/+/+/events` (see infra/stacks/iot-stack.ts). */
@@ -28,6 +29,28 @@ export interface Worker {
   streamFilter?: Record<string, unknown>;
 }
 
+/**
+ * What each workflow task may touch. Renewal tasks write the gateway's `certificates` shadow; the
+ * ACME steps open and seal the tenant's ACME account key.
+ */
+const TASK_ACCESS: Record<string, Access> = {
+  "functions/workflows/certificate-renewal/place-order.ts": { table: "RW", dataKey: "both" },
+  "functions/workflows/certificate-renewal/finalize-order.ts": { table: "RW", iotShadows: true, dataKey: "both" },
+};
+const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
+
+/** Every Step Functions task of `shared/workflows/definitions.ts`, one function each (trigger "none"). */
+function workflowWorkers(): Worker[] {
+  return WORKFLOWS.flatMap((def) =>
+    workflowTasks(def).map((task) => ({
+      id: taskFunctionId(task),
+      handler: task,
+      access: TASK_ACCESS[task] ?? DEFAULT_TASK_ACCESS,
+      trigger: "none" as const,
+    })),
+  );
+}
+
 export const workers: Worker[] = [
   {
     // Audit records (table stream INSERTs of type "Audit") → the tenant's outgoing webhook.
@@ -37,5 +60,20 @@ export const workers: Worker[] = [
     trigger: "table-stream",
     streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
   },
-  { id: "iot-ingest", handler: "functions/iot/ingest.ts", access: { table: "RW" }, trigger: "iot-events" },
+  // Gateways' certificate reports complete the renewal steps that wait for them (task tokens); a
+  // gateway's key request is answered with its sealed key on its own keys topic.
+  {
+    id: "iot-ingest",
+    handler: "functions/iot/ingest.ts",
+    access: { table: "RW", iotShadows: true, iotPublish: true, dataKey: "decrypt", workflows: "complete" },
+    trigger: "iot-events",
+  },
+  ...workflowWorkers(),
+  // The daily auto-renew job (the workflows stack schedules it): starts renewals, sends expiry notices.
+  {
+    id: "workflows-certificate-renewal-auto-renew",
+    handler: "functions/workflows/certificate-renewal/auto-renew.ts",
+    access: { table: "RW", workflows: "start", notify: true },
+    trigger: "none",
+  },
 ];

@@ -11,11 +11,13 @@
  *
  * Invalid messages are dropped with a log line and never throw. Storage errors do throw, so the
  * asynchronous invocation is retried (and lands in the function's failure destination). What an
- * event means and how it is stored is the fleet's (shared/fleet/ingest.ts).
+ * event means and how it is stored is the fleet's (shared/fleet/ingest.ts), or for certificate events
+ * the certificates area's (shared/certificates/ingest.ts).
  */
 import * as z from "zod/mini";
 import { describeIssues, EdgeEventSchema } from "#edge/contract.ts";
-import { type IngestResult, ingestFleetEvent, toFleetEvent } from "#shared/fleet/ingest.ts";
+import { ingestCertificateEvent } from "#shared/certificates/ingest.ts";
+import { type IngestResult, ingestFleetEvent, isFleetEvent, toFleetEvent } from "#shared/fleet/ingest.ts";
 import { log } from "#shared/kit/log.ts";
 
 /** What the topic rule delivers: the device's payload, base64, and the topic it was published on. */
@@ -52,6 +54,12 @@ export async function handler(event: unknown): Promise<IngestResult> {
     const reason = describeIssues(parsed.error);
     log.warn("iot ingest: dropped an invalid event", { tenant: origin.tenant, thing: origin.thing, reason });
     return { stored: false, reason };
+  }
+  if (!isFleetEvent(parsed.data)) {
+    // Certificate reports and the answers renewals wait for are the certificates area's.
+    const result = await ingestCertificateEvent(origin.tenant, origin.thing, parsed.data);
+    if (!result.stored) log.warn("iot ingest: certificate event not used", { ...origin, reason: result.reason });
+    return result;
   }
   const mapped = toFleetEvent(parsed.data);
   if ("invalid" in mapped) {

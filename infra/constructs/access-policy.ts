@@ -5,7 +5,7 @@
  * acknowledged (with the reason) in `nag.ts`.
  */
 
-import { Stack } from "aws-cdk-lib";
+import { ArnFormat, Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
@@ -62,6 +62,18 @@ export interface AccessTargets {
   jwtKey: IKey;
   /** The static IoT policy the registry attaches to gateway certificates (set when a function registers gateways). */
   iotGatewayPolicyName?: string;
+  /** Every Warden state machine is named `<this><workflow>` (infra/stacks/workflows-stack.ts). */
+  stateMachineNamePrefix?: string;
+}
+
+/** The ARN pattern of every state machine of this deployment (and nothing else in the account). */
+export function stateMachineArnPattern(scope: IConstruct, namePrefix: string): string {
+  return Stack.of(scope).formatArn({
+    service: "states",
+    resource: "stateMachine",
+    resourceName: `${namePrefix}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 const TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
@@ -142,6 +154,15 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
   }
   if (needs.iotPublish) {
     allow(["iot:Publish"], [iotArn("topic", `${IOT_NAMES.topicRoot}/*`)]);
+  }
+  if (needs.workflows) {
+    if (!targets.stateMachineNamePrefix) throw new Error("workflows access needs the state machine name prefix");
+    const machines = stateMachineArnPattern(scope, targets.stateMachineNamePrefix);
+    const start = ["states:StartExecution"];
+    // Task tokens are answered on the state machine's ARN (as CDK's grantTaskResponse grants them).
+    const complete = ["states:SendTaskSuccess", "states:SendTaskFailure"];
+    const actions = { start, complete, both: [...start, ...complete] }[needs.workflows];
+    allow(actions, [machines]);
   }
   if (needs.notify) {
     // E-mail from any verified identity of this account and region (the sender is configuration).

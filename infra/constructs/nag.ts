@@ -24,7 +24,12 @@ const RUNTIME_REASON =
 
 const XRAY = "xray:PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions";
 
-export function acknowledgeFunctionFindings(scope: IConstruct, needs: FunctionNeeds, tableName: string): void {
+export function acknowledgeFunctionFindings(
+  scope: IConstruct,
+  needs: FunctionNeeds,
+  tableName: string,
+  stateMachineNamePrefix?: string,
+): void {
   ack(scope, "AwsSolutions-L1", RUNTIME_REASON);
 
   const star = [XRAY];
@@ -62,6 +67,14 @@ export function acknowledgeFunctionFindings(scope: IConstruct, needs: FunctionNe
       "The sender is deployment configuration (-c notifierFromEmail); any verified SES identity of this account and region may send.",
     );
   }
+  if (needs.workflows && stateMachineNamePrefix) {
+    ack(
+      scope,
+      wildcard(nagArn("states", `stateMachine:${stateMachineNamePrefix}*`)),
+      "Executions are started and task tokens answered on this deployment's state machines only: the " +
+        `'${stateMachineNamePrefix}' name prefix, fixed by the workflows stack, leaves out every other state machine.`,
+    );
+  }
   if (needs.iotPublish) {
     ack(
       scope,
@@ -97,5 +110,16 @@ export function acknowledgeIotEndpointLookup(scope: IConstruct): void {
     scope,
     wildcard("*"),
     "iot:DescribeEndpoint supports no resource-level permissions (Service Authorization Reference).",
+  );
+}
+
+/** A state machine's role: delivering its logs and traces (its task functions are granted by ARN, no wildcard). */
+export function acknowledgeStateMachineRole(role: IConstruct): void {
+  ack(
+    role,
+    wildcard("*"),
+    "CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, " +
+      "DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and " +
+      `${XRAY} support no resource-level permissions (Service Authorization Reference).`,
   );
 }

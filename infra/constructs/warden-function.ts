@@ -5,7 +5,7 @@
  * access the function declares, plus writing its own logs.
  */
 import { join } from "node:path";
-import { Duration } from "aws-cdk-lib";
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -91,6 +91,15 @@ export class WardenFunction extends Construct {
     if (needs.iotShadows || needs.iotPublish || needs.iotRegistry) {
       environment.IOT_ENDPOINT_ADDRESS = platform.iotDataEndpoint();
     }
+    // Executions are started and task tokens answered by the state machine's name (shared/workflows/adapters/sfn.ts).
+    if (needs.workflows && platform.stateMachineNamePrefix) {
+      environment.WARDEN_STATE_MACHINE_PREFIX = Stack.of(this).formatArn({
+        service: "states",
+        resource: "stateMachine",
+        resourceName: platform.stateMachineNamePrefix,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    }
     // The registry attaches this one static policy to every gateway certificate.
     if (needs.iotRegistry && platform.iotGatewayPolicyName) {
       environment.IOT_GATEWAY_POLICY_NAME = platform.iotGatewayPolicyName;
@@ -110,6 +119,6 @@ export class WardenFunction extends Construct {
       environment,
     });
 
-    acknowledgeFunctionFindings(this, granted, platform.tableName);
+    acknowledgeFunctionFindings(this, granted, platform.tableName, platform.stateMachineNamePrefix);
   }
 }

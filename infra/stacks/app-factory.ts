@@ -4,13 +4,14 @@
  *
  * Stacks: data (table, keys) ← api (HTTP API, stage) ← one routes stack per route file
  * (`<prefix>-Routes-<file>`) ← iot (only when something uses IoT) ← workers (only when there are
- * any). All stacks are environment-agnostic and nothing is looked up, so synth needs neither
+ * any) ← workflows (the state machines, when the workers hold their tasks). All stacks are environment-agnostic and nothing is looked up, so synth needs neither
  * network nor credentials.
  */
 import { App, CrossStackReferences, ReferenceStrength, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
+import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
 import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
 import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
@@ -19,6 +20,7 @@ import { DataStack } from "./data-stack.ts";
 import { IotStack } from "./iot-stack.ts";
 import { apiGatewayPath, RoutesStack } from "./routes-stack.ts";
 import { WorkersStack } from "./workers-stack.ts";
+import { WorkflowsStack } from "./workflows-stack.ts";
 
 /**
  * Routes per stack. A route costs 7 resources (function, role, policy, log group, invoke
@@ -50,6 +52,7 @@ export interface WardenApp {
   routeStacks: RoutesStack[];
   iot?: IotStack;
   workers?: WorkersStack;
+  workflows?: WorkflowsStack;
 }
 
 /**
@@ -124,6 +127,8 @@ export function createApp(options: CreateAppOptions): WardenApp {
     dataKey: data.dataKey,
     jwtKey: data.jwtKey,
     iotGatewayPolicyName,
+    // State machines are found by name (workflows stack), so no function depends on that stack.
+    stateMachineNamePrefix: `${prefix.toLowerCase()}-`,
   };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");
@@ -172,5 +177,18 @@ export function createApp(options: CreateAppOptions): WardenApp {
         })
       : undefined;
 
-  return { app, data, api, routeStacks: routeStackList, iot, workers: workersStack };
+  const taskFunctions = workersStack?.functions ?? new Map();
+  const workflows = WORKFLOWS.filter((def) => taskFunctions.has(taskFunctionId(def.finish)));
+  const workflowsStack =
+    workflows.length > 0
+      ? new WorkflowsStack(app, `${prefix}-Workflows`, {
+          description: "Warden: Step Functions state machines (certificate renewal)",
+          workflows,
+          schedules: SCHEDULED_JOBS.filter((job) => taskFunctions.has(taskFunctionId(job.handler))),
+          functions: taskFunctions,
+          stateMachineNamePrefix: targets.stateMachineNamePrefix,
+        })
+      : undefined;
+
+  return { app, data, api, routeStacks: routeStackList, iot, workers: workersStack, workflows: workflowsStack };
 }

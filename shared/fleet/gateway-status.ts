@@ -19,7 +19,10 @@ export interface GatewayStatus {
 }
 
 /** `versions`: the config version saved for this gateway, per shadow (a newer one is "pending"). */
-export async function gatewayStatus(g: Gateway, versions?: Record<GatewayShadow, number>): Promise<GatewayStatus> {
+export async function gatewayStatus(
+  g: Gateway,
+  versions?: Partial<Record<GatewayShadow, number>>,
+): Promise<GatewayStatus> {
   const stateOf = async (name: GatewayShadow): Promise<SyncState> => {
     try {
       return syncState(await getShadow(g.thingName, name), versions?.[name]);
@@ -36,7 +39,11 @@ export async function gatewayStatus(g: Gateway, versions?: Record<GatewayShadow,
       };
     }
   };
-  const [firewall, ssh] = await Promise.all([stateOf("firewall"), stateOf("ssh")]);
+  const [firewall, ssh, certificates] = await Promise.all([
+    stateOf("firewall"),
+    stateOf("ssh"),
+    stateOf("certificates"),
+  ]);
   const online = g.lastSeen !== undefined && Date.now() - Date.parse(g.lastSeen) < ONLINE_WINDOW_MS;
-  return { gateway: g, online, sync: { firewall, ssh } };
+  return { gateway: g, online, sync: { firewall, ssh, certificates } };
 }

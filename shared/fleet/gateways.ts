@@ -14,6 +14,7 @@ import { iotRegistry } from "#shared/iot/registry.ts";
 import { deleteShadow } from "#shared/iot/shadows.ts";
 import { Conflict, NotFound } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
+import { certificatesSpec } from "./certificates-shadow.ts";
 import { firewallSpec } from "./firewall.ts";
 import { type GatewayStatus, gatewayStatus } from "./gateway-status.ts";
 import { desiredFor, loadSnapshot, pushDesired } from "./shadow-sync.ts";
@@ -86,15 +87,27 @@ export async function registerGateway(
   });
 }
 
-/** Writes a gateway's current desired documents (from the table) to both of its shadows. */
+/**
+ * Writes a gateway's current desired documents (from the table) to its shadows: firewall and ssh
+ * always (a new gateway gets the tenant's settings), certificates once the gateway has any.
+ */
 async function writeCurrentDesired(gateway: Gateway) {
-  const [fw, ssh] = await Promise.all([
+  const [fw, ssh, certs] = await Promise.all([
     loadSnapshot(firewallSpec, gateway.tenantId),
     loadSnapshot(sshSpec, gateway.tenantId),
+    loadSnapshot(certificatesSpec, gateway.tenantId, [gateway]),
   ]);
+  const certificatesVersion = certs.versionOf(gateway.id);
   const [firewall, sshReport] = await Promise.all([
     pushDesired("firewall", [{ gateway, doc: desiredFor(firewallSpec, fw, gateway.id) }], fw.versionOf(gateway.id)),
     pushDesired("ssh", [{ gateway, doc: desiredFor(sshSpec, ssh, gateway.id) }], ssh.versionOf(gateway.id)),
+    certificatesVersion > 0 && certs.overlays.has(gateway.id)
+      ? pushDesired(
+          "certificates",
+          [{ gateway, doc: desiredFor(certificatesSpec, certs, gateway.id) }],
+          certificatesVersion,
+        )
+      : undefined,
   ]);
   return { firewall, ssh: sshReport };
 }
@@ -117,21 +130,35 @@ export async function findGatewayByName(tenantId: string, name: string) {
 
 export async function listFleet(tenantId: string): Promise<GatewayStatus[]> {
   const gateways = await listGateways(tenantId);
-  const [fw, ssh] = await Promise.all([
+  const [fw, ssh, certs] = await Promise.all([
     loadSnapshot(firewallSpec, tenantId, gateways),
     loadSnapshot(sshSpec, tenantId, gateways),
+    loadSnapshot(certificatesSpec, tenantId, gateways),
   ]);
-  return Promise.all(gateways.map((g) => gatewayStatus(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) })));
+  return Promise.all(
+    gateways.map((g) =>
+      gatewayStatus(g, {
+        firewall: fw.versionOf(g.id),
+        ssh: ssh.versionOf(g.id),
+        certificates: certs.versionOf(g.id),
+      }),
+    ),
+  );
 }
 
 export async function getFleetGateway(tenantId: string, gatewayId: number): Promise<GatewayStatus> {
   const g = await getGateway(tenantId, gatewayId, true);
   if (!g) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
-  const [fw, ssh] = await Promise.all([
+  const [fw, ssh, certs] = await Promise.all([
     loadSnapshot(firewallSpec, tenantId, [g]),
     loadSnapshot(sshSpec, tenantId, [g]),
+    loadSnapshot(certificatesSpec, tenantId, [g]),
   ]);
-  return gatewayStatus(g, { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id) });
+  return gatewayStatus(g, {
+    firewall: fw.versionOf(g.id),
+    ssh: ssh.versionOf(g.id),
+    certificates: certs.versionOf(g.id),
+  });
 }
 
 /** Undoes a registration; answers the gateway that was removed. */
@@ -147,7 +174,11 @@ export async function deregisterGateway(tenantId: string, gatewayId: number): Pr
     policyName: g.policyName,
   });
   await Promise.all(GATEWAY_SHADOWS.map((s) => deleteShadow(g.thingName, s)));
-  await Promise.all([deleteScope(tenantId, "firewall", g.id), deleteScope(tenantId, "ssh", g.id)]);
+  await Promise.all([
+    deleteScope(tenantId, "firewall", g.id),
+    deleteScope(tenantId, "ssh", g.id),
+    deleteScope(tenantId, "certificates", g.id),
+  ]);
   await deleteGatewayItem(tenantId, g.id);
   log.info("gateway deregistered", { tenantId, gatewayId: g.id, thing: g.thingName });
   return g;

@@ -83,6 +83,7 @@ function categoryOf(prefix: string, reason: string | null): "dos" | "port_scan" 
 
 /** The contract's event → what the domain stores, or why nothing usable is left. */
 export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
+  if (!isFleetEvent(e)) return { invalid: `'${e.type}' events belong to the certificates area, not the fleet` };
   switch (e.type) {
     case "firewall_log": {
       const lines = e.lines.flatMap((l): Omit<FirewallLogLine, "gatewayId">[] => {
@@ -152,6 +153,11 @@ export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
     }
   }
 }
+
+/** The certificate events (inventory, CSRs, challenges, installations, key requests) are the certificates area's. */
+type FleetEdgeEvent = Extract<EdgeEvent, { type: "firewall_log" | "ssh_session" | "ssh_auth_failure" | "metrics" }>;
+const FLEET_EVENT_TYPES = new Set<string>(["firewall_log", "ssh_session", "ssh_auth_failure", "metrics"]);
+export const isFleetEvent = (e: EdgeEvent): e is FleetEdgeEvent => FLEET_EVENT_TYPES.has(e.type);
 
 // ---------------------------------------------------------------------------------------------
 // Ingest

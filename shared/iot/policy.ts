@@ -8,16 +8,19 @@
  *   - publish `get` and `update` on its own named shadows `firewall` and `ssh`, and receive and
  *     subscribe on exactly the replies the edge listens to (edge/edge.ts `start`);
  *   - publish on its own event topic `warden/<tenant>/<thing>/events`, the tenant being the thing's
- *     `tenant` attribute, which only the registry sets (at CreateThing).
+ *     `tenant` attribute, which only the registry sets (at CreateThing);
+ *   - subscribe to and receive on its own keys topic `warden/<tenant>/<thing>/keys`, where the cloud
+ *     hands over a private key once (sealed to a one-time key of the gateway): no other device may
+ *     listen there.
  * No resource holds a wildcard: every topic names the connecting thing.
  */
 
-import { eventsTopic, namedShadowTopic, SHADOW_NAMES, type ShadowName } from "#edge/contract.ts";
+import { eventsTopic, keysTopic, namedShadowTopic, SHADOW_NAMES, type ShadowName } from "#edge/contract.ts";
 
 /** The named shadows a gateway syncs (the edge contract's); each is one settings area of the API. */
 export const GATEWAY_SHADOWS = SHADOW_NAMES;
 export type GatewayShadow = ShadowName;
-export { eventsTopic };
+export { eventsTopic, keysTopic };
 
 export const THING_PREFIX = "warden-";
 
@@ -79,7 +82,7 @@ export function renderGatewayPolicy(at: PolicyPlacement): PolicyDocument {
   const shadowTopics = (suffixes: readonly string[]) =>
     GATEWAY_SHADOWS.flatMap((shadow) => suffixes.map((suffix) => namedShadowTopic(thing, shadow, suffix)));
   const published = [...shadowTopics(SHADOW_REQUESTS), eventsTopic(POLICY_VARIABLES.tenant, thing)];
-  const replies = shadowTopics(SHADOW_REPLIES);
+  const replies = [...shadowTopics(SHADOW_REPLIES), keysTopic(POLICY_VARIABLES.tenant, thing)];
   return {
     Version: "2012-10-17",
     Statement: [

@@ -26,6 +26,11 @@ export interface Access {
   iotPublish?: boolean;
   /** Sends user notifications: SES e-mail and SNS SMS when the app is deployed with `-c notifier=aws`. */
   notify?: boolean;
+  /**
+   * Step Functions: "start" starts executions of Warden's state machines; "complete" answers their
+   * task tokens (a gateway's report completes a waiting step); "both".
+   */
+  workflows?: "start" | "complete" | "both";
 }
 
 export interface RouteDef {

@@ -14,12 +14,15 @@
  * later one is refused (409 from a concurrent change, for instance).
  */
 import { setAuditRetention } from "#shared/audit/retention.ts";
+import { certificateGateway } from "#shared/certificates/certificates.ts";
+import type { CertificateSettingsSection } from "#shared/certificates/schemas.ts";
+import { checkCertificateSettings, updateCertificateSettings } from "#shared/certificates/settings.ts";
 import { updateSettings as updateFirewallSettings } from "#shared/fleet/firewall.ts";
 import type { FirewallSettingsPatch, SshSettingsPatch } from "#shared/fleet/schemas.ts";
 import { loadSnapshot } from "#shared/fleet/shadow-sync.ts";
 import { reconcileLoginMethod, sshSettingsOf, sshSpec, updateSshSettings } from "#shared/fleet/ssh.ts";
 import { type AuthPolicyPatch, checkAuthSettings, updateAuthSettings } from "#shared/identity/auth-policy.ts";
-import { Invalid } from "#shared/kit/errors.ts";
+import { Invalid, NotFound } from "#shared/kit/errors.ts";
 
 export type Changes = Record<string, { old: unknown; new: unknown }>;
 
@@ -28,6 +31,7 @@ export interface SaveAllInput {
   firewall?: FirewallSettingsPatch;
   ssh?: SshSettingsPatch;
   audit?: { retention_days?: number };
+  certificates?: CertificateSettingsSection;
 }
 
 type Section = keyof SaveAllInput;
@@ -57,6 +61,17 @@ async function within<T>(section: Section, run: () => Promise<T> | T): Promise<T
   }
 }
 
+/** The certificates area names its fields bare (`acme_server: …`, `gateway_id: …`): re-addressed to the section. */
+async function withinCertificates<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof Invalid) throw new Invalid(`body.certificates.${e.message}`, e.issues);
+    if (e instanceof NotFound) throw new NotFound(`body.certificates.${e.message}`);
+    throw e;
+  }
+}
+
 export async function saveAllSettings(actor: { tenantId: string; by: string }, input: SaveAllInput) {
   const { tenantId, by } = actor;
 
@@ -65,6 +80,15 @@ export async function saveAllSettings(actor: { tenantId: string; by: string }, i
     const patch = input.authentication;
     await within("authentication", () => checkAuthSettings(tenantId, patch));
   }
+  // Certificates: the gateway is resolved and the fields checked before anything is written.
+  const certificates = input.certificates;
+  const certificateGatewayId = certificates
+    ? await withinCertificates(async () => {
+        const { gateway_id, ...patch } = certificates;
+        checkCertificateSettings(patch);
+        return (await certificateGateway(tenantId, gateway_id, "gateway_id")).id;
+      })
+    : undefined;
   if (input.ssh) {
     const snap = await loadSnapshot(sshSpec, tenantId);
     const patch = input.ssh;
@@ -96,6 +120,11 @@ export async function saveAllSettings(actor: { tenantId: string; by: string }, i
     const r = await within("authentication", () => updateAuthSettings(tenantId, patch));
     record("authentication", r.changes);
     out.affectedUsers = r.affectedUsers;
+  }
+  if (certificates && certificateGatewayId !== undefined) {
+    const { gateway_id: _, ...patch } = certificates;
+    const r = await withinCertificates(() => updateCertificateSettings(tenantId, certificateGatewayId, patch));
+    record("certificates", r.changes);
   }
   if (input.audit?.retention_days !== undefined) {
     const change = await setAuditRetention(tenantId, input.audit.retention_days);

@@ -3,6 +3,7 @@
  * route, whose sections are the owning areas' own schemas.
  */
 import * as z from "zod/mini";
+import { CertificateSettingsSection } from "#shared/certificates/schemas.ts";
 import { FirewallSettingsBody, SshSettingsBody } from "#shared/fleet/schemas.ts";
 import { AuthPolicyPatch, email } from "#shared/identity/schemas.ts";
 import { freeText } from "#shared/kit/text.ts";
@@ -35,8 +36,8 @@ export const saveAllBody = z.strictObject({
   authentication: z.optional(AuthPolicyPatch),
   firewall: z.optional(FirewallSettingsBody),
   ssh: z.optional(SshSettingsBody),
-  /** Accepted by the schema only so the refusal in the handler can say why (certificate management is not built). */
-  certificates: z.optional(z.unknown()),
+  /** One gateway's certificate settings (`gateway_id` optional while the tenant has one gateway). */
+  certificates: z.optional(CertificateSettingsSection),
   audit: z.optional(
     z.strictObject({
       retention_days: z.optional(z.number().check(z.int(), z.gte(1), z.lte(3650))),

@@ -14,6 +14,16 @@ import { type CatalogueRoute, concretePath, type ObjectKind, type Schema } from 
 import { multipart, newSshPublicKey, type Principal, strongPassword, type World } from "./world.ts";
 import { validArbitrary } from "./zod-arbitrary.ts";
 
+/** A fresh EC certificate with its key (certificates routes). */
+const certificateFor = async (label: string) =>
+  (await import("./certificates-fixtures.ts")).makeCertificate({
+    cn: `${label
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, "-")
+      .slice(0, 40)}.warden.test`,
+    ec: true,
+  });
+
 export type Ingest = (event: Record<string, unknown>) => Promise<unknown>;
 
 export interface RequestContext {
@@ -324,6 +334,29 @@ const REQUESTS: Record<string, Build> = {
     };
   },
   [`POST ${B}/settings/save-all`]: async () => ({ body: { audit: { retention_days: 365 } } }),
+
+  // --- certificates ----------------------------------------------------------------------------
+  // Renew, renewal progress and downloads stay generated: a renewal needs a gateway that reports
+  // a certificate and a workflow runner, a download the generating user's own one-time token.
+  [`GET ${B}/certificates/status`]: async ({ w }) => ({ query: { gateway_id: String((await w.stableGateway()).id) } }),
+  [`POST ${B}/certificates/upload`]: async ({ w }) => {
+    const cert = await certificateFor(w.name("upload"));
+    return multipart([
+      { name: "certificate", value: cert.pem, filename: "server.crt" },
+      { name: "private_key", value: cert.keyPem, filename: "server.key" },
+      { name: "type", value: "https" },
+      { name: "gateway_id", value: String((await w.stableGateway()).id) },
+    ]);
+  },
+  [`POST ${B}/certificates/generate-self-signed`]: async ({ w }) => ({
+    body: { gateway_id: (await w.stableGateway()).id, common_name: "gw.local", algorithm: "EC", key_size: 256 },
+  }),
+  [`POST ${B}/certificates/settings`]: async ({ w }) => ({
+    body: { gateway_id: (await w.stableGateway()).id, renewal_days_before_expiry: 10 + (w.next() % 50) },
+  }),
+  [`POST ${B}/certificates/validate`]: async ({ w }) => ({
+    body: { gateway_id: (await w.stableGateway()).id, certificate_data: (await certificateFor("validate")).pem },
+  }),
   [`GET ${B}/status`]: async () => ({}),
 };
 

@@ -12,11 +12,7 @@ export const endpoint = defineEndpoint(
   "POST /cloud-integration/security/settings/save-all",
   { body: saveAllBody, response: SaveAllResponse },
   async (req) => {
-    const { certificates, ...sections } = req.body;
-    // Refused rather than silently ignored: answering "saved" for settings nothing stores would lie.
-    if (certificates !== undefined) {
-      throw invalid(["body", "certificates"], "certificate management is not available yet");
-    }
+    const sections = req.body;
     if (Object.values(sections).every((s) => s === undefined)) {
       throw invalid(["body"], "no settings section to save");
     }

@@ -1,6 +1,7 @@
 /**
- * The fleet's settings, per tenant and per area (`firewall`, `ssh`), each a versioned set of
- * scopes: the tenant-wide document and one override document per gateway that has overrides.
+ * The fleet's settings, per tenant and per area (`firewall`, `ssh`, `certificates`), each a
+ * versioned set of scopes: the tenant-wide document and one override document per gateway that has
+ * overrides (`certificates` has gateway scopes only: certificates belong to one gateway).
  *
  *   T#<tenant> / FLEETCFG#<area>#HEAD               the area's config version (optimistic lock)
  *   T#<tenant> / FLEETCFG#<area>#SCOPE#*            tenant-wide document
@@ -25,7 +26,7 @@ import {
   versionedUpdateItem,
 } from "#shared/table/repo.ts";
 
-export type Area = "firewall" | "ssh";
+export type Area = "firewall" | "ssh" | "certificates";
 /** "tenant" for the tenant-wide document, or a gateway id for that gateway's overrides. */
 export type ScopeId = "tenant" | number;
 

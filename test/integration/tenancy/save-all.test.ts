@@ -1,7 +1,7 @@
 /**
  * POST /settings/save-all (gateway spec "Save All Security Settings"): the spec example's sections
  * saved through their own domains (visible in the settings GET routes), every section validated
- * before any is saved, certificates refused until certificate management exists, 401 and 403.
+ * before any is saved, the certificates section saved as POST /certificates/settings saves it, 401 and 403.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
@@ -57,12 +57,31 @@ async function snapshot(t: Tenant) {
 }
 
 describe("POST /settings/save-all", () => {
-  it("refuses a certificates section (not available yet) and saves nothing else", async () => {
+  it("saves the certificates section through the certificates area, as POST /certificates/settings does", async () => {
     const t = await newTenant("save-all-certs");
+    const gw = await call("POST", `${BASE}/gateways`, { token: t.token, body: { name: "edge" } });
+    expect(gw.status).toBe(201);
+
+    const res = await call("POST", SAVE, { token: t.token, body: { certificates: EXAMPLE.certificates } });
+    const status = await call("GET", `${BASE}/certificates/status`, { token: t.token });
+
+    expect(res.status).toBe(200);
+    expect(res.body.changes).toEqual({ certificates: { auto_renew: { old: false, new: true } } });
+    expect(status.body.settings.auto_renew).toBe(true);
+  });
+
+  it("refuses a certificates section the certificates route would refuse, naming the field, and saves nothing", async () => {
+    const t = await newTenant("save-all-certs-bad");
+    await call("POST", `${BASE}/gateways`, { token: t.token, body: { name: "edge" } });
     const before = await snapshot(t);
-    const res = await call("POST", SAVE, { token: t.token, body: EXAMPLE });
+
+    const res = await call("POST", SAVE, {
+      token: t.token,
+      body: { ...SUPPORTED, certificates: { acme_server: "http://ca.example.com/directory" } },
+    });
+
     expect(res.status).toBe(400);
-    expect(res.body.message).toBe("body.certificates: certificate management is not available yet");
+    expect(res.body.message).toMatch(/^body\.certificates\.acme_server: /);
     expect(await snapshot(t)).toEqual(before);
   });
 

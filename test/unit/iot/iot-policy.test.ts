@@ -1,7 +1,7 @@
 /**
  * The one gateway IoT policy is a template: thing policy variables confine every connected gateway
- * to its own client id, its own two named shadows (exactly the topics the edge uses) and its own
- * tenant's events topic — nothing else, and no wildcard.
+ * to its own client id, its own three named shadows (exactly the topics the edge uses), its own
+ * tenant's events topic and its own keys topic — nothing else, and no wildcard.
  */
 import { describe, expect, it } from "vitest";
 import { eventsTopic, renderGatewayPolicy, thingNameOf } from "#shared/iot/policy.ts";
@@ -34,13 +34,18 @@ describe("renderGatewayPolicy", () => {
       `${arn}:topic/${shadow("firewall", "update")}`,
       `${arn}:topic/${shadow("ssh", "get")}`,
       `${arn}:topic/${shadow("ssh", "update")}`,
+      `${arn}:topic/${shadow("certificates", "get")}`,
+      `${arn}:topic/${shadow("certificates", "update")}`,
       `${arn}:topic/warden/${tenant}/${thing}/events`,
     ]);
   });
 
-  it("allows receiving and subscribing to exactly the shadow replies the edge listens to", () => {
+  it("allows receiving and subscribing to exactly the shadow replies the edge listens to and its own keys topic", () => {
     const replies = ["get/accepted", "get/rejected", "update/documents", "update/delta", "update/rejected"];
-    const topics = ["firewall", "ssh"].flatMap((s) => replies.map((r) => shadow(s, r)));
+    const topics = [
+      ...["firewall", "ssh", "certificates"].flatMap((s) => replies.map((r) => shadow(s, r))),
+      `warden/${tenant}/${thing}/keys`,
+    ];
     expect(statement("iot:Receive")?.Resource).toEqual(topics.map((t) => `${arn}:topic/${t}`));
     expect(statement("iot:Subscribe")?.Resource).toEqual(topics.map((t) => `${arn}:topicfilter/${t}`));
   });

@@ -1,0 +1,150 @@
+/**
+ * Certificate renewal benchmark: wall time of a renewal on this machine, from POST
+ * /certificates/renew to the gateway's installation reported (p50 of 5), against Debian's pebble
+ * (real HTTP-01 validation), the state machine run by the local runner, the gateway's side played
+ * by test/helpers/certificates-gateway.ts; and the DynamoDB calls each step makes (a wait step's
+ * figure includes the ingest of the gateway's answer).
+ *
+ * Runs in a fresh Node process (the shared code reads its environment once at import). Figures
+ * are returned, never asserted. Run alone: `npx tsx bench/certificates.ts`.
+ */
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { pct } from "./stats.ts";
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, "..");
+const CHILD_FLAG = "--certificates-bench-child";
+
+export interface RenewalBenchResult {
+  renewals: number;
+  wallMs: { p50: number; max: number };
+  /** DynamoDB calls per state, median over the renewals. */
+  dbCallsPerStep: Record<string, number>;
+  outcome: string[];
+}
+
+export async function benchCertificates(): Promise<RenewalBenchResult | { skipped: string }> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), CHILD_FLAG], {
+    cwd: root,
+    env: { ...process.env, WARDEN_LOG_LEVEL: "silent" },
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 600_000,
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+}
+
+async function measure(renewals: number): Promise<RenewalBenchResult | { skipped: string }> {
+  const { pebbleInstalled, startPebble } = await import("#infra/local/workflows/pebble.ts");
+  if (!pebbleInstalled()) return { skipped: "Debian's pebble is not installed" };
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const dir = await mkdtemp(join(tmpdir(), "warden-bench-acme-"));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  try {
+    const base = 30000 + ((process.pid * 7) % 20000);
+    const pebble = await startPebble({
+      dir,
+      port: base,
+      managementPort: base + 1,
+      httpPort: base + 2,
+      dnsPort: base + 4,
+    });
+    if (!pebble) return { skipped: "pebble did not start" };
+    cleanup.push(() => pebble.stop());
+    process.env.WARDEN_ACME_DIRECTORY = pebble.directoryUrl;
+    process.env.WARDEN_ACME_CA_FILE = pebble.caFile;
+    const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
+    const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
+    if (!process.env.DYNAMODB_ENDPOINT) {
+      const dynamo = await startDynamoDbLocal();
+      cleanup.push(() => dynamo.stop());
+      process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+      process.env.TABLE_NAME = "warden-bench-certificates";
+    }
+    await ensureTable(process.env.DYNAMODB_ENDPOINT, process.env.TABLE_NAME ?? "warden");
+    process.env.WARDEN_JWT_PRIVATE_KEY ??= generateJwtKeyPem();
+    process.env.WARDEN_DATA_KEY ??= randomBytes(32).toString("base64");
+    process.env.AWS_REGION ??= "us-east-1";
+
+    const { startLocalIot, usePlatformWithLocalIot } = await import("#infra/local/iot/index.ts");
+    const iot = await startLocalIot();
+    cleanup.push(() => iot.stop());
+    await usePlatformWithLocalIot(iot);
+    const { dbCalls } = await import("#shared/table/client.ts");
+    const perStep = new Map<string, number[]>();
+    const { createLocalRunner } = await import("#infra/local/workflows/runner-local.ts");
+    const { useWorkflowRunner } = await import("#shared/workflows/engine.ts");
+    const runner = createLocalRunner({
+      root,
+      instrument: async (state, task) => {
+        const before = dbCalls().total;
+        try {
+          return await task();
+        } finally {
+          perStep.set(state, [...(perStep.get(state) ?? []), dbCalls().total - before]);
+        }
+      },
+    });
+    useWorkflowRunner(runner);
+    const { call, newTenant } = await import("#test/helpers/api.ts");
+    const { viaTopicRule } = await import("#test/helpers/iot.ts");
+    const { makeCertificate } = await import("#test/helpers/certificates-fixtures.ts");
+    const { startTestGateway } = await import("#test/helpers/certificates-gateway.ts");
+    const { handler } = await import("#functions/iot/ingest.ts");
+
+    const t = await newTenant("bench-renewal");
+    const reg = await call("POST", "/cloud-integration/security/gateways", { token: t.token, body: { name: "edge" } });
+    const gateway = await startTestGateway({
+      tenant: t.tenantId,
+      thing: reg.body.gateway.thing_name,
+      shadows: iot.shadows,
+      ingest: viaTopicRule(handler),
+      httpPort: pebble.httpPort,
+      initial: { https: (await makeCertificate({ cn: "bench.warden.test", san: ["bench.warden.test"] })).pem },
+    });
+    cleanup.push(() => gateway.stop());
+
+    const wall: number[] = [];
+    const outcome: string[] = [];
+    for (let i = 0; i < renewals; i++) {
+      const t0 = performance.now();
+      const started = await call("POST", "/cloud-integration/security/certificates/renew", {
+        token: t.token,
+        body: { force: true },
+      });
+      await runner.settled(started.body.renewal_id);
+      wall.push(performance.now() - t0);
+      const p = await call("GET", `/cloud-integration/security/certificates/renewals/${started.body.renewal_id}`, {
+        token: t.token,
+      });
+      outcome.push(p.body.status);
+    }
+    return {
+      renewals,
+      wallMs: { p50: Math.round(pct(wall, 50)), max: Math.round(Math.max(...wall)) },
+      dbCallsPerStep: Object.fromEntries([...perStep].map(([k, v]) => [k, pct(v, 50)])),
+      outcome,
+    };
+  } finally {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  }
+}
+
+if (process.argv.includes(CHILD_FLAG)) {
+  measure(5)
+    .then((r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      process.exit(0);
+    })
+    .catch((e) => {
+      process.stderr.write(`${(e as Error).stack}\n`);
+      process.exit(1);
+    });
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  benchCertificates().then((r) => console.log(JSON.stringify(r, null, 2)));
+}

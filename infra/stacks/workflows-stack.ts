@@ -1,0 +1,100 @@
+/**
+ * The state machines of `shared/workflows/definitions.ts`: each definition's ASL text (the same
+ * text local mode runs) with its task placeholders substituted by the task functions' ARNs (the
+ * functions live in the workers stack, one per task, `infra/workers.ts`). Each machine is named
+ * `<prefix>-<workflow>`, so functions find it by name without a cross-stack reference; it logs
+ * every event (without execution data: CSRs and certificates stay out of the logs), traces with
+ * X-Ray, and its role may invoke exactly its own task functions. EventBridge Scheduler runs the
+ * scheduled jobs (daily certificate auto-renew) through a role that may invoke only those.
+ */
+import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { CfnSchedule } from "aws-cdk-lib/aws-scheduler";
+import { DefinitionBody, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import type { Construct } from "constructs";
+import {
+  type ScheduledJob,
+  taskFunctionId,
+  taskPlaceholder,
+  toAsl,
+  type WorkflowDef,
+  workflowTasks,
+} from "#shared/workflows/definitions.ts";
+import { acknowledgeStateMachineRole } from "../constructs/nag.ts";
+import type { WardenFunction } from "../constructs/warden-function.ts";
+
+export interface WorkflowsStackProps extends StackProps {
+  workflows: readonly WorkflowDef[];
+  /** Worker functions EventBridge Scheduler invokes on a cron (each must be in `functions`). */
+  schedules: readonly ScheduledJob[];
+  /** The workers stack's functions by id: every task of every workflow must be there. */
+  functions: ReadonlyMap<string, WardenFunction>;
+  /** Each state machine is `<stateMachineNamePrefix><workflow>`. */
+  stateMachineNamePrefix: string;
+}
+
+export class WorkflowsStack extends Stack {
+  readonly stateMachines = new Map<string, StateMachine>();
+
+  constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
+    super(scope, id, props);
+    for (const def of props.workflows) {
+      const substitutions: Record<string, string> = {};
+      const arns: string[] = [];
+      for (const task of workflowTasks(def)) {
+        const fn = props.functions.get(taskFunctionId(task));
+        if (!fn) throw new Error(`workflow ${def.name}: no function for task ${task} (infra/workers.ts)`);
+        substitutions[taskPlaceholder(task)] = fn.function.functionArn;
+        arns.push(fn.function.functionArn);
+      }
+      const logs = new LogGroup(this, `${def.name}-logs`, {
+        // Step Functions requires the /aws/vendedlogs/ prefix for log groups it writes to at scale.
+        logGroupName: `/aws/vendedlogs/states/${props.stateMachineNamePrefix}${def.name}`,
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const machine = new StateMachine(this, def.name, {
+        stateMachineName: `${props.stateMachineNamePrefix}${def.name}`,
+        comment: def.description,
+        definitionBody: DefinitionBody.fromString(JSON.stringify(toAsl(def))),
+        definitionSubstitutions: substitutions,
+        timeout: Duration.seconds(def.timeoutSeconds),
+        tracingEnabled: true,
+        logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+      });
+      // By ARN, unqualified: the definition invokes each task function itself, never a version.
+      machine.addToRolePolicy(new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: arns }));
+      acknowledgeStateMachineRole(machine.role);
+      this.stateMachines.set(def.name, machine);
+    }
+
+    // One role for the scheduler, allowed to invoke exactly the scheduled functions.
+    if (props.schedules.length > 0) {
+      const scheduled = props.schedules.map((job) => {
+        const fn = props.functions.get(taskFunctionId(job.handler));
+        if (!fn) throw new Error(`schedule: no function for ${job.handler} (infra/workers.ts)`);
+        return { job, fn };
+      });
+      const role = new Role(this, "SchedulerRole", {
+        assumedBy: new ServicePrincipal("scheduler.amazonaws.com"),
+        description: "Warden: EventBridge Scheduler invokes the scheduled jobs",
+      });
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ["lambda:InvokeFunction"],
+          resources: scheduled.map((s) => s.fn.function.functionArn),
+        }),
+      );
+      for (const { job, fn } of scheduled) {
+        new CfnSchedule(this, `Schedule-${taskFunctionId(job.handler)}`, {
+          description: job.description,
+          scheduleExpression: job.expression,
+          scheduleExpressionTimezone: "UTC",
+          flexibleTimeWindow: { mode: "OFF" },
+          target: { arn: fn.function.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 2 } },
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The workflows, as data: each is a list of steps, each step one Lambda task under
+ * `functions/workflows/<workflow>/<task>.ts`. `toAsl` turns a definition into Amazon States Language
+ * (JSONPath only: no JSONata, no `Assign`), with `${placeholder}` where a task's function ARN goes:
+ * CDK fills them with `definitionSubstitutions` (infra/stacks/workflows-stack.ts), local mode with
+ * local ARNs whose tasks run in process (infra/local/workflows/). Both run this same text.
+ *
+ * Shape of every definition: the steps in order, each with Retry (backoff on Lambda's transient
+ * errors) and Catch (any error → `RecordFailure`, which records the failed step and ends in `Failed`);
+ * after the last step `RecordSuccess`. A step that waits on a gateway is a `.waitForTaskToken`
+ * task that gives up after `GATEWAY_WAIT_SECONDS` (States.Timeout, caught and recorded like any
+ * failure). Keep this file free of CDK and of handler imports.
+ */
+export interface WorkflowStep {
+  /** State name, PascalCase. */
+  state: string;
+  /** Module under the repository root exporting `handler`. */
+  task: string;
+  /** What the step's progress item calls it (the API's `step`). */
+  label: string;
+  /** The task hands the gateway a request and the execution waits for the gateway's answer. */
+  waitsForGateway?: boolean;
+}
+
+export interface WorkflowDef {
+  /** Kebab-case; the state machine is `<prefix>-<name>`, its tasks `workflows-<name>-<task>`. */
+  name: string;
+  description: string;
+  steps: WorkflowStep[];
+  /** Records the outcome (success or failure) in the table: `{outcome, state}`. */
+  finish: string;
+  /** The whole execution gives up after this long (a lost task token can never hold it forever). */
+  timeoutSeconds: number;
+}
+
+/** How long a step waits for a gateway's answer (an offline gateway fails the step after this). */
+export const GATEWAY_WAIT_SECONDS = 600;
+
+const RENEWAL = "functions/workflows/certificate-renewal";
+
+export const certificateRenewal: WorkflowDef = {
+  name: "certificate-renewal",
+  description: "ACME renewal of a gateway certificate: CSR on the gateway, order, HTTP-01, finalize, install",
+  steps: [
+    { state: "RequestCsr", task: `${RENEWAL}/request-csr.ts`, label: "Generating CSR", waitsForGateway: true },
+    { state: "PlaceOrder", task: `${RENEWAL}/place-order.ts`, label: "Requesting certificate from CA" },
+    {
+      state: "PublishChallenges",
+      task: `${RENEWAL}/publish-challenges.ts`,
+      label: "Validating domain ownership",
+      waitsForGateway: true,
+    },
+    { state: "FinalizeOrder", task: `${RENEWAL}/finalize-order.ts`, label: "Downloading certificate" },
+    { state: "Install", task: `${RENEWAL}/install.ts`, label: "Installing certificate", waitsForGateway: true },
+  ],
+  finish: `${RENEWAL}/finish.ts`,
+  timeoutSeconds: 3600,
+};
+
+export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal];
+
+/**
+ * The function id of a task module (its CDK id and `dist/functions/<id>`): the route table's rule
+ * (shared/kit/route.ts `functionId`), `functions/workflows/a/b.ts` → `workflows-a-b`.
+ */
+export const taskFunctionId = (task: string): string =>
+  task
+    .replace(/^functions\//, "")
+    .replace(/\.ts$/, "")
+    .replace(/[^A-Za-z0-9]+/g, "-");
+
+/** The `${…}` placeholder a task's ARN takes in the definition (substitution keys: letters, digits, _). */
+export const taskPlaceholder = (task: string): string => taskFunctionId(task).replace(/-/g, "_");
+
+/** Every task module of a workflow, the finisher included. */
+export const workflowTasks = (def: WorkflowDef): string[] => [...def.steps.map((s) => s.task), def.finish];
+
+/** Lambda's transient errors: retried with backoff before the Catch sees them. */
+const TRANSIENT = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+];
+const RETRY = [{ ErrorEquals: TRANSIENT, IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }];
+
+/** The definition's Amazon States Language, with `${placeholder}` for each task's function ARN. */
+export function toAsl(def: WorkflowDef): Record<string, unknown> {
+  const states: Record<string, unknown> = {};
+  const fail = { ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: "RecordFailure" };
+  def.steps.forEach((step, i) => {
+    const next = def.steps[i + 1]?.state ?? "RecordSuccess";
+    const arn = `\${${taskPlaceholder(step.task)}}`;
+    // Every step records its result under its state name, so later steps read what earlier ones made.
+    const common = { ResultPath: `$.results.${step.state}`, Retry: RETRY, Catch: [fail], Next: next };
+    states[step.state] = step.waitsForGateway
+      ? {
+          Type: "Task",
+          Comment: step.label,
+          Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+          Parameters: { FunctionName: arn, Payload: { "state.$": "$", "taskToken.$": "$$.Task.Token" } },
+          TimeoutSeconds: GATEWAY_WAIT_SECONDS,
+          ...common,
+        }
+      : {
+          Type: "Task",
+          Comment: step.label,
+          Resource: arn,
+          Parameters: { "state.$": "$" },
+          TimeoutSeconds: 120,
+          ...common,
+        };
+  });
+  const finishArn = `\${${taskPlaceholder(def.finish)}}`;
+  const finishTask = (outcome: "succeeded" | "failed", next: string) => ({
+    Type: "Task",
+    Resource: finishArn,
+    Parameters: { outcome, "state.$": "$" },
+    TimeoutSeconds: 60,
+    Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+    Next: next,
+  });
+  states.RecordSuccess = { ...finishTask("succeeded", "Succeeded"), Catch: [fail] };
+  states.RecordFailure = {
+    ...finishTask("failed", "Failed"),
+    // Even recording the failure failed: the execution still ends failed, the item stays "running"
+    // until its lock expires.
+    Catch: [{ ErrorEquals: ["States.ALL"], Next: "Failed" }],
+  };
+  states.Succeeded = { Type: "Succeed" };
+  states.Failed = { Type: "Fail", Error: "WorkflowFailed", Cause: `${def.name} failed; see its progress item` };
+  return {
+    Comment: def.description,
+    StartAt: def.steps[0]?.state ?? "RecordSuccess",
+    TimeoutSeconds: def.timeoutSeconds,
+    States: states,
+  };
+}
+
+/** Jobs a schedule starts (EventBridge Scheduler in AWS, a timer locally): a worker function on a cron. */
+export interface ScheduledJob {
+  /** Module exporting `handler`; its worker row is in infra/workers.ts. */
+  handler: string;
+  /** EventBridge Scheduler expression, UTC. */
+  expression: string;
+  /** Local mode's timer: the next run after `now`. */
+  next(now: Date): Date;
+  description: string;
+}
+
+export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
+  {
+    handler: "functions/workflows/certificate-renewal/auto-renew.ts",
+    expression: "cron(0 2 * * ? *)",
+    next: (now) => {
+      const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 2));
+      if (at.getTime() <= now.getTime()) at.setUTCDate(at.getUTCDate() + 1);
+      return at;
+    },
+    description: "Daily certificate auto-renew and expiry notices (02:00 UTC)",
+  },
+];
