@@ -142,12 +142,12 @@ describe("npm start", () => {
     expect(((await res.json()) as { error: string }).error).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 
-  it("answers /health with the table and IoT Core reachable", async () => {
+  it("answers /health with the table, IoT Core and the workflow runner up", async () => {
     const res = await fetch(`${url}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: "ok",
-      checks: { table: { status: "ok" }, iot: { status: "ok" }, workflows: { status: "not_configured" } },
+      checks: { table: { status: "ok" }, iot: { status: "ok" }, workflows: { status: "ok" } },
     });
   });
 
