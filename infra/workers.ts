@@ -11,6 +11,8 @@ export type WorkerTrigger =
   | "iot-events"
   /** Invoked by the single table's NEW_AND_OLD_IMAGES stream. */
   | "table-stream"
+  /** Invoked by an EventBridge schedule (`schedule`). */
+  | "schedule"
   /** Invoked by something that references it by id (a state machine task). */
   | "none";
 
@@ -26,6 +28,10 @@ export interface Worker {
    * invoke it (every API call writes a rate-limit counter, so an unfiltered stream is busy).
    */
   streamFilter?: Record<string, unknown>;
+  /** "table-stream" only: several patterns, ORed (Lambda takes up to five per event source). */
+  streamFilters?: Record<string, unknown>[];
+  /** "schedule" only: an EventBridge schedule expression, e.g. "rate(1 minute)". */
+  schedule?: string;
 }
 
 export const workers: Worker[] = [

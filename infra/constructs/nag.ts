@@ -40,7 +40,7 @@ export function acknowledgeFunctionFindings(scope: IConstruct, needs: FunctionNe
     );
   }
   const things = wildcard(nagArn("iot", `thing/${IOT_NAMES.thingPrefix}*`));
-  if (needs.iotRegistry || needs.iotShadows) {
+  if (needs.iotRegistry || needs.iotShadows || needs.iotShadowsRead) {
     ack(
       scope,
       things,

@@ -58,6 +58,9 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "diagnostics:read",
       "tags:read",
       "tags:write",
+      // GRC: engineers implement controls, work through hardening checklists and respond to incidents.
+      "compliance:write",
+      "incidents:write",
     ],
     default: false,
     protected: false,
@@ -65,7 +68,18 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
   operator: {
     name: "Operator",
     description: "Day-to-day operations. Can view and operate devices and read their configuration.",
-    permissions: ["devices:read", "devices:write", "config:read", "alerts:read", "reports:read", "dashboard:read"],
+    // GRC: operators see where compliance stands and run incidents (report, update status); they do
+    // not change policies, controls, checklists, audits or compliance items.
+    permissions: [
+      "devices:read",
+      "devices:write",
+      "config:read",
+      "alerts:read",
+      "reports:read",
+      "dashboard:read",
+      "compliance:read",
+      "incidents:write",
+    ],
     default: false,
     protected: false,
   },
@@ -80,7 +94,8 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
   viewer: {
     name: "Viewer",
     description: "Read-only access. Can view devices, data, and reports but cannot make changes.",
-    permissions: ["devices:read", "alerts:read", "reports:read", "dashboard:read"],
+    // GRC: read-only, as everywhere else. (Technicians get no GRC permission at all.)
+    permissions: ["devices:read", "alerts:read", "reports:read", "dashboard:read", "compliance:read", "incidents:read"],
     default: true,
     protected: false,
   },

@@ -35,6 +35,8 @@ export const PERMISSION_CATEGORIES: Record<string, string[]> = {
   ssh: ["ssh:read", "ssh:write"],
   gateways: ["gateways:read", "gateways:write", "gateways:admin"],
   certificates: ["certificates:read", "certificates:write"],
+  compliance: ["compliance:read", "compliance:write", "compliance:admin"],
+  incidents: ["incidents:read", "incidents:write"],
 };
 
 /** `*`, `resource:*` or `resource:action`, lowercase. */

@@ -56,6 +56,8 @@ describe("GET /roles", () => {
         "diagnostics:read",
         "tags:read",
         "tags:write",
+        "compliance:write",
+        "incidents:write",
       ],
       user_count: 0,
       default: false,
@@ -68,7 +70,7 @@ describe("GET /roles", () => {
       "reports:read",
     ]);
     expect(byName.Viewer).toMatchObject({
-      permissions: ["devices:read", "alerts:read", "reports:read", "dashboard:read"],
+      permissions: ["devices:read", "alerts:read", "reports:read", "dashboard:read", "compliance:read", "incidents:read"],
       user_count: 1,
       default: true,
       protected: false,
