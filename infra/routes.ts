@@ -8,6 +8,8 @@
 import type { RouteDef } from "#shared/kit/route.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
+import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
+import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
@@ -23,6 +25,8 @@ export const routeFiles: Record<string, RouteDef[]> = {
   fleet: fleetRoutes,
   tenancy: tenancyRoutes,
   reports: reportRoutes,
+  "grc-governance": grcGovernanceRoutes,
+  "grc-operations": grcOperationsRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();
