@@ -70,7 +70,14 @@ describe("GET /roles", () => {
       "reports:read",
     ]);
     expect(byName.Viewer).toMatchObject({
-      permissions: ["devices:read", "alerts:read", "reports:read", "dashboard:read", "compliance:read", "incidents:read"],
+      permissions: [
+        "devices:read",
+        "alerts:read",
+        "reports:read",
+        "dashboard:read",
+        "compliance:read",
+        "incidents:read",
+      ],
       user_count: 1,
       default: true,
       protected: false,
