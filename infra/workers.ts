@@ -43,5 +43,29 @@ export const workers: Worker[] = [
     trigger: "table-stream",
     streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
   },
+  {
+    // Changes to state an evidence check reads → re-evaluate those checks for the tenant.
+    id: "workers-grc-evidence-stream",
+    handler: "functions/workers/grc-evidence-stream.ts",
+    access: { table: "RW", iotShadowsRead: true },
+    trigger: "table-stream",
+    streamFilters: [
+      {
+        eventName: ["INSERT", "MODIFY"],
+        dynamodb: {
+          NewImage: { type: { S: ["User", "ApiKey", "Settings", "Gateway", "FleetConfigHead", "AuditArchive"] } },
+        },
+      },
+      { eventName: ["REMOVE"], dynamodb: { OldImage: { type: { S: ["User", "ApiKey", "Gateway"] } } } },
+    ],
+  },
+  {
+    // What the stream cannot see (gateways' reported shadows, the audit chain): every minute.
+    id: "workers-grc-evidence-schedule",
+    handler: "functions/workers/grc-evidence-schedule.ts",
+    access: { table: "RW", iotShadowsRead: true },
+    trigger: "schedule",
+    schedule: "rate(1 minute)",
+  },
   { id: "iot-ingest", handler: "functions/iot/ingest.ts", access: { table: "RW" }, trigger: "iot-events" },
 ];

@@ -241,4 +241,27 @@ export const grcGovernanceRoutes: RouteDef[] = [
     access: RW,
     audit: { event: "GRC Control Verified", eventType: "grc_control_verified" },
   }),
+  row({
+    method: "POST",
+    path: "/api/security/controls/{id}/evidence/",
+    handler: "functions/grc/controls/evidence-bind.ts",
+    permission: "compliance:write",
+    // The check runs at once: it reads gateways' shadows (never writes them).
+    access: { table: "RW", iotShadowsRead: true },
+    audit: { event: "GRC Control Evidence Bound", eventType: "grc_control_evidence_bound" },
+  }),
+  row({
+    method: "GET",
+    path: "/api/security/controls/{id}/evidence/",
+    handler: "functions/grc/controls/evidence-list.ts",
+    permission: "compliance:read",
+    access: RO,
+  }),
+  row({
+    method: "GET",
+    path: "/api/security/evidence/checks/",
+    handler: "functions/grc/evidence/checks.ts",
+    permission: "compliance:read",
+    access: RO,
+  }),
 ];

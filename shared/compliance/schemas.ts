@@ -31,7 +31,10 @@ const text = freeText({ max: 5000, multiline: true });
 const url = z.nullable(z.url({ protocol: /^https?$/, hostname: z.regexes.domain }).check(z.maxLength(2000)));
 const dateTime = z.nullable(z.iso.datetime({ offset: true }));
 const date = z.nullable(z.iso.date());
-export const Id = z.uuid();
+/** A record id: a UUID as Warden writes them (lower case). */
+export const Id = z
+  .string()
+  .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "must be a UUID"));
 /** A framework: a catalog id ("nist-csf-2.0") or a name ("nist", "ISO 27001"); resolved by the area. */
 export const FrameworkRef = z.string().check(z.minLength(1), z.maxLength(100));
 export const PriorityValue = z.enum(["critical", "high", "medium", "low"]);

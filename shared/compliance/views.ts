@@ -7,6 +7,7 @@ import { checklistStatus, completionPercentage } from "./checklists.ts";
 import { isOverdue } from "./compliance-items.ts";
 import type { complianceDashboard, incidentsDashboard, overview } from "./dashboards.ts";
 import { type DrfPage, pageOf } from "./drf.ts";
+import type { EvidenceRecord } from "./evidence.ts";
 import { type Framework, frameworkDisplayName, type RequirementTreeNode } from "./frameworks.ts";
 import { timeToResolveMinutes } from "./incidents.ts";
 import type { GrcRecord } from "./records.ts";
@@ -414,3 +415,52 @@ export const AuditsDashboardView = z.object({
   completed_recently: n,
   findings: z.object({ total: n, critical: n, high: n, medium: n, low: n }),
 });
+
+// --- evidence -----------------------------------------------------------------------------------
+
+export const EvidenceCheckView = z.object({
+  id: str,
+  description: str,
+  reads: z.array(str),
+  available: b,
+  bindings: z.array(z.object({ framework_id: str, requirement_id: str })),
+});
+export const EvidenceCheckList = pageOf(EvidenceCheckView);
+
+export const EvidenceView = z.object({
+  id: str,
+  control: str,
+  check: str,
+  result: z.enum(["pass", "fail", "not_available"]),
+  reason: str,
+  facts: z.record(z.string(), z.unknown()),
+  collected_at: str,
+});
+export const evidenceView = (e: EvidenceRecord): z.infer<typeof EvidenceView> => ({
+  id: e.id,
+  control: e.control,
+  check: e.check,
+  result: e.result,
+  reason: e.reason,
+  facts: e.facts,
+  collected_at: e.collectedAt,
+});
+/** A control's evidence: the control as it stands, its bound checks, and its evidence records (newest first). */
+export const ControlEvidenceView = z.object({
+  control: ControlView,
+  checks: z.array(str),
+  count: n,
+  next: nstr,
+  previous: nstr,
+  results: z.array(EvidenceView),
+});
+export function controlEvidenceView(
+  control: GrcRecord,
+  p: DrfPage<EvidenceRecord>,
+): z.infer<typeof ControlEvidenceView> {
+  return {
+    control: controlView(control),
+    checks: (control.doc.evidence_checks as string[] | undefined) ?? [],
+    ...page(p, evidenceView),
+  };
+}

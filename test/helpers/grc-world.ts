@@ -5,8 +5,14 @@
  * administrator is made a member of the default enterprise first (the GRC surface answers
  * members only), so a refusal is always the permission's doing.
  */
-import type { RequestContext } from "./route-requests.ts";
-import { expectStatus, type World } from "./world.ts";
+import { expectStatus, type Principal, type World } from "./world.ts";
+
+/** What of a matrix request's context the GRC fixtures need (route-requests.ts RequestContext). */
+interface RequestContext {
+  p: Principal;
+  w: World;
+  fresh: boolean;
+}
 
 const S = "/api/security";
 const cache = new WeakMap<World, Map<string, Promise<unknown>>>();
