@@ -404,6 +404,13 @@ const REQUESTS: Record<string, Build> = {
   })),
   [`GET ${S}/controls/by_framework/`]: member(async () => ({ query: { framework_id: "cis-controls-v8.1" } })),
   [`POST ${S}/controls/{id}/verify/`]: member(async (ctx) => ({ params: { id: await grc.stableControl(ctx.w) } })),
+  [`GET ${S}/evidence/checks/`]: member(async () => ({})),
+  [`GET ${S}/controls/{id}/evidence/`]: member(async (ctx) => ({ params: { id: await grc.stableControl(ctx.w) } })),
+  // A new control each time: a control is bound to a check once.
+  [`POST ${S}/controls/{id}/evidence/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.control(ctx.w) : await grc.stableControl(ctx.w) },
+    body: { check: "audit_retention_365d" },
+  })),
   [`GET ${S}/audits/`]: member(async () => ({ query: { ordering: "scheduled_date" } })),
   [`POST ${S}/audits/`]: async (ctx) => ({
     body: { enterprise: await asMember(ctx), audit_type: "internal", title: ctx.w.name("audit") },
