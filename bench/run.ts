@@ -156,6 +156,8 @@ async function main() {
     );
     const extra = await import("./extra.ts");
     await extra.benchExtra({ call, freshIp, newTenant, warm, tenant });
+    const grc = await import("./grc.ts");
+    await grc.benchGrc({ call, warm, newTenant });
   } finally {
     await dynamo.stop();
   }
