@@ -264,4 +264,13 @@ export const grcGovernanceRoutes: RouteDef[] = [
     permission: "compliance:read",
     access: RO,
   }),
+  row({
+    method: "POST",
+    path: "/api/security/policies/{id}/apply/",
+    handler: "functions/grc/policies/apply.ts",
+    permission: "compliance:admin",
+    // Changing the authentication policy notifies the users who must act on it.
+    access: { ...RW, notify: true },
+    audit: { event: "GRC Policy Applied", eventType: "grc_policy_applied" },
+  }),
 ];

@@ -108,6 +108,7 @@ const POLICY_FIELDS = {
 export const POLICY_FIELD_NAMES = Object.keys(POLICY_FIELDS);
 export const PolicyCreate = z.strictObject({ enterprise: Id, ...withDefaults(POLICY_FIELDS) });
 export const PolicyPatch = z.strictObject(optionals(POLICY_FIELDS));
+export const PolicyApply = z.optional(z.strictObject({ dry_run: z._default(bool, false) }));
 export const PolicyPut = z.strictObject(withDefaults(POLICY_FIELDS));
 export const PolicyListQuery = z.strictObject({
   ...pageFields,

@@ -154,6 +154,16 @@ export const ComplianceSummaryView = z.object({
   updated_at: str,
 });
 
+export const PolicyApplyView = z.object({
+  policy_id: str,
+  enterprise: str,
+  dry_run: b,
+  applied: b,
+  changes: z.record(z.string(), z.object({ old: z.unknown(), new: z.unknown() })),
+  adjusted: z.array(str),
+  not_enforced_by_warden: z.array(str),
+});
+
 // --- checklists ---------------------------------------------------------------------------------
 
 export const ChecklistView = z.object({

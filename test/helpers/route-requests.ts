@@ -369,6 +369,11 @@ const REQUESTS: Record<string, Build> = {
   [`GET ${S}/policies/{id}/compliance_summary/`]: member(async (ctx) => ({
     params: { id: await grc.stablePolicy(ctx.w) },
   })),
+  // A dry run: applying for real would change the matrix world's relaxed authentication policy.
+  [`POST ${S}/policies/{id}/apply/`]: async ({ w }) => ({
+    params: { id: await grc.stablePolicy(w) },
+    body: { dry_run: true },
+  }),
   [`GET ${S}/checklists/`]: member(async () => ({})),
   [`POST ${S}/checklists/`]: async (ctx) => ({ body: { enterprise: await asMember(ctx), system_type: "kubernetes" } }),
   [`GET ${S}/checklists/{id}/`]: member(async (ctx) => ({ params: { id: await grc.stableChecklist(ctx.w) } })),

@@ -10,6 +10,7 @@ import {
   FrameworkPage,
   FrameworkRequirementsView,
   FrameworkView,
+  PolicyApplyView,
   PolicyPage,
   PolicyView,
 } from "#shared/compliance/views.ts";
@@ -208,5 +209,36 @@ describe("policies", () => {
     // The enterprise may have a policy again.
     const again = await call("POST", `${S}/policies/`, { token: acme.token, body: { enterprise: home.id } });
     expect(again.status).toBe(201);
+  });
+});
+
+describe("applying a policy", () => {
+  it("shows the diff on a dry run, then applies it to the authentication policy and audit retention", async () => {
+    const list = await call("GET", `${S}/policies/?enterprise=${home.id}`, { token: acme.token });
+    const id = list.body.results[0].id;
+    await call("PATCH", `${S}/policies/${id}/`, {
+      token: acme.token,
+      body: { password_min_length: 15, audit_log_retention_days: 400, password_history_count: 30 },
+    });
+    const dry = await call("POST", `${S}/policies/${id}/apply/`, { token: acme.token, body: { dry_run: true } });
+    expect(dry.status).toBe(200);
+    expect(PolicyApplyView.parse(dry.body)).toMatchObject({
+      dry_run: true,
+      applied: false,
+      changes: {
+        "authentication.password_policy.min_length": { new: 15 },
+        "audit.retention_days": { new: 400 },
+      },
+      adjusted: [expect.stringContaining("password_history_count")],
+    });
+    const before = await call("GET", "/cloud-integration/security/authentication/settings", { token: acme.token });
+    expect(before.body.password_policy.min_length).not.toBe(15);
+
+    const applied = await call("POST", `${S}/policies/${id}/apply/`, { token: acme.token });
+    expect(applied.body).toMatchObject({ applied: true, dry_run: false });
+    const after = await call("GET", "/cloud-integration/security/authentication/settings", { token: acme.token });
+    expect(after.body.password_policy).toMatchObject({ min_length: 15, history_size: 24 });
+    const again = await call("POST", `${S}/policies/${id}/apply/`, { token: acme.token });
+    expect(again.body).toMatchObject({ applied: false, changes: {} });
   });
 });
