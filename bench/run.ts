@@ -158,6 +158,8 @@ async function main() {
     await extra.benchExtra({ call, freshIp, newTenant, warm, tenant });
     const { benchCertificates } = await import("./certificates.ts");
     console.log(`\nCertificate renewal (pebble, local runner): ${JSON.stringify(await benchCertificates())}`);
+    const grc = await import("./grc.ts");
+    await grc.benchGrc({ call, warm, newTenant });
   } finally {
     await dynamo.stop();
   }

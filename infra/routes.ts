@@ -9,6 +9,8 @@ import type { RouteDef } from "#shared/kit/route.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { certificateRoutes } from "./routes/certificates.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
+import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
+import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
@@ -25,6 +27,8 @@ export const routeFiles: Record<string, RouteDef[]> = {
   tenancy: tenancyRoutes,
   reports: reportRoutes,
   certificates: certificateRoutes,
+  "grc-governance": grcGovernanceRoutes,
+  "grc-operations": grcOperationsRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

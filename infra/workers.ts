@@ -12,6 +12,8 @@ export type WorkerTrigger =
   | "iot-events"
   /** Invoked by the single table's NEW_AND_OLD_IMAGES stream. */
   | "table-stream"
+  /** Invoked by an EventBridge schedule (`schedule`). */
+  | "schedule"
   /** Invoked by something that references it by id (a state machine task). */
   | "none";
 
@@ -27,6 +29,10 @@ export interface Worker {
    * invoke it (every API call writes a rate-limit counter, so an unfiltered stream is busy).
    */
   streamFilter?: Record<string, unknown>;
+  /** "table-stream" only: several patterns, ORed (Lambda takes up to five per event source). */
+  streamFilters?: Record<string, unknown>[];
+  /** "schedule" only: an EventBridge schedule expression, e.g. "rate(1 minute)". */
+  schedule?: string;
 }
 
 /**
@@ -75,5 +81,29 @@ export const workers: Worker[] = [
     handler: "functions/workflows/certificate-renewal/auto-renew.ts",
     access: { table: "RW", workflows: "start", notify: true },
     trigger: "none",
+  },
+  {
+    // Changes to state an evidence check reads → re-evaluate those checks for the tenant.
+    id: "workers-grc-evidence-stream",
+    handler: "functions/workers/grc-evidence-stream.ts",
+    access: { table: "RW", iotShadowsRead: true },
+    trigger: "table-stream",
+    streamFilters: [
+      {
+        eventName: ["INSERT", "MODIFY"],
+        dynamodb: {
+          NewImage: { type: { S: ["User", "ApiKey", "Settings", "Gateway", "FleetConfigHead", "AuditArchive"] } },
+        },
+      },
+      { eventName: ["REMOVE"], dynamodb: { OldImage: { type: { S: ["User", "ApiKey", "Gateway"] } } } },
+    ],
+  },
+  {
+    // What the stream cannot see (gateways' reported shadows, the audit chain): every minute.
+    id: "workers-grc-evidence-schedule",
+    handler: "functions/workers/grc-evidence-schedule.ts",
+    access: { table: "RW", iotShadowsRead: true },
+    trigger: "schedule",
+    schedule: "rate(1 minute)",
   },
 ];

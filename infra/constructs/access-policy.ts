@@ -151,6 +151,8 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
   if (needs.iotShadows) {
     // Named shadows are `thing/<name>/<shadow>`, which the same wildcard covers.
     allow(["iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"], [things]);
+  } else if (needs.iotShadowsRead) {
+    allow(["iot:GetThingShadow"], [things]);
   }
   if (needs.iotPublish) {
     allow(["iot:Publish"], [iotArn("topic", `${IOT_NAMES.topicRoot}/*`)]);

@@ -45,7 +45,7 @@ export function acknowledgeFunctionFindings(
     );
   }
   const things = wildcard(nagArn("iot", `thing/${IOT_NAMES.thingPrefix}*`));
-  if (needs.iotRegistry || needs.iotShadows) {
+  if (needs.iotRegistry || needs.iotShadows || needs.iotShadowsRead) {
     ack(
       scope,
       things,

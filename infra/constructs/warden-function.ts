@@ -88,7 +88,7 @@ export class WardenFunction extends Construct {
       if (s.notifier === "aws" && s.notifierFromEmail) environment.NOTIFIER_FROM_EMAIL = s.notifierFromEmail;
     }
     // Shadow and publish calls need the endpoint; the registry hands it to new gateways.
-    if (needs.iotShadows || needs.iotPublish || needs.iotRegistry) {
+    if (needs.iotShadows || needs.iotShadowsRead || needs.iotPublish || needs.iotRegistry) {
       environment.IOT_ENDPOINT_ADDRESS = platform.iotDataEndpoint();
     }
     // Executions are started and task tokens answered by the state machine's name (shared/workflows/adapters/sfn.ts).

@@ -39,7 +39,11 @@ export function compileRoutes(routes: RouteDef[]): CompiledRoute[] {
             return m[2] ? "(.+)" : "([^/]+)";
           })
           .join("/");
-        return { route, pattern: new RegExp(`^${source}$`), params };
+        // The GRC spec (Django REST) writes its paths with a trailing slash and clients send either
+        // form; API Gateway drops the slash (infra/stacks/routes-stack.ts apiGatewayPath), so a row
+        // ending in "/" answers with and without it here too.
+        const body = source.length > 1 && source.endsWith("/") ? `${source.slice(0, -1)}/?` : source;
+        return { route, pattern: new RegExp(`^${body}$`), params };
       })
       // Literal segments win over parameters: /users/create before /users/{user_id}.
       .sort((a, b) => a.params.length - b.params.length)

@@ -136,7 +136,11 @@ async function main() {
   process.env.WARDEN_JWT_PRIVATE_KEY ??= loadOrCreateJwtKey(join(stateDir, "jwt-es256.pem"));
   process.env.WARDEN_DATA_KEY ??= loadOrCreateDataKey(join(stateDir, "data-key"));
   await usePlatformWithLocalIot(iot);
-  await progress("Workflows", () => useLocalWorkflows(root), (w) => w);
+  await progress(
+    "Workflows",
+    () => useLocalWorkflows(root),
+    (w) => w,
+  );
 
   const { bootstrapDefaultTenant } = await import("./bootstrap.ts");
   const { startApiServer } = await import("./api-server.ts");

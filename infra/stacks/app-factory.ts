@@ -132,7 +132,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
   };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");
-  const usesIot = (a: RouteDef["access"]) => a.iotShadows || a.iotPublish || a.iotRegistry;
+  const usesIot = (a: RouteDef["access"]) => a.iotShadows || a.iotShadowsRead || a.iotPublish || a.iotRegistry;
   const iot =
     ingestWorkers.length > 0 || [...routes, ...workers].some((r) => usesIot(r.access))
       ? new IotStack(app, `${prefix}-Iot`, {

@@ -1,9 +1,11 @@
 /**
  * Functions no HTTP route or IoT rule invokes: table-stream handlers (WebSocket and webhook
- * fan-out) and Step Functions tasks. A workflows stack finds its task functions in `functions`.
+ * fan-out, evidence re-evaluation), scheduled sweeps and Step Functions tasks. A workflows stack finds its task functions in `functions`.
  */
 import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction as LambdaTarget } from "aws-cdk-lib/aws-events-targets";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { Construct } from "constructs";
@@ -12,7 +14,7 @@ import { type PlatformResources, WardenFunction } from "../constructs/warden-fun
 import type { Worker } from "../workers.ts";
 
 export interface WorkersStackProps extends StackProps {
-  /** Workers with trigger "table-stream" or "none". */
+  /** Workers with trigger "table-stream", "schedule" or "none". */
   workers: Worker[];
   assetsDir: string;
   platform: PlatformResources;
@@ -49,10 +51,23 @@ export class WorkersStack extends Stack {
             maxRecordAge: Duration.hours(1),
             // The handler may return `batchItemFailures` to retry only the records that failed.
             reportBatchItemFailures: true,
-            ...(worker.streamFilter && { filters: [FilterCriteria.filter(worker.streamFilter)] }),
+            ...((worker.streamFilter || worker.streamFilters) && {
+              filters: [...(worker.streamFilter ? [worker.streamFilter] : []), ...(worker.streamFilters ?? [])].map(
+                (f) => FilterCriteria.filter(f),
+              ),
+            }),
           }),
         );
         acknowledgeStreamRead(fn.role);
+      }
+      if (worker.trigger === "schedule") {
+        if (!worker.schedule) throw new Error(`worker ${worker.id}: a scheduled worker needs its schedule expression`);
+        new Rule(this, `${worker.id}-Schedule`, {
+          description: `Runs ${worker.id} (${worker.schedule})`,
+          schedule: Schedule.expression(worker.schedule),
+          // One missed tick is made up by the next: no retries that would pile runs on top of each other.
+          targets: [new LambdaTarget(fn.function, { retryAttempts: 0 })],
+        });
       }
       this.functions.set(worker.id, fn);
     }

@@ -49,6 +49,9 @@ export const PERMISSIONS = {
   gateways: ["gateways:read", "gateways:admin"],
   firewall: ["firewall:read", "firewall:write"],
   ssh: ["ssh:read", "ssh:write"],
+  certificates: ["certificates:read", "certificates:write"],
+  compliance: ["compliance:read", "compliance:write", "compliance:admin"],
+  incidents: ["incidents:read", "incidents:write"],
 } as const satisfies Record<string, readonly `${string}:${string}`[]>;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];
@@ -77,14 +80,29 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "ssh:write",
       "security:read",
       "audit:read",
+      "certificates:write",
+      // GRC: engineers implement controls, work through hardening checklists and respond to incidents.
+      "compliance:write",
+      "incidents:write",
     ] satisfies Permission[],
     default: false,
     protected: false,
   },
   operator: {
     name: "Operator",
-    description: "Day-to-day operations: sees the fleet, operates its firewall and SSH.",
-    permissions: ["gateways:read", "firewall:write", "ssh:write", "security:read", "audit:read"] satisfies Permission[],
+    description: "Day-to-day operations: sees the fleet, operates its firewall and SSH, runs incidents.",
+    // GRC: operators see where compliance stands and run incidents (report, update status); they do
+    // not change policies, controls, checklists, audits or compliance items.
+    permissions: [
+      "gateways:read",
+      "firewall:write",
+      "ssh:write",
+      "security:read",
+      "audit:read",
+      "certificates:read",
+      "compliance:read",
+      "incidents:write",
+    ] satisfies Permission[],
     default: false,
     protected: false,
   },
@@ -97,8 +115,16 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
   },
   viewer: {
     name: "Viewer",
-    description: "Read-only access to the fleet, its firewall and SSH.",
-    permissions: ["gateways:read", "firewall:read", "ssh:read"] satisfies Permission[],
+    description: "Read-only access to the fleet, its firewall, SSH and certificates, and to compliance.",
+    // GRC: read-only, as everywhere else. (Technicians get no GRC permission at all.)
+    permissions: [
+      "gateways:read",
+      "firewall:read",
+      "ssh:read",
+      "certificates:read",
+      "compliance:read",
+      "incidents:read",
+    ] satisfies Permission[],
     default: true,
     protected: false,
   },

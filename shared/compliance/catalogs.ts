@@ -2,19 +2,15 @@
  * The framework catalogs shipped in `catalogs/`: list them, load one, walk it as a tree, find a
  * requirement, resolve a framework from what a person typed, and follow cross-framework mappings.
  *
- * Cost model: listing and name resolution read only the small `catalogs/index.json`; a catalog
+ * Cost model: listing and name resolution read only the small `catalogs/index.json` (through
+ * catalog-index.ts, which functions that only name frameworks import instead); a catalog
  * body (800-53 is about 0.5 MB) is imported on first use, validated once, and cached for the life
  * of the process — concurrent callers share the same pending load, so nothing is parsed twice.
  */
-import {
-  Catalog,
-  CatalogIndex,
-  type CatalogSummary,
-  Mapping,
-  type Requirement,
-  type RequirementNode,
-} from "./catalog.ts";
-import index from "./catalogs/index.json" with { type: "json" };
+import { Catalog, Mapping, type Requirement, type RequirementNode } from "./catalog.ts";
+import { type CatalogId, isCatalogId } from "./catalog-index.ts";
+
+export { byName, type CatalogId, isCatalogId, listCatalogs } from "./catalog-index.ts";
 
 /**
  * One import per file, spelled out, so a bundler can see every catalog. esbuild (no code
@@ -30,9 +26,7 @@ const CATALOG_LOADERS = {
   "pci-dss-4.0": () => import("./catalogs/pci-dss-4.0.json", { with: { type: "json" } }),
   "hipaa-security-rule": () => import("./catalogs/hipaa-security-rule.json", { with: { type: "json" } }),
   "cis-aws-foundations-v3.0": () => import("./catalogs/cis-aws-foundations-v3.0.json", { with: { type: "json" } }),
-} satisfies Record<string, () => Promise<{ default: unknown }>>;
-
-export type CatalogId = keyof typeof CATALOG_LOADERS;
+} satisfies Record<CatalogId, () => Promise<{ default: unknown }>>;
 
 const MAPPING_LOADERS = [
   {
@@ -41,17 +35,6 @@ const MAPPING_LOADERS = [
     load: () => import("./catalogs/mappings/nist-csf-2.0--nist-800-53-r5.json", { with: { type: "json" } }),
   },
 ] satisfies { from: CatalogId; to: CatalogId; load: () => Promise<{ default: unknown }> }[];
-
-const summaries: readonly CatalogSummary[] = CatalogIndex.parse(index).catalogs;
-
-export function isCatalogId(value: string): value is CatalogId {
-  return Object.hasOwn(CATALOG_LOADERS, value);
-}
-
-/** Every shipped framework with its counts, in listing order, without loading any catalog. */
-export function listCatalogs(): readonly CatalogSummary[] {
-  return summaries;
-}
 
 const loaded = new Map<CatalogId, Promise<Catalog>>();
 
@@ -128,24 +111,6 @@ export async function findRequirement(frameworkId: string, requirementId: string
   if (!isCatalogId(frameworkId)) return undefined;
   const { byId, byKey } = await lookupFor(frameworkId);
   return byId.get(requirementId) ?? byKey.get(requirementKey(requirementId));
-}
-
-/** Letters and digits only, lower case: "ISO 27001", "iso-27001" and "ISO/IEC 27001" compare equal. */
-function nameKey(raw: string): string {
-  return raw.toLowerCase().replace(/[^a-z0-9]/g, "");
-}
-
-/**
- * The framework a person or a client means by `name`: its id, its name or one of its aliases, in
- * any case, with or without spaces, dashes and punctuation ("nist" is the CSF, "ISO 27001" is
- * ISO/IEC 27001:2022). Undefined when nothing matches.
- */
-export function byName(name: string): CatalogSummary | undefined {
-  const key = nameKey(name);
-  if (key.length === 0) return undefined;
-  return summaries.find(
-    (s) => nameKey(s.id) === key || nameKey(s.name) === key || s.aliases.some((alias) => nameKey(alias) === key),
-  );
 }
 
 export interface RelatedRequirement {

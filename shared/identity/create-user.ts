@@ -91,6 +91,7 @@ function defaults(u: {
     lockReason: null,
     tokensValidAfter: 0,
     avatarColor: COLORS[u.id % COLORS.length] ?? "indigo",
+    enterprises: [],
     createdAt: u.now,
     updatedAt: u.now,
   };

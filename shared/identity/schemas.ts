@@ -108,6 +108,8 @@ export const updateUserBody = z.strictObject({
   /** Locking has its own route (/users/lock); setting "active" here also lifts a lock. */
   status: z.optional(z.enum(["active", "inactive"])),
   notes: z.optional(freeText({ max: 1000, multiline: true })),
+  /** GRC enterprise ids the user is a member of (replaces the list); admins only. */
+  enterprises: z.optional(z.array(z.uuid()).check(z.maxLength(100))),
 });
 
 export const deleteUserBody = z.strictObject({

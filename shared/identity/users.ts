@@ -11,7 +11,7 @@
  */
 
 import { type ActivityEntry, recentActivityOf } from "#shared/audit/trail.ts";
-import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
+import { DEFAULT_ROLE, hasPermission } from "#shared/auth/permissions.ts";
 import { listApiKeyItems } from "#shared/identity/db/api-keys.ts";
 import {
   getUserWithLoginSessions,
@@ -20,6 +20,7 @@ import {
   liveLoginSessions,
 } from "#shared/identity/db/login-sessions.ts";
 import {
+  getUser,
   loginGuardDelete,
   loginGuardPut,
   normalizeLogin,
@@ -211,6 +212,15 @@ export async function addUser(caller: Principal, input: AddUserInput) {
   return { user, temporaryPassword: generated, welcomeEmailSent };
 }
 
+/** A user of the tenant by id, for other areas that name users (GRC owners); undefined when none. */
+export async function getUserSummary(
+  tenantId: string,
+  userId: number,
+): Promise<Pick<User, "id" | "username"> | undefined> {
+  const u = await getUser(tenantId, userId);
+  return u ? { id: u.id, username: u.username } : undefined;
+}
+
 export interface UpdateUserInput {
   userId: number;
   fullName?: string;
@@ -220,6 +230,8 @@ export interface UpdateUserInput {
   permissions?: string[];
   status?: "active" | "inactive";
   notes?: string;
+  /** GRC enterprise memberships (replaces the list). Only a caller holding `compliance:admin` may set them. */
+  enterprises?: string[];
 }
 
 type Change = { old: unknown; new: unknown } | { added?: string[]; removed?: string[] };
@@ -283,6 +295,18 @@ export async function updateUser(caller: Principal, input: UpdateUserInput) {
     );
   }
   if (input.notes !== undefined && input.notes !== target.notes) set("notes", "notes", input.notes);
+  if (input.enterprises !== undefined) {
+    if (!hasPermission(caller.permissions, "compliance:admin")) {
+      throw new Forbidden("Only an administrator holding 'compliance:admin' may assign enterprises");
+    }
+    const next = [...new Set(input.enterprises)];
+    const added = next.filter((e) => !target.enterprises.includes(e));
+    const removed = target.enterprises.filter((e) => !next.includes(e));
+    if (added.length || removed.length) {
+      diff.enterprises = { ...(added.length ? { added } : {}), ...(removed.length ? { removed } : {}) };
+      changes.enterprises = next;
+    }
+  }
 
   const stillAdmin = (changes.permissions ?? target.permissions) as string[];
   if (isAdmin(target) && (!stillAdmin.includes("*") || changes.status === "inactive")) {

@@ -222,6 +222,7 @@ export const userSummaryView = (s: UserSummary) => ({
   created_at: s.user.createdAt,
   avatar_color: s.user.avatarColor,
   permissions: s.user.permissions,
+  enterprises: s.user.enterprises,
   session_count: s.loginSessionCount,
 });
 
@@ -326,6 +327,7 @@ export const updatedUserView = (u: User) => ({
   role: u.role,
   two_factor_enabled: u.twoFactorEnabled,
   permissions: u.permissions,
+  enterprises: u.enterprises,
 });
 
 /** POST /users/2fa/enroll: the app secret (shown once) or where the code went. */

@@ -22,6 +22,8 @@ export interface Access {
   iotRegistry?: boolean;
   /** Read and write device shadows. */
   iotShadows?: boolean;
+  /** Read device shadows only (GetThingShadow): what the gateways report, never a write. */
+  iotShadowsRead?: boolean;
   /** Publish to device topics (e.g. commands to a gateway). */
   iotPublish?: boolean;
   /** Sends user notifications: SES e-mail and SNS SMS when the app is deployed with `-c notifier=aws`. */

@@ -13,6 +13,11 @@ export const RATE_CLASSES = {
   billing: 30,
   metrics: 60,
   general: 100,
+  /**
+   * The GRC surface (compliance records, incidents, dashboards): a window of its own, so a
+   * compliance dashboard that polls never spends the budget of the fleet's operations, nor the reverse.
+   */
+  compliance: 100,
   /** Device ingest and webhooks from Stripe: limited upstream, not per tenant. */
   unlimited: Number.POSITIVE_INFINITY,
 } as const;

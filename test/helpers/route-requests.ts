@@ -10,6 +10,8 @@
  */
 import fc from "fast-check";
 import type { CallOptions, CallResult } from "./api.ts";
+import * as grc from "./grc-world.ts";
+import { asMember } from "./grc-world.ts";
 import { type CatalogueRoute, concretePath, type ObjectKind, type Schema } from "./route-catalogue.ts";
 import { multipart, newSshPublicKey, type Principal, strongPassword, type World } from "./world.ts";
 import { validArbitrary } from "./zod-arbitrary.ts";
@@ -62,6 +64,8 @@ type Draft = Omit<RouteRequest, "path"> & { params?: Record<string, string | num
 type Build = (ctx: RequestContext) => Promise<Draft>;
 
 const B = "/cloud-integration/security";
+const S = "/api/security";
+const DS = "/api/dashboard/security";
 
 /** The caller's own account, for the routes that act on the signed-in user. */
 function self(ctx: RequestContext) {
@@ -80,6 +84,14 @@ async function renewToken(ctx: RequestContext): Promise<void> {
   const u = self(ctx);
   if (u) ctx.p.token = await ctx.w.mint(u);
 }
+
+/** A GRC request whose caller is first made a member of the world's default enterprise. */
+const member =
+  (build: Build): Build =>
+  async (ctx) => {
+    await asMember(ctx);
+    return build(ctx);
+  };
 
 const REQUESTS: Record<string, Build> = {
   // --- sign-in (public routes: objects of the shared world) ---------------------------------------
@@ -358,6 +370,156 @@ const REQUESTS: Record<string, Build> = {
     body: { gateway_id: (await w.stableGateway()).id, certificate_data: (await certificateFor("validate")).pem },
   }),
   [`GET ${B}/status`]: async () => ({}),
+
+  // --- GRC (test/helpers/grc-world.ts: callers who are not administrators become members first) ---
+  [`GET ${S}/enterprises/`]: member(async () => ({})),
+  [`POST ${S}/enterprises/`]: async ({ w }) => ({ body: { name: w.name("enterprise") } }),
+  [`GET ${S}/enterprises/{id}/`]: async (ctx) => ({ params: { id: await asMember(ctx) } }),
+  [`PATCH ${S}/enterprises/{id}/`]: async (ctx) => ({
+    params: { id: await asMember(ctx) },
+    body: { description: `changed ${ctx.w.next()}` },
+  }),
+  [`GET ${S}/frameworks/`]: member(async () => ({})),
+  [`GET ${S}/frameworks/by_name/`]: member(async () => ({ query: { name: "nist" } })),
+  [`GET ${S}/frameworks/{id}/`]: member(async () => ({ params: { id: "iso-27001-2022" } })),
+  [`GET ${S}/frameworks/{id}/requirements/`]: member(async () => ({ params: { id: "pci-dss-4.0" } })),
+  [`GET ${S}/policies/`]: member(async () => ({})),
+  [`POST ${S}/policies/`]: async ({ w, fresh }) => ({
+    body: { enterprise: fresh ? await grc.newEnterprise(w) : await grc.enterpriseOf(w), password_min_length: 14 },
+  }),
+  [`GET ${S}/policies/{id}/`]: member(async (ctx) => ({ params: { id: await grc.stablePolicy(ctx.w) } })),
+  [`PATCH ${S}/policies/{id}/`]: async ({ w }) => ({
+    params: { id: await grc.stablePolicy(w) },
+    body: { session_timeout_minutes: 15 + (w.next() % 60) },
+  }),
+  [`PUT ${S}/policies/{id}/`]: async ({ w }) => ({
+    params: { id: await grc.stablePolicy(w) },
+    body: { tls_minimum_version: "1.3" },
+  }),
+  [`DELETE ${S}/policies/{id}/`]: async ({ w, fresh }) => ({
+    params: { id: fresh ? await grc.policy(w) : await grc.stablePolicy(w) },
+  }),
+  [`GET ${S}/policies/{id}/compliance_summary/`]: member(async (ctx) => ({
+    params: { id: await grc.stablePolicy(ctx.w) },
+  })),
+  // A dry run: applying for real would change the matrix world's relaxed authentication policy.
+  [`POST ${S}/policies/{id}/apply/`]: async ({ w }) => ({
+    params: { id: await grc.stablePolicy(w) },
+    body: { dry_run: true },
+  }),
+  [`GET ${S}/checklists/`]: member(async () => ({})),
+  [`POST ${S}/checklists/`]: async (ctx) => ({ body: { enterprise: await asMember(ctx), system_type: "kubernetes" } }),
+  [`GET ${S}/checklists/{id}/`]: member(async (ctx) => ({ params: { id: await grc.stableChecklist(ctx.w) } })),
+  [`PATCH ${S}/checklists/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableChecklist(ctx.w) },
+    body: { name: ctx.w.name("checklist") },
+  })),
+  [`PUT ${S}/checklists/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableChecklist(ctx.w) },
+    body: { system_type: "linux", name: ctx.w.name("checklist") },
+  })),
+  [`DELETE ${S}/checklists/{id}/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.checklist(ctx.w) : await grc.stableChecklist(ctx.w) },
+  })),
+  [`POST ${S}/checklists/{id}/verify/`]: member(async (ctx) => ({
+    params: { id: await grc.completeChecklist(ctx.w) },
+  })),
+  [`GET ${S}/controls/`]: member(async () => ({ query: { ordering: "-priority" } })),
+  [`POST ${S}/controls/`]: async (ctx) => ({
+    body: { enterprise: await asMember(ctx), framework: "nist", control_id: "PR.AA-01", priority: "critical" },
+  }),
+  [`GET ${S}/controls/{id}/`]: member(async (ctx) => ({ params: { id: await grc.stableControl(ctx.w) } })),
+  [`PATCH ${S}/controls/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableControl(ctx.w) },
+    body: { implementation_notes: `note ${ctx.w.next()}` },
+  })),
+  [`PUT ${S}/controls/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableControl(ctx.w) },
+    body: { framework: "cis-controls-v8.1", control_id: "4.4", status: "implemented", priority: "high" },
+  })),
+  [`DELETE ${S}/controls/{id}/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.control(ctx.w) : await grc.stableControl(ctx.w) },
+  })),
+  [`GET ${S}/controls/by_framework/`]: member(async () => ({ query: { framework_id: "cis-controls-v8.1" } })),
+  [`POST ${S}/controls/{id}/verify/`]: member(async (ctx) => ({ params: { id: await grc.stableControl(ctx.w) } })),
+  [`GET ${S}/evidence/checks/`]: member(async () => ({})),
+  [`GET ${S}/controls/{id}/evidence/`]: member(async (ctx) => ({ params: { id: await grc.stableControl(ctx.w) } })),
+  // A new control each time: a control is bound to a check once.
+  [`POST ${S}/controls/{id}/evidence/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.control(ctx.w) : await grc.stableControl(ctx.w) },
+    body: { check: "audit_retention_365d" },
+  })),
+  [`GET ${S}/audits/`]: member(async () => ({ query: { ordering: "scheduled_date" } })),
+  [`POST ${S}/audits/`]: async (ctx) => ({
+    body: { enterprise: await asMember(ctx), audit_type: "internal", title: ctx.w.name("audit") },
+  }),
+  [`GET ${S}/audits/{id}/`]: member(async (ctx) => ({ params: { id: await grc.stableAudit(ctx.w) } })),
+  [`PATCH ${S}/audits/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableAudit(ctx.w) },
+    body: { scope: `scope ${ctx.w.next()}` },
+  })),
+  [`PUT ${S}/audits/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableAudit(ctx.w) },
+    body: { title: ctx.w.name("audit"), audit_type: "external" },
+  })),
+  [`DELETE ${S}/audits/{id}/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.audit(ctx.w) : await grc.stableAudit(ctx.w) },
+  })),
+  [`GET ${S}/audits/upcoming/`]: member(async () => ({ query: { days: "30" } })),
+  [`POST ${S}/audits/{id}/start/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.audit(ctx.w) : await grc.stableAudit(ctx.w) },
+  })),
+  [`POST ${S}/audits/{id}/complete/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.audit(ctx.w, true) : await grc.stableAudit(ctx.w) },
+    body: { findings_count: 5, critical_findings: 1 },
+  })),
+  [`GET ${S}/incidents/`]: member(async () => ({})),
+  [`POST ${S}/incidents/`]: async (ctx) => ({
+    body: { enterprise: await asMember(ctx), title: ctx.w.name("incident"), severity: "medium" },
+  }),
+  [`GET ${S}/incidents/{id}/`]: member(async (ctx) => ({ params: { id: await grc.stableIncident(ctx.w) } })),
+  [`PATCH ${S}/incidents/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableIncident(ctx.w) },
+    body: { response_actions: `blocked ${ctx.w.next()}` },
+  })),
+  [`PUT ${S}/incidents/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableIncident(ctx.w) },
+    body: { title: ctx.w.name("incident"), severity: "high" },
+  })),
+  [`DELETE ${S}/incidents/{id}/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.incident(ctx.w) : await grc.stableIncident(ctx.w) },
+  })),
+  [`POST ${S}/incidents/{id}/update_status/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.incident(ctx.w) : await grc.stableIncident(ctx.w) },
+    body: { status: "investigating", note: "matrix" },
+  })),
+  [`GET ${S}/incidents/active/`]: member(async () => ({})),
+  [`GET ${S}/incidents/by_severity/`]: member(async () => ({})),
+  [`GET ${S}/compliance/`]: member(async () => ({ query: { ordering: "-deadline" } })),
+  [`POST ${S}/compliance/`]: async (ctx) => ({
+    body: { enterprise: await asMember(ctx), requirement_name: ctx.w.name("requirement"), framework: "soc2" },
+  }),
+  [`GET ${S}/compliance/{id}/`]: member(async (ctx) => ({ params: { id: await grc.stableComplianceItem(ctx.w) } })),
+  [`PATCH ${S}/compliance/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableComplianceItem(ctx.w) },
+    body: { status_percentage: ctx.w.next() % 99 },
+  })),
+  [`PUT ${S}/compliance/{id}/`]: member(async (ctx) => ({
+    params: { id: await grc.stableComplianceItem(ctx.w) },
+    body: { requirement_name: ctx.w.name("requirement") },
+  })),
+  [`DELETE ${S}/compliance/{id}/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.complianceItem(ctx.w) : await grc.stableComplianceItem(ctx.w) },
+  })),
+  [`GET ${S}/compliance/overdue/`]: member(async () => ({})),
+  [`GET ${S}/compliance/by_framework/`]: member(async () => ({ query: { framework_id: "iso-27001-2022" } })),
+  [`POST ${S}/compliance/{id}/mark_completed/`]: member(async (ctx) => ({
+    params: { id: ctx.fresh ? await grc.complianceItem(ctx.w) : await grc.stableComplianceItem(ctx.w) },
+  })),
+  [`GET ${DS}/overview/`]: member(async () => ({})),
+  [`GET ${DS}/compliance/`]: member(async (ctx) => ({ query: { enterprise_id: await asMember(ctx) } })),
+  [`GET ${DS}/incidents/`]: member(async () => ({})),
+  [`GET ${DS}/audits/`]: member(async () => ({ query: { days: "90" } })),
 };
 
 /** The route keys that have a written request (the rest are generated). */

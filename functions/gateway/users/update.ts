@@ -17,6 +17,7 @@ export const endpoint = defineEndpoint(
       permissions: b.permissions,
       status: b.status,
       notes: b.notes,
+      enterprises: b.enterprises,
     });
     const { user, changes } = r;
     req.audit({

@@ -93,6 +93,8 @@ export const UserItem = z.object({
   /** Tokens issued before this epoch second are refused (password reset, lock, role change). */
   tokensValidAfter: z._default(z.number(), 0),
   avatarColor: z._default(z.string(), "indigo"),
+  /** GRC enterprises (organisational units of the tenant) this user is a member of; none when new. */
+  enterprises: z._default(z.array(z.string()), []),
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number(),

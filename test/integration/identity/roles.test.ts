@@ -44,11 +44,23 @@ describe("GET /roles", () => {
         gateways: ["gateways:read", "gateways:admin"],
         firewall: ["firewall:read", "firewall:write"],
         ssh: ["ssh:read", "ssh:write"],
+        certificates: ["certificates:read", "certificates:write"],
+        compliance: ["compliance:read", "compliance:write", "compliance:admin"],
+        incidents: ["incidents:read", "incidents:write"],
       },
     });
     // Each built-in role grants what the routes check (the catalogue), nothing no route asks for.
     expect(byName.Engineer).toMatchObject({
-      permissions: ["gateways:admin", "firewall:write", "ssh:write", "security:read", "audit:read"],
+      permissions: [
+        "gateways:admin",
+        "firewall:write",
+        "ssh:write",
+        "security:read",
+        "audit:read",
+        "certificates:write",
+        "compliance:write",
+        "incidents:write",
+      ],
       user_count: 0,
       default: false,
       protected: false,
@@ -59,10 +71,20 @@ describe("GET /roles", () => {
       "ssh:write",
       "security:read",
       "audit:read",
+      "certificates:read",
+      "compliance:read",
+      "incidents:write",
     ]);
     expect(byName.Technician.permissions).toEqual(["gateways:read", "firewall:read", "ssh:write"]);
     expect(byName.Viewer).toMatchObject({
-      permissions: ["gateways:read", "firewall:read", "ssh:read"],
+      permissions: [
+        "gateways:read",
+        "firewall:read",
+        "ssh:read",
+        "certificates:read",
+        "compliance:read",
+        "incidents:read",
+      ],
       user_count: 1,
       default: true,
       protected: false,

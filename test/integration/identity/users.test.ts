@@ -237,6 +237,7 @@ describe("GET /users", () => {
       created_at: expect.any(String),
       avatar_color: expect.any(String),
       permissions: ["*"],
+      enterprises: [],
       session_count: 1,
     });
     expect(res.body.users.find((u: { id: number }) => u.id === ops.id)).toMatchObject({
@@ -493,6 +494,7 @@ describe("GET /users/{user_id}", () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
       permissions: expect.arrayContaining(["devices:read", "diagnostics:run"]),
+      enterprises: [],
       avatar_color: expect.any(String),
       session_count: 1,
       api_keys: [

@@ -1,0 +1,17 @@
+/** PUT /api/security/audits/{id}/ — full update of a security audit. */
+import { updateAudit } from "#shared/compliance/audits.ts";
+import { scopeOf } from "#shared/compliance/enterprises.ts";
+import { AuditPut, IdPath } from "#shared/compliance/schemas.ts";
+import { AuditView, auditView } from "#shared/compliance/views.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
+
+export const endpoint = defineEndpoint(
+  "PUT /api/security/audits/{id}/",
+  { path: IdPath, body: AuditPut, response: AuditView },
+  async (req) => {
+    const scope = await scopeOf(req.principal);
+    const { record, changes } = await updateAudit(scope, req.path.id, req.body);
+    req.audit({ resource: `audits/${record.id}`, details: { id: record.id, enterprise: record.enterprise, changes } });
+    return auditView(record);
+  },
+);

@@ -1,0 +1,20 @@
+/** PUT /api/security/compliance/{id}/ — full update of a compliance item. */
+import { updateComplianceItem } from "#shared/compliance/compliance-items.ts";
+import { scopeOf } from "#shared/compliance/enterprises.ts";
+import { CompliancePut, IdPath } from "#shared/compliance/schemas.ts";
+import { ComplianceItemView, complianceItemView } from "#shared/compliance/views.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
+
+export const endpoint = defineEndpoint(
+  "PUT /api/security/compliance/{id}/",
+  { path: IdPath, body: CompliancePut, response: ComplianceItemView },
+  async (req) => {
+    const scope = await scopeOf(req.principal);
+    const { record, changes } = await updateComplianceItem(scope, req.path.id, req.body);
+    req.audit({
+      resource: `compliance/${record.id}`,
+      details: { id: record.id, enterprise: record.enterprise, changes },
+    });
+    return complianceItemView(record);
+  },
+);

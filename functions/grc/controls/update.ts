@@ -1,0 +1,20 @@
+/** PATCH /api/security/controls/{id}/ — partial update of a security control. */
+import { updateControl } from "#shared/compliance/controls.ts";
+import { scopeOf } from "#shared/compliance/enterprises.ts";
+import { ControlPatch, IdPath } from "#shared/compliance/schemas.ts";
+import { ControlView, controlView } from "#shared/compliance/views.ts";
+import { defineEndpoint } from "#shared/kit/endpoint.ts";
+
+export const endpoint = defineEndpoint(
+  "PATCH /api/security/controls/{id}/",
+  { path: IdPath, body: ControlPatch, response: ControlView },
+  async (req) => {
+    const scope = await scopeOf(req.principal);
+    const { record, changes } = await updateControl(scope, req.path.id, req.body);
+    req.audit({
+      resource: `controls/${record.id}`,
+      details: { id: record.id, enterprise: record.enterprise, changes },
+    });
+    return controlView(record);
+  },
+);
