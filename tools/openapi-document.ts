@@ -207,7 +207,9 @@ function operation(
 ): ZodOpenApiOperationObject {
   const { schemas } = endpoint;
   const responses: ZodOpenApiResponsesObject = {};
-  if (schemas.produces) {
+  if (schemas.noContent) {
+    responses["204"] = { description: "Done: no content" };
+  } else if (schemas.produces) {
     const media = Object.entries(schemas.produces);
     responses["200"] = {
       description: `The file, in the asked format: ${media.map(([type, spec]) => `\`${type}\`: ${spec.description}`).join("; ")}`,
@@ -308,13 +310,13 @@ export function missingFromDocument(doc: { paths?: Record<string, unknown> }, ro
     .map(routeKey);
 }
 
-/** "METHOD /path" of each HTTP route whose endpoint declares neither `response` nor `produces`. */
+/** "METHOD /path" of each HTTP route whose endpoint declares none of `response`, `produces`, `noContent`. */
 export async function routesWithoutResponseSchema(routes: RouteDef[], root: string): Promise<string[]> {
   const missing: string[] = [];
   for (const r of routes) {
     if (r.method === "WEBSOCKET") continue;
     const { schemas } = await loadEndpoint(root, r.handler);
-    if (!schemas.response && !schemas.produces) missing.push(routeKey(r));
+    if (!schemas.response && !schemas.produces && !schemas.noContent) missing.push(routeKey(r));
   }
   return missing;
 }

@@ -38,9 +38,11 @@ export interface Schemas {
   response?: Schema;
   /**
    * For a route that answers with a file (a `RawResponse`): each media type it may send, with a
-   * description and, where the file is JSON, its schema. A route declares `response` or `produces`.
+   * description and, where the file is JSON, its schema. A route declares `response`, `produces` or `noContent`.
    */
   produces?: Record<string, MediaSpec>;
+  /** For a route that answers 204 with no body (a `RawResponse(204, …)`), e.g. a DRF delete. */
+  noContent?: true;
 }
 
 /** One media type a file-answering route may send (see `Schemas.produces`). */

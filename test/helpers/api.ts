@@ -105,6 +105,11 @@ export async function checkContract(route: RouteDef, status: number, contentType
   if (status < 200 || status >= 300) return;
   const { schemas } = await loadEndpoint(root, route.handler);
   const where = `${route.method} ${route.path} answered ${status}`;
+  if (schemas.noContent) {
+    if (status !== 204 || (body !== undefined && body !== null && body !== ""))
+      throw new Error(`contract: ${where} with a body; it declares no content (204)`);
+    return;
+  }
   if (schemas.produces) {
     const media = contentType.split(";")[0]?.trim() ?? "";
     const spec = schemas.produces[media];

@@ -8,7 +8,15 @@ import { defineEndpoint, RawResponse } from "#shared/kit/endpoint.ts";
 
 export const endpoint = defineEndpoint(
   "GET /cloud-integration/security/certificates/download/{kind}",
-  { path: DownloadPath, query: DownloadQuery },
+  {
+    path: DownloadPath,
+    query: DownloadQuery,
+    produces: {
+      "application/x-pem-file": {
+        description: "PEM: the certificate (`cert`), the private key (`key`, once) or both (`bundle`, once)",
+      },
+    },
+  },
   async (req) => {
     const file = await download(req.principal.tenantId, req.principal.username, req.path.kind, req.query.token);
     return new RawResponse(

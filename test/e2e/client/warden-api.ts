@@ -1449,6 +1449,1256 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cloud-integration/security/certificates/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Certificates Status
+         * @description Requires the permission `certificates:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_certificates_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/certificates/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Certificate
+         * @description Requires the permission `certificates:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `certificate_uploaded` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_certificates_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/certificates/generate-self-signed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate Self-Signed Certificate
+         * @description Requires the permission `certificates:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `certificate_generated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_certificates_generate_self_signed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/certificates/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update Certificate Settings
+         * @description Requires the permission `certificates:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `certificate_settings_updated` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_certificates_settings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/certificates/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate Certificate
+         * @description Requires the permission `certificates:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        post: operations["POST_cloud_integration_security_certificates_validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/certificates/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew Certificate
+         * @description Requires the permission `certificates:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `certificate_renewal_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_certificates_renew"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/certificates/renewals/{renewal_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A renewal's progress, from its item in the table
+         * @description Requires the permission `certificates:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_certificates_renewals_renewal_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/certificates/download/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The material a self-signed generation made, for the user who made it, within 10 minutes
+         * @description Requires the permission `certificates:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_certificates_download_kind"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/enterprises/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The enterprises the caller may see (beyond spec)
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_enterprises"];
+        put?: never;
+        /**
+         * A new enterprise with its seeded hardening checklists (beyond spec)
+         * @description Requires the permission `compliance:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_enterprise_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_enterprises"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/enterprises/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One enterprise (beyond spec)
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_enterprises_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Renames or describes an enterprise (beyond spec)
+         * @description Requires the permission `compliance:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_enterprise_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_security_enterprises_id"];
+        trace?: never;
+    };
+    "/api/security/frameworks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Frameworks
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_frameworks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/frameworks/by_name/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Framework by Name
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_frameworks_by_name"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/frameworks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One framework
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_frameworks_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/frameworks/{id}/requirements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The framework's requirement tree with cross-framework mappings (beyond spec)
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_frameworks_id_requirements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/policies/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Policies
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_policies"];
+        put?: never;
+        /**
+         * Create Policy
+         * @description Requires the permission `compliance:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_policy_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_policies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/policies/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One security policy
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_policies_id"];
+        /**
+         * Full update of a security policy
+         * @description Requires the permission `compliance:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_policy_updated` (refused attempts as `access_denied`).
+         */
+        put: operations["PUT_api_security_policies_id"];
+        post?: never;
+        /**
+         * Deletes a security policy (204)
+         * @description Requires the permission `compliance:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_policy_deleted` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_api_security_policies_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Policy
+         * @description Requires the permission `compliance:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_policy_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_security_policies_id"];
+        trace?: never;
+    };
+    "/api/security/policies/{id}/compliance_summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Compliance Summary
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_policies_id_compliance_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/checklists/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Checklists
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_checklists"];
+        put?: never;
+        /**
+         * A new hardening checklist
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_hardening_checklist_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_checklists"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/checklists/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One hardening checklist
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_checklists_id"];
+        /**
+         * Full update of a hardening checklist
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_hardening_checklist_updated` (refused attempts as `access_denied`).
+         */
+        put: operations["PUT_api_security_checklists_id"];
+        post?: never;
+        /**
+         * Deletes a hardening checklist (204)
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_hardening_checklist_deleted` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_api_security_checklists_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Partial update of a hardening checklist
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_hardening_checklist_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_security_checklists_id"];
+        trace?: never;
+    };
+    "/api/security/checklists/{id}/verify/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Checklist
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_checklist_verified` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_checklists_id_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/controls/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Controls
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_controls"];
+        put?: never;
+        /**
+         * A new security control
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_control_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_controls"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/controls/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One security control
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_controls_id"];
+        /**
+         * Full update of a security control
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_control_updated` (refused attempts as `access_denied`).
+         */
+        put: operations["PUT_api_security_controls_id"];
+        post?: never;
+        /**
+         * Deletes a security control (204)
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_control_deleted` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_api_security_controls_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Partial update of a security control
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_control_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_security_controls_id"];
+        trace?: never;
+    };
+    "/api/security/controls/by_framework/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Controls by Framework
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_controls_by_framework"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/controls/{id}/verify/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Control
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_control_verified` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_controls_id_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/controls/{id}/evidence/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The control's bound checks and evidence records, newest first (beyond spec)
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_controls_id_evidence"];
+        put?: never;
+        /**
+         * Binds the control to an evidence check and evaluates it at once (beyond spec)
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_control_evidence_bound` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_controls_id_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/evidence/checks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The evidence checks, what each reads, and the catalog requirements each serves (beyond spec)
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_evidence_checks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/policies/{id}/apply/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Applies the policy to the tenant's authentication policy and audit retention, answering the diff (beyond spec
+         * @description Requires the permission `compliance:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_policy_applied` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_policies_id_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/audits/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audits
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_audits"];
+        put?: never;
+        /**
+         * Create Audit
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_audit_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_audits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/audits/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One security audit
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_audits_id"];
+        /**
+         * Full update of a security audit
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_audit_updated` (refused attempts as `access_denied`).
+         */
+        put: operations["PUT_api_security_audits_id"];
+        post?: never;
+        /**
+         * Deletes a security audit (204)
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_audit_deleted` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_api_security_audits_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Partial update of a security audit
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_audit_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_security_audits_id"];
+        trace?: never;
+    };
+    "/api/security/audits/upcoming/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Upcoming Audits
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_audits_upcoming"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/audits/{id}/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Audit
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_audit_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_audits_id_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/audits/{id}/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Audit
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_audit_completed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_audits_id_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/incidents/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Incidents
+         * @description Requires the permission `incidents:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_incidents"];
+        put?: never;
+        /**
+         * Create Incident
+         * @description Requires the permission `incidents:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_incident_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_incidents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/incidents/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One security incident
+         * @description Requires the permission `incidents:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_incidents_id"];
+        /**
+         * Full update of a security incident
+         * @description Requires the permission `incidents:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_incident_updated` (refused attempts as `access_denied`).
+         */
+        put: operations["PUT_api_security_incidents_id"];
+        post?: never;
+        /**
+         * Deletes a security incident (204)
+         * @description Requires the permission `incidents:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_incident_deleted` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_api_security_incidents_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Partial update of a security incident
+         * @description Requires the permission `incidents:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_security_incident_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_security_incidents_id"];
+        trace?: never;
+    };
+    "/api/security/incidents/{id}/update_status/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update Incident Status
+         * @description Requires the permission `incidents:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_incident_status_changed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_incidents_id_update_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/incidents/active/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Active Incidents
+         * @description Requires the permission `incidents:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_incidents_active"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/incidents/by_severity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Incidents by Severity
+         * @description Requires the permission `incidents:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_incidents_by_severity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/compliance/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Compliance Items
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_compliance"];
+        put?: never;
+        /**
+         * A new compliance item
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_compliance_item_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_compliance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/compliance/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One compliance item
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_compliance_id"];
+        /**
+         * Full update of a compliance item
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_compliance_item_updated` (refused attempts as `access_denied`).
+         */
+        put: operations["PUT_api_security_compliance_id"];
+        post?: never;
+        /**
+         * Deletes a compliance item (204)
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_compliance_item_deleted` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_api_security_compliance_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Partial update of a compliance item
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_compliance_item_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_security_compliance_id"];
+        trace?: never;
+    };
+    "/api/security/compliance/overdue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Overdue Items
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_compliance_overdue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/compliance/by_framework/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Compliance by Framework
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security_compliance_by_framework"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/compliance/{id}/mark_completed/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark as Completed
+         * @description Requires the permission `compliance:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `grc_compliance_item_completed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_compliance_id_mark_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/security/overview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Enterprise Security Overview
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_dashboard_security_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/security/compliance/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compliance Status
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_dashboard_security_compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/security/incidents/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Security Incidents Summary
+         * @description Requires the permission `incidents:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_dashboard_security_incidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/security/audits/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Schedule
+         * @description Requires the permission `compliance:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `compliance`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_dashboard_security_audits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1635,6 +2885,22 @@ export interface components {
                 old: unknown;
                 new: unknown;
             };
+        };
+        GrcError: {
+            error: string;
+            details: string;
+            hint?: string;
+        };
+        __schema0: {
+            id: string;
+            title: string;
+            kind: string;
+            withdrawn?: boolean;
+            mappings: {
+                framework_id: string;
+                requirement_id: string;
+            }[];
+            children: components["schemas"]["__schema0"][];
         };
     };
     responses: never;
@@ -3380,6 +4646,7 @@ export interface operations {
                     /** @enum {string} */
                     status?: "active" | "inactive";
                     notes?: string;
+                    enterprises?: string[];
                 };
             };
         };
@@ -8424,7 +9691,19 @@ export interface operations {
                         require_tty?: boolean;
                         compression?: boolean;
                     };
-                    certificates?: unknown;
+                    certificates?: {
+                        auto_renew?: boolean;
+                        renewal_days_before_expiry?: number;
+                        acme_email?: string | null;
+                        /** Format: uri */
+                        acme_server?: string;
+                        staging_mode?: boolean;
+                        webroot_path?: string;
+                        notify_before_expiry?: boolean;
+                        notify_days_before?: number[];
+                        key_rotation_days?: number;
+                        gateway_id?: number;
+                    };
                     audit?: {
                         retention_days?: number;
                     };
@@ -8656,6 +9935,9071 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_certificates_status: {
+        parameters: {
+            query?: {
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        gateway_id: number;
+                        https_certificate: {
+                            present: boolean;
+                            type: string | null;
+                            subject: string | null;
+                            issuer: string | null;
+                            valid_from: string | null;
+                            valid_to: string | null;
+                            days_remaining: number | null;
+                            /** @enum {string} */
+                            status: "valid" | "expiring" | "expired" | "missing";
+                            algorithm: string | null;
+                            key_size: number | null;
+                            san: string[];
+                            fingerprint: string | null;
+                        };
+                        mqtt_certificate: {
+                            present: boolean;
+                            type: string | null;
+                            subject: string | null;
+                            issuer: string | null;
+                            valid_from: string | null;
+                            valid_to: string | null;
+                            days_remaining: number | null;
+                            /** @enum {string} */
+                            status: "valid" | "expiring" | "expired" | "missing";
+                            algorithm: string | null;
+                            key_size: number | null;
+                            san: string[];
+                            fingerprint: string | null;
+                        };
+                        client_certificates: {
+                            name: string;
+                            subject: string;
+                            valid_to: string;
+                            days_remaining: number;
+                            /** @enum {string} */
+                            status: "valid" | "expiring" | "expired" | "missing";
+                        }[];
+                        settings: {
+                            auto_renew: boolean;
+                            renewal_days_before_expiry: number;
+                            acme_email: string | null;
+                            acme_server: string;
+                            last_renewal: {
+                                renewal_id: string;
+                                /** @enum {string} */
+                                status: "running" | "succeeded" | "failed";
+                                at: string;
+                                error: string | null;
+                            } | null;
+                            next_renewal_check: string;
+                        };
+                        reported_at: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_certificates_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "uploaded";
+                        gateway_id: number;
+                        install_id: string;
+                        certificate_info: {
+                            subject: string;
+                            issuer: string;
+                            valid_from: string;
+                            valid_to: string;
+                            algorithm: string;
+                            key_size: number;
+                            /** @enum {string} */
+                            type: "https" | "mqtt";
+                            san: string[];
+                            serial_number: string;
+                            fingerprint: string;
+                        };
+                        validation: {
+                            certificate_valid: boolean;
+                            private_key_match: boolean;
+                            chain_valid: boolean;
+                            not_expired: boolean;
+                            /** @enum {string} */
+                            key_strength: "weak" | "adequate" | "strong";
+                        };
+                        message: string;
+                        services_restarted: string[];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_certificates_generate_self_signed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    gateway_id?: number;
+                    common_name: string;
+                    organization?: string;
+                    organizational_unit?: string;
+                    country?: string;
+                    state?: string;
+                    locality?: string;
+                    /** @default 365 */
+                    valid_days?: number;
+                    /** @default 2048 */
+                    key_size?: number;
+                    /**
+                     * @default RSA
+                     * @enum {string}
+                     */
+                    algorithm?: "RSA" | "EC";
+                    /** @default [] */
+                    san?: string[];
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "generated";
+                        certificate: {
+                            certificate: string;
+                            private_key: string;
+                            csr: string;
+                            subject: string;
+                            valid_from: string;
+                            valid_to: string;
+                            fingerprint: string;
+                            key_size: number;
+                            /** @enum {string} */
+                            algorithm: "RSA" | "EC";
+                        };
+                        download_urls: {
+                            certificate: string;
+                            private_key: string;
+                            bundle: string;
+                        };
+                        download_expires_at: string;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_certificates_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    auto_renew?: boolean;
+                    renewal_days_before_expiry?: number;
+                    acme_email?: string | null;
+                    /** Format: uri */
+                    acme_server?: string;
+                    staging_mode?: boolean;
+                    webroot_path?: string;
+                    notify_before_expiry?: boolean;
+                    notify_days_before?: number[];
+                    key_rotation_days?: number;
+                    gateway_id?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "updated";
+                        gateway_id: number;
+                        message: string;
+                        next_renewal_check: string;
+                        changes: {
+                            [key: string]: {
+                                old: unknown;
+                                new: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_certificates_validate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    gateway_id?: number;
+                    /**
+                     * @default https
+                     * @enum {string}
+                     */
+                    certificate_type?: "https" | "mqtt";
+                    certificate_data: string;
+                    private_key_data?: string;
+                    chain_data?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        valid: boolean;
+                        validation_result: {
+                            signature_valid: boolean;
+                            not_expired: boolean;
+                            not_before_valid: boolean;
+                            key_match: boolean | null;
+                            chain_valid: boolean;
+                            /** @enum {string} */
+                            key_strength: "weak" | "adequate" | "strong";
+                            subject_valid: boolean;
+                            san_present: boolean;
+                        };
+                        certificate_info: {
+                            subject: string;
+                            issuer: string;
+                            valid_from: string;
+                            valid_to: string;
+                            algorithm: string;
+                            key_size: number;
+                        };
+                        recommendations: string[];
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_certificates_renew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    gateway_id?: number;
+                    /**
+                     * @default https
+                     * @enum {string}
+                     */
+                    certificate_type?: "https" | "mqtt";
+                    /** @default false */
+                    force?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "renewing";
+                        gateway_id: number;
+                        /** @enum {string} */
+                        certificate_type: "https" | "mqtt";
+                        renewal_id: string;
+                        estimated_time: number;
+                        steps: string[];
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_certificates_renewals_renewal_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                renewal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        renewal_id: string;
+                        /** @enum {string} */
+                        status: "running" | "succeeded" | "failed";
+                        step: string | null;
+                        steps_done: string[];
+                        error: string | null;
+                        started_at: string;
+                        finished_at: string | null;
+                        fingerprint: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_certificates_download_kind: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                kind: "cert" | "key" | "bundle";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `application/x-pem-file`: PEM: the certificate (`cert`), the private key (`key`, once) or both (`bundle`, once) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-pem-file": unknown;
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_api_security_enterprises: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            name: string;
+                            description: string;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_enterprises: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        description: string;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_enterprises_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        description: string;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PATCH_api_security_enterprises_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        description: string;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_frameworks: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            name: string;
+                            display_name: string;
+                            description: string;
+                            version: string;
+                            publisher: string;
+                            source_url: string;
+                            licence: string;
+                            requirement_count: number;
+                            active_requirement_count: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_frameworks_by_name: {
+        parameters: {
+            query: {
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        description: string;
+                        version: string;
+                        publisher: string;
+                        source_url: string;
+                        licence: string;
+                        requirement_count: number;
+                        active_requirement_count: number;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_frameworks_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        display_name: string;
+                        description: string;
+                        version: string;
+                        publisher: string;
+                        source_url: string;
+                        licence: string;
+                        requirement_count: number;
+                        active_requirement_count: number;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_frameworks_id_requirements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        framework: {
+                            id: string;
+                            name: string;
+                            display_name: string;
+                            description: string;
+                            version: string;
+                            publisher: string;
+                            source_url: string;
+                            licence: string;
+                            requirement_count: number;
+                            active_requirement_count: number;
+                        };
+                        count: number;
+                        requirements: components["schemas"]["__schema0"][];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_policies: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                enterprise?: string;
+                primary_framework?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            mfa_required: boolean;
+                            mfa_grace_period_days: number;
+                            require_hardware_keys: boolean;
+                            password_min_length: number;
+                            password_require_uppercase: boolean;
+                            password_require_lowercase: boolean;
+                            password_require_numbers: boolean;
+                            password_require_special_chars: boolean;
+                            password_expiry_days: number;
+                            password_history_count: number;
+                            session_timeout_minutes: number;
+                            session_concurrent_limit: number;
+                            require_vpn_for_admin: boolean;
+                            encryption_at_rest: boolean;
+                            encryption_algorithm: string;
+                            /** @enum {string} */
+                            tls_minimum_version: "1.2" | "1.3";
+                            enable_audit_logging: boolean;
+                            audit_log_retention_days: number;
+                            log_all_access: boolean;
+                            log_all_changes: boolean;
+                            enforce_least_privilege: boolean;
+                            require_approval_for_privileged_access: boolean;
+                            privileged_access_approval_timeout_hours: number;
+                            enforce_network_segmentation: boolean;
+                            enforce_zero_trust: boolean;
+                            require_vpn_for_remote_access: boolean;
+                            enable_vuln_scanning: boolean;
+                            vuln_scan_frequency_days: number;
+                            auto_patch_critical: boolean;
+                            patch_window_hours: number;
+                            enable_backups: boolean;
+                            backup_frequency_hours: number;
+                            backup_retention_days: number;
+                            rto_hours: number;
+                            rpo_minutes: number;
+                            primary_framework: string | null;
+                            frameworks: string[];
+                            annual_audit_required: boolean;
+                            penetration_testing_frequency_months: number;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_policies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enterprise: string;
+                    /** @default true */
+                    mfa_required?: boolean;
+                    /** @default 30 */
+                    mfa_grace_period_days?: number;
+                    /** @default false */
+                    require_hardware_keys?: boolean;
+                    /** @default 12 */
+                    password_min_length?: number;
+                    /** @default true */
+                    password_require_uppercase?: boolean;
+                    /** @default true */
+                    password_require_lowercase?: boolean;
+                    /** @default true */
+                    password_require_numbers?: boolean;
+                    /** @default true */
+                    password_require_special_chars?: boolean;
+                    /** @default 90 */
+                    password_expiry_days?: number;
+                    /** @default 12 */
+                    password_history_count?: number;
+                    /** @default 30 */
+                    session_timeout_minutes?: number;
+                    /** @default 5 */
+                    session_concurrent_limit?: number;
+                    /** @default false */
+                    require_vpn_for_admin?: boolean;
+                    /** @default true */
+                    encryption_at_rest?: boolean;
+                    /**
+                     * @default AES-256
+                     * @enum {string}
+                     */
+                    encryption_algorithm?: "AES-256" | "AES-128" | "ChaCha20-Poly1305";
+                    /**
+                     * @default 1.2
+                     * @enum {string}
+                     */
+                    tls_minimum_version?: "1.2" | "1.3";
+                    /** @default true */
+                    enable_audit_logging?: boolean;
+                    /** @default 365 */
+                    audit_log_retention_days?: number;
+                    /** @default false */
+                    log_all_access?: boolean;
+                    /** @default true */
+                    log_all_changes?: boolean;
+                    /** @default true */
+                    enforce_least_privilege?: boolean;
+                    /** @default false */
+                    require_approval_for_privileged_access?: boolean;
+                    /** @default 24 */
+                    privileged_access_approval_timeout_hours?: number;
+                    /** @default false */
+                    enforce_network_segmentation?: boolean;
+                    /** @default false */
+                    enforce_zero_trust?: boolean;
+                    /** @default false */
+                    require_vpn_for_remote_access?: boolean;
+                    /** @default true */
+                    enable_vuln_scanning?: boolean;
+                    /** @default 7 */
+                    vuln_scan_frequency_days?: number;
+                    /** @default false */
+                    auto_patch_critical?: boolean;
+                    /** @default 72 */
+                    patch_window_hours?: number;
+                    /** @default true */
+                    enable_backups?: boolean;
+                    /** @default 24 */
+                    backup_frequency_hours?: number;
+                    /** @default 90 */
+                    backup_retention_days?: number;
+                    /** @default 24 */
+                    rto_hours?: number;
+                    /** @default 60 */
+                    rpo_minutes?: number;
+                    /** @default null */
+                    primary_framework?: string | null;
+                    /** @default [] */
+                    frameworks?: string[];
+                    /** @default true */
+                    annual_audit_required?: boolean;
+                    /** @default 12 */
+                    penetration_testing_frequency_months?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        mfa_required: boolean;
+                        mfa_grace_period_days: number;
+                        require_hardware_keys: boolean;
+                        password_min_length: number;
+                        password_require_uppercase: boolean;
+                        password_require_lowercase: boolean;
+                        password_require_numbers: boolean;
+                        password_require_special_chars: boolean;
+                        password_expiry_days: number;
+                        password_history_count: number;
+                        session_timeout_minutes: number;
+                        session_concurrent_limit: number;
+                        require_vpn_for_admin: boolean;
+                        encryption_at_rest: boolean;
+                        encryption_algorithm: string;
+                        /** @enum {string} */
+                        tls_minimum_version: "1.2" | "1.3";
+                        enable_audit_logging: boolean;
+                        audit_log_retention_days: number;
+                        log_all_access: boolean;
+                        log_all_changes: boolean;
+                        enforce_least_privilege: boolean;
+                        require_approval_for_privileged_access: boolean;
+                        privileged_access_approval_timeout_hours: number;
+                        enforce_network_segmentation: boolean;
+                        enforce_zero_trust: boolean;
+                        require_vpn_for_remote_access: boolean;
+                        enable_vuln_scanning: boolean;
+                        vuln_scan_frequency_days: number;
+                        auto_patch_critical: boolean;
+                        patch_window_hours: number;
+                        enable_backups: boolean;
+                        backup_frequency_hours: number;
+                        backup_retention_days: number;
+                        rto_hours: number;
+                        rpo_minutes: number;
+                        primary_framework: string | null;
+                        frameworks: string[];
+                        annual_audit_required: boolean;
+                        penetration_testing_frequency_months: number;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_policies_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        mfa_required: boolean;
+                        mfa_grace_period_days: number;
+                        require_hardware_keys: boolean;
+                        password_min_length: number;
+                        password_require_uppercase: boolean;
+                        password_require_lowercase: boolean;
+                        password_require_numbers: boolean;
+                        password_require_special_chars: boolean;
+                        password_expiry_days: number;
+                        password_history_count: number;
+                        session_timeout_minutes: number;
+                        session_concurrent_limit: number;
+                        require_vpn_for_admin: boolean;
+                        encryption_at_rest: boolean;
+                        encryption_algorithm: string;
+                        /** @enum {string} */
+                        tls_minimum_version: "1.2" | "1.3";
+                        enable_audit_logging: boolean;
+                        audit_log_retention_days: number;
+                        log_all_access: boolean;
+                        log_all_changes: boolean;
+                        enforce_least_privilege: boolean;
+                        require_approval_for_privileged_access: boolean;
+                        privileged_access_approval_timeout_hours: number;
+                        enforce_network_segmentation: boolean;
+                        enforce_zero_trust: boolean;
+                        require_vpn_for_remote_access: boolean;
+                        enable_vuln_scanning: boolean;
+                        vuln_scan_frequency_days: number;
+                        auto_patch_critical: boolean;
+                        patch_window_hours: number;
+                        enable_backups: boolean;
+                        backup_frequency_hours: number;
+                        backup_retention_days: number;
+                        rto_hours: number;
+                        rpo_minutes: number;
+                        primary_framework: string | null;
+                        frameworks: string[];
+                        annual_audit_required: boolean;
+                        penetration_testing_frequency_months: number;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PUT_api_security_policies_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    mfa_required?: boolean;
+                    /** @default 30 */
+                    mfa_grace_period_days?: number;
+                    /** @default false */
+                    require_hardware_keys?: boolean;
+                    /** @default 12 */
+                    password_min_length?: number;
+                    /** @default true */
+                    password_require_uppercase?: boolean;
+                    /** @default true */
+                    password_require_lowercase?: boolean;
+                    /** @default true */
+                    password_require_numbers?: boolean;
+                    /** @default true */
+                    password_require_special_chars?: boolean;
+                    /** @default 90 */
+                    password_expiry_days?: number;
+                    /** @default 12 */
+                    password_history_count?: number;
+                    /** @default 30 */
+                    session_timeout_minutes?: number;
+                    /** @default 5 */
+                    session_concurrent_limit?: number;
+                    /** @default false */
+                    require_vpn_for_admin?: boolean;
+                    /** @default true */
+                    encryption_at_rest?: boolean;
+                    /**
+                     * @default AES-256
+                     * @enum {string}
+                     */
+                    encryption_algorithm?: "AES-256" | "AES-128" | "ChaCha20-Poly1305";
+                    /**
+                     * @default 1.2
+                     * @enum {string}
+                     */
+                    tls_minimum_version?: "1.2" | "1.3";
+                    /** @default true */
+                    enable_audit_logging?: boolean;
+                    /** @default 365 */
+                    audit_log_retention_days?: number;
+                    /** @default false */
+                    log_all_access?: boolean;
+                    /** @default true */
+                    log_all_changes?: boolean;
+                    /** @default true */
+                    enforce_least_privilege?: boolean;
+                    /** @default false */
+                    require_approval_for_privileged_access?: boolean;
+                    /** @default 24 */
+                    privileged_access_approval_timeout_hours?: number;
+                    /** @default false */
+                    enforce_network_segmentation?: boolean;
+                    /** @default false */
+                    enforce_zero_trust?: boolean;
+                    /** @default false */
+                    require_vpn_for_remote_access?: boolean;
+                    /** @default true */
+                    enable_vuln_scanning?: boolean;
+                    /** @default 7 */
+                    vuln_scan_frequency_days?: number;
+                    /** @default false */
+                    auto_patch_critical?: boolean;
+                    /** @default 72 */
+                    patch_window_hours?: number;
+                    /** @default true */
+                    enable_backups?: boolean;
+                    /** @default 24 */
+                    backup_frequency_hours?: number;
+                    /** @default 90 */
+                    backup_retention_days?: number;
+                    /** @default 24 */
+                    rto_hours?: number;
+                    /** @default 60 */
+                    rpo_minutes?: number;
+                    /** @default null */
+                    primary_framework?: string | null;
+                    /** @default [] */
+                    frameworks?: string[];
+                    /** @default true */
+                    annual_audit_required?: boolean;
+                    /** @default 12 */
+                    penetration_testing_frequency_months?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        mfa_required: boolean;
+                        mfa_grace_period_days: number;
+                        require_hardware_keys: boolean;
+                        password_min_length: number;
+                        password_require_uppercase: boolean;
+                        password_require_lowercase: boolean;
+                        password_require_numbers: boolean;
+                        password_require_special_chars: boolean;
+                        password_expiry_days: number;
+                        password_history_count: number;
+                        session_timeout_minutes: number;
+                        session_concurrent_limit: number;
+                        require_vpn_for_admin: boolean;
+                        encryption_at_rest: boolean;
+                        encryption_algorithm: string;
+                        /** @enum {string} */
+                        tls_minimum_version: "1.2" | "1.3";
+                        enable_audit_logging: boolean;
+                        audit_log_retention_days: number;
+                        log_all_access: boolean;
+                        log_all_changes: boolean;
+                        enforce_least_privilege: boolean;
+                        require_approval_for_privileged_access: boolean;
+                        privileged_access_approval_timeout_hours: number;
+                        enforce_network_segmentation: boolean;
+                        enforce_zero_trust: boolean;
+                        require_vpn_for_remote_access: boolean;
+                        enable_vuln_scanning: boolean;
+                        vuln_scan_frequency_days: number;
+                        auto_patch_critical: boolean;
+                        patch_window_hours: number;
+                        enable_backups: boolean;
+                        backup_frequency_hours: number;
+                        backup_retention_days: number;
+                        rto_hours: number;
+                        rpo_minutes: number;
+                        primary_framework: string | null;
+                        frameworks: string[];
+                        annual_audit_required: boolean;
+                        penetration_testing_frequency_months: number;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    DELETE_api_security_policies_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PATCH_api_security_policies_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    mfa_required?: boolean;
+                    mfa_grace_period_days?: number;
+                    require_hardware_keys?: boolean;
+                    password_min_length?: number;
+                    password_require_uppercase?: boolean;
+                    password_require_lowercase?: boolean;
+                    password_require_numbers?: boolean;
+                    password_require_special_chars?: boolean;
+                    password_expiry_days?: number;
+                    password_history_count?: number;
+                    session_timeout_minutes?: number;
+                    session_concurrent_limit?: number;
+                    require_vpn_for_admin?: boolean;
+                    encryption_at_rest?: boolean;
+                    /** @enum {string} */
+                    encryption_algorithm?: "AES-256" | "AES-128" | "ChaCha20-Poly1305";
+                    /** @enum {string} */
+                    tls_minimum_version?: "1.2" | "1.3";
+                    enable_audit_logging?: boolean;
+                    audit_log_retention_days?: number;
+                    log_all_access?: boolean;
+                    log_all_changes?: boolean;
+                    enforce_least_privilege?: boolean;
+                    require_approval_for_privileged_access?: boolean;
+                    privileged_access_approval_timeout_hours?: number;
+                    enforce_network_segmentation?: boolean;
+                    enforce_zero_trust?: boolean;
+                    require_vpn_for_remote_access?: boolean;
+                    enable_vuln_scanning?: boolean;
+                    vuln_scan_frequency_days?: number;
+                    auto_patch_critical?: boolean;
+                    patch_window_hours?: number;
+                    enable_backups?: boolean;
+                    backup_frequency_hours?: number;
+                    backup_retention_days?: number;
+                    rto_hours?: number;
+                    rpo_minutes?: number;
+                    primary_framework?: string | null;
+                    frameworks?: string[];
+                    annual_audit_required?: boolean;
+                    penetration_testing_frequency_months?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        mfa_required: boolean;
+                        mfa_grace_period_days: number;
+                        require_hardware_keys: boolean;
+                        password_min_length: number;
+                        password_require_uppercase: boolean;
+                        password_require_lowercase: boolean;
+                        password_require_numbers: boolean;
+                        password_require_special_chars: boolean;
+                        password_expiry_days: number;
+                        password_history_count: number;
+                        session_timeout_minutes: number;
+                        session_concurrent_limit: number;
+                        require_vpn_for_admin: boolean;
+                        encryption_at_rest: boolean;
+                        encryption_algorithm: string;
+                        /** @enum {string} */
+                        tls_minimum_version: "1.2" | "1.3";
+                        enable_audit_logging: boolean;
+                        audit_log_retention_days: number;
+                        log_all_access: boolean;
+                        log_all_changes: boolean;
+                        enforce_least_privilege: boolean;
+                        require_approval_for_privileged_access: boolean;
+                        privileged_access_approval_timeout_hours: number;
+                        enforce_network_segmentation: boolean;
+                        enforce_zero_trust: boolean;
+                        require_vpn_for_remote_access: boolean;
+                        enable_vuln_scanning: boolean;
+                        vuln_scan_frequency_days: number;
+                        auto_patch_critical: boolean;
+                        patch_window_hours: number;
+                        enable_backups: boolean;
+                        backup_frequency_hours: number;
+                        backup_retention_days: number;
+                        rto_hours: number;
+                        rpo_minutes: number;
+                        primary_framework: string | null;
+                        frameworks: string[];
+                        annual_audit_required: boolean;
+                        penetration_testing_frequency_months: number;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_policies_id_compliance_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        policy_id: string;
+                        enterprise: string;
+                        frameworks: string[];
+                        summary: {
+                            mfa_enabled: boolean;
+                            encryption_enabled: boolean;
+                            audit_logging: boolean;
+                            backup_enabled: boolean;
+                            vulnerability_scanning: boolean;
+                        };
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_checklists: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                enterprise?: string;
+                system_type?: "linux" | "windows" | "containers" | "kubernetes" | "database" | "application" | "network";
+                status?: "incomplete" | "in_progress" | "verified";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            system_type: string;
+                            name: string;
+                            description: string;
+                            items: {
+                                id: string;
+                                title: string;
+                                description: string;
+                                completed: boolean;
+                                priority: string;
+                                category: string;
+                            }[];
+                            /** @enum {string} */
+                            status: "incomplete" | "in_progress" | "verified";
+                            completion_percentage: number;
+                            created_at: string;
+                            updated_at: string;
+                            last_verified_at: string | null;
+                            verified_by: number | null;
+                            verified_by_username: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_checklists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enterprise: string;
+                    /** @enum {string} */
+                    system_type: "linux" | "windows" | "containers" | "kubernetes" | "database" | "application" | "network";
+                    /** @default null */
+                    name?: string | null;
+                    /** @default null */
+                    description?: string | null;
+                    /** @default null */
+                    items?: {
+                        id: string;
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        /** @default false */
+                        completed?: boolean;
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        priority?: "critical" | "high" | "medium" | "low";
+                        /** @default configuration */
+                        category?: string;
+                    }[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        system_type: string;
+                        name: string;
+                        description: string;
+                        items: {
+                            id: string;
+                            title: string;
+                            description: string;
+                            completed: boolean;
+                            priority: string;
+                            category: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "incomplete" | "in_progress" | "verified";
+                        completion_percentage: number;
+                        created_at: string;
+                        updated_at: string;
+                        last_verified_at: string | null;
+                        verified_by: number | null;
+                        verified_by_username: string | null;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_checklists_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        system_type: string;
+                        name: string;
+                        description: string;
+                        items: {
+                            id: string;
+                            title: string;
+                            description: string;
+                            completed: boolean;
+                            priority: string;
+                            category: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "incomplete" | "in_progress" | "verified";
+                        completion_percentage: number;
+                        created_at: string;
+                        updated_at: string;
+                        last_verified_at: string | null;
+                        verified_by: number | null;
+                        verified_by_username: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PUT_api_security_checklists_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    system_type: "linux" | "windows" | "containers" | "kubernetes" | "database" | "application" | "network";
+                    /** @default null */
+                    name?: string | null;
+                    /** @default null */
+                    description?: string | null;
+                    /** @default null */
+                    items?: {
+                        id: string;
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        /** @default false */
+                        completed?: boolean;
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        priority?: "critical" | "high" | "medium" | "low";
+                        /** @default configuration */
+                        category?: string;
+                    }[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        system_type: string;
+                        name: string;
+                        description: string;
+                        items: {
+                            id: string;
+                            title: string;
+                            description: string;
+                            completed: boolean;
+                            priority: string;
+                            category: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "incomplete" | "in_progress" | "verified";
+                        completion_percentage: number;
+                        created_at: string;
+                        updated_at: string;
+                        last_verified_at: string | null;
+                        verified_by: number | null;
+                        verified_by_username: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    DELETE_api_security_checklists_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PATCH_api_security_checklists_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string | null;
+                    description?: string | null;
+                    items?: {
+                        id: string;
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        /** @default false */
+                        completed?: boolean;
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        priority?: "critical" | "high" | "medium" | "low";
+                        /** @default configuration */
+                        category?: string;
+                    }[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        system_type: string;
+                        name: string;
+                        description: string;
+                        items: {
+                            id: string;
+                            title: string;
+                            description: string;
+                            completed: boolean;
+                            priority: string;
+                            category: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "incomplete" | "in_progress" | "verified";
+                        completion_percentage: number;
+                        created_at: string;
+                        updated_at: string;
+                        last_verified_at: string | null;
+                        verified_by: number | null;
+                        verified_by_username: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_checklists_id_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        system_type: string;
+                        name: string;
+                        description: string;
+                        items: {
+                            id: string;
+                            title: string;
+                            description: string;
+                            completed: boolean;
+                            priority: string;
+                            category: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "incomplete" | "in_progress" | "verified";
+                        completion_percentage: number;
+                        created_at: string;
+                        updated_at: string;
+                        last_verified_at: string | null;
+                        verified_by: number | null;
+                        verified_by_username: string | null;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_controls: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                search?: string;
+                enterprise?: string;
+                framework?: string;
+                status?: "not_implemented" | "implemented" | "verified";
+                priority?: "critical" | "high" | "medium" | "low";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            framework: string | null;
+                            framework_name: string | null;
+                            control_id: string;
+                            requirement_id: string | null;
+                            name: string;
+                            description: string;
+                            category: string;
+                            /** @enum {string} */
+                            status: "not_implemented" | "implemented" | "verified";
+                            /** @enum {string} */
+                            priority: "critical" | "high" | "medium" | "low";
+                            implementation_notes: string;
+                            evidence_document: string | null;
+                            test_results: string;
+                            created_at: string;
+                            updated_at: string;
+                            verification_date: string | null;
+                            verified_by_username: string | null;
+                            evidence_checks: string[];
+                            status_reason: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_controls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enterprise: string;
+                    /** @default null */
+                    framework?: string | null;
+                    control_id: string;
+                    /** @default null */
+                    name?: string | null;
+                    /** @default null */
+                    description?: string | null;
+                    /** @default null */
+                    category?: string | null;
+                    /**
+                     * @default not_implemented
+                     * @enum {string}
+                     */
+                    status?: "not_implemented" | "implemented";
+                    /**
+                     * @default medium
+                     * @enum {string}
+                     */
+                    priority?: "critical" | "high" | "medium" | "low";
+                    /** @default  */
+                    implementation_notes?: string;
+                    /** @default null */
+                    evidence_document?: string | null;
+                    /** @default  */
+                    test_results?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        control_id: string;
+                        requirement_id: string | null;
+                        name: string;
+                        description: string;
+                        category: string;
+                        /** @enum {string} */
+                        status: "not_implemented" | "implemented" | "verified";
+                        /** @enum {string} */
+                        priority: "critical" | "high" | "medium" | "low";
+                        implementation_notes: string;
+                        evidence_document: string | null;
+                        test_results: string;
+                        created_at: string;
+                        updated_at: string;
+                        verification_date: string | null;
+                        verified_by_username: string | null;
+                        evidence_checks: string[];
+                        status_reason: string | null;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_controls_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        control_id: string;
+                        requirement_id: string | null;
+                        name: string;
+                        description: string;
+                        category: string;
+                        /** @enum {string} */
+                        status: "not_implemented" | "implemented" | "verified";
+                        /** @enum {string} */
+                        priority: "critical" | "high" | "medium" | "low";
+                        implementation_notes: string;
+                        evidence_document: string | null;
+                        test_results: string;
+                        created_at: string;
+                        updated_at: string;
+                        verification_date: string | null;
+                        verified_by_username: string | null;
+                        evidence_checks: string[];
+                        status_reason: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PUT_api_security_controls_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default null */
+                    framework?: string | null;
+                    control_id: string;
+                    /** @default null */
+                    name?: string | null;
+                    /** @default null */
+                    description?: string | null;
+                    /** @default null */
+                    category?: string | null;
+                    /**
+                     * @default not_implemented
+                     * @enum {string}
+                     */
+                    status?: "not_implemented" | "implemented";
+                    /**
+                     * @default medium
+                     * @enum {string}
+                     */
+                    priority?: "critical" | "high" | "medium" | "low";
+                    /** @default  */
+                    implementation_notes?: string;
+                    /** @default null */
+                    evidence_document?: string | null;
+                    /** @default  */
+                    test_results?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        control_id: string;
+                        requirement_id: string | null;
+                        name: string;
+                        description: string;
+                        category: string;
+                        /** @enum {string} */
+                        status: "not_implemented" | "implemented" | "verified";
+                        /** @enum {string} */
+                        priority: "critical" | "high" | "medium" | "low";
+                        implementation_notes: string;
+                        evidence_document: string | null;
+                        test_results: string;
+                        created_at: string;
+                        updated_at: string;
+                        verification_date: string | null;
+                        verified_by_username: string | null;
+                        evidence_checks: string[];
+                        status_reason: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    DELETE_api_security_controls_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PATCH_api_security_controls_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string | null;
+                    description?: string | null;
+                    category?: string | null;
+                    /** @enum {string} */
+                    status?: "not_implemented" | "implemented";
+                    /** @enum {string} */
+                    priority?: "critical" | "high" | "medium" | "low";
+                    implementation_notes?: string;
+                    evidence_document?: string | null;
+                    test_results?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        control_id: string;
+                        requirement_id: string | null;
+                        name: string;
+                        description: string;
+                        category: string;
+                        /** @enum {string} */
+                        status: "not_implemented" | "implemented" | "verified";
+                        /** @enum {string} */
+                        priority: "critical" | "high" | "medium" | "low";
+                        implementation_notes: string;
+                        evidence_document: string | null;
+                        test_results: string;
+                        created_at: string;
+                        updated_at: string;
+                        verification_date: string | null;
+                        verified_by_username: string | null;
+                        evidence_checks: string[];
+                        status_reason: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_controls_by_framework: {
+        parameters: {
+            query: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                framework_id: string;
+                enterprise?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            framework: string | null;
+                            framework_name: string | null;
+                            control_id: string;
+                            requirement_id: string | null;
+                            name: string;
+                            description: string;
+                            category: string;
+                            /** @enum {string} */
+                            status: "not_implemented" | "implemented" | "verified";
+                            /** @enum {string} */
+                            priority: "critical" | "high" | "medium" | "low";
+                            implementation_notes: string;
+                            evidence_document: string | null;
+                            test_results: string;
+                            created_at: string;
+                            updated_at: string;
+                            verification_date: string | null;
+                            verified_by_username: string | null;
+                            evidence_checks: string[];
+                            status_reason: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_controls_id_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    test_results?: string;
+                    evidence_document?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        control_id: string;
+                        requirement_id: string | null;
+                        name: string;
+                        description: string;
+                        category: string;
+                        /** @enum {string} */
+                        status: "not_implemented" | "implemented" | "verified";
+                        /** @enum {string} */
+                        priority: "critical" | "high" | "medium" | "low";
+                        implementation_notes: string;
+                        evidence_document: string | null;
+                        test_results: string;
+                        created_at: string;
+                        updated_at: string;
+                        verification_date: string | null;
+                        verified_by_username: string | null;
+                        evidence_checks: string[];
+                        status_reason: string | null;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_controls_id_evidence: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        control: {
+                            id: string;
+                            enterprise: string;
+                            framework: string | null;
+                            framework_name: string | null;
+                            control_id: string;
+                            requirement_id: string | null;
+                            name: string;
+                            description: string;
+                            category: string;
+                            /** @enum {string} */
+                            status: "not_implemented" | "implemented" | "verified";
+                            /** @enum {string} */
+                            priority: "critical" | "high" | "medium" | "low";
+                            implementation_notes: string;
+                            evidence_document: string | null;
+                            test_results: string;
+                            created_at: string;
+                            updated_at: string;
+                            verification_date: string | null;
+                            verified_by_username: string | null;
+                            evidence_checks: string[];
+                            status_reason: string | null;
+                        };
+                        checks: string[];
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            control: string;
+                            check: string;
+                            /** @enum {string} */
+                            result: "pass" | "fail" | "not_available";
+                            reason: string;
+                            facts: {
+                                [key: string]: unknown;
+                            };
+                            collected_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_controls_id_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    check: "firewall_default_deny" | "firewall_applied_all_gateways" | "gateways_in_sync" | "mfa_enforced_for_admins" | "mfa_coverage_users" | "password_policy_strong" | "account_lockout_enabled" | "audit_chain_intact" | "audit_retention_365d" | "api_keys_expire" | "api_keys_scoped" | "ssh_password_auth_disabled" | "ssh_root_login_disabled" | "certificates_valid_14d" | "backups_recent_24h" | "cloud_scan_no_critical";
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        control: {
+                            id: string;
+                            enterprise: string;
+                            framework: string | null;
+                            framework_name: string | null;
+                            control_id: string;
+                            requirement_id: string | null;
+                            name: string;
+                            description: string;
+                            category: string;
+                            /** @enum {string} */
+                            status: "not_implemented" | "implemented" | "verified";
+                            /** @enum {string} */
+                            priority: "critical" | "high" | "medium" | "low";
+                            implementation_notes: string;
+                            evidence_document: string | null;
+                            test_results: string;
+                            created_at: string;
+                            updated_at: string;
+                            verification_date: string | null;
+                            verified_by_username: string | null;
+                            evidence_checks: string[];
+                            status_reason: string | null;
+                        };
+                        checks: string[];
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            control: string;
+                            check: string;
+                            /** @enum {string} */
+                            result: "pass" | "fail" | "not_available";
+                            reason: string;
+                            facts: {
+                                [key: string]: unknown;
+                            };
+                            collected_at: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_evidence_checks: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            description: string;
+                            reads: string[];
+                            available: boolean;
+                            bindings: {
+                                framework_id: string;
+                                requirement_id: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_policies_id_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default false */
+                    dry_run?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        policy_id: string;
+                        enterprise: string;
+                        dry_run: boolean;
+                        applied: boolean;
+                        changes: {
+                            [key: string]: {
+                                old: unknown;
+                                new: unknown;
+                            };
+                        };
+                        adjusted: string[];
+                        not_enforced_by_warden: string[];
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_audits: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                enterprise?: string;
+                audit_type?: "internal" | "external" | "penetration_test" | "compliance_audit";
+                status?: "scheduled" | "in_progress" | "completed" | "on_hold";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            audit_type: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                            scope: string;
+                            scheduled_date: string | null;
+                            start_date: string | null;
+                            end_date: string | null;
+                            findings_count: number;
+                            critical_findings: number;
+                            high_findings: number;
+                            medium_findings: number;
+                            low_findings: number;
+                            report_document: string | null;
+                            findings_json: {
+                                [key: string]: unknown;
+                            } | null;
+                            conducted_by: string;
+                            conducted_by_external: boolean;
+                            remediation_plan: string;
+                            remediation_deadline: string | null;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_audits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enterprise: string;
+                    title: string;
+                    /**
+                     * @default internal
+                     * @enum {string}
+                     */
+                    audit_type?: "internal" | "external" | "penetration_test" | "compliance_audit";
+                    /** @default  */
+                    description?: string;
+                    /** @default  */
+                    scope?: string;
+                    /** @default null */
+                    scheduled_date?: string | null;
+                    /** @default null */
+                    report_document?: string | null;
+                    /** @default null */
+                    findings_json?: {
+                        [key: string]: unknown;
+                    } | null;
+                    /** @default  */
+                    conducted_by?: string;
+                    /** @default false */
+                    conducted_by_external?: boolean;
+                    /** @default  */
+                    remediation_plan?: string;
+                    /** @default null */
+                    remediation_deadline?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        audit_type: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                        scope: string;
+                        scheduled_date: string | null;
+                        start_date: string | null;
+                        end_date: string | null;
+                        findings_count: number;
+                        critical_findings: number;
+                        high_findings: number;
+                        medium_findings: number;
+                        low_findings: number;
+                        report_document: string | null;
+                        findings_json: {
+                            [key: string]: unknown;
+                        } | null;
+                        conducted_by: string;
+                        conducted_by_external: boolean;
+                        remediation_plan: string;
+                        remediation_deadline: string | null;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_audits_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        audit_type: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                        scope: string;
+                        scheduled_date: string | null;
+                        start_date: string | null;
+                        end_date: string | null;
+                        findings_count: number;
+                        critical_findings: number;
+                        high_findings: number;
+                        medium_findings: number;
+                        low_findings: number;
+                        report_document: string | null;
+                        findings_json: {
+                            [key: string]: unknown;
+                        } | null;
+                        conducted_by: string;
+                        conducted_by_external: boolean;
+                        remediation_plan: string;
+                        remediation_deadline: string | null;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PUT_api_security_audits_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    /**
+                     * @default internal
+                     * @enum {string}
+                     */
+                    audit_type?: "internal" | "external" | "penetration_test" | "compliance_audit";
+                    /** @default  */
+                    description?: string;
+                    /** @default  */
+                    scope?: string;
+                    /** @default null */
+                    scheduled_date?: string | null;
+                    /** @default null */
+                    report_document?: string | null;
+                    /** @default null */
+                    findings_json?: {
+                        [key: string]: unknown;
+                    } | null;
+                    /** @default  */
+                    conducted_by?: string;
+                    /** @default false */
+                    conducted_by_external?: boolean;
+                    /** @default  */
+                    remediation_plan?: string;
+                    /** @default null */
+                    remediation_deadline?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        audit_type: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                        scope: string;
+                        scheduled_date: string | null;
+                        start_date: string | null;
+                        end_date: string | null;
+                        findings_count: number;
+                        critical_findings: number;
+                        high_findings: number;
+                        medium_findings: number;
+                        low_findings: number;
+                        report_document: string | null;
+                        findings_json: {
+                            [key: string]: unknown;
+                        } | null;
+                        conducted_by: string;
+                        conducted_by_external: boolean;
+                        remediation_plan: string;
+                        remediation_deadline: string | null;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    DELETE_api_security_audits_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PATCH_api_security_audits_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    /** @enum {string} */
+                    audit_type?: "internal" | "external" | "penetration_test" | "compliance_audit";
+                    description?: string;
+                    scope?: string;
+                    scheduled_date?: string | null;
+                    report_document?: string | null;
+                    findings_json?: {
+                        [key: string]: unknown;
+                    } | null;
+                    conducted_by?: string;
+                    conducted_by_external?: boolean;
+                    remediation_plan?: string;
+                    remediation_deadline?: string | null;
+                    /** @enum {string} */
+                    status?: "scheduled" | "on_hold";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        audit_type: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                        scope: string;
+                        scheduled_date: string | null;
+                        start_date: string | null;
+                        end_date: string | null;
+                        findings_count: number;
+                        critical_findings: number;
+                        high_findings: number;
+                        medium_findings: number;
+                        low_findings: number;
+                        report_document: string | null;
+                        findings_json: {
+                            [key: string]: unknown;
+                        } | null;
+                        conducted_by: string;
+                        conducted_by_external: boolean;
+                        remediation_plan: string;
+                        remediation_deadline: string | null;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_audits_upcoming: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                days?: number;
+                enterprise?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            audit_type: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                            scope: string;
+                            scheduled_date: string | null;
+                            start_date: string | null;
+                            end_date: string | null;
+                            findings_count: number;
+                            critical_findings: number;
+                            high_findings: number;
+                            medium_findings: number;
+                            low_findings: number;
+                            report_document: string | null;
+                            findings_json: {
+                                [key: string]: unknown;
+                            } | null;
+                            conducted_by: string;
+                            conducted_by_external: boolean;
+                            remediation_plan: string;
+                            remediation_deadline: string | null;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_audits_id_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        audit_type: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                        scope: string;
+                        scheduled_date: string | null;
+                        start_date: string | null;
+                        end_date: string | null;
+                        findings_count: number;
+                        critical_findings: number;
+                        high_findings: number;
+                        medium_findings: number;
+                        low_findings: number;
+                        report_document: string | null;
+                        findings_json: {
+                            [key: string]: unknown;
+                        } | null;
+                        conducted_by: string;
+                        conducted_by_external: boolean;
+                        remediation_plan: string;
+                        remediation_deadline: string | null;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_security_audits_id_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    findings_count: number;
+                    /** @default 0 */
+                    critical_findings?: number;
+                    /** @default 0 */
+                    high_findings?: number;
+                    /** @default 0 */
+                    medium_findings?: number;
+                    /** @default 0 */
+                    low_findings?: number;
+                    report_document?: string | null;
+                    findings_json?: {
+                        [key: string]: unknown;
+                    } | null;
+                    remediation_plan?: string;
+                    remediation_deadline?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        audit_type: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                        scope: string;
+                        scheduled_date: string | null;
+                        start_date: string | null;
+                        end_date: string | null;
+                        findings_count: number;
+                        critical_findings: number;
+                        high_findings: number;
+                        medium_findings: number;
+                        low_findings: number;
+                        report_document: string | null;
+                        findings_json: {
+                            [key: string]: unknown;
+                        } | null;
+                        conducted_by: string;
+                        conducted_by_external: boolean;
+                        remediation_plan: string;
+                        remediation_deadline: string | null;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_incidents: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                enterprise?: string;
+                severity?: "critical" | "high" | "medium" | "low";
+                status?: "reported" | "investigating" | "contained" | "resolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            severity: "critical" | "high" | "medium" | "low";
+                            /** @enum {string} */
+                            status: "reported" | "investigating" | "contained" | "resolved";
+                            reported_at: string;
+                            detected_at: string | null;
+                            contained_at: string | null;
+                            resolved_at: string | null;
+                            response_team: string;
+                            response_actions: string;
+                            root_cause: string;
+                            systems_affected: string;
+                            data_affected: string;
+                            user_count_affected: number;
+                            notification_sent: boolean;
+                            notification_date: string | null;
+                            regulators_notified: boolean;
+                            regulator_notification_date: string | null;
+                            lessons_learned: string;
+                            improvements_planned: string;
+                            created_at: string;
+                            updated_at: string;
+                            time_to_resolve_minutes: number | null;
+                            timeline: {
+                                at: string;
+                                by: string;
+                                by_user_id: number;
+                                from: string | null;
+                                to: string;
+                                note: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_incidents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enterprise: string;
+                    title: string;
+                    /** @default  */
+                    description?: string;
+                    /**
+                     * @default medium
+                     * @enum {string}
+                     */
+                    severity?: "critical" | "high" | "medium" | "low";
+                    /** @default null */
+                    detected_at?: string | null;
+                    /** @default  */
+                    response_team?: string;
+                    /** @default  */
+                    response_actions?: string;
+                    /** @default  */
+                    root_cause?: string;
+                    /** @default  */
+                    systems_affected?: string;
+                    /** @default  */
+                    data_affected?: string;
+                    /** @default 0 */
+                    user_count_affected?: number;
+                    /** @default false */
+                    notification_sent?: boolean;
+                    /** @default null */
+                    notification_date?: string | null;
+                    /** @default false */
+                    regulators_notified?: boolean;
+                    /** @default null */
+                    regulator_notification_date?: string | null;
+                    /** @default  */
+                    lessons_learned?: string;
+                    /** @default  */
+                    improvements_planned?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low";
+                        /** @enum {string} */
+                        status: "reported" | "investigating" | "contained" | "resolved";
+                        reported_at: string;
+                        detected_at: string | null;
+                        contained_at: string | null;
+                        resolved_at: string | null;
+                        response_team: string;
+                        response_actions: string;
+                        root_cause: string;
+                        systems_affected: string;
+                        data_affected: string;
+                        user_count_affected: number;
+                        notification_sent: boolean;
+                        notification_date: string | null;
+                        regulators_notified: boolean;
+                        regulator_notification_date: string | null;
+                        lessons_learned: string;
+                        improvements_planned: string;
+                        created_at: string;
+                        updated_at: string;
+                        time_to_resolve_minutes: number | null;
+                        timeline: {
+                            at: string;
+                            by: string;
+                            by_user_id: number;
+                            from: string | null;
+                            to: string;
+                            note: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_incidents_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low";
+                        /** @enum {string} */
+                        status: "reported" | "investigating" | "contained" | "resolved";
+                        reported_at: string;
+                        detected_at: string | null;
+                        contained_at: string | null;
+                        resolved_at: string | null;
+                        response_team: string;
+                        response_actions: string;
+                        root_cause: string;
+                        systems_affected: string;
+                        data_affected: string;
+                        user_count_affected: number;
+                        notification_sent: boolean;
+                        notification_date: string | null;
+                        regulators_notified: boolean;
+                        regulator_notification_date: string | null;
+                        lessons_learned: string;
+                        improvements_planned: string;
+                        created_at: string;
+                        updated_at: string;
+                        time_to_resolve_minutes: number | null;
+                        timeline: {
+                            at: string;
+                            by: string;
+                            by_user_id: number;
+                            from: string | null;
+                            to: string;
+                            note: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PUT_api_security_incidents_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    /** @default  */
+                    description?: string;
+                    /**
+                     * @default medium
+                     * @enum {string}
+                     */
+                    severity?: "critical" | "high" | "medium" | "low";
+                    /** @default null */
+                    detected_at?: string | null;
+                    /** @default  */
+                    response_team?: string;
+                    /** @default  */
+                    response_actions?: string;
+                    /** @default  */
+                    root_cause?: string;
+                    /** @default  */
+                    systems_affected?: string;
+                    /** @default  */
+                    data_affected?: string;
+                    /** @default 0 */
+                    user_count_affected?: number;
+                    /** @default false */
+                    notification_sent?: boolean;
+                    /** @default null */
+                    notification_date?: string | null;
+                    /** @default false */
+                    regulators_notified?: boolean;
+                    /** @default null */
+                    regulator_notification_date?: string | null;
+                    /** @default  */
+                    lessons_learned?: string;
+                    /** @default  */
+                    improvements_planned?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low";
+                        /** @enum {string} */
+                        status: "reported" | "investigating" | "contained" | "resolved";
+                        reported_at: string;
+                        detected_at: string | null;
+                        contained_at: string | null;
+                        resolved_at: string | null;
+                        response_team: string;
+                        response_actions: string;
+                        root_cause: string;
+                        systems_affected: string;
+                        data_affected: string;
+                        user_count_affected: number;
+                        notification_sent: boolean;
+                        notification_date: string | null;
+                        regulators_notified: boolean;
+                        regulator_notification_date: string | null;
+                        lessons_learned: string;
+                        improvements_planned: string;
+                        created_at: string;
+                        updated_at: string;
+                        time_to_resolve_minutes: number | null;
+                        timeline: {
+                            at: string;
+                            by: string;
+                            by_user_id: number;
+                            from: string | null;
+                            to: string;
+                            note: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    DELETE_api_security_incidents_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PATCH_api_security_incidents_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    description?: string;
+                    /** @enum {string} */
+                    severity?: "critical" | "high" | "medium" | "low";
+                    detected_at?: string | null;
+                    response_team?: string;
+                    response_actions?: string;
+                    root_cause?: string;
+                    systems_affected?: string;
+                    data_affected?: string;
+                    user_count_affected?: number;
+                    notification_sent?: boolean;
+                    notification_date?: string | null;
+                    regulators_notified?: boolean;
+                    regulator_notification_date?: string | null;
+                    lessons_learned?: string;
+                    improvements_planned?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low";
+                        /** @enum {string} */
+                        status: "reported" | "investigating" | "contained" | "resolved";
+                        reported_at: string;
+                        detected_at: string | null;
+                        contained_at: string | null;
+                        resolved_at: string | null;
+                        response_team: string;
+                        response_actions: string;
+                        root_cause: string;
+                        systems_affected: string;
+                        data_affected: string;
+                        user_count_affected: number;
+                        notification_sent: boolean;
+                        notification_date: string | null;
+                        regulators_notified: boolean;
+                        regulator_notification_date: string | null;
+                        lessons_learned: string;
+                        improvements_planned: string;
+                        created_at: string;
+                        updated_at: string;
+                        time_to_resolve_minutes: number | null;
+                        timeline: {
+                            at: string;
+                            by: string;
+                            by_user_id: number;
+                            from: string | null;
+                            to: string;
+                            note: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_incidents_id_update_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "reported" | "investigating" | "contained" | "resolved";
+                    /** @default  */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "critical" | "high" | "medium" | "low";
+                        /** @enum {string} */
+                        status: "reported" | "investigating" | "contained" | "resolved";
+                        reported_at: string;
+                        detected_at: string | null;
+                        contained_at: string | null;
+                        resolved_at: string | null;
+                        response_team: string;
+                        response_actions: string;
+                        root_cause: string;
+                        systems_affected: string;
+                        data_affected: string;
+                        user_count_affected: number;
+                        notification_sent: boolean;
+                        notification_date: string | null;
+                        regulators_notified: boolean;
+                        regulator_notification_date: string | null;
+                        lessons_learned: string;
+                        improvements_planned: string;
+                        created_at: string;
+                        updated_at: string;
+                        time_to_resolve_minutes: number | null;
+                        timeline: {
+                            at: string;
+                            by: string;
+                            by_user_id: number;
+                            from: string | null;
+                            to: string;
+                            note: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_incidents_active: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                enterprise?: string;
+                severity?: "critical" | "high" | "medium" | "low";
+                status?: "reported" | "investigating" | "contained" | "resolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            severity: "critical" | "high" | "medium" | "low";
+                            /** @enum {string} */
+                            status: "reported" | "investigating" | "contained" | "resolved";
+                            reported_at: string;
+                            detected_at: string | null;
+                            contained_at: string | null;
+                            resolved_at: string | null;
+                            response_team: string;
+                            response_actions: string;
+                            root_cause: string;
+                            systems_affected: string;
+                            data_affected: string;
+                            user_count_affected: number;
+                            notification_sent: boolean;
+                            notification_date: string | null;
+                            regulators_notified: boolean;
+                            regulator_notification_date: string | null;
+                            lessons_learned: string;
+                            improvements_planned: string;
+                            created_at: string;
+                            updated_at: string;
+                            time_to_resolve_minutes: number | null;
+                            timeline: {
+                                at: string;
+                                by: string;
+                                by_user_id: number;
+                                from: string | null;
+                                to: string;
+                                note: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_incidents_by_severity: {
+        parameters: {
+            query?: {
+                enterprise?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        critical: number;
+                        high: number;
+                        medium: number;
+                        low: number;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_compliance: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                search?: string;
+                enterprise?: string;
+                framework?: string;
+                status?: "not_started" | "in_progress" | "completed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            framework: string | null;
+                            framework_name: string | null;
+                            requirement_name: string;
+                            description: string;
+                            section_reference: string;
+                            /** @enum {string} */
+                            status: "not_started" | "in_progress" | "completed";
+                            status_percentage: number;
+                            deadline: string | null;
+                            completed_date: string | null;
+                            owner: number | null;
+                            owner_username: string | null;
+                            evidence_document: string | null;
+                            verification_notes: string;
+                            overdue: boolean;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_compliance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enterprise: string;
+                    requirement_name: string;
+                    /** @default null */
+                    framework?: string | null;
+                    /** @default  */
+                    description?: string;
+                    /** @default  */
+                    section_reference?: string;
+                    /**
+                     * @default not_started
+                     * @enum {string}
+                     */
+                    status?: "not_started" | "in_progress" | "completed";
+                    /** @default 0 */
+                    status_percentage?: number;
+                    /** @default null */
+                    deadline?: string | null;
+                    /** @default null */
+                    owner?: number | null;
+                    /** @default null */
+                    evidence_document?: string | null;
+                    /** @default  */
+                    verification_notes?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        requirement_name: string;
+                        description: string;
+                        section_reference: string;
+                        /** @enum {string} */
+                        status: "not_started" | "in_progress" | "completed";
+                        status_percentage: number;
+                        deadline: string | null;
+                        completed_date: string | null;
+                        owner: number | null;
+                        owner_username: string | null;
+                        evidence_document: string | null;
+                        verification_notes: string;
+                        overdue: boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_security_compliance_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        requirement_name: string;
+                        description: string;
+                        section_reference: string;
+                        /** @enum {string} */
+                        status: "not_started" | "in_progress" | "completed";
+                        status_percentage: number;
+                        deadline: string | null;
+                        completed_date: string | null;
+                        owner: number | null;
+                        owner_username: string | null;
+                        evidence_document: string | null;
+                        verification_notes: string;
+                        overdue: boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PUT_api_security_compliance_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    requirement_name: string;
+                    /** @default null */
+                    framework?: string | null;
+                    /** @default  */
+                    description?: string;
+                    /** @default  */
+                    section_reference?: string;
+                    /**
+                     * @default not_started
+                     * @enum {string}
+                     */
+                    status?: "not_started" | "in_progress" | "completed";
+                    /** @default 0 */
+                    status_percentage?: number;
+                    /** @default null */
+                    deadline?: string | null;
+                    /** @default null */
+                    owner?: number | null;
+                    /** @default null */
+                    evidence_document?: string | null;
+                    /** @default  */
+                    verification_notes?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        requirement_name: string;
+                        description: string;
+                        section_reference: string;
+                        /** @enum {string} */
+                        status: "not_started" | "in_progress" | "completed";
+                        status_percentage: number;
+                        deadline: string | null;
+                        completed_date: string | null;
+                        owner: number | null;
+                        owner_username: string | null;
+                        evidence_document: string | null;
+                        verification_notes: string;
+                        overdue: boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    DELETE_api_security_compliance_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    PATCH_api_security_compliance_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    requirement_name?: string;
+                    framework?: string | null;
+                    description?: string;
+                    section_reference?: string;
+                    /** @enum {string} */
+                    status?: "not_started" | "in_progress" | "completed";
+                    status_percentage?: number;
+                    deadline?: string | null;
+                    owner?: number | null;
+                    evidence_document?: string | null;
+                    verification_notes?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        requirement_name: string;
+                        description: string;
+                        section_reference: string;
+                        /** @enum {string} */
+                        status: "not_started" | "in_progress" | "completed";
+                        status_percentage: number;
+                        deadline: string | null;
+                        completed_date: string | null;
+                        owner: number | null;
+                        owner_username: string | null;
+                        evidence_document: string | null;
+                        verification_notes: string;
+                        overdue: boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_compliance_overdue: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                ordering?: string;
+                search?: string;
+                enterprise?: string;
+                framework?: string;
+                status?: "not_started" | "in_progress" | "completed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: {
+                            id: string;
+                            enterprise: string;
+                            framework: string | null;
+                            framework_name: string | null;
+                            requirement_name: string;
+                            description: string;
+                            section_reference: string;
+                            /** @enum {string} */
+                            status: "not_started" | "in_progress" | "completed";
+                            status_percentage: number;
+                            deadline: string | null;
+                            completed_date: string | null;
+                            owner: number | null;
+                            owner_username: string | null;
+                            evidence_document: string | null;
+                            verification_notes: string;
+                            overdue: boolean;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_security_compliance_by_framework: {
+        parameters: {
+            query: {
+                framework_id: string;
+                enterprise?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        framework_id: string;
+                        framework_name: string | null;
+                        total: number;
+                        completed: number;
+                        in_progress: number;
+                        not_started: number;
+                        overall_percentage: number;
+                        items: {
+                            id: string;
+                            enterprise: string;
+                            framework: string | null;
+                            framework_name: string | null;
+                            requirement_name: string;
+                            description: string;
+                            section_reference: string;
+                            /** @enum {string} */
+                            status: "not_started" | "in_progress" | "completed";
+                            status_percentage: number;
+                            deadline: string | null;
+                            completed_date: string | null;
+                            owner: number | null;
+                            owner_username: string | null;
+                            evidence_document: string | null;
+                            verification_notes: string;
+                            overdue: boolean;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    POST_api_security_compliance_id_mark_completed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        enterprise: string;
+                        framework: string | null;
+                        framework_name: string | null;
+                        requirement_name: string;
+                        description: string;
+                        section_reference: string;
+                        /** @enum {string} */
+                        status: "not_started" | "in_progress" | "completed";
+                        status_percentage: number;
+                        deadline: string | null;
+                        completed_date: string | null;
+                        owner: number | null;
+                        owner_username: string | null;
+                        evidence_document: string | null;
+                        verification_notes: string;
+                        overdue: boolean;
+                        created_at: string;
+                        updated_at: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_dashboard_security_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enterprises: {
+                            id: string;
+                            name: string;
+                            security: {
+                                policy_active: boolean;
+                                controls: {
+                                    total: number;
+                                    verified: number;
+                                    percentage: number;
+                                };
+                                incidents: {
+                                    active: number;
+                                    critical: number;
+                                    high: number;
+                                };
+                                audits: {
+                                    upcoming: number;
+                                    recent: number;
+                                };
+                                compliance_score: number;
+                            };
+                        }[];
+                        summary: {
+                            total_enterprises: number;
+                            policies_active: number;
+                            controls_total: number;
+                            controls_verified: number;
+                            active_incidents: number;
+                            upcoming_audits: number;
+                            compliance_score: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_dashboard_security_compliance: {
+        parameters: {
+            query?: {
+                enterprise_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enterprise_id: string | null;
+                        compliance_score: number;
+                        controls: {
+                            total: number;
+                            verified: number;
+                            implemented: number;
+                            not_implemented: number;
+                            percentage: number;
+                        };
+                        frameworks: {
+                            framework_id: string | null;
+                            framework_name: string;
+                            total: number;
+                            verified: number;
+                            compliance_score: number;
+                        }[];
+                        items: {
+                            total: number;
+                            completed: number;
+                            in_progress: number;
+                            not_started: number;
+                            overall_percentage: number;
+                            overdue: number;
+                        };
+                        failing_evidence: {
+                            control: string;
+                            control_id: string;
+                            enterprise: string;
+                            enterprise_name: string;
+                            reason: string;
+                            since: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_dashboard_security_incidents: {
+        parameters: {
+            query?: {
+                enterprise_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enterprise_id: string | null;
+                        total: number;
+                        active: number;
+                        by_status: {
+                            [key: string]: number;
+                        };
+                        active_by_severity: {
+                            critical: number;
+                            high: number;
+                            medium: number;
+                            low: number;
+                        };
+                        mean_time_to_resolve_minutes: number | null;
+                        recent: {
+                            id: string;
+                            enterprise: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            severity: "critical" | "high" | "medium" | "low";
+                            /** @enum {string} */
+                            status: "reported" | "investigating" | "contained" | "resolved";
+                            reported_at: string;
+                            detected_at: string | null;
+                            contained_at: string | null;
+                            resolved_at: string | null;
+                            response_team: string;
+                            response_actions: string;
+                            root_cause: string;
+                            systems_affected: string;
+                            data_affected: string;
+                            user_count_affected: number;
+                            notification_sent: boolean;
+                            notification_date: string | null;
+                            regulators_notified: boolean;
+                            regulator_notification_date: string | null;
+                            lessons_learned: string;
+                            improvements_planned: string;
+                            created_at: string;
+                            updated_at: string;
+                            time_to_resolve_minutes: number | null;
+                            timeline: {
+                                at: string;
+                                by: string;
+                                by_user_id: number;
+                                from: string | null;
+                                to: string;
+                                note: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_dashboard_security_audits: {
+        parameters: {
+            query?: {
+                enterprise_id?: string;
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enterprise_id: string | null;
+                        days: number;
+                        upcoming: {
+                            id: string;
+                            enterprise: string;
+                            audit_type: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                            scope: string;
+                            scheduled_date: string | null;
+                            start_date: string | null;
+                            end_date: string | null;
+                            findings_count: number;
+                            critical_findings: number;
+                            high_findings: number;
+                            medium_findings: number;
+                            low_findings: number;
+                            report_document: string | null;
+                            findings_json: {
+                                [key: string]: unknown;
+                            } | null;
+                            conducted_by: string;
+                            conducted_by_external: boolean;
+                            remediation_plan: string;
+                            remediation_deadline: string | null;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                        in_progress: {
+                            id: string;
+                            enterprise: string;
+                            audit_type: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "scheduled" | "in_progress" | "completed" | "on_hold";
+                            scope: string;
+                            scheduled_date: string | null;
+                            start_date: string | null;
+                            end_date: string | null;
+                            findings_count: number;
+                            critical_findings: number;
+                            high_findings: number;
+                            medium_findings: number;
+                            low_findings: number;
+                            report_document: string | null;
+                            findings_json: {
+                                [key: string]: unknown;
+                            } | null;
+                            conducted_by: string;
+                            conducted_by_external: boolean;
+                            remediation_plan: string;
+                            remediation_deadline: string | null;
+                            created_at: string;
+                            updated_at: string;
+                        }[];
+                        on_hold: number;
+                        completed_recently: number;
+                        findings: {
+                            total: number;
+                            critical: number;
+                            high: number;
+                            medium: number;
+                            low: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrcError"];
                 };
             };
         };
