@@ -239,6 +239,7 @@ const userSummaryShape = /* @__PURE__ */ responseSchema(() => ({
   created_at: timestamp,
   avatar_color: z.string(),
   permissions,
+  enterprises: z.array(z.string()).check(z.describe("GRC enterprises the user belongs to (ids)")),
   session_count: count.check(z.describe("The user's live login sessions")),
 }));
 
@@ -556,6 +557,7 @@ export const UserUpdatedResponse = /* @__PURE__ */ responseSchema(() =>
       role,
       two_factor_enabled: z.boolean(),
       permissions,
+      enterprises: z.array(z.string()).check(z.describe("GRC enterprises the user belongs to (ids)")),
     }),
     message: z.string(),
     notify_user: z.boolean(),
