@@ -106,6 +106,8 @@ interface State {
   status: number;
   extraHeaders: Record<string, string>;
   notes: AuditNote[];
+  /** Refused by the permission check (or the API key's scope) before the handler ran. */
+  refused?: boolean;
 }
 
 type Event = APIGatewayProxyEventV2;
@@ -269,10 +271,13 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       allowApiKeysDuringSystemLock: route.allowApiKeysDuringSystemLock ?? false,
       allowRestrictedTokens: route.allowRestrictedTokens ?? [],
     });
-    if (!hasPermission(s.principal.permissions, route.permission)) {
+    // A refusal here (permission, API-key scope) is audited as access_denied (see audit).
+    s.refused = !hasPermission(s.principal.permissions, route.permission);
+    if (s.refused) {
       throw new Forbidden(`Insufficient permissions: this operation requires '${route.permission}'`);
     }
-    if (s.principal.apiKey && !hasPermission(s.principal.apiKey.scopes, route.permission)) {
+    s.refused = !!s.principal.apiKey && !hasPermission(s.principal.apiKey.scopes, route.permission);
+    if (s.refused) {
       throw new Forbidden(`API key scope does not include '${route.permission}'`);
     }
   },
@@ -302,19 +307,22 @@ const rateLimit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context
 
 /** 9. Audit trail: every mutation and every auth event, success or failure. */
 const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => {
-  /** `refused`: the request was answered 403 (permission, API-key scope, or a rule of the domain). */
+  /** `refused`: the permission check (or the API key's scope) refused the request with 403. */
   const write = async (s: State, failed: boolean, refused = false) => {
     const notes = [...s.notes];
-    if (notes.length === 0 && s.principal && (refused || (MUTATING.has(route.method) && route.audit))) notes.push({});
+    // The record of the request itself, when the handler wrote none (or never ran).
+    const own: AuditNote = {};
+    if (notes.length === 0 && s.principal && (refused || (MUTATING.has(route.method) && route.audit))) notes.push(own);
     if (notes.length === 0) return;
     const byTenant = new Map<string, AuditEntry[]>();
     for (const n of notes) {
       const tenantId = n.tenantId ?? s.principal?.tenantId;
       if (!tenantId) continue;
-      // A note that states its own outcome (an auth event: "Failed Login") is written as it says.
-      // Any other note describes this request, and a refused request is an access_denied record
-      // naming what it attempted, never a failed instance of the mutation (stats count those).
-      const denied = refused && n.status === undefined;
+      // A note the handler wrote is written as it says (a failed login, a wrong unlock PIN). The
+      // request's own record of a request the permission check refused (permission, API-key scope)
+      // is an access_denied record naming what it attempted, never a failed instance of the
+      // mutation (stats count only successes).
+      const denied = refused && n === own;
       const entry: AuditEntry = {
         // A refused request (403), whatever it tried, changed nothing: it is no mutation.
         event: denied ? "Access Denied" : (n.event ?? route.audit?.event ?? routeKey(route)),
@@ -361,7 +369,7 @@ const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       // read or write. (Refusals inside authentication — revoked, restricted, locked — happen
       // before the caller is resolved and are not written.)
       const quiet = status === 400 || status === 422 || status === 429;
-      const refused = s.principal !== undefined && status === 403;
+      const refused = s.principal !== undefined && status === 403 && s.refused === true;
       if (s.notes.length > 0 || refused || (s.principal && !quiet && MUTATING.has(route.method))) {
         await write(s, true, refused);
       }

@@ -58,7 +58,7 @@ describe("a walk over every surface through Prism", () => {
     const login = await api.POST("/api/auth/login", { body: { username: "admin", password: PASSWORD } });
     assertClean(login.response, "POST login");
     expect(login.response.status).toBe(200);
-    const token = (login.data?.data as { token: string }).token;
+    const token = (login.data?.data as { token?: string } | undefined)?.token ?? "";
     const auth = { headers: { Authorization: `Bearer ${token}` } };
     const me = await api.GET("/api/auth/me", auth);
     assertClean(me.response, "GET me");

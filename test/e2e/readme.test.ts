@@ -17,7 +17,7 @@ let platform: Started;
 let dataDir: string;
 
 /** The `sh` blocks between "## First 15 minutes" and the next heading. */
-export function firstFifteenMinutes(readme: string): string[] {
+function firstFifteenMinutes(readme: string): string[] {
   const start = readme.indexOf("\n## First 15 minutes");
   if (start < 0) throw new Error("README has no '## First 15 minutes' section");
   const rest = readme.slice(start + 1);

@@ -55,7 +55,7 @@ describe("POST /cloud-integration/security/api-keys/generate", () => {
       body: {
         name: "Webhook Integration",
         description: "For external webhook notifications",
-        scope: ["alerts:read", "alerts:write", "events:read"],
+        scope: ["gateways:read", "alerts:write", "events:read"],
         user_id: ops.id,
         expiry_days: 90,
         rate_limit: 100,
@@ -74,7 +74,7 @@ describe("POST /cloud-integration/security/api-keys/generate", () => {
     expect(k).toMatchObject({
       id: expect.any(Number),
       name: "Webhook Integration",
-      scope: ["alerts:read", "alerts:write", "events:read"],
+      scope: ["gateways:read", "alerts:write", "events:read"],
       rate_limit: 100,
       ip_restrictions: ["10.0.0.0/8", "192.168.1.100"],
       user: { id: ops.id, username: ops.username },
@@ -96,7 +96,7 @@ describe("POST /cloud-integration/security/api-keys/generate", () => {
   });
 
   it("stores the key as an HMAC hash only: no table item holds the plaintext", async () => {
-    const key = await generate(acme, { name: "secret-check", scope: ["alerts:read"] });
+    const key = await generate(acme, { name: "secret-check", scope: ["gateways:read"] });
     const secretPart = key.full_key.slice(3);
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
@@ -128,16 +128,16 @@ describe("POST /cloud-integration/security/api-keys/generate", () => {
 
   it("refuses bad input, naming the field", async () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ name: "x", scope: ["alerts:read"], ip_restrictions: ["10.0.0.0/8", "300.1.1.1"] }, "body.ip_restrictions.1"],
-      [{ name: "x", scope: ["alerts:read"], ip_restrictions: ["10.0.0.0/33"] }, "body.ip_restrictions.0"],
-      [{ name: "x", scope: ["alerts:read"], ip_restrictions: ["2001:db8::/129"] }, "body.ip_restrictions.0"],
-      [{ name: "x", scope: ["alerts:read", "not a scope"] }, "body.scope.1"],
+      [{ name: "x", scope: ["gateways:read"], ip_restrictions: ["10.0.0.0/8", "300.1.1.1"] }, "body.ip_restrictions.1"],
+      [{ name: "x", scope: ["gateways:read"], ip_restrictions: ["10.0.0.0/33"] }, "body.ip_restrictions.0"],
+      [{ name: "x", scope: ["gateways:read"], ip_restrictions: ["2001:db8::/129"] }, "body.ip_restrictions.0"],
+      [{ name: "x", scope: ["gateways:read", "not a scope"] }, "body.scope.1"],
       [{ name: "x", scope: [] }, "body.scope"],
-      [{ name: "", scope: ["alerts:read"] }, "body.name"],
-      [{ name: "x", scope: ["alerts:read"], expiry_days: 0 }, "body.expiry_days"],
-      [{ name: "x", scope: ["alerts:read"], rate_limit: -1 }, "body.rate_limit"],
-      [{ name: "x", scope: ["alerts:read"], tenant_id: globex.tenantId }, "body.tenant_id"],
-      [{ name: "x", scope: ["alerts:read"], user_id: "2" }, "body.user_id"],
+      [{ name: "", scope: ["gateways:read"] }, "body.name"],
+      [{ name: "x", scope: ["gateways:read"], expiry_days: 0 }, "body.expiry_days"],
+      [{ name: "x", scope: ["gateways:read"], rate_limit: -1 }, "body.rate_limit"],
+      [{ name: "x", scope: ["gateways:read"], tenant_id: globex.tenantId }, "body.tenant_id"],
+      [{ name: "x", scope: ["gateways:read"], user_id: "2" }, "body.user_id"],
     ];
     for (const [body, field] of cases) {
       const res = await call("POST", `${BASE}/generate`, { token: acme.token, body });
@@ -150,21 +150,21 @@ describe("POST /cloud-integration/security/api-keys/generate", () => {
   it("never issues a key with a scope its owner does not hold", async () => {
     const res = await call("POST", `${BASE}/generate`, {
       token: acme.token,
-      body: { name: "too wide", scope: ["alerts:read", "security:admin"], user_id: viewer.id },
+      body: { name: "too wide", scope: ["gateways:read", "security:admin"], user_id: viewer.id },
     });
     expect(res.status).toBe(400);
     expect(res.body.message).toContain("body.scope.1");
     expect(res.body.message).toContain("security:admin");
-    // The viewer does hold alerts:read, so this one is fine.
+    // The viewer does hold gateways:read, so this one is fine.
     const ok = await call("POST", `${BASE}/generate`, {
       token: acme.token,
-      body: { name: "viewer key", scope: ["alerts:read"], user_id: viewer.id },
+      body: { name: "viewer key", scope: ["gateways:read"], user_id: viewer.id },
     });
     expect(ok.status).toBe(201);
   });
 
   it("answers 401 without a token, 403 for a viewer, 404 for a user of no such id", async () => {
-    const body = { name: "x", scope: ["alerts:read"] };
+    const body = { name: "x", scope: ["gateways:read"] };
     expect((await call("POST", `${BASE}/generate`, { body })).status).toBe(401);
     const denied = await call("POST", `${BASE}/generate`, { token: viewer.token, body });
     expect(denied.status).toBe(403);
@@ -185,18 +185,18 @@ describe("generateApiKey (domain rules beyond the route's permission)", () => {
       userId: admin.id,
       username: admin.username,
       role: "security-officer",
-      permissions: ["security:admin", "alerts:read"],
-      user: { ...admin, permissions: ["security:admin", "alerts:read"] },
+      permissions: ["security:admin", "gateways:read"],
+      user: { ...admin, permissions: ["security:admin", "gateways:read"] },
       tenant: undefined,
     };
-    await expect(generateApiKey(caller, { name: "for ops", scope: ["alerts:read"], userId: ops.id })).rejects.toThrow(
+    await expect(generateApiKey(caller, { name: "for ops", scope: ["gateways:read"], userId: ops.id })).rejects.toThrow(
       /users:admin/,
     );
     // The owner (the acme admin, '*') holds users:read, but the caller does not: no.
     await expect(generateApiKey(caller, { name: "mine", scope: ["users:read"] })).rejects.toThrow(
       /Cannot grant 'users:read'/,
     );
-    const own = await generateApiKey(caller, { name: "mine", scope: ["alerts:read"] });
+    const own = await generateApiKey(caller, { name: "mine", scope: ["gateways:read"] });
     expect(own.key.userId).toBe(admin.id);
   });
 });
@@ -207,13 +207,13 @@ describe("GET /cloud-integration/security/api-keys", () => {
     const a = await generate(t, {
       name: "CI/CD Pipeline",
       description: "deploys",
-      scope: ["alerts:read"],
+      scope: ["gateways:read"],
       rate_limit: 1000,
       ip_restrictions: ["192.168.1.0/24"],
       expiry_days: 30,
     });
-    const b = await generate(t, { name: "Expired one", scope: ["alerts:read"], expiry_days: 1 });
-    const c = await generate(t, { name: "Revoked one", scope: ["alerts:read"] });
+    const b = await generate(t, { name: "Expired one", scope: ["gateways:read"], expiry_days: 1 });
+    const c = await generate(t, { name: "Revoked one", scope: ["gateways:read"] });
     await db.send(
       new UpdateCommand({
         TableName: tableName,
@@ -234,7 +234,7 @@ describe("GET /cloud-integration/security/api-keys", () => {
       name: "CI/CD Pipeline",
       key_prefix: a.key_prefix,
       key_start: a.full_key.slice(0, 8),
-      scope: ["alerts:read"],
+      scope: ["gateways:read"],
       user: { id: t.userId, username: t.username },
       created: expect.stringMatching(ISO),
       last_used: null,
@@ -266,7 +266,7 @@ describe("GET /cloud-integration/security/api-keys", () => {
   it("answers 401 without a token, 403 for a viewer, and never lists another tenant's keys", async () => {
     expect((await call("GET", BASE)).status).toBe(401);
     expect((await call("GET", BASE, { token: viewer.token })).status).toBe(403);
-    await generate(globex, { name: "globex only", scope: ["alerts:read"] });
+    await generate(globex, { name: "globex only", scope: ["gateways:read"] });
     const res = await call("GET", BASE, { token: acme.token });
     expect(res.body.api_keys.some((k: { name: string }) => k.name === "globex only")).toBe(false);
   });
@@ -276,7 +276,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
   it("answers the spec example with the changes it made", async () => {
     const key = await generate(acme, {
       name: "Mobile App Integration",
-      scope: ["telemetry:read", "alerts:read", "dashboard:read"],
+      scope: ["telemetry:read", "gateways:read", "dashboard:read"],
       rate_limit: 100,
     });
     const before = Date.now();
@@ -286,7 +286,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
         key_id: key.id,
         name: "Mobile App v2",
         description: "Updated mobile app integration",
-        scope: ["telemetry:read", "alerts:read", "dashboard:read", "config:read"],
+        scope: ["telemetry:read", "gateways:read", "dashboard:read", "config:read"],
         expiry_days: 180,
         rate_limit: 200,
         ip_restrictions: ["0.0.0.0/0"],
@@ -312,7 +312,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
 
     const again = await call("POST", `${BASE}/update`, {
       token: acme.token,
-      body: { key_id: key.id, scope: ["alerts:read"], expiry_days: null },
+      body: { key_id: key.id, scope: ["gateways:read"], expiry_days: null },
     });
     expect(again.body.changes).toEqual({
       scope: { removed: ["telemetry:read", "dashboard:read", "config:read"] },
@@ -321,7 +321,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
   });
 
   it("refuses bad input naming the field, scopes beyond the owner, and revoked keys", async () => {
-    const key = await generate(acme, { name: "v", scope: ["alerts:read"], user_id: viewer.id });
+    const key = await generate(acme, { name: "v", scope: ["gateways:read"], user_id: viewer.id });
     const bad = await call("POST", `${BASE}/update`, {
       token: acme.token,
       body: { key_id: key.id, ip_restrictions: ["::1", "nope"] },
@@ -343,8 +343,8 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
   });
 
   it("answers 401, 403, and 404 for another tenant's key id without changing it", async () => {
-    const theirs = await generate(globex, { name: "globex key", scope: ["alerts:read"] });
-    await Promise.all([1, 2, 3].map(() => generate(globex, { name: "filler", scope: ["alerts:read"] })));
+    const theirs = await generate(globex, { name: "globex key", scope: ["gateways:read"] });
+    await Promise.all([1, 2, 3].map(() => generate(globex, { name: "filler", scope: ["gateways:read"] })));
     const farId = theirs.id + 3;
     expect((await call("POST", `${BASE}/update`, { body: { key_id: farId, name: "x" } })).status).toBe(401);
     expect(
@@ -362,7 +362,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
 
 describe("POST /cloud-integration/security/api-keys/revoke", () => {
   it("answers the spec example, and the key is refused on the very next request", async () => {
-    const key = await generate(acme, { name: "CI/CD Pipeline", scope: ["alerts:read"] });
+    const key = await generate(acme, { name: "CI/CD Pipeline", scope: ["gateways:read"] });
     expect((await call("GET", "/api/v1/auth/me", { apiKey: key.full_key })).status).toBe(200);
     const res = await call("POST", `${BASE}/revoke`, {
       token: acme.token,
@@ -387,7 +387,7 @@ describe("POST /cloud-integration/security/api-keys/revoke", () => {
   });
 
   it("counts no live client for a key unused in the last 15 minutes", async () => {
-    const key = await generate(acme, { name: "idle", scope: ["alerts:read"] });
+    const key = await generate(acme, { name: "idle", scope: ["gateways:read"] });
     const res = await call("POST", `${BASE}/revoke`, { token: acme.token, body: { key_id: key.id } });
     expect(res.body.sessions_terminated).toBe(0);
   });
@@ -396,7 +396,7 @@ describe("POST /cloud-integration/security/api-keys/revoke", () => {
     expect(
       (await call("POST", `${BASE}/revoke`, { token: acme.token, body: { key_id: "one" } })).body.message,
     ).toContain("body.key_id");
-    const theirs = await generate(globex, { name: "globex revoke target", scope: ["alerts:read"] });
+    const theirs = await generate(globex, { name: "globex revoke target", scope: ["gateways:read"] });
     expect((await call("POST", `${BASE}/revoke`, { body: { key_id: theirs.id } })).status).toBe(401);
     expect((await call("POST", `${BASE}/revoke`, { token: viewer.token, body: { key_id: theirs.id } })).status).toBe(
       403,
@@ -410,7 +410,7 @@ describe("POST /cloud-integration/security/api-keys/revoke", () => {
 describe("authenticating with an API key", () => {
   it("works as X-API-Key and as Bearer sk_…, as the key's owner, counting each use", async () => {
     const t = await newTenant("keys-auth");
-    const key = await generate(t, { name: "me", scope: ["alerts:read"] });
+    const key = await generate(t, { name: "me", scope: ["gateways:read"] });
     const viaHeader = await call("GET", "/api/v1/auth/me", { apiKey: key.full_key });
     expect(viaHeader.status).toBe(200);
     expect(viaHeader.body).toMatchObject({ id: t.userId, username: t.username });
@@ -426,7 +426,7 @@ describe("authenticating with an API key", () => {
     const t = await newTenant("keys-expired");
     expect((await call("GET", "/api/v1/auth/me", { apiKey: `sk_${"0".repeat(64)}` })).status).toBe(401);
     expect((await call("GET", "/api/v1/auth/me", { apiKey: "sk_short" })).status).toBe(401);
-    const key = await generate(t, { name: "soon", scope: ["alerts:read"], expiry_days: 1 });
+    const key = await generate(t, { name: "soon", scope: ["gateways:read"], expiry_days: 1 });
     await db.send(
       new UpdateCommand({
         TableName: tableName,
@@ -442,7 +442,7 @@ describe("authenticating with an API key", () => {
 
   it("refuses a key whose owner is locked", async () => {
     const t = await newTenant("keys-owner");
-    const key = await generate(t, { name: "owner", scope: ["alerts:read"] });
+    const key = await generate(t, { name: "owner", scope: ["gateways:read"] });
     await db.send(
       new UpdateCommand({
         TableName: tableName,
@@ -460,7 +460,7 @@ describe("authenticating with an API key", () => {
   it("refuses addresses outside ip_restrictions with 403, and accepts those inside (IPv4 CIDR, IPv6)", async () => {
     const key = await generate(acme, {
       name: "ip",
-      scope: ["alerts:read"],
+      scope: ["gateways:read"],
       ip_restrictions: ["10.0.0.0/8", "2001:db8::/32"],
     });
     const outside = await call("GET", "/api/v1/auth/me", { apiKey: key.full_key, ip: "203.0.113.9" });
@@ -492,7 +492,7 @@ describe("authenticating with an API key", () => {
   });
 
   it("limits a key to its own rate_limit per minute with 429", async () => {
-    const key = await generate(acme, { name: "slow", scope: ["alerts:read"], rate_limit: 3 });
+    const key = await generate(acme, { name: "slow", scope: ["gateways:read"], rate_limit: 3 });
     for (let attempt = 0; attempt < 2; attempt++) {
       const results = [];
       for (let i = 0; i < 4; i++) results.push(await call("GET", "/api/v1/auth/me", { apiKey: key.full_key }));
@@ -506,7 +506,7 @@ describe("authenticating with an API key", () => {
   });
 
   it("lets a key act only within its scopes (and its owner's permissions)", async () => {
-    const narrow = await generate(acme, { name: "narrow", scope: ["alerts:read"] });
+    const narrow = await generate(acme, { name: "narrow", scope: ["gateways:read"] });
     const reader = await generate(acme, { name: "reader", scope: ["security:read"] });
     expect((await call("GET", BASE, { apiKey: narrow.full_key })).status).toBe(403);
     expect((await call("GET", BASE, { apiKey: reader.full_key })).status).toBe(200);
@@ -518,7 +518,7 @@ describe("authenticating with an API key", () => {
       200,
     );
     // A viewer's key may carry only what the viewer holds, so it can never read the audit log.
-    const viewers = await generate(acme, { name: "viewer's", scope: ["alerts:read"], user_id: viewer.id });
+    const viewers = await generate(acme, { name: "viewer's", scope: ["gateways:read"], user_id: viewer.id });
     expect((await call("GET", "/cloud-integration/security/audit/logs", { apiKey: viewers.full_key })).status).toBe(
       403,
     );
@@ -532,7 +532,7 @@ describe("authenticating with an API key", () => {
 
   it("costs at most 4 DynamoDB calls on a cold pointer and 3 warm for GET /api/v1/auth/me, never a Scan", async () => {
     const t = await newTenant("keys-calls");
-    const key = await generate(t, { name: "calls", scope: ["alerts:read"] });
+    const key = await generate(t, { name: "calls", scope: ["gateways:read"] });
     resetDbCalls();
     expect((await call("GET", "/api/v1/auth/me", { apiKey: key.full_key })).status).toBe(200);
     const cold = dbCalls();
@@ -550,8 +550,8 @@ describe("owner lifecycle hooks", () => {
   it("revokeApiKeysOfUser revokes every live key of that user only", async () => {
     const t = await newTenant("keys-hooks");
     const other = await addUser(t, "viewer");
-    const mine = await generate(t, { name: "mine", scope: ["alerts:read"], user_id: other.id });
-    const kept = await generate(t, { name: "admin's", scope: ["alerts:read"] });
+    const mine = await generate(t, { name: "mine", scope: ["gateways:read"], user_id: other.id });
+    const kept = await generate(t, { name: "admin's", scope: ["gateways:read"] });
     expect(await revokeApiKeysOfUser(t.tenantId, other.id)).toBe(1);
     expect((await call("GET", "/api/v1/auth/me", { apiKey: mine.full_key })).status).toBe(401);
     expect((await call("GET", "/api/v1/auth/me", { apiKey: kept.full_key })).status).toBe(200);
@@ -561,11 +561,11 @@ describe("owner lifecycle hooks", () => {
     const t = await newTenant("keys-transfer");
     const leaving = await addUser(t, "admin");
     const heir = await addUser(t, "viewer");
-    const wide = await generate(t, { name: "wide", scope: ["alerts:read", "security:read"], user_id: leaving.id });
+    const wide = await generate(t, { name: "wide", scope: ["gateways:read", "security:read"], user_id: leaving.id });
     const adminOnly = await generate(t, { name: "admin only", scope: ["security:admin"], user_id: leaving.id });
     expect(await transferApiKeys(t.tenantId, leaving.id, heir.id)).toEqual({ transferred: 1, revoked: 1 });
     const heirs = await listApiKeys(t.tenantId, { userId: heir.id });
-    expect(heirs.map((k) => [k.id, k.scopes])).toEqual([[wide.id, ["alerts:read"]]]);
+    expect(heirs.map((k) => [k.id, k.scopes])).toEqual([[wide.id, ["gateways:read"]]]);
     const me = await call("GET", "/api/v1/auth/me", { apiKey: wide.full_key });
     expect(me.body.username).toBe(heir.username);
     expect((await call("GET", "/api/v1/auth/me", { apiKey: adminOnly.full_key })).status).toBe(401);

@@ -110,7 +110,7 @@ describe("GET /cloud-integration/security/tokens/settings", () => {
     expect(header.alg).toBe("ES256");
     expect(res.body.permission_mapping).toMatchObject({
       admin: ["*"],
-      viewer: expect.arrayContaining(["alerts:read"]),
+      viewer: expect.arrayContaining(["gateways:read"]),
       engineer: expect.any(Array),
       operator: expect.any(Array),
       technician: expect.any(Array),
