@@ -73,21 +73,48 @@ export function newEnterpriseRecords(
   return [enterprise, ...checklists];
 }
 
-/** The tenant's enterprises, making the default one on first use. */
+/** Default enterprises answered by a read before anything persisted them (see `persistEnterprise`). */
+const unsaved = new WeakSet<GrcRecord>();
+
+/** Makes a tenant's default enterprise (with its seeded checklists); a no-op when it exists. */
+export async function createDefaultEnterprise(tenantId: string, organization: string): Promise<void> {
+  const now = new Date().toISOString();
+  try {
+    await putRecords(
+      newEnterpriseRecords(tenantId, { id: defaultEnterpriseId(tenantId), name: organization, description: "" }, now),
+    );
+  } catch (e) {
+    // It exists already (another first request made it at the same moment).
+    if (!(e instanceof Conflict)) throw e;
+  }
+}
+
+/**
+ * The tenant's enterprises. Sign-up makes the default one; a tenant that signed up before the GRC
+ * surface existed has none yet, and a read answers its default enterprise without writing it
+ * (read routes hold read-only table access): the first write that needs it persists it.
+ */
 export async function tenantEnterprises(p: Principal): Promise<GrcRecord[]> {
   const found = await listRecords(p.tenantId, "enterprise");
   if (found.length > 0) return found;
   const now = new Date().toISOString();
-  const name = p.tenant?.name ?? p.tenantId;
-  try {
-    await putRecords(
-      newEnterpriseRecords(p.tenantId, { id: defaultEnterpriseId(p.tenantId), name, description: "" }, now),
-    );
-  } catch (e) {
-    // Another first request made it at the same moment.
-    if (!(e instanceof Conflict)) throw e;
-  }
-  return listRecords(p.tenantId, "enterprise");
+  const [record] = newEnterpriseRecords(
+    p.tenantId,
+    { id: defaultEnterpriseId(p.tenantId), name: p.tenant?.name ?? p.tenantId, description: "" },
+    now,
+  );
+  if (!record) return [];
+  const synthesized: GrcRecord = { ...record, type: "GrcRecord", version: 1 };
+  unsaved.add(synthesized);
+  return [synthesized];
+}
+
+/** Persists the scope's default enterprise if a read only synthesized it (before a write that names it). */
+export async function persistEnterprise(scope: GrcScope, id: string): Promise<void> {
+  const e = scope.all.find((x) => x.id === id);
+  if (!e || !unsaved.has(e)) return;
+  await createDefaultEnterprise(scope.tenantId, String(e.doc.name));
+  unsaved.delete(e);
 }
 
 /**
@@ -154,6 +181,7 @@ export function listEnterprises(scope: GrcScope): GrcRecord[] {
 
 export async function createEnterprise(scope: GrcScope, input: EnterpriseInput): Promise<GrcRecord> {
   assertUniqueName(scope, input.name);
+  for (const e of scope.all) await persistEnterprise(scope, e.id);
   const now = new Date().toISOString();
   const records = newEnterpriseRecords(
     scope.tenantId,
@@ -167,6 +195,8 @@ export async function createEnterprise(scope: GrcScope, input: EnterpriseInput):
 }
 
 export async function getEnterprise(scope: GrcScope, id: string): Promise<GrcRecord> {
+  const synthesized = scope.all.find((e) => e.id === id && unsaved.has(e));
+  if (synthesized) return synthesized;
   return visibleRecord(scope, "enterprise", id);
 }
 
@@ -175,6 +205,7 @@ export async function updateEnterprise(
   id: string,
   input: Partial<EnterpriseInput>,
 ): Promise<{ record: GrcRecord; changes: Record<string, { old: unknown; new: unknown }> }> {
+  await persistEnterprise(scope, id);
   const r = await visibleRecord(scope, "enterprise", id);
   if (input.name !== undefined && input.name !== r.doc.name) assertUniqueName(scope, input.name);
   const changes: Record<string, { old: unknown; new: unknown }> = {};

@@ -13,7 +13,7 @@ import {
   type RecordKind,
   updateRecord,
 } from "./db/records.ts";
-import { enterpriseFilter, type GrcScope, requireEnterprise, visibleRecord } from "./enterprises.ts";
+import { enterpriseFilter, type GrcScope, persistEnterprise, requireEnterprise, visibleRecord } from "./enterprises.ts";
 
 export type { GrcRecord, RecordKind } from "./db/records.ts";
 export type Changes = Record<string, { old: unknown; new: unknown }>;
@@ -46,6 +46,7 @@ export async function createRecord(
   input: { enterprise: string; framework?: string | null; doc: Record<string, unknown> },
 ): Promise<GrcRecord> {
   requireEnterprise(scope, input.enterprise, ["body", "enterprise"]);
+  await persistEnterprise(scope, input.enterprise);
   const now = new Date().toISOString();
   const record: NewRecord = {
     tenantId: scope.tenantId,

@@ -421,7 +421,15 @@ describe("a user manager below admin (custom role with users:write)", () => {
       body: {
         name: "user-manager",
         description: "Manages viewers",
-        permissions: ["users:write", "devices:read", "alerts:read", "reports:read", "dashboard:read"],
+        permissions: [
+          "users:write",
+          "devices:read",
+          "alerts:read",
+          "reports:read",
+          "dashboard:read",
+          "compliance:read",
+          "incidents:read",
+        ],
       },
     });
     expect(role.status).toBe(201);
