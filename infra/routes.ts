@@ -7,8 +7,10 @@
  */
 import type { RouteDef } from "#shared/kit/route.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { billingRoutes } from "./routes/billing.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
 import { identityRoutes } from "./routes/identity.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
 import { tenancyRoutes } from "./routes/tenancy.ts";
@@ -23,6 +25,8 @@ export const routeFiles: Record<string, RouteDef[]> = {
   fleet: fleetRoutes,
   tenancy: tenancyRoutes,
   reports: reportRoutes,
+  billing: billingRoutes,
+  metrics: metricsRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

@@ -7,3 +7,7 @@ process.env.WARDEN_JWT_PRIVATE_KEY = inject("jwtPrivateKey");
 process.env.WARDEN_DATA_KEY = inject("dataKey");
 process.env.WARDEN_LOG_LEVEL ??= "silent";
 process.env.AWS_REGION = "us-east-1";
+// Signed-up tenants start on the free plan, which refuses API keys and allows five gateways: the
+// suite's other tests use both freely, so their tenants start on enterprise. Billing's tests put
+// their tenants on the plan they test (test/integration/billing/).
+process.env.WARDEN_SIGNUP_PLAN ??= "enterprise";
