@@ -77,7 +77,9 @@ export async function startStripeServer(): Promise<StripeServer> {
   };
 
   const route = (method: string, path: string, p: Record<string, string>): { status: number; body: Json } => {
-    let m: RegExpMatchArray | null;
+    const customerPath = path.match(/^\/v1\/customers\/([^/]+)$/);
+    const attachPath = path.match(/^\/v1\/payment_methods\/([^/]+)\/attach$/);
+    const subscriptionPath = path.match(/^\/v1\/subscriptions\/([^/]+)$/);
     if (method === "POST" && path === "/v1/customers") {
       const c = Object.assign(clone(STRIPE_FIXTURES.customer) as unknown as Json, {
         id: nextId("cus"),
@@ -87,17 +89,17 @@ export async function startStripeServer(): Promise<StripeServer> {
       state.customers.set(String(c.id), c);
       return { status: 200, body: c };
     }
-    if (method === "POST" && (m = path.match(/^\/v1\/customers\/([^/]+)$/))) {
-      const c = state.customers.get(m[1] ?? "");
-      if (!c) return notFound("customer", m[1]);
+    if (method === "POST" && customerPath) {
+      const c = state.customers.get(customerPath[1] ?? "");
+      if (!c) return notFound("customer", customerPath[1]);
       if (p["invoice_settings[default_payment_method]"]) {
         c.invoice_settings = { default_payment_method: p["invoice_settings[default_payment_method]"] };
       }
       return { status: 200, body: c };
     }
-    if (method === "POST" && (m = path.match(/^\/v1\/payment_methods\/([^/]+)\/attach$/))) {
+    if (method === "POST" && attachPath) {
       const pm = Object.assign(clone(STRIPE_FIXTURES.payment_method) as unknown as Json, {
-        id: m[1],
+        id: attachPath[1],
         customer: p.customer,
       });
       return { status: 200, body: pm };
@@ -109,9 +111,9 @@ export async function startStripeServer(): Promise<StripeServer> {
       state.subscriptions.set(String(sub.id), sub);
       return { status: 200, body: sub };
     }
-    if ((m = path.match(/^\/v1\/subscriptions\/([^/]+)$/))) {
-      const existing = state.subscriptions.get(m[1] ?? "");
-      if (!existing) return notFound("subscription", m[1]);
+    if (subscriptionPath) {
+      const existing = state.subscriptions.get(subscriptionPath[1] ?? "");
+      if (!existing) return notFound("subscription", subscriptionPath[1]);
       if (method === "DELETE") {
         Object.assign(existing, { status: "canceled", canceled_at: Math.floor(Date.now() / 1000) });
         return { status: 200, body: existing };
