@@ -11,3 +11,5 @@ process.env.AWS_REGION = "us-east-1";
 // suite's other tests use both freely, so their tenants start on enterprise. Billing's tests put
 // their tenants on the plan they test (test/integration/billing/).
 process.env.WARDEN_SIGNUP_PLAN ??= "enterprise";
+// The Stripe webhook route verifies signatures in every test (local mode's too): the suite's secret.
+process.env.STRIPE_WEBHOOK_SECRET ??= "whsec_warden_test_suite_0123456789abcdef";
