@@ -38,4 +38,12 @@ export const workers: Worker[] = [
     streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
   },
   { id: "iot-ingest", handler: "functions/iot/ingest.ts", access: { table: "RW" }, trigger: "iot-events" },
+  {
+    // Monthly usage counters (table stream INSERT/MODIFY of type "UsageMonth") → Stripe Billing Meters.
+    id: "workers-billing-meters",
+    handler: "functions/workers/billing-meters.ts",
+    access: { table: "RO" },
+    trigger: "table-stream",
+    streamFilter: { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["UsageMonth"] } } } },
+  },
 ];
