@@ -30,6 +30,8 @@ async function main() {
     WARDEN_DATA_KEY: randomBytes(32).toString("base64"),
     WARDEN_LOG_LEVEL: "silent",
     AWS_REGION: "us-east-1",
+    // The bench uses API keys and a 100-gateway fleet: its tenants start on enterprise, not on free.
+    WARDEN_SIGNUP_PLAN: "enterprise",
   };
   Object.assign(process.env, env);
   try {
@@ -156,6 +158,8 @@ async function main() {
     );
     const extra = await import("./extra.ts");
     await extra.benchExtra({ call, freshIp, newTenant, warm, tenant });
+    const billing = await import("./billing.ts");
+    await billing.benchBilling({ call, newTenant, warm });
   } finally {
     await dynamo.stop();
   }

@@ -311,3 +311,47 @@ describe("POST /api/billing/webhook/stripe", () => {
     expect(acct?.notices.at(-1)?.message).toContain("Trial ends 2030-03-17");
   });
 });
+
+describe("Stripe Billing Meters (table stream worker)", () => {
+  it("reports scans and the month's device peak as meter events, with identifiers that make a redelivery harmless", async () => {
+    const { handler } = await import("#functions/workers/billing-meters.ts");
+    const { marshall } = await import("@aws-sdk/util-dynamodb");
+    const paying = await newTenant("st-meters");
+    expect((await upgrade(paying, { plan_id: "pro" })).status).toBe(200);
+    const customer = (await billingAccount(paying.tenantId))?.customerId;
+    const stranger = await newTenant("st-meters-free");
+    const record = (tenantId: string, before: Record<string, number>, after: Record<string, number>) => ({
+      eventName: "MODIFY" as const,
+      dynamodb: {
+        OldImage: marshall({ PK: `T#${tenantId}`, SK: "USAGE#2026-11", type: "UsageMonth", ...before }),
+        NewImage: marshall({ PK: `T#${tenantId}`, SK: "USAGE#2026-11", type: "UsageMonth", ...after }),
+      },
+    });
+    const batch = {
+      Records: [
+        record(paying.tenantId, { scans: 3, peakDevices: 0 }, { scans: 5, peakDevices: 2 }),
+        record(stranger.tenantId, { scans: 0 }, { scans: 1 }),
+      ],
+    } as unknown as Parameters<typeof handler>[0];
+    const before = stripe.requests.length;
+    await handler(batch);
+    const sent = stripe.requests.slice(before).filter((r) => r.path === "/v1/billing/meter_events");
+    expect(sent.map((r) => r.params)).toEqual([
+      expect.objectContaining({
+        event_name: "warden_scans",
+        identifier: `${paying.tenantId}:2026-11:scans:5`,
+        "payload[stripe_customer_id]": customer,
+        "payload[value]": "2",
+      }),
+      expect.objectContaining({
+        event_name: "warden_device_months",
+        identifier: `${paying.tenantId}:2026-11:devices:2`,
+        "payload[value]": "2",
+      }),
+    ]);
+    // The stream redelivers the batch: the same identifiers go out, which Stripe keeps once.
+    await handler(batch);
+    const again = stripe.requests.slice(before).filter((r) => r.path === "/v1/billing/meter_events");
+    expect(new Set(again.map((r) => r.params.identifier)).size).toBe(2);
+  });
+});
