@@ -67,10 +67,12 @@ const isConditionFailure = (e: unknown) => (e as { name?: string }).name === "Co
 /**
  * The window this container last saw open per item: it picks which of the two updates to send
  * first, so a request costs one UpdateItem whether its subject is busy (count in the open window)
- * or quiet (open a new window). Only when another container opened the window first does a
- * request cost a second call.
+ * or quiet (open a new window), and concurrent requests of one container open a window once.
+ * Only when another container opened the window first does a request cost a second call.
  */
 const openWindows = new Map<string, number>();
+/** Windows a request of this container is opening right now: concurrent requests wait for it. */
+const openings = new Map<string, { windowStart: number; done: Promise<undefined> }>();
 const OPEN_WINDOWS_MAX = 5000;
 
 function rememberWindow(id: string, windowStart: number) {
@@ -135,10 +137,28 @@ export async function countRequest(
       throw e;
     }
   };
-  const seenOpen = openWindows.get(id) === windowStart;
-  const first = seenOpen ? countInOpen : openNew;
-  const second = seenOpen ? openNew : countInOpen;
-  const count = (await first()) ?? (await second());
+  let count: number | undefined;
+  const opening = openings.get(id);
+  if (openWindows.get(id) === windowStart) count = (await countInOpen()) ?? (await openNew());
+  else if (opening?.windowStart === windowStart) {
+    // Another request of this container is opening the window: count in it once it is open.
+    await opening.done;
+    count = (await countInOpen()) ?? (await openNew());
+  } else {
+    const attempt = openNew();
+    openings.set(id, {
+      windowStart,
+      done: attempt.then(
+        () => undefined,
+        () => undefined,
+      ),
+    });
+    try {
+      count = (await attempt) ?? (await countInOpen());
+    } finally {
+      if (openings.get(id)?.windowStart === windowStart) openings.delete(id);
+    }
+  }
   if (count !== undefined) {
     rememberWindow(id, windowStart);
     return count;
