@@ -1,7 +1,9 @@
 /**
  * Billing's configuration, read from the environment once (on first use, so a test file can set
- * it before its first request). Without `STRIPE_SECRET_KEY` (local mode's default) plan changes
- * apply locally; the webhook route still verifies real Stripe signatures with
+ * it before its first request). Without `STRIPE_SECRET_KEY`, an upgrade applies directly only where
+ * the operator allows unpaid plan changes (`WARDEN_PLAN_CHANGES_WITHOUT_PAYMENT=allow`: local mode
+ * and tests); a deployment that configures neither refuses upgrades, so no tenant admin can give
+ * their organization a paid plan for free. The webhook route verifies real Stripe signatures with
  * `STRIPE_WEBHOOK_SECRET`.
  */
 import * as z from "zod/mini";
@@ -27,6 +29,12 @@ const Env = z.object({
    * deployment that bills nobody may start every organization on a larger plan.
    */
   WARDEN_SIGNUP_PLAN: z._default(z.enum(PLAN_IDS), "free"),
+  /**
+   * Without Stripe: `allow` applies plan changes directly (local mode, tests, a private deployment
+   * that bills nobody); `refuse` (the default) refuses upgrades, naming what to configure.
+   * Downgrades are always allowed.
+   */
+  WARDEN_PLAN_CHANGES_WITHOUT_PAYMENT: z._default(z.enum(["allow", "refuse"]), "refuse"),
   /** Days a tenant keeps its paid plan after a failed invoice before it falls back to free. */
   WARDEN_BILLING_GRACE_DAYS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 7),
 });

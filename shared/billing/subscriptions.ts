@@ -91,6 +91,12 @@ export async function changePlan(tenantId: string, planId: PlanId, paymentMethod
   }
   const stripe = await payments();
   if (!stripe) {
+    if (direction === "upgrade" && billingSettings().WARDEN_PLAN_CHANGES_WITHOUT_PAYMENT !== "allow") {
+      throw new Conflict(
+        `Upgrading to the '${plan.id}' plan needs payment, and this deployment has no payment provider configured ` +
+          "(STRIPE_SECRET_KEY); ask the operator, or allow unpaid plan changes with WARDEN_PLAN_CHANGES_WITHOUT_PAYMENT=allow",
+      );
+    }
     await setTenantPlan(tenantId, plan.id);
     return { previous, plan, status: "active", direction, effectiveDate: new Date().toISOString(), clientSecret: null };
   }

@@ -13,3 +13,5 @@ process.env.AWS_REGION = "us-east-1";
 process.env.WARDEN_SIGNUP_PLAN ??= "enterprise";
 // The Stripe webhook route verifies signatures in every test (local mode's too): the suite's secret.
 process.env.STRIPE_WEBHOOK_SECRET ??= "whsec_warden_test_suite_0123456789abcdef";
+// Local mode and the suite apply plan changes without a payment provider (a deployment refuses upgrades).
+process.env.WARDEN_PLAN_CHANGES_WITHOUT_PAYMENT ??= "allow";
