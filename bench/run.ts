@@ -30,6 +30,8 @@ async function main() {
     WARDEN_DATA_KEY: randomBytes(32).toString("base64"),
     WARDEN_LOG_LEVEL: "silent",
     AWS_REGION: "us-east-1",
+    // The bench uses API keys and a 100-gateway fleet: its tenants start on enterprise, not on free.
+    WARDEN_SIGNUP_PLAN: "enterprise",
   };
   Object.assign(process.env, env);
   try {
@@ -160,6 +162,8 @@ async function main() {
     console.log(`\nCertificate renewal (pebble, local runner): ${JSON.stringify(await benchCertificates())}`);
     const grc = await import("./grc.ts");
     await grc.benchGrc({ call, warm, newTenant });
+    const billing = await import("./billing.ts");
+    await billing.benchBilling({ call, newTenant, warm });
   } finally {
     await dynamo.stop();
   }

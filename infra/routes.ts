@@ -7,11 +7,13 @@
  */
 import type { RouteDef } from "#shared/kit/route.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { billingRoutes } from "./routes/billing.ts";
 import { certificateRoutes } from "./routes/certificates.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
 import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
 import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
 import { tenancyRoutes } from "./routes/tenancy.ts";
@@ -29,6 +31,8 @@ export const routeFiles: Record<string, RouteDef[]> = {
   certificates: certificateRoutes,
   "grc-governance": grcGovernanceRoutes,
   "grc-operations": grcOperationsRoutes,
+  billing: billingRoutes,
+  metrics: metricsRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

@@ -106,4 +106,12 @@ export const workers: Worker[] = [
     trigger: "schedule",
     schedule: "rate(1 minute)",
   },
+  {
+    // Monthly usage counters (table stream INSERT/MODIFY of type "UsageMonth") → Stripe Billing Meters.
+    id: "workers-billing-meters",
+    handler: "functions/workers/billing-meters.ts",
+    access: { table: "RO" },
+    trigger: "table-stream",
+    streamFilter: { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["UsageMonth"] } } } },
+  },
 ];

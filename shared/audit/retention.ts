@@ -1,4 +1,5 @@
 /** How long a tenant keeps its audit trail (gateway "Save All Security Settings", audit section). */
+import { assertAuditRetention } from "#shared/billing/limits.ts";
 import { type AuditSettings, auditSettings } from "./db/retention.ts";
 
 export { DEFAULT_AUDIT_RETENTION_DAYS } from "./db/retention.ts";
@@ -17,6 +18,7 @@ export async function setAuditRetention(
 ): Promise<{ old: number; new: number } | null> {
   const current = await auditSettings.get(tenantId, true);
   if (current.retentionDays === retentionDays) return null;
+  await assertAuditRetention(tenantId, retentionDays);
   await auditSettings.save(tenantId, current, { retentionDays });
   return { old: current.retentionDays, new: retentionDays };
 }

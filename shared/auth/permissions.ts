@@ -52,6 +52,8 @@ export const PERMISSIONS = {
   certificates: ["certificates:read", "certificates:write"],
   compliance: ["compliance:read", "compliance:write", "compliance:admin"],
   incidents: ["incidents:read", "incidents:write"],
+  billing: ["billing:read", "billing:admin"],
+  metrics: ["metrics:read"],
 } as const satisfies Record<string, readonly `${string}:${string}`[]>;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];
@@ -84,6 +86,7 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       // GRC: engineers implement controls, work through hardening checklists and respond to incidents.
       "compliance:write",
       "incidents:write",
+      "metrics:read",
     ] satisfies Permission[],
     default: false,
     protected: false,
@@ -102,6 +105,7 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "certificates:read",
       "compliance:read",
       "incidents:write",
+      "metrics:read",
     ] satisfies Permission[],
     default: false,
     protected: false,
@@ -109,7 +113,7 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
   technician: {
     name: "Technician",
     description: "Device maintenance: sees the fleet, manages SSH access.",
-    permissions: ["gateways:read", "firewall:read", "ssh:write"] satisfies Permission[],
+    permissions: ["gateways:read", "firewall:read", "ssh:write", "metrics:read"] satisfies Permission[],
     default: false,
     protected: false,
   },
@@ -124,6 +128,7 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "certificates:read",
       "compliance:read",
       "incidents:read",
+      "metrics:read",
     ] satisfies Permission[],
     default: true,
     protected: false,

@@ -6,6 +6,7 @@
  * certificate's private key is returned once and never stored. Deregistering undoes all of it.
  * Reads answer `GatewayStatus` (gateway-status.ts), which views.ts writes on the wire.
  */
+import { releaseDeviceSlot, reserveDeviceSlot } from "#shared/billing/limits.ts";
 import { deleteScope } from "#shared/fleet/db/fleet-config.ts";
 import { deleteGatewayItem, type Gateway, getGateway, listGateways, putGateway } from "#shared/fleet/db/gateways.ts";
 import { nextGatewayId } from "#shared/fleet/db/sequences.ts";
@@ -20,12 +21,6 @@ import { type GatewayStatus, gatewayStatus } from "./gateway-status.ts";
 import { desiredFor, loadSnapshot, pushDesired } from "./shadow-sync.ts";
 import { sshSpec } from "./ssh.ts";
 import { type RegistrationReceipt, registrationReceipt } from "./views.ts";
-
-/**
- * Plan limits on the number of gateways hook in here (the billing engineer's seam). Today every
- * tenant may register gateways without limit; a plan check throws SubscriptionLimit (402).
- */
-export async function assertDeviceQuota(_tenantId: string): Promise<void> {}
 
 export interface RegisterInput {
   name: string;
@@ -42,11 +37,21 @@ export async function registerGateway(
   by: string,
   input: RegisterInput,
 ): Promise<RegistrationReceipt> {
-  await assertDeviceQuota(tenantId);
   const existing = await listGateways(tenantId);
   if (existing.some((g) => g.name.toLowerCase() === input.name.toLowerCase())) {
     throw new Conflict(`body.name: a gateway named '${input.name}' already exists`);
   }
+  // The plan's device limit: one atomic place per gateway, given back if the registration fails.
+  await reserveDeviceSlot(tenantId, existing.length);
+  try {
+    return await provisionGateway(tenantId, by, input);
+  } catch (e) {
+    await releaseDeviceSlot(tenantId);
+    throw e;
+  }
+}
+
+async function provisionGateway(tenantId: string, by: string, input: RegisterInput): Promise<RegistrationReceipt> {
   const id = await nextGatewayId(tenantId);
   const thingName = thingNameOf(tenantId, id);
   const registry = await iotRegistry();
@@ -180,6 +185,7 @@ export async function deregisterGateway(tenantId: string, gatewayId: number): Pr
     deleteScope(tenantId, "certificates", g.id),
   ]);
   await deleteGatewayItem(tenantId, g.id);
+  await releaseDeviceSlot(tenantId);
   log.info("gateway deregistered", { tenantId, gatewayId: g.id, thing: g.thingName });
   return g;
 }

@@ -6,6 +6,8 @@
  * published on, then stores the event with a TTL from the tenant's retention.
  */
 import type { EdgeEvent } from "#edge/contract.ts";
+import { logRetentionDays } from "#shared/billing/limits.ts";
+import { recordIngestedEvents } from "#shared/billing/usage.ts";
 import { addFirewallCounters } from "#shared/fleet/db/firewall-counters.ts";
 import { type FirewallLogLine, putFirewallLogLines } from "#shared/fleet/db/firewall-log.ts";
 import { addRuleHits } from "#shared/fleet/db/firewall-rule-hits.ts";
@@ -16,12 +18,9 @@ import { addSshAuthFailureCounts, addSshCounters } from "#shared/fleet/db/ssh-co
 import { getSshSession, putSshSession, type SshSession } from "#shared/fleet/db/ssh-sessions.ts";
 import { THING_PREFIX } from "#shared/iot/policy.ts";
 
-/**
- * How long reported events are kept. Plan retention plugs in here (the billing engineer's seam);
- * today every tenant keeps 7 days.
- */
-export async function retentionDays(_tenantId: string): Promise<number> {
-  return 7;
+/** How long reported events are kept: the tenant's plan's `log_retention_days`. */
+export async function retentionDays(tenantId: string): Promise<number> {
+  return logRetentionDays(tenantId);
 }
 
 async function expiryFor(tenantId: string, now: Date): Promise<number> {
@@ -203,6 +202,10 @@ export async function ingestFleetEvent(
       }
       break;
   }
+  // The plan's `logs_this_month`: one ingested gateway event per line, session change, failure or sample.
+  const stored =
+    event.kind === "firewall_log" ? event.lines.length : event.kind === "ssh_auth_failure" ? event.failures.length : 1;
+  if (stored > 0) await recordIngestedEvents(tenantId, stored, now);
   return { stored: true, gatewayId };
 }
 

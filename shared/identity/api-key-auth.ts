@@ -9,6 +9,7 @@
  * request, is authoritative for that), which saves the GetItem on warm calls.
  */
 import { BlockList, isIP } from "node:net";
+import { assertApiAccess } from "#shared/billing/limits.ts";
 import { API_KEY_PATTERN, hashApiKey } from "#shared/crypto/api-key-hash.ts";
 import {
   type ApiKeyPointer,
@@ -110,6 +111,9 @@ export async function resolveApiKey(key: string, meta: { ip: string }): Promise<
   if (!ipAllowed(meta.ip, apiKey.ipRestrictions)) {
     throw new Forbidden(`API key is not allowed from address ${meta.ip} (ip_restrictions)`);
   }
+  const tenant = parseTenant(tenantItem);
+  // The plan's `api_access`: a tenant without it cannot use its keys (they stay, for an upgrade).
+  assertApiAccess(tenant);
   await recordApiKeyUse(tenantId, apiKey.id, new Date(now).toISOString());
   return {
     kind: "apiKey",
@@ -119,7 +123,7 @@ export async function resolveApiKey(key: string, meta: { ip: string }): Promise<
     role: owner.role,
     permissions: owner.permissions,
     user: owner,
-    tenant: parseTenant(tenantItem),
+    tenant,
     apiKey: { id: apiKey.id, prefix: apiKey.keyPrefix, scopes: apiKey.scopes, rateLimit: apiKey.rateLimit },
   };
 }

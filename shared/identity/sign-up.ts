@@ -2,7 +2,9 @@
  * Sign-up and registration: a new organization with its first administrator (self-service
  * sign-up), and a user registered into the caller's organization.
  */
+
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
+import { billingSettings } from "#shared/billing/settings.ts";
 import type { User } from "#shared/identity/db/users.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import { transact } from "#shared/table/repo.ts";
@@ -23,7 +25,8 @@ export interface SignUpInput {
 }
 
 /**
- * Self-service signup: a new tenant on the free plan with this user as its admin. The new admin's
+ * Self-service signup: a new tenant on the signup plan (free unless the deployment says otherwise,
+ * shared/billing/settings.ts) with this user as its admin. The new admin's
  * first token is not restricted to 2FA enrolment (the default policy requires 2FA for admins):
  * the organization has nothing in it yet, and its first sign-in will ask for the enrolment.
  */
@@ -40,7 +43,8 @@ export async function signUp(
   const policy = DEFAULT_AUTH_POLICY;
   const password = await preparePassword(input.password, policy, { username: input.username });
   const now = new Date().toISOString();
-  const tenant = createTenantItems({ id: tenantId, name: input.organization.trim(), plan: "free", createdAt: now });
+  const plan = billingSettings().WARDEN_SIGNUP_PLAN;
+  const tenant = createTenantItems({ id: tenantId, name: input.organization.trim(), plan, createdAt: now });
   const first = firstUserWrites(
     tenantId,
     { username: input.username, email: input.email, role: "admin", permissions: ["*"], password },
@@ -62,7 +66,7 @@ export async function signUp(
         event: "Organization Created",
         eventType: "tenant_created",
         status: "success",
-        details: { organization: tenantId, plan: "free", session_id: loginSession.token.jti },
+        details: { organization: tenantId, plan, session_id: loginSession.token.jti },
       },
     ],
   };

@@ -1,8 +1,11 @@
 /**
- * Fixed-window rate limiting, one atomic counter item per subject, class and minute. The subject
- * is the tenant for authenticated calls and the source address for anonymous ones (login).
+ * Fixed-window rate limiting, and the metering of a tenant's API requests per month, in one atomic
+ * UpdateItem per request (db/rate-windows.ts). The subject is the tenant's signed-in users or one
+ * of its API keys for authenticated calls, and the source address for anonymous ones (login).
  */
-import { countRequest, rateSubjects } from "./db/rate-windows.ts";
+import { countRequest, type RequestSubject, requestSubjects, requestsByMonth } from "./db/rate-windows.ts";
+
+export type { RequestSubject };
 
 /** Requests per minute, from the specs' rate-limiting sections. */
 export const RATE_CLASSES = {
@@ -38,22 +41,31 @@ const WINDOW_SECONDS = 60;
  * Whose window a request counts in: an API key's own, the tenant's for a signed-in user, the
  * source address's for an anonymous call.
  */
-export function rateSubject(caller: { tenantId: string; apiKeyId?: number } | undefined, ip: string): string {
-  if (!caller) return rateSubjects.address(ip);
+export function rateSubject(caller: { tenantId: string; apiKeyId?: number } | undefined, ip: string): RequestSubject {
+  if (!caller) return requestSubjects.address(ip);
   return caller.apiKeyId === undefined
-    ? rateSubjects.tenant(caller.tenantId)
-    : rateSubjects.apiKey(caller.tenantId, caller.apiKeyId);
+    ? requestSubjects.tenant(caller.tenantId)
+    : requestSubjects.apiKey(caller.tenantId, caller.apiKeyId);
+}
+
+/** A tenant's months of API requests are kept for the usage history; an address's only for its month. */
+const TENANT_MONTHS_KEPT_DAYS = 400;
+
+function monthEnd(epochSeconds: number): number {
+  const d = new Date(epochSeconds * 1000);
+  return Math.floor(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 1000);
 }
 
 export async function consume(
-  subject: string,
+  subject: RequestSubject,
   rateClass: RateClass,
   limit = RATE_CLASSES[rateClass],
 ): Promise<RateState> {
   const now = Math.floor(Date.now() / 1000);
   const windowStart = now - (now % WINDOW_SECONDS);
   const reset = windowStart + WINDOW_SECONDS;
-  const count = await countRequest(subject, rateClass, windowStart, reset + WINDOW_SECONDS);
+  const keepDays = subject.scope === "ADDR" ? 1 : TENANT_MONTHS_KEPT_DAYS;
+  const count = await countRequest(subject, rateClass, windowStart, monthEnd(windowStart) + keepDays * 86_400);
   return { limit, remaining: Math.max(0, limit - count), reset, exceeded: count > limit };
 }
 
@@ -63,4 +75,9 @@ export function rateHeaders(s: RateState): Record<string, string> {
     "X-RateLimit-Remaining": String(s.remaining),
     "X-RateLimit-Reset": String(s.reset),
   };
+}
+
+/** A tenant's API requests (every authenticated request, any route) per month `yyyy-mm`, first to last. */
+export function apiRequestsByMonth(tenantId: string, first: string, last: string): Promise<Map<string, number>> {
+  return requestsByMonth(tenantId, first, last);
 }

@@ -3,10 +3,11 @@
  * reads include in their own BatchGet (authentication loads user, token marker and tenant in one
  * call), ids from organization names, and the items that create one.
  */
-import { createTenantItems, parseTenant, type Tenant, tenantKeys } from "./db/tenants.ts";
+import { Conflict } from "#shared/kit/errors.ts";
+import { createTenantItems, getTenant, parseTenant, type Tenant, tenantKeys, updateTenantItem } from "./db/tenants.ts";
 
 export type { Tenant };
-export { createTenantItems, parseTenant };
+export { createTenantItems, getTenant, parseTenant };
 
 /** The tenant item's key, for a caller that reads it together with its own items. */
 export const tenantKey = (tenantId: string) => tenantKeys.tenant(tenantId);
@@ -21,4 +22,23 @@ export function tenantSlug(name: string): string {
     .replace(/[\s_-]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 48);
+}
+
+/**
+ * Sets the tenant's plan (billing decides which; the tenant item carries it so every request's
+ * authentication reads it for free). Answers the plan it replaced. A concurrent change of the
+ * tenant item (a lock) is retried on the fresh item.
+ */
+export async function setTenantPlan(tenantId: string, plan: string): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const tenant = await getTenant(tenantId, true);
+    if (!tenant) return undefined;
+    if (tenant.plan === plan) return plan;
+    try {
+      await updateTenantItem(tenant, { plan });
+      return tenant.plan;
+    } catch (e) {
+      if (!(e instanceof Conflict) || attempt >= 3) throw e;
+    }
+  }
 }

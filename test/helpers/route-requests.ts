@@ -9,6 +9,7 @@
  * let the wrong caller through" — add an entry to hold it to "succeeds for those allowed".
  */
 import fc from "fast-check";
+import Stripe from "stripe";
 import type { CallOptions, CallResult } from "./api.ts";
 import * as grc from "./grc-world.ts";
 import { asMember } from "./grc-world.ts";
@@ -520,6 +521,40 @@ const REQUESTS: Record<string, Build> = {
   [`GET ${DS}/compliance/`]: member(async (ctx) => ({ query: { enterprise_id: await asMember(ctx) } })),
   [`GET ${DS}/incidents/`]: member(async () => ({})),
   [`GET ${DS}/audits/`]: member(async () => ({ query: { days: "90" } })),
+  // --- billing (securenet) ----------------------------------------------------------------------
+  "GET /api/billing/plans": async () => ({}),
+  "GET /api/billing/usage": async () => ({ query: { months: "3" } }),
+  "GET /api/billing/current-plan": async () => ({}),
+  "GET /api/billing/limits/check": async () => ({}),
+  // The worlds' tenants are on enterprise (test/setup/env.ts): asking for it again changes nothing.
+  "POST /api/billing/upgrade": async () => ({ body: { plan_id: "enterprise" } }),
+  // A delivery signed with the suite's webhook secret, of a type Warden acknowledges and ignores.
+  "POST /api/billing/webhook/stripe": async ({ w }) => {
+    const payload = JSON.stringify({
+      id: `evt_matrix_${w.name("evt")}`,
+      object: "event",
+      type: "balance.available",
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { object: "balance" } },
+    });
+    const header = Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: process.env.STRIPE_WEBHOOK_SECRET ?? "",
+    });
+    return { rawBody: payload, headers: { "stripe-signature": header } };
+  },
+  // POST /api/billing/checkout and /portal need Stripe (STRIPE_SECRET_KEY), which the matrices do
+  // not configure: their requests are generated (409 "not configured" for those allowed);
+  // test/integration/billing/billing-stripe.test.ts holds them to success against Stripe's fixtures.
+
+  // --- metrics (securenet) ----------------------------------------------------------------------
+  "GET /api/metrics/system": async () => ({}),
+  "GET /api/metrics/organization": async () => ({}),
+  "GET /api/metrics/security": async () => ({}),
+  "GET /api/metrics/prometheus": async () => ({}),
+  "GET /api/metrics/dashboard": async () => ({}),
+  "GET /api/metrics/health": async () => ({}),
+  "GET /api/metrics/usage/export": async () => ({ query: { format: "csv", months: "2" } }),
 };
 
 /** The route keys that have a written request (the rest are generated). */

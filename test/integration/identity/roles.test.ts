@@ -47,6 +47,8 @@ describe("GET /roles", () => {
         certificates: ["certificates:read", "certificates:write"],
         compliance: ["compliance:read", "compliance:write", "compliance:admin"],
         incidents: ["incidents:read", "incidents:write"],
+        billing: ["billing:read", "billing:admin"],
+        metrics: ["metrics:read"],
       },
     });
     // Each built-in role grants what the routes check (the catalogue), nothing no route asks for.
@@ -74,8 +76,9 @@ describe("GET /roles", () => {
       "certificates:read",
       "compliance:read",
       "incidents:write",
+      "metrics:read",
     ]);
-    expect(byName.Technician.permissions).toEqual(["gateways:read", "firewall:read", "ssh:write"]);
+    expect(byName.Technician.permissions).toEqual(["gateways:read", "firewall:read", "ssh:write", "metrics:read"]);
     expect(byName.Viewer).toMatchObject({
       permissions: [
         "gateways:read",
@@ -84,6 +87,7 @@ describe("GET /roles", () => {
         "certificates:read",
         "compliance:read",
         "incidents:read",
+        "metrics:read",
       ],
       user_count: 1,
       default: true,
