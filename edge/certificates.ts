@@ -221,3 +221,27 @@ export function openKeyDelivery(
     shared.fill(0);
   }
 }
+
+/** A slot without a certificate gets a self-signed EC P-256 one for `name` (90 days), made by openssl. */
+export async function ensureSelfSigned(files: SlotFiles, name: string, openssl: string): Promise<boolean> {
+  if (await readServed(files)) return false;
+  const key = await run(openssl, ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+  if (key.code !== 0) throw new Error(`openssl genpkey failed: ${key.spawnError ?? key.stderr.trim()}`);
+  await writeFileAtomic(files.keyPath, key.stdout, 0o600);
+  const cert = await run(openssl, [
+    "req",
+    "-new",
+    "-x509",
+    "-key",
+    files.keyPath,
+    "-subj",
+    `/CN=${name}`,
+    "-addext",
+    `subjectAltName=DNS:${name}`,
+    "-days",
+    "90",
+  ]);
+  if (cert.code !== 0) throw new Error(`openssl req -x509 failed: ${cert.spawnError ?? cert.stderr.trim()}`);
+  await writeFileAtomic(files.certPath, cert.stdout, 0o644);
+  return true;
+}
