@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { CertificateAgent } from "#edge/certificate-agent.ts";
 import {
   type CertificateEnv,
   challengeDir,
@@ -16,7 +17,7 @@ import {
   readServed,
   syncChallenges,
 } from "#edge/certificates.ts";
-import type { SlotDesired } from "#edge/contract.ts";
+import type { EdgeEvent, ReportedState, SlotDesired } from "#edge/contract.ts";
 import { sealToX25519 } from "#shared/certificates/adapters/keys-topic.ts";
 
 const root = mkdtempSync(join(tmpdir(), "warden-edge-certs-"));
@@ -162,5 +163,63 @@ describe("openKeyDelivery", () => {
     expect(publicKeyFingerprint(opened)).toBe(publicKeyFingerprint(key));
     expect(() => openKeyDelivery(sealed, pair.privateKey, { tenant: "t1", thing: "gw-2" })).toThrow();
     expect(() => openKeyDelivery(sealed, oneTimeKeyPair().privateKey, { tenant: "t1", thing: "gw-1" })).toThrow();
+  });
+});
+
+describe("CertificateAgent", () => {
+  it("answers a CSR request, installs the certificate issued for it once, and reports it installed", async () => {
+    const events: EdgeEvent[] = [];
+    const reports: ReportedState[] = [];
+    const agent = new CertificateAgent(
+      {
+        env,
+        ids: { tenant: "t1", thing: "gw-1" },
+        defaultWebroot: join(dir, "www"),
+        sandbox: true,
+        publish: (e) => events.push(e),
+        report: async (r) => {
+          reports.push(r);
+        },
+        log: () => {},
+        now: () => new Date("2026-01-01T00:00:00Z"),
+      },
+      undefined,
+    );
+    const request = {
+      request_id: "ren-9",
+      slot: "https" as const,
+      common_name: "gw.example.com",
+      san_dns: ["gw.example.com"],
+      key_algorithm: "EC" as const,
+      key_size: 256 as const,
+    };
+    await agent.onDocument({ config_version: 3, csr_requests: [request] });
+    const csrEvent = events.find((e) => e.type === "certificate_csr");
+    const csrPath = join(dir, "req.csr");
+    writeFileSync(csrPath, csrEvent?.type === "certificate_csr" ? csrEvent.csr : "");
+    // The "CA": a certificate for the CSR's key (signed with it here; any issuer would do).
+    const cert = openssl(["x509", "-req", "-in", csrPath, "-key", csrKeyPath(env, "ren-9"), "-days", "1"]);
+    const fingerprint = createHash("sha256").update(new X509Certificate(cert).raw).digest("hex");
+    const slot = {
+      install_id: "ren-9-install",
+      fingerprint,
+      certificate: cert,
+      key: { source: "csr", request_id: "ren-9" },
+    };
+
+    await agent.onDocument({ config_version: 4, slots: { https: slot } });
+    await agent.onDocument({ config_version: 4, slots: { https: slot } });
+
+    const installs = events.filter((e) => e.type === "certificate_installed");
+    expect(installs).toEqual([
+      expect.objectContaining({ status: "installed", fingerprint, install_id: "ren-9-install" }),
+    ]);
+    expect(reports.at(-1)).toMatchObject({
+      config_version: 4,
+      status: "applied",
+      installed: { https: { fingerprint, install_id: "ren-9-install" } },
+    });
+    const inventory = events.filter((e) => e.type === "certificate_inventory").at(-1);
+    expect(inventory?.type === "certificate_inventory" && inventory.certificates[0]?.certificate).toBe(cert);
   });
 });
