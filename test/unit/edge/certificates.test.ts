@@ -223,3 +223,44 @@ describe("CertificateAgent", () => {
     expect(inventory?.type === "certificate_inventory" && inventory.certificates[0]?.certificate).toBe(cert);
   });
 });
+
+describe("CertificateAgent key delivery", () => {
+  it("asks for a delivered key with a one-time key, opens the sealed answer and installs with it", async () => {
+    const events: EdgeEvent[] = [];
+    const agent = new CertificateAgent(
+      {
+        env,
+        ids: { tenant: "t1", thing: "gw-1" },
+        defaultWebroot: join(dir, "www"),
+        sandbox: true,
+        publish: (e) => events.push(e),
+        report: async () => {},
+        log: () => {},
+        now: () => new Date("2026-01-01T00:00:00Z"),
+      },
+      undefined,
+    );
+    const uploaded = selfSigned("uploaded.gateway.local");
+    const slot = {
+      install_id: "upl-1",
+      fingerprint: uploaded.fingerprint,
+      certificate: uploaded.cert,
+      key: { source: "delivery", delivery_id: "dlv-7", key_fingerprint: publicKeyFingerprint(uploaded.key) },
+    };
+    await agent.onDocument({ config_version: 1, slots: { mqtt: slot } });
+    const request = events.find((e) => e.type === "key_request");
+    const publicKey = request?.type === "key_request" ? request.public_key : "";
+    const sealed = sealToX25519(uploaded.key, publicKey, {
+      salt: "dlv-7",
+      info: "warden-key-delivery-v1",
+      aad: "t1/gw-1/dlv-7",
+    });
+
+    await agent.onKeyMessage({ status: "sealed", delivery_id: "dlv-7", ...sealed });
+
+    expect(events.filter((e) => e.type === "certificate_installed")).toEqual([
+      expect.objectContaining({ status: "installed", install_id: "upl-1", fingerprint: uploaded.fingerprint }),
+    ]);
+    expect(readFileSync(env.slots.mqtt.keyPath, "utf8")).toBe(uploaded.key);
+  });
+});
