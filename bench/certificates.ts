@@ -1,16 +1,18 @@
 /**
  * Certificate renewal benchmark: wall time of a renewal on this machine, from POST
  * /certificates/renew to the gateway's installation reported (p50 of 5), against Debian's pebble
- * (real HTTP-01 validation), the state machine run by the local runner, the gateway's side played
- * by test/helpers/certificates-gateway.ts; and the DynamoDB calls each step makes (a wait step's
- * figure includes the ingest of the gateway's answer).
+ * (real HTTP-01 validation), the state machine run by the local runner, the gateway's side by the
+ * real edge handler in sandbox mode (openssl key and CSR, challenge files in its webroot served by a
+ * static file server standing in for nginx, install with openssl checks); and the DynamoDB calls
+ * each step makes (a wait step's figure includes the ingest of the gateway's answer).
  *
  * Runs in a fresh Node process (the shared code reads its environment once at import). Figures
  * are returned, never asserted. Run alone: `npx tsx bench/certificates.ts`.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -92,22 +94,40 @@ async function measure(renewals: number): Promise<RenewalBenchResult | { skipped
     });
     useWorkflowRunner(runner);
     const { call, newTenant } = await import("#test/helpers/api.ts");
-    const { viaTopicRule } = await import("#test/helpers/iot.ts");
-    const { makeCertificate } = await import("#test/helpers/certificates-fixtures.ts");
-    const { startTestGateway } = await import("#test/helpers/certificates-gateway.ts");
     const { handler } = await import("#functions/iot/ingest.ts");
+    const { startLocalIotRule } = await import("#infra/local/local-iot-rule.ts");
+    const { startEdge } = await import("#edge/edge.ts");
 
     const t = await newTenant("bench-renewal");
     const reg = await call("POST", "/cloud-integration/security/gateways", { token: t.token, body: { name: "edge" } });
-    const gateway = await startTestGateway({
+    const rule = await startLocalIotRule({ broker: iot.broker.broker, invoke: handler });
+    cleanup.push(() => rule.stop());
+    const edgeDir = await mkdtemp(join(tmpdir(), "warden-bench-edge-"));
+    cleanup.push(() => rm(edgeDir, { recursive: true, force: true }));
+    const webroot = join(edgeDir, "www");
+    const http = createServer(async (req, res) => {
+      const token = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/.exec(req.url ?? "")?.[1];
+      const body = token
+        ? await readFile(join(webroot, ".well-known/acme-challenge", token), "utf8").catch(() => undefined)
+        : undefined;
+      res.writeHead(body ? 200 : 404, { "content-type": "text/plain" }).end(body ?? "");
+    });
+    await new Promise<void>((done) => http.listen(pebble.httpPort, "127.0.0.1", done));
+    cleanup.push(() => new Promise<void>((done) => http.close(() => done())));
+    const gateway = await startEdge({
+      thingName: reg.body.gateway.thing_name,
       tenant: t.tenantId,
-      thing: reg.body.gateway.thing_name,
-      shadows: iot.shadows,
-      ingest: viaTopicRule(handler),
-      httpPort: pebble.httpPort,
-      initial: { https: (await makeCertificate({ cn: "bench.warden.test", san: ["bench.warden.test"] })).pem },
+      mqttUrl: iot.mqttUrl,
+      stateDir: edgeDir,
+      sandbox: true,
+      firewallLog: null,
+      authLog: null,
+      metricsIntervalMs: 0,
+      logLevel: "silent",
+      certificates: { webroot, selfSignedName: "bench.warden.test" },
     });
     cleanup.push(() => gateway.stop());
+    await gateway.whenConnected();
 
     const wall: number[] = [];
     const outcome: string[] = [];

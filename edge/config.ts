@@ -8,6 +8,8 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { ApplyEnv } from "./apply.ts";
+import type { CertificateEnv, SlotFiles } from "./certificates.ts";
+import type { CertificateSlot } from "./contract.ts";
 import { isLogLevel, type LogLevel } from "./logger.ts";
 import type { BackoffOptions } from "./mqtt-link.ts";
 
@@ -31,6 +33,20 @@ export interface EdgeOptions {
   metricsIntervalMs?: number;
   backoff?: BackoffOptions;
   logLevel?: LogLevel;
+  certificates?: {
+    openssl?: string;
+    slots?: Partial<Record<CertificateSlot, Partial<SlotFiles>>>;
+    /** Default webroot for HTTP-01 files when the shadow names none. */
+    webroot?: string;
+    /** A slot without a certificate gets a self-signed one for this name at start (local mode). */
+    selfSignedName?: string;
+  };
+}
+
+export interface CertificatesConfig {
+  env: CertificateEnv;
+  webroot: string;
+  selfSignedName: string | null;
 }
 
 export interface EdgeConfig {
@@ -46,6 +62,7 @@ export interface EdgeConfig {
   metricsIntervalMs: number;
   backoff: BackoffOptions;
   logLevel: LogLevel;
+  certificates: CertificatesConfig;
 }
 
 const NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
@@ -90,6 +107,27 @@ export function resolveEdgeConfig(opts: EdgeOptions): EdgeConfig {
         ...opts.commands,
       };
 
+  const certDir = sandbox ? etc("warden", "certs") : "/etc/warden/certs";
+  const slotFiles = (slot: CertificateSlot, reload: string[], services: string[]): SlotFiles => ({
+    certPath: join(certDir, slot, "cert.pem"),
+    keyPath: join(certDir, slot, "key.pem"),
+    reload: sandbox ? null : reload,
+    services: sandbox ? [] : services,
+    ...opts.certificates?.slots?.[slot],
+  });
+  const certificates: CertificatesConfig = {
+    env: {
+      openssl: opts.certificates?.openssl ?? "/usr/bin/openssl",
+      keysDir: join(stateDir, "state", "keys"),
+      slots: {
+        https: slotFiles("https", ["systemctl", "reload", "nginx"], ["nginx"]),
+        mqtt: slotFiles("mqtt", ["systemctl", "reload-or-restart", "mosquitto"], ["mosquitto"]),
+      },
+    },
+    webroot: opts.certificates?.webroot ?? (sandbox ? join(stateDir, "www") : "/var/www/html"),
+    selfSignedName: opts.certificates?.selfSignedName ?? null,
+  };
+
   return {
     thingName: opts.thingName,
     tenant: opts.tenant,
@@ -109,6 +147,7 @@ export function resolveEdgeConfig(opts: EdgeOptions): EdgeConfig {
     metricsIntervalMs: opts.metricsIntervalMs ?? 60_000,
     backoff: opts.backoff ?? { initialMs: 1_000, maxMs: 60_000 },
     logLevel: opts.logLevel ?? "info",
+    certificates,
   };
 }
 

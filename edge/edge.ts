@@ -16,12 +16,16 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ApplyEnv, applyFirewall, applySsh } from "./apply.ts";
 import { AuthFailureTracker } from "./auth-failures.ts";
+import { CertificateAgent } from "./certificate-agent.ts";
+import { ensureSelfSigned } from "./certificates.ts";
 import { type EdgeConfig, type EdgeOptions, resolveEdgeConfig } from "./config.ts";
 import {
+  CERTIFICATE_SLOTS,
   type EdgeEvent,
   EdgeEventSchema,
   eventsTopic,
   type FirewallLogLine,
+  keysTopic,
   namedShadowTopic,
   type ReportedState,
   SETTINGS_SHADOWS,
@@ -50,7 +54,7 @@ export interface EdgeRuntimeEvents {
   ready: [];
   offline: [];
   /** A report was handed to MQTT for the shadow. */
-  reported: [shadow: SettingsShadow, reported: ReportedState];
+  reported: [shadow: SettingsShadow | "certificates", reported: ReportedState];
   /** An event was handed to MQTT. */
   published: [event: EdgeEvent];
   error: [error: Error];
@@ -64,7 +68,7 @@ export interface EdgeHandle {
   /** Resolves once connected and subscribed (at once if it already is). */
   whenConnected(): Promise<void>;
   /** What the edge last reported for a shadow. */
-  lastReport(shadow: SettingsShadow): ReportedState | undefined;
+  lastReport(shadow: SettingsShadow | "certificates"): ReportedState | undefined;
   sessions(): SshSession[];
   stop(): Promise<void>;
 }
@@ -99,6 +103,13 @@ export async function startEdge(options: StartEdgeOptions): Promise<EdgeHandle> 
     logPrefixes: (await store.readLogPrefixes()) ?? {},
     sessions: new SessionTable((await store.readSessions()) ?? []),
   });
+  const { certificates } = config;
+  if (certificates.selfSignedName) {
+    for (const slot of CERTIFICATE_SLOTS) {
+      await ensureSelfSigned(certificates.env.slots[slot], certificates.selfSignedName, certificates.env.openssl);
+    }
+  }
+  runtime.attachCertificates(await store.readReport("certificates"));
   await runtime.start(await readTls(config));
   return {
     thingName: config.thingName,
@@ -153,6 +164,8 @@ class EdgeRuntime {
   private readonly sampleMetrics = createMetricsSampler();
   private stopping = false;
   private firewallRefreshed = false;
+  private certificates: CertificateAgent | undefined;
+  private certificateQueue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: EdgeConfig,
@@ -166,13 +179,32 @@ class EdgeRuntime {
     this.events.on("error", () => {});
   }
 
+  attachCertificates(previous: ReportedState | undefined) {
+    this.certificates = new CertificateAgent(
+      {
+        env: this.config.certificates.env,
+        ids: { tenant: this.config.tenant, thing: this.config.thingName },
+        defaultWebroot: this.config.certificates.webroot,
+        sandbox: this.config.sandbox,
+        publish: (event) => this.publishEvent(event),
+        report: (reported) => this.report("certificates", reported),
+        log: this.log,
+        now: this.now,
+      },
+      previous,
+    );
+  }
+
   async start(tls: { cert: Buffer; key: Buffer; ca?: Buffer } | undefined) {
     const { thingName } = this.config;
-    const subscriptions = SETTINGS_SHADOWS.flatMap((shadow) =>
-      ["get/accepted", "get/rejected", "update/documents", "update/delta", "update/rejected"].map((suffix) =>
-        namedShadowTopic(thingName, shadow, suffix),
+    const subscriptions = [
+      ...[...SETTINGS_SHADOWS, "certificates" as const].flatMap((shadow) =>
+        ["get/accepted", "get/rejected", "update/documents", "update/delta", "update/rejected"].map((suffix) =>
+          namedShadowTopic(thingName, shadow, suffix),
+        ),
       ),
-    );
+      keysTopic(this.config.tenant, thingName),
+    ];
     const link = openMqttLink({
       url: this.config.mqttUrl,
       clientId: thingName,
@@ -215,8 +247,8 @@ class EdgeRuntime {
     return this.link?.isReady() ?? false;
   }
 
-  lastReport(shadow: SettingsShadow): ReportedState | undefined {
-    return this.state[shadow];
+  lastReport(shadow: SettingsShadow | "certificates"): ReportedState | undefined {
+    return shadow === "certificates" ? this.certificates?.lastReport() : this.state[shadow];
   }
 
   sessionList(): SshSession[] {
@@ -229,27 +261,62 @@ class EdgeRuntime {
     if (this.logBatchTimer) clearTimeout(this.logBatchTimer);
     if (this.failureBatchTimer) clearTimeout(this.failureBatchTimer);
     await Promise.all(this.followers.map((f) => f.close()));
-    await Promise.all(Object.values(this.queues));
+    await Promise.all([...Object.values(this.queues), this.certificateQueue]);
     await this.link?.close();
   }
 
   private onReady() {
     this.events.emit("ready");
     for (const shadow of SETTINGS_SHADOWS) this.requestShadow(shadow);
+    if (this.certificates) {
+      this.requestShadow("certificates");
+      this.enqueueCertificates((agent) => agent.publishInventory());
+    }
     if (this.config.metricsIntervalMs > 0) this.publishEvent(this.sampleMetrics(this.now()));
   }
 
-  private requestShadow(shadow: SettingsShadow) {
+  private requestShadow(shadow: SettingsShadow | "certificates") {
     this.link?.publish(
       namedShadowTopic(this.config.thingName, shadow, "get"),
       JSON.stringify({ clientToken: randomUUID() }),
     );
   }
 
+  private enqueueCertificates(work: (agent: CertificateAgent) => Promise<void>) {
+    const agent = this.certificates;
+    if (!agent) return;
+    this.certificateQueue = this.certificateQueue
+      .then(() => (this.stopping ? undefined : work(agent)))
+      .catch((e: unknown) => this.fail("certificates", e));
+  }
+
+  private onCertificatesMessage(suffix: string, body: unknown) {
+    switch (suffix) {
+      case "get/accepted":
+        this.enqueueCertificates((agent) => agent.onDocument(field(body, "state", "desired")));
+        break;
+      case "update/documents":
+        this.enqueueCertificates((agent) => agent.onDocument(field(body, "current", "state", "desired")));
+        break;
+      case "update/rejected":
+        this.log("warn", "shadow update rejected", { shadow: "certificates", response: body });
+        break;
+    }
+  }
+
   private onMessage(topic: string, payload: Buffer) {
+    if (topic === keysTopic(this.config.tenant, this.config.thingName)) {
+      const body = parseJson(payload);
+      this.enqueueCertificates((agent) => agent.onKeyMessage(body));
+      return;
+    }
     const prefix = `$aws/things/${this.config.thingName}/shadow/name/`;
     if (!topic.startsWith(prefix)) return;
     const [name, ...rest] = topic.slice(prefix.length).split("/");
+    if (name === "certificates") {
+      this.onCertificatesMessage(rest.join("/"), parseJson(payload));
+      return;
+    }
     const shadow = SETTINGS_SHADOWS.find((s) => s === name);
     if (!shadow) return;
     const suffix = rest.join("/");
@@ -334,8 +401,8 @@ class EdgeRuntime {
     }
   }
 
-  private async report(shadow: SettingsShadow, reported: ReportedState) {
-    this.state[shadow] = reported;
+  private async report(shadow: SettingsShadow | "certificates", reported: ReportedState) {
+    if (shadow !== "certificates") this.state[shadow] = reported;
     await this.store.writeReport(shadow, reported);
     const body = { state: { reported: { ...reported, edge_version: EDGE_VERSION } }, clientToken: randomUUID() };
     this.link?.publish(namedShadowTopic(this.config.thingName, shadow, "update"), JSON.stringify(body));

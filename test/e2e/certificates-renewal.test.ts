@@ -3,10 +3,15 @@
  * state machine (the definition CDK synthesizes, run by aws-local-stepfunctions), which gets a CSR
  * from the gateway, orders from a real ACME CA (Debian's pebble, validating HTTP-01 over the
  * network against the gateway's HTTP server through pebble-challtestsrv's DNS), finalizes,
- * downloads and has the gateway install the certificate and report it. The gateway's side is
- * played by test/helpers/certificates-gateway.ts (the edge applier is not built yet).
+ * downloads and has the gateway install the certificate and report it. The successful renewal runs
+ * against the REAL edge handler (sandbox mode: its key made by openssl and kept in its state dir,
+ * HTTP-01 files written to its webroot, served here by a static file server standing in for the
+ * gateway's nginx); the misbehaving gateways (wrong challenge answers, a lying installer, offline)
+ * are played by test/helpers/certificates-gateway.ts.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +43,8 @@ const { viaTopicRule } = await import("#test/helpers/iot.ts");
 const { makeCertificate } = await import("#test/helpers/certificates-fixtures.ts");
 const { startTestGateway } = await import("#test/helpers/certificates-gateway.ts");
 const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
+const { startEdge } = await import("#edge/edge.ts");
+const { startLocalIotRule } = await import("#infra/local/local-iot-rule.ts");
 const views = await import("#shared/certificates/views.ts");
 const ingest = viaTopicRule(ingestHandler);
 
@@ -111,30 +118,40 @@ describe.skipIf(!pebble)(
       expect(status.body.settings.last_renewal).toMatchObject({ renewal_id: started.renewal_id, status: "failed" });
     });
 
-    it("renews: CSR on the gateway, order, HTTP-01 validated by the CA, finalize, install, reported installed", async () => {
-      const fresh = await startFreshGateway();
+    it("renews on the real edge: CSR on the gateway, order, HTTP-01 from its webroot, finalize, install, reported installed", async () => {
+      const edge = await startRealEdge();
+      try {
+        const started = await renew();
+        const retried = await renew();
+        const progress = await settledProgress(started.renewal_id);
 
-      const started = await renew();
-      const retried = await renew();
-      const progress = await settledProgress(started.renewal_id);
-
-      expect(started).toMatchObject({ status: "renewing", certificate_type: "https", estimated_time: 60 });
-      expect(started.steps).toEqual([
-        "Generating CSR",
-        "Requesting certificate from CA",
-        "Validating domain ownership",
-        "Downloading certificate",
-        "Installing certificate",
-      ]);
-      // A retried call while the first runs answers the same renewal, not a second one.
-      expect(retried.renewal_id).toBe(started.renewal_id);
-      expect(retried.message).toMatch(/already running/);
-      expect(progress).toMatchObject({ status: "succeeded", error: null, steps_done: started.steps });
-      const https = await servedFingerprint();
-      expect(https.issuer).toMatch(/^CN=Pebble Intermediate CA /);
-      expect(https.san).toEqual([NAME]);
-      expect(https.fingerprint).toBe(progress.fingerprint);
-      expect(fresh.served.get("https")).toContain("BEGIN CERTIFICATE");
+        expect(started).toMatchObject({ status: "renewing", certificate_type: "https", estimated_time: 60 });
+        expect(started.steps).toEqual([
+          "Generating CSR",
+          "Requesting certificate from CA",
+          "Validating domain ownership",
+          "Downloading certificate",
+          "Installing certificate",
+        ]);
+        // A retried call while the first runs answers the same renewal, not a second one.
+        expect(retried.renewal_id).toBe(started.renewal_id);
+        expect(retried.message).toMatch(/already running/);
+        expect(progress).toMatchObject({ status: "succeeded", error: null, steps_done: started.steps });
+        const https = await servedFingerprint();
+        expect(https.issuer).toMatch(/^CN=Pebble Intermediate CA /);
+        expect(https.san).toEqual([NAME]);
+        expect(https.fingerprint).toBe(progress.fingerprint);
+        // What the edge really serves now: the issued certificate, with the key it made and kept.
+        const certFile = await readFile(join(edge.dir, "etc/warden/certs/https/cert.pem"), "utf8");
+        const served = new X509Certificate(certFile);
+        const hex = (f: string | null) => (f ?? "").replaceAll(":", "").toLowerCase();
+        expect(createHash("sha256").update(served.raw).digest("hex")).toBe(hex(https.fingerprint));
+        const key = createPrivateKey(await readFile(join(edge.dir, "etc/warden/certs/https/key.pem"), "utf8"));
+        expect(served.checkPrivateKey(key)).toBe(true);
+        expect(edge.handle.lastReport("certificates")?.installed?.https?.install_id).toContain(started.renewal_id);
+      } finally {
+        await edge.stop();
+      }
     });
 
     it("a gateway reporting another fingerprint than the issued certificate's fails the installation step", async () => {
@@ -163,7 +180,54 @@ describe.skipIf(!pebble)(
   },
 );
 
-/** The first test left the gateway serving wrong answers: a fresh one (same thing) answers right. */
+/**
+ * The real edge handler for the gateway's thing (sandbox mode), its HTTPS slot starting with a
+ * self-signed certificate, and a static server over its webroot on the port the CA validates.
+ */
+async function startRealEdge() {
+  await gateway.stop();
+  const thing = (await call("GET", "/cloud-integration/security/gateways", { token: t.token })).body.gateways[0]
+    .thing_name;
+  const edgeDir = await mkdtemp(join(tmpdir(), "warden-acme-edge-"));
+  const webroot = join(edgeDir, "www");
+  const http = createServer(async (req, res) => {
+    const token = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/.exec(req.url ?? "")?.[1];
+    const body = token
+      ? await readFile(join(webroot, ".well-known/acme-challenge", token), "utf8").catch(() => undefined)
+      : undefined;
+    res.writeHead(body ? 200 : 404, { "content-type": "text/plain" }).end(body ?? "");
+  });
+  await new Promise<void>((done) => http.listen(pebble?.httpPort ?? 0, "127.0.0.1", done));
+  const rule = await startLocalIotRule({ broker: iot.broker.broker, invoke: ingestHandler });
+  const handle = await startEdge({
+    thingName: thing,
+    tenant: t.tenantId,
+    mqttUrl: iot.mqttUrl,
+    stateDir: edgeDir,
+    sandbox: true,
+    firewallLog: null,
+    authLog: null,
+    metricsIntervalMs: 0,
+    backoff: { initialMs: 100, maxMs: 1000 },
+    logLevel: "silent",
+    certificates: { webroot, selfSignedName: NAME },
+  });
+  await handle.whenConnected();
+  return {
+    dir: edgeDir,
+    handle,
+    async stop() {
+      await handle.stop();
+      await rule.stop();
+      await new Promise<void>((done) => http.close(() => done()));
+      await rm(edgeDir, { recursive: true, force: true });
+      // The remaining cases need a misbehaving gateway: the test's stand-in takes over again.
+      await startFreshGateway();
+    },
+  };
+}
+
+/** The test's stand-in gateway again, answering right (same thing). */
 async function startFreshGateway() {
   await gateway.stop();
   gateway = await startTestGateway({

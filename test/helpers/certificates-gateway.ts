@@ -1,6 +1,7 @@
 /**
- * A gateway's certificate side, played by the test (the edge's certificates applier is not built
- * yet): it watches its `certificates` shadow on the local IoT Core and answers as the edge is to —
+ * A misbehaving gateway's certificate side, played by the test (the real one is edge/certificate-agent.ts,
+ * which the e2e and the bench use for the working case): it watches its `certificates` shadow on the
+ * local IoT Core and answers as the edge does —
  * a CSR request with a fresh EC key it keeps and a real CSR; ACME challenges by serving
  * `/.well-known/acme-challenge/<token>` over HTTP on the port the CA validates; an installation by
  * checking the certificate against the key it made and reporting the fingerprint it now serves.

@@ -2699,6 +2699,344 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/billing/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get available subscription plans
+         * @description Requires the permission `billing:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `billing`: 30 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_billing_plans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get organization usage statistics and billing information
+         * @description Requires the permission `billing:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `billing`: 30 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_billing_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/current-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get current subscription plan details
+         * @description Requires the permission `billing:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `billing`: 30 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_billing_current_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade subscription plan
+         * @description Requires the permission `billing:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `billing`: 30 requests per minute per tenant (or API key).
+         *
+         *     Audited as `subscription_plan_changed` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_billing_upgrade"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/webhook/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook handler for payment processing
+         * @description Public: no credentials.
+         *
+         *     Not rate limited.
+         *
+         *     Audited as `stripe_event` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_billing_webhook_stripe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/limits/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check if organization is within subscription limits
+         * @description Requires the permission `billing:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `billing`: 30 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_billing_limits_check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checkout Session Created
+         * @description Requires the permission `billing:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `billing`: 30 requests per minute per tenant (or API key).
+         *
+         *     Audited as `checkout_session_created` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_billing_checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Billing Portal Opened
+         * @description Requires the permission `billing:admin` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `billing`: 30 requests per minute per tenant (or API key).
+         *
+         *     Audited as `billing_portal_opened` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_billing_portal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get system performance metrics
+         * @description Requires the permission `metrics:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `metrics`: 60 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_metrics_system"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get organization-specific metrics
+         * @description Requires the permission `metrics:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `metrics`: 60 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_metrics_organization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get security-focused metrics
+         * @description Requires the permission `metrics:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `metrics`: 60 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_metrics_security"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/prometheus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export metrics in Prometheus format
+         * @description Requires the permission `metrics:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `metrics`: 60 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_metrics_prometheus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get comprehensive dashboard metrics
+         * @description Requires the permission `metrics:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `metrics`: 60 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_metrics_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health check endpoint for monitoring
+         * @description Public: no credentials.
+         *
+         *     Rate class `metrics`: 60 requests per minute per source address.
+         */
+        get: operations["GET_api_metrics_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/usage/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export usage data in CSV or JSON format
+         * @description Requires the permission `metrics:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `metrics`: 60 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_metrics_usage_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4428,6 +4766,8 @@ export interface operations {
                             avatar_color: string;
                             /** @description `resource:action` permissions; `*` is every permission */
                             permissions: string[];
+                            /** @description GRC enterprises the user belongs to (ids) */
+                            enterprises: string[];
                             /** @description The user's live login sessions */
                             session_count: number;
                         }[];
@@ -4742,6 +5082,8 @@ export interface operations {
                             two_factor_enabled: boolean;
                             /** @description `resource:action` permissions; `*` is every permission */
                             permissions: string[];
+                            /** @description GRC enterprises the user belongs to (ids) */
+                            enterprises: string[];
                         };
                         message: string;
                         notify_user: boolean;
@@ -4897,6 +5239,8 @@ export interface operations {
                         avatar_color: string;
                         /** @description `resource:action` permissions; `*` is every permission */
                         permissions: string[];
+                        /** @description GRC enterprises the user belongs to (ids) */
+                        enterprises: string[];
                         /** @description The user's live login sessions */
                         session_count: number;
                         /** Format: date-time */
@@ -19000,6 +19344,1399 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GrcError"];
+                };
+            };
+        };
+    };
+    GET_api_billing_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            plans: {
+                                id: string;
+                                name: string;
+                                price: number;
+                                currency: string;
+                                billing_period: string;
+                                features: {
+                                    devices: number;
+                                    scans_per_month: number;
+                                    log_retention_days: number;
+                                    audit_retention_days: number;
+                                    email_alerts: boolean;
+                                    api_access: boolean;
+                                    ml_detection: boolean;
+                                    compliance_reporting: boolean;
+                                    priority_support: boolean;
+                                };
+                                overage_prices: {
+                                    devices: number | null;
+                                    scans: number | null;
+                                };
+                            }[];
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_billing_usage: {
+        parameters: {
+            query?: {
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            current_plan: {
+                                id: string;
+                                name: string;
+                                price: number;
+                                device_limit: number;
+                            };
+                            current_usage: {
+                                devices: number;
+                                scans_this_month: number;
+                                logs_this_month: number;
+                                api_requests_this_month: number;
+                            };
+                            usage_history: {
+                                month: string;
+                                device_count: number;
+                                scan_count: number;
+                                log_count: number;
+                                api_requests: number;
+                            }[];
+                            overage_charges: {
+                                devices: number;
+                                scans: number;
+                                total: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_billing_current_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            plan: {
+                                id: string;
+                                name: string;
+                                price: number;
+                                device_limit: number;
+                            };
+                            usage: {
+                                devices: number;
+                                scans_this_month: number;
+                            };
+                            limits: {
+                                devices_remaining: number;
+                                scans_remaining: number;
+                            };
+                            subscription: {
+                                status: string | null;
+                                pending_plan: string | null;
+                                grace_until: string | null;
+                                trial_end: string | null;
+                                stripe_configured: boolean;
+                                notices: {
+                                    at: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    POST_api_billing_upgrade: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    plan_id: "free" | "pro" | "enterprise";
+                    payment_method?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            message: string;
+                            new_plan: {
+                                id: string;
+                                name: string;
+                                price: number;
+                                device_limit: number;
+                            };
+                            previous_plan: {
+                                id: string;
+                                name: string;
+                                price: number;
+                                device_limit: number;
+                            };
+                            /** @enum {string} */
+                            status: "active" | "pending" | "requires_action" | "unchanged";
+                            effective_date: string | null;
+                            client_secret: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_billing_webhook_stripe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": unknown;
+            };
+        };
+        responses: {
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            received: boolean;
+                            event_id: string;
+                            type: string;
+                            /** @enum {string} */
+                            result: "handled" | "duplicate" | "stale" | "ignored";
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_billing_limits_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            within_limits: boolean;
+                            limits: {
+                                devices: {
+                                    current: number;
+                                    limit: number;
+                                    remaining: number;
+                                };
+                                scans: {
+                                    current: number;
+                                    limit: number;
+                                    remaining: number;
+                                };
+                            };
+                            warnings: string[];
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    POST_api_billing_checkout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    plan_id: "pro" | "enterprise";
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            session_id: string;
+                            url: string;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_billing_portal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            url: string;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_metrics_system: {
+        parameters: {
+            query?: {
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            cpu: {
+                                usage_percent: number | null;
+                                cores: number;
+                                load_average: number[] | null;
+                            };
+                            memory: {
+                                total_gb: number | null;
+                                used_gb: number | null;
+                                available_gb: number | null;
+                                usage_percent: number | null;
+                            };
+                            disk: {
+                                total_gb: number | null;
+                                used_gb: number | null;
+                                free_gb: number | null;
+                                usage_percent: number | null;
+                                /** @constant */
+                                status: "not_configured";
+                            };
+                            network: {
+                                connections_active: number | null;
+                                bytes_sent: number | null;
+                                bytes_received: number | null;
+                                /** @constant */
+                                status: "not_configured";
+                            };
+                            uptime_seconds: number | null;
+                            gateways: {
+                                total: number;
+                                reporting: number;
+                                gateway_id: number | null;
+                            };
+                            timestamp: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_metrics_organization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            devices: {
+                                total: number;
+                                online: number;
+                                offline: number;
+                                critical: number;
+                            };
+                            scans: {
+                                total_this_month: number;
+                                completed: number | null;
+                                failed: number | null;
+                                in_progress: number | null;
+                            };
+                            anomalies: {
+                                total: number | null;
+                                high_severity: number | null;
+                                medium_severity: number | null;
+                                low_severity: number | null;
+                                resolved: number | null;
+                                open: number | null;
+                                /** @constant */
+                                status: "not_configured";
+                            };
+                            logs: {
+                                total_this_month: number;
+                                error_count: number | null;
+                                warning_count: number | null;
+                                info_count: number | null;
+                            };
+                            api_requests_this_month: number;
+                            security_score: number;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_metrics_security: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            vulnerabilities: {
+                                critical: number | null;
+                                high: number | null;
+                                medium: number | null;
+                                low: number | null;
+                                total: number | null;
+                                /** @constant */
+                                status: "not_configured";
+                            };
+                            threats: {
+                                blocked: number;
+                                detected: number | null;
+                                resolved: number | null;
+                            };
+                            compliance: {
+                                score: number | null;
+                                checks_passed: number | null;
+                                checks_failed: number | null;
+                                total_checks: number | null;
+                                /** @constant */
+                                status: "not_configured";
+                            };
+                            security_events: {
+                                last_24h: number;
+                                last_7d: number;
+                                last_30d: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_metrics_prometheus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `text/plain`: Prometheus text exposition format 0.0.4: the caller's tenant only */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_metrics_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            system: {
+                                cpu_usage: number | null;
+                                memory_usage: number | null;
+                                disk_usage: number | null;
+                                uptime: number | null;
+                            };
+                            organization: {
+                                devices_total: number;
+                                devices_online: number;
+                                scans_this_month: number;
+                                anomalies_open: number | null;
+                                security_score: number;
+                            };
+                            security: {
+                                vulnerabilities_critical: number | null;
+                                threats_blocked: number;
+                                compliance_score: number | null;
+                            };
+                            recent_activity: {
+                                timestamp: string;
+                                type: string;
+                                message: string;
+                            }[];
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_metrics_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            status: "healthy" | "unhealthy";
+                            timestamp: string;
+                            version: string;
+                            uptime: number;
+                            /** @enum {string} */
+                            database: "connected" | "disconnected" | "not_configured" | "configured";
+                            services: {
+                                /** @enum {string} */
+                                log_ingestion: "running" | "degraded" | "not_configured";
+                                /** @enum {string} */
+                                anomaly_detection: "running" | "degraded" | "not_configured";
+                                /** @enum {string} */
+                                network_scanner: "running" | "degraded" | "not_configured";
+                            };
+                            checks: {
+                                /** @enum {string} */
+                                database: "connected" | "disconnected" | "not_configured" | "configured";
+                                /** @enum {string} */
+                                iot: "connected" | "disconnected" | "not_configured" | "configured";
+                                /** @enum {string} */
+                                workflows: "connected" | "disconnected" | "not_configured" | "configured";
+                                /** @enum {string} */
+                                stripe: "connected" | "disconnected" | "not_configured" | "configured";
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_metrics_usage_export: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+                months?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `application/json`: The usage history in securenet's envelope (format=json); `text/csv`: The usage history, one row per month (format=csv) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            export_format: "json" | "csv";
+                            organization_id: string;
+                            usage_data: {
+                                month: string;
+                                device_count: number;
+                                scan_count: number;
+                                log_count: number;
+                                api_requests: number;
+                            }[];
+                        };
+                        timestamp: string;
+                    };
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
         };
