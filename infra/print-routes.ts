@@ -39,6 +39,7 @@ for (const r of routes) {
     ...(schemas.body ? { body: json(schemas.body, "input") } : {}),
     ...(schemas.response ? { response: json(schemas.response, "output") } : {}),
     ...(schemas.produces ? { produces: Object.keys(schemas.produces) } : {}),
+    ...(schemas.noContent ? { no_content: true } : {}),
   });
 }
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

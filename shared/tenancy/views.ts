@@ -107,7 +107,7 @@ export const SaveAllResponse = /* @__PURE__ */ responseSchema(() =>
     status: z.literal("saved"),
     timestamp,
     changes: z
-      .partialRecord(z.enum(["authentication", "firewall", "ssh", "audit"]), changes)
+      .partialRecord(z.enum(["authentication", "firewall", "ssh", "audit", "certificates"]), changes)
       .check(z.describe("Per section, each changed field as {old, new}; unchanged sections are absent")),
     restart_required: z.boolean(),
     affected_services: z.array(z.string()),

@@ -52,11 +52,22 @@ describe("GET /docs", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${api.url}/docs`);
-    await page.waitForSelector(".opblock-summary-path", { timeout: 60_000 });
+    const http = routes.filter((r) => r.method !== "WEBSOCKET");
+    // Swagger UI renders tag by tag: wait until every operation is on the page (or time out).
+    await page
+      .waitForFunction(
+        // Runs in the page, where `document` exists (this file is typed without the DOM library).
+        (n) =>
+          (
+            globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }
+          ).document.querySelectorAll(".opblock-summary-path").length >= n,
+        http.length,
+        { timeout: 60_000 },
+      )
+      .catch(() => undefined);
     const paths = await page.$$eval(".opblock-summary-path", (els) =>
       els.map((e) => e.getAttribute("data-path") ?? e.textContent ?? ""),
     );
-    const http = routes.filter((r) => r.method !== "WEBSOCKET");
     expect(paths.length).toBe(http.length);
     expect(paths.map((p) => p.replace(/\u200b/g, ""))).toContain("/cloud-integration/security/firewall/rules/add");
     expect(await page.textContent(".info .title")).toContain("Warden API");

@@ -78,12 +78,14 @@ afterAll(() => {
 describe("npm start", () => {
   it("prints a progress line per start-up step, the URL and the login command to paste", async () => {
     for (const stepLine of [
-      /\[1\/6\] DynamoDB Local: ready in [\d.]+ s/,
-      /\[2\/6\] IoT Core \(local\): ready/,
-      /\[3\/6\] Tenant 'default': ready/,
-      /\[4\/6\] Simulated gateway: ready/,
-      /\[5\/6\] HTTP API: ready/,
-      /\[6\/6\] Health: ready in [\d.]+ s \(table ok, iot ok/,
+      /\[1\/8\] DynamoDB Local: ready in [\d.]+ s/,
+      /\[2\/8\] IoT Core \(local\): ready/,
+      /\[3\/8\] ACME CA: ready/,
+      /\[4\/8\] Workflows: ready/,
+      /\[5\/8\] Tenant 'default': ready/,
+      /\[6\/8\] Simulated gateway: ready/,
+      /\[7\/8\] HTTP API: ready/,
+      /\[8\/8\] Health: ready in [\d.]+ s \(table ok, iot ok, workflows ok\)/,
     ]) {
       expect(output).toMatch(stepLine);
     }

@@ -62,6 +62,7 @@ describe("GET /roles", () => {
         "certificates:write",
         "compliance:write",
         "incidents:write",
+        "metrics:read",
       ],
       user_count: 0,
       default: false,

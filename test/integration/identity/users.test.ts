@@ -421,14 +421,16 @@ describe("a user manager below admin (custom role with users:write)", () => {
       body: {
         name: "user-manager",
         description: "Manages viewers",
+        // users:write and what a viewer (the default role) holds, so it may create viewers.
         permissions: [
           "users:write",
-          "devices:read",
-          "alerts:read",
-          "reports:read",
-          "dashboard:read",
+          "gateways:read",
+          "firewall:read",
+          "ssh:read",
+          "certificates:read",
           "compliance:read",
           "incidents:read",
+          "metrics:read",
         ],
       },
     });
@@ -449,7 +451,7 @@ describe("a user manager below admin (custom role with users:write)", () => {
       (
         await call("POST", `${U}/update`, {
           token,
-          body: { user_id: id, permissions: ["devices:read", "security:admin"] },
+          body: { user_id: id, permissions: ["gateways:read", "security:admin"] },
         })
       ).status,
     ).toBe(403);
@@ -481,7 +483,7 @@ describe("GET /users/{user_id}", () => {
     await call("POST", "/api/auth/login", { body: { username: "detail1", password: PW }, ip });
     const key = await call("POST", "/cloud-integration/security/api-keys/generate", {
       token: acme.token,
-      body: { name: "Detail Script", scope: ["devices:read"], user_id: u.id },
+      body: { name: "Detail Script", scope: ["gateways:read"], user_id: u.id },
     });
     expect(key.status).toBe(201);
     const res = await call("GET", `${U}/${u.id}`, { token: acme.token });
@@ -501,7 +503,7 @@ describe("GET /users/{user_id}", () => {
       two_factor_method: null,
       created_at: expect.any(String),
       updated_at: expect.any(String),
-      permissions: expect.arrayContaining(["devices:read", "diagnostics:run"]),
+      permissions: expect.arrayContaining(["gateways:admin", "firewall:write"]),
       enterprises: [],
       avatar_color: expect.any(String),
       session_count: 1,
@@ -509,7 +511,7 @@ describe("GET /users/{user_id}", () => {
         {
           id: key.body.api_key.id,
           name: "Detail Script",
-          scope: ["devices:read"],
+          scope: ["gateways:read"],
           created: expect.any(String),
           status: "active",
         },
@@ -668,7 +670,7 @@ describe("POST /users/delete", () => {
   const generateKey = async (userId: number) => {
     const res = await call("POST", "/cloud-integration/security/api-keys/generate", {
       token: del.token,
-      body: { name: `key-of-${userId}`, scope: ["devices:read"], user_id: userId },
+      body: { name: `key-of-${userId}`, scope: ["gateways:read"], user_id: userId },
     });
     expect(res.status).toBe(201);
     return res.body.api_key.id as number;
