@@ -20586,44 +20586,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description The file, in the asked format: `application/json`: Health of the platform's dependencies: 200 healthy, 503 when one is down */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
+                        /** @enum {string} */
+                        status: "healthy" | "unhealthy";
+                        timestamp: string;
+                        version: string;
+                        uptime: number;
+                        /** @enum {string} */
+                        database: "connected" | "disconnected" | "not_configured" | "configured";
+                        services: {
                             /** @enum {string} */
-                            status: "healthy" | "unhealthy";
-                            timestamp: string;
-                            version: string;
-                            uptime: number;
+                            log_ingestion: "running" | "degraded" | "not_configured";
+                            /** @enum {string} */
+                            anomaly_detection: "running" | "degraded" | "not_configured";
+                            /** @enum {string} */
+                            network_scanner: "running" | "degraded" | "not_configured";
+                        };
+                        checks: {
                             /** @enum {string} */
                             database: "connected" | "disconnected" | "not_configured" | "configured";
-                            services: {
-                                /** @enum {string} */
-                                log_ingestion: "running" | "degraded" | "not_configured";
-                                /** @enum {string} */
-                                anomaly_detection: "running" | "degraded" | "not_configured";
-                                /** @enum {string} */
-                                network_scanner: "running" | "degraded" | "not_configured";
-                            };
-                            checks: {
-                                /** @enum {string} */
-                                database: "connected" | "disconnected" | "not_configured" | "configured";
-                                /** @enum {string} */
-                                iot: "connected" | "disconnected" | "not_configured" | "configured";
-                                /** @enum {string} */
-                                workflows: "connected" | "disconnected" | "not_configured" | "configured";
-                                /** @enum {string} */
-                                stripe: "connected" | "disconnected" | "not_configured" | "configured";
-                            };
+                            /** @enum {string} */
+                            iot: "connected" | "disconnected" | "not_configured" | "configured";
+                            /** @enum {string} */
+                            workflows: "connected" | "disconnected" | "not_configured" | "configured";
+                            /** @enum {string} */
+                            stripe: "connected" | "disconnected" | "not_configured" | "configured";
                         };
-                        /** Format: date-time */
-                        timestamp: string;
                     };
                 };
             };
