@@ -49,6 +49,7 @@ describe("GET /docs", () => {
   // 9 operations of the first tag. The document itself is checked by the validator
   // (test/unit/openapi.test.ts) and by the Prism walk (test/e2e/contract-walk.test.ts); this test is
   // re-enabled with the fix (candidates: one document per surface, or a renderer that copes).
+  // biome-ignore lint/suspicious/noSkippedTests: known open defect of issue 8, explained above
   it.skip("renders the route list from /openapi.json, loading nothing from outside the server", async () => {
     const page = await browser.newPage();
     const outside: string[] = [];
