@@ -364,10 +364,11 @@ const audit = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       // Validation failures change nothing and are not security events. Refused floods (429) are
       // not written either: auditing each one would turn the limiter into a write amplifier on the
       // tenant's hash chain. A failed mutation after a resolved caller (404, 409, 423…) and every
-      // explicit note (failed logins) is kept. A signed-in caller refused (403: permission, API-key
-      // scope, or a rule such as "cannot grant what you do not hold") is written as access_denied,
-      // read or write. (Refusals inside authentication — revoked, restricted, locked — happen
-      // before the caller is resolved and are not written.)
+      // explicit note (failed logins) is kept. A signed-in caller refused by the permission check or
+      // the API key's scope (403) is written as access_denied, read or write. A 403 from a rule of
+      // the domain ("cannot grant what you do not hold") stays a failed attempt of the mutation; on
+      // a read it is not written. (Refusals inside authentication — revoked, restricted, locked —
+      // happen before the caller is resolved and are not written.)
       const quiet = status === 400 || status === 422 || status === 429;
       const refused = s.principal !== undefined && status === 403 && s.refused === true;
       if (s.notes.length > 0 || refused || (s.principal && !quiet && MUTATING.has(route.method))) {
