@@ -239,6 +239,7 @@ function operation(
     "x-warden-permission": route.permission,
     "x-warden-rate-class": route.rateClass,
     ...(route.audit ? { "x-warden-audit-event": route.audit.eventType } : {}),
+    ...(route.deprecated ? { deprecated: true, "x-warden-successor": route.deprecated.successor } : {}),
   } as ZodOpenApiOperationObject;
   const params: Record<string, Schema> = {};
   if (schemas.path) params.path = schemas.path;

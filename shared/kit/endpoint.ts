@@ -20,7 +20,7 @@ import { renderError, renderSuccess } from "./envelopes.ts";
 import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized, UnsupportedMediaType } from "./errors.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
 import { log } from "./log.ts";
-import { type RouteDef, routeKey } from "./route.ts";
+import { deprecationHeaders, type RouteDef, routeKey } from "./route.ts";
 import { validate } from "./validation.ts";
 
 type Schema = z.core.$ZodType;
@@ -205,6 +205,7 @@ function fallbackState(route: RouteDef): State {
 function baseHeaders(s: State): Record<string, string> {
   return {
     ...SECURITY_HEADERS,
+    ...(s.route.deprecated ? deprecationHeaders(s.route.deprecated) : {}),
     "X-Request-Id": s.requestId,
     ...(s.rate ? rateHeaders(s.rate) : {}),
     ...s.extraHeaders,

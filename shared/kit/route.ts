@@ -72,6 +72,27 @@ export interface RouteDef {
   changesNothing?: boolean;
   /** Request body handling: JSON (default), multipart form data, or raw (webhooks verify signatures over raw bytes). */
   body?: "json" | "multipart" | "raw";
+  /**
+   * A legacy route kept for backward compatibility: every answer carries `Deprecation` (RFC 9745)
+   * and `Link: <successor>; rel="successor-version"` (RFC 8594), and the OpenAPI operation is
+   * marked deprecated.
+   */
+  deprecated?: Deprecation;
+}
+
+export interface Deprecation {
+  /** When the route became deprecated (ISO date): `Deprecation: @<unix seconds>`. */
+  since: string;
+  /** The route that replaces it, as a path a client can call (e.g. "/api/v1/scan/scans"). */
+  successor: string;
+}
+
+/** The headers a deprecated route answers with (see `RouteDef.deprecated`). */
+export function deprecationHeaders(d: Deprecation): Record<string, string> {
+  return {
+    Deprecation: `@${Math.floor(Date.parse(d.since) / 1000)}`,
+    Link: `<${d.successor}>; rel="successor-version"`,
+  };
 }
 
 export const routeKey = (r: Pick<RouteDef, "method" | "path">): string => `${r.method} ${r.path}`;

@@ -57,6 +57,26 @@ const invoke = async (h: unknown, e: APIGatewayProxyEventV2) => {
 };
 
 describe("endpoint kit", () => {
+  it("answers a deprecated route with Deprecation (RFC 9745) and a successor Link (RFC 8594), on success and on error", async () => {
+    const deprecated = { since: "2026-11-30", successor: "/api/v1/new-home" };
+    const ok = endpoint(route({ surface: "securenet", deprecated }), {}, () => ({ fine: true }));
+    const failing = endpoint(route({ surface: "securenet", deprecated }), {}, () => {
+      throw new Conflict("busy");
+    });
+    const plain = endpoint(route({ surface: "securenet" }), {}, () => ({ fine: true }));
+
+    const answers = [await invoke(ok, event("{}")), await invoke(failing, event("{}"))];
+    const current = await invoke(plain, event("{}"));
+
+    for (const res of answers) {
+      expect(res.headers?.Deprecation).toBe(`@${Date.UTC(2026, 10, 30) / 1000}`);
+      expect(res.headers?.Link).toBe('</api/v1/new-home>; rel="successor-version"');
+    }
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 409]);
+    expect(current.headers?.Deprecation).toBeUndefined();
+    expect(current.headers?.Link).toBeUndefined();
+  });
+
   it("turns an unexpected exception into a 500 with the request id and no internals, on every surface", async () => {
     for (const surface of ["gateway", "grc", "cloudsentinel", "securenet"] as const) {
       const h = endpoint(route({ surface }), {}, () => {
