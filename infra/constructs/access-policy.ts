@@ -64,6 +64,9 @@ export interface AccessTargets {
   iotGatewayPolicyName?: string;
   /** Every Warden state machine is named `<this><workflow>` (infra/stacks/workflows-stack.ts). */
   stateMachineNamePrefix?: string;
+  /** The blob bucket's physical name (shared/blobs), and the key S3 encrypts it with. */
+  blobBucketName?: string;
+  blobKey?: IKey;
 }
 
 /** The ARN pattern of every state machine of this deployment (and nothing else in the account). */
@@ -165,6 +168,20 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     const complete = ["states:SendTaskSuccess", "states:SendTaskFailure"];
     const actions = { start, complete, both: [...start, ...complete] }[needs.workflows];
     allow(actions, [machines]);
+  }
+  if (needs.blobs) {
+    if (!targets.blobBucketName || !targets.blobKey) throw new Error("blobs access needs the blob bucket and its key");
+    // Objects only, and only under the tenants' prefix: no listing, no bucket configuration.
+    const objects = `arn:${stack.partition}:s3:::${targets.blobBucketName}/tenants/*`;
+    allow(
+      needs.blobs === "RW"
+        ? ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"]
+        : ["s3:GetObject"],
+      [objects],
+    );
+    allow(needs.blobs === "RW" ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"], [targets.blobKey.keyArn], {
+      StringEquals: { "kms:ViaService": `s3.${stack.region}.${stack.urlSuffix}` },
+    });
   }
   if (needs.notify) {
     // E-mail from any verified identity of this account and region (the sender is configuration).

@@ -3,7 +3,7 @@
  * they can be reviewed together. Acknowledgements are narrow: the specific finding (for IAM5, the
  * exact wildcard resource) on the construct that causes it, and only when it applies.
  */
-import { Validations } from "aws-cdk-lib";
+import { Stack, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import { type FunctionNeeds, IOT_NAMES } from "./access-policy.ts";
 
@@ -12,6 +12,18 @@ const nagArn = (service: string, resource: string) =>
   `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
 
 const wildcard = (resource: string) => `AwsSolutions-IAM5[Resource::${resource}]`;
+
+/** A string with pseudo-parameter tokens the way cdk-nag prints it: `{Ref: AWS::AccountId}` → `<AWS::AccountId>`. */
+function nagString(scope: IConstruct, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === "string") return v;
+    const o = v as { Ref?: string; "Fn::Join"?: [string, unknown[]] };
+    if (o.Ref) return `<${o.Ref}>`;
+    if (o["Fn::Join"]) return o["Fn::Join"][1].map(render).join(o["Fn::Join"][0]);
+    return JSON.stringify(v);
+  };
+  return render(Stack.of(scope).resolve(value));
+}
 
 function ack(scope: IConstruct, id: string, reason: string) {
   Validations.of(scope).acknowledge({ id, reason });
@@ -29,6 +41,8 @@ export function acknowledgeFunctionFindings(
   needs: FunctionNeeds,
   tableName: string,
   stateMachineNamePrefix?: string,
+  /** May hold pseudo-parameter tokens (account, region); see `nagString`. */
+  blobBucketName?: string,
 ): void {
   ack(scope, "AwsSolutions-L1", RUNTIME_REASON);
 
@@ -73,6 +87,14 @@ export function acknowledgeFunctionFindings(
       wildcard(nagArn("states", `stateMachine:${stateMachineNamePrefix}*`)),
       "Executions are started and task tokens answered on this deployment's state machines only: the " +
         `'${stateMachineNamePrefix}' name prefix, fixed by the workflows stack, leaves out every other state machine.`,
+    );
+  }
+  if (needs.blobs && blobBucketName) {
+    ack(
+      scope,
+      wildcard(`arn:<AWS::Partition>:s3:::${nagString(scope, blobBucketName)}/tenants/*`),
+      "Blob keys are per tenant and made at run time (shared/blobs blobKey: tenants/<tenant>/<area>/<name>); " +
+        "the grant stops at the tenants' prefix of Warden's own bucket, with no listing or bucket configuration.",
     );
   }
   if (needs.iotPublish) {

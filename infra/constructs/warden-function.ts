@@ -83,6 +83,7 @@ export class WardenFunction extends Construct {
     if (needs.table || needs.rateLimit) environment.TABLE_NAME = platform.tableName;
     if (needs.jwtSign || needs.jwtPublicKey || needs.verifyTokens) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;
     if (needs.dataKey) environment.DATA_KMS_KEY_ID = platform.dataKey.keyArn;
+    if (needs.blobs && platform.blobBucketName) environment.BLOB_BUCKET = platform.blobBucketName;
     if (needs.notify) {
       environment.NOTIFIER = s.notifier;
       if (s.notifier === "aws" && s.notifierFromEmail) environment.NOTIFIER_FROM_EMAIL = s.notifierFromEmail;
@@ -119,6 +120,12 @@ export class WardenFunction extends Construct {
       environment,
     });
 
-    acknowledgeFunctionFindings(this, granted, platform.tableName, platform.stateMachineNamePrefix);
+    acknowledgeFunctionFindings(
+      this,
+      granted,
+      platform.tableName,
+      platform.stateMachineNamePrefix,
+      platform.blobBucketName,
+    );
   }
 }

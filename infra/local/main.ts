@@ -135,6 +135,8 @@ async function main() {
   process.env.TABLE_NAME = tableName;
   process.env.WARDEN_JWT_PRIVATE_KEY ??= loadOrCreateJwtKey(join(stateDir, "jwt-es256.pem"));
   process.env.WARDEN_DATA_KEY ??= loadOrCreateDataKey(join(stateDir, "data-key"));
+  // The blob bucket's stand-in: backups, uploaded files and models, under the state directory.
+  process.env.BLOB_DIR ??= join(stateDir, "blobs");
   // No payment provider here: plan changes apply directly (a deployment without Stripe refuses upgrades).
   process.env.WARDEN_PLAN_CHANGES_WITHOUT_PAYMENT ??= "allow";
   await usePlatformWithLocalIot(iot);

@@ -16,7 +16,7 @@ import type { FunctionSettings, PlatformResources } from "../constructs/warden-f
 import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack } from "./api-stack.ts";
-import { DataStack } from "./data-stack.ts";
+import { blobBucketNameFor, DataStack } from "./data-stack.ts";
 import { IotStack } from "./iot-stack.ts";
 import { apiGatewayPath, RoutesStack } from "./routes-stack.ts";
 import { WorkersStack } from "./workers-stack.ts";
@@ -111,6 +111,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
   const data = new DataStack(app, `${prefix}-Data`, {
     description: "Warden: single table and KMS keys",
     tableName: `${prefix.toLowerCase()}-table`,
+    blobBucketName: blobBucketNameFor(prefix),
   });
   const api = new ApiStack(app, `${prefix}-Api`, { description: "Warden: HTTP API and stage" });
   // One static gateway policy per deployment: IoT policy names are unique per account and region,
@@ -126,6 +127,8 @@ export function createApp(options: CreateAppOptions): WardenApp {
     tableKey: data.tableKey,
     dataKey: data.dataKey,
     jwtKey: data.jwtKey,
+    blobBucketName: data.blobBucketName,
+    blobKey: data.blobKey,
     iotGatewayPolicyName,
     // State machines are found by name (workflows stack), so no function depends on that stack.
     stateMachineNamePrefix: `${prefix.toLowerCase()}-`,

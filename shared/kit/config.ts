@@ -37,6 +37,10 @@ const Env = z.object({
   NOTIFIER: z._default(z.enum(["outbox", "aws"]), "outbox"),
   /** AWS: the SES-verified sender of user notifications. */
   NOTIFIER_FROM_EMAIL: z._default(z.string().check(z.minLength(3)), "no-reply@warden.invalid"),
+  /** AWS: the data stack's bucket for per-tenant files (backups, training data, models, exports). */
+  BLOB_BUCKET: z.optional(z.string().check(z.minLength(3))),
+  /** Local mode and tests: the directory standing in for the blob bucket. */
+  BLOB_DIR: z.optional(z.string().check(z.minLength(1))),
   WARDEN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 

@@ -33,6 +33,8 @@ export interface Access {
    * task tokens (a gateway's report completes a waiting step); "both".
    */
   workflows?: "start" | "complete" | "both";
+  /** Per-tenant files in the blob bucket (shared/blobs): read, or read and write/delete. */
+  blobs?: "RO" | "RW";
 }
 
 export interface RouteDef {

@@ -76,9 +76,9 @@ describe("data stack", () => {
     template.hasResourceProperties("AWS::KMS::Key", { KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" });
   });
 
-  it("retains every key when the stack is deleted", () => {
+  it("retains every key (table, data, token signing, blobs) when the stack is deleted", () => {
     const keys = Object.values(template.findResources("AWS::KMS::Key"));
-    expect(keys).toHaveLength(3);
+    expect(keys).toHaveLength(4);
     for (const key of keys) expect(key.DeletionPolicy).toBe("Retain");
   });
 

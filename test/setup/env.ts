@@ -5,6 +5,7 @@ process.env.DYNAMODB_ENDPOINT = inject("dynamoEndpoint");
 process.env.TABLE_NAME = inject("tableName");
 process.env.WARDEN_JWT_PRIVATE_KEY = inject("jwtPrivateKey");
 process.env.WARDEN_DATA_KEY = inject("dataKey");
+process.env.BLOB_DIR = inject("blobDir");
 process.env.WARDEN_LOG_LEVEL ??= "silent";
 process.env.AWS_REGION = "us-east-1";
 // Signed-up tenants start on the free plan, which refuses API keys and allows five gateways: the
