@@ -33,6 +33,11 @@ export interface Access {
    * task tokens (a gateway's report completes a waiting step); "both".
    */
   workflows?: "start" | "complete" | "both";
+  /**
+   * Read the payment provider's secret (Stripe keys, prices, meters) from Secrets Manager: only the
+   * functions that talk to Stripe, and only when the deployment names a secret (`-c stripeSecretArn`).
+   */
+  paymentSecrets?: boolean;
 }
 
 export interface RouteDef {

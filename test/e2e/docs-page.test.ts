@@ -91,7 +91,10 @@ describe("GET /docs", () => {
       });
       if (!moved) break;
       // Let the virtualizer render the rows that came into view.
-      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+      await page.evaluate(() => {
+        const raf = (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame;
+        return new Promise<void>((done) => raf(() => raf(done)));
+      });
     }
 
     const http = routes.filter((r) => r.method !== "WEBSOCKET");
