@@ -374,8 +374,12 @@ export function syncState(shadow: Shadow | undefined, savedVersion?: number): Sy
     };
   }
   if (desiredVersion === null) {
-    const done = reported?.status === "applied" && reported.config_version > 0;
-    return { ...base, status: done ? "applied" : "pending", error: null };
+    // Cleared by the edge once applied: the version the gateway should run is the saved one (or,
+    // without it, the one it reports running).
+    if (reported?.status === "applied") {
+      return { ...base, desiredVersion: savedVersion ?? reported.config_version, status: "applied", error: null };
+    }
+    return { ...base, status: "pending", error: null };
   }
   if (parsed && !parsed.success) {
     return {
