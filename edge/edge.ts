@@ -324,13 +324,19 @@ class EdgeRuntime {
 
     switch (suffix) {
       case "get/accepted":
-        this.enqueueDocument(shadow, field(body, "state", "desired"), field(body, "state", "reported"));
+        this.enqueueDocument(
+          shadow,
+          field(body, "state", "desired"),
+          field(body, "state", "reported"),
+          field(body, "version"),
+        );
         break;
       case "update/documents":
         this.enqueueDocument(
           shadow,
           field(body, "current", "state", "desired"),
           field(body, "current", "state", "reported"),
+          field(body, "current", "version"),
         );
         break;
       case "get/rejected":
@@ -345,11 +351,14 @@ class EdgeRuntime {
       }
       case "update/rejected":
         this.log("warn", "shadow update rejected", { shadow, response: body });
+        // 409: the shadow moved since the document we acted on (a clearing update lost the race):
+        // read it again; reconcile then applies the newer desired, or reports and clears again.
+        if (field(body, "code") === 409) this.requestShadow(shadow);
         break;
     }
   }
 
-  private enqueueDocument(shadow: SettingsShadow, desired: unknown, reported: unknown) {
+  private enqueueDocument(shadow: SettingsShadow, desired: unknown, reported: unknown, shadowVersion?: unknown) {
     const version = field(desired, "config_version");
     if (typeof version === "number") this.seenDesiredVersion[shadow] = version;
     this.queues[shadow] = this.queues[shadow]
@@ -364,12 +373,14 @@ class EdgeRuntime {
           refreshTimedFirewall,
           now: this.now(),
         });
-        for (const action of actions) await this.execute(action);
+        const version = typeof shadowVersion === "number" ? shadowVersion : undefined;
+        for (const action of actions) await this.execute(action, version);
       })
       .catch((e: unknown) => this.fail(`${shadow} reconcile`, e));
   }
 
-  private async execute(action: EdgeAction) {
+  /** `shadowVersion`: the version of the shadow document the action comes from (conditions a clearing update). */
+  private async execute(action: EdgeAction, shadowVersion?: number) {
     switch (action.kind) {
       case "apply-firewall": {
         const started = Date.now();
@@ -382,29 +393,49 @@ class EdgeRuntime {
           ...result.outcome,
           ms: Date.now() - started,
         });
-        await this.report("firewall", reportAfterApply(result.outcome, this.state.firewall, this.now()));
+        await this.report(
+          "firewall",
+          reportAfterApply(result.outcome, this.state.firewall, this.now()),
+          action.clearDesired && result.outcome.ok ? shadowVersion : undefined,
+        );
         return;
       }
       case "apply-ssh": {
         const started = Date.now();
         const outcome = await applySsh(action.config, this.applyEnv);
         this.log(outcome.ok ? "info" : "warn", "ssh apply", { ...outcome, ms: Date.now() - started });
-        await this.report("ssh", reportAfterApply(outcome, this.state.ssh, this.now()));
+        await this.report(
+          "ssh",
+          reportAfterApply(outcome, this.state.ssh, this.now()),
+          action.clearDesired && outcome.ok ? shadowVersion : undefined,
+        );
         return;
       }
-      case "report":
-        await this.report(action.shadow, action.reported);
+      case "report": {
+        // A clearing report goes out after this document's other actions (a terminated session
+        // updates the report): it carries the latest one.
+        const reported = action.clearDesired ? (this.state[action.shadow] ?? action.reported) : action.reported;
+        await this.report(action.shadow, reported, action.clearDesired ? shadowVersion : undefined);
         return;
+      }
       case "terminate-session":
         await this.terminateSession(action.sessionId);
         return;
     }
   }
 
-  private async report(shadow: SettingsShadow | "certificates", reported: ReportedState) {
+  /**
+   * Writes the report; with `clearDesiredAt` (the shadow version the applied document came from) the
+   * same update deletes `desired`, and IoT Core refuses it (409) if the cloud wrote a newer one since.
+   */
+  private async report(shadow: SettingsShadow | "certificates", reported: ReportedState, clearDesiredAt?: number) {
     if (shadow !== "certificates") this.state[shadow] = reported;
     await this.store.writeReport(shadow, reported);
-    const body = { state: { reported: { ...reported, edge_version: EDGE_VERSION } }, clientToken: randomUUID() };
+    const state = { reported: { ...reported, edge_version: EDGE_VERSION } };
+    const body =
+      clearDesiredAt === undefined
+        ? { state, clientToken: randomUUID() }
+        : { state: { ...state, desired: null }, version: clearDesiredAt, clientToken: randomUUID() };
     this.link?.publish(namedShadowTopic(this.config.thingName, shadow, "update"), JSON.stringify(body));
     this.events.emit("reported", shadow, reported);
   }

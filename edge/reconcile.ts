@@ -9,7 +9,12 @@
  *   `failed` report names the version and the validator's error;
  * - a version already attempted is not retried (no apply loops on a bad config), but when the
  *   shadow's reported state disagrees with what the edge last reported, the report is sent again;
- * - ssh sessions listed in `terminate_sessions` that are active on this gateway are terminated.
+ * - ssh sessions listed in `terminate_sessions` that are active on this gateway are terminated;
+ * - once the gateway runs the desired version, the edge clears `desired` in the same update as its
+ *   report (conditioned on the shadow version it read), so the shadow holds no `delta` for a change
+ *   that is applied: `desired` present means "not applied yet" (or failed: it stays). One exception:
+ *   a firewall document with timed set elements stays, because the edge renders it again at its next
+ *   start (see `refreshTimedFirewall`).
  */
 import {
   describeIssues,
@@ -24,9 +29,10 @@ import {
 } from "./contract.ts";
 
 export type EdgeAction =
-  | { kind: "apply-firewall"; config: FirewallDesired }
-  | { kind: "apply-ssh"; config: SshDesired }
-  | { kind: "report"; shadow: SettingsShadow; reported: ReportedState }
+  | { kind: "apply-firewall"; config: FirewallDesired; clearDesired: boolean }
+  | { kind: "apply-ssh"; config: SshDesired; clearDesired: boolean }
+  /** `clearDesired`: the same shadow update deletes `desired` (the version it asks for is applied). */
+  | { kind: "report"; shadow: SettingsShadow; reported: ReportedState; clearDesired?: boolean }
   | { kind: "terminate-session"; sessionId: string; requestedAt: string };
 
 export interface ReconcileContext {
@@ -72,14 +78,28 @@ export function reconcile(desired: unknown, reported: unknown, ctx: ReconcileCon
     ctx.refreshTimedFirewall === true &&
     local?.status === "applied" &&
     [...data.config.whitelist, ...data.config.blacklist].some((e) => e.expires !== undefined);
+  const clearDesired = !needsDesiredAgain(data);
   if (local && attemptedVersion(local) === data.config.config_version && !refresh) {
-    actions.push(...reReport(shadow, reported, local));
+    if (clearDesired && local.status === "applied" && local.config_version === data.config.config_version) {
+      // Applied before (e.g. the earlier clearing update lost a race): report again and clear.
+      actions.push({ kind: "report", shadow, reported: local, clearDesired: true });
+    } else {
+      actions.push(...reReport(shadow, reported, local));
+    }
   } else if (data.shadow === "firewall") {
-    actions.push({ kind: "apply-firewall", config: data.config });
+    actions.push({ kind: "apply-firewall", config: data.config, clearDesired });
   } else {
-    actions.push({ kind: "apply-ssh", config: data.config });
+    actions.push({ kind: "apply-ssh", config: data.config, clearDesired });
   }
   return actions;
+}
+
+/** A firewall document with timed set elements is rendered again at the edge's next start: it stays desired. */
+function needsDesiredAgain(data: ParsedDesired): boolean {
+  return (
+    data.shadow === "firewall" &&
+    [...data.config.whitelist, ...data.config.blacklist].some((e) => e.expires !== undefined)
+  );
 }
 
 type ParsedDesired = { shadow: "firewall"; config: FirewallDesired } | { shadow: "ssh"; config: SshDesired };

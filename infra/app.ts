@@ -4,7 +4,8 @@
  *
  * Context (`cdk synth -c key=value`): `prefix` (stack name prefix), `issuer`, `audience`,
  * `notifier=aws` with `notifierFromEmail=<SES-verified sender>` to send user notifications through
- * SES/SNS (default: the table's outbox), `nag=false` to skip cdk-nag for a quick synth (the infra
+ * SES/SNS (default: the table's outbox), `stripeSecretArn=<Secrets Manager secret ARN or name>` to
+ * bill through Stripe (README "Deploy": what the secret holds), `nag=false` to skip cdk-nag for a quick synth (the infra
  * tests always run it).
  */
 import { existsSync } from "node:fs";
@@ -38,6 +39,7 @@ const { app } = createApp({
   assetsDir: DEFAULT_OUTDIR,
   prefix: text("prefix"),
   nag: text("nag") !== "false",
+  stripeSecretArn: text("stripeSecretArn"),
   settings: {
     ...(issuer && { issuer }),
     ...(audience && { audience }),

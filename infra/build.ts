@@ -114,6 +114,29 @@ const responseSchemasLeftOut: Plugin = {
   },
 };
 
+/** The module GET /openapi.json takes its document from (functions/platform/openapi/document.ts). */
+export const OPENAPI_DOCUMENT_MODULE = "functions/platform/openapi/document.ts";
+
+/**
+ * GET /openapi.json serves the document generated at build time: its `document.ts` is replaced, as
+ * it is loaded, by that document as JSON — so the route's bundle carries the document and nothing
+ * of the generator, and no other bundle loads the module at all. The document covers the routes of
+ * the build (the whole table for a deployment).
+ */
+const openApiDocumentInlined = (routes: RouteDef[]): Plugin => ({
+  name: "openapi-document-inlined",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]functions[\\/]platform[\\/]openapi[\\/]document\.ts$/ }, async () => {
+      const { buildOpenApiDocument } = await import("#tools/openapi-document.ts");
+      const doc = await buildOpenApiDocument(routes, { root });
+      return {
+        loader: "js",
+        contents: `const document = ${JSON.stringify(doc)};\nexport const openApiDocument = () => Promise.resolve(document);\n`,
+      };
+    });
+  },
+});
+
 export async function buildFunctions(options: { outdir?: string; entries?: Entry[] } = {}): Promise<BuiltFunction[]> {
   const outdir = resolve(options.outdir ?? DEFAULT_OUTDIR);
   const entries = options.entries ?? allEntries();
@@ -149,7 +172,13 @@ export async function buildFunctions(options: { outdir?: string; entries?: Entry
     mainFields: ["module", "main"],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    plugins: [routeEntries(new Map(entries.map((e) => [e.functionId, e]))), pdfkitFontsInline, responseSchemasLeftOut],
+    plugins: [
+      routeEntries(new Map(entries.map((e) => [e.functionId, e]))),
+      pdfkitFontsInline,
+      // Before the response-schema plugin, which would otherwise load document.ts as it is.
+      openApiDocumentInlined(entries.flatMap((e) => (e.route ? [e.route] : []))),
+      responseSchemasLeftOut,
+    ],
     metafile: true,
     logLevel: "warning",
     legalComments: "none",

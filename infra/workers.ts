@@ -110,7 +110,7 @@ export const workers: Worker[] = [
     // Monthly usage counters (table stream INSERT/MODIFY of type "UsageMonth") → Stripe Billing Meters.
     id: "workers-billing-meters",
     handler: "functions/workers/billing-meters.ts",
-    access: { table: "RO" },
+    access: { table: "RO", paymentSecrets: true },
     trigger: "table-stream",
     streamFilter: { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["UsageMonth"] } } } },
   },

@@ -10,7 +10,7 @@
  * endpoint module, and the document must stay out of the function bundles.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type * as z from "zod/mini";
 import {
   createDocument,
@@ -334,3 +334,12 @@ export const CLIENT_HEADER =
   " * The e2e tests call the running server through openapi-fetch with these types, so a drift between\n" +
   " * the server and the document breaks the typecheck; test/unit/openapi-client.test.ts fails when\n" +
   " * this file is older than the document.\n */\n";
+
+/**
+ * The document of the whole route table, as `npm run openapi` writes it: what GET /openapi.json
+ * answers outside a bundle (local mode, tests); a bundle carries it inlined (infra/build.ts).
+ */
+export async function routeTableDocument(): Promise<Awaited<ReturnType<typeof buildOpenApiDocument>>> {
+  const { routes } = await import("#infra/routes.ts");
+  return buildOpenApiDocument(routes, { root: resolve(import.meta.dirname, "..") });
+}

@@ -67,6 +67,26 @@ export interface AccessTargets {
   /** The blob bucket's physical name (shared/blobs), and the key S3 encrypts it with. */
   blobBucketName?: string;
   blobKey?: IKey;
+  /**
+   * The payment secret's ARN (`-c stripeSecretArn`, see `paymentSecretArn`): set when the
+   * deployment bills through Stripe; functions with `paymentSecrets` may read it, no other.
+   */
+  paymentSecretArn?: string;
+}
+
+/**
+ * The IAM resource of the payment secret named by `-c stripeSecretArn`: a complete ARN as given; a
+ * name (or a partial ARN without Secrets Manager's 6-character suffix) gets the suffix wildcard.
+ */
+export function paymentSecretResource(scope: IConstruct, secret: string): string {
+  if (/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+-[A-Za-z0-9]{6}$/.test(secret)) return secret;
+  if (secret.startsWith("arn:")) return `${secret}-??????`;
+  return Stack.of(scope).formatArn({
+    service: "secretsmanager",
+    resource: "secret",
+    resourceName: `${secret}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /** The ARN pattern of every state machine of this deployment (and nothing else in the account). */
@@ -191,6 +211,9 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     );
     // SMS to a phone number has no ARN: sns:Publish to a number is authorized on `*` only.
     allow(["sns:Publish"], ["*"]);
+  }
+  if (needs.paymentSecrets && targets.paymentSecretArn) {
+    allow(["secretsmanager:GetSecretValue"], [paymentSecretResource(scope, targets.paymentSecretArn)]);
   }
   return statements;
 }

@@ -101,6 +101,11 @@ export class WardenFunction extends Construct {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
     }
+    // Stripe's keys stay in Secrets Manager; only the functions that talk to Stripe learn where.
+    if (platform.paymentSecretArn) {
+      environment.WARDEN_PAYMENTS = "stripe";
+      if (needs.paymentSecrets) environment.WARDEN_STRIPE_SECRET_ARN = platform.paymentSecretArn;
+    }
     // The registry attaches this one static policy to every gateway certificate.
     if (needs.iotRegistry && platform.iotGatewayPolicyName) {
       environment.IOT_GATEWAY_POLICY_NAME = platform.iotGatewayPolicyName;

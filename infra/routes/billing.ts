@@ -5,13 +5,15 @@
  * tenant. Stack `Routes-billing`.
  *
  * Access: reads read the table; plan changes write the tenant's plan and billing account and call
- * Stripe over HTTPS (no AWS permission needed for that).
+ * Stripe over HTTPS, with the keys of the payment secret (`paymentSecrets`: GetSecretValue on that
+ * one secret, when the deployment names one).
  */
 import { type RouteDef, rows } from "#shared/kit/route.ts";
 
 const row = rows({ surface: "securenet", base: "/api/billing", rateClass: "billing" });
 const RO = { table: "RO" } as const;
-const RW = { table: "RW" } as const;
+/** Plan changes, checkout, the portal and the webhook talk to Stripe: they alone read its secret. */
+const STRIPE = { table: "RW", paymentSecrets: true } as const;
 
 export const billingRoutes: RouteDef[] = [
   row({
@@ -40,7 +42,7 @@ export const billingRoutes: RouteDef[] = [
     path: "/upgrade",
     handler: "functions/securenet/billing/upgrade.ts",
     permission: "billing:admin",
-    access: RW,
+    access: STRIPE,
     audit: { event: "Subscription Plan Changed", eventType: "subscription_plan_changed" },
   }),
   row({
@@ -48,7 +50,7 @@ export const billingRoutes: RouteDef[] = [
     path: "/webhook/stripe",
     handler: "functions/securenet/billing/webhook-stripe.ts",
     permission: null,
-    access: RW,
+    access: STRIPE,
     audit: { event: "Stripe Event Received", eventType: "stripe_event" },
     rateClass: "unlimited",
     body: "raw",
@@ -65,7 +67,7 @@ export const billingRoutes: RouteDef[] = [
     path: "/checkout",
     handler: "functions/securenet/billing/checkout.ts",
     permission: "billing:admin",
-    access: RW,
+    access: STRIPE,
     audit: { event: "Checkout Session Created", eventType: "checkout_session_created" },
   }),
   row({
@@ -73,7 +75,7 @@ export const billingRoutes: RouteDef[] = [
     path: "/portal",
     handler: "functions/securenet/billing/portal.ts",
     permission: "billing:admin",
-    access: RW,
+    access: STRIPE,
     audit: { event: "Billing Portal Opened", eventType: "billing_portal_opened" },
   }),
 ];

@@ -43,6 +43,12 @@ export interface CreateAppOptions {
   settings?: Partial<FunctionSettings>;
   /** Passed to the App, e.g. an `outdir` for tests. */
   outdir?: string;
+  /**
+   * The Secrets Manager secret (ARN or name) holding the Stripe configuration as a JSON object
+   * (`STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`, `STRIPE_PRICE_PRO`, `STRIPE_PRICE_ENTERPRISE`,
+   * optionally `STRIPE_METER_*`). Without it the deployment has no payment provider.
+   */
+  stripeSecretArn?: string;
 }
 
 export interface WardenApp {
@@ -132,6 +138,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     iotGatewayPolicyName,
     // State machines are found by name (workflows stack), so no function depends on that stack.
     stateMachineNamePrefix: `${prefix.toLowerCase()}-`,
+    ...(options.stripeSecretArn ? { paymentSecretArn: options.stripeSecretArn } : {}),
   };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");

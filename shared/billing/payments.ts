@@ -6,7 +6,7 @@
  */
 
 import type { Payments } from "./payments-port.ts";
-import { billingSettings } from "./settings.ts";
+import { loadBillingSettings } from "./settings.ts";
 
 export type { MeterEvent, Payments, SubscriptionState } from "./payments-port.ts";
 
@@ -14,8 +14,8 @@ let adapter: Promise<Payments | undefined> | undefined;
 
 /** Stripe when configured, undefined otherwise; loaded once. */
 export function payments(): Promise<Payments | undefined> {
-  adapter ??= billingSettings().STRIPE_SECRET_KEY
-    ? import("./adapters/stripe.ts").then((m) => m.stripePayments())
-    : Promise.resolve(undefined);
+  adapter ??= loadBillingSettings().then((s) =>
+    s.STRIPE_SECRET_KEY ? import("./adapters/stripe.ts").then((m) => m.stripePayments()) : undefined,
+  );
   return adapter;
 }

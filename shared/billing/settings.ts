@@ -5,6 +5,13 @@
  * and tests); a deployment that configures neither refuses upgrades, so no tenant admin can give
  * their organization a paid plan for free. The webhook route verifies real Stripe signatures with
  * `STRIPE_WEBHOOK_SECRET`.
+ *
+ * A deployed stack keeps the Stripe values in Secrets Manager, not in function environments: CDK
+ * (`-c stripeSecretArn=…`) sets `WARDEN_STRIPE_SECRET_ARN` on the functions that talk to Stripe
+ * (and grants only them `GetSecretValue` on that secret), and `loadBillingSettings()` reads the
+ * secret — a JSON object with any of `STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`,
+ * `STRIPE_PRICE_*`, `STRIPE_METER_*` — once per container, on first use, over the environment.
+ * Every other function sees `WARDEN_PAYMENTS=stripe`, which only says Stripe is configured.
  */
 import * as z from "zod/mini";
 import { PLAN_IDS } from "./plans.ts";
@@ -42,15 +49,63 @@ const Env = z.object({
 export type BillingSettings = z.infer<typeof Env>;
 
 let cached: BillingSettings | undefined;
+let loading: Promise<BillingSettings> | undefined;
 
+/** The keys a payment secret may set (anything else in it is ignored). */
+const SECRET_KEYS = [
+  "STRIPE_SECRET_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+  "STRIPE_PRICE_PRO",
+  "STRIPE_PRICE_ENTERPRISE",
+  "STRIPE_METER_DEVICES",
+  "STRIPE_METER_SCANS",
+] as const;
+
+function parse(source: Record<string, string | undefined>): BillingSettings {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    throw new Error(`Invalid billing settings: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The settings, synchronously. Where a payment secret is configured (`WARDEN_STRIPE_SECRET_ARN`)
+ * and not read yet, this is the environment alone (plans, URLs, grace days: never a Stripe value) —
+ * every path that talks to Stripe reads the secret first (`loadBillingSettings`, via `payments()`
+ * and the webhook's verification).
+ */
 export function billingSettings(): BillingSettings {
   if (cached) return cached;
-  const parsed = Env.safeParse(process.env);
-  if (!parsed.success) {
-    throw new Error(`Invalid billing environment: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`);
-  }
-  cached = parsed.data;
+  if (process.env.WARDEN_STRIPE_SECRET_ARN) return parse(process.env);
+  cached = parse(process.env);
   return cached;
+}
+
+/** The settings with the payment secret's values over the environment's; the secret is read once per container. */
+export function loadBillingSettings(): Promise<BillingSettings> {
+  if (cached) return Promise.resolve(cached);
+  const arn = process.env.WARDEN_STRIPE_SECRET_ARN;
+  if (!arn) return Promise.resolve(billingSettings());
+  loading ??= import("./adapters/secrets.ts")
+    .then((m) => m.readSecretJson(arn))
+    .then((secret) => {
+      const fromSecret = Object.fromEntries(
+        SECRET_KEYS.flatMap((k) => (typeof secret[k] === "string" && secret[k] !== "" ? [[k, secret[k]]] : [])),
+      );
+      cached = parse({ ...process.env, ...fromSecret });
+      return cached;
+    })
+    .finally(() => {
+      loading = undefined;
+    });
+  return loading;
+}
+
+/** Tests: forget the settings (and the secret's values) read so far. */
+export function resetBillingSettings(): void {
+  cached = undefined;
+  loading = undefined;
 }
 
 /** The Stripe Price of a paid plan. */
@@ -67,4 +122,8 @@ export function planOfPrice(priceId: string): "pro" | "enterprise" | undefined {
   return undefined;
 }
 
-export const stripeConfigured = (): boolean => billingSettings().STRIPE_SECRET_KEY !== undefined;
+/** Whether this deployment talks to Stripe: a key in the environment, or a payment secret configured by CDK. */
+export const stripeConfigured = (): boolean =>
+  process.env.WARDEN_PAYMENTS === "stripe" ||
+  process.env.WARDEN_STRIPE_SECRET_ARN !== undefined ||
+  billingSettings().STRIPE_SECRET_KEY !== undefined;

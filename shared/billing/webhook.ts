@@ -10,7 +10,7 @@
  * further failed attempt after it, or Stripe ending the subscription, moves the tenant to free with
  * a notice.
  */
-import { Invalid } from "#shared/kit/errors.ts";
+import { Invalid, ServiceUnavailable } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
 import { setTenantPlan } from "#shared/tenancy/tenants.ts";
 import { type Stripe, verifyWebhook } from "./adapters/stripe.ts";
@@ -23,7 +23,7 @@ import {
   tenantOfCustomer,
   updateAccount,
 } from "./db/accounts.ts";
-import { billingSettings, planOfPrice } from "./settings.ts";
+import { billingSettings, loadBillingSettings, planOfPrice } from "./settings.ts";
 
 export const HANDLED_EVENTS = [
   "checkout.session.completed",
@@ -45,11 +45,16 @@ export interface WebhookOutcome {
   notice?: string;
 }
 
-export function verifyStripeDelivery(rawBody: Buffer, signature: string | undefined): Stripe.Event {
-  const secret = billingSettings().STRIPE_WEBHOOK_SECRET;
+/**
+ * Verifies a delivery's `Stripe-Signature` over the raw body. Without a webhook secret the
+ * deployment cannot verify anything: 503 (not configured — Stripe retries, and the operator sees
+ * the log line), never a 400 that blames the sender.
+ */
+export async function verifyStripeDelivery(rawBody: Buffer, signature: string | undefined): Promise<Stripe.Event> {
+  const secret = (await loadBillingSettings()).STRIPE_WEBHOOK_SECRET;
   if (!secret) {
     log.error("Stripe webhook received but STRIPE_WEBHOOK_SECRET is not configured");
-    throw new Invalid("Stripe-Signature cannot be verified: the webhook secret is not configured");
+    throw new ServiceUnavailable("Stripe webhooks are not configured in this deployment (STRIPE_WEBHOOK_SECRET)");
   }
   if (!signature) throw new Invalid("Stripe-Signature header is required");
   try {
@@ -64,7 +69,7 @@ export function verifyStripeDelivery(rawBody: Buffer, signature: string | undefi
 
 /** Verifies, deduplicates and handles one delivery. */
 export async function receiveStripeWebhook(rawBody: Buffer, signature: string | undefined): Promise<WebhookOutcome> {
-  const event = verifyStripeDelivery(rawBody, signature);
+  const event = await verifyStripeDelivery(rawBody, signature);
   if (!(await claimEvent(event.id, event.type))) {
     return { eventId: event.id, type: event.type, result: "duplicate" };
   }

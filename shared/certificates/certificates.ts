@@ -17,7 +17,6 @@ import {
 } from "#shared/fleet/certificates-shadow.ts";
 import { Invalid, NotFound } from "#shared/kit/errors.ts";
 import { getInventory, type InventoryItem, peekOneTime, putOneTime, takeOneTime } from "./db/certificates.ts";
-import { generateSelfSigned, type SelfSignedRequest, subjectName } from "./self-signed.ts";
 import { type CertificateSettingsItem, certificateSettings, nextRenewalCheck } from "./settings.ts";
 import {
   type CertificateInfo,
@@ -198,7 +197,7 @@ export interface UploadInput {
 /** How long a sealed key waits for its gateway to fetch it. */
 const DELIVERY_SECONDS = 7 * 86_400;
 
-const randomId = (bytes = 18) => randomBytes(bytes).toString("base64url");
+export const randomId = (bytes = 18) => randomBytes(bytes).toString("base64url");
 
 /** SHA-256 of the public key's SPKI DER: how the edge checks a delivered key against the certificate. */
 export const keyFingerprint = (key: KeyObject): string =>
@@ -283,45 +282,6 @@ export async function uploadCertificate(u: UploadInput, now = new Date()) {
 /** A download link lives this long. */
 export const DOWNLOAD_SECONDS = 600;
 export type DownloadKind = "cert" | "key" | "bundle";
-
-export async function generateSelfSignedCertificate(
-  tenantId: string,
-  by: string,
-  r: SelfSignedRequest,
-  now = new Date(),
-) {
-  const made = await generateSelfSigned(r, now);
-  const cert = parseCertificate(made.certificatePem, "certificate");
-  const info = certificateInfo(cert);
-  const token = randomId();
-  const expiresAt = Math.floor(now.getTime() / 1000) + DOWNLOAD_SECONDS;
-  const sealedKey = await encryptSecret(tenantId, made.privateKeyPem);
-  const sealedBundle = await encryptSecret(tenantId, `${made.certificatePem}${made.privateKeyPem}`);
-  await Promise.all([
-    putOneTime(tenantId, "CERTDL", `${token}#cert`, {
-      kind: "cert",
-      content: made.certificatePem,
-      sealed: false,
-      owner: by,
-      expiresAt,
-    }),
-    putOneTime(tenantId, "CERTDL", `${token}#key`, {
-      kind: "key",
-      content: sealedKey,
-      sealed: true,
-      owner: by,
-      expiresAt,
-    }),
-    putOneTime(tenantId, "CERTDL", `${token}#bundle`, {
-      kind: "bundle",
-      content: sealedBundle,
-      sealed: true,
-      owner: by,
-      expiresAt,
-    }),
-  ]);
-  return { ...made, info, subject: subjectName(r), token, expiresAt };
-}
 
 /**
  * A download link's material. The certificate may be fetched until the link expires; the key and

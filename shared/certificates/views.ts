@@ -3,9 +3,8 @@
  * schema next to the view that builds it. snake_case here, camelCase in the domain.
  */
 import * as z from "zod/mini";
-import type { ExecutionItem } from "#shared/workflows/engine.ts";
+import { certificateRenewal, type ExecutionItem } from "#shared/workflows/engine.ts";
 import type { CertificateInfo, CertificatesStatus, Checks, SlotStatus } from "./certificates.ts";
-import { RENEWAL_STEPS } from "./renewal.ts";
 import type { CertificateSettingsItem, SettingsChanges } from "./settings.ts";
 import { defaultAcmeServer } from "./settings.ts";
 
@@ -302,7 +301,7 @@ export const renewStartedView = (r: {
   certificate_type: r.slot,
   renewal_id: r.execution.executionId,
   estimated_time: 60,
-  steps: RENEWAL_STEPS,
+  steps: certificateRenewal.steps.map((s) => s.label),
   message: r.started ? "Certificate renewal started" : "Certificate renewal already running",
 });
 

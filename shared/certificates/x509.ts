@@ -1,11 +1,10 @@
 /**
- * Reading and checking X.509 material: what a certificate says (node:crypto `X509Certificate`,
- * and @peculiar/x509 for the signature algorithm, which Node does not expose), and every check the
+ * Reading and checking X.509 material: what a certificate says (node:crypto `X509Certificate`, and
+ * the signature algorithm read from the DER, which Node does not expose), and every check the
  * upload and validate routes run — each named, so a refusal says which one failed.
  */
 import { createHash, createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { Invalid } from "#shared/kit/errors.ts";
-import { x509 as px509 } from "./peculiar.ts";
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END \1-----/g;
 
@@ -47,16 +46,64 @@ export const distinguishedName = (lines: string): string =>
     .filter(Boolean)
     .join(", ");
 
-/** `RSA-SHA256`, `ECDSA-SHA384`… */
+/** Signature algorithm OIDs (DER content, hex) → name, and the hash OIDs RSASSA-PSS names in its parameters. */
+const SIGNATURE_OIDS: Record<string, string> = {
+  "2a864886f70d010105": "RSA-SHA1",
+  "2a864886f70d01010b": "RSA-SHA256",
+  "2a864886f70d01010c": "RSA-SHA384",
+  "2a864886f70d01010d": "RSA-SHA512",
+  "2a8648ce3d0401": "ECDSA-SHA1",
+  "2a8648ce3d040302": "ECDSA-SHA256",
+  "2a8648ce3d040303": "ECDSA-SHA384",
+  "2a8648ce3d040304": "ECDSA-SHA512",
+};
+const RSA_PSS = "2a864886f70d01010a";
+const HASH_OIDS: Record<string, string> = {
+  "2b0e03021a": "SHA1",
+  "608648016503040201": "SHA256",
+  "608648016503040202": "SHA384",
+  "608648016503040203": "SHA512",
+};
+
+/** One DER TLV at `offset`: its tag and where its content starts and ends. */
+function tlv(der: Buffer, offset: number): { tag: number; start: number; end: number } {
+  const tag = der[offset] ?? -1;
+  let length = der[offset + 1] ?? 0;
+  let start = offset + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + (der[start++] ?? 0);
+  }
+  const end = start + length;
+  if (tag < 0 || end > der.length) throw new Error("truncated DER");
+  return { tag, start, end };
+}
+
+/**
+ * `RSA-SHA256`, `ECDSA-SHA384`, `RSA-PSS-SHA256`…: read from the certificate's own
+ * signatureAlgorithm (Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }),
+ * without an X.509 library; `unknown` for anything else.
+ */
 export function signatureAlgorithm(cert: X509Certificate): string {
   try {
-    const alg = new px509.X509Certificate(cert.raw).signatureAlgorithm as unknown as {
-      name: string;
-      hash: { name: string } | string;
-    };
-    const family = alg.name === "ECDSA" ? "ECDSA" : alg.name === "RSA-PSS" ? "RSA-PSS" : "RSA";
-    const hash = typeof alg.hash === "string" ? alg.hash : alg.hash.name;
-    return `${family}-${hash.replace("-", "")}`;
+    const der = cert.raw;
+    const outer = tlv(der, 0);
+    const tbs = tlv(der, outer.start);
+    const algorithm = tlv(der, tbs.end);
+    const oid = tlv(der, algorithm.start);
+    const id = der.subarray(oid.start, oid.end).toString("hex");
+    if (id !== RSA_PSS) return SIGNATURE_OIDS[id] ?? "unknown";
+    // RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] AlgorithmIdentifier DEFAULT sha1, … }
+    if (oid.end >= algorithm.end) return "RSA-PSS-SHA1";
+    const params = tlv(der, oid.end);
+    if (params.start >= params.end) return "RSA-PSS-SHA1";
+    const first = tlv(der, params.start);
+    if (first.tag !== 0xa0) return "RSA-PSS-SHA1";
+    const hashAlgorithm = tlv(der, first.start);
+    const hashOid = tlv(der, hashAlgorithm.start);
+    const hash = HASH_OIDS[der.subarray(hashOid.start, hashOid.end).toString("hex")];
+    return hash ? `RSA-PSS-${hash}` : "unknown";
   } catch {
     return "unknown";
   }

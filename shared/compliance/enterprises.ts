@@ -14,7 +14,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import type { Principal } from "#shared/identity/principal.ts";
 import { Conflict, Forbidden, Invalid, NotFound } from "#shared/kit/errors.ts";
-import { CHECKLIST_TEMPLATES } from "./checklist-templates.ts";
+import { checklistTemplates } from "./checklist-templates.ts";
 import { type GrcRecord, getRecord, listRecords, type NewRecord, putRecords, updateRecord } from "./db/records.ts";
 
 export interface GrcScope {
@@ -53,7 +53,7 @@ export function newEnterpriseRecords(
     updatedAt: now,
     doc: { name: e.name, description: e.description },
   };
-  const checklists: NewRecord[] = CHECKLIST_TEMPLATES.map((t) => ({
+  const checklists: NewRecord[] = checklistTemplates().map((t) => ({
     tenantId,
     kind: "checklist",
     id: randomUUID(),

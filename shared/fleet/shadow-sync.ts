@@ -273,7 +273,10 @@ export async function writeDesiredOrdered(
   const version = Number(doc.config_version ?? 0);
   for (let attempt = 1; ; attempt++) {
     const shadow = await getShadow(gateway.thingName, area);
-    const current = Number(shadow?.desired?.config_version ?? 0);
+    // The edge clears `desired` once it runs it, so the version it reports applied counts too: a
+    // late write of an older change must not undo a newer one the gateway already runs.
+    const applied = shadow?.reported?.status === "applied" ? Number(shadow.reported.config_version ?? 0) : 0;
+    const current = Math.max(Number(shadow?.desired?.config_version ?? 0), applied);
     if (current > version && current <= (await headVersion(gateway.tenantId, area))) return "newer";
     try {
       await updateDesired(gateway.thingName, area, replacementPatch(shadow?.desired, doc), shadow?.version);
@@ -344,7 +347,8 @@ const REPORT_FIELDS = new Set([
  *   (`reported.failed_version == desired.config_version`); `error` is its validator's message.
  *   Its previous configuration is still in place (`reported_version`).
  * - applied: reported and desired versions are equal, and every configuration field the gateway
- *   reports equals the desired one.
+ *   reports equals the desired one; or `desired` is gone because the edge cleared it after applying
+ *   (the report says `applied`, at the saved version when one is given).
  * - drifted: no change is in flight but the gateway does not run what desired says: the versions
  *   are equal yet a configuration field present in both desired and reported differs (the shadow
  *   delta restricted to what the gateway reports), or the gateway reports a version newer than
@@ -359,14 +363,24 @@ export function syncState(shadow: Shadow | undefined, savedVersion?: number): Sy
     reportedVersion: reported?.config_version ?? null,
     reportedAt: reported?.updated_at ?? null,
   };
-  if (savedVersion !== undefined && savedVersion > (desiredVersion ?? 0)) {
+  // The edge deletes `desired` once it runs that version (no delta is left for an applied change):
+  // then the report alone says what the gateway runs.
+  const appliedVersion = reported?.status === "applied" ? reported.config_version : 0;
+  if (savedVersion !== undefined && savedVersion > Math.max(desiredVersion ?? 0, appliedVersion)) {
     return {
       ...base,
       status: "pending",
       error: `config version ${savedVersion} is saved but not yet written to the shadow`,
     };
   }
-  if (desiredVersion === null) return { ...base, status: "pending", error: null };
+  if (desiredVersion === null) {
+    // Cleared by the edge once applied: the version the gateway should run is the saved one (or,
+    // without it, the one it reports running).
+    if (reported?.status === "applied") {
+      return { ...base, desiredVersion: savedVersion ?? reported.config_version, status: "applied", error: null };
+    }
+    return { ...base, status: "pending", error: null };
+  }
   if (parsed && !parsed.success) {
     return {
       ...base,

@@ -28,6 +28,7 @@ import { nextId } from "#shared/table/repo.ts";
 import { notifier } from "#shared/tenancy/notifier.ts";
 import { isExpired } from "./api-key-auth.ts";
 import type { Principal } from "./principal.ts";
+import { assertCatalogued } from "./roles.ts";
 
 export type KeyStatus = "active" | "expired" | "revoked";
 export const KEY_STATUSES = ["active", "expired", "revoked"] as const;
@@ -62,6 +63,7 @@ function callerHolds(caller: Principal, permission: string): boolean {
 }
 
 function assertScopes(caller: Principal, owner: User, scopes: readonly string[]): void {
+  assertCatalogued(scopes, ["body", "scope"]);
   scopes.forEach((scope, i) => {
     if (!hasPermission(owner.permissions, scope)) {
       const msg = `user '${owner.username}' does not hold '${scope}'; a key cannot exceed its owner`;

@@ -24,6 +24,31 @@ export const PERMISSION_CATEGORIES: Readonly<Record<string, readonly string[]>> 
 /** `*`, `resource:*` or `resource:action`, lowercase. */
 export const PERMISSION_PATTERN = /^(\*|[a-z][a-z0-9_-]{0,31}:(\*|[a-z][a-z0-9_-]{0,31}))$/;
 
+/**
+ * Refuses, in one 400 naming each, the permissions outside the catalogue: a role or a key holds `*`,
+ * `resource:*` of a catalogued resource, or a catalogued `resource:action` — never a string no route
+ * checks (it would grant nothing today and silently something tomorrow).
+ */
+export function assertCatalogued(permissions: readonly string[], loc: (string | number)[]): void {
+  const unknown = permissions
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => {
+      if (p === "*") return false;
+      const [resource, action] = p.split(":");
+      const known: readonly string[] | undefined = Object.hasOwn(PERMISSIONS, resource ?? "")
+        ? PERMISSIONS[resource as keyof typeof PERMISSIONS]
+        : undefined;
+      return !known || (action !== "*" && !known.includes(p));
+    });
+  if (unknown.length === 0) return;
+  const names = unknown.map(({ p }) => `'${p}'`).join(", ");
+  const msg = (p: string) => `'${p}' is not in the permission catalogue (see permissionCategories of GET roles)`;
+  throw new Invalid(
+    `${loc.join(".")}: unknown permission${unknown.length > 1 ? "s" : ""} ${names}`,
+    unknown.map(({ p, i }) => ({ loc: [...loc, i], msg: msg(p), type: "value_error" })),
+  );
+}
+
 export interface ResolvedRole extends RoleDefinition {
   /** The value users carry in `role`. */
   id: string;
@@ -162,6 +187,7 @@ export async function createRole(
       ]);
     }
   });
+  assertCatalogued(permissions, ["body", "permissions"]);
   const missing = permissions.filter((p) => !callerCovers(caller, [p]));
   if (missing.length > 0)
     throw new Forbidden(`Cannot grant ${missing.map((p) => `'${p}'`).join(", ")}: you do not hold it`);

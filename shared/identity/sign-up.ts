@@ -33,7 +33,7 @@ export interface SignUpInput {
 export async function signUp(
   input: SignUpInput,
   meta: ClientMeta = { ip: "0.0.0.0", userAgent: "" },
-): Promise<SignedIn> {
+): Promise<SignedIn & { plan: string }> {
   const tenantId = tenantSlug(input.organization);
   if (tenantId.length < 2) {
     throw new Invalid("body.organization: must contain at least two letters or digits", [
@@ -56,6 +56,7 @@ export async function signUp(
   const created: User = { ...user, passwordHash: "", type: "User", version: 1 };
   return {
     kind: "signedIn",
+    plan,
     user: created,
     token: loginSession.token,
     events: [

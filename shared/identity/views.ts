@@ -871,11 +871,11 @@ export const SecurenetSignUpResponse = /* @__PURE__ */ responseSchema(() =>
   }),
 );
 
-/** POST /api/auth/signup (securenet): the new organization's first sign-in. */
-export const securenetSignUp = (s: SignedIn) => ({
+/** POST /api/auth/signup (securenet): the new organization's first sign-in, on the plan it really started on. */
+export const securenetSignUp = (s: SignedIn & { plan: string }) => ({
   token: s.token.token,
   user: securenetUser(s.user),
-  organization: { id: s.user.tenantId, plan: "free" },
+  organization: { id: s.user.tenantId, plan: s.plan },
 });
 
 /** POST /api/v1/auth/register (cloudsentinel): the new user, who has not signed in yet. */

@@ -20,6 +20,7 @@ const ERROR_CODES = [
   "SUBSCRIPTION_LIMIT_EXCEEDED",
   "SYSTEM_LOCKED",
   "INTERNAL_SERVER_ERROR",
+  "SERVICE_UNAVAILABLE",
 ] as const satisfies readonly ErrorCode[];
 
 const code = z.enum(ERROR_CODES);

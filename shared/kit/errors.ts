@@ -14,7 +14,8 @@ export type ErrorCode =
   | "RATE_LIMIT_EXCEEDED"
   | "SUBSCRIPTION_LIMIT_EXCEEDED"
   | "SYSTEM_LOCKED"
-  | "INTERNAL_SERVER_ERROR";
+  | "INTERNAL_SERVER_ERROR"
+  | "SERVICE_UNAVAILABLE";
 
 /** One problem with one field of a request, as `loc` (e.g. ["body", "email"]) plus a message. */
 export interface FieldIssue {
@@ -88,6 +89,13 @@ export class TooManyRequests extends AppError {
 export class SubscriptionLimit extends AppError {
   constructor(message: string) {
     super(402, "SUBSCRIPTION_LIMIT_EXCEEDED", message);
+  }
+}
+
+/** A dependency the request needs is not configured or not reachable (retry later; the operator is told by the logs). */
+export class ServiceUnavailable extends AppError {
+  constructor(message = "Service unavailable") {
+    super(503, "SERVICE_UNAVAILABLE", message);
   }
 }
 

@@ -35,6 +35,11 @@ export interface Access {
   workflows?: "start" | "complete" | "both";
   /** Per-tenant files in the blob bucket (shared/blobs): read, or read and write/delete. */
   blobs?: "RO" | "RW";
+  /**
+   * Read the payment provider's secret (Stripe keys, prices, meters) from Secrets Manager: only the
+   * functions that talk to Stripe, and only when the deployment names a secret (`-c stripeSecretArn`).
+   */
+  paymentSecrets?: boolean;
 }
 
 export interface RouteDef {

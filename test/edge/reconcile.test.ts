@@ -24,7 +24,8 @@ describe("reconcile: what to apply", () => {
 
     const actions = reconcile(desired, applied(1), { shadow: "firewall", local: applied(1), now });
 
-    expect(actions).toEqual([{ kind: "apply-firewall", config: desired }]);
+    // The fixture has timed entries: the edge renders it again at its next start, so desired stays.
+    expect(actions).toEqual([{ kind: "apply-firewall", config: desired, clearDesired: false }]);
   });
 
   it("renders an applied ruleset with timed entries again on the first document after a start (boot restarts nft timeouts)", () => {
@@ -33,8 +34,11 @@ describe("reconcile: what to apply", () => {
     const local = applied(3);
     const first = { shadow: "firewall" as const, local, refreshTimedFirewall: true, now };
 
-    expect(reconcile(timed, local, first)).toEqual([{ kind: "apply-firewall", config: timed }]);
-    expect(reconcile(untimed, local, first)).toEqual([]);
+    expect(reconcile(timed, local, first)).toEqual([{ kind: "apply-firewall", config: timed, clearDesired: false }]);
+    // Applied, nothing timed: desired is left over (a clearing update lost a race) and is cleared now.
+    expect(reconcile(untimed, local, first)).toEqual([
+      { kind: "report", shadow: "firewall", reported: local, clearDesired: true },
+    ]);
     expect(reconcile(timed, local, { ...first, refreshTimedFirewall: false })).toEqual([]);
     const failed = applied(2, { status: "failed", failed_version: 3 });
     expect(reconcile(timed, failed, { ...first, local: failed })).toEqual([]);
@@ -45,7 +49,7 @@ describe("reconcile: what to apply", () => {
 
     const actions = reconcile(desired, undefined, { shadow: "ssh", local: undefined, now });
 
-    expect(actions).toEqual([{ kind: "apply-ssh", config: desired }]);
+    expect(actions).toEqual([{ kind: "apply-ssh", config: desired, clearDesired: true }]);
   });
 
   it("does nothing when the desired version is applied and the shadow already says so", () => {
@@ -152,6 +156,7 @@ describe("reconcile: SSH sessions", () => {
 
     expect(actions).toEqual([
       { kind: "terminate-session", sessionId: "ssh-100-1", requestedAt: "2025-03-15T09:59:00Z" },
+      { kind: "report", shadow: "ssh", reported: local, clearDesired: true },
     ]);
   });
 

@@ -115,6 +115,7 @@ const REQUESTS: Record<string, Build> = {
     };
   },
   "GET /.well-known/jwks.json": async () => ({}),
+  "GET /openapi.json": async () => ({}),
   "POST /api/v1/auth/register": async ({ w }) => {
     const name = w.name("registered");
     return {

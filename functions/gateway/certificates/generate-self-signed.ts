@@ -2,8 +2,9 @@
  * POST /certificates/generate-self-signed — a fresh key pair and self-signed certificate (and CSR).
  * The private key is answered once and kept only sealed, behind one-time download links (10 minutes).
  */
-import { certificateGateway, generateSelfSignedCertificate } from "#shared/certificates/certificates.ts";
+import { certificateGateway } from "#shared/certificates/certificates.ts";
 import { SelfSignedBody } from "#shared/certificates/schemas.ts";
+import { generateSelfSignedCertificate } from "#shared/certificates/self-signed-certificate.ts";
 import { SelfSignedView, selfSignedView } from "#shared/certificates/views.ts";
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
 

@@ -3037,6 +3037,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API's OpenAPI 3.1 document (public, like /docs locally)
+         * @description Public: no credentials.
+         *
+         *     Not rate limited.
+         *
+         *     Stays open during an emergency system lock.
+         */
+        get: operations["GET_openapi_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3046,7 +3070,7 @@ export interface components {
             status: "error";
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR";
+                code: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
                 message: string;
                 details?: {
                     loc: (string | number)[];
@@ -3098,7 +3122,7 @@ export interface components {
         };
         GatewayError: {
             /** @enum {string} */
-            error: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR";
+            error: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
             message: string;
             details?: {
                 /** @description "body.email" */
@@ -20731,6 +20755,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_openapi_json: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `application/json`: The OpenAPI 3.1 document of this API (what `npm run openapi` writes) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        info: {
+                            title: string;
+                            version: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        paths: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 vi.hoisted(() => {
   delete process.env.WARDEN_SIGNUP_PLAN;
   delete process.env.STRIPE_SECRET_KEY;
+  delete process.env.STRIPE_WEBHOOK_SECRET;
   process.env.WARDEN_PLAN_CHANGES_WITHOUT_PAYMENT = "refuse";
 });
 
@@ -30,5 +31,14 @@ describe("plan changes without a payment provider (deployment default)", () => {
     const res = await call("POST", "/api/billing/upgrade", { token: t.token, body: { plan_id: "free" } });
     expect(res.status).toBe(200);
     expect((await getTenant(t.tenantId))?.plan).toBe("free");
+  });
+
+  it("answers a webhook delivery 503 (not configured) without a webhook secret, not a 400 blaming Stripe", async () => {
+    const res = await call("POST", "/api/billing/webhook/stripe", {
+      rawBody: JSON.stringify({ id: "evt_unconfigured", type: "invoice.paid", data: { object: {} } }),
+      headers: { "stripe-signature": "t=1,v1=00", "content-type": "application/json" },
+    });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ status: "error", error: { code: "SERVICE_UNAVAILABLE" } });
   });
 });

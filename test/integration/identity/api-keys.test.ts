@@ -55,7 +55,7 @@ describe("POST /cloud-integration/security/api-keys/generate", () => {
       body: {
         name: "Webhook Integration",
         description: "For external webhook notifications",
-        scope: ["gateways:read", "alerts:write", "events:read"],
+        scope: ["gateways:read", "firewall:write", "audit:read"],
         user_id: ops.id,
         expiry_days: 90,
         rate_limit: 100,
@@ -74,7 +74,7 @@ describe("POST /cloud-integration/security/api-keys/generate", () => {
     expect(k).toMatchObject({
       id: expect.any(Number),
       name: "Webhook Integration",
-      scope: ["gateways:read", "alerts:write", "events:read"],
+      scope: ["gateways:read", "firewall:write", "audit:read"],
       rate_limit: 100,
       ip_restrictions: ["10.0.0.0/8", "192.168.1.100"],
       user: { id: ops.id, username: ops.username },
@@ -276,7 +276,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
   it("answers the spec example with the changes it made", async () => {
     const key = await generate(acme, {
       name: "Mobile App Integration",
-      scope: ["telemetry:read", "gateways:read", "dashboard:read"],
+      scope: ["metrics:read", "gateways:read", "audit:read"],
       rate_limit: 100,
     });
     const before = Date.now();
@@ -286,7 +286,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
         key_id: key.id,
         name: "Mobile App v2",
         description: "Updated mobile app integration",
-        scope: ["telemetry:read", "gateways:read", "dashboard:read", "config:read"],
+        scope: ["metrics:read", "gateways:read", "audit:read", "firewall:read"],
         expiry_days: 180,
         rate_limit: 200,
         ip_restrictions: ["0.0.0.0/0"],
@@ -299,7 +299,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
       key_name: "Mobile App v2",
       message: "API key updated successfully",
       changes: {
-        scope: { added: ["config:read"] },
+        scope: { added: ["firewall:read"] },
         rate_limit: { old: 100, new: 200 },
         expiry: { old: null, new: expect.stringMatching(ISO) },
         name: { old: "Mobile App Integration", new: "Mobile App v2" },
@@ -315,7 +315,7 @@ describe("POST /cloud-integration/security/api-keys/update", () => {
       body: { key_id: key.id, scope: ["gateways:read"], expiry_days: null },
     });
     expect(again.body.changes).toEqual({
-      scope: { removed: ["telemetry:read", "dashboard:read", "config:read"] },
+      scope: { removed: ["metrics:read", "audit:read", "firewall:read"] },
       expiry: { old: res.body.changes.expiry.new, new: null },
     });
   });

@@ -134,7 +134,7 @@ describe("POST /roles (custom roles)", () => {
   it("creates a tenant role that create, update and register accept, counted in GET /roles", async () => {
     const res = await call("POST", R, {
       token: acme.token,
-      body: { name: "auditor", description: "Reads the audit trail", permissions: ["audit:read", "dashboard:read"] },
+      body: { name: "auditor", description: "Reads the audit trail", permissions: ["audit:read", "metrics:read"] },
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -143,7 +143,7 @@ describe("POST /roles (custom roles)", () => {
         id: "auditor",
         name: "auditor",
         description: "Reads the audit trail",
-        permissions: ["audit:read", "dashboard:read"],
+        permissions: ["audit:read", "metrics:read"],
         user_count: 0,
         default: false,
         protected: false,
@@ -157,7 +157,7 @@ describe("POST /roles (custom roles)", () => {
       body: { username: "aud1", email: "aud1@roles.test", password: PW, role: "auditor" },
     });
     expect(created.status).toBe(201);
-    expect(created.body.user).toMatchObject({ role: "auditor", permissions: ["audit:read", "dashboard:read"] });
+    expect(created.body.user).toMatchObject({ role: "auditor", permissions: ["audit:read", "metrics:read"] });
     const registered = await call("POST", "/api/v1/auth/register", {
       token: acme.token,
       body: { email: "aud2@roles.test", username: "aud2", password: PW, role: "auditor" },
@@ -191,20 +191,19 @@ describe("POST /roles (custom roles)", () => {
     expect((await call("POST", R, { token: acme.token, body: { name: "admin", permissions: ["*"] } })).status).toBe(
       409,
     );
-    await call("POST", R, { token: acme.token, body: { name: "dup-role", permissions: ["dashboard:read"] } });
+    await call("POST", R, { token: acme.token, body: { name: "dup-role", permissions: ["metrics:read"] } });
     expect(
-      (await call("POST", R, { token: acme.token, body: { name: "dup-role", permissions: ["dashboard:read"] } }))
-        .status,
+      (await call("POST", R, { token: acme.token, body: { name: "dup-role", permissions: ["metrics:read"] } })).status,
     ).toBe(409);
     const badName = await call("POST", R, {
       token: acme.token,
-      body: { name: "Bad Name", permissions: ["dashboard:read"] },
+      body: { name: "Bad Name", permissions: ["metrics:read"] },
     });
     expect(badName.status).toBe(400);
     expect(badName.body.message).toContain("body.name");
     const badPerm = await call("POST", R, {
       token: acme.token,
-      body: { name: "bad-perm", permissions: ["dashboard:read", "read everything"] },
+      body: { name: "bad-perm", permissions: ["metrics:read", "read everything"] },
     });
     expect(badPerm.body.message).toContain("body.permissions.1");
     const empty = await call("POST", R, { token: acme.token, body: { name: "empty", permissions: [] } });
@@ -212,13 +211,13 @@ describe("POST /roles (custom roles)", () => {
   });
 
   it("answers 401 without a token and 403 to a caller without users:admin, or granting what they lack", async () => {
-    expect((await call("POST", R, { body: { name: "x-role", permissions: ["dashboard:read"] } })).status).toBe(401);
+    expect((await call("POST", R, { body: { name: "x-role", permissions: ["metrics:read"] } })).status).toBe(401);
     expect(
-      (await call("POST", R, { token: viewerToken, body: { name: "x-role", permissions: ["dashboard:read"] } })).status,
+      (await call("POST", R, { token: viewerToken, body: { name: "x-role", permissions: ["metrics:read"] } })).status,
     ).toBe(403);
     await call("POST", R, {
       token: acme.token,
-      body: { name: "role-admin", permissions: ["users:admin", "dashboard:read"] },
+      body: { name: "role-admin", permissions: ["users:admin", "metrics:read"] },
     });
     await call("POST", "/cloud-integration/security/users/create", {
       token: acme.token,

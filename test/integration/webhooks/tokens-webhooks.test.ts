@@ -330,7 +330,7 @@ describe("webhook delivery", () => {
     );
     const gen = await call("POST", "/cloud-integration/security/api-keys/generate", {
       token: t.token,
-      body: { name: "hooked", scope: ["alerts:read"] },
+      body: { name: "hooked", scope: ["gateways:read"] },
     });
     expect(gen.status).toBe(201);
     const records = (await readAudit(t.tenantId, new Date(Date.now() - 60_000), new Date())).map((record) => ({
@@ -417,7 +417,7 @@ describe("webhook delivery", () => {
     );
     await call("POST", "/cloud-integration/security/api-keys/generate", {
       token: t.token,
-      body: { name: "x", scope: ["alerts:read"] },
+      body: { name: "x", scope: ["gateways:read"] },
     });
     const records = (await readAudit(t.tenantId, new Date(Date.now() - 60_000), new Date())).map((record) => ({
       tenantId: t.tenantId,
