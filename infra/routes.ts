@@ -9,6 +9,7 @@ import type { RouteDef } from "#shared/kit/route.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { billingRoutes } from "./routes/billing.ts";
 import { certificateRoutes } from "./routes/certificates.ts";
+import { cloudsentinelScanRoutes } from "./routes/cloudsentinel-scans.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
 import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
 import { grcOperationsRoutes } from "./routes/grc-operations.ts";
@@ -33,6 +34,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   "grc-operations": grcOperationsRoutes,
   billing: billingRoutes,
   metrics: metricsRoutes,
+  "cloudsentinel-scans": cloudsentinelScanRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();
