@@ -165,10 +165,11 @@ export async function recordUnit(
     });
 }
 
-/** The tenant's scans, newest first. */
+/** The tenant's scans, newest first (one Query on the partition: a tenant's scans are bounded by its plan). */
 export async function listScans(tenantId: string): Promise<ScanItem[]> {
   const items = await queryAll({ tenantId, pk: tenantPk(tenantId), skBeginsWith: "CSCAN#", descending: true });
-  return items.map(toScan);
+  // Ids sort by day only (their tail is random): within a day, by the start time.
+  return items.map(toScan).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
 }
 
 // ── inventory parts and findings (gzip JSON; one item stays far under DynamoDB's 400 KB) ────────
