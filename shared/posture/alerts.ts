@@ -15,11 +15,15 @@ export type { AlertItem } from "./db/alerts.ts";
 /** Suppression may last at most this long: an exception is reviewed at least once a year. */
 const MAX_SUPPRESSION_MS = 366 * 86_400_000;
 
+/**
+ * The moves people may make. Setting the status an alert already has is allowed (a retried PATCH,
+ * new notes, a suppression's reason or expiry renewed); a resolved alert can only be reopened.
+ */
 const TRANSITIONS: Record<AlertStatus, readonly AlertStatus[]> = {
-  open: ["acknowledged", "resolved", "suppressed"],
-  acknowledged: ["open", "resolved", "suppressed"],
-  resolved: ["open"],
-  suppressed: ["open", "resolved"],
+  open: ["open", "acknowledged", "resolved", "suppressed"],
+  acknowledged: ["acknowledged", "open", "resolved", "suppressed"],
+  resolved: ["resolved", "open"],
+  suppressed: ["suppressed", "open", "resolved"],
 };
 
 export interface Reconciled {
