@@ -155,14 +155,25 @@ export async function startScan(tenantId: string, body: StartScanBody, by: strin
     error: null,
   };
   await putScan(tenantId, scan, sealed);
-  await startWorkflow({
-    workflow: cloudScan,
-    tenantId,
-    subject: id,
-    executionId: id,
-    startedBy: by,
-    params: { demo: body.credentials.demo === "fixed" ? "fixed" : mode === "demo" ? "misconfigured" : null },
-  });
+  try {
+    await startWorkflow({
+      workflow: cloudScan,
+      tenantId,
+      subject: id,
+      executionId: id,
+      startedBy: by,
+      params: { demo: body.credentials.demo === "fixed" ? "fixed" : mode === "demo" ? "misconfigured" : null },
+    });
+  } catch (e) {
+    // Never started: the keys go at once, and the scan says why it never ran.
+    await dropCredentials(tenantId, id);
+    await updateScan(tenantId, id, {
+      status: "failed",
+      completedAt: new Date().toISOString(),
+      error: "the scan could not be started",
+    });
+    throw e;
+  }
   const stored = await getScan(tenantId, id);
   if (!stored) throw new Error(`scan ${id} vanished after start`);
   return { scan: stored, estimatedDuration: estimate(units.length) };
