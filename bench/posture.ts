@@ -358,7 +358,7 @@ export async function benchCloudScan(api: ApiHelpers): Promise<string[]> {
     findings = results.body.total;
   }
   return [
-    `  demo scan, end to end (API → state machine: validate, 16 units as a Map of 8, evaluate, alerts, notify; DynamoDB Local)`,
+    `  demo scan, end to end (API → state machine: validate, 18 service × region units as a Map of at most 8, evaluate, alerts, notify; DynamoDB Local)`,
     `                      p50 ${pct(walls, 50).toFixed(0)} ms, max ${Math.max(...walls).toFixed(0)} ms over ${walls.length} scans (${findings} failed findings each)`,
   ];
 }
