@@ -164,6 +164,7 @@ async function main() {
     await grc.benchGrc({ call, warm, newTenant });
     const billing = await import("./billing.ts");
     await billing.benchBilling({ call, newTenant, warm });
+    await (await import("./posture.ts")).benchPostureAll({ call, newTenant, freshIp });
   } finally {
     await dynamo.stop();
   }

@@ -10,6 +10,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { billingRoutes } from "./routes/billing.ts";
 import { certificateRoutes } from "./routes/certificates.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import { cloudsentinelScanRoutes } from "./routes/cloudsentinel-scans.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
 import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
 import { grcOperationsRoutes } from "./routes/grc-operations.ts";
@@ -35,6 +36,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   billing: billingRoutes,
   metrics: metricsRoutes,
   docs: docsRoutes,
+  "cloudsentinel-scans": cloudsentinelScanRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

@@ -42,6 +42,13 @@ export interface Worker {
 const TASK_ACCESS: Record<string, Access> = {
   "functions/workflows/certificate-renewal/place-order.ts": { table: "RW", dataKey: "both" },
   "functions/workflows/certificate-renewal/finalize-order.ts": { table: "RW", iotShadows: true, dataKey: "both" },
+  // Cloud scans open the scan's sealed credentials (the collectors call the customer's AWS with
+  // them, or assume the customer's role); Notify opens the webhook secret; none touches IoT.
+  "functions/workflows/cloud-scan/validate.ts": { table: "RW", dataKey: "decrypt" },
+  "functions/workflows/cloud-scan/collect.ts": { table: "RW", dataKey: "decrypt" },
+  "functions/workflows/cloud-scan/evaluate.ts": { table: "RW", dataKey: "decrypt" },
+  "functions/workflows/cloud-scan/notify.ts": { table: "RW", dataKey: "decrypt" },
+  "functions/workflows/cloud-scan/finish.ts": { table: "RW" },
 };
 const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
 

@@ -54,6 +54,7 @@ export const PERMISSIONS = {
   incidents: ["incidents:read", "incidents:write"],
   billing: ["billing:read", "billing:admin"],
   metrics: ["metrics:read"],
+  cloud: ["cloud:read", "cloud:write"],
 } as const satisfies Record<string, readonly `${string}:${string}`[]>;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];
@@ -87,6 +88,8 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "compliance:write",
       "incidents:write",
       "metrics:read",
+      // Cloudsentinel: engineers run cloud scans and work their alerts.
+      "cloud:write",
     ] satisfies Permission[],
     default: false,
     protected: false,
@@ -106,6 +109,8 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "compliance:read",
       "incidents:write",
       "metrics:read",
+      // Cloudsentinel: operators see scans, findings and alerts; starting scans is an engineer's call.
+      "cloud:read",
     ] satisfies Permission[],
     default: false,
     protected: false,
@@ -129,6 +134,7 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "compliance:read",
       "incidents:read",
       "metrics:read",
+      "cloud:read",
     ] satisfies Permission[],
     default: true,
     protected: false,

@@ -7,5 +7,9 @@ export const WEBHOOK_EVENTS = [
   "user_deleted",
   "api_key_generated",
   "api_key_revoked",
+  // Cloudsentinel scans (sent by the scan's Notify step with the cloudsentinel spec's payload).
+  "scan.completed",
+  "alert.created",
+  "alert.resolved",
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

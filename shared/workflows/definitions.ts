@@ -20,6 +20,15 @@ export interface WorkflowStep {
   label: string;
   /** The task hands the gateway a request and the execution waits for the gateway's answer. */
   waitsForGateway?: boolean;
+  /**
+   * A Map step: the task runs once per element of the array at `itemsPath` (JSONPath into the
+   * execution state), at most `maxConcurrency` at a time, each receiving `{state, item}`. The step's
+   * result is the array of the iterations' results. An iteration that fails with one of `retryOn`
+   * is retried with full jitter; one that still fails (any error) yields
+   * `{item, skipped: true, error: {Error, Cause}}` instead of failing the execution, so one bad
+   * element never sinks the rest.
+   */
+  map?: { itemsPath: string; maxConcurrency: number; retryOn: string[] };
 }
 
 export interface WorkflowDef {
@@ -57,7 +66,38 @@ export const certificateRenewal: WorkflowDef = {
   timeoutSeconds: 3600,
 };
 
-export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal];
+const CLOUD_SCAN = "functions/workflows/cloud-scan";
+
+/**
+ * A cloud account scan (Cloudsentinel): credentials checked (STS GetCallerIdentity), then one
+ * collector per service × region (a Map, at most 8 at once; AWS throttling retried with full
+ * jitter, a unit that still fails is skipped with its reason), the checks over the merged
+ * inventory, findings and alerts stored, then the webhooks. The finisher deletes the scan's
+ * credentials whatever the outcome.
+ */
+export const cloudScan: WorkflowDef = {
+  name: "cloud-scan",
+  description: "Cloud account scan: validate credentials, collect per service x region, evaluate, alert, notify",
+  steps: [
+    { state: "Validate", task: `${CLOUD_SCAN}/validate.ts`, label: "Validating credentials" },
+    {
+      state: "Collect",
+      task: `${CLOUD_SCAN}/collect.ts`,
+      label: "Collecting inventory",
+      map: {
+        itemsPath: "$.results.Validate.units",
+        maxConcurrency: 8,
+        retryOn: ["Throttled"],
+      },
+    },
+    { state: "Evaluate", task: `${CLOUD_SCAN}/evaluate.ts`, label: "Evaluating checks" },
+    { state: "Notify", task: `${CLOUD_SCAN}/notify.ts`, label: "Sending notifications" },
+  ],
+  finish: `${CLOUD_SCAN}/finish.ts`,
+  timeoutSeconds: 3600,
+};
+
+export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal, cloudScan];
 
 /**
  * The function id of a task module (its CDK id and `dist/functions/<id>`): the route table's rule
@@ -84,6 +124,50 @@ const TRANSIENT = [
 ];
 const RETRY = [{ ErrorEquals: TRANSIENT, IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }];
 
+/** The inner state names of a Map step: its task, and the Pass state a failed iteration ends in. */
+export const mapStates = (step: WorkflowStep) => ({ task: `${step.state}Item`, skipped: `${step.state}ItemSkipped` });
+
+function mapState(step: WorkflowStep, map: NonNullable<WorkflowStep["map"]>, arn: string): Record<string, unknown> {
+  const inner = mapStates(step);
+  return {
+    Type: "Map",
+    Comment: step.label,
+    ItemsPath: map.itemsPath,
+    ItemSelector: { "state.$": "$", "item.$": "$$.Map.Item.Value" },
+    MaxConcurrency: map.maxConcurrency,
+    ItemProcessor: {
+      ProcessorConfig: { Mode: "INLINE" },
+      StartAt: inner.task,
+      States: {
+        [inner.task]: {
+          Type: "Task",
+          Resource: arn,
+          Parameters: { "state.$": "$.state", "item.$": "$.item" },
+          TimeoutSeconds: 300,
+          Retry: [
+            ...RETRY,
+            {
+              ErrorEquals: map.retryOn,
+              IntervalSeconds: 2,
+              MaxAttempts: 4,
+              BackoffRate: 2,
+              MaxDelaySeconds: 30,
+              JitterStrategy: "FULL",
+            },
+          ],
+          Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: inner.skipped }],
+          End: true,
+        },
+        [inner.skipped]: {
+          Type: "Pass",
+          Parameters: { "item.$": "$.item", skipped: true, "error.$": "$.error" },
+          End: true,
+        },
+      },
+    },
+  };
+}
+
 /** The definition's Amazon States Language, with `${placeholder}` for each task's function ARN. */
 export function toAsl(def: WorkflowDef): Record<string, unknown> {
   const states: Record<string, unknown> = {};
@@ -93,6 +177,15 @@ export function toAsl(def: WorkflowDef): Record<string, unknown> {
     const arn = `\${${taskPlaceholder(step.task)}}`;
     // Every step records its result under its state name, so later steps read what earlier ones made.
     const common = { ResultPath: `$.results.${step.state}`, Retry: RETRY, Catch: [fail], Next: next };
+    if (step.map) {
+      states[step.state] = {
+        ...mapState(step, step.map, arn),
+        ResultPath: common.ResultPath,
+        Catch: [fail],
+        Next: next,
+      };
+      return;
+    }
     states[step.state] = step.waitsForGateway
       ? {
           Type: "Task",

@@ -132,6 +132,25 @@ export function defineTask<R extends Record<string, unknown>>(
   };
 }
 
+const MapTaskEvent = z.object({ state: WorkflowState, item: z.unknown() });
+
+/**
+ * One iteration of a Map step (`WorkflowStep.map`): `work` gets the execution state and its item.
+ * The step's progress item says the step runs; iterations, many at once, keep their own progress
+ * (the step is marked done by the step after it, or by the finisher).
+ */
+export function defineMapTask<R extends Record<string, unknown>>(
+  workflow: string,
+  task: string,
+  work: (state: WorkflowState, item: unknown) => Promise<R>,
+): (event: unknown) => Promise<R> {
+  return async (event) => {
+    const { state, item } = MapTaskEvent.parse(event);
+    stepOf(workflow, task);
+    return work(state, item);
+  };
+}
+
 /**
  * A step that asks a gateway for something and waits for its answer: `ask` sends the request,
  * which carries `waitKey` as its request id; the task token is stored under that key until the

@@ -11,6 +11,7 @@
 import fc from "fast-check";
 import Stripe from "stripe";
 import type { CallOptions, CallResult } from "./api.ts";
+import { DEMO_SCAN, scanRunner, stableScan } from "./cloudsentinel-world.ts";
 import * as grc from "./grc-world.ts";
 import { asMember } from "./grc-world.ts";
 import { type CatalogueRoute, concretePath, type ObjectKind, type Schema } from "./route-catalogue.ts";
@@ -524,6 +525,28 @@ const REQUESTS: Record<string, Build> = {
   [`GET ${DS}/audits/`]: member(async () => ({ query: { days: "90" } })),
   // --- billing (securenet) ----------------------------------------------------------------------
   "GET /api/billing/plans": async () => ({}),
+  // --- cloudsentinel scans, alerts and reports ------------------------------------------------------
+  "GET /api/v1/scan/scans": async () => ({}),
+  "POST /api/v1/scan/start": async () => {
+    await scanRunner();
+    return { body: DEMO_SCAN };
+  },
+  "GET /api/v1/scan/status/{scan_id}": async ({ w }) => ({ params: { scan_id: (await stableScan(w)).scanId } }),
+  "GET /api/v1/scan/results/{scan_id}": async ({ w }) => ({ params: { scan_id: (await stableScan(w)).scanId } }),
+  "GET /api/v1/scan/providers": async () => ({}),
+  "GET /api/v1/alerts/": async () => ({}),
+  "PATCH /api/v1/alerts/{alert_id}/status": async ({ w }) => ({
+    params: { alert_id: (await stableScan(w)).alertId },
+    body: { status: "acknowledged", notes: "triaged" },
+  }),
+  "PATCH /api/v1/alerts/bulk": async ({ w }) => ({
+    body: { alert_ids: [(await stableScan(w)).alertId], updates: { status: "acknowledged" } },
+  }),
+  "GET /api/v1/alerts/stats": async () => ({}),
+  "GET /api/v1/reports/dashboard": async () => ({}),
+  "GET /api/v1/reports/security-score": async () => ({}),
+  "GET /api/v1/reports/compliance": async () => ({ query: { framework: "cis" } }),
+  "GET /api/v1/reports/export": async () => ({ query: { format: "json", report_type: "alerts" } }),
   "GET /api/billing/usage": async () => ({ query: { months: "3" } }),
   "GET /api/billing/current-plan": async () => ({}),
   "GET /api/billing/limits/check": async () => ({}),

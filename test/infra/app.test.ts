@@ -130,7 +130,9 @@ describe("the Warden CDK app", () => {
         .sort();
     // The password-strength dictionaries (~470 KB) and the PDF writer with its fonts (~900 KB).
     expect(carrying("@zxcvbn-ts/language-common")).toEqual(["gateway-authentication-test-password"]);
-    expect(carrying("pdfkit")).toEqual(["gateway-audit-export"]);
+    expect(carrying("pdfkit")).toEqual(["cloudsentinel-reports-export", "gateway-audit-export"]);
+    // The spreadsheet writer: only the cloud report export.
+    expect(carrying("exceljs")).toEqual(["cloudsentinel-reports-export"]);
   });
 
   it("keeps the OpenAPI document, its generator and the docs page out of every function bundle", async () => {

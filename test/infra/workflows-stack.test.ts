@@ -12,6 +12,7 @@ import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.t
 import { certificateRoutes } from "#infra/routes/certificates.ts";
 import {
   certificateRenewal,
+  cloudScan,
   taskFunctionId,
   taskPlaceholder,
   toAsl,
@@ -32,8 +33,11 @@ beforeAll(async () => {
   if (!warden.workflows) throw new Error("expected a workflows stack");
   template = warden.template(warden.workflows);
   const machines = Object.values(template.findResources("AWS::StepFunctions::StateMachine")) as Machine[];
-  expect(machines).toHaveLength(1);
-  machine = machines[0] as Machine;
+  // One per definition (certificate renewal, cloud scan); these tests look at the renewal's.
+  expect(machines).toHaveLength(2);
+  machine = machines.find((m) => m.Properties.StateMachineName === "warden-certificate-renewal") as Machine;
+  const scan = machines.find((m) => m.Properties.StateMachineName === "warden-cloud-scan");
+  expect(scan?.Properties.DefinitionString).toBe(JSON.stringify(toAsl(cloudScan)));
 }, 240_000);
 afterAll(() => warden?.cleanup());
 
@@ -57,10 +61,10 @@ describe("workflows stack", () => {
         [s.Action].flat().includes("lambda:InvokeFunction"),
       ),
     );
-    // The state machine's role, and the scheduler's (the auto-renew job only).
-    expect(invokes).toHaveLength(2);
+    // Each state machine's role, and the scheduler's (the auto-renew job only).
+    expect(invokes).toHaveLength(3);
     const lengths = invokes.map((s) => [s.Resource].flat().length).sort();
-    expect(lengths).toEqual([1, workflowTasks(certificateRenewal).length].sort());
+    expect(lengths).toEqual([1, workflowTasks(certificateRenewal).length, workflowTasks(cloudScan).length].sort());
     expect(JSON.stringify(invokes.map((s) => s.Resource))).not.toContain("*");
   });
 
@@ -166,8 +170,11 @@ describe("the synthesized definition, executed locally", () => {
       step: "Generating CSR",
       error: "Generating CSR: the gateway did not answer in time",
     });
-    expect(runner.loaded()).toEqual([
-      { name: "certificate-renewal", states: expect.arrayContaining(["RequestCsr", "RecordFailure", "Failed"]) },
-    ]);
+    expect(runner.loaded()).toEqual(
+      expect.arrayContaining([
+        { name: "certificate-renewal", states: expect.arrayContaining(["RequestCsr", "RecordFailure", "Failed"]) },
+        { name: "cloud-scan", states: expect.arrayContaining(["Validate", "Collect", "Evaluate", "Notify"]) },
+      ]),
+    );
   }, 60_000);
 });

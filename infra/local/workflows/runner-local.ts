@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { StateMachine } from "aws-local-stepfunctions";
-import { taskFunctionId, taskPlaceholder } from "#shared/workflows/definitions.ts";
+import { mapStates, taskFunctionId, taskPlaceholder } from "#shared/workflows/definitions.ts";
 import { toAsl, WORKFLOWS, type WorkflowDef, type WorkflowRunner, workflowTasks } from "#shared/workflows/engine.ts";
 
 type Json = Record<string, unknown>;
@@ -82,6 +82,12 @@ export function createLocalRunner(options: LocalRunnerOptions): LocalWorkflowRun
   function overrides(def: WorkflowDef, token: string) {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const step of def.steps) {
+      if (step.map) {
+        // A Map step's iterations run its inner Task state (aws-local-stepfunctions passes the
+        // overrides down to the iteration's state machine).
+        handlers[mapStates(step).task] = async (input) => (await load(step.task))(input);
+        continue;
+      }
       handlers[step.state] = step.waitsForGateway
         ? async (payload) => {
             // The state's Parameters made `{FunctionName, Payload}`: Lambda receives the Payload.

@@ -3037,7 +3037,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/openapi.json": {
+    "/api/v1/scan/scans": {
         parameters: {
             query?: never;
             header?: never;
@@ -3045,14 +3045,284 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The API's OpenAPI 3.1 document (public, like /docs locally)
-         * @description Public: no credentials.
+         * Get Scans
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
          *
-         *     Not rate limited.
-         *
-         *     Stays open during an emergency system lock.
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
          */
-        get: operations["GET_openapi_json"];
+        get: operations["GET_api_v1_scan_scans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Scan
+         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `cloud_scan_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_v1_scan_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/status/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Status
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_scan_status_scan_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/results/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Results
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_scan_results_scan_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Supported Cloud Providers
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_scan_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alerts
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Alert Status
+         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `cloud_alert_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_v1_alerts_alert_id_status"];
+        trace?: never;
+    };
+    "/api/v1/alerts/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Bulk Update Alerts
+         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `cloud_alerts_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_v1_alerts_bulk"];
+        trace?: never;
+    };
+    "/api/v1/alerts/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alert Statistics
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_alerts_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dashboard Statistics
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_reports_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/security-score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Security Score
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_reports_security_score"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compliance Report
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_reports_compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Report
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `cloud_report_exported` (refused attempts as `access_denied`).
+         */
+        get: operations["GET_api_v1_reports_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3070,7 +3340,7 @@ export interface components {
             status: "error";
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR";
                 message: string;
                 details?: {
                     loc: (string | number)[];
@@ -3122,7 +3392,7 @@ export interface components {
         };
         GatewayError: {
             /** @enum {string} */
-            error: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
+            error: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR";
             message: string;
             details?: {
                 /** @description "body.email" */
@@ -6709,7 +6979,7 @@ export interface operations {
                 "application/json": {
                     url?: string;
                     enabled?: boolean;
-                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked")[];
+                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked" | "scan.completed" | "alert.created" | "alert.resolved")[];
                     retry_count?: number;
                     timeout_seconds?: number;
                 };
@@ -20759,35 +21029,90 @@ export interface operations {
             };
         };
     };
-    GET_openapi_json: {
+    GET_api_v1_scan_scans: {
         parameters: {
-            query?: never;
+            query?: {
+                skip?: number;
+                limit?: number;
+                status?: "initiated" | "running" | "completed" | "failed";
+                cloud_provider?: "aws" | "azure" | "gcp";
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file, in the asked format: `application/json`: The OpenAPI 3.1 document of this API (what `npm run openapi` writes) */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        openapi: string;
-                        info: {
-                            title: string;
-                            version: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        paths: {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
+                        items: {
+                            id: string;
+                            cloud_provider: string;
+                            status: string;
+                            created_at: string;
+                            completed_at: string | null;
+                            total_resources: number;
+                            findings_count: number;
+                            critical_findings: number;
+                            high_findings: number;
+                            region: string;
+                            account_id: string | null;
+                            security_score: number | null;
+                        }[];
+                        total: number;
+                        skip: number;
+                        limit: number;
                     };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -20796,7 +21121,1228 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    POST_api_v1_scan_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    cloud_provider: "aws" | "azure" | "gcp";
+                    credentials: {
+                        access_key_id?: string;
+                        secret_access_key?: string;
+                        session_token?: string;
+                        /** @enum {string} */
+                        region?: "us-east-1" | "us-east-2" | "us-west-1" | "us-west-2" | "af-south-1" | "ap-east-1" | "ap-south-1" | "ap-south-2" | "ap-southeast-1" | "ap-southeast-2" | "ap-southeast-3" | "ap-southeast-4" | "ap-southeast-5" | "ap-southeast-7" | "ap-northeast-1" | "ap-northeast-2" | "ap-northeast-3" | "ca-central-1" | "ca-west-1" | "eu-central-1" | "eu-central-2" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-south-1" | "eu-south-2" | "eu-north-1" | "il-central-1" | "me-south-1" | "me-central-1" | "mx-central-1" | "sa-east-1";
+                        role_arn?: string;
+                        external_id?: string;
+                        demo?: boolean | "fixed";
+                    };
+                    /**
+                     * @default {
+                     *       "deep_scan": false
+                     *     }
+                     */
+                    scan_config?: {
+                        services?: ("s3" | "iam" | "ec2" | "vpc" | "rds" | "cloudtrail" | "kms" | "config" | "guardduty" | "lambda")[];
+                        regions?: ("us-east-1" | "us-east-2" | "us-west-1" | "us-west-2" | "af-south-1" | "ap-east-1" | "ap-south-1" | "ap-south-2" | "ap-southeast-1" | "ap-southeast-2" | "ap-southeast-3" | "ap-southeast-4" | "ap-southeast-5" | "ap-southeast-7" | "ap-northeast-1" | "ap-northeast-2" | "ap-northeast-3" | "ca-central-1" | "ca-west-1" | "eu-central-1" | "eu-central-2" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-south-1" | "eu-south-2" | "eu-north-1" | "il-central-1" | "me-south-1" | "me-central-1" | "mx-central-1" | "sa-east-1")[];
+                        /** @default false */
+                        deep_scan?: boolean;
+                        compliance_frameworks?: ("cis" | "nist" | "iso27001" | "fsbp" | "soc2")[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        status: string;
+                        message: string;
+                        estimated_duration: string;
+                        services_to_scan: string[];
+                        regions_to_scan: string[];
+                    };
+                };
+            };
+        };
+    };
+    GET_api_v1_scan_status_scan_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        status: string;
+                        progress: number;
+                        current_service: string | null;
+                        services_completed: string[];
+                        services_remaining: string[];
+                        services_skipped: {
+                            service: string;
+                            region: string;
+                            reason: string;
+                        }[];
+                        findings_so_far: number;
+                        started_at: string | null;
+                        estimated_completion: string | null;
+                        completed_at: string | null;
+                        error: string | null;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_scan_results_scan_id: {
+        parameters: {
+            query?: {
+                severity?: "critical" | "high" | "medium" | "low" | "informational";
+                service?: string;
+                skip?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        status: string;
+                        scan_summary: {
+                            total_resources: number;
+                            total_findings: number;
+                            by_severity: {
+                                [key: string]: number;
+                            };
+                            by_service: {
+                                [key: string]: number;
+                            };
+                            security_score: number | null;
+                            services_skipped: {
+                                service: string;
+                                region: string;
+                                reason: string;
+                            }[];
+                        };
+                        findings: {
+                            finding_id: string;
+                            severity: string;
+                            title: string;
+                            description: string;
+                            resource_id: string;
+                            resource_type: string;
+                            service: string;
+                            region: string;
+                            risk_score: number;
+                            compliance_violations: string[];
+                            remediation: {
+                                steps: string[];
+                                priority: string;
+                                estimated_effort: string;
+                                cli: string;
+                                console: string;
+                                url: string | null;
+                            };
+                            evidence: {
+                                [key: string]: unknown;
+                            };
+                            status: string;
+                        }[];
+                        total: number;
+                        skip: number;
+                        limit: number;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_scan_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: {
+                            name: string;
+                            available: boolean;
+                            services: string[];
+                            regions: string[];
+                            credential_types: string[];
+                            note?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_alerts: {
+        parameters: {
+            query?: {
+                severity?: "critical" | "high" | "medium" | "low" | "informational";
+                status?: "open" | "acknowledged" | "resolved" | "suppressed";
+                service?: string;
+                skip?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: number;
+                            title: string;
+                            description: string;
+                            severity: string;
+                            status: string;
+                            resource_id: string;
+                            service: string;
+                            cloud_provider: string;
+                            region: string;
+                            risk_score: number;
+                            created_at: string;
+                            updated_at: string;
+                            scan_id: string;
+                            finding_id: string;
+                            compliance_violations: string[];
+                            account_id: string;
+                            resource_type: string;
+                            acknowledged_at: string | null;
+                            resolved_at: string | null;
+                            suppression: {
+                                reason: string;
+                                expires_at: string;
+                            } | null;
+                            notes: string | null;
+                        }[];
+                        total: number;
+                        skip: number;
+                        limit: number;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    PATCH_api_v1_alerts_alert_id_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "open" | "acknowledged" | "resolved" | "suppressed";
+                    notes?: string;
+                    reason?: string;
+                    /** Format: date-time */
+                    expires_at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        status: string;
+                        acknowledged_at: string | null;
+                        acknowledged_by: number | null;
+                        notes: string | null;
+                        resolved_at: string | null;
+                        resolved_by: number | null;
+                        suppression: {
+                            reason: string;
+                            expires_at: string;
+                        } | null;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    PATCH_api_v1_alerts_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    alert_ids: number[];
+                    updates: {
+                        /** @enum {string} */
+                        status: "open" | "acknowledged" | "resolved" | "suppressed";
+                        notes?: string;
+                        reason?: string;
+                        /** Format: date-time */
+                        expires_at?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        updated_count: number;
+                        message: string;
+                        failed: {
+                            id: number;
+                            detail: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_alerts_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total_alerts: number;
+                        by_severity: {
+                            [key: string]: number;
+                        };
+                        by_status: {
+                            [key: string]: number;
+                        };
+                        by_service: {
+                            [key: string]: number;
+                        };
+                        trends: {
+                            new_today: number;
+                            resolved_today: number;
+                            weekly_trend: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total_scans: number;
+                        active_alerts: number;
+                        risk_score: number | null;
+                        security_score: number | null;
+                        resources_monitored: number;
+                        recent_scans: {
+                            id: string;
+                            cloud_provider: string;
+                            status: string;
+                            completed_at: string | null;
+                            findings: number;
+                            risk_score: number | null;
+                        }[];
+                        alert_trends: {
+                            date: string;
+                            count: number;
+                        }[];
+                        compliance_summary: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_security_score: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        overall_score: number | null;
+                        /** @enum {string} */
+                        score_trend: "improving" | "stable" | "declining";
+                        by_provider: {
+                            [key: string]: {
+                                score: number;
+                                /** @enum {string} */
+                                trend: "improving" | "stable" | "declining";
+                                last_scan: string | null;
+                            };
+                        };
+                        trends: {
+                            date: string;
+                            score: number;
+                        }[];
+                        improvement_areas: {
+                            category: string;
+                            current_score: number;
+                            potential_improvement: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_compliance: {
+        parameters: {
+            query?: {
+                framework?: "cis" | "nist" | "iso27001" | "fsbp" | "soc2";
+                cloud_provider?: "aws" | "azure" | "gcp";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        framework: string;
+                        framework_name: string;
+                        scan_id: string | null;
+                        compliance_percentage: number;
+                        total_controls: number;
+                        passed_controls: number;
+                        failed_controls: number;
+                        controls: {
+                            control_id: string;
+                            title: string;
+                            /** @enum {string} */
+                            status: "passed" | "failed";
+                            evidence?: string;
+                            findings_count: number;
+                            affected_resources: string[];
+                            checks: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_export: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv" | "pdf" | "xlsx" | "ocsf" | "sarif";
+                report_type?: "vulnerabilities" | "alerts" | "compliance";
+                filters?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `application/json`: JSON: findings, alerts or the compliance report (format=json); `text/csv`: CSV, formula-safe (format=csv); `application/pdf`: PDF report: summary and findings (format=pdf); `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`: XLSX (format=xlsx); `application/ocsf+json`: OCSF 1.3.0 Detection Finding events, a JSON array (format=ocsf); `application/sarif+json`: SARIF 2.1.0 log (format=sarif) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/ocsf+json": unknown;
+                    "application/sarif+json": unknown;
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
                 };
             };
         };

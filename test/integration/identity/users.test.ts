@@ -431,6 +431,7 @@ describe("a user manager below admin (custom role with users:write)", () => {
           "compliance:read",
           "incidents:read",
           "metrics:read",
+          "cloud:read",
         ],
       },
     });
