@@ -15,6 +15,7 @@ import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
+import { scanRoutes } from "./routes/scans.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
 import { tenancyRoutes } from "./routes/tenancy.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -33,6 +34,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   "grc-operations": grcOperationsRoutes,
   billing: billingRoutes,
   metrics: metricsRoutes,
+  scans: scanRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

@@ -42,6 +42,13 @@ export interface Worker {
 const TASK_ACCESS: Record<string, Access> = {
   "functions/workflows/certificate-renewal/place-order.ts": { table: "RW", dataKey: "both" },
   "functions/workflows/certificate-renewal/finalize-order.ts": { table: "RW", iotShadows: true, dataKey: "both" },
+  // Gateway scan steps read what the gateways report (shadows) and never write a shadow.
+  "functions/workflows/gateway-scan/authentication.ts": { table: "RW" },
+  "functions/workflows/gateway-scan/firewall.ts": { table: "RW", iotShadowsRead: true },
+  "functions/workflows/gateway-scan/certificates.ts": { table: "RW" },
+  "functions/workflows/gateway-scan/ssh.ts": { table: "RW", iotShadowsRead: true },
+  "functions/workflows/gateway-scan/network.ts": { table: "RW", iotShadowsRead: true },
+  "functions/workflows/gateway-scan/finish.ts": { table: "RW" },
 };
 const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
 
@@ -113,5 +120,13 @@ export const workers: Worker[] = [
     access: { table: "RO" },
     trigger: "table-stream",
     streamFilter: { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["UsageMonth"] } } } },
+  },
+  {
+    // A tenant's weekly gateway scan: its EventBridge Scheduler schedule (one per tenant, made by
+    // POST /scan with schedule: true) invokes it with {tenantId}; it starts the gateway-scan workflow.
+    id: "workflows-gateway-scan-scheduled",
+    handler: "functions/workflows/gateway-scan/scheduled.ts",
+    access: { table: "RW", workflows: "start" },
+    trigger: "none",
   },
 ];

@@ -7,5 +7,7 @@ export const WEBHOOK_EVENTS = [
   "user_deleted",
   "api_key_generated",
   "api_key_revoked",
+  // A gateway security scan ended (completed, failed or cancelled), with its score and risk level.
+  "scan_completed",
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
