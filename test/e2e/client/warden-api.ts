@@ -3037,6 +3037,195 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cloud-integration/security/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Security Scan
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Results
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_scan_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan/progress/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Progress
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_scan_progress_scan_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan/{scan_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A running scan stops before its next component and ends `cancelled`
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_cancelled` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_scan_scan_id_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Ends the organization's weekly scan (404 when it has none)
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_schedule_deleted` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_cloud_integration_security_scan_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get security status and scan results
+         * @deprecated
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/network/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start network device scan
+         * @deprecated
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_network_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start security vulnerability scan
+         * @deprecated
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6685,7 +6874,7 @@ export interface operations {
                 "application/json": {
                     url?: string;
                     enabled?: boolean;
-                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked")[];
+                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked" | "scan_completed")[];
                     retry_count?: number;
                     timeout_seconds?: number;
                 };
@@ -20731,6 +20920,887 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default full
+                     * @enum {string}
+                     */
+                    scan_type?: "quick" | "full" | "compliance" | "vulnerability";
+                    /**
+                     * @default [
+                     *       "authentication",
+                     *       "firewall",
+                     *       "certificates",
+                     *       "ssh",
+                     *       "network"
+                     *     ]
+                     */
+                    components?: ("authentication" | "firewall" | "certificates" | "ssh" | "network")[];
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    /** @default false */
+                    schedule?: boolean;
+                    client_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        scan_id: string;
+                        scan_type: string;
+                        started: string;
+                        estimated_completion: string;
+                        components: string[];
+                        depth: string;
+                        progress_url: string;
+                        next_scan_scheduled: string | null;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_scan_results: {
+        parameters: {
+            query?: {
+                scan_id?: string;
+                latest?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        scan_type: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        started: string;
+                        completed: string | null;
+                        duration: string | null;
+                        results: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "pass" | "warning" | "fail";
+                                score: number;
+                                issues: number;
+                                checks: {
+                                    check: string;
+                                    /** @enum {string} */
+                                    status: "pass" | "warning" | "fail";
+                                    details: string;
+                                    /** @enum {string} */
+                                    severity: "low" | "medium" | "high" | "critical";
+                                    remediation: string | null;
+                                }[];
+                            };
+                        };
+                        total_issues: number | null;
+                        security_score: number | null;
+                        recommendations: string[];
+                        risk_level: ("low" | "medium" | "high" | "critical") | null;
+                        next_scan_scheduled: string | null;
+                        error: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_scan_progress_scan_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        progress: number;
+                        current_component: string | null;
+                        current_check: string | null;
+                        started: string;
+                        elapsed: string;
+                        estimated_remaining: string;
+                        components_completed: string[];
+                        components_remaining: string[];
+                        issues_found: number;
+                        cancel_requested: boolean;
+                        error: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_scan_scan_id_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        cancel_requested: boolean;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    DELETE_cloud_integration_security_scan_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_api_security: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            security_status: "secure" | "at_risk" | "critical" | "unknown";
+                            security_score: number | null;
+                            risk_level: ("low" | "medium" | "high" | "critical") | null;
+                            scan_in_progress: {
+                                scan_id: string;
+                                progress_url: string;
+                            } | null;
+                            latest_scan: {
+                                scan_id: string;
+                                scan_type: string;
+                                /** @enum {string} */
+                                status: "running" | "completed" | "failed" | "cancelled";
+                                started: string;
+                                completed: string | null;
+                                duration: string | null;
+                                results: {
+                                    [key: string]: {
+                                        /** @enum {string} */
+                                        status: "pass" | "warning" | "fail";
+                                        score: number;
+                                        issues: number;
+                                        checks: {
+                                            check: string;
+                                            /** @enum {string} */
+                                            status: "pass" | "warning" | "fail";
+                                            details: string;
+                                            /** @enum {string} */
+                                            severity: "low" | "medium" | "high" | "critical";
+                                            remediation: string | null;
+                                        }[];
+                                    };
+                                };
+                                total_issues: number | null;
+                                security_score: number | null;
+                                recommendations: string[];
+                                risk_level: ("low" | "medium" | "high" | "critical") | null;
+                                next_scan_scheduled: string | null;
+                                error: string | null;
+                            } | null;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    POST_api_network_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    client_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            status: "running" | "completed" | "failed" | "cancelled";
+                            scan_id: string;
+                            scan_type: string;
+                            started: string;
+                            estimated_completion: string;
+                            components: string[];
+                            depth: string;
+                            progress_url: string;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_security_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default full
+                     * @enum {string}
+                     */
+                    scan_type?: "quick" | "full" | "compliance" | "vulnerability";
+                    /**
+                     * @default [
+                     *       "authentication",
+                     *       "firewall",
+                     *       "certificates",
+                     *       "ssh",
+                     *       "network"
+                     *     ]
+                     */
+                    components?: ("authentication" | "firewall" | "certificates" | "ssh" | "network")[];
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    /** @default false */
+                    schedule?: boolean;
+                    client_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            status: "running" | "completed" | "failed" | "cancelled";
+                            scan_id: string;
+                            scan_type: string;
+                            started: string;
+                            estimated_completion: string;
+                            components: string[];
+                            depth: string;
+                            progress_url: string;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
                 };
             };
         };

@@ -90,6 +90,12 @@ function report(thing: string, shadow: string, extra: Record<string, unknown> = 
   if (r.kind !== "accepted") throw new Error(`report rejected: ${r.error.message}`);
 }
 
+function pair() {
+  const [plant, depot] = gw;
+  if (!plant || !depot) throw new Error("gateways missing");
+  return [plant, depot] as const;
+}
+
 /** A member registered by the admin: the default role, viewer (no security permission). */
 async function viewer(t: Tenant): Promise<string> {
   const username = `viewer-${t.tenantId}`;
@@ -129,7 +135,7 @@ beforeAll(async () => {
   });
   expect(modbus.status).toBe(201);
   unusedRuleId = modbus.body.rule.id;
-  const [plant, depot] = gw as [{ thing: string }, { thing: string }];
+  const [plant, depot] = pair();
   // Plant: applied; listens on SSH, HTTPS and a stray 8081; the Modbus rule never matched; a
   // 1024-bit RSA key sits in root's authorized_keys on the device.
   report(plant.thing, "firewall", {
@@ -261,7 +267,7 @@ describe("POST /scan", () => {
   });
 
   it("shows a fix in the next scan: the gateway closes the port and the drift is resynced", async () => {
-    const [plant, depot] = gw as [{ thing: string }, { thing: string }];
+    const [plant, depot] = pair();
     report(plant.thing, "firewall", { listening: ["tcp:22", "tcp:443"], unused_rules: [] });
     report(depot.thing, "firewall", { listening: ["tcp:22", "tcp:443"], unused_rules: [], drift: null });
     await scanned(acme, { components: ["firewall", "network"], depth: "deep" });
