@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { POSTURE_LIMITS } from "./contract.ts";
+import { POSTURE_LIMITS, REPORTED_STATE_MAX_BYTES, type ReportedState } from "./contract.ts";
 
 // ── /proc/net ────────────────────────────────────────────────────────────────────────────────
 
@@ -173,4 +173,20 @@ export async function digestOf(paths: readonly string[], dirs: readonly string[]
     }
   }
   return h.digest("hex");
+}
+
+// ── fitting the report ───────────────────────────────────────────────────────────────────────
+
+const sizeOf = (r: ReportedState) => Buffer.byteLength(JSON.stringify(r));
+
+/** Cuts the posture lists (listening ports first, then zero-hit rules) until the report fits its 1 KB. */
+export function fitReport(r: ReportedState): ReportedState {
+  const out = { ...r };
+  while (sizeOf(out) > REPORTED_STATE_MAX_BYTES && (out.listening?.length ?? 0) > 0) {
+    out.listening = out.listening?.slice(0, -1) ?? null;
+  }
+  while (sizeOf(out) > REPORTED_STATE_MAX_BYTES && (out.unused_rules?.length ?? 0) > 0) {
+    out.unused_rules = out.unused_rules?.slice(0, -1) ?? null;
+  }
+  return out;
 }
