@@ -15,6 +15,7 @@ import {
   taskFunctionId,
   taskPlaceholder,
   toAsl,
+  WORKFLOWS,
   workflowTasks,
 } from "#shared/workflows/definitions.ts";
 import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
@@ -32,8 +33,9 @@ beforeAll(async () => {
   if (!warden.workflows) throw new Error("expected a workflows stack");
   template = warden.template(warden.workflows);
   const machines = Object.values(template.findResources("AWS::StepFunctions::StateMachine")) as Machine[];
-  expect(machines).toHaveLength(1);
-  machine = machines[0] as Machine;
+  // One state machine per workflow of the definitions (certificate renewal, gateway scan).
+  expect(machines).toHaveLength(WORKFLOWS.length);
+  machine = machines.find((m) => m.Properties.StateMachineName === "warden-certificate-renewal") as Machine;
 }, 240_000);
 afterAll(() => warden?.cleanup());
 
@@ -57,10 +59,10 @@ describe("workflows stack", () => {
         [s.Action].flat().includes("lambda:InvokeFunction"),
       ),
     );
-    // The state machine's role, and the scheduler's (the auto-renew job only).
-    expect(invokes).toHaveLength(2);
+    // Each state machine's role, and the scheduler's (the auto-renew job only).
+    expect(invokes).toHaveLength(WORKFLOWS.length + 1);
     const lengths = invokes.map((s) => [s.Resource].flat().length).sort();
-    expect(lengths).toEqual([1, workflowTasks(certificateRenewal).length].sort());
+    expect(lengths).toEqual([1, ...WORKFLOWS.map((w) => workflowTasks(w).length)].sort());
     expect(JSON.stringify(invokes.map((s) => s.Resource))).not.toContain("*");
   });
 
