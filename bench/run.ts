@@ -160,6 +160,8 @@ async function main() {
     await extra.benchExtra({ call, freshIp, newTenant, warm, tenant });
     const { benchCertificates } = await import("./certificates.ts");
     console.log(`\nCertificate renewal (pebble, local runner): ${JSON.stringify(await benchCertificates())}`);
+    const { benchGatewayScan } = await import("./gateway-scan.ts");
+    console.log(`\nGateway security scan (full, deep; local runner): ${JSON.stringify(await benchGatewayScan())}`);
     const grc = await import("./grc.ts");
     await grc.benchGrc({ call, warm, newTenant });
     const billing = await import("./billing.ts");

@@ -31,6 +31,10 @@ export interface EdgeOptions {
   authLog?: string | null;
   /** 0 disables metrics. */
   metricsIntervalMs?: number;
+  /** Where the listening sockets are read (`tcp`, `tcp6`, `udp`, `udp6`); default /proc/net. */
+  procNetDir?: string;
+  /** How often the posture for Warden's scans (ports, rule counters, drift, weak keys) is reported; 0 disables. */
+  postureIntervalMs?: number;
   backoff?: BackoffOptions;
   logLevel?: LogLevel;
   certificates?: {
@@ -60,6 +64,8 @@ export interface EdgeConfig {
   firewallLog: string | null;
   authLog: string | null;
   metricsIntervalMs: number;
+  procNetDir: string;
+  postureIntervalMs: number;
   backoff: BackoffOptions;
   logLevel: LogLevel;
   certificates: CertificatesConfig;
@@ -145,6 +151,8 @@ export function resolveEdgeConfig(opts: EdgeOptions): EdgeConfig {
     authLog:
       opts.authLog === undefined ? (sandbox ? join(stateDir, "log", "auth.log") : "/var/log/auth.log") : opts.authLog,
     metricsIntervalMs: opts.metricsIntervalMs ?? 60_000,
+    procNetDir: opts.procNetDir ?? "/proc/net",
+    postureIntervalMs: opts.postureIntervalMs ?? 300_000,
     backoff: opts.backoff ?? { initialMs: 1_000, maxMs: 60_000 },
     logLevel: opts.logLevel ?? "info",
     certificates,

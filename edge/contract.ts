@@ -323,6 +323,9 @@ export const DESIRED_SCHEMAS = {
  */
 export const REPORTED_STATE_MAX_BYTES = 1024;
 export const REPORTED_LIMITS = { errorChars: 400, validationChars: 120, terminatedSessions: 8 } as const;
+/** The posture fields' caps (listening ports, zero-hit rules, weak keys): they share the 1 KB report. */
+export const POSTURE_LIMITS = { listening: 40, unusedRules: 32, weakKeys: 4, driftChars: 200 } as const;
+const ListeningPort = z.string().check(z.regex(/^(tcp|udp):\d{1,5}$/, { message: "must be tcp:<port> or udp:<port>" }));
 
 /** certificates only: what a slot serves now (reported). */
 export const InstalledSlotSchema = z.object({
@@ -356,6 +359,19 @@ export const ReportedStateSchema = z.object({
   /** certificates only: the certificate each slot serves. */
   installed: z.nullish(z.object({ https: z.nullish(InstalledSlotSchema), mqtt: z.nullish(InstalledSlotSchema) })),
   edge_version: z.optional(z.string()),
+  /**
+   * firewall only: `tcp:<port>` / `udp:<port>` of every socket listening on a non-loopback address
+   * (from /proc/net/{tcp,tcp6,udp,udp6}), sorted, at most `POSTURE_LIMITS.listening`.
+   */
+  listening: z.nullish(z.array(ListeningPort).check(z.maxLength(POSTURE_LIMITS.listening))),
+  /** firewall only: ids of Warden rules whose nft counter is still zero (`nft -j list table`). */
+  unused_rules: z.nullish(z.array(Int).check(z.maxLength(POSTURE_LIMITS.unusedRules))),
+  /** firewall only: when the counters were read. */
+  counters_at: z.nullish(z.string()),
+  /** The live file differs from what the edge applied (someone edited it on the gateway). */
+  drift: z.nullish(z.string().check(z.maxLength(POSTURE_LIMITS.driftChars))),
+  /** ssh only: weak keys in the live authorized_keys, `<TYPE>-<bits> <user>` (DSA, RSA < 2048). */
+  weak_keys: z.nullish(z.array(z.string().check(z.maxLength(120))).check(z.maxLength(POSTURE_LIMITS.weakKeys))),
 });
 export type ReportedState = z.infer<typeof ReportedStateSchema>;
 

@@ -37,11 +37,12 @@ import { parseAuthFailureLine, parseAuthLogLine, parseFirewallLogLine } from "./
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetricsSampler } from "./metrics.ts";
 import { type MqttLink, openMqttLink } from "./mqtt-link.ts";
+import { digestOf, fitReport, listeningPorts, weakAuthorizedKeys, zeroHitRules } from "./posture.ts";
 import { type EdgeAction, reconcile, reportAfterApply, reportAfterTermination } from "./reconcile.ts";
-import type { LogPrefixMap } from "./render-nft.ts";
+import { type LogPrefixMap, NFT_TABLE } from "./render-nft.ts";
 import { SessionTable, type SshSession } from "./sessions.ts";
 import { createStateStore, type StateStore } from "./state-store.ts";
-import { ensureHostKey } from "./tools.ts";
+import { ensureHostKey, run } from "./tools.ts";
 
 export const EDGE_VERSION = "0.2.0";
 
@@ -70,6 +71,8 @@ export interface EdgeHandle {
   /** What the edge last reported for a shadow. */
   lastReport(shadow: SettingsShadow | "certificates"): ReportedState | undefined;
   sessions(): SshSession[];
+  /** Reports the scan posture now (listening ports, rule counters, drift, weak keys), instead of at the next interval. */
+  refreshPosture(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +125,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<EdgeHandle> 
         : new Promise<void>((resolve) => runtime.events.once("ready", () => resolve())),
     lastReport: (shadow) => runtime.lastReport(shadow),
     sessions: () => runtime.sessionList(),
+    refreshPosture: () => runtime.refreshPosture(),
     stop: () => runtime.stop(),
   };
 }
@@ -166,6 +170,8 @@ class EdgeRuntime {
   private firewallRefreshed = false;
   private certificates: CertificateAgent | undefined;
   private certificateQueue: Promise<void> = Promise.resolve();
+  /** Digest of the live files right after each successful apply: a later difference is drift. */
+  private readonly appliedDigest: Partial<Record<SettingsShadow, string>> = {};
 
   constructor(
     private readonly config: EdgeConfig,
@@ -235,6 +241,9 @@ class EdgeRuntime {
           defaultJournalArgs: ["-t", "sshd", "-t", "sshd-session"],
         }),
       );
+    }
+    if (this.config.postureIntervalMs > 0) {
+      this.timers.push(setInterval(() => void this.refreshPosture(), this.config.postureIntervalMs));
     }
     if (this.config.metricsIntervalMs > 0) {
       this.timers.push(
@@ -393,22 +402,26 @@ class EdgeRuntime {
           ...result.outcome,
           ms: Date.now() - started,
         });
+        if (result.outcome.ok) this.appliedDigest.firewall = await this.liveDigest("firewall");
         await this.report(
           "firewall",
           reportAfterApply(result.outcome, this.state.firewall, this.now()),
           action.clearDesired && result.outcome.ok ? shadowVersion : undefined,
         );
+        await this.postureNow();
         return;
       }
       case "apply-ssh": {
         const started = Date.now();
         const outcome = await applySsh(action.config, this.applyEnv);
         this.log(outcome.ok ? "info" : "warn", "ssh apply", { ...outcome, ms: Date.now() - started });
+        if (outcome.ok) this.appliedDigest.ssh = await this.liveDigest("ssh");
         await this.report(
           "ssh",
           reportAfterApply(outcome, this.state.ssh, this.now()),
           action.clearDesired && outcome.ok ? shadowVersion : undefined,
         );
+        await this.postureNow();
         return;
       }
       case "report": {
@@ -438,6 +451,63 @@ class EdgeRuntime {
         : { state: { ...state, desired: null }, version: clearDesiredAt, clientToken: randomUUID() };
     this.link?.publish(namedShadowTopic(this.config.thingName, shadow, "update"), JSON.stringify(body));
     this.events.emit("reported", shadow, reported);
+  }
+
+  /** The live artefacts of a shadow, digested (drift detection). */
+  private liveDigest(shadow: SettingsShadow): Promise<string> {
+    const p = this.applyEnv.paths;
+    return shadow === "firewall" ? digestOf([p.nftRuleset]) : digestOf([p.sshdConfig], [p.authorizedKeysDir]);
+  }
+
+  /**
+   * Reports what Warden's scans judge (posture.ts) with each shadow's last report, when it changed:
+   * the firewall's listening ports, zero-hit rules and drift; SSH's weak keys and drift. Serialised
+   * with the shadow's documents, so it never races an apply.
+   */
+  refreshPosture(): Promise<void> {
+    const queued = Promise.all([this.queues.firewall, this.queues.ssh]).then(() => this.postureNow());
+    this.queues.firewall = queued.catch((e: unknown) => this.fail("posture", e));
+    return this.queues.firewall;
+  }
+
+  private async postureNow(): Promise<void> {
+    const env = this.applyEnv;
+    const drift = async (shadow: SettingsShadow, file: string) => {
+      const applied = this.appliedDigest[shadow];
+      if (!applied) return null;
+      return (await this.liveDigest(shadow)) === applied
+        ? null
+        : `${file} was changed on the gateway after Warden applied it`;
+    };
+    const firewall = this.state.firewall;
+    if (firewall) {
+      const listening = await listeningPorts(this.config.procNetDir);
+      const counters = env.sandbox
+        ? null
+        : await run(env.tools.nft, ["-j", "list", "table", "inet", NFT_TABLE], { timeoutMs: 10_000 })
+            .then((r) => (r.code === 0 ? zeroHitRules(r.stdout) : null))
+            .catch(() => null);
+      await this.reportPosture("firewall", firewall, {
+        listening,
+        unused_rules: counters,
+        counters_at: counters ? this.now().toISOString() : null,
+        drift: await drift("firewall", "warden.nft"),
+      });
+    }
+    const ssh = this.state.ssh;
+    if (ssh) {
+      await this.reportPosture("ssh", ssh, {
+        weak_keys: await weakAuthorizedKeys(env.paths.authorizedKeysDir),
+        drift: await drift("ssh", "sshd_config or authorized_keys"),
+      });
+    }
+  }
+
+  private async reportPosture(shadow: SettingsShadow, last: ReportedState, posture: Partial<ReportedState>) {
+    const next = fitReport({ ...last, ...posture });
+    const same = (k: keyof ReportedState) => JSON.stringify(last[k] ?? null) === JSON.stringify(next[k] ?? null);
+    if (["listening", "unused_rules", "drift", "weak_keys"].every((k) => same(k as keyof ReportedState))) return;
+    await this.report(shadow, { ...next, updated_at: this.now().toISOString() });
   }
 
   private async terminateSession(sessionId: string) {

@@ -249,6 +249,8 @@ function renderRule(rule: FirewallRule, level: string, logPrefixes: LogPrefixMap
     logPrefixes[prefix] = { rule_id: rule.id, rule_name: rule.name, action: rule.action, reason: null };
     parts.push(`log prefix ${quote(prefix)} level ${level}`);
   }
+  // The counter lets the edge report rules no packet ever matched (posture.ts, `unused_rules`).
+  parts.push("counter");
   parts.push(rule.action === "ACCEPT" ? "accept" : rule.action === "DROP" ? "drop" : "reject");
   parts.push(`comment ${quote(`rule ${rule.id}: ${rule.name}`.slice(0, 120))}`);
   return parts.join(" ");

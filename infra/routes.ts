@@ -17,6 +17,7 @@ import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
+import { scanRoutes } from "./routes/scans.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
 import { tenancyRoutes } from "./routes/tenancy.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
@@ -37,6 +38,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   metrics: metricsRoutes,
   docs: docsRoutes,
   "cloudsentinel-scans": cloudsentinelScanRoutes,
+  scans: scanRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

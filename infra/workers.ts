@@ -49,6 +49,13 @@ const TASK_ACCESS: Record<string, Access> = {
   "functions/workflows/cloud-scan/evaluate.ts": { table: "RW", dataKey: "decrypt" },
   "functions/workflows/cloud-scan/notify.ts": { table: "RW", dataKey: "decrypt" },
   "functions/workflows/cloud-scan/finish.ts": { table: "RW" },
+  // Gateway scan steps read what the gateways report (shadows) and never write a shadow.
+  "functions/workflows/gateway-scan/authentication.ts": { table: "RW" },
+  "functions/workflows/gateway-scan/firewall.ts": { table: "RW", iotShadowsRead: true },
+  "functions/workflows/gateway-scan/certificates.ts": { table: "RW" },
+  "functions/workflows/gateway-scan/ssh.ts": { table: "RW", iotShadowsRead: true },
+  "functions/workflows/gateway-scan/network.ts": { table: "RW", iotShadowsRead: true },
+  "functions/workflows/gateway-scan/finish.ts": { table: "RW" },
 };
 const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
 
@@ -120,5 +127,13 @@ export const workers: Worker[] = [
     access: { table: "RO", paymentSecrets: true },
     trigger: "table-stream",
     streamFilter: { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["UsageMonth"] } } } },
+  },
+  {
+    // A tenant's weekly gateway scan: its EventBridge Scheduler schedule (one per tenant, made by
+    // POST /scan with schedule: true) invokes it with {tenantId}; it starts the gateway-scan workflow.
+    id: "workflows-gateway-scan-scheduled",
+    handler: "functions/workflows/gateway-scan/scheduled.ts",
+    access: { table: "RW", workflows: "start" },
+    trigger: "none",
   },
 ];

@@ -30,7 +30,8 @@ export const tenancyRoutes: RouteDef[] = [
     handler: "functions/gateway/operations/unlock.ts",
     permission: "security:admin",
     rateClass: "auth-strict",
-    access: { table: "RW", iotShadows: true },
+    // workflows: start — the post-unlock security scan.
+    access: { table: "RW", iotShadows: true, workflows: "start" },
     audit: { event: "System Unlocked", eventType: "system_unlocked" },
     allowDuringSystemLock: true,
     allowApiKeysDuringSystemLock: true,

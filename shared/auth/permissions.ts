@@ -44,7 +44,7 @@ export interface RoleDefinition {
  */
 export const PERMISSIONS = {
   users: ["users:read", "users:write", "users:admin"],
-  security: ["security:read", "security:admin"],
+  security: ["security:read", "security:write", "security:admin"],
   audit: ["audit:read", "audit:admin"],
   gateways: ["gateways:read", "gateways:admin"],
   firewall: ["firewall:read", "firewall:write"],
@@ -82,6 +82,8 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "firewall:write",
       "ssh:write",
       "security:read",
+      // Engineers run gateway security scans (and cancel them, end the weekly schedule).
+      "security:write",
       "audit:read",
       "certificates:write",
       // GRC: engineers implement controls, work through hardening checklists and respond to incidents.

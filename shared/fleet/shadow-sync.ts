@@ -334,6 +334,12 @@ const REPORT_FIELDS = new Set([
   "validation",
   "terminated_sessions",
   "edge_version",
+  // What the gateway observes (listening ports, rule counters, live-file drift): read by scans.
+  "listening",
+  "unused_rules",
+  "counters_at",
+  "drift",
+  "weak_keys",
 ]);
 
 /**
@@ -352,7 +358,8 @@ const REPORT_FIELDS = new Set([
  * - drifted: no change is in flight but the gateway does not run what desired says: the versions
  *   are equal yet a configuration field present in both desired and reported differs (the shadow
  *   delta restricted to what the gateway reports), or the gateway reports a version newer than
- *   desired (it runs a configuration the cloud never asked for).
+ *   desired (it runs a configuration the cloud never asked for), or the gateway reports `drift`
+ *   (its live file no longer is the one it applied: a local edit).
  */
 export function syncState(shadow: Shadow | undefined, savedVersion?: number): SyncState {
   const desiredVersion = typeof shadow?.desired?.config_version === "number" ? shadow.desired.config_version : null;
@@ -393,6 +400,8 @@ export function syncState(shadow: Shadow | undefined, savedVersion?: number): Sy
     return { ...base, status: "failed", error: reported.error ?? "the gateway reported a failure without a message" };
   }
   if (reported.config_version < desiredVersion) return { ...base, status: "pending", error: null };
+  // The gateway found its live file edited by hand: it runs something the cloud did not send.
+  if (reported.drift) return { ...base, status: "drifted", error: reported.drift };
   if (reported.config_version > desiredVersion) {
     return {
       ...base,

@@ -211,6 +211,8 @@ export type UnlockReport = {
   method?: "admin_pin" | "emergency_code";
   failed_field?: string;
   expired?: boolean;
+  /** Set by the unlock route once it tried the post-unlock scan. */
+  post_unlock_scan_scheduled?: boolean;
 };
 
 export async function unlockSystem(
@@ -261,7 +263,7 @@ export async function unlockSystem(
     /** How long the lock was in force, up to its expiry or this unlock. */
     lockDurationMs: ended - lockedAt,
     sshRestored,
-    // There is no security scan engine yet: nothing is scheduled, so this says so.
+    // The unlock route starts the post-unlock scan (shared/scans) once the lock is lifted, and says so.
     postUnlockScanScheduled: false,
   };
 }

@@ -54,9 +54,11 @@ export const unlockView = (r: UnlockResult) => ({
   unlocked_by: r.unlockedBy,
   unlocked_at: r.unlockedAt,
   lock_duration: formatHms(r.lockDurationMs),
-  message: r.sshRestored
-    ? "System unlocked successfully; SSH re-enabled. No post-unlock security scan is scheduled (no scan engine yet)."
-    : "System unlocked successfully. No post-unlock security scan is scheduled (no scan engine yet).",
+  message: `System unlocked successfully${r.sshRestored ? "; SSH re-enabled" : ""}. ${
+    r.postUnlockScanScheduled
+      ? "A security scan is running (GET /cloud-integration/security/scan/results once it completes)."
+      : "No post-unlock security scan could be started (see POST /cloud-integration/security/scan)."
+  }`,
   post_unlock_scan_scheduled: r.postUnlockScanScheduled,
 });
 

@@ -11,5 +11,7 @@ export const WEBHOOK_EVENTS = [
   "scan.completed",
   "alert.created",
   "alert.resolved",
+  // A gateway security scan ended (completed, failed or cancelled), with its score and risk level.
+  "scan_completed",
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

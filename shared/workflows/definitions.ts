@@ -97,7 +97,28 @@ export const cloudScan: WorkflowDef = {
   timeoutSeconds: 3600,
 };
 
-export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal, cloudScan];
+const SCAN = "functions/workflows/gateway-scan";
+
+/**
+ * A gateway security scan (shared/scans): one step per component, each reading a fresh snapshot
+ * and running the component's checks; a step whose component the scan did not ask for returns at
+ * once, and every step first honours a cancel request (the scan then ends `cancelled`).
+ */
+export const gatewayScan: WorkflowDef = {
+  name: "gateway-scan",
+  description: "Gateway security scan: authentication, firewall, certificates, SSH and network checks",
+  steps: [
+    { state: "ScanAuthentication", task: `${SCAN}/authentication.ts`, label: "authentication" },
+    { state: "ScanFirewall", task: `${SCAN}/firewall.ts`, label: "firewall" },
+    { state: "ScanCertificates", task: `${SCAN}/certificates.ts`, label: "certificates" },
+    { state: "ScanSsh", task: `${SCAN}/ssh.ts`, label: "ssh" },
+    { state: "ScanNetwork", task: `${SCAN}/network.ts`, label: "network" },
+  ],
+  finish: `${SCAN}/finish.ts`,
+  timeoutSeconds: 900,
+};
+
+export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal, cloudScan, gatewayScan];
 
 /**
  * The function id of a task module (its CDK id and `dist/functions/<id>`): the route table's rule

@@ -179,7 +179,7 @@ describe("a firewall change reaches the gateway", () => {
     const text = await ruleset(a);
     expect(text).toContain(`config_version ${res.body.config_version}`);
     expect(text).toContain(
-      `iifname "eth0" udp dport 123 log prefix "NTP_TRAFFIC " level info accept comment "rule ${res.body.rule_id}: Allow NTP Time Sync"`,
+      `iifname "eth0" udp dport 123 log prefix "NTP_TRAFFIC " level info counter accept comment "rule ${res.body.rule_id}: Allow NTP Time Sync"`,
     );
     await expect(run("nft", ["-c", "-f", join(a.dir, "etc", "nftables.d", "warden.nft")])).resolves.toBeDefined();
 

@@ -57,13 +57,15 @@ describe("nftables renderer", () => {
     const { text } = renderNftRuleset(firewallDesired(), { now });
     const input = chain(text, "input");
 
-    expect(input).toContain('ip saddr 192.168.1.0/24 tcp dport 22 accept comment "rule 1: SSH Management Access"');
     expect(input).toContain(
-      'iifname "eth0" ip6 saddr 2001:db8::/32 meta l4proto { tcp, udp } th dport 8000-8100 log prefix "MQTT-REJECT " level info reject comment "rule 4: MQTT Broker Access"',
+      'ip saddr 192.168.1.0/24 tcp dport 22 counter accept comment "rule 1: SSH Management Access"',
     );
-    expect(input).toContain('tcp dport 80 accept comment "rule 2: HTTP Dashboard Access"');
+    expect(input).toContain(
+      'iifname "eth0" ip6 saddr 2001:db8::/32 meta l4proto { tcp, udp } th dport 8000-8100 log prefix "MQTT-REJECT " level info counter reject comment "rule 4: MQTT Broker Access"',
+    );
+    expect(input).toContain('tcp dport 80 counter accept comment "rule 2: HTTP Dashboard Access"');
     expect(chain(text, "output")).toContain(
-      'ip daddr 8.8.8.8 udp dport 53 drop comment "rule 7: No DNS out to 8.8.8.8"',
+      'ip daddr 8.8.8.8 udp dport 53 counter drop comment "rule 7: No DNS out to 8.8.8.8"',
     );
   });
 

@@ -374,6 +374,25 @@ const REQUESTS: Record<string, Build> = {
   }),
   [`GET ${B}/status`]: async () => ({}),
 
+  // --- gateway scans (test/helpers/scan-world.ts) -----------------------------------------------
+  // Starting a scan stays generated: it needs a workflow runner, which the matrices do not run
+  // (POST /scan and the legacy scan starts answer 503 there once the permission let them through).
+  [`GET ${B}/scan/results`]: async ({ w }) => ({
+    query: { scan_id: await (await import("./scan-world.ts")).standingScan(w.tenantId) },
+  }),
+  [`GET ${B}/scan/progress/{scan_id}`]: async ({ w }) => ({
+    params: { scan_id: await (await import("./scan-world.ts")).standingScan(w.tenantId) },
+  }),
+  [`POST ${B}/scan/{scan_id}/cancel`]: async ({ w, fresh }) => {
+    const scans = await import("./scan-world.ts");
+    return { params: { scan_id: fresh ? await scans.runningScan(w.tenantId) : await scans.standingScan(w.tenantId) } };
+  },
+  [`DELETE ${B}/scan/schedule`]: async ({ w, fresh }) => {
+    if (fresh) await (await import("./scan-world.ts")).weeklyScanSchedule(w.tenantId);
+    return {};
+  },
+  "GET /api/security": async () => ({}),
+
   // --- GRC (test/helpers/grc-world.ts: callers who are not administrators become members first) ---
   [`GET ${S}/enterprises/`]: member(async () => ({})),
   [`POST ${S}/enterprises/`]: async ({ w }) => ({ body: { name: w.name("enterprise") } }),

@@ -16,6 +16,7 @@ import {
   taskFunctionId,
   taskPlaceholder,
   toAsl,
+  WORKFLOWS,
   workflowTasks,
 } from "#shared/workflows/definitions.ts";
 import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
@@ -33,8 +34,8 @@ beforeAll(async () => {
   if (!warden.workflows) throw new Error("expected a workflows stack");
   template = warden.template(warden.workflows);
   const machines = Object.values(template.findResources("AWS::StepFunctions::StateMachine")) as Machine[];
-  // One per definition (certificate renewal, cloud scan); these tests look at the renewal's.
-  expect(machines).toHaveLength(2);
+  // One state machine per workflow of the definitions; these tests look at the renewal's.
+  expect(machines).toHaveLength(WORKFLOWS.length);
   machine = machines.find((m) => m.Properties.StateMachineName === "warden-certificate-renewal") as Machine;
   const scan = machines.find((m) => m.Properties.StateMachineName === "warden-cloud-scan");
   expect(scan?.Properties.DefinitionString).toBe(JSON.stringify(toAsl(cloudScan)));
@@ -62,9 +63,9 @@ describe("workflows stack", () => {
       ),
     );
     // Each state machine's role, and the scheduler's (the auto-renew job only).
-    expect(invokes).toHaveLength(3);
+    expect(invokes).toHaveLength(WORKFLOWS.length + 1);
     const lengths = invokes.map((s) => [s.Resource].flat().length).sort();
-    expect(lengths).toEqual([1, workflowTasks(certificateRenewal).length, workflowTasks(cloudScan).length].sort());
+    expect(lengths).toEqual([1, ...WORKFLOWS.map((w) => workflowTasks(w).length)].sort());
     expect(JSON.stringify(invokes.map((s) => s.Resource))).not.toContain("*");
   });
 

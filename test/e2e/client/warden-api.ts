@@ -3037,29 +3037,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/scan/scans": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Scans
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_api_v1_scan_scans"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/scan/start": {
+    "/cloud-integration/security/scan": {
         parameters: {
             query?: never;
             header?: never;
@@ -3069,43 +3047,21 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start Scan
-         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         * Run Security Scan
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
          *
          *     Rate class `scan`: 10 requests per minute per tenant (or API key).
          *
-         *     Audited as `cloud_scan_started` (refused attempts as `access_denied`).
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
          */
-        post: operations["POST_api_v1_scan_start"];
+        post: operations["POST_cloud_integration_security_scan"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/scan/status/{scan_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Scan Status
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_api_v1_scan_status_scan_id"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/scan/results/{scan_id}": {
+    "/cloud-integration/security/scan/results": {
         parameters: {
             query?: never;
             header?: never;
@@ -3114,11 +3070,11 @@ export interface paths {
         };
         /**
          * Get Scan Results
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
          *
          *     Rate class `general`: 100 requests per minute per tenant (or API key).
          */
-        get: operations["GET_api_v1_scan_results_scan_id"];
+        get: operations["GET_cloud_integration_security_scan_results"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3127,7 +3083,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/scan/providers": {
+    "/cloud-integration/security/scan/progress/{scan_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -3135,12 +3091,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Supported Cloud Providers
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         * Get Scan Progress
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
          *
          *     Rate class `general`: 100 requests per minute per tenant (or API key).
          */
-        get: operations["GET_api_v1_scan_providers"];
+        get: operations["GET_cloud_integration_security_scan_progress_scan_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3149,29 +3105,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/alerts/": {
+    "/cloud-integration/security/scan/{scan_id}/cancel": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        get?: never;
+        put?: never;
         /**
-         * Get Alerts
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         * A running scan stops before its next component and ends `cancelled`
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
          *
          *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_cancelled` (refused attempts as `access_denied`).
          */
-        get: operations["GET_api_v1_alerts"];
-        put?: never;
-        post?: never;
+        post: operations["POST_cloud_integration_security_scan_scan_id_cancel"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/alerts/{alert_id}/status": {
+    "/cloud-integration/security/scan/schedule": {
         parameters: {
             query?: never;
             header?: never;
@@ -3181,21 +3139,44 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
         /**
-         * Update Alert Status
-         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         * Ends the organization's weekly scan (404 when it has none)
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
          *
          *     Rate class `general`: 100 requests per minute per tenant (or API key).
          *
-         *     Audited as `cloud_alert_updated` (refused attempts as `access_denied`).
+         *     Audited as `scan_schedule_deleted` (refused attempts as `access_denied`).
          */
-        patch: operations["PATCH_api_v1_alerts_alert_id_status"];
+        delete: operations["DELETE_cloud_integration_security_scan_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
-    "/api/v1/alerts/bulk": {
+    "/api/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get security status and scan results
+         * @deprecated
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/network/scan": {
         parameters: {
             query?: never;
             header?: never;
@@ -3204,127 +3185,41 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
         /**
-         * Bulk Update Alerts
-         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         * Start network device scan
+         * @deprecated
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
          *
-         *     Audited as `cloud_alerts_updated` (refused attempts as `access_denied`).
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
          */
-        patch: operations["PATCH_api_v1_alerts_bulk"];
-        trace?: never;
-    };
-    "/api/v1/alerts/stats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Alert Statistics
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_api_v1_alerts_stats"];
-        put?: never;
-        post?: never;
+        post: operations["POST_api_network_scan"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/reports/dashboard": {
+    "/api/security/scan": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Dashboard Statistics
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_api_v1_reports_dashboard"];
+        get?: never;
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/reports/security-score": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
         /**
-         * Security Score
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         * Start security vulnerability scan
+         * @deprecated
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
          */
-        get: operations["GET_api_v1_reports_security_score"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/reports/compliance": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Compliance Report
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_api_v1_reports_compliance"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/reports/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export Report
-         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         *
-         *     Audited as `cloud_report_exported` (refused attempts as `access_denied`).
-         */
-        get: operations["GET_api_v1_reports_export"];
-        put?: never;
-        post?: never;
+        post: operations["POST_api_security_scan"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6979,7 +6874,7 @@ export interface operations {
                 "application/json": {
                     url?: string;
                     enabled?: boolean;
-                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked" | "scan.completed" | "alert.created" | "alert.resolved")[];
+                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked" | "scan_completed")[];
                     retry_count?: number;
                     timeout_seconds?: number;
                 };
@@ -21029,13 +20924,142 @@ export interface operations {
             };
         };
     };
-    GET_api_v1_scan_scans: {
+    POST_cloud_integration_security_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default full
+                     * @enum {string}
+                     */
+                    scan_type?: "quick" | "full" | "compliance" | "vulnerability";
+                    /**
+                     * @default [
+                     *       "authentication",
+                     *       "firewall",
+                     *       "certificates",
+                     *       "ssh",
+                     *       "network"
+                     *     ]
+                     */
+                    components?: ("authentication" | "firewall" | "certificates" | "ssh" | "network")[];
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    /** @default false */
+                    schedule?: boolean;
+                    client_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        scan_id: string;
+                        scan_type: string;
+                        started: string;
+                        estimated_completion: string;
+                        components: string[];
+                        depth: string;
+                        progress_url: string;
+                        next_scan_scheduled: string | null;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_scan_results: {
         parameters: {
             query?: {
-                skip?: number;
-                limit?: number;
-                status?: "initiated" | "running" | "completed" | "failed";
-                cloud_provider?: "aws" | "azure" | "gcp";
+                scan_id?: string;
+                latest?: string;
             };
             header?: never;
             path?: never;
@@ -21050,24 +21074,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            cloud_provider: string;
-                            status: string;
-                            created_at: string;
-                            completed_at: string | null;
-                            total_resources: number;
-                            findings_count: number;
-                            critical_findings: number;
-                            high_findings: number;
-                            region: string;
-                            account_id: string | null;
-                            security_score: number | null;
-                        }[];
-                        total: number;
-                        skip: number;
-                        limit: number;
+                        scan_id: string;
+                        scan_type: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        started: string;
+                        completed: string | null;
+                        duration: string | null;
+                        results: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "pass" | "warning" | "fail";
+                                score: number;
+                                issues: number;
+                                checks: {
+                                    check: string;
+                                    /** @enum {string} */
+                                    status: "pass" | "warning" | "fail";
+                                    details: string;
+                                    /** @enum {string} */
+                                    severity: "low" | "medium" | "high" | "critical";
+                                    remediation: string | null;
+                                }[];
+                            };
+                        };
+                        total_issues: number | null;
+                        security_score: number | null;
+                        recommendations: string[];
+                        risk_level: ("low" | "medium" | "high" | "critical") | null;
+                        next_scan_scheduled: string | null;
+                        error: string | null;
                     };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -21076,7 +21122,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21085,16 +21131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21103,7 +21140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21112,7 +21149,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21121,56 +21158,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
     };
-    POST_api_v1_scan_start: {
+    GET_cloud_integration_security_scan_progress_scan_id: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                scan_id: string;
+            };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    cloud_provider: "aws" | "azure" | "gcp";
-                    credentials: {
-                        access_key_id?: string;
-                        secret_access_key?: string;
-                        session_token?: string;
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
                         /** @enum {string} */
-                        region?: "us-east-1" | "us-east-2" | "us-west-1" | "us-west-2" | "af-south-1" | "ap-east-1" | "ap-south-1" | "ap-south-2" | "ap-southeast-1" | "ap-southeast-2" | "ap-southeast-3" | "ap-southeast-4" | "ap-southeast-5" | "ap-southeast-7" | "ap-northeast-1" | "ap-northeast-2" | "ap-northeast-3" | "ca-central-1" | "ca-west-1" | "eu-central-1" | "eu-central-2" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-south-1" | "eu-south-2" | "eu-north-1" | "il-central-1" | "me-south-1" | "me-central-1" | "mx-central-1" | "sa-east-1";
-                        role_arn?: string;
-                        external_id?: string;
-                        demo?: boolean | "fixed";
-                    };
-                    /**
-                     * @default {
-                     *       "deep_scan": false
-                     *     }
-                     */
-                    scan_config?: {
-                        services?: ("s3" | "iam" | "ec2" | "vpc" | "rds" | "cloudtrail" | "kms" | "config" | "guardduty" | "lambda")[];
-                        regions?: ("us-east-1" | "us-east-2" | "us-west-1" | "us-west-2" | "af-south-1" | "ap-east-1" | "ap-south-1" | "ap-south-2" | "ap-southeast-1" | "ap-southeast-2" | "ap-southeast-3" | "ap-southeast-4" | "ap-southeast-5" | "ap-southeast-7" | "ap-northeast-1" | "ap-northeast-2" | "ap-northeast-3" | "ca-central-1" | "ca-west-1" | "eu-central-1" | "eu-central-2" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-south-1" | "eu-south-2" | "eu-north-1" | "il-central-1" | "me-south-1" | "me-central-1" | "mx-central-1" | "sa-east-1")[];
-                        /** @default false */
-                        deep_scan?: boolean;
-                        compliance_frameworks?: ("cis" | "nist" | "iso27001" | "fsbp" | "soc2")[];
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        progress: number;
+                        current_component: string | null;
+                        current_check: string | null;
+                        started: string;
+                        elapsed: string;
+                        estimated_remaining: string;
+                        components_completed: string[];
+                        components_remaining: string[];
+                        issues_found: number;
+                        cancel_requested: boolean;
+                        error: string | null;
                     };
                 };
             };
-        };
-        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
             /** @description Missing, expired or revoked credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21179,7 +21222,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_scan_scan_id_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Conflict with the current state (reload and retry) */
@@ -21188,25 +21316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21215,7 +21325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21224,7 +21334,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21233,7 +21343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Success */
@@ -21244,255 +21354,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         scan_id: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        cancel_requested: boolean;
                         message: string;
-                        estimated_duration: string;
-                        services_to_scan: string[];
-                        regions_to_scan: string[];
                     };
                 };
             };
         };
     };
-    GET_api_v1_scan_status_scan_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                scan_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        scan_id: string;
-                        status: string;
-                        progress: number;
-                        current_service: string | null;
-                        services_completed: string[];
-                        services_remaining: string[];
-                        services_skipped: {
-                            service: string;
-                            region: string;
-                            reason: string;
-                        }[];
-                        findings_so_far: number;
-                        started_at: string | null;
-                        estimated_completion: string | null;
-                        completed_at: string | null;
-                        error: string | null;
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description No such object in the caller's tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-        };
-    };
-    GET_api_v1_scan_results_scan_id: {
-        parameters: {
-            query?: {
-                severity?: "critical" | "high" | "medium" | "low" | "informational";
-                service?: string;
-                skip?: number;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                scan_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        scan_id: string;
-                        status: string;
-                        scan_summary: {
-                            total_resources: number;
-                            total_findings: number;
-                            by_severity: {
-                                [key: string]: number;
-                            };
-                            by_service: {
-                                [key: string]: number;
-                            };
-                            security_score: number | null;
-                            services_skipped: {
-                                service: string;
-                                region: string;
-                                reason: string;
-                            }[];
-                        };
-                        findings: {
-                            finding_id: string;
-                            severity: string;
-                            title: string;
-                            description: string;
-                            resource_id: string;
-                            resource_type: string;
-                            service: string;
-                            region: string;
-                            risk_score: number;
-                            compliance_violations: string[];
-                            remediation: {
-                                steps: string[];
-                                priority: string;
-                                estimated_effort: string;
-                                cli: string;
-                                console: string;
-                                url: string | null;
-                            };
-                            evidence: {
-                                [key: string]: unknown;
-                            };
-                            status: string;
-                        }[];
-                        total: number;
-                        skip: number;
-                        limit: number;
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description No such object in the caller's tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-        };
-    };
-    GET_api_v1_scan_providers: {
+    DELETE_cloud_integration_security_scan_schedule: {
         parameters: {
             query?: never;
             header?: never;
@@ -21501,23 +21372,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
-            200: {
+            /** @description Done: no content */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": {
-                        [key: string]: {
-                            name: string;
-                            available: boolean;
-                            services: string[];
-                            regions: string[];
-                            credential_types: string[];
-                            note?: string;
-                        };
-                    };
-                };
+                content?: never;
             };
             /** @description Missing, expired or revoked credentials */
             401: {
@@ -21525,7 +21385,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21534,217 +21394,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-        };
-    };
-    GET_api_v1_alerts: {
-        parameters: {
-            query?: {
-                severity?: "critical" | "high" | "medium" | "low" | "informational";
-                status?: "open" | "acknowledged" | "resolved" | "suppressed";
-                service?: string;
-                skip?: number;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            title: string;
-                            description: string;
-                            severity: string;
-                            status: string;
-                            resource_id: string;
-                            service: string;
-                            cloud_provider: string;
-                            region: string;
-                            risk_score: number;
-                            created_at: string;
-                            updated_at: string;
-                            scan_id: string;
-                            finding_id: string;
-                            compliance_violations: string[];
-                            account_id: string;
-                            resource_type: string;
-                            acknowledged_at: string | null;
-                            resolved_at: string | null;
-                            suppression: {
-                                reason: string;
-                                expires_at: string;
-                            } | null;
-                            notes: string | null;
-                        }[];
-                        total: number;
-                        skip: number;
-                        limit: number;
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-        };
-    };
-    PATCH_api_v1_alerts_alert_id_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                alert_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    status: "open" | "acknowledged" | "resolved" | "suppressed";
-                    notes?: string;
-                    reason?: string;
-                    /** Format: date-time */
-                    expires_at?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: number;
-                        status: string;
-                        acknowledged_at: string | null;
-                        acknowledged_by: number | null;
-                        notes: string | null;
-                        resolved_at: string | null;
-                        resolved_by: number | null;
-                        suppression: {
-                            reason: string;
-                            expires_at: string;
-                        } | null;
-                        updated_at: string;
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description No such object in the caller's tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Conflict with the current state (reload and retry) */
@@ -21753,25 +21403,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21780,7 +21412,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21789,7 +21421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21798,125 +21430,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
     };
-    PATCH_api_v1_alerts_bulk: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    alert_ids: number[];
-                    updates: {
-                        /** @enum {string} */
-                        status: "open" | "acknowledged" | "resolved" | "suppressed";
-                        notes?: string;
-                        reason?: string;
-                        /** Format: date-time */
-                        expires_at?: string;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        updated_count: number;
-                        message: string;
-                        failed: {
-                            id: number;
-                            detail: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Conflict with the current state (reload and retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-        };
-    };
-    GET_api_v1_alerts_stats: {
+    GET_api_security: {
         parameters: {
             query?: never;
             header?: never;
@@ -21932,279 +21451,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        total_alerts: number;
-                        by_severity: {
-                            [key: string]: number;
-                        };
-                        by_status: {
-                            [key: string]: number;
-                        };
-                        by_service: {
-                            [key: string]: number;
-                        };
-                        trends: {
-                            new_today: number;
-                            resolved_today: number;
-                            weekly_trend: number;
-                        };
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-        };
-    };
-    GET_api_v1_reports_dashboard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        total_scans: number;
-                        active_alerts: number;
-                        risk_score: number | null;
-                        security_score: number | null;
-                        resources_monitored: number;
-                        recent_scans: {
-                            id: string;
-                            cloud_provider: string;
-                            status: string;
-                            completed_at: string | null;
-                            findings: number;
-                            risk_score: number | null;
-                        }[];
-                        alert_trends: {
-                            date: string;
-                            count: number;
-                        }[];
-                        compliance_summary: {
-                            [key: string]: number;
-                        };
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-        };
-    };
-    GET_api_v1_reports_security_score: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        overall_score: number | null;
-                        /** @enum {string} */
-                        score_trend: "improving" | "stable" | "declining";
-                        by_provider: {
-                            [key: string]: {
-                                score: number;
-                                /** @enum {string} */
-                                trend: "improving" | "stable" | "declining";
-                                last_scan: string | null;
-                            };
-                        };
-                        trends: {
-                            date: string;
-                            score: number;
-                        }[];
-                        improvement_areas: {
-                            category: string;
-                            current_score: number;
-                            potential_improvement: number;
-                        }[];
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-        };
-    };
-    GET_api_v1_reports_compliance: {
-        parameters: {
-            query?: {
-                framework?: "cis" | "nist" | "iso27001" | "fsbp" | "soc2";
-                cloud_provider?: "aws" | "azure" | "gcp";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        framework: string;
-                        framework_name: string;
-                        scan_id: string | null;
-                        compliance_percentage: number;
-                        total_controls: number;
-                        passed_controls: number;
-                        failed_controls: number;
-                        controls: {
-                            control_id: string;
-                            title: string;
+                        /** @constant */
+                        status: "success";
+                        data: {
                             /** @enum {string} */
-                            status: "passed" | "failed";
-                            evidence?: string;
-                            findings_count: number;
-                            affected_resources: string[];
-                            checks: string[];
-                        }[];
+                            security_status: "secure" | "at_risk" | "critical" | "unknown";
+                            security_score: number | null;
+                            risk_level: ("low" | "medium" | "high" | "critical") | null;
+                            scan_in_progress: {
+                                scan_id: string;
+                                progress_url: string;
+                            } | null;
+                            latest_scan: {
+                                scan_id: string;
+                                scan_type: string;
+                                /** @enum {string} */
+                                status: "running" | "completed" | "failed" | "cancelled";
+                                started: string;
+                                completed: string | null;
+                                duration: string | null;
+                                results: {
+                                    [key: string]: {
+                                        /** @enum {string} */
+                                        status: "pass" | "warning" | "fail";
+                                        score: number;
+                                        issues: number;
+                                        checks: {
+                                            check: string;
+                                            /** @enum {string} */
+                                            status: "pass" | "warning" | "fail";
+                                            details: string;
+                                            /** @enum {string} */
+                                            severity: "low" | "medium" | "high" | "critical";
+                                            remediation: string | null;
+                                        }[];
+                                    };
+                                };
+                                total_issues: number | null;
+                                security_score: number | null;
+                                recommendations: string[];
+                                risk_level: ("low" | "medium" | "high" | "critical") | null;
+                                next_scan_scheduled: string | null;
+                                error: string | null;
+                            } | null;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
                     };
                 };
             };
@@ -22214,7 +21507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -22223,16 +21516,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
-                };
-            };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -22241,7 +21525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -22250,7 +21534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -22259,36 +21543,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
         };
     };
-    GET_api_v1_reports_export: {
+    POST_api_network_scan: {
         parameters: {
-            query?: {
-                format?: "json" | "csv" | "pdf" | "xlsx" | "ocsf" | "sarif";
-                report_type?: "vulnerabilities" | "alerts" | "compliance";
-                filters?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    client_token?: string;
+                };
+            };
+        };
         responses: {
-            /** @description The file, in the asked format: `application/json`: JSON: findings, alerts or the compliance report (format=json); `text/csv`: CSV, formula-safe (format=csv); `application/pdf`: PDF report: summary and findings (format=pdf); `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`: XLSX (format=xlsx); `application/ocsf+json`: OCSF 1.3.0 Detection Finding events, a JSON array (format=ocsf); `application/sarif+json`: SARIF 2.1.0 log (format=sarif) */
-            200: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                    "text/csv": unknown;
-                    "application/pdf": unknown;
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
-                    "application/ocsf+json": unknown;
-                    "application/sarif+json": unknown;
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -22297,7 +21583,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -22306,16 +21592,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
-            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
-            422: {
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -22324,7 +21619,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -22333,7 +21628,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -22342,7 +21637,170 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloudsentinelError"];
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            status: "running" | "completed" | "failed" | "cancelled";
+                            scan_id: string;
+                            scan_type: string;
+                            started: string;
+                            estimated_completion: string;
+                            components: string[];
+                            depth: string;
+                            progress_url: string;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_security_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default full
+                     * @enum {string}
+                     */
+                    scan_type?: "quick" | "full" | "compliance" | "vulnerability";
+                    /**
+                     * @default [
+                     *       "authentication",
+                     *       "firewall",
+                     *       "certificates",
+                     *       "ssh",
+                     *       "network"
+                     *     ]
+                     */
+                    components?: ("authentication" | "firewall" | "certificates" | "ssh" | "network")[];
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    /** @default false */
+                    schedule?: boolean;
+                    client_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            status: "running" | "completed" | "failed" | "cancelled";
+                            scan_id: string;
+                            scan_type: string;
+                            started: string;
+                            estimated_completion: string;
+                            components: string[];
+                            depth: string;
+                            progress_url: string;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
                 };
             };
         };

@@ -39,7 +39,7 @@ describe("GET /roles", () => {
       protected: true,
       permission_groups: {
         users: ["users:read", "users:write", "users:admin"],
-        security: ["security:read", "security:admin"],
+        security: ["security:read", "security:write", "security:admin"],
         audit: ["audit:read", "audit:admin"],
         gateways: ["gateways:read", "gateways:admin"],
         firewall: ["firewall:read", "firewall:write"],
@@ -59,6 +59,7 @@ describe("GET /roles", () => {
         "firewall:write",
         "ssh:write",
         "security:read",
+        "security:write",
         "audit:read",
         "certificates:write",
         "compliance:write",
