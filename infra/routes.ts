@@ -14,6 +14,7 @@ import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
 import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { realtimeRoutes } from "./routes/realtime.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
 import { tenancyRoutes } from "./routes/tenancy.ts";
@@ -33,6 +34,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   "grc-operations": grcOperationsRoutes,
   billing: billingRoutes,
   metrics: metricsRoutes,
+  realtime: realtimeRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();
