@@ -131,7 +131,8 @@ export const workers: Worker[] = [
     // The WebSocket APIs' REQUEST authorizer on $connect (the realtime stack wires it).
     id: "realtime-authorize",
     handler: "functions/realtime/authorize.ts",
-    access: { table: "RW" },
+    // Verifies tokens (the JWT key's public half) and resolves API keys (recording their use).
+    access: { table: "RW", jwtPublicKey: true },
     trigger: "none",
   },
 ];
