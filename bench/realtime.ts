@@ -18,7 +18,11 @@ export interface RealtimeBenchResult {
   apiChangeToSocket: { n: number; p50Ms: number; p99Ms: number };
 }
 
-export async function benchRealtime(opts: { call: Call; newTenant: NewTenant; samples?: number }): Promise<RealtimeBenchResult> {
+export async function benchRealtime(opts: {
+  call: Call;
+  newTenant: NewTenant;
+  samples?: number;
+}): Promise<RealtimeBenchResult> {
   const root = resolve(import.meta.dirname, "..");
   const { startApiServer } = await import("#infra/local/api-server.ts");
   const { startTableStream, tableStreamWorkers } = await import("#infra/local/table-stream.ts");
@@ -72,13 +76,15 @@ export async function benchRealtime(opts: { call: Call; newTenant: NewTenant; sa
       });
       if (res.status !== 201) throw new Error(`api key: ${res.status}`);
       const committed = performance.now();
-      const f = await socket.next(
-        (m) => m.type === "configuration_change" && JSON.stringify(m.data).includes(name),
-      );
+      const f = await socket.next((m) => m.type === "configuration_change" && JSON.stringify(m.data).includes(name));
       apiChange.push(f.at - committed);
     }
     await socket.close();
-    const summary = (xs: number[]) => ({ n: xs.length, p50Ms: +pct(xs, 50).toFixed(1), p99Ms: +pct(xs, 99).toFixed(1) });
+    const summary = (xs: number[]) => ({
+      n: xs.length,
+      p50Ms: +pct(xs, 50).toFixed(1),
+      p99Ms: +pct(xs, 99).toFixed(1),
+    });
     return { ingestToSocket: summary(ingest), apiChangeToSocket: summary(apiChange) };
   } finally {
     await api.close();

@@ -165,7 +165,9 @@ async function main() {
     const billing = await import("./billing.ts");
     await billing.benchBilling({ call, newTenant, warm });
     const { benchRealtime } = await import("./realtime.ts");
-    console.log(`\nRealtime change → socket latency (local stream poller, @connections emulator): ${JSON.stringify(await benchRealtime({ call, newTenant }))}`);
+    console.log(
+      `\nRealtime change → socket latency (local stream poller, @connections emulator): ${JSON.stringify(await benchRealtime({ call, newTenant }))}`,
+    );
   } finally {
     await dynamo.stop();
   }

@@ -123,7 +123,10 @@ export const workers: Worker[] = [
     access: { table: "RW" },
     trigger: "table-stream",
     streamFilters: [
-      { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit", "FirewallLine", "SshAuthFailure", "OutboxMessage"] } } } },
+      {
+        eventName: ["INSERT"],
+        dynamodb: { NewImage: { type: { S: ["Audit", "FirewallLine", "SshAuthFailure", "OutboxMessage"] } } },
+      },
       { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["SshSession", "WorkflowExecution"] } } } },
     ],
   },

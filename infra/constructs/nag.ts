@@ -132,7 +132,9 @@ export function acknowledgeStateMachineRole(role: IConstruct): void {
  * take over: each connect, refusal, message and disconnect is logged by the functions instead.
  */
 export function acknowledgeWebSocketApi(api: IConstruct, stage: IConstruct): void {
-  for (const route of api.node.findAll().filter((c) => /(Disconnect|Default)Route$|(disconnect|default)-Route$/i.test(c.node.id)))
+  for (const route of api.node
+    .findAll()
+    .filter((c) => /(Disconnect|Default)Route$|(disconnect|default)-Route$/i.test(c.node.id)))
     ack(
       route,
       "AwsSolutions-APIG4",

@@ -128,9 +128,7 @@ export async function startTableStream(opts: {
   async function discover(initial: boolean) {
     let start: string | undefined;
     do {
-      const out = await streams.send(
-        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
-      );
+      const out = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }));
       for (const s of out.StreamDescription?.Shards ?? []) {
         const id = s.ShardId;
         if (!id || shards.has(id) || finished.has(id)) continue;
@@ -160,7 +158,10 @@ export async function startTableStream(opts: {
       try {
         await w.handler({ Records: mine });
       } catch (e) {
-        (opts.onError ?? ((id, err) => process.stderr.write(`table stream: ${id}: ${err.message}\n`)))(w.id, e as Error);
+        (opts.onError ?? ((id, err) => process.stderr.write(`table stream: ${id}: ${err.message}\n`)))(
+          w.id,
+          e as Error,
+        );
       }
     }
   }
@@ -174,7 +175,9 @@ export async function startTableStream(opts: {
         finished.add(shard.id);
         continue;
       }
-      const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: opts.batchSize ?? 100 }));
+      const out = await streams.send(
+        new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: opts.batchSize ?? 100 }),
+      );
       shard.iterator = out.NextShardIterator;
       const records = (out.Records ?? []).map((r) => toLambdaRecord(r, streamArn as string));
       if (records.length) {
@@ -226,7 +229,13 @@ export async function startTableStream(opts: {
 /** Every "table-stream" worker of a worker list, its handler imported from its module (after the environment is set). */
 export async function tableStreamWorkers(
   root: string,
-  list: { id: string; handler: string; trigger: string; streamFilter?: Record<string, unknown>; streamFilters?: Record<string, unknown>[] }[],
+  list: {
+    id: string;
+    handler: string;
+    trigger: string;
+    streamFilter?: Record<string, unknown>;
+    streamFilters?: Record<string, unknown>[];
+  }[],
 ): Promise<StreamWorker[]> {
   return Promise.all(
     list

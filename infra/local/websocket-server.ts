@@ -79,7 +79,12 @@ export function localWebSockets(opts: {
 
   const handlerOf = async (route: RouteDef) => (await load(route)) as unknown as WebSocketHandler;
 
-  function event(c: Conn, routeKey: string, eventType: "CONNECT" | "MESSAGE" | "DISCONNECT", body?: string): WebSocketEvent {
+  function event(
+    c: Conn,
+    routeKey: string,
+    eventType: "CONNECT" | "MESSAGE" | "DISCONNECT",
+    body?: string,
+  ): WebSocketEvent {
     const now = Date.now();
     return {
       requestContext: {
@@ -210,9 +215,10 @@ export function localWebSockets(opts: {
   heartbeat.unref();
 
   /** What API Gateway's management API answers for an unknown connection. */
-  const gone = (res: ServerResponse) => {
+  const gone = (res: ServerResponse): true => {
     res.writeHead(410, { "Content-Type": "application/json", "x-amzn-ErrorType": "GoneException" });
     res.end(JSON.stringify({ message: "Gone" }));
+    return true;
   };
 
   return {
@@ -233,21 +239,21 @@ export function localWebSockets(opts: {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
         const data = Buffer.concat(chunks);
-        if (!c) return gone(res), true;
+        if (!c) return gone(res);
         if (!c.ws) {
-          if (c.early.reduce((n, b) => n + b.length, 0) + data.length > maxBuffered) return gone(res), true;
+          if (c.early.reduce((n, b) => n + b.length, 0) + data.length > maxBuffered) return gone(res);
           c.early.push(data);
         } else if (c.ws.bufferedAmount + data.length > maxBuffered) {
           // A slow consumer: drop it (its unsent frames and the close frame stay bounded by the limit).
           conns.delete(c.id);
           c.ws.close(SLOW_CONSUMER_CLOSE, "slow consumer: too much unread data");
           setTimeout(() => c.ws?.terminate(), 10_000).unref();
-          return gone(res), true;
+          return gone(res);
         } else c.ws.send(data.toString("utf8"));
         res.writeHead(200).end();
         return true;
       }
-      if (!c) return gone(res), true;
+      if (!c) return gone(res);
       if (req.method === "DELETE") {
         conns.delete(c.id);
         c.ws?.close(1000, "closed by the server");

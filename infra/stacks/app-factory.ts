@@ -178,7 +178,12 @@ export function createApp(options: CreateAppOptions): WardenApp {
         })
       : undefined;
 
-  realtimeStackFor(app, `${prefix}-Realtime`, { routes, workers: workersStack, assetsDir: options.assetsDir, platform });
+  realtimeStackFor(app, `${prefix}-Realtime`, {
+    routes,
+    workers: workersStack,
+    assetsDir: options.assetsDir,
+    platform,
+  });
 
   const taskFunctions = workersStack?.functions ?? new Map();
   const workflows = WORKFLOWS.filter((def) => taskFunctions.has(taskFunctionId(def.finish)));

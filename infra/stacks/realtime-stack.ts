@@ -78,8 +78,16 @@ export class RealtimeStack extends Stack {
       acknowledgeWebSocketApi(api, stage);
       this.apis.set(route.path, api);
       connectionArns.push(
-        this.formatArn({ service: "execute-api", resource: api.apiId, resourceName: `${WEBSOCKET_STAGE}/POST/@connections/*` }),
-        this.formatArn({ service: "execute-api", resource: api.apiId, resourceName: `${WEBSOCKET_STAGE}/DELETE/@connections/*` }),
+        this.formatArn({
+          service: "execute-api",
+          resource: api.apiId,
+          resourceName: `${WEBSOCKET_STAGE}/POST/@connections/*`,
+        }),
+        this.formatArn({
+          service: "execute-api",
+          resource: api.apiId,
+          resourceName: `${WEBSOCKET_STAGE}/DELETE/@connections/*`,
+        }),
       );
       new CfnOutput(this, `${id}-Url`, { value: stage.url, description: `WebSocket URL of ${route.path}` });
     }
@@ -115,7 +123,9 @@ export function realtimeStackFor(
   const authorizer = opts.workers?.functions.get("realtime-authorize");
   const fanOut = opts.workers?.functions.get("workers-realtime-fanout");
   if (!authorizer || !fanOut) {
-    throw new Error("WebSocket rows need the workers 'realtime-authorize' and 'workers-realtime-fanout' (infra/workers.ts)");
+    throw new Error(
+      "WebSocket rows need the workers 'realtime-authorize' and 'workers-realtime-fanout' (infra/workers.ts)",
+    );
   }
   return new RealtimeStack(scope, id, {
     description: "Warden: WebSocket APIs of the realtime streams",

@@ -60,7 +60,9 @@ const permits = (held: readonly string[], scopes: readonly string[] | undefined,
 export async function authorizeConnection(req: ConnectRequest, stream?: StreamDef): Promise<ConnectionContext> {
   const creds = connectCredentials(req);
   if (!creds.apiKey && !creds.bearer) {
-    throw new Unauthorized("Not authenticated: send ?token=<token or API key> or Sec-WebSocket-Protocol: warden, <token>");
+    throw new Unauthorized(
+      "Not authenticated: send ?token=<token or API key> or Sec-WebSocket-Protocol: warden, <token>",
+    );
   }
   const principal = await authenticate(creds, { ip: req.ip, allowDuringSystemLock: false });
   if (principal.tenant?.status === "suspended") throw new Forbidden("Organization is suspended");

@@ -4,8 +4,8 @@
  *
  * - `authorizerHandler`: API Gateway's REQUEST authorizer on `$connect` (one for the three
  *   streams): Allow with the caller in the context, Deny (403) or "Unauthorized" (401).
- * - `websocketEndpoint(stream)`: the stream's `$connect` (store the connection), `$default`
- *   (client messages) and `$disconnect` (forget it), bound to its row like an HTTP endpoint.
+ * - `websocketHandler(stream)`: the stream's `$connect` (store the connection), `$default`
+ *   (client messages) and `$disconnect` (forget it); functions/realtime/ binds it to its row.
  */
 import type {
   APIGatewayAuthorizerResult,
@@ -13,13 +13,11 @@ import type {
   APIGatewayProxyWebsocketEventV2,
   APIGatewayRequestAuthorizerEvent,
 } from "aws-lambda";
-import type { Endpoint, LambdaHandler } from "#shared/kit/endpoint.ts";
 import { isAppError } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
-import type { RouteDef } from "#shared/kit/route.ts";
 import { authorizeConnection, type ConnectionContext, mayOpen, offersSubprotocol } from "./authorize.ts";
 import { callbackEndpoint, clientMessage, closedConnection, openConnection } from "./connections.ts";
-import { STREAMS, type StreamName, SUBPROTOCOL } from "./streams.ts";
+import { type StreamName, SUBPROTOCOL } from "./streams.ts";
 
 /** A WebSocket route event: API Gateway's, plus the authorizer context and (on `$connect`) the handshake headers. */
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
@@ -72,21 +70,6 @@ export function websocketHandler(stream: StreamName): WebSocketHandler {
   };
 }
 
-/** The row-bound module export of a stream's handler (what infra/build.ts and local mode bind). */
-export function websocketEndpoint(stream: StreamName): Endpoint {
-  const key = `WEBSOCKET ${STREAMS[stream].path}`;
-  return {
-    key,
-    schemas: {},
-    lambda(route: RouteDef): LambdaHandler {
-      if (`${route.method} ${route.path}` !== key) {
-        throw new Error(`endpoint for '${key}' was given the row of '${route.method} ${route.path}' (${route.handler})`);
-      }
-      return websocketHandler(stream) as unknown as LambdaHandler;
-    },
-  };
-}
-
 const policy = (effect: "Allow" | "Deny", resource: string) => ({
   Version: "2012-10-17",
   Statement: [{ Action: "execute-api:Invoke", Effect: effect, Resource: resource }],
@@ -104,7 +87,11 @@ export async function authorizerHandler(event: APIGatewayRequestAuthorizerEvent)
       headers: event.headers ?? {},
       ip,
     });
-    return { principalId: `${ctx.tenantId}:${ctx.userId}`, policyDocument: policy("Allow", event.methodArn), context: { ...ctx } };
+    return {
+      principalId: `${ctx.tenantId}:${ctx.userId}`,
+      policyDocument: policy("Allow", event.methodArn),
+      context: { ...ctx },
+    };
   } catch (e) {
     if (!isAppError(e)) throw e;
     log.info("realtime: connection refused", { status: e.statusCode, reason: e.message, ip });

@@ -7,9 +7,9 @@
  * the logs socket's is the same with `level` and a log `type` (firewall, ssh, audit); the
  * notifications socket's carries the message (without the body of one-time codes).
  */
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { tenantOfPartitionKey } from "./db/connections.ts";
+import { streamImage } from "./db/stream-images.ts";
 import type { StreamName } from "./streams.ts";
 
 export type Severity = "info" | "warning" | "high" | "critical";
@@ -64,8 +64,7 @@ export function serverMessage(e: RealtimeEvent): Record<string, unknown> {
 
 type Image = Record<string, unknown>;
 
-const image = (i: unknown): Image | undefined =>
-  i ? (unmarshall(i as Parameters<typeof unmarshall>[0]) as Image) : undefined;
+const image = (i: unknown): Image | undefined => streamImage(i);
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
@@ -84,7 +83,13 @@ function auditEventType(eventType: string, status: string): EventType | undefine
 }
 
 const auditLevel = (severity: string, status: string): LogLevel =>
-  severity === "critical" ? "critical" : severity === "high" ? "error" : severity === "warning" || status === "failed" ? "warning" : "info";
+  severity === "critical"
+    ? "critical"
+    : severity === "high"
+      ? "error"
+      : severity === "warning" || status === "failed"
+        ? "warning"
+        : "info";
 
 function fromAudit(tenantId: string, a: Image): RealtimeEvent[] {
   const eventType = str(a.event_type) ?? "";
@@ -116,7 +121,16 @@ function fromAudit(tenantId: string, a: Image): RealtimeEvent[] {
     },
   ];
   const type = auditEventType(eventType, status);
-  if (type) out.push({ tenantId, stream: "events", type, severity, timestamp, ...(gatewayId !== undefined ? { gatewayId } : {}), data });
+  if (type)
+    out.push({
+      tenantId,
+      stream: "events",
+      type,
+      severity,
+      timestamp,
+      ...(gatewayId !== undefined ? { gatewayId } : {}),
+      data,
+    });
   return out;
 }
 
@@ -127,9 +141,16 @@ function fromFirewallLine(tenantId: string, l: Image): RealtimeEvent[] {
   const { PK: _pk, SK: _sk, type: _t, expiresAt: _e, ...line } = l;
   const base = { tenantId, timestamp: str(l.timestamp) ?? new Date().toISOString(), gatewayId, data: line };
   const out: RealtimeEvent[] = [
-    { ...base, stream: "logs", type: "firewall", severity: blocked ? "warning" : "info", level: blocked ? "warning" : "info" },
+    {
+      ...base,
+      stream: "logs",
+      type: "firewall",
+      severity: blocked ? "warning" : "info",
+      level: blocked ? "warning" : "info",
+    },
   ];
-  if (blocked) out.push({ ...base, stream: "events", type: "firewall_block", severity: l.category ? "high" : "warning" });
+  if (blocked)
+    out.push({ ...base, stream: "events", type: "firewall_block", severity: l.category ? "high" : "warning" });
   return out;
 }
 
@@ -257,4 +278,11 @@ export function eventsOfRecord(r: DynamoDBRecord): RealtimeEvent[] {
 }
 
 /** The item types the realtime worker reads, for its stream filter (infra/workers.ts). */
-export const REALTIME_ITEM_TYPES = ["Audit", "FirewallLine", "SshAuthFailure", "SshSession", "WorkflowExecution", "OutboxMessage"];
+export const REALTIME_ITEM_TYPES = [
+  "Audit",
+  "FirewallLine",
+  "SshAuthFailure",
+  "SshSession",
+  "WorkflowExecution",
+  "OutboxMessage",
+];

@@ -27,7 +27,8 @@ export const STREAMS: Record<StreamName, StreamDef> = {
     name: "logs",
     path: "/ws/logs",
     permission: "audit:read",
-    description: "Gateway log lines (firewall, SSH) and audit events as they are ingested; filters by level, type, gateway",
+    description:
+      "Gateway log lines (firewall, SSH) and audit events as they are ingested; filters by level, type, gateway",
   },
   notifications: {
     name: "notifications",

@@ -37,7 +37,9 @@ export function parseClientMessage(stream: StreamName, raw: string): ClientMessa
   const r = Subscribe.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new Invalid(`message: ${issue?.path.join(".") || "action"}: ${issue?.message ?? "invalid"} (expected {"action":"subscribe",…} or {"action":"ping"})`);
+    throw new Invalid(
+      `message: ${issue?.path.join(".") || "action"}: ${issue?.message ?? "invalid"} (expected {"action":"subscribe",…} or {"action":"ping"})`,
+    );
   }
   const known: readonly string[] = stream === "logs" ? LOG_TYPES : stream === "events" ? EVENT_TYPES : ["notification"];
   const unknown = (r.data.types ?? []).filter((t) => !known.includes(t));

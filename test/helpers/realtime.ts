@@ -16,7 +16,10 @@ export interface Client {
   protocol: string;
   send(m: unknown): void;
   /** The first frame (received from index `from` on) that `match` accepts. */
-  next(match: (m: Record<string, unknown>) => boolean, opts?: { timeoutMs?: number; from?: number; what?: string }): Promise<Frame>;
+  next(
+    match: (m: Record<string, unknown>) => boolean,
+    opts?: { timeoutMs?: number; from?: number; what?: string },
+  ): Promise<Frame>;
   closed: Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
 }
@@ -67,7 +70,11 @@ export function openStream(
             const listener = () => void check();
             const timer = setTimeout(() => {
               listeners.delete(listener);
-              rej(new Error(`no frame ${o.what ?? ""} within ${o.timeoutMs ?? 5000} ms; got ${JSON.stringify(frames.map((x) => x.message)).slice(0, 1500)}`));
+              rej(
+                new Error(
+                  `no frame ${o.what ?? ""} within ${o.timeoutMs ?? 5000} ms; got ${JSON.stringify(frames.map((x) => x.message)).slice(0, 1500)}`,
+                ),
+              );
             }, o.timeoutMs ?? 5000);
             if (!check()) listeners.add(listener);
           });

@@ -40,7 +40,10 @@ export async function postToConnection(endpoint: string, connectionId: string, d
     );
     return "sent";
   } catch (e) {
-    if (e instanceof GoneException || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410)
+    if (
+      e instanceof GoneException ||
+      (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410
+    )
       return "gone";
     throw e;
   }

@@ -110,7 +110,10 @@ describe("fan-out through API Gateway's @connections API (mocked)", () => {
           },
         },
         // Another item type the stream carries: nothing for the sockets.
-        { eventName: "INSERT", dynamodb: { NewImage: { PK: { S: "T#t-123" }, SK: { S: "RATE#x" }, type: { S: "RateWindow" } } } },
+        {
+          eventName: "INSERT",
+          dynamodb: { NewImage: { PK: { S: "T#t-123" }, SK: { S: "RATE#x" }, type: { S: "RateWindow" } } },
+        },
       ],
     });
     expect(events.map((e) => [e.tenantId, e.stream, e.type, e.severity])).toEqual([

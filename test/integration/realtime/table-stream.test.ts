@@ -28,7 +28,9 @@ describe("matchesFilter (Lambda's filter patterns, the subset the workers use)",
     dynamodb: { NewImage: { type: { S: "Audit" }, PK: { S: "T#x#AUDIT" }, n: { N: "5" } } },
   };
   it("matches literal alternatives in nested objects, and refuses what differs or is missing", () => {
-    expect(matchesFilter(record, { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } })).toBe(true);
+    expect(matchesFilter(record, { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } })).toBe(
+      true,
+    );
     expect(matchesFilter(record, { eventName: ["MODIFY", "INSERT"] })).toBe(true);
     expect(matchesFilter(record, { eventName: ["MODIFY"] })).toBe(false);
     expect(matchesFilter(record, { dynamodb: { NewImage: { type: { S: ["User"] } } } })).toBe(false);
@@ -41,7 +43,9 @@ describe("matchesFilter (Lambda's filter patterns, the subset the workers use)",
     expect(matchesFilter(record, { dynamodb: { NewImage: { type: [{ exists: true }] } } })).toBe(true);
     expect(matchesFilter(record, { eventName: [{ "anything-but": ["REMOVE"] }] })).toBe(true);
     expect(matchesFilter(record, { eventName: [{ "anything-but": ["INSERT"] }] })).toBe(false);
-    expect(matchesFilter(record, { dynamodb: { NewImage: { n: { N: [{ numeric: [">", 3, "<=", 5] }] } } } })).toBe(true);
+    expect(matchesFilter(record, { dynamodb: { NewImage: { n: { N: [{ numeric: [">", 3, "<=", 5] }] } } } })).toBe(
+      true,
+    );
     expect(matchesFilter(record, { dynamodb: { NewImage: { n: { N: [{ numeric: [">", 5] }] } } } })).toBe(false);
   });
   it("refuses a rule it does not know rather than guessing", () => {
@@ -71,7 +75,9 @@ describe("the local table stream under the local platform", () => {
     await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
     const streamWorkers = await tableStreamWorkers(root, workers);
     // Every table-stream worker of the list is fed, each through its own filters.
-    expect(streamWorkers.map((w) => w.id)).toEqual(workers.filter((w) => w.trigger === "table-stream").map((w) => w.id));
+    expect(streamWorkers.map((w) => w.id)).toEqual(
+      workers.filter((w) => w.trigger === "table-stream").map((w) => w.id),
+    );
     stream = await startTableStream({
       endpoint: process.env.DYNAMODB_ENDPOINT as string,
       tableName,
@@ -94,7 +100,10 @@ describe("the local table stream under the local platform", () => {
       waiting = r;
     });
 
-    const login = await call("POST", "/api/auth/login", { body: { username: t.username, password: t.password }, ip: freshIp() });
+    const login = await call("POST", "/api/auth/login", {
+      body: { username: t.username, password: t.password },
+      ip: freshIp(),
+    });
     expect(login.status).toBe(200);
     await arrived;
     await stream.drain();

@@ -95,7 +95,10 @@ describe("connecting (the authorizer)", () => {
     await expect(openStream(api.url, EVENTS, { token: `${a.token.slice(0, -4)}AAAA` })).rejects.toEqual(
       new Refused(401),
     );
-    const key = await call("POST", `${BASE}/api-keys/generate`, { token: a.token, body: { name: "ws-revoked", scope: ["*"] } });
+    const key = await call("POST", `${BASE}/api-keys/generate`, {
+      token: a.token,
+      body: { name: "ws-revoked", scope: ["*"] },
+    });
     expect(key.status).toBe(201);
     const revoked = await call("POST", `${BASE}/api-keys/revoke`, {
       token: a.token,
@@ -135,7 +138,10 @@ describe("connecting (the authorizer)", () => {
 
   it("accepts the token as ?token=, in Sec-WebSocket-Protocol (selecting 'warden'), and an API key; stores each connection, and $disconnect removes it", async () => {
     const t = await tenant("ws-ways");
-    const key = await call("POST", `${BASE}/api-keys/generate`, { token: t.token, body: { name: "ws-key", scope: ["security:read"] } });
+    const key = await call("POST", `${BASE}/api-keys/generate`, {
+      token: t.token,
+      body: { name: "ws-key", scope: ["security:read"] },
+    });
     const byQuery = await open(EVENTS, { token: t.token });
     const byProtocol = await open(EVENTS, { protocols: ["warden", t.token] });
     const byKey = await open(EVENTS, { token: key.body.api_key.full_key });
@@ -143,7 +149,9 @@ describe("connecting (the authorizer)", () => {
     const stored = await tenantConnections(t.tenantId);
     expect(stored).toHaveLength(3);
     expect(stored.map((c) => c.stream)).toEqual(["events", "events", "events"]);
-    expect(stored.filter((c) => c.apiKeyId === key.body.api_key.key_id || c.apiKeyId?.startsWith("AK-"))).toHaveLength(1);
+    expect(stored.filter((c) => c.apiKeyId === key.body.api_key.key_id || c.apiKeyId?.startsWith("AK-"))).toHaveLength(
+      1,
+    );
     await Promise.all([byQuery.close(), byProtocol.close(), byKey.close()]);
     expect(await connectionsUntil(t.tenantId, (n) => n === 0)).toBe(0);
   });
@@ -191,7 +199,10 @@ describe("events socket", () => {
 
     const from = s.frames.length;
     await failLogin(a);
-    const created = await call("POST", `${BASE}/api-keys/generate`, { token: a.token, body: { name: "ws-filtered", scope: ["*"] } });
+    const created = await call("POST", `${BASE}/api-keys/generate`, {
+      token: a.token,
+      body: { name: "ws-filtered", scope: ["*"] },
+    });
     expect(created.status).toBe(201);
     const change = await s.next((m) => m.type === "configuration_change", { from });
     expect(change.message.data).toMatchObject({ event_type: "api_key_generated" });
@@ -220,7 +231,12 @@ describe("/ws/logs", () => {
     await putFirewallLogLines(b.tenantId, [line(1, "DROP", 2222)], expiry());
     const ga = await la.next((m) => m.type === "firewall");
     const gb = await lb.next((m) => m.type === "firewall");
-    expect(ga.message).toMatchObject({ tenant: a.tenantId, gateway_id: 1, level: "warning", data: { destination_port: 1111 } });
+    expect(ga.message).toMatchObject({
+      tenant: a.tenantId,
+      gateway_id: 1,
+      level: "warning",
+      data: { destination_port: 1111 },
+    });
     expect(gb.message).toMatchObject({ tenant: b.tenantId, gateway_id: 1, data: { destination_port: 2222 } });
     expect(la.frames.filter((f) => f.message.type === "firewall").map((f) => f.message.tenant)).toEqual([a.tenantId]);
     expect(lb.frames.filter((f) => f.message.type === "firewall").map((f) => f.message.tenant)).toEqual([b.tenantId]);
@@ -231,16 +247,20 @@ describe("/ws/logs", () => {
     l.send({ action: "subscribe", types: ["firewall"], gateway_id: 2, level: "warning" });
     await l.next((m) => m.type === "subscribed");
     const from = l.frames.length;
-    await putFirewallLogLines(a.tenantId, [line(1, "DROP", 1001), line(2, "ACCEPT", 1002), line(2, "DROP", 1003)], expiry());
+    await putFirewallLogLines(
+      a.tenantId,
+      [line(1, "DROP", 1001), line(2, "ACCEPT", 1002), line(2, "DROP", 1003)],
+      expiry(),
+    );
     await failLogin(a); // an audit line: another type
     const got = await l.next((m) => m.type === "firewall", { from });
     expect(got.message).toMatchObject({ gateway_id: 2, data: { destination_port: 1003, action: "DROP" } });
     // Sent after the lines: once it is through, everything before it has been fanned out.
     await putFirewallLogLines(a.tenantId, [line(2, "DROP", 1004)], expiry());
     await l.next((m) => (m.data as { destination_port?: number })?.destination_port === 1004, { from });
-    expect(l.frames.slice(from).map((f) => (f.message.data as { destination_port?: number }).destination_port)).toEqual([
-      1003, 1004,
-    ]);
+    expect(l.frames.slice(from).map((f) => (f.message.data as { destination_port?: number }).destination_port)).toEqual(
+      [1003, 1004],
+    );
   });
 });
 
@@ -248,13 +268,38 @@ describe("/ws/notifications", () => {
   it("delivers the caller's own notifications only, and never the body of a one-time code", async () => {
     const n = await open("/ws/notifications", { token: a.token });
     const email = `${a.username}@example.com`;
-    await putOutboxMessage({ tenantId: a.tenantId, channel: "email", to: "someone-else@example.com", subject: "not yours", body: "x", kind: "policy_change" });
-    await putOutboxMessage({ tenantId: a.tenantId, channel: "email", to: email, subject: "Your code", body: "123456", kind: "two_factor_code" });
-    await putOutboxMessage({ tenantId: a.tenantId, channel: "email", to: email, subject: "Policy changed", body: "details", kind: "policy_change" });
+    await putOutboxMessage({
+      tenantId: a.tenantId,
+      channel: "email",
+      to: "someone-else@example.com",
+      subject: "not yours",
+      body: "x",
+      kind: "policy_change",
+    });
+    await putOutboxMessage({
+      tenantId: a.tenantId,
+      channel: "email",
+      to: email,
+      subject: "Your code",
+      body: "123456",
+      kind: "two_factor_code",
+    });
+    await putOutboxMessage({
+      tenantId: a.tenantId,
+      channel: "email",
+      to: email,
+      subject: "Policy changed",
+      body: "details",
+      kind: "policy_change",
+    });
     await n.next((m) => (m.data as { subject?: string }).subject === "Policy changed");
     const subjects = n.frames.map((f) => (f.message.data as { subject: string }).subject);
     expect(subjects).toEqual(["Your code", "Policy changed"]);
-    expect(n.frames[0]?.message).toMatchObject({ type: "notification", tenant: a.tenantId, data: { kind: "two_factor_code", body: null } });
+    expect(n.frames[0]?.message).toMatchObject({
+      type: "notification",
+      tenant: a.tenantId,
+      data: { kind: "two_factor_code", body: null },
+    });
     expect(n.frames[1]?.message).toMatchObject({ data: { body: "details", channel: "email" } });
   });
 });
@@ -270,7 +315,14 @@ describe("back-pressure", () => {
     let posted = 0;
     for (let i = 0; i < 2000 && gone === 0; i++) {
       const r = await fanOut([
-        { tenantId: t.tenantId, stream: "events", type: "configuration_change", severity: "info", timestamp: new Date().toISOString(), data: { big } },
+        {
+          tenantId: t.tenantId,
+          stream: "events",
+          type: "configuration_change",
+          severity: "info",
+          timestamp: new Date().toISOString(),
+          data: { big },
+        },
       ]);
       gone = r.gone;
       posted += r.sent;
