@@ -334,3 +334,33 @@ describe("back-pressure", () => {
     expect((await slow.closed).code).toBe(SLOW_CONSUMER_CLOSE);
   });
 });
+
+describe("heartbeats", () => {
+  it("terminates a client that stops answering pings (and $disconnect forgets it), keeps one that answers", async () => {
+    const hb = await startApiServer({
+      routes,
+      root,
+      port: 0,
+      websockets: localWebSockets({ routes, root, heartbeatMs: 500 }),
+    });
+    try {
+      const t = await tenant("ws-heartbeat");
+      const silent = await openStream(hb.url, EVENTS, { token: t.token });
+      const healthy = await openStream(hb.url, EVENTS, { token: t.token });
+      opened.push(silent, healthy);
+      // A client whose socket is not read answers no ping: a dead peer, as the server sees it.
+      (silent.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      let left = 2;
+      for (let i = 0; i < 500 && left !== 1; i++) {
+        left = (await tenantConnections(t.tenantId)).length;
+        if (left !== 1) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(left).toBe(1);
+      // The healthy client answered every ping meanwhile and is still served.
+      healthy.send({ action: "ping" });
+      await healthy.next((m) => m.type === "pong");
+    } finally {
+      await hb.close();
+    }
+  });
+});
