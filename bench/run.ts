@@ -167,6 +167,10 @@ async function main() {
     const billing = await import("./billing.ts");
     await billing.benchBilling({ call, newTenant, warm });
     await (await import("./posture.ts")).benchPostureAll({ call, newTenant, freshIp });
+    const { benchRealtime } = await import("./realtime.ts");
+    console.log(
+      `\nRealtime change → socket latency (local stream poller, @connections emulator): ${JSON.stringify(await benchRealtime({ call, newTenant }))}`,
+    );
   } finally {
     await dynamo.stop();
   }

@@ -16,6 +16,7 @@ import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
 import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { realtimeRoutes } from "./routes/realtime.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { scanRoutes } from "./routes/scans.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
@@ -39,6 +40,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   docs: docsRoutes,
   "cloudsentinel-scans": cloudsentinelScanRoutes,
   scans: scanRoutes,
+  realtime: realtimeRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

@@ -136,4 +136,28 @@ export const workers: Worker[] = [
     access: { table: "RW", workflows: "start" },
     trigger: "none",
   },
+  {
+    // Audit records, gateway events, workflow progress and notifier messages → WebSocket clients of
+    // their tenant (shared/realtime). Granted execute-api:ManageConnections on the WebSocket APIs
+    // only, by the realtime stack.
+    id: "workers-realtime-fanout",
+    handler: "functions/workers/realtime-fanout.ts",
+    access: { table: "RW" },
+    trigger: "table-stream",
+    streamFilters: [
+      {
+        eventName: ["INSERT"],
+        dynamodb: { NewImage: { type: { S: ["Audit", "FirewallLine", "SshAuthFailure", "OutboxMessage"] } } },
+      },
+      { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["SshSession", "WorkflowExecution"] } } } },
+    ],
+  },
+  {
+    // The WebSocket APIs' REQUEST authorizer on $connect (the realtime stack wires it).
+    id: "realtime-authorize",
+    handler: "functions/realtime/authorize.ts",
+    // Verifies tokens (the JWT key's public half) and resolves API keys (recording their use).
+    access: { table: "RW", jwtPublicKey: true },
+    trigger: "none",
+  },
 ];

@@ -145,3 +145,40 @@ export function acknowledgeStateMachineRole(role: IConstruct): void {
       `${XRAY} support no resource-level permissions (Service Authorization Reference).`,
   );
 }
+
+/**
+ * A WebSocket API of the realtime stack. API Gateway runs authorizers on `$connect` only; the
+ * later routes (`$default`, `$disconnect`) belong to a connection that `$connect`'s authorizer
+ * admitted, and their function reads the caller from that authorizer's context. Access logging of
+ * a WebSocket stage needs the account-wide API Gateway CloudWatch role, which a stack must not
+ * take over: each connect, refusal, message and disconnect is logged by the functions instead.
+ */
+export function acknowledgeWebSocketApi(api: IConstruct, stage: IConstruct): void {
+  for (const route of api.node
+    .findAll()
+    .filter((c) => /(Disconnect|Default)Route$|(disconnect|default)-Route$/i.test(c.node.id)))
+    ack(
+      route,
+      "AwsSolutions-APIG4",
+      "API Gateway authorizes a WebSocket connection at $connect (the Lambda REQUEST authorizer); $default and $disconnect run within that authorized connection, with its context.",
+    );
+  ack(
+    stage,
+    "AwsSolutions-APIG1",
+    "WebSocket stage access logs require the account-wide API Gateway CloudWatch role (AWS::ApiGateway::Account), which one application's stack must not take over; the authorizer and the stream functions log every connect, refusal, message and disconnect (tenant, connection id, reason) instead.",
+  );
+}
+
+/**
+ * `execute-api:ManageConnections` on the realtime APIs: connection ids are made by API Gateway at
+ * connect time, so the grant names each API and stage and leaves only the connection id open.
+ */
+export function acknowledgeManageConnections(scope: IConstruct, apiLogicalIds: string[], stage: string): void {
+  for (const api of apiLogicalIds)
+    for (const method of ["POST", "DELETE"])
+      ack(
+        scope,
+        wildcard(nagArn("execute-api", `<${api}>/${stage}/${method}/@connections/*`)),
+        "WebSocket connection ids are assigned by API Gateway when a client connects; the grant is fixed to this API and stage and only the connection id is open.",
+      );
+}

@@ -17,6 +17,7 @@ import { AppError } from "#shared/kit/errors.ts";
 import { SECURITY_HEADERS } from "#shared/kit/headers.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import { routeHandlers } from "./route-handlers.ts";
+import type { LocalWebSockets } from "./websocket-server.ts";
 
 interface CompiledRoute {
   route: RouteDef;
@@ -250,6 +251,8 @@ export async function startApiServer(opts: {
   health?: () => Promise<Record<string, HealthCheck>>;
   /** Receives one line per request (the access log). */
   accessLog?: (line: string) => void;
+  /** The WebSocket rows' upgrades and the `@connections` emulator (infra/local/websocket-server.ts). */
+  websockets?: LocalWebSockets;
 }): Promise<LocalApi> {
   const compiled = compileRoutes(opts.routes);
   const load = routeHandlers(opts.root);
@@ -301,6 +304,8 @@ export async function startApiServer(opts: {
     return false;
   };
   const server = createServer(async (req, res) => {
+    // The `@connections` emulator: the platform's own fan-out posting to sockets, not an API request (not logged).
+    if (opts.websockets && (await opts.websockets.handleRequest(req, res).catch(() => false))) return;
     const started = performance.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     const entry: AccessLogEntry = { method: req.method ?? "GET", path: url.pathname, status: 0, ms: 0 };
@@ -351,6 +356,7 @@ export async function startApiServer(opts: {
       if (status >= 500) process.stderr.write(`local api: ${(e as Error).stack ?? e}\n`);
     }
   });
+  opts.websockets?.attach(server);
   const host = opts.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -361,10 +367,12 @@ export async function startApiServer(opts: {
   return {
     server,
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await opts.websockets?.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

@@ -15,6 +15,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { createTableInput, TABLE } from "#shared/table/table.ts";
@@ -139,7 +140,13 @@ export async function startDynamoDbLocal(opts: { port?: number; dataDir?: string
   };
 }
 
-/** Creates the table (if missing) from the shared declaration and turns on TTL. */
+/** The table's stream, as in AWS: the table-stream workers read it (infra/local/table-stream.ts). */
+const STREAM = { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } as const;
+
+/**
+ * Creates the table (if missing) from the shared declaration, with its NEW_AND_OLD_IMAGES stream,
+ * and turns on TTL. A table kept from before (a data dir) gets its stream turned on.
+ */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
@@ -147,10 +154,13 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
+    }
   } catch (e) {
     if ((e as { name?: string }).name !== "ResourceNotFoundException") throw e;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await client.send(new CreateTableCommand({ ...createTableInput(tableName), StreamSpecification: STREAM }));
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,

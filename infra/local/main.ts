@@ -52,7 +52,7 @@ function say(line: string) {
 
 /** "[2/6] Starting DynamoDB Local… done in 9.8 s (…)": one line per start-up step, as it finishes. */
 let step = 0;
-const STEPS = 8;
+const STEPS = 9;
 async function progress<T>(what: string, run: () => Promise<T>, detail?: (r: T) => string): Promise<T> {
   step += 1;
   const started = performance.now();
@@ -218,7 +218,22 @@ async function main() {
     (g) => `gateway ${g.gatewayId}, thing ${g.thing}, running the edge handler in ${g.sandbox}`,
   );
 
+  // DynamoDB Local's stream → every "table-stream" worker (webhooks, GRC evidence, realtime fan-out, meters).
+  const { startTableStream, tableStreamWorkers } = await import("./table-stream.ts");
+  const { workers } = await import("#infra/workers.ts");
+  await progress(
+    "Table stream",
+    async () => {
+      const streamWorkers = await tableStreamWorkers(root, workers);
+      const t = await startTableStream({ endpoint: dynamo.endpoint, tableName, workers: streamWorkers });
+      stops.push(() => t.stop());
+      return streamWorkers;
+    },
+    (w) => `${w.length} workers: ${w.map((x) => x.id).join(", ")}`,
+  );
+
   const { buildOpenApiDocument } = await import("#tools/openapi-document.ts");
+  const { localWebSockets } = await import("./websocket-server.ts");
   const health = localHealth({ dynamoEndpoint: dynamo.endpoint, iotEndpoint: iot.dataPlaneEndpoint });
   const api = await progress(
     "HTTP API",
@@ -230,11 +245,16 @@ async function main() {
         openapi: () => buildOpenApiDocument(routes, { root, serverUrl: `http://127.0.0.1:${port}` }),
         health,
         accessLog: (line) => say(line),
+        websockets: localWebSockets({ routes, root }),
       });
       stops.push(() => a.close());
       return a;
     },
-    () => `${routes.length} routes`,
+    () =>
+      `${routes.filter((r) => r.method !== "WEBSOCKET").length} routes, WebSockets on ${routes
+        .filter((r) => r.method === "WEBSOCKET")
+        .map((r) => r.path)
+        .join(", ")}`,
   );
   await progress(
     "Health",
@@ -260,6 +280,7 @@ async function main() {
     "",
     `Warden is listening on ${api.url}`,
     `  API docs:  ${api.url}/docs   (OpenAPI 3.1: ${api.url}/openapi.json)   health: ${api.url}/health`,
+    `  Events:    ${api.url.replace(/^http/, "ws")}/cloud-integration/security/events?token=$TOKEN`,
     boot.generatedPassword
       ? `  Admin of tenant 'default': ${boot.username} / ${boot.generatedPassword}  (generated; shown once — keep it)`
       : boot.created

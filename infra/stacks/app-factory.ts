@@ -18,6 +18,7 @@ import { type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack } from "./api-stack.ts";
 import { blobBucketNameFor, DataStack } from "./data-stack.ts";
 import { IotStack } from "./iot-stack.ts";
+import { realtimeStackFor } from "./realtime-stack.ts";
 import { apiGatewayPath, RoutesStack } from "./routes-stack.ts";
 import { WorkersStack } from "./workers-stack.ts";
 import { WorkflowsStack } from "./workflows-stack.ts";
@@ -186,6 +187,13 @@ export function createApp(options: CreateAppOptions): WardenApp {
           platform,
         })
       : undefined;
+
+  realtimeStackFor(app, `${prefix}-Realtime`, {
+    routes,
+    workers: workersStack,
+    assetsDir: options.assetsDir,
+    platform,
+  });
 
   const taskFunctions = workersStack?.functions ?? new Map();
   const workflows = WORKFLOWS.filter((def) => taskFunctions.has(taskFunctionId(def.finish)));

@@ -78,14 +78,15 @@ afterAll(() => {
 describe("npm start", () => {
   it("prints a progress line per start-up step, the URL and the login command to paste", async () => {
     for (const stepLine of [
-      /\[1\/8\] DynamoDB Local: ready in [\d.]+ s/,
-      /\[2\/8\] IoT Core \(local\): ready/,
-      /\[3\/8\] ACME CA: ready/,
-      /\[4\/8\] Workflows: ready/,
-      /\[5\/8\] Tenant 'default': ready/,
-      /\[6\/8\] Simulated gateway: ready/,
-      /\[7\/8\] HTTP API: ready/,
-      /\[8\/8\] Health: ready in [\d.]+ s \(table ok, iot ok, workflows ok\)/,
+      /\[1\/9\] DynamoDB Local: ready in [\d.]+ s/,
+      /\[2\/9\] IoT Core \(local\): ready/,
+      /\[3\/9\] ACME CA: ready/,
+      /\[4\/9\] Workflows: ready/,
+      /\[5\/9\] Tenant 'default': ready/,
+      /\[6\/9\] Simulated gateway: ready/,
+      /\[7\/9\] Table stream: ready in [\d.]+ s \(\d+ workers: .*workers-webhook-dispatch.*workers-realtime-fanout/,
+      /\[8\/9\] HTTP API: ready/,
+      /\[9\/9\] Health: ready in [\d.]+ s \(table ok, iot ok, workflows ok\)/,
     ]) {
       expect(output).toMatch(stepLine);
     }

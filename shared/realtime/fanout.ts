@@ -1,0 +1,7 @@
+/** The stream worker's entry to the area: a batch's realtime events, and their fan-out. */
+import type { DynamoDBStreamEvent } from "aws-lambda";
+import { eventsOfRecord, type RealtimeEvent } from "./messages.ts";
+
+export { type FanOutReport, fanOut } from "./connections.ts";
+
+export const eventsOfStream = (event: DynamoDBStreamEvent): RealtimeEvent[] => event.Records.flatMap(eventsOfRecord);
