@@ -164,6 +164,10 @@ async function main() {
     await grc.benchGrc({ call, warm, newTenant });
     const billing = await import("./billing.ts");
     await billing.benchBilling({ call, newTenant, warm });
+    const { benchInsights } = await import("./insights.ts");
+    console.log(
+      `\nInsights (isolation forest, side by side with scikit-learn):\n  ${(await benchInsights()).join("\n  ")}`,
+    );
   } finally {
     await dynamo.stop();
   }

@@ -13,6 +13,7 @@ import { fleetRoutes } from "./routes/fleet.ts";
 import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
 import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
+import { insightsRoutes } from "./routes/insights.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { reportRoutes } from "./routes/reports.ts";
 import { signInRoutes } from "./routes/sign-in.ts";
@@ -33,6 +34,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   "grc-operations": grcOperationsRoutes,
   billing: billingRoutes,
   metrics: metricsRoutes,
+  insights: insightsRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

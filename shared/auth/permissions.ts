@@ -54,6 +54,7 @@ export const PERMISSIONS = {
   incidents: ["incidents:read", "incidents:write"],
   billing: ["billing:read", "billing:admin"],
   metrics: ["metrics:read"],
+  insights: ["insights:read", "insights:write"],
 } as const satisfies Record<string, readonly `${string}:${string}`[]>;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];
