@@ -23,6 +23,7 @@ import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
 import { insightsTraining } from "#shared/workflows/definitions.ts";
 import { type ExecutionItem, newExecutionId, startWorkflow, type WorkflowState } from "#shared/workflows/engine.ts";
 import {
+  deleteModel,
   type Evaluation,
   type FileItem,
   getActiveModelId,
@@ -134,15 +135,21 @@ export async function startTraining(
     error: null,
   };
   await putModel(tenantId, model);
-  const { execution } = await startWorkflow({
-    workflow: insightsTraining,
-    tenantId,
-    subject: modelId,
-    executionId,
-    startedBy: by,
-    params: { modelId },
-  });
-  return { model, execution };
+  try {
+    const { execution } = await startWorkflow({
+      workflow: insightsTraining,
+      tenantId,
+      subject: modelId,
+      executionId,
+      startedBy: by,
+      params: { modelId },
+    });
+    return { model, execution };
+  } catch (e) {
+    // Not started (the engine answers 503): no model is left saying "training" forever.
+    await deleteModel(tenantId, modelId);
+    throw e;
+  }
 }
 
 const modelOfState = async (state: WorkflowState): Promise<ModelItem> => {

@@ -7,6 +7,7 @@ import * as z from "zod/mini";
 import { responseSchema } from "#shared/kit/text.ts";
 import type { Anomaly } from "./db/anomalies.ts";
 import type { FileItem, ModelItem } from "./db/models.ts";
+import type { Finding } from "./findings.ts";
 import type { Prediction } from "./predictions.ts";
 
 const timestamp = /* @__PURE__ */ responseSchema(() => z.iso.datetime({ offset: true }));
@@ -163,4 +164,186 @@ export const anomaliesView = (r: { items: Anomaly[]; cursor: string | null; from
   count: r.items.length,
   next_cursor: r.cursor,
   period: { start: r.from.toISOString(), end: r.to.toISOString(), hours: r.hours },
+});
+
+// ── findings: summary, threat analysis, recommendations ─────────────────────────────────────────
+
+const severity = /* @__PURE__ */ responseSchema(() => z.enum(["low", "medium", "high", "critical"]));
+const period = /* @__PURE__ */ responseSchema(() => z.strictObject({ start: timestamp, end: timestamp, hours: count }));
+
+export const FindingSchema = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      rule: z.string(),
+      severity,
+      confidence: unit,
+      title: z.string(),
+      description: z.string(),
+      affected: z.array(z.string()),
+      evidence: z.strictObject({
+        source: z.enum(["audit", "firewall", "anomalies", "users"]),
+        count,
+        record_ids: z.array(z.string()),
+      }),
+      first_seen: z.nullable(timestamp),
+      last_seen: z.nullable(timestamp),
+    })
+    .check(
+      z.meta({
+        id: "InsightsFinding",
+        description: "What a documented rule found in the tenant's records, citing them (source, count, record ids).",
+      }),
+    ),
+);
+
+export const SummaryResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    summary: z.string(),
+    key_findings: z.array(z.string()),
+    recommendations: z.array(z.string()),
+    risk_level: severity,
+    findings: z.array(FindingSchema),
+    period,
+  }),
+);
+export const summaryView = (s: {
+  summary: string;
+  keyFindings: string[];
+  recommendations: string[];
+  riskLevel: string;
+  findings: Finding[];
+  period: { start: string; end: string; hours: number };
+}) => ({
+  summary: s.summary,
+  key_findings: s.keyFindings,
+  recommendations: s.recommendations,
+  risk_level: s.riskLevel,
+  findings: s.findings,
+  period: s.period,
+});
+
+export const ThreatAnalysisResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    threat_level: severity,
+    threats_detected: z.array(
+      z.strictObject({
+        type: z.string(),
+        severity,
+        confidence: unit,
+        description: z.string(),
+        affected_devices: z.array(z.string()),
+        recommended_actions: z.array(z.string()),
+        evidence: FindingSchema.shape.evidence,
+      }),
+    ),
+    behavioral_patterns: z.array(
+      z.strictObject({
+        pattern: z.string(),
+        anomaly_score: unit,
+        first_detected: z.nullable(timestamp),
+        evidence: FindingSchema.shape.evidence,
+      }),
+    ),
+    predictions: z.nullable(
+      z.strictObject({
+        next_24h_risk: severity,
+        next_7d_risk: severity,
+        recommended_monitoring: z.array(z.string()),
+      }),
+    ),
+    period,
+  }),
+);
+export const threatAnalysisView = (t: {
+  threatLevel: string;
+  threats: { finding: Finding; type: string; actions: string[] }[];
+  patterns: { pattern: string; anomalyScore: number; firstDetected: string | null; finding: Finding }[];
+  predictions: { next24hRisk: string; next7dRisk: string; monitoring: string[] } | null;
+  period: { start: string; end: string; hours: number };
+}) => ({
+  threat_level: t.threatLevel,
+  threats_detected: t.threats.map((x) => ({
+    type: x.type,
+    severity: x.finding.severity,
+    confidence: x.finding.confidence,
+    description: x.finding.description,
+    affected_devices: x.finding.affected,
+    recommended_actions: x.actions,
+    evidence: x.finding.evidence,
+  })),
+  behavioral_patterns: t.patterns.map((p) => ({
+    pattern: p.pattern,
+    anomaly_score: p.anomalyScore,
+    first_detected: p.firstDetected,
+    evidence: p.finding.evidence,
+  })),
+  predictions: t.predictions
+    ? {
+        next_24h_risk: t.predictions.next24hRisk,
+        next_7d_risk: t.predictions.next7dRisk,
+        recommended_monitoring: t.predictions.monitoring,
+      }
+    : null,
+  period: t.period,
+});
+
+export const RecommendationsResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    recommendations: z.array(
+      z.strictObject({
+        id: z.string(),
+        category: z.string(),
+        priority: z.enum(["high", "medium", "low"]),
+        title: z.string(),
+        description: z.string(),
+        impact: z.string(),
+        effort: z.enum(["low", "medium", "high"]),
+        affected_devices: z.optional(z.array(z.string())),
+        estimated_time: z.string(),
+        evidence: FindingSchema.shape.evidence,
+      }),
+    ),
+    summary: z.strictObject({
+      total_recommendations: count,
+      high_priority: count,
+      medium_priority: count,
+      low_priority: count,
+    }),
+    period,
+  }),
+);
+export const recommendationsView = (r: {
+  items: {
+    id: string;
+    category: string;
+    priority: "high" | "medium" | "low";
+    title: string;
+    description: string;
+    impact: string;
+    effort: string;
+    affectedDevices: string[] | undefined;
+    estimatedTime: string;
+    finding: Finding;
+  }[];
+  period: { start: string; end: string; hours: number };
+}) => ({
+  recommendations: r.items.map((i) => ({
+    id: i.id,
+    category: i.category,
+    priority: i.priority,
+    title: i.title,
+    description: i.description,
+    impact: i.impact,
+    effort: i.effort,
+    ...(i.affectedDevices ? { affected_devices: i.affectedDevices } : {}),
+    estimated_time: i.estimatedTime,
+    evidence: i.finding.evidence,
+  })),
+  summary: {
+    total_recommendations: r.items.length,
+    high_priority: r.items.filter((i) => i.priority === "high").length,
+    medium_priority: r.items.filter((i) => i.priority === "medium").length,
+    low_priority: r.items.filter((i) => i.priority === "low").length,
+  },
+  period: r.period,
 });

@@ -7,10 +7,11 @@
  *   T#<t>#INSIGHTS / FILE#<file id>      one uploaded training CSV: name, size, rows, columns
  *
  * Access patterns: list models and files (Query on the partition, by SK prefix), get one (GetItem),
- * create (conditional Put), update status and results (UpdateItem on an existing item), read and set
+ * create (conditional Put), update status and results (UpdateItem on an existing item), delete one
+ * whose training could not start (DeleteItem), read and set
  * the active model (GetItem, Put).
  */
-import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { db, tableName } from "#shared/table/client.ts";
 import { tenantPk } from "#shared/table/keys.ts";
@@ -141,4 +142,9 @@ export async function putFile(tenantId: string, f: FileItem): Promise<void> {
 export async function getFile(tenantId: string, fileId: string): Promise<FileItem | undefined> {
   const item = await getItem(insightsKeys.file(tenantId, fileId), true);
   return item ? FileItem.parse(item) : undefined;
+}
+
+/** Removes a model item (a training that could not be started leaves nothing behind). */
+export async function deleteModel(tenantId: string, modelId: string): Promise<void> {
+  await db.send(new DeleteCommand({ TableName: tableName, Key: insightsKeys.model(tenantId, modelId) }));
 }
