@@ -2,9 +2,9 @@
  * Scoring as gateway metrics are ingested (shared/fleet/ingest.ts calls `scoreIngestedMetrics`
  * after storing a sample): when the tenant has an active model whose features the sample carries,
  * the sample is scored; an anomaly is stored (db/anomalies.ts, read by `/api/anomalies` and the
- * findings) and emitted as the audit event `anomaly_detected` (so webhooks and the log stream see
- * it). Kept fast: the active model is looked up at most every 30 s per container and its trees
- * are cached (model-store.ts). A scoring failure is logged and never fails the ingest.
+ * findings) and emitted as the audit event `anomaly_detected` (the trail the log stream carries;
+ * not a webhook event: the gateway spec lists those). Kept fast: the active model is looked up at
+ * most every 30 s per container and its trees are cached (model-store.ts). A scoring failure is logged and never fails the ingest.
  */
 import { randomBytes } from "node:crypto";
 import { appendAudit } from "#shared/audit/trail.ts";
