@@ -26,7 +26,7 @@ export const ModelPath = z.strictObject({ model_id: id("model") });
 
 /** One row to score: feature name → value (the model's features must be present; others are ignored). */
 const featureName = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be a feature name"));
-const PredictRow = z.record(featureName, z.number().check(z.refine(Number.isFinite, "must be a finite number")));
+const PredictRow = z.record(featureName, z.number());
 
 /** POST /api/insights/models/{model_id}/predict: at most 1,000 rows per call. */
 export const PredictBody = z.strictObject({

@@ -558,9 +558,14 @@ const REQUESTS: Record<string, Build> = {
 
   // --- insights (securenet) ---------------------------------------------------------------------
   // Training starts a workflow (no runner in the matrices: generated, like certificate renewal) and
-  // predict needs a trained model (generated: 404 for those allowed);
-  // test/integration/insights/insights-models.test.ts holds both to success on the local runner.
+  // predict needs a trained model (written with a valid body, but marked generated: 404 for those
+  // allowed); test/integration/insights/insights-models.test.ts holds both to success on the local runner.
   "GET /api/insights/models": async () => ({}),
+  "POST /api/insights/models/{model_id}/predict": async () => ({
+    params: { model_id: "model_000000000000" },
+    body: { data: [{ cpu_usage: 85.5, memory_usage: 92.1 }] },
+    generated: true,
+  }),
   "POST /api/insights/models/upload-training-data": async ({ w }) =>
     multipart([
       {
@@ -577,7 +582,8 @@ const REQUESTS: Record<string, Build> = {
   }),
   "GET /api/insights/recommendations": async () => ({}),
   // --- legacy (securenet) -----------------------------------------------------------------------
-  "GET /api/logs": async () => ({ query: { type: "audit", hours: "24", limit: "20" } }),
+  // Sign-ins only: the caller's trail also holds its own refused requests, which name what it sent.
+  "GET /api/logs": async () => ({ query: { type: "audit", hours: "24", limit: "20", event_type: "login" } }),
   "GET /api/anomalies": async () => ({ query: { hours: "24" } }),
   "GET /api/network": async () => ({}),
   "GET /api/notifications": async () => ({}),
