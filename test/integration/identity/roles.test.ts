@@ -49,6 +49,7 @@ describe("GET /roles", () => {
         incidents: ["incidents:read", "incidents:write"],
         billing: ["billing:read", "billing:admin"],
         metrics: ["metrics:read"],
+        insights: ["insights:read", "insights:write"],
       },
     });
     // Each built-in role grants what the routes check (the catalogue), nothing no route asks for.
@@ -63,6 +64,7 @@ describe("GET /roles", () => {
         "compliance:write",
         "incidents:write",
         "metrics:read",
+        "insights:write",
       ],
       user_count: 0,
       default: false,
@@ -78,6 +80,7 @@ describe("GET /roles", () => {
       "compliance:read",
       "incidents:write",
       "metrics:read",
+      "insights:read",
     ]);
     expect(byName.Technician.permissions).toEqual(["gateways:read", "firewall:read", "ssh:write", "metrics:read"]);
     expect(byName.Viewer).toMatchObject({
@@ -89,6 +92,7 @@ describe("GET /roles", () => {
         "compliance:read",
         "incidents:read",
         "metrics:read",
+        "insights:read",
       ],
       user_count: 1,
       default: true,
