@@ -15,6 +15,7 @@ import { fleetRoutes } from "./routes/fleet.ts";
 import { grcGovernanceRoutes } from "./routes/grc-governance.ts";
 import { grcOperationsRoutes } from "./routes/grc-operations.ts";
 import { identityRoutes } from "./routes/identity.ts";
+import { insightsRoutes } from "./routes/insights.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { realtimeRoutes } from "./routes/realtime.ts";
 import { reportRoutes } from "./routes/reports.ts";
@@ -41,6 +42,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   "cloudsentinel-scans": cloudsentinelScanRoutes,
   scans: scanRoutes,
   realtime: realtimeRoutes,
+  insights: insightsRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

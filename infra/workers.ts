@@ -56,6 +56,10 @@ const TASK_ACCESS: Record<string, Access> = {
   "functions/workflows/gateway-scan/ssh.ts": { table: "RW", iotShadowsRead: true },
   "functions/workflows/gateway-scan/network.ts": { table: "RW", iotShadowsRead: true },
   "functions/workflows/gateway-scan/finish.ts": { table: "RW" },
+  // Insights training reads the uploaded CSV and writes the trained model (blobs); no shadow.
+  "functions/workflows/insights-training/fit.ts": { table: "RW", blobs: "RW" },
+  "functions/workflows/insights-training/activate.ts": { table: "RW" },
+  "functions/workflows/insights-training/finish.ts": { table: "RW" },
 };
 const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
 
@@ -81,11 +85,19 @@ export const workers: Worker[] = [
     streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
   },
   // Gateways' certificate reports complete the renewal steps that wait for them (task tokens); a
-  // gateway's key request is answered with its sealed key on its own keys topic.
+  // gateway's key request is answered with its sealed key on its own keys topic. Metrics samples are
+  // scored by the tenant's active anomaly model, read from the blob store (blobs RO).
   {
     id: "iot-ingest",
     handler: "functions/iot/ingest.ts",
-    access: { table: "RW", iotShadows: true, iotPublish: true, dataKey: "decrypt", workflows: "complete" },
+    access: {
+      table: "RW",
+      iotShadows: true,
+      iotPublish: true,
+      dataKey: "decrypt",
+      workflows: "complete",
+      blobs: "RO",
+    },
     trigger: "iot-events",
   },
   ...workflowWorkers(),

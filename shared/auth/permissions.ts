@@ -55,6 +55,7 @@ export const PERMISSIONS = {
   billing: ["billing:read", "billing:admin"],
   metrics: ["metrics:read"],
   cloud: ["cloud:read", "cloud:write"],
+  insights: ["insights:read", "insights:write"],
 } as const satisfies Record<string, readonly `${string}:${string}`[]>;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];
@@ -92,6 +93,8 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "metrics:read",
       // Cloudsentinel: engineers run cloud scans and work their alerts.
       "cloud:write",
+      // Insights: engineers upload training data and train the anomaly models.
+      "insights:write",
     ] satisfies Permission[],
     default: false,
     protected: false,
@@ -113,6 +116,7 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "metrics:read",
       // Cloudsentinel: operators see scans, findings and alerts; starting scans is an engineer's call.
       "cloud:read",
+      "insights:read",
     ] satisfies Permission[],
     default: false,
     protected: false,
@@ -137,6 +141,7 @@ export const BUILT_IN_ROLES: Record<string, RoleDefinition> = {
       "incidents:read",
       "metrics:read",
       "cloud:read",
+      "insights:read",
     ] satisfies Permission[],
     default: true,
     protected: false,

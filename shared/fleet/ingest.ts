@@ -11,12 +11,16 @@ import { recordIngestedEvents } from "#shared/billing/usage.ts";
 import { addFirewallCounters } from "#shared/fleet/db/firewall-counters.ts";
 import { type FirewallLogLine, putFirewallLogLines } from "#shared/fleet/db/firewall-log.ts";
 import { addRuleHits } from "#shared/fleet/db/firewall-rule-hits.ts";
-import { putGatewayMetrics } from "#shared/fleet/db/gateway-metrics.ts";
+import { gatewayMetricsSince, putGatewayMetrics } from "#shared/fleet/db/gateway-metrics.ts";
 import { getGateway, markSeen } from "#shared/fleet/db/gateways.ts";
 import { putSshAuthFailures, type SshAuthFailure } from "#shared/fleet/db/ssh-auth-failures.ts";
 import { addSshAuthFailureCounts, addSshCounters } from "#shared/fleet/db/ssh-counters.ts";
 import { getSshSession, putSshSession, type SshSession } from "#shared/fleet/db/ssh-sessions.ts";
+import { scoreIngestedMetrics } from "#shared/insights/scoring.ts";
 import { THING_PREFIX } from "#shared/iot/policy.ts";
+
+/** The metrics samples the gateways reported since `since` (the insights area trains on them). */
+export { gatewayMetricsSince };
 
 /** How long reported events are kept: the tenant's plan's `log_retention_days`. */
 export async function retentionDays(tenantId: string): Promise<number> {
@@ -190,6 +194,8 @@ export async function ingestFleetEvent(
       break;
     case "metrics":
       await putGatewayMetrics(tenantId, gatewayId, event.at, event.sample, expiresAt);
+      // Scored by the tenant's active anomaly model, if any (never fails the ingest).
+      await scoreIngestedMetrics(tenantId, gatewayId, event.at, event.sample, expiresAt);
       break;
     case "ssh_session":
       await ingestSshSession(tenantId, gatewayId, event.sshSession, expiresAt);

@@ -8,7 +8,7 @@
  */
 import { config } from "#shared/kit/config.ts";
 import { log } from "#shared/kit/log.ts";
-import { putOutboxMessage } from "./db/outbox.ts";
+import { type OutboxMessage, putOutboxMessage, readOutbox } from "./db/outbox.ts";
 
 export interface Notification {
   tenantId: string;
@@ -60,4 +60,23 @@ export async function notifyAll(messages: Notification[]): Promise<number> {
     sent += results.filter(Boolean).length;
   }
   return sent;
+}
+
+/** Messages whose body carries a secret (a one-time code): listed, but their body is never shown again. */
+const SECRET_KINDS = new Set(["two_factor_code"]);
+
+/**
+ * The outbox messages addressed to one person (any of their e-mail addresses or phone numbers;
+ * e-mail compared without case), oldest first, as `/api/notifications` shows them. A message that
+ * carried a one-time code keeps its subject but not its body. Empty with the AWS notifier.
+ */
+export async function notificationsFor(tenantId: string, addresses: readonly string[]): Promise<OutboxMessage[]> {
+  const wanted = new Set(addresses.map((a) => a.toLowerCase()));
+  if (wanted.size === 0) return [];
+  const messages = await readOutbox(tenantId);
+  return messages
+    .filter((m) => wanted.has(m.to.toLowerCase()))
+    .map((m) =>
+      SECRET_KINDS.has(m.kind) ? { ...m, body: "(a one-time code; it is shown only where it was sent)" } : m,
+    );
 }

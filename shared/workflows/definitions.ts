@@ -118,7 +118,21 @@ export const gatewayScan: WorkflowDef = {
   timeoutSeconds: 900,
 };
 
-export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal, cloudScan, gatewayScan];
+const TRAINING = "functions/workflows/insights-training";
+
+/** Anomaly-model training (shared/insights/models.ts): fit and store the forest, then make it the active model. */
+export const insightsTraining: WorkflowDef = {
+  name: "insights-training",
+  description: "Isolation-forest training: read the data, fit, evaluate on held-out labels, store, activate",
+  steps: [
+    { state: "Fit", task: `${TRAINING}/fit.ts`, label: "Fitting model" },
+    { state: "Activate", task: `${TRAINING}/activate.ts`, label: "Activating model" },
+  ],
+  finish: `${TRAINING}/finish.ts`,
+  timeoutSeconds: 900,
+};
+
+export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal, cloudScan, gatewayScan, insightsTraining];
 
 /**
  * The function id of a task module (its CDK id and `dist/functions/<id>`): the route table's rule

@@ -598,6 +598,38 @@ const REQUESTS: Record<string, Build> = {
   "GET /api/metrics/dashboard": async () => ({}),
   "GET /api/metrics/health": async () => ({}),
   "GET /api/metrics/usage/export": async () => ({ query: { format: "csv", months: "2" } }),
+
+  // --- insights (securenet) ---------------------------------------------------------------------
+  // Training starts a workflow (no runner in the matrices: generated, like certificate renewal) and
+  // predict needs a trained model (written with a valid body, but marked generated: 404 for those
+  // allowed); test/integration/insights/insights-models.test.ts holds both to success on the local runner.
+  "GET /api/insights/models": async () => ({}),
+  "POST /api/insights/models/{model_id}/predict": async () => ({
+    params: { model_id: "model_000000000000" },
+    body: { data: [{ cpu_usage: 85.5, memory_usage: 92.1 }] },
+    generated: true,
+  }),
+  "POST /api/insights/models/upload-training-data": async ({ w }) =>
+    multipart([
+      {
+        name: "file",
+        value: `cpu_usage,memory_usage\n${Array.from({ length: 20 }, (_, i) => `${30 + ((w.next() + i) % 20)},${40 + i}`).join("\n")}\n`,
+        filename: "training_data.csv",
+      },
+    ]),
+  "POST /api/insights/summary": async () => ({
+    body: { time_range: "24h", log_types: ["error", "warning", "security"] },
+  }),
+  "POST /api/insights/threat-analysis": async () => ({
+    body: { analysis_type: "behavioral", time_range: "7d", include_predictions: true },
+  }),
+  "GET /api/insights/recommendations": async () => ({}),
+  // --- legacy (securenet) -----------------------------------------------------------------------
+  // Sign-ins only: the caller's trail also holds its own refused requests, which name what it sent.
+  "GET /api/logs": async () => ({ query: { type: "audit", hours: "24", limit: "20", event_type: "login" } }),
+  "GET /api/anomalies": async () => ({ query: { hours: "24" } }),
+  "GET /api/network": async () => ({}),
+  "GET /api/notifications": async () => ({}),
 };
 
 /** The route keys that have a written request (the rest are generated). */

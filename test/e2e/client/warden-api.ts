@@ -3037,7 +3037,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/cloud-integration/security/scan": {
+    "/api/insights/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List available ML models for the organization
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_insights_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/models/train": {
         parameters: {
             query?: never;
             header?: never;
@@ -3047,65 +3069,21 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run Security Scan
-         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         * Train a new ML model
+         * @description Requires the permission `insights:write` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
          *
-         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         *     Audited as `model_training_started` (refused attempts as `access_denied`).
          */
-        post: operations["POST_cloud_integration_security_scan"];
+        post: operations["POST_api_insights_models_train"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/cloud-integration/security/scan/results": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Scan Results
-         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_cloud_integration_security_scan_results"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/cloud-integration/security/scan/progress/{scan_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Scan Progress
-         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_cloud_integration_security_scan_progress_scan_id"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/cloud-integration/security/scan/{scan_id}/cancel": {
+    "/api/insights/models/{model_id}/predict": {
         parameters: {
             query?: never;
             header?: never;
@@ -3115,21 +3093,19 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A running scan stops before its next component and ends `cancelled`
-         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         * Make predictions using a trained ML model
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         *
-         *     Audited as `scan_cancelled` (refused attempts as `access_denied`).
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
          */
-        post: operations["POST_cloud_integration_security_scan_scan_id_cancel"];
+        post: operations["POST_api_insights_models_model_id_predict"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/cloud-integration/security/scan/schedule": {
+    "/api/insights/models/upload-training-data": {
         parameters: {
             query?: never;
             header?: never;
@@ -3138,22 +3114,66 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post?: never;
         /**
-         * Ends the organization's weekly scan (404 when it has none)
-         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         * Upload training data for ML model training
+         * @description Requires the permission `insights:write` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
          *
-         *     Audited as `scan_schedule_deleted` (refused attempts as `access_denied`).
+         *     Audited as `training_data_uploaded` (refused attempts as `access_denied`).
          */
-        delete: operations["DELETE_cloud_integration_security_scan_schedule"];
+        post: operations["POST_api_insights_models_upload_training_data"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/security": {
+    "/api/insights/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate AI-powered summary of logs and security events
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        post: operations["POST_api_insights_summary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/threat-analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Perform advanced threat analysis using AI
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        post: operations["POST_api_insights_threat_analysis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/recommendations": {
         parameters: {
             query?: never;
             header?: never;
@@ -3161,13 +3181,35 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get security status and scan results
+         * Get AI-generated security recommendations
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_insights_recommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get system logs with filtering and pagination
          * @deprecated
-         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
          *
          *     Rate class `general`: 100 requests per minute per tenant (or API key).
          */
-        get: operations["GET_api_security"];
+        get: operations["GET_api_logs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3176,50 +3218,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/network/scan": {
+    "/api/anomalies": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Start network device scan
+         * Get detected anomalies
          * @deprecated
-         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
-         *
-         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
          */
-        post: operations["POST_api_network_scan"];
+        get: operations["GET_api_anomalies"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/security/scan": {
+    "/api/network": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Start security vulnerability scan
+         * Get network status and device information
          * @deprecated
-         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         * @description Requires the permission `gateways:read` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
-         *
-         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
          */
-        post: operations["POST_api_security_scan"];
+        get: operations["GET_api_network"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get system notifications
+         * @deprecated
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_notifications"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3417,6 +3478,56 @@ export interface components {
             error: string;
             details: string;
             hint?: string;
+        };
+        /** @description An anomaly-detection model. `accuracy` is measured on held-out labelled rows, null when the data had no labels. */
+        InsightsModel: {
+            id: string;
+            name: string;
+            /** @constant */
+            type: "isolation_forest";
+            accuracy: number | null;
+            /** @enum {string} */
+            status: "training" | "active" | "inactive" | "failed";
+            /** Format: date-time */
+            created_at: string;
+            last_trained: string | null;
+            training_session_id: string;
+            source: string;
+            features: string[];
+            training_rows: number;
+            parameters: {
+                contamination: "auto" | number;
+                n_estimators: number;
+                max_samples: "auto" | number;
+                seed: number;
+            };
+            evaluation: {
+                held_out_rows: number;
+                held_out_anomalies: number;
+                true_positives: number;
+                false_positives: number;
+                false_negatives: number;
+                true_negatives: number;
+            } | null;
+            error: string | null;
+        };
+        /** @description What a documented rule found in the tenant's records, citing them (source, count, record ids). */
+        InsightsFinding: {
+            rule: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            confidence: number;
+            title: string;
+            description: string;
+            affected: string[];
+            evidence: {
+                /** @enum {string} */
+                source: "audit" | "firewall" | "anomalies" | "users";
+                count: number;
+                record_ids: string[];
+            };
+            first_seen: string | null;
+            last_seen: string | null;
         };
         __schema0: {
             id: string;
@@ -6874,7 +6985,7 @@ export interface operations {
                 "application/json": {
                     url?: string;
                     enabled?: boolean;
-                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked" | "scan_completed")[];
+                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked")[];
                     retry_count?: number;
                     timeout_seconds?: number;
                 };
@@ -20924,7 +21035,80 @@ export interface operations {
             };
         };
     };
-    POST_cloud_integration_security_scan: {
+    GET_api_insights_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            models: components["schemas"]["InsightsModel"][];
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    POST_api_insights_models_train: {
         parameters: {
             query?: never;
             header?: never;
@@ -20934,29 +21118,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    model_name: string;
                     /**
-                     * @default full
-                     * @enum {string}
+                     * @default isolation_forest
+                     * @constant
                      */
-                    scan_type?: "quick" | "full" | "compliance" | "vulnerability";
-                    /**
-                     * @default [
-                     *       "authentication",
-                     *       "firewall",
-                     *       "certificates",
-                     *       "ssh",
-                     *       "network"
-                     *     ]
-                     */
-                    components?: ("authentication" | "firewall" | "certificates" | "ssh" | "network")[];
-                    /**
-                     * @default standard
-                     * @enum {string}
-                     */
-                    depth?: "quick" | "standard" | "deep";
-                    /** @default false */
-                    schedule?: boolean;
-                    client_token?: string;
+                    model_type?: "isolation_forest";
+                    /** @default {} */
+                    parameters?: {
+                        contamination?: "auto" | number;
+                        n_estimators?: number;
+                        max_samples?: "auto" | number;
+                    };
+                    file_id?: string;
                 };
             };
         };
@@ -20967,7 +21141,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -20976,7 +21150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -20985,7 +21159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Conflict with the current state (reload and retry) */
@@ -20994,7 +21168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Unsupported Content-Type */
@@ -21003,7 +21177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21012,7 +21186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21021,7 +21195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21030,7 +21204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Success */
@@ -21040,26 +21214,655 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @enum {string} */
-                        status: "running" | "completed" | "failed" | "cancelled";
-                        scan_id: string;
-                        scan_type: string;
-                        started: string;
-                        estimated_completion: string;
-                        components: string[];
-                        depth: string;
-                        progress_url: string;
-                        next_scan_scheduled: string | null;
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            training_session_id: string;
+                            model_id: string;
+                            /** @constant */
+                            status: "training_started";
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
                     };
                 };
             };
         };
     };
-    GET_cloud_integration_security_scan_results: {
+    POST_api_insights_models_model_id_predict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        [key: string]: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            predictions: {
+                                is_anomaly: boolean;
+                                confidence: number;
+                                anomaly_score: number;
+                                features_contributing: string[];
+                            }[];
+                            model_info: {
+                                id: string;
+                                accuracy: number | null;
+                                last_trained: string | null;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_insights_models_upload_training_data: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            file_id: string;
+                            filename: string;
+                            size_bytes: number;
+                            rows_count: number;
+                            columns: string[];
+                            /** Format: date-time */
+                            upload_timestamp: string;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_insights_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default 24h
+                     * @enum {string}
+                     */
+                    time_range?: "1h" | "6h" | "12h" | "24h" | "7d" | "30d" | "90d";
+                    /**
+                     * @default [
+                     *       "error",
+                     *       "warning",
+                     *       "security"
+                     *     ]
+                     */
+                    log_types?: ("error" | "warning" | "info" | "security")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            summary: string;
+                            key_findings: string[];
+                            recommendations: string[];
+                            /** @enum {string} */
+                            risk_level: "low" | "medium" | "high" | "critical";
+                            findings: components["schemas"]["InsightsFinding"][];
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_insights_threat_analysis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default behavioral
+                     * @enum {string}
+                     */
+                    analysis_type?: "behavioral" | "network" | "authentication" | "comprehensive";
+                    /**
+                     * @default 7d
+                     * @enum {string}
+                     */
+                    time_range?: "1h" | "6h" | "12h" | "24h" | "7d" | "30d" | "90d";
+                    /** @default true */
+                    include_predictions?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            threat_level: "low" | "medium" | "high" | "critical";
+                            threats_detected: {
+                                type: string;
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high" | "critical";
+                                confidence: number;
+                                description: string;
+                                affected_devices: string[];
+                                recommended_actions: string[];
+                                evidence: {
+                                    /** @enum {string} */
+                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    count: number;
+                                    record_ids: string[];
+                                };
+                            }[];
+                            behavioral_patterns: {
+                                pattern: string;
+                                anomaly_score: number;
+                                first_detected: string | null;
+                                evidence: {
+                                    /** @enum {string} */
+                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    count: number;
+                                    record_ids: string[];
+                                };
+                            }[];
+                            predictions: {
+                                /** @enum {string} */
+                                next_24h_risk: "low" | "medium" | "high" | "critical";
+                                /** @enum {string} */
+                                next_7d_risk: "low" | "medium" | "high" | "critical";
+                                recommended_monitoring: string[];
+                            } | null;
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_insights_recommendations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            recommendations: {
+                                id: string;
+                                category: string;
+                                /** @enum {string} */
+                                priority: "high" | "medium" | "low";
+                                title: string;
+                                description: string;
+                                impact: string;
+                                /** @enum {string} */
+                                effort: "low" | "medium" | "high";
+                                affected_devices?: string[];
+                                estimated_time: string;
+                                evidence: {
+                                    /** @enum {string} */
+                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    count: number;
+                                    record_ids: string[];
+                                };
+                            }[];
+                            summary: {
+                                total_recommendations: number;
+                                high_priority: number;
+                                medium_priority: number;
+                                low_priority: number;
+                            };
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_logs: {
         parameters: {
             query?: {
-                scan_id?: string;
-                latest?: string;
+                type?: "audit" | "gateway";
+                hours?: number;
+                limit?: number;
+                page?: number;
+                event_type?: string;
+                status?: "success" | "failed";
+                username?: string;
+                action?: "DROP" | "REJECT" | "ACCEPT";
+                gateway_id?: number;
             };
             header?: never;
             path?: never;
@@ -21074,36 +21877,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        scan_id: string;
-                        scan_type: string;
-                        /** @enum {string} */
-                        status: "running" | "completed" | "failed" | "cancelled";
-                        started: string;
-                        completed: string | null;
-                        duration: string | null;
-                        results: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "pass" | "warning" | "fail";
-                                score: number;
-                                issues: number;
-                                checks: {
-                                    check: string;
-                                    /** @enum {string} */
-                                    status: "pass" | "warning" | "fail";
-                                    details: string;
-                                    /** @enum {string} */
-                                    severity: "low" | "medium" | "high" | "critical";
-                                    remediation: string | null;
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @constant */
+                            type: "audit";
+                            logs: components["schemas"]["AuditLogEntry"][];
+                            total: number;
+                            /** @description Records on this page */
+                            filtered: number;
+                            pagination: {
+                                page: number;
+                                limit: number;
+                                pages: number;
+                            };
+                            stats: {
+                                successful_events: number;
+                                failed_events: number;
+                                unique_users: number;
+                                unique_ips: number;
+                                event_types: {
+                                    [key: string]: number;
+                                };
+                            };
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "gateway";
+                            logs: {
+                                /** Format: date-time */
+                                timestamp: string;
+                                action: string;
+                                protocol: string;
+                                source_ip: string;
+                                source_port: number | null;
+                                destination_ip: string;
+                                destination_port: number | null;
+                                interface: string | null;
+                                rule_name: string | null;
+                                bytes: number | null;
+                                reason?: string;
+                                gateway_id: number;
+                            }[];
+                            total: number;
+                            filtered: number;
+                            statistics: {
+                                dropped: number;
+                                accepted: number;
+                                rejected: number;
+                                top_source_ips: {
+                                    ip: string;
+                                    count: number;
+                                }[];
+                                top_blocked_ports: {
+                                    port: number;
+                                    count: number;
                                 }[];
                             };
                         };
-                        total_issues: number | null;
-                        security_score: number | null;
-                        recommendations: string[];
-                        risk_level: ("low" | "medium" | "high" | "critical") | null;
-                        next_scan_scheduled: string | null;
-                        error: string | null;
+                        /** Format: date-time */
+                        timestamp: string;
                     };
                 };
             };
@@ -21113,7 +21952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -21122,7 +21961,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21131,7 +21970,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21140,7 +21979,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21149,7 +21988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21158,286 +21997,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
         };
     };
-    GET_cloud_integration_security_scan_progress_scan_id: {
+    GET_api_anomalies: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                scan_id: string;
+            query?: {
+                hours?: number;
+                limit?: number;
+                cursor?: string;
+                gateway_id?: number;
             };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        scan_id: string;
-                        /** @enum {string} */
-                        status: "running" | "completed" | "failed" | "cancelled";
-                        progress: number;
-                        current_component: string | null;
-                        current_check: string | null;
-                        started: string;
-                        elapsed: string;
-                        estimated_remaining: string;
-                        components_completed: string[];
-                        components_remaining: string[];
-                        issues_found: number;
-                        cancel_requested: boolean;
-                        error: string | null;
-                    };
-                };
-            };
-            /** @description Invalid request: the answer names each field at fault */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description No such object in the caller's tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    POST_cloud_integration_security_scan_scan_id_cancel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                scan_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Invalid request: the answer names each field at fault */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description No such object in the caller's tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Conflict with the current state (reload and retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Success */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        scan_id: string;
-                        /** @enum {string} */
-                        status: "running" | "completed" | "failed" | "cancelled";
-                        cancel_requested: boolean;
-                        message: string;
-                    };
-                };
-            };
-        };
-    };
-    DELETE_cloud_integration_security_scan_schedule: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done: no content */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Conflict with the current state (reload and retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    GET_api_security: {
-        parameters: {
-            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -21454,47 +22026,115 @@ export interface operations {
                         /** @constant */
                         status: "success";
                         data: {
-                            /** @enum {string} */
-                            security_status: "secure" | "at_risk" | "critical" | "unknown";
-                            security_score: number | null;
-                            risk_level: ("low" | "medium" | "high" | "critical") | null;
-                            scan_in_progress: {
-                                scan_id: string;
-                                progress_url: string;
-                            } | null;
-                            latest_scan: {
-                                scan_id: string;
-                                scan_type: string;
-                                /** @enum {string} */
-                                status: "running" | "completed" | "failed" | "cancelled";
-                                started: string;
-                                completed: string | null;
-                                duration: string | null;
-                                results: {
-                                    [key: string]: {
-                                        /** @enum {string} */
-                                        status: "pass" | "warning" | "fail";
-                                        score: number;
-                                        issues: number;
-                                        checks: {
-                                            check: string;
-                                            /** @enum {string} */
-                                            status: "pass" | "warning" | "fail";
-                                            details: string;
-                                            /** @enum {string} */
-                                            severity: "low" | "medium" | "high" | "critical";
-                                            remediation: string | null;
-                                        }[];
-                                    };
+                            anomalies: {
+                                id: string;
+                                gateway_id: number;
+                                /** Format: date-time */
+                                timestamp: string;
+                                /** Format: date-time */
+                                detected_at: string;
+                                model_id: string;
+                                anomaly_score: number;
+                                confidence: number;
+                                features_contributing: string[];
+                                values: {
+                                    [key: string]: number;
                                 };
-                                total_issues: number | null;
-                                security_score: number | null;
-                                recommendations: string[];
-                                risk_level: ("low" | "medium" | "high" | "critical") | null;
-                                next_scan_scheduled: string | null;
-                                error: string | null;
-                            } | null;
-                            next_scan_scheduled: string | null;
+                            }[];
+                            count: number;
+                            next_cursor: string | null;
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_network: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            gateways: components["schemas"]["Gateway"][];
+                            total: number;
+                            online: number;
+                            offline: number;
                         };
                         /** Format: date-time */
                         timestamp: string;
@@ -21548,26 +22188,43 @@ export interface operations {
             };
         };
     };
-    POST_api_network_scan: {
+    GET_api_notifications: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * @default standard
-                     * @enum {string}
-                     */
-                    depth?: "quick" | "standard" | "deep";
-                    client_token?: string;
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            notifications: {
+                                /** @enum {string} */
+                                channel: "email" | "sms";
+                                kind: string;
+                                subject: string;
+                                body: string;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                            total: number;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
                 };
             };
-        };
-        responses: {
             /** @description Invalid request: the answer names each field at fault */
             400: {
                 headers: {
@@ -21588,24 +22245,6 @@ export interface operations {
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Conflict with the current state (reload and retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21638,169 +22277,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Success */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            /** @enum {string} */
-                            status: "running" | "completed" | "failed" | "cancelled";
-                            scan_id: string;
-                            scan_type: string;
-                            started: string;
-                            estimated_completion: string;
-                            components: string[];
-                            depth: string;
-                            progress_url: string;
-                            next_scan_scheduled: string | null;
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
-                };
-            };
-        };
-    };
-    POST_api_security_scan: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * @default full
-                     * @enum {string}
-                     */
-                    scan_type?: "quick" | "full" | "compliance" | "vulnerability";
-                    /**
-                     * @default [
-                     *       "authentication",
-                     *       "firewall",
-                     *       "certificates",
-                     *       "ssh",
-                     *       "network"
-                     *     ]
-                     */
-                    components?: ("authentication" | "firewall" | "certificates" | "ssh" | "network")[];
-                    /**
-                     * @default standard
-                     * @enum {string}
-                     */
-                    depth?: "quick" | "standard" | "deep";
-                    /** @default false */
-                    schedule?: boolean;
-                    client_token?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Invalid request: the answer names each field at fault */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Conflict with the current state (reload and retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Success */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            /** @enum {string} */
-                            status: "running" | "completed" | "failed" | "cancelled";
-                            scan_id: string;
-                            scan_type: string;
-                            started: string;
-                            estimated_completion: string;
-                            components: string[];
-                            depth: string;
-                            progress_url: string;
-                            next_scan_scheduled: string | null;
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
                 };
             };
         };

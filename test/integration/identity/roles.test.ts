@@ -50,6 +50,7 @@ describe("GET /roles", () => {
         billing: ["billing:read", "billing:admin"],
         metrics: ["metrics:read"],
         cloud: ["cloud:read", "cloud:write"],
+        insights: ["insights:read", "insights:write"],
       },
     });
     // Each built-in role grants what the routes check (the catalogue), nothing no route asks for.
@@ -66,6 +67,7 @@ describe("GET /roles", () => {
         "incidents:write",
         "metrics:read",
         "cloud:write",
+        "insights:write",
       ],
       user_count: 0,
       default: false,
@@ -82,6 +84,7 @@ describe("GET /roles", () => {
       "incidents:write",
       "metrics:read",
       "cloud:read",
+      "insights:read",
     ]);
     expect(byName.Technician.permissions).toEqual(["gateways:read", "firewall:read", "ssh:write", "metrics:read"]);
     expect(byName.Viewer).toMatchObject({
@@ -94,6 +97,7 @@ describe("GET /roles", () => {
         "incidents:read",
         "metrics:read",
         "cloud:read",
+        "insights:read",
       ],
       user_count: 1,
       default: true,
