@@ -7,6 +7,7 @@
  */
 import type { RouteDef } from "#shared/kit/route.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { backupRoutes } from "./routes/backups.ts";
 import { billingRoutes } from "./routes/billing.ts";
 import { certificateRoutes } from "./routes/certificates.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
@@ -33,6 +34,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   "grc-operations": grcOperationsRoutes,
   billing: billingRoutes,
   metrics: metricsRoutes,
+  backups: backupRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

@@ -44,7 +44,7 @@ export interface RoleDefinition {
  */
 export const PERMISSIONS = {
   users: ["users:read", "users:write", "users:admin"],
-  security: ["security:read", "security:admin"],
+  security: ["security:read", "security:admin", "security:reset"],
   audit: ["audit:read", "audit:admin"],
   gateways: ["gateways:read", "gateways:admin"],
   firewall: ["firewall:read", "firewall:write"],
@@ -54,6 +54,8 @@ export const PERMISSIONS = {
   incidents: ["incidents:read", "incidents:write"],
   billing: ["billing:read", "billing:admin"],
   metrics: ["metrics:read"],
+  // Backup and restore of the whole security configuration: held by admins only ("*").
+  backup: ["backup:create", "backup:restore"],
 } as const satisfies Record<string, readonly `${string}:${string}`[]>;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];
