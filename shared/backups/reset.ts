@@ -45,18 +45,17 @@ export async function resetSecurity(caller: Principal, input: ResetInput): Promi
 
   await updateAuthSettings(tenantId, DEFAULT_AUTH_POLICY);
 
-  let restartRequired = false;
+  // Every scope is written (no short-circuit): the tenant-wide document, then each override.
   const fw = await firewallDocuments(tenantId);
   const emptyFirewall = emptyFirewallScope();
-  restartRequired ||= (await replaceFirewallScope({ tenantId, by }, emptyFirewall)).requires_reload;
-  for (const gatewayId of fw.gateways.keys()) {
-    restartRequired ||= (await replaceFirewallScope({ tenantId, by, gatewayId }, emptyFirewall)).requires_reload;
-  }
+  await replaceFirewallScope({ tenantId, by }, emptyFirewall);
+  for (const gatewayId of fw.gateways.keys()) await replaceFirewallScope({ tenantId, by, gatewayId }, emptyFirewall);
   const ssh = await sshDocuments(tenantId);
   const emptySsh = emptySshScope();
   await replaceSshScope({ tenantId, by }, emptySsh);
   for (const gatewayId of ssh.gateways.keys()) await replaceSshScope({ tenantId, by, gatewayId }, emptySsh);
-  restartRequired = true;
+  // sshd and the firewall's base tables are rebuilt from the defaults on every gateway.
+  const restartRequired = true;
 
   const reset = ["authentication", "firewall", "ssh"];
   const preserved: string[] = [];
