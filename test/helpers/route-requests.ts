@@ -602,7 +602,9 @@ async function backupUpload(w: World): Promise<Draft> {
     created: new Date().toISOString(),
     created_by: "matrix",
     components: ["settings"],
-    files: [{ name: "settings.json", size: settings.length, sha256: createHash("sha256").update(settings).digest("hex") }],
+    files: [
+      { name: "settings.json", size: settings.length, sha256: createHash("sha256").update(settings).digest("hex") },
+    ],
   };
   const file = await packArchive(
     [
@@ -618,7 +620,9 @@ async function backupUpload(w: World): Promise<Draft> {
         "Content-Type: application/gzip\r\n\r\n",
     ),
     file,
-    Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="components"\r\n\r\nsettings\r\n--${boundary}--\r\n`),
+    Buffer.from(
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="components"\r\n\r\nsettings\r\n--${boundary}--\r\n`,
+    ),
   ]);
   return { rawBody, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
 }

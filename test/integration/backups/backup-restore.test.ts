@@ -110,7 +110,16 @@ async function untar(gz: Buffer): Promise<Map<string, string>> {
 
 /** Drops what changes with every write or read (versions, counters, sync receipts, timestamps of use). */
 function stable(value: unknown): unknown {
-  const VOLATILE = new Set(["config_version", "stats", "sync", "sync_status", "last_used", "usage_count", "last_login", "updated"]);
+  const VOLATILE = new Set([
+    "config_version",
+    "stats",
+    "sync",
+    "sync_status",
+    "last_used",
+    "usage_count",
+    "last_login",
+    "updated",
+  ]);
   if (Array.isArray(value)) return value.map(stable);
   if (value && typeof value === "object") {
     return Object.fromEntries(
@@ -187,7 +196,13 @@ beforeAll(async () => {
     source: "10.0.0.0/8",
     action: "ACCEPT",
   });
-  await ok("POST", "/firewall/rules/add", { name: "Drop telnet", chain: "INPUT", port: "23", protocol: "TCP", action: "DROP" });
+  await ok("POST", "/firewall/rules/add", {
+    name: "Drop telnet",
+    chain: "INPUT",
+    port: "23",
+    protocol: "TCP",
+    action: "DROP",
+  });
   await ok("POST", "/firewall/rules/add", {
     name: "Edge only: MQTT",
     chain: "INPUT",
@@ -208,11 +223,22 @@ beforeAll(async () => {
     ]),
   });
   expect(up.status, up.text).toBe(200);
-  await ok("POST", "/roles", { name: "auditor", description: "Reads the audit trail", permissions: ["audit:read"] }, 201);
+  await ok(
+    "POST",
+    "/roles",
+    { name: "auditor", description: "Reads the audit trail", permissions: ["audit:read"] },
+    201,
+  );
   const created = await ok(
     "POST",
     "/users/create",
-    { username: "olivia", email: "olivia@example.com", full_name: "Olivia Ops", role: "operator", password: "Str0ng!Passphrase#2026" },
+    {
+      username: "olivia",
+      email: "olivia@example.com",
+      full_name: "Olivia Ops",
+      role: "operator",
+      password: "Str0ng!Passphrase#2026",
+    },
     201,
   );
   expect(created.user.username).toBe("olivia");
@@ -243,7 +269,15 @@ describe("GET /backup", () => {
       protection: "data-key",
     });
     expect(info.contains).toEqual(
-      expect.arrayContaining(["users.json", "roles.json", "api_keys.json", "firewall_rules.json", "certificates/", "ssh_keys/", "audit_logs.csv"]),
+      expect.arrayContaining([
+        "users.json",
+        "roles.json",
+        "api_keys.json",
+        "firewall_rules.json",
+        "certificates/",
+        "ssh_keys/",
+        "audit_logs.csv",
+      ]),
     );
     expect(file.subarray(0, 4).toString("ascii")).toBe("WBAK");
     expect(info.size_bytes).toBe(file.length);
@@ -252,11 +286,21 @@ describe("GET /backup", () => {
   });
 
   it("unencrypted, holds the spec's files; API keys as hashes only, no password hash anywhere", async () => {
-    const { info, file } = await makeBackup(acme, { encrypt: "false", components: "users,api_keys,firewall,ssh,audit_logs" });
+    const { info, file } = await makeBackup(acme, {
+      encrypt: "false",
+      components: "users,api_keys,firewall,ssh,audit_logs",
+    });
     expect(info.encrypted).toBe(false);
     const files = await untar(file);
     expect([...files.keys()]).toEqual(
-      expect.arrayContaining(["manifest.json", "users.json", "api_keys.json", "firewall_rules.json", "ssh_keys/authorized_keys", "audit_logs.csv"]),
+      expect.arrayContaining([
+        "manifest.json",
+        "users.json",
+        "api_keys.json",
+        "firewall_rules.json",
+        "ssh_keys/authorized_keys",
+        "audit_logs.csv",
+      ]),
     );
     expect(files.has("roles.json")).toBe(false);
     const keys = JSON.parse(files.get("api_keys.json") ?? "[]");
@@ -272,7 +316,10 @@ describe("GET /backup", () => {
     const bad = await call("GET", `${S}/backup`, { token: acme.token, query: { components: "users,kernel" } });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain("kernel");
-    const plain = await call("GET", `${S}/backup`, { token: acme.token, query: { encrypt: "false", password: PASSWORD } });
+    const plain = await call("GET", `${S}/backup`, {
+      token: acme.token,
+      query: { encrypt: "false", password: PASSWORD },
+    });
     expect(plain.status).toBe(400);
     expect(plain.text).toContain("password");
   });
@@ -333,11 +380,14 @@ describe("POST /restore refuses a bad file and changes nothing", () => {
   }, 60_000);
 
   const cases: [string, () => { file: Buffer; password?: string; tenant?: () => Tenant }][] = [
-    ["a flipped byte", () => {
-      const f = Buffer.from(sealed);
-      f[f.length - 40] = (f[f.length - 40] ?? 0) ^ 0x01;
-      return { file: f, password: PASSWORD };
-    }],
+    [
+      "a flipped byte",
+      () => {
+        const f = Buffer.from(sealed);
+        f[f.length - 40] = (f[f.length - 40] ?? 0) ^ 0x01;
+        return { file: f, password: PASSWORD };
+      },
+    ],
     ["a truncated file", () => ({ file: sealed.subarray(0, sealed.length - 100), password: PASSWORD })],
     ["a wrong password", () => ({ file: sealed, password: "not the password at all" })],
     ["no password", () => ({ file: sealed })],
@@ -402,10 +452,16 @@ describe("POST /restore refuses a bad file and changes nothing", () => {
   }, 30_000);
 
   it("no file part → 400 naming `file`; an operator → 403", async () => {
-    const missing = await call("POST", `${S}/restore`, { token: acme.token, ...form(undefined, { password: PASSWORD }) });
+    const missing = await call("POST", `${S}/restore`, {
+      token: acme.token,
+      ...form(undefined, { password: PASSWORD }),
+    });
     expect(missing.status).toBe(400);
     expect(missing.text).toContain("file");
-    const denied = await call("POST", `${S}/restore`, { token: operatorToken, ...form(sealed, { password: PASSWORD }) });
+    const denied = await call("POST", `${S}/restore`, {
+      token: operatorToken,
+      ...form(sealed, { password: PASSWORD }),
+    });
     expect(denied.status).toBe(403);
   });
 });
