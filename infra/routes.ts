@@ -7,6 +7,7 @@
  */
 import type { RouteDef } from "#shared/kit/route.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { backupRoutes } from "./routes/backups.ts";
 import { billingRoutes } from "./routes/billing.ts";
 import { certificateRoutes } from "./routes/certificates.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -43,6 +44,7 @@ export const routeFiles: Record<string, RouteDef[]> = {
   scans: scanRoutes,
   realtime: realtimeRoutes,
   insights: insightsRoutes,
+  backups: backupRoutes,
 };
 
 export const routes: RouteDef[] = Object.values(routeFiles).flat();

@@ -44,7 +44,7 @@ export interface RoleDefinition {
  */
 export const PERMISSIONS = {
   users: ["users:read", "users:write", "users:admin"],
-  security: ["security:read", "security:write", "security:admin"],
+  security: ["security:read", "security:write", "security:admin", "security:reset"],
   audit: ["audit:read", "audit:admin"],
   gateways: ["gateways:read", "gateways:admin"],
   firewall: ["firewall:read", "firewall:write"],
@@ -56,6 +56,8 @@ export const PERMISSIONS = {
   metrics: ["metrics:read"],
   cloud: ["cloud:read", "cloud:write"],
   insights: ["insights:read", "insights:write"],
+  // Backup and restore of the whole security configuration: held by admins only ("*").
+  backup: ["backup:create", "backup:restore"],
 } as const satisfies Record<string, readonly `${string}:${string}`[]>;
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS][number];

@@ -299,3 +299,22 @@ export async function download(tenantId: string, by: string, kind: DownloadKind,
     filename: { cert: "certificate.pem", key: "private-key.pem", bundle: "bundle.pem" }[kind],
   };
 }
+
+/**
+ * The public certificates a gateway last reported (server slots and client certificates): what a
+ * backup keeps of a gateway's certificates. Private keys never leave the gateway this way.
+ */
+export async function reportedCertificates(
+  tenantId: string,
+  gatewayId: number,
+): Promise<{ name: string; pem: string }[]> {
+  const inventory = await getInventory(tenantId, gatewayId);
+  if (!inventory) return [];
+  return [
+    ...inventory.certificates.map((c) => ({
+      name: c.slot,
+      pem: c.chain ? `${c.certificate}\n${c.chain}` : c.certificate,
+    })),
+    ...inventory.clientCertificates.map((c) => ({ name: `client-${c.name}`, pem: c.certificate })),
+  ];
+}

@@ -135,3 +135,22 @@ export async function decryptSecret(tenantId: string, ciphertext: string): Promi
     key.fill(0);
   }
 }
+
+/**
+ * A fresh data key for sealing something larger than a secret (an encrypted backup file): the
+ * plaintext key (zero it after use) and its wrapped form, with the scheme that wrapped it. The
+ * wrapping is bound to the tenant exactly as for secrets (KMS EncryptionContext `{ tenant }`, or
+ * the local master key with AAD `warden-dek:<tenant>`).
+ */
+export async function generateDataKey(tenantId: string): Promise<DataKey & { scheme: Scheme }> {
+  const scheme = currentScheme();
+  const dek = scheme === "kms" ? await kmsGenerate(tenantId, config.DATA_KMS_KEY_ID ?? "") : localGenerate(tenantId);
+  return { ...dek, scheme };
+}
+
+/** Unwraps a data key made by `generateDataKey` for the same tenant; another tenant's fails loudly. */
+export async function unwrapDataKey(tenantId: string, scheme: string, wrapped: Buffer): Promise<Buffer> {
+  if (scheme === "kms") return kmsUnwrap(tenantId, wrapped);
+  if (scheme === "local") return localUnwrap(tenantId, wrapped);
+  throw new Error(`unwrapDataKey: unknown scheme '${scheme}'`);
+}

@@ -32,7 +32,15 @@ import { nextFirewallRuleId } from "#shared/fleet/db/sequences.ts";
 import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
 import { type FirewallStatsToday, firewallStatsToday, type RuleHits, ruleHits } from "./firewall-log.ts";
 import { cidrFamily, isAnyAddress, portRange } from "./net-validation.ts";
-import { type AreaSpec, type ChangeOutcome, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
+import {
+  type AreaSpec,
+  assertContract,
+  assertFits,
+  type ChangeOutcome,
+  changeArea,
+  loadSnapshot,
+  requireGateway,
+} from "./shadow-sync.ts";
 import { sshSettingsOf, sshSpec } from "./ssh.ts";
 
 export interface EffectiveFirewall {
@@ -200,7 +208,7 @@ export interface RuleInput {
 }
 
 /** Checks across fields of a rule that no single field schema can see. */
-function checkRule(rule: FirewallRule): void {
+export function checkRule(rule: FirewallRule): void {
   if (rule.port !== undefined && rule.protocol !== "TCP" && rule.protocol !== "UDP") {
     throw fieldError("port", `a port needs protocol TCP or UDP (protocol is ${rule.protocol})`);
   }
@@ -630,4 +638,54 @@ export async function firewallSummary(tenantId: string): Promise<{ enabled: bool
   const snap = await loadSnapshot(firewallSpec, tenantId, []);
   const view = effectiveFirewall(snap.tenantDoc, undefined, new Date());
   return { enabled: view.settings.enabled, rules_active: view.rules.filter((r) => r.enabled).length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole documents (restore from a backup, reset to defaults)
+
+/**
+ * Checks a whole scope document as `replaceFirewallScope` would save it, without saving: every
+ * rule's cross-field rules, the rate-limit burst, and what the document renders to (the gateway
+ * contract and the shadow budget, as the tenant-wide document a gateway without overrides gets).
+ * Field-level checks (CIDRs, ports, names) are the request schemas' and happen before this.
+ */
+export function checkFirewallScope(doc: FirewallScopeDoc, now = new Date()): void {
+  doc.rules.forEach(checkRule);
+  const effective = effectiveFirewall(doc, undefined, now);
+  if (effective.settings.rate_limiting.burst_size < effective.settings.rate_limiting.requests_per_second) {
+    throw fieldError("rate_limiting.burst_size", "must be at least requests_per_second");
+  }
+  const rendered = renderFirewallDesired(effective, 0, now);
+  assertContract(firewallSpec, rendered);
+  assertFits("firewall", rendered, "the tenant's gateways");
+}
+
+/**
+ * Replaces one scope's whole document (rules keep their ids) and pushes it to the scope's
+ * gateways. `doc` must have passed `checkFirewallScope`; an empty document is the defaults.
+ */
+export async function replaceFirewallScope(target: FirewallTarget, doc: FirewallScopeDoc) {
+  const now = new Date();
+  const outcome = await changeArea(
+    firewallSpec,
+    { tenantId: target.tenantId, scope: scopeOf(target), by: target.by, now },
+    () => {
+      checkFirewallScope(doc, now);
+      return { next: doc, result: doc.rules.length };
+    },
+  );
+  return { rules: outcome.result, ...syncFields(outcome) };
+}
+
+export type { FirewallScopeDoc };
+
+/** A scope document with nothing set: no rules or lists, default settings (what a reset saves). */
+export const emptyFirewallScope = (): FirewallScopeDoc => parseFirewallDoc({});
+
+/** The tenant-wide document and every live gateway's overrides, as stored (for a backup). */
+export async function firewallDocuments(
+  tenantId: string,
+): Promise<{ tenant: FirewallScopeDoc; gateways: Map<number, FirewallScopeDoc> }> {
+  const snap = await loadSnapshot(firewallSpec, tenantId);
+  return { tenant: snap.tenantDoc, gateways: snap.overlays };
 }

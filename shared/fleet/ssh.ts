@@ -24,7 +24,7 @@ import {
   type TerminateRequest,
 } from "#shared/fleet/db/ssh.ts";
 import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
-import { type AreaSpec, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
+import { type AreaSpec, assertContract, assertFits, changeArea, loadSnapshot, requireGateway } from "./shadow-sync.ts";
 import { cleanComment, parsePublicKey } from "./ssh-keys.ts";
 import {
   countActiveSshSessions,
@@ -301,4 +301,56 @@ export async function sshSummary(
     password_authentication: settings.password_authentication,
     active_sessions: active,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole documents (restore from a backup, reset to defaults)
+
+/**
+ * Checks a whole scope document as `replaceSshScope` would save it, without saving: each key
+ * parses as the public key it claims to be (same fingerprint), login method and password
+ * authentication agree, and the rendered document fits the gateway contract and the shadow
+ * budget. Field-level checks are the request schemas' and happen before this.
+ */
+export function checkSshScope(doc: SshScopeDoc, field = "ssh"): void {
+  doc.keys.forEach((k, i) => {
+    const parsed = parsePublicKey(`${k.algorithm} ${k.blob}`, `${field}.keys.${i}`);
+    if (parsed.fingerprint !== k.fingerprint) {
+      throw fieldError(`${field}.keys.${i}.fingerprint`, `is not the key's fingerprint (${parsed.fingerprint})`);
+    }
+  });
+  const settings = sshSettingsOf(doc, undefined);
+  reconcileLoginMethod(settings, {
+    login_method: settings.login_method,
+    password_authentication: settings.password_authentication,
+  });
+  const rendered = renderSshDesired(effectiveSsh(doc, undefined), 0);
+  assertContract(sshSpec, rendered);
+  assertFits("ssh", rendered, "the tenant's gateways");
+}
+
+/** Replaces one scope's whole document and pushes it; `doc` must have passed `checkSshScope`. */
+export async function replaceSshScope(target: SshTarget, doc: SshScopeDoc) {
+  const outcome = await changeArea(
+    sshSpec,
+    { tenantId: target.tenantId, scope: scopeOf(target), by: target.by },
+    () => {
+      checkSshScope(doc);
+      return { next: doc, result: doc.keys.length };
+    },
+  );
+  return { keys: outcome.result, config_version: outcome.configVersion, sync: outcome.sync };
+}
+
+export type { SshScopeDoc };
+
+/** A scope document with nothing set: no keys, default settings (what a reset saves). */
+export const emptySshScope = (): SshScopeDoc => parseSshDoc({});
+
+/** The tenant-wide document and every live gateway's overrides, as stored (for a backup). */
+export async function sshDocuments(
+  tenantId: string,
+): Promise<{ tenant: SshScopeDoc; gateways: Map<number, SshScopeDoc> }> {
+  const snap = await loadSnapshot(sshSpec, tenantId);
+  return { tenant: snap.tenantDoc, gateways: snap.overlays };
 }

@@ -14,6 +14,7 @@ import {
   type ApiKeyUsage,
   apiKeyKeys,
   createApiKey,
+  findApiKeyPointer,
   getApiKey,
   getUsage,
   listApiKeyItems,
@@ -361,4 +362,128 @@ export async function transferApiKeys(
     }
   }
   return { transferred, revoked };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backup and restore: keys travel as their hash, never as the key.
+
+/** A key as a backup carries it: everything stored but usage, with its HMAC hash and no key. */
+export interface ApiKeyRecord {
+  id: number;
+  name: string;
+  description: string;
+  key_prefix: string;
+  key_start: string;
+  hash: string;
+  scopes: string[];
+  user_id: number;
+  created_at: string;
+  expires_at: string | null;
+  rate_limit: number;
+  ip_restrictions: string[];
+  status: "active" | "revoked";
+  revoked_at: string | null;
+}
+
+export async function apiKeyRecords(tenantId: string): Promise<ApiKeyRecord[]> {
+  return (await listApiKeyItems(tenantId)).map((k) => ({
+    id: k.id,
+    name: k.name,
+    description: k.description,
+    key_prefix: k.keyPrefix,
+    key_start: k.keyStart,
+    hash: k.hash,
+    scopes: k.scopes,
+    user_id: k.userId,
+    created_at: k.createdAt,
+    expires_at: k.expiresAt,
+    rate_limit: k.rateLimit,
+    ip_restrictions: k.ipRestrictions,
+    status: k.status,
+    revoked_at: k.revokedAt,
+  }));
+}
+
+export interface ApiKeyRestorePlan {
+  create: Omit<ApiKey, "type" | "version">[];
+  skipped: { id: number; name: string; reason: string }[];
+}
+
+/**
+ * What restoring `records` would do, checked without writing. A key missing from the tenant is
+ * recreated with its exact hash (so it keeps working with the secret its holder has), when it is
+ * active, unexpired, its owner still exists and holds its scopes, and its hash is not in use.
+ * A key that still exists is never touched (a revoked key is never revived by a restore);
+ * revoked and expired keys are not recreated. Scopes beyond what the caller holds are refused.
+ */
+export async function planApiKeyRestore(
+  caller: Principal,
+  records: readonly ApiKeyRecord[],
+  field = "api_keys",
+  now = new Date(),
+): Promise<ApiKeyRestorePlan> {
+  const tenantId = caller.tenantId;
+  const existing = new Map((await listApiKeyItems(tenantId)).map((k) => [k.id, k]));
+  const plan: ApiKeyRestorePlan = { create: [], skipped: [] };
+  for (const [i, r] of records.entries()) {
+    const skip = (reason: string) => plan.skipped.push({ id: r.id, name: r.name, reason });
+    const have = existing.get(r.id);
+    if (have) {
+      skip(have.hash === r.hash ? "present" : "another key has this id now; kept as it is");
+      continue;
+    }
+    if (r.status === "revoked") {
+      skip("revoked keys are not recreated");
+      continue;
+    }
+    if (isExpired(r.expires_at, now.getTime())) {
+      skip("expired");
+      continue;
+    }
+    const owner = await getUser(tenantId, r.user_id, true);
+    if (!owner) {
+      skip(`its owner (user ${r.user_id}) no longer exists`);
+      continue;
+    }
+    r.scopes.forEach((scope, j) => {
+      if (!hasPermission(owner.permissions, scope)) {
+        const msg = `user '${owner.username}' does not hold '${scope}'; a key cannot exceed its owner`;
+        throw new Invalid(`${field}.${i}.scopes.${j}: ${msg}`, [
+          { loc: ["body", field, i, "scopes", j], msg, type: "value_error" },
+        ]);
+      }
+      if (!callerHolds(caller, scope)) throw new Forbidden(`Cannot grant '${scope}': you do not hold it`);
+    });
+    if (await findApiKeyPointer(r.hash)) {
+      skip("its hash is in use by another key");
+      continue;
+    }
+    plan.create.push({
+      tenantId,
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      keyPrefix: r.key_prefix,
+      keyStart: r.key_start,
+      hash: r.hash,
+      scopes: unique(r.scopes),
+      userId: r.user_id,
+      createdBy: caller.userId,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      rateLimit: r.rate_limit,
+      ipRestrictions: unique(r.ip_restrictions),
+      status: "active",
+      revokedAt: null,
+      revokedReason: null,
+      updatedAt: now.toISOString(),
+    });
+  }
+  return plan;
+}
+
+/** Writes a plan made by `planApiKeyRestore` (each key with its hash pointer, as `generateApiKey` does). */
+export async function applyApiKeyRestore(plan: ApiKeyRestorePlan): Promise<number> {
+  for (const key of plan.create) await createApiKey(key);
+  return plan.create.length;
 }

@@ -210,3 +210,65 @@ export async function createRole(
     custom: true,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Backup and restore
+
+/** The tenant's custom roles as a backup carries them. */
+export async function customRoleRecords(
+  tenantId: string,
+): Promise<{ name: string; description: string; permissions: string[] }[]> {
+  return (await listCustomRoles(tenantId)).map((r) => ({
+    name: r.name,
+    description: r.description,
+    permissions: r.permissions,
+  }));
+}
+
+export interface RoleRestorePlan {
+  create: { name: string; description: string; permissions: string[] }[];
+  skipped: { name: string; reason: string }[];
+}
+
+/**
+ * What restoring custom roles would do, checked without writing (the rules of POST /roles): a
+ * role missing from the tenant is created; one that exists is kept as it is (roles have no
+ * update, and users hold their permissions by copy); built-in names are refused.
+ */
+export async function planRoleRestore(
+  caller: Principal,
+  roles: readonly { name: string; description: string; permissions: string[] }[],
+  field = "roles",
+): Promise<RoleRestorePlan> {
+  const plan: RoleRestorePlan = { create: [], skipped: [] };
+  for (const [i, r] of roles.entries()) {
+    const bad = (loc: (string | number)[], msg: string): never => {
+      throw new Invalid(`${[field, i, ...loc].join(".")}: ${msg}`, [
+        { loc: ["body", field, i, ...loc], msg, type: "value_error" },
+      ]);
+    };
+    if (BUILT_IN_ROLES[r.name]) bad(["name"], `'${r.name}' is a built-in role`);
+    r.permissions.forEach((p, j) => {
+      if (!PERMISSION_PATTERN.test(p)) bad(["permissions", j], `'${p}' is not a permission (resource:action)`);
+    });
+    const missing = r.permissions.filter((p) => !callerCovers(caller, [p]));
+    if (missing.length > 0)
+      throw new Forbidden(`Cannot grant ${missing.map((p) => `'${p}'`).join(", ")}: you do not hold it`);
+    const have = await getCustomRole(caller.tenantId, r.name);
+    if (!have) plan.create.push({ ...r, permissions: [...new Set(r.permissions)] });
+    else
+      plan.skipped.push({
+        name: r.name,
+        reason:
+          JSON.stringify([...have.permissions].sort()) === JSON.stringify([...r.permissions].sort())
+            ? "present"
+            : "exists with other permissions; kept as it is",
+      });
+  }
+  return plan;
+}
+
+export async function applyRoleRestore(caller: Principal, plan: RoleRestorePlan): Promise<number> {
+  for (const r of plan.create) await createRole(caller, r);
+  return plan.create.length;
+}

@@ -66,3 +66,8 @@ export async function updateTokenSettings(
     changes: before === after ? {} : { access_token_ttl_seconds: { old: before, new: after } },
   };
 }
+
+/** The lifetime the tenant chose (null: the platform's), as a backup keeps it. */
+export async function chosenTokenTtl(tenantId: string): Promise<number | null> {
+  return (await tokenSettings.get(tenantId)).accessTokenTtlSeconds;
+}

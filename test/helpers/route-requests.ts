@@ -630,7 +630,94 @@ const REQUESTS: Record<string, Build> = {
   "GET /api/anomalies": async () => ({ query: { hours: "24" } }),
   "GET /api/network": async () => ({}),
   "GET /api/notifications": async () => ({}),
+  // --- backups (gateway) ---------------------------------------------------------------------------
+  [`GET ${B}/backup`]: async () => ({ query: { components: "roles,settings" } }),
+  [`GET ${B}/backup/download/{id}`]: async ({ w }) => ({ params: { id: await backupOf(w) } }),
+  [`POST ${B}/restore`]: async ({ w }) => backupUpload(w),
+  [`GET ${B}/restore/report/{id}`]: async ({ w }) => ({ params: { id: await restoredBackupOf(w) } }),
+  // A reset puts a whole tenant back to defaults (policy, firewall, SSH): one that is to succeed
+  // runs in an organization of its own, so the world's fixtures (its relaxed policy, its rules and
+  // keys) stay as the other requests need them.
+  [`POST ${B}/reset`]: async ({ fresh }) => {
+    const body = { confirm: true, backup_before_reset: false, reason: "matrix" };
+    if (!fresh) return { body };
+    const { World } = await import("./world.ts");
+    const own = await World.create("reset", { makers: 0 });
+    return { body, credentials: { token: own.admin.token } };
+  },
 };
+
+/** A small backup of the world (its settings only), made once by its administrator. */
+const backups = new WeakMap<World, Promise<string>>();
+function backupOf(w: World): Promise<string> {
+  let got = backups.get(w);
+  if (!got) {
+    got = w.make("GET", `${B}/backup`, { query: { components: "settings" } }).then((res) => {
+      if (res.status !== 200) throw new Error(`backup fixture: ${res.status} ${res.text.slice(0, 300)}`);
+      return res.body.backup_id as string;
+    });
+    backups.set(w, got);
+  }
+  return got;
+}
+
+/** A restore upload of the world's settings: an unencrypted archive made here for its tenant. */
+async function backupUpload(w: World): Promise<Draft> {
+  const { packArchive } = await import("#shared/backups/archive.ts");
+  const { createHash, randomUUID } = await import("node:crypto");
+  const settings = Buffer.from(
+    JSON.stringify({ audit: { retention_days: 90 }, tokens: { access_token_ttl_seconds: null } }),
+  );
+  const manifest = {
+    format: "warden-backup",
+    version: 1,
+    backup_id: "backup-20250315-00c0de",
+    tenant_id: w.tenantId,
+    created: new Date().toISOString(),
+    created_by: "matrix",
+    components: ["settings"],
+    files: [
+      { name: "settings.json", size: settings.length, sha256: createHash("sha256").update(settings).digest("hex") },
+    ],
+  };
+  const file = await packArchive(
+    [
+      { name: "manifest.json", body: Buffer.from(JSON.stringify(manifest)) },
+      { name: "settings.json", body: settings },
+    ],
+    new Date(),
+  );
+  const boundary = `----matrix${randomUUID().replace(/-/g, "")}`;
+  const rawBody = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="backup.tar.gz"\r\n` +
+        "Content-Type: application/gzip\r\n\r\n",
+    ),
+    file,
+    Buffer.from(
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="components"\r\n\r\nsettings\r\n--${boundary}--\r\n`,
+    ),
+  ]);
+  return { rawBody, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** The id of a backup the world's administrator restored (so it has a validation report). */
+const restored = new WeakMap<World, Promise<string>>();
+function restoredBackupOf(w: World): Promise<string> {
+  let got = restored.get(w);
+  if (!got) {
+    got = backupUpload(w).then(async (draft) => {
+      const res = await w.make("POST", `${B}/restore`, {
+        rawBody: draft.rawBody,
+        headers: draft.headers,
+      });
+      if (res.status !== 200) throw new Error(`restore fixture: ${res.status} ${res.text.slice(0, 300)}`);
+      return res.body.backup_id as string;
+    });
+    restored.set(w, got);
+  }
+  return got;
+}
 
 /** The route keys that have a written request (the rest are generated). */
 export const writtenRequests = (): Set<string> => new Set(Object.keys(REQUESTS));

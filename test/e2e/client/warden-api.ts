@@ -3037,7 +3037,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/insights/models": {
+    "/cloud-integration/security/backup": {
         parameters: {
             query?: never;
             header?: never;
@@ -3045,12 +3045,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List available ML models for the organization
-         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         * Backup Security Configuration
+         * @description Requires the permission `backup:create` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `backup_created` (refused attempts as `access_denied`).
          */
-        get: operations["GET_api_insights_models"];
+        get: operations["GET_cloud_integration_security_backup"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3059,121 +3061,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/insights/models/train": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Train a new ML model
-         * @description Requires the permission `insights:write` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
-         *
-         *     Audited as `model_training_started` (refused attempts as `access_denied`).
-         */
-        post: operations["POST_api_insights_models_train"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/insights/models/{model_id}/predict": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Make predictions using a trained ML model
-         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
-         */
-        post: operations["POST_api_insights_models_model_id_predict"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/insights/models/upload-training-data": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Upload training data for ML model training
-         * @description Requires the permission `insights:write` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
-         *
-         *     Audited as `training_data_uploaded` (refused attempts as `access_denied`).
-         */
-        post: operations["POST_api_insights_models_upload_training_data"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/insights/summary": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Generate AI-powered summary of logs and security events
-         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
-         */
-        post: operations["POST_api_insights_summary"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/insights/threat-analysis": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Perform advanced threat analysis using AI
-         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
-         *
-         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
-         */
-        post: operations["POST_api_insights_threat_analysis"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/insights/recommendations": {
+    "/cloud-integration/security/backup/download/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -3181,12 +3069,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get AI-generated security recommendations
-         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         * The stored backup file, as it was made (sealed or plain tar.gz)
+         * @description Requires the permission `backup:create` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `backup_downloaded` (refused attempts as `access_denied`).
          */
-        get: operations["GET_api_insights_recommendations"];
+        get: operations["GET_cloud_integration_security_backup_download_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3195,7 +3085,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/logs": {
+    "/cloud-integration/security/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore Security Configuration
+         * @description Requires the permission `backup:restore` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `backup_restored` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/restore/report/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -3203,13 +3117,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get system logs with filtering and pagination
-         * @deprecated
-         * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
+         * The validation report of the latest restore of backup `id`
+         * @description Requires the permission `backup:restore` (and, for an API key, a scope that includes it).
          *
          *     Rate class `general`: 100 requests per minute per tenant (or API key).
          */
-        get: operations["GET_api_logs"];
+        get: operations["GET_cloud_integration_security_restore_report_id"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3218,69 +3131,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/anomalies": {
+    "/cloud-integration/security/reset": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        get?: never;
+        put?: never;
         /**
-         * Get detected anomalies
-         * @deprecated
-         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         * Reset Security Settings
+         * @description Requires the permission `security:reset` (and, for an API key, a scope that includes it).
          *
          *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_api_anomalies"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/network": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get network status and device information
-         * @deprecated
-         * @description Requires the permission `gateways:read` (and, for an API key, a scope that includes it).
          *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *     Audited as `security_reset` (refused attempts as `access_denied`).
          */
-        get: operations["GET_api_network"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get system notifications
-         * @deprecated
-         * @description Any signed-in caller (token or API key).
-         *
-         *     Rate class `general`: 100 requests per minute per tenant (or API key).
-         */
-        get: operations["GET_api_notifications"];
-        put?: never;
-        post?: never;
+        post: operations["POST_cloud_integration_security_reset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3478,56 +3346,6 @@ export interface components {
             error: string;
             details: string;
             hint?: string;
-        };
-        /** @description An anomaly-detection model. `accuracy` is measured on held-out labelled rows, null when the data had no labels. */
-        InsightsModel: {
-            id: string;
-            name: string;
-            /** @constant */
-            type: "isolation_forest";
-            accuracy: number | null;
-            /** @enum {string} */
-            status: "training" | "active" | "inactive" | "failed";
-            /** Format: date-time */
-            created_at: string;
-            last_trained: string | null;
-            training_session_id: string;
-            source: string;
-            features: string[];
-            training_rows: number;
-            parameters: {
-                contamination: "auto" | number;
-                n_estimators: number;
-                max_samples: "auto" | number;
-                seed: number;
-            };
-            evaluation: {
-                held_out_rows: number;
-                held_out_anomalies: number;
-                true_positives: number;
-                false_positives: number;
-                false_negatives: number;
-                true_negatives: number;
-            } | null;
-            error: string | null;
-        };
-        /** @description What a documented rule found in the tenant's records, citing them (source, count, record ids). */
-        InsightsFinding: {
-            rule: string;
-            /** @enum {string} */
-            severity: "low" | "medium" | "high" | "critical";
-            confidence: number;
-            title: string;
-            description: string;
-            affected: string[];
-            evidence: {
-                /** @enum {string} */
-                source: "audit" | "firewall" | "anomalies" | "users";
-                count: number;
-                record_ids: string[];
-            };
-            first_seen: string | null;
-            last_seen: string | null;
         };
         __schema0: {
             id: string;
@@ -21035,9 +20853,13 @@ export interface operations {
             };
         };
     };
-    GET_api_insights_models: {
+    GET_cloud_integration_security_backup: {
         parameters: {
-            query?: never;
+            query?: {
+                components?: string;
+                encrypt?: boolean | ("0" | "1" | "true" | "false" | "yes" | "no");
+                password?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -21051,97 +20873,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            models: components["schemas"]["InsightsModel"][];
-                        };
+                        backup_id: string;
+                        filename: string;
+                        download_url: string;
+                        size: string;
+                        size_bytes: number;
+                        encrypted: boolean;
+                        /** @enum {string} */
+                        protection: "password" | "data-key" | "none";
+                        contains: string[];
+                        components: string[];
+                        checksum: string;
                         /** Format: date-time */
-                        timestamp: string;
+                        created: string;
+                        /** Format: date-time */
+                        expires: string;
                     };
                 };
             };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-        };
-    };
-    POST_api_insights_models_train: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    model_name: string;
-                    /**
-                     * @default isolation_forest
-                     * @constant
-                     */
-                    model_type?: "isolation_forest";
-                    /** @default {} */
-                    parameters?: {
-                        contamination?: "auto" | number;
-                        n_estimators?: number;
-                        max_samples?: "auto" | number;
-                    };
-                    file_id?: string;
-                };
-            };
-        };
-        responses: {
             /** @description Invalid request: the answer names each field at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -21150,7 +20906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21159,25 +20915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Conflict with the current state (reload and retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21186,7 +20924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21195,7 +20933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21204,57 +20942,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Success */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            training_session_id: string;
-                            model_id: string;
-                            /** @constant */
-                            status: "training_started";
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
     };
-    POST_api_insights_models_model_id_predict: {
+    GET_cloud_integration_security_backup_download_id: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                model_id: string;
+                id: string;
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    data: {
-                        [key: string]: number;
-                    }[];
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `application/octet-stream`: An encrypted backup (format in shared/backups/format.ts: AES-256-GCM over the tar.gz); `application/gzip`: An unencrypted backup (encrypt=false): the tar.gz itself */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                    "application/gzip": unknown;
                 };
             };
-        };
-        responses: {
             /** @description Invalid request: the answer names each field at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -21263,7 +20983,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21272,7 +20992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description No such object in the caller's tenant */
@@ -21281,25 +21001,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Conflict with the current state (reload and retry) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21308,7 +21010,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21317,7 +21019,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21326,39 +21028,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Success */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            predictions: {
-                                is_anomaly: boolean;
-                                confidence: number;
-                                anomaly_score: number;
-                                features_contributing: string[];
-                            }[];
-                            model_info: {
-                                id: string;
-                                accuracy: number | null;
-                                last_trained: string | null;
-                            };
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
     };
-    POST_api_insights_models_upload_training_data: {
+    POST_cloud_integration_security_restore: {
         parameters: {
             query?: never;
             header?: never;
@@ -21377,7 +21052,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -21386,7 +21061,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21395,7 +21070,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Conflict with the current state (reload and retry) */
@@ -21404,7 +21079,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21413,7 +21088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21422,7 +21097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21431,7 +21106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Success */
@@ -21442,57 +21117,74 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @constant */
-                        status: "success";
-                        data: {
-                            file_id: string;
-                            filename: string;
-                            size_bytes: number;
-                            rows_count: number;
-                            columns: string[];
-                            /** Format: date-time */
-                            upload_timestamp: string;
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
+                        status: "restored";
+                        backup_id: string;
+                        restored_components: string[];
+                        skipped_components: string[];
+                        message: string;
+                        users_restored: number;
+                        rules_restored: number;
+                        restart_required: boolean;
+                        validation_report: string;
+                        components: {
+                            component: string;
+                            /** @enum {string} */
+                            outcome: "restored" | "skipped" | "invalid";
+                            records: number;
+                            written: number;
+                            notes: string[];
+                        }[];
                     };
                 };
             };
         };
     };
-    POST_api_insights_summary: {
+    GET_cloud_integration_security_restore_report_id: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * @default 24h
-                     * @enum {string}
-                     */
-                    time_range?: "1h" | "6h" | "12h" | "24h" | "7d" | "30d" | "90d";
-                    /**
-                     * @default [
-                     *       "error",
-                     *       "warning",
-                     *       "security"
-                     *     ]
-                     */
-                    log_types?: ("error" | "warning" | "info" | "security")[];
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backup_id: string;
+                        /** @enum {string} */
+                        status: "restored" | "refused";
+                        /** Format: date-time */
+                        restored_at: string;
+                        restored_by: string;
+                        checksum: string;
+                        checksum_verified: boolean;
+                        encrypted: boolean;
+                        components: {
+                            component: string;
+                            /** @enum {string} */
+                            outcome: "restored" | "skipped" | "invalid";
+                            records: number;
+                            written: number;
+                            notes: string[];
+                        }[];
+                        errors: string[];
+                    };
                 };
             };
-        };
-        responses: {
             /** @description Invalid request: the answer names each field at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -21501,7 +21193,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21510,25 +21202,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict with the current state (reload and retry) */
-            409: {
+            /** @description No such object in the caller's tenant */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21537,7 +21220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21546,7 +21229,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21555,41 +21238,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Success */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            summary: string;
-                            key_findings: string[];
-                            recommendations: string[];
-                            /** @enum {string} */
-                            risk_level: "low" | "medium" | "high" | "critical";
-                            findings: components["schemas"]["InsightsFinding"][];
-                            period: {
-                                /** Format: date-time */
-                                start: string;
-                                /** Format: date-time */
-                                end: string;
-                                hours: number;
-                            };
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
     };
-    POST_api_insights_threat_analysis: {
+    POST_cloud_integration_security_reset: {
         parameters: {
             query?: never;
             header?: never;
@@ -21599,18 +21253,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /**
-                     * @default behavioral
-                     * @enum {string}
-                     */
-                    analysis_type?: "behavioral" | "network" | "authentication" | "comprehensive";
-                    /**
-                     * @default 7d
-                     * @enum {string}
-                     */
-                    time_range?: "1h" | "6h" | "12h" | "24h" | "7d" | "30d" | "90d";
+                    /** @constant */
+                    confirm: true;
                     /** @default true */
-                    include_predictions?: boolean;
+                    preserve_users?: boolean;
+                    /** @default true */
+                    preserve_api_keys?: boolean;
+                    /** @default true */
+                    preserve_certificates?: boolean;
+                    /** @default true */
+                    backup_before_reset?: boolean;
+                    reason?: string;
                 };
             };
         };
@@ -21621,7 +21274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Missing, expired or revoked credentials */
@@ -21630,7 +21283,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
@@ -21639,7 +21292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Conflict with the current state (reload and retry) */
@@ -21648,7 +21301,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Unsupported Content-Type */
@@ -21657,7 +21310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description The tenant's emergency system lock refuses this caller */
@@ -21666,7 +21319,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
@@ -21675,7 +21328,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Internal error: the answer carries a request id, never internals */
@@ -21684,7 +21337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurenetError"];
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
             /** @description Success */
@@ -21695,588 +21348,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @constant */
-                        status: "success";
-                        data: {
-                            /** @enum {string} */
-                            threat_level: "low" | "medium" | "high" | "critical";
-                            threats_detected: {
-                                type: string;
-                                /** @enum {string} */
-                                severity: "low" | "medium" | "high" | "critical";
-                                confidence: number;
-                                description: string;
-                                affected_devices: string[];
-                                recommended_actions: string[];
-                                evidence: {
-                                    /** @enum {string} */
-                                    source: "audit" | "firewall" | "anomalies" | "users";
-                                    count: number;
-                                    record_ids: string[];
-                                };
-                            }[];
-                            behavioral_patterns: {
-                                pattern: string;
-                                anomaly_score: number;
-                                first_detected: string | null;
-                                evidence: {
-                                    /** @enum {string} */
-                                    source: "audit" | "firewall" | "anomalies" | "users";
-                                    count: number;
-                                    record_ids: string[];
-                                };
-                            }[];
-                            predictions: {
-                                /** @enum {string} */
-                                next_24h_risk: "low" | "medium" | "high" | "critical";
-                                /** @enum {string} */
-                                next_7d_risk: "low" | "medium" | "high" | "critical";
-                                recommended_monitoring: string[];
-                            } | null;
-                            period: {
-                                /** Format: date-time */
-                                start: string;
-                                /** Format: date-time */
-                                end: string;
-                                hours: number;
-                            };
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
+                        status: "reset";
+                        backup_file: string | null;
+                        backup_id: string | null;
+                        components_reset: string[];
+                        components_preserved: string[];
+                        message: string;
+                        restart_required: boolean;
+                        default_admin_password?: string;
+                        api_keys_revoked: number;
+                        notes: string[];
                     };
-                };
-            };
-        };
-    };
-    GET_api_insights_recommendations: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            recommendations: {
-                                id: string;
-                                category: string;
-                                /** @enum {string} */
-                                priority: "high" | "medium" | "low";
-                                title: string;
-                                description: string;
-                                impact: string;
-                                /** @enum {string} */
-                                effort: "low" | "medium" | "high";
-                                affected_devices?: string[];
-                                estimated_time: string;
-                                evidence: {
-                                    /** @enum {string} */
-                                    source: "audit" | "firewall" | "anomalies" | "users";
-                                    count: number;
-                                    record_ids: string[];
-                                };
-                            }[];
-                            summary: {
-                                total_recommendations: number;
-                                high_priority: number;
-                                medium_priority: number;
-                                low_priority: number;
-                            };
-                            period: {
-                                /** Format: date-time */
-                                start: string;
-                                /** Format: date-time */
-                                end: string;
-                                hours: number;
-                            };
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-        };
-    };
-    GET_api_logs: {
-        parameters: {
-            query?: {
-                type?: "audit" | "gateway";
-                hours?: number;
-                limit?: number;
-                page?: number;
-                event_type?: string;
-                status?: "success" | "failed";
-                username?: string;
-                action?: "DROP" | "REJECT" | "ACCEPT";
-                gateway_id?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            /** @constant */
-                            type: "audit";
-                            logs: components["schemas"]["AuditLogEntry"][];
-                            total: number;
-                            /** @description Records on this page */
-                            filtered: number;
-                            pagination: {
-                                page: number;
-                                limit: number;
-                                pages: number;
-                            };
-                            stats: {
-                                successful_events: number;
-                                failed_events: number;
-                                unique_users: number;
-                                unique_ips: number;
-                                event_types: {
-                                    [key: string]: number;
-                                };
-                            };
-                            period: {
-                                /** Format: date-time */
-                                start: string;
-                                /** Format: date-time */
-                                end: string;
-                                hours: number;
-                            };
-                        } | {
-                            /** @constant */
-                            type: "gateway";
-                            logs: {
-                                /** Format: date-time */
-                                timestamp: string;
-                                action: string;
-                                protocol: string;
-                                source_ip: string;
-                                source_port: number | null;
-                                destination_ip: string;
-                                destination_port: number | null;
-                                interface: string | null;
-                                rule_name: string | null;
-                                bytes: number | null;
-                                reason?: string;
-                                gateway_id: number;
-                            }[];
-                            total: number;
-                            filtered: number;
-                            statistics: {
-                                dropped: number;
-                                accepted: number;
-                                rejected: number;
-                                top_source_ips: {
-                                    ip: string;
-                                    count: number;
-                                }[];
-                                top_blocked_ports: {
-                                    port: number;
-                                    count: number;
-                                }[];
-                            };
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
-                };
-            };
-            /** @description Invalid request: the answer names each field at fault */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-        };
-    };
-    GET_api_anomalies: {
-        parameters: {
-            query?: {
-                hours?: number;
-                limit?: number;
-                cursor?: string;
-                gateway_id?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            anomalies: {
-                                id: string;
-                                gateway_id: number;
-                                /** Format: date-time */
-                                timestamp: string;
-                                /** Format: date-time */
-                                detected_at: string;
-                                model_id: string;
-                                anomaly_score: number;
-                                confidence: number;
-                                features_contributing: string[];
-                                values: {
-                                    [key: string]: number;
-                                };
-                            }[];
-                            count: number;
-                            next_cursor: string | null;
-                            period: {
-                                /** Format: date-time */
-                                start: string;
-                                /** Format: date-time */
-                                end: string;
-                                hours: number;
-                            };
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
-                };
-            };
-            /** @description Invalid request: the answer names each field at fault */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-        };
-    };
-    GET_api_network: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            gateways: components["schemas"]["Gateway"][];
-                            total: number;
-                            online: number;
-                            offline: number;
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-        };
-    };
-    GET_api_notifications: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: {
-                            notifications: {
-                                /** @enum {string} */
-                                channel: "email" | "sms";
-                                kind: string;
-                                subject: string;
-                                body: string;
-                                /** Format: date-time */
-                                created_at: string;
-                            }[];
-                            total: number;
-                        };
-                        /** Format: date-time */
-                        timestamp: string;
-                    };
-                };
-            };
-            /** @description Invalid request: the answer names each field at fault */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Missing, expired or revoked credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description The tenant's emergency system lock refuses this caller */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
-                };
-            };
-            /** @description Internal error: the answer carries a request id, never internals */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecurenetError"];
                 };
             };
         };

@@ -39,7 +39,7 @@ describe("GET /roles", () => {
       protected: true,
       permission_groups: {
         users: ["users:read", "users:write", "users:admin"],
-        security: ["security:read", "security:write", "security:admin"],
+        security: ["security:read", "security:write", "security:admin", "security:reset"],
         audit: ["audit:read", "audit:admin"],
         gateways: ["gateways:read", "gateways:admin"],
         firewall: ["firewall:read", "firewall:write"],
@@ -51,6 +51,7 @@ describe("GET /roles", () => {
         metrics: ["metrics:read"],
         cloud: ["cloud:read", "cloud:write"],
         insights: ["insights:read", "insights:write"],
+        backup: ["backup:create", "backup:restore"],
       },
     });
     // Each built-in role grants what the routes check (the catalogue), nothing no route asks for.
