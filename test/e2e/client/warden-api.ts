@@ -3037,6 +3037,763 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API's OpenAPI 3.1 document (public, like /docs locally)
+         * @description Public: no credentials.
+         *
+         *     Not rate limited.
+         *
+         *     Stays open during an emergency system lock.
+         */
+        get: operations["GET_openapi_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scans
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_scan_scans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Scan
+         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `cloud_scan_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_v1_scan_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/status/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Status
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_scan_status_scan_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/results/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Results
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_scan_results_scan_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scan/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Supported Cloud Providers
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_scan_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alerts
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Alert Status
+         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `cloud_alert_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_v1_alerts_alert_id_status"];
+        trace?: never;
+    };
+    "/api/v1/alerts/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Bulk Update Alerts
+         * @description Requires the permission `cloud:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `cloud_alerts_updated` (refused attempts as `access_denied`).
+         */
+        patch: operations["PATCH_api_v1_alerts_bulk"];
+        trace?: never;
+    };
+    "/api/v1/alerts/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Alert Statistics
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_alerts_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dashboard Statistics
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_reports_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/security-score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Security Score
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_reports_security_score"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compliance Report
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_v1_reports_compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Report
+         * @description Requires the permission `cloud:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `cloud_report_exported` (refused attempts as `access_denied`).
+         */
+        get: operations["GET_api_v1_reports_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Security Scan
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Results
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_scan_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan/progress/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Progress
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_cloud_integration_security_scan_progress_scan_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan/{scan_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A running scan stops before its next component and ends `cancelled`
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_cancelled` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_scan_scan_id_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/scan/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Ends the organization's weekly scan (404 when it has none)
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_schedule_deleted` (refused attempts as `access_denied`).
+         */
+        delete: operations["DELETE_cloud_integration_security_scan_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get security status and scan results
+         * @deprecated
+         * @description Requires the permission `security:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_security"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/network/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start network device scan
+         * @deprecated
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_network_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start security vulnerability scan
+         * @deprecated
+         * @description Requires the permission `security:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `scan`: 10 requests per minute per tenant (or API key).
+         *
+         *     Audited as `scan_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_security_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List available ML models for the organization
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_insights_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/models/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Train a new ML model
+         * @description Requires the permission `insights:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         *
+         *     Audited as `model_training_started` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_insights_models_train"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/models/{model_id}/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make predictions using a trained ML model
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        post: operations["POST_api_insights_models_model_id_predict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/models/upload-training-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload training data for ML model training
+         * @description Requires the permission `insights:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         *
+         *     Audited as `training_data_uploaded` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_api_insights_models_upload_training_data"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate AI-powered summary of logs and security events
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        post: operations["POST_api_insights_summary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/threat-analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Perform advanced threat analysis using AI
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        post: operations["POST_api_insights_threat_analysis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get AI-generated security recommendations
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `ai`: 20 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_insights_recommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get system logs with filtering and pagination
+         * @deprecated
+         * @description Requires the permission `audit:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get detected anomalies
+         * @deprecated
+         * @description Requires the permission `insights:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_anomalies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/network": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get network status and device information
+         * @deprecated
+         * @description Requires the permission `gateways:read` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_network"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get system notifications
+         * @deprecated
+         * @description Any signed-in caller (token or API key).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         */
+        get: operations["GET_api_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cloud-integration/security/backup": {
         parameters: {
             query?: never;
@@ -3164,7 +3921,7 @@ export interface components {
             status: "error";
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR";
+                code: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
                 message: string;
                 details?: {
                     loc: (string | number)[];
@@ -3216,7 +3973,7 @@ export interface components {
         };
         GatewayError: {
             /** @enum {string} */
-            error: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR";
+            error: "VALIDATION_ERROR" | "AUTHENTICATION_FAILED" | "AUTHORIZATION_DENIED" | "RESOURCE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMIT_EXCEEDED" | "SUBSCRIPTION_LIMIT_EXCEEDED" | "SYSTEM_LOCKED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
             message: string;
             details?: {
                 /** @description "body.email" */
@@ -3346,6 +4103,56 @@ export interface components {
             error: string;
             details: string;
             hint?: string;
+        };
+        /** @description An anomaly-detection model. `accuracy` is measured on held-out labelled rows, null when the data had no labels. */
+        InsightsModel: {
+            id: string;
+            name: string;
+            /** @constant */
+            type: "isolation_forest";
+            accuracy: number | null;
+            /** @enum {string} */
+            status: "training" | "active" | "inactive" | "failed";
+            /** Format: date-time */
+            created_at: string;
+            last_trained: string | null;
+            training_session_id: string;
+            source: string;
+            features: string[];
+            training_rows: number;
+            parameters: {
+                contamination: "auto" | number;
+                n_estimators: number;
+                max_samples: "auto" | number;
+                seed: number;
+            };
+            evaluation: {
+                held_out_rows: number;
+                held_out_anomalies: number;
+                true_positives: number;
+                false_positives: number;
+                false_negatives: number;
+                true_negatives: number;
+            } | null;
+            error: string | null;
+        };
+        /** @description What a documented rule found in the tenant's records, citing them (source, count, record ids). */
+        InsightsFinding: {
+            rule: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            confidence: number;
+            title: string;
+            description: string;
+            affected: string[];
+            evidence: {
+                /** @enum {string} */
+                source: "audit" | "firewall" | "anomalies" | "users";
+                count: number;
+                record_ids: string[];
+            };
+            first_seen: string | null;
+            last_seen: string | null;
         };
         __schema0: {
             id: string;
@@ -6803,7 +7610,7 @@ export interface operations {
                 "application/json": {
                     url?: string;
                     enabled?: boolean;
-                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked")[];
+                    events?: ("login" | "logout" | "user_created" | "user_updated" | "user_deleted" | "api_key_generated" | "api_key_revoked" | "scan.completed" | "alert.created" | "alert.resolved" | "scan_completed")[];
                     retry_count?: number;
                     timeout_seconds?: number;
                 };
@@ -20795,6 +21602,3493 @@ export interface operations {
                         timestamp: string;
                     };
                     "text/csv": unknown;
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_openapi_json: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `application/json`: The OpenAPI 3.1 document of this API (what `npm run openapi` writes) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        info: {
+                            title: string;
+                            version: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        paths: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_scan_scans: {
+        parameters: {
+            query?: {
+                skip?: number;
+                limit?: number;
+                status?: "initiated" | "running" | "completed" | "failed";
+                cloud_provider?: "aws" | "azure" | "gcp";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            cloud_provider: string;
+                            status: string;
+                            created_at: string;
+                            completed_at: string | null;
+                            total_resources: number;
+                            findings_count: number;
+                            critical_findings: number;
+                            high_findings: number;
+                            region: string;
+                            account_id: string | null;
+                            security_score: number | null;
+                        }[];
+                        total: number;
+                        skip: number;
+                        limit: number;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    POST_api_v1_scan_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    cloud_provider: "aws" | "azure" | "gcp";
+                    credentials: {
+                        access_key_id?: string;
+                        secret_access_key?: string;
+                        session_token?: string;
+                        /** @enum {string} */
+                        region?: "us-east-1" | "us-east-2" | "us-west-1" | "us-west-2" | "af-south-1" | "ap-east-1" | "ap-south-1" | "ap-south-2" | "ap-southeast-1" | "ap-southeast-2" | "ap-southeast-3" | "ap-southeast-4" | "ap-southeast-5" | "ap-southeast-7" | "ap-northeast-1" | "ap-northeast-2" | "ap-northeast-3" | "ca-central-1" | "ca-west-1" | "eu-central-1" | "eu-central-2" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-south-1" | "eu-south-2" | "eu-north-1" | "il-central-1" | "me-south-1" | "me-central-1" | "mx-central-1" | "sa-east-1";
+                        role_arn?: string;
+                        external_id?: string;
+                        demo?: boolean | "fixed";
+                    };
+                    /**
+                     * @default {
+                     *       "deep_scan": false
+                     *     }
+                     */
+                    scan_config?: {
+                        services?: ("s3" | "iam" | "ec2" | "vpc" | "rds" | "cloudtrail" | "kms" | "config" | "guardduty" | "lambda")[];
+                        regions?: ("us-east-1" | "us-east-2" | "us-west-1" | "us-west-2" | "af-south-1" | "ap-east-1" | "ap-south-1" | "ap-south-2" | "ap-southeast-1" | "ap-southeast-2" | "ap-southeast-3" | "ap-southeast-4" | "ap-southeast-5" | "ap-southeast-7" | "ap-northeast-1" | "ap-northeast-2" | "ap-northeast-3" | "ca-central-1" | "ca-west-1" | "eu-central-1" | "eu-central-2" | "eu-west-1" | "eu-west-2" | "eu-west-3" | "eu-south-1" | "eu-south-2" | "eu-north-1" | "il-central-1" | "me-south-1" | "me-central-1" | "mx-central-1" | "sa-east-1")[];
+                        /** @default false */
+                        deep_scan?: boolean;
+                        compliance_frameworks?: ("cis" | "nist" | "iso27001" | "fsbp" | "soc2")[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        status: string;
+                        message: string;
+                        estimated_duration: string;
+                        services_to_scan: string[];
+                        regions_to_scan: string[];
+                    };
+                };
+            };
+        };
+    };
+    GET_api_v1_scan_status_scan_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        status: string;
+                        progress: number;
+                        current_service: string | null;
+                        services_completed: string[];
+                        services_remaining: string[];
+                        services_skipped: {
+                            service: string;
+                            region: string;
+                            reason: string;
+                        }[];
+                        findings_so_far: number;
+                        started_at: string | null;
+                        estimated_completion: string | null;
+                        completed_at: string | null;
+                        error: string | null;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_scan_results_scan_id: {
+        parameters: {
+            query?: {
+                severity?: "critical" | "high" | "medium" | "low" | "informational";
+                service?: string;
+                skip?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        status: string;
+                        scan_summary: {
+                            total_resources: number;
+                            total_findings: number;
+                            by_severity: {
+                                [key: string]: number;
+                            };
+                            by_service: {
+                                [key: string]: number;
+                            };
+                            security_score: number | null;
+                            services_skipped: {
+                                service: string;
+                                region: string;
+                                reason: string;
+                            }[];
+                        };
+                        findings: {
+                            finding_id: string;
+                            severity: string;
+                            title: string;
+                            description: string;
+                            resource_id: string;
+                            resource_type: string;
+                            service: string;
+                            region: string;
+                            risk_score: number;
+                            compliance_violations: string[];
+                            remediation: {
+                                steps: string[];
+                                priority: string;
+                                estimated_effort: string;
+                                cli: string;
+                                console: string;
+                                url: string | null;
+                            };
+                            evidence: {
+                                [key: string]: unknown;
+                            };
+                            status: string;
+                        }[];
+                        total: number;
+                        skip: number;
+                        limit: number;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_scan_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: {
+                            name: string;
+                            available: boolean;
+                            services: string[];
+                            regions: string[];
+                            credential_types: string[];
+                            note?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_alerts: {
+        parameters: {
+            query?: {
+                severity?: "critical" | "high" | "medium" | "low" | "informational";
+                status?: "open" | "acknowledged" | "resolved" | "suppressed";
+                service?: string;
+                skip?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: number;
+                            title: string;
+                            description: string;
+                            severity: string;
+                            status: string;
+                            resource_id: string;
+                            service: string;
+                            cloud_provider: string;
+                            region: string;
+                            risk_score: number;
+                            created_at: string;
+                            updated_at: string;
+                            scan_id: string;
+                            finding_id: string;
+                            compliance_violations: string[];
+                            account_id: string;
+                            resource_type: string;
+                            acknowledged_at: string | null;
+                            resolved_at: string | null;
+                            suppression: {
+                                reason: string;
+                                expires_at: string;
+                            } | null;
+                            notes: string | null;
+                        }[];
+                        total: number;
+                        skip: number;
+                        limit: number;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    PATCH_api_v1_alerts_alert_id_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "open" | "acknowledged" | "resolved" | "suppressed";
+                    notes?: string;
+                    reason?: string;
+                    /** Format: date-time */
+                    expires_at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        status: string;
+                        acknowledged_at: string | null;
+                        acknowledged_by: number | null;
+                        notes: string | null;
+                        resolved_at: string | null;
+                        resolved_by: number | null;
+                        suppression: {
+                            reason: string;
+                            expires_at: string;
+                        } | null;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    PATCH_api_v1_alerts_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    alert_ids: number[];
+                    updates: {
+                        /** @enum {string} */
+                        status: "open" | "acknowledged" | "resolved" | "suppressed";
+                        notes?: string;
+                        reason?: string;
+                        /** Format: date-time */
+                        expires_at?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        updated_count: number;
+                        message: string;
+                        failed: {
+                            id: number;
+                            detail: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_alerts_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total_alerts: number;
+                        by_severity: {
+                            [key: string]: number;
+                        };
+                        by_status: {
+                            [key: string]: number;
+                        };
+                        by_service: {
+                            [key: string]: number;
+                        };
+                        trends: {
+                            new_today: number;
+                            resolved_today: number;
+                            weekly_trend: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total_scans: number;
+                        active_alerts: number;
+                        risk_score: number | null;
+                        security_score: number | null;
+                        resources_monitored: number;
+                        recent_scans: {
+                            id: string;
+                            cloud_provider: string;
+                            status: string;
+                            completed_at: string | null;
+                            findings: number;
+                            risk_score: number | null;
+                        }[];
+                        alert_trends: {
+                            date: string;
+                            count: number;
+                        }[];
+                        compliance_summary: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_security_score: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        overall_score: number | null;
+                        /** @enum {string} */
+                        score_trend: "improving" | "stable" | "declining";
+                        by_provider: {
+                            [key: string]: {
+                                score: number;
+                                /** @enum {string} */
+                                trend: "improving" | "stable" | "declining";
+                                last_scan: string | null;
+                            };
+                        };
+                        trends: {
+                            date: string;
+                            score: number;
+                        }[];
+                        improvement_areas: {
+                            category: string;
+                            current_score: number;
+                            potential_improvement: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_compliance: {
+        parameters: {
+            query?: {
+                framework?: "cis" | "nist" | "iso27001" | "fsbp" | "soc2";
+                cloud_provider?: "aws" | "azure" | "gcp";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        framework: string;
+                        framework_name: string;
+                        scan_id: string | null;
+                        compliance_percentage: number;
+                        total_controls: number;
+                        passed_controls: number;
+                        failed_controls: number;
+                        controls: {
+                            control_id: string;
+                            title: string;
+                            /** @enum {string} */
+                            status: "passed" | "failed";
+                            evidence?: string;
+                            findings_count: number;
+                            affected_resources: string[];
+                            checks: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    GET_api_v1_reports_export: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv" | "pdf" | "xlsx" | "ocsf" | "sarif";
+                report_type?: "vulnerabilities" | "alerts" | "compliance";
+                filters?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, in the asked format: `application/json`: JSON: findings, alerts or the compliance report (format=json); `text/csv`: CSV, formula-safe (format=csv); `application/pdf`: PDF report: summary and findings (format=pdf); `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`: XLSX (format=xlsx); `application/ocsf+json`: OCSF 1.3.0 Detection Finding events, a JSON array (format=ocsf); `application/sarif+json`: SARIF 2.1.0 log (format=sarif) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": unknown;
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/ocsf+json": unknown;
+                    "application/sarif+json": unknown;
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Invalid request (FastAPI style: `detail` lists each field at fault) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloudsentinelError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default full
+                     * @enum {string}
+                     */
+                    scan_type?: "quick" | "full" | "compliance" | "vulnerability";
+                    /**
+                     * @default [
+                     *       "authentication",
+                     *       "firewall",
+                     *       "certificates",
+                     *       "ssh",
+                     *       "network"
+                     *     ]
+                     */
+                    components?: ("authentication" | "firewall" | "certificates" | "ssh" | "network")[];
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    /** @default false */
+                    schedule?: boolean;
+                    client_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        scan_id: string;
+                        scan_type: string;
+                        started: string;
+                        estimated_completion: string;
+                        components: string[];
+                        depth: string;
+                        progress_url: string;
+                        next_scan_scheduled: string | null;
+                    };
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_scan_results: {
+        parameters: {
+            query?: {
+                scan_id?: string;
+                latest?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        scan_type: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        started: string;
+                        completed: string | null;
+                        duration: string | null;
+                        results: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "pass" | "warning" | "fail";
+                                score: number;
+                                issues: number;
+                                checks: {
+                                    check: string;
+                                    /** @enum {string} */
+                                    status: "pass" | "warning" | "fail";
+                                    details: string;
+                                    /** @enum {string} */
+                                    severity: "low" | "medium" | "high" | "critical";
+                                    remediation: string | null;
+                                }[];
+                            };
+                        };
+                        total_issues: number | null;
+                        security_score: number | null;
+                        recommendations: string[];
+                        risk_level: ("low" | "medium" | "high" | "critical") | null;
+                        next_scan_scheduled: string | null;
+                        error: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_cloud_integration_security_scan_progress_scan_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        progress: number;
+                        current_component: string | null;
+                        current_check: string | null;
+                        started: string;
+                        elapsed: string;
+                        estimated_remaining: string;
+                        components_completed: string[];
+                        components_remaining: string[];
+                        issues_found: number;
+                        cancel_requested: boolean;
+                        error: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_scan_scan_id_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        scan_id: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        cancel_requested: boolean;
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    DELETE_cloud_integration_security_scan_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done: no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    GET_api_security: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            security_status: "secure" | "at_risk" | "critical" | "unknown";
+                            security_score: number | null;
+                            risk_level: ("low" | "medium" | "high" | "critical") | null;
+                            scan_in_progress: {
+                                scan_id: string;
+                                progress_url: string;
+                            } | null;
+                            latest_scan: {
+                                scan_id: string;
+                                scan_type: string;
+                                /** @enum {string} */
+                                status: "running" | "completed" | "failed" | "cancelled";
+                                started: string;
+                                completed: string | null;
+                                duration: string | null;
+                                results: {
+                                    [key: string]: {
+                                        /** @enum {string} */
+                                        status: "pass" | "warning" | "fail";
+                                        score: number;
+                                        issues: number;
+                                        checks: {
+                                            check: string;
+                                            /** @enum {string} */
+                                            status: "pass" | "warning" | "fail";
+                                            details: string;
+                                            /** @enum {string} */
+                                            severity: "low" | "medium" | "high" | "critical";
+                                            remediation: string | null;
+                                        }[];
+                                    };
+                                };
+                                total_issues: number | null;
+                                security_score: number | null;
+                                recommendations: string[];
+                                risk_level: ("low" | "medium" | "high" | "critical") | null;
+                                next_scan_scheduled: string | null;
+                                error: string | null;
+                            } | null;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    POST_api_network_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    client_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            status: "running" | "completed" | "failed" | "cancelled";
+                            scan_id: string;
+                            scan_type: string;
+                            started: string;
+                            estimated_completion: string;
+                            components: string[];
+                            depth: string;
+                            progress_url: string;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_security_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default full
+                     * @enum {string}
+                     */
+                    scan_type?: "quick" | "full" | "compliance" | "vulnerability";
+                    /**
+                     * @default [
+                     *       "authentication",
+                     *       "firewall",
+                     *       "certificates",
+                     *       "ssh",
+                     *       "network"
+                     *     ]
+                     */
+                    components?: ("authentication" | "firewall" | "certificates" | "ssh" | "network")[];
+                    /**
+                     * @default standard
+                     * @enum {string}
+                     */
+                    depth?: "quick" | "standard" | "deep";
+                    /** @default false */
+                    schedule?: boolean;
+                    client_token?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            status: "running" | "completed" | "failed" | "cancelled";
+                            scan_id: string;
+                            scan_type: string;
+                            started: string;
+                            estimated_completion: string;
+                            components: string[];
+                            depth: string;
+                            progress_url: string;
+                            next_scan_scheduled: string | null;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_insights_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            models: components["schemas"]["InsightsModel"][];
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    POST_api_insights_models_train: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    model_name: string;
+                    /**
+                     * @default isolation_forest
+                     * @constant
+                     */
+                    model_type?: "isolation_forest";
+                    /** @default {} */
+                    parameters?: {
+                        contamination?: "auto" | number;
+                        n_estimators?: number;
+                        max_samples?: "auto" | number;
+                    };
+                    file_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            training_session_id: string;
+                            model_id: string;
+                            /** @constant */
+                            status: "training_started";
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_insights_models_model_id_predict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: {
+                        [key: string]: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            predictions: {
+                                is_anomaly: boolean;
+                                confidence: number;
+                                anomaly_score: number;
+                                features_contributing: string[];
+                            }[];
+                            model_info: {
+                                id: string;
+                                accuracy: number | null;
+                                last_trained: string | null;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_insights_models_upload_training_data: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": unknown;
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            file_id: string;
+                            filename: string;
+                            size_bytes: number;
+                            rows_count: number;
+                            columns: string[];
+                            /** Format: date-time */
+                            upload_timestamp: string;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_insights_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default 24h
+                     * @enum {string}
+                     */
+                    time_range?: "1h" | "6h" | "12h" | "24h" | "7d" | "30d" | "90d";
+                    /**
+                     * @default [
+                     *       "error",
+                     *       "warning",
+                     *       "security"
+                     *     ]
+                     */
+                    log_types?: ("error" | "warning" | "info" | "security")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            summary: string;
+                            key_findings: string[];
+                            recommendations: string[];
+                            /** @enum {string} */
+                            risk_level: "low" | "medium" | "high" | "critical";
+                            findings: components["schemas"]["InsightsFinding"][];
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_api_insights_threat_analysis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default behavioral
+                     * @enum {string}
+                     */
+                    analysis_type?: "behavioral" | "network" | "authentication" | "comprehensive";
+                    /**
+                     * @default 7d
+                     * @enum {string}
+                     */
+                    time_range?: "1h" | "6h" | "12h" | "24h" | "7d" | "30d" | "90d";
+                    /** @default true */
+                    include_predictions?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @enum {string} */
+                            threat_level: "low" | "medium" | "high" | "critical";
+                            threats_detected: {
+                                type: string;
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high" | "critical";
+                                confidence: number;
+                                description: string;
+                                affected_devices: string[];
+                                recommended_actions: string[];
+                                evidence: {
+                                    /** @enum {string} */
+                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    count: number;
+                                    record_ids: string[];
+                                };
+                            }[];
+                            behavioral_patterns: {
+                                pattern: string;
+                                anomaly_score: number;
+                                first_detected: string | null;
+                                evidence: {
+                                    /** @enum {string} */
+                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    count: number;
+                                    record_ids: string[];
+                                };
+                            }[];
+                            predictions: {
+                                /** @enum {string} */
+                                next_24h_risk: "low" | "medium" | "high" | "critical";
+                                /** @enum {string} */
+                                next_7d_risk: "low" | "medium" | "high" | "critical";
+                                recommended_monitoring: string[];
+                            } | null;
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    GET_api_insights_recommendations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            recommendations: {
+                                id: string;
+                                category: string;
+                                /** @enum {string} */
+                                priority: "high" | "medium" | "low";
+                                title: string;
+                                description: string;
+                                impact: string;
+                                /** @enum {string} */
+                                effort: "low" | "medium" | "high";
+                                affected_devices?: string[];
+                                estimated_time: string;
+                                evidence: {
+                                    /** @enum {string} */
+                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    count: number;
+                                    record_ids: string[];
+                                };
+                            }[];
+                            summary: {
+                                total_recommendations: number;
+                                high_priority: number;
+                                medium_priority: number;
+                                low_priority: number;
+                            };
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_logs: {
+        parameters: {
+            query?: {
+                type?: "audit" | "gateway";
+                hours?: number;
+                limit?: number;
+                page?: number;
+                event_type?: string;
+                status?: "success" | "failed";
+                username?: string;
+                action?: "DROP" | "REJECT" | "ACCEPT";
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            /** @constant */
+                            type: "audit";
+                            logs: components["schemas"]["AuditLogEntry"][];
+                            total: number;
+                            /** @description Records on this page */
+                            filtered: number;
+                            pagination: {
+                                page: number;
+                                limit: number;
+                                pages: number;
+                            };
+                            stats: {
+                                successful_events: number;
+                                failed_events: number;
+                                unique_users: number;
+                                unique_ips: number;
+                                event_types: {
+                                    [key: string]: number;
+                                };
+                            };
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        } | {
+                            /** @constant */
+                            type: "gateway";
+                            logs: {
+                                /** Format: date-time */
+                                timestamp: string;
+                                action: string;
+                                protocol: string;
+                                source_ip: string;
+                                source_port: number | null;
+                                destination_ip: string;
+                                destination_port: number | null;
+                                interface: string | null;
+                                rule_name: string | null;
+                                bytes: number | null;
+                                reason?: string;
+                                gateway_id: number;
+                            }[];
+                            total: number;
+                            filtered: number;
+                            statistics: {
+                                dropped: number;
+                                accepted: number;
+                                rejected: number;
+                                top_source_ips: {
+                                    ip: string;
+                                    count: number;
+                                }[];
+                                top_blocked_ports: {
+                                    port: number;
+                                    count: number;
+                                }[];
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_anomalies: {
+        parameters: {
+            query?: {
+                hours?: number;
+                limit?: number;
+                cursor?: string;
+                gateway_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            anomalies: {
+                                id: string;
+                                gateway_id: number;
+                                /** Format: date-time */
+                                timestamp: string;
+                                /** Format: date-time */
+                                detected_at: string;
+                                model_id: string;
+                                anomaly_score: number;
+                                confidence: number;
+                                features_contributing: string[];
+                                values: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            count: number;
+                            next_cursor: string | null;
+                            period: {
+                                /** Format: date-time */
+                                start: string;
+                                /** Format: date-time */
+                                end: string;
+                                hours: number;
+                            };
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_network: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            gateways: components["schemas"]["Gateway"][];
+                            total: number;
+                            online: number;
+                            offline: number;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurenetError"];
+                };
+            };
+        };
+    };
+    GET_api_notifications: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "success";
+                        data: {
+                            notifications: {
+                                /** @enum {string} */
+                                channel: "email" | "sms";
+                                kind: string;
+                                subject: string;
+                                body: string;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                            total: number;
+                        };
+                        /** Format: date-time */
+                        timestamp: string;
+                    };
                 };
             };
             /** @description Invalid request: the answer names each field at fault */
