@@ -93,58 +93,17 @@ export function toCsv(records: readonly AuditRecord[]): string {
   return `${lines.join("\r\n")}\r\n`;
 }
 
-/** The PDF's standard font speaks WinAnsi; anything else is shown as "?" rather than as garbage. */
-const latin1 = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff]/g, "?");
-
-export async function toPdf(
+/** Renders records as a PDF (shared/audit/export-pdf.ts: kept apart so only the export route loads pdfkit). */
+export type PdfWriter = (
   records: readonly AuditRecord[],
   meta: { tenantId: string; startDate: string; endDate: string; generatedAt: string },
-): Promise<Buffer> {
-  // Loaded only by the export route: no other function pays for pdfkit.
-  const { default: PDFDocument } = await import("pdfkit");
-  const doc = new PDFDocument({ size: "A4", layout: "landscape", margin: 36, info: { Title: "Security audit log" } });
-  const chunks: Buffer[] = [];
-  doc.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
-  });
-  doc.font("Helvetica-Bold").fontSize(16).text("Security audit log");
-  doc
-    .font("Helvetica")
-    .fontSize(9)
-    .text(`Organization: ${latin1(meta.tenantId)}`)
-    .text(`Period: ${meta.startDate} to ${meta.endDate} (UTC)`)
-    .text(`Generated: ${meta.generatedAt}`)
-    .text(`Records: ${records.length}`)
-    .moveDown();
-  if (records.length === 0) doc.text("No audit records in this period.");
-  for (const r of records) {
-    doc
-      .font("Helvetica-Bold")
-      .fontSize(9)
-      .text(latin1(`${r.timestamp}  ${r.event}  [${r.status}]  ${r.severity}`));
-    doc
-      .font("Helvetica")
-      .fontSize(8)
-      .text(
-        latin1(
-          `user: ${r.user}${r.api_key_id ? ` (API key ${r.api_key_id})` : ""}   ip: ${r.ip_address ?? "-"}   ` +
-            `resource: ${r.resource}   id: ${r.id}`,
-        ),
-      );
-    const details = JSON.stringify(r.details);
-    doc.fillColor("#555555").text(latin1(details.length > 400 ? `${details.slice(0, 400)}...` : details));
-    doc.fillColor("#000000").moveDown(0.4);
-  }
-  doc.end();
-  return done;
-}
+) => Promise<Buffer>;
 
 export async function exportAudit(
   tenantId: string,
   q: AuditFilters & { format: ExportFormat; startDate?: string; endDate?: string },
   now = new Date(),
+  writePdf?: PdfWriter,
 ): Promise<ExportFile> {
   const range = resolveDateRange(q, now);
   const records = (await readAudit(tenantId, range.from, range.to)).filter((r) => matches(r, q));
@@ -164,7 +123,8 @@ export async function exportAudit(
     });
     file = { contentType: "application/json; charset=utf-8", filename, body, count: records.length };
   } else {
-    const body = await toPdf(records, {
+    if (!writePdf) throw new Error("a PDF export needs the PDF writer (shared/audit/export-pdf.ts)");
+    const body = await writePdf(records, {
       tenantId,
       startDate: range.startDate,
       endDate: range.endDate,

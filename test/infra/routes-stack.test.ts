@@ -152,23 +152,22 @@ describe("route stacks", () => {
     }
   });
 
-  it("use the table key only through DynamoDB", () => {
+  it("use the table key only through DynamoDB, and the blob key only through S3", () => {
+    const via = (service: string) => ({
+      StringEquals: {
+        "kms:ViaService": { "Fn::Join": ["", [`${service}.`, { Ref: "AWS::Region" }, ".", { Ref: "AWS::URLSuffix" }]] },
+      },
+    });
     for (const route of httpRoutes) {
       const statements = statementsOfFunction(templateOf(routeKey(route)), routeKey(route));
-      const viaDynamo = statements.filter((s) => actionsOf(s).includes("kms:Decrypt") && s.Condition);
-      for (const s of viaDynamo) {
-        expect(s.Condition).toEqual({
-          StringEquals: {
-            "kms:ViaService": {
-              "Fn::Join": ["", ["dynamodb.", { Ref: "AWS::Region" }, ".", { Ref: "AWS::URLSuffix" }]],
-            },
-          },
-        });
-      }
-      if (!route.access.dataKey)
-        expect(viaDynamo.length, routeKey(route)).toBe(
-          statements.filter((s) => actionsOf(s).includes("kms:Decrypt")).length,
-        );
+      const decrypts = statements.filter((s) => actionsOf(s).includes("kms:Decrypt"));
+      const on = (key: string) => decrypts.filter((s) => JSON.stringify(s.Resource).includes(key));
+      for (const s of on("TableKey")) expect(s.Condition, routeKey(route)).toEqual(via("dynamodb"));
+      for (const s of on("BlobKey")) expect(s.Condition, routeKey(route)).toEqual(via("s3"));
+      if (!route.access.blobs) expect(on("BlobKey"), routeKey(route)).toEqual([]);
+      // Every other decrypt is the secrets key's, held only by dataKey routes (see the test above).
+      const elsewhere = decrypts.filter((s) => !/TableKey|BlobKey|DataKey/.test(JSON.stringify(s.Resource)));
+      expect(elsewhere, routeKey(route)).toEqual([]);
     }
   });
 
@@ -178,7 +177,8 @@ describe("route stacks", () => {
         Description: routeKey(route),
         Environment: {
           Variables: Match.objectLike({
-            TABLE_NAME: "warden-table",
+            // Every route but the public, table-less ones (GET /openapi.json) counts its calls in the table.
+            ...(route.access.table || route.rateClass !== "unlimited" ? { TABLE_NAME: "warden-table" } : {}),
             WARDEN_ISSUER: "warden",
             WARDEN_AUDIENCE: "warden-api",
             WARDEN_TOKEN_TTL_SECONDS: "3600",

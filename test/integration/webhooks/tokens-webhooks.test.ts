@@ -19,6 +19,7 @@ import { db, tableName } from "#shared/table/client.ts";
 import { webhookSettings } from "#shared/webhooks/db/webhook-settings.ts";
 import { deliverWebhook } from "#shared/webhooks/delivery.ts";
 import { dispatchWebhooksForAuditRecords } from "#shared/webhooks/dispatch.ts";
+import { WEBHOOK_EVENTS } from "#shared/webhooks/events.ts";
 import { configureWebhook, regenerateWebhookSecret } from "#shared/webhooks/settings.ts";
 import { verifyWebhookSignature } from "#shared/webhooks/signing.ts";
 import streamFixture from "#test/events/audit-stream-batch.json" with { type: "json" };
@@ -120,15 +121,8 @@ describe("GET /cloud-integration/security/tokens/settings", () => {
       secret: null,
       url: null,
       enabled: false,
-      events: [
-        "login",
-        "logout",
-        "user_created",
-        "user_updated",
-        "user_deleted",
-        "api_key_generated",
-        "api_key_revoked",
-      ],
+      // Unconfigured, a webhook would carry every event Warden sends: the spec's seven, then the scans'.
+      events: [...WEBHOOK_EVENTS],
       retry_count: 3,
       timeout_seconds: 10,
       signature_header: "X-Webhook-Signature",
