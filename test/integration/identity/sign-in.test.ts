@@ -20,17 +20,26 @@ beforeAll(async () => {
   [acme, globex] = await Promise.all([newTenant("acme"), newTenant("globex")]);
 });
 
+/** Runs `fn` with WARDEN_SIGNUP_PLAN unset (the product's default, free), then restores the suite's value. */
+async function onDefaultSignupPlan<T>(fn: () => Promise<T>): Promise<T> {
+  const suitePlan = process.env.WARDEN_SIGNUP_PLAN;
+  delete process.env.WARDEN_SIGNUP_PLAN;
+  resetBillingSettings();
+  try {
+    return await fn();
+  } finally {
+    if (suitePlan !== undefined) process.env.WARDEN_SIGNUP_PLAN = suitePlan;
+    resetBillingSettings();
+  }
+}
+
 describe("POST /api/auth/signup", () => {
   it("creates an organization on the free plan with the caller as admin, and answers like login", async () => {
     // The suite starts signed-up tenants on enterprise (test/setup/env.ts) and signup answers the
     // plan the tenant really got: this signup runs on the product's default (WARDEN_SIGNUP_PLAN
     // unset: free), as billing's tests do, and the suite's setting is restored after it.
-    const suitePlan = process.env.WARDEN_SIGNUP_PLAN;
-    delete process.env.WARDEN_SIGNUP_PLAN;
-    resetBillingSettings();
-    let res: Awaited<ReturnType<typeof call>>;
-    try {
-      res = await call("POST", "/api/auth/signup", {
+    const res = await onDefaultSignupPlan(() =>
+      call("POST", "/api/auth/signup", {
         body: {
           organization: "Initech Ltd",
           username: `peter-${Date.now()}`,
@@ -38,11 +47,8 @@ describe("POST /api/auth/signup", () => {
           password: "Tps-Reports#2026!",
         },
         ip: freshIp(),
-      });
-    } finally {
-      if (suitePlan !== undefined) process.env.WARDEN_SIGNUP_PLAN = suitePlan;
-      resetBillingSettings();
-    }
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.body.status).toBe("success");
     expect(res.body.data.user.role).toBe("admin");
