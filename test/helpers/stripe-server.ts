@@ -6,6 +6,7 @@
  * records every request (path, form parameters, Idempotency-Key) and, like Stripe, answers a
  * repeated Idempotency-Key with the first answer.
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { STRIPE_FIXTURES } from "./stripe-fixtures.ts";
@@ -38,8 +39,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startStripeServer(): Promise<StripeServer> {
+  // Ids unique across servers, as Stripe's are: every billing test file starts its own server, and
+  // they all share the run's one DynamoDB Local, where a customer id is claimed by one tenant
+  // (G#STRIPE#CUS#<id>). A per-file counter alone gave two files the same customer ids (409).
+  const serverTag = randomBytes(5).toString("hex");
   let seq = 0;
-  const nextId = (prefix: string) => `${prefix}_test${String(++seq).padStart(6, "0")}`;
+  const nextId = (prefix: string) => `${prefix}_test${serverTag}${String(++seq).padStart(6, "0")}`;
   const replies = new Map<string, { status: number; body: Json }>();
   const state: Omit<StripeServer, "url" | "stop"> = {
     requests: [],

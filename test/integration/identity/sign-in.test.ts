@@ -6,8 +6,10 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readAudit, verifyAuditChain } from "#shared/audit/db/trail.ts";
+import { resetBillingSettings } from "#shared/billing/settings.ts";
 import { userKeys } from "#shared/identity/db/users.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
+import { getTenant } from "#shared/tenancy/tenants.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -18,21 +20,40 @@ beforeAll(async () => {
   [acme, globex] = await Promise.all([newTenant("acme"), newTenant("globex")]);
 });
 
+/** Runs `fn` with WARDEN_SIGNUP_PLAN unset (the product's default, free), then restores the suite's value. */
+async function onDefaultSignupPlan<T>(fn: () => Promise<T>): Promise<T> {
+  const suitePlan = process.env.WARDEN_SIGNUP_PLAN;
+  delete process.env.WARDEN_SIGNUP_PLAN;
+  resetBillingSettings();
+  try {
+    return await fn();
+  } finally {
+    if (suitePlan !== undefined) process.env.WARDEN_SIGNUP_PLAN = suitePlan;
+    resetBillingSettings();
+  }
+}
+
 describe("POST /api/auth/signup", () => {
   it("creates an organization on the free plan with the caller as admin, and answers like login", async () => {
-    const res = await call("POST", "/api/auth/signup", {
-      body: {
-        organization: "Initech Ltd",
-        username: `peter-${Date.now()}`,
-        email: `peter${Date.now()}@initech.test`,
-        password: "Tps-Reports#2026!",
-      },
-      ip: freshIp(),
-    });
+    // The suite starts signed-up tenants on enterprise (test/setup/env.ts) and signup answers the
+    // plan the tenant really got: this signup runs on the product's default (WARDEN_SIGNUP_PLAN
+    // unset: free), as billing's tests do, and the suite's setting is restored after it.
+    const res = await onDefaultSignupPlan(() =>
+      call("POST", "/api/auth/signup", {
+        body: {
+          organization: "Initech Ltd",
+          username: `peter-${Date.now()}`,
+          email: `peter${Date.now()}@initech.test`,
+          password: "Tps-Reports#2026!",
+        },
+        ip: freshIp(),
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.body.status).toBe("success");
     expect(res.body.data.user.role).toBe("admin");
     expect(res.body.data.organization.plan).toBe("free");
+    expect((await getTenant(res.body.data.organization.id))?.plan).toBe("free");
     expect(res.body.data.token.split(".")).toHaveLength(3);
     const me = await call("GET", "/api/auth/me", { token: res.body.data.token });
     expect(me.status).toBe(200);

@@ -5,6 +5,7 @@
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import { BUILT_IN_ROLES, DEFAULT_ROLE } from "#shared/auth/permissions.ts";
 import { userKeys } from "#shared/identity/db/users.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
 import { readOutbox } from "#shared/tenancy/db/outbox.ts";
@@ -421,18 +422,9 @@ describe("a user manager below admin (custom role with users:write)", () => {
       body: {
         name: "user-manager",
         description: "Manages viewers",
-        // users:write and what a viewer (the default role) holds, so it may create viewers.
-        permissions: [
-          "users:write",
-          "gateways:read",
-          "firewall:read",
-          "ssh:read",
-          "certificates:read",
-          "compliance:read",
-          "incidents:read",
-          "metrics:read",
-          "cloud:read",
-        ],
+        // users:write and what a viewer (the default role) holds, so it may create viewers — taken
+        // from the catalogue, so a permission the viewer gains later does not stop it.
+        permissions: ["users:write", ...(BUILT_IN_ROLES[DEFAULT_ROLE]?.permissions ?? [])],
       },
     });
     expect(role.status).toBe(201);
