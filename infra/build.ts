@@ -115,10 +115,10 @@ const responseSchemasLeftOut: Plugin = {
 };
 
 /** The module GET /openapi.json takes its document from (a tool module: functions/ holds handlers only). */
-export const OPENAPI_DOCUMENT_MODULE = "tools/openapi-served-document.ts";
+export const OPENAPI_DOCUMENT_MODULE = "tools/served-api-document.ts";
 
 /**
- * GET /openapi.json serves the document generated at build time: its document module (tools/openapi-served-document.ts) is replaced, as
+ * GET /openapi.json serves the document generated at build time: its document module (tools/served-api-document.ts) is replaced, as
  * it is loaded, by that document as JSON — so the route's bundle carries the document and nothing
  * of the generator, and no other bundle loads the module at all. The document covers the routes of
  * the build (the whole table for a deployment).
@@ -126,7 +126,7 @@ export const OPENAPI_DOCUMENT_MODULE = "tools/openapi-served-document.ts";
 const openApiDocumentInlined = (routes: RouteDef[]): Plugin => ({
   name: "openapi-document-inlined",
   setup(b) {
-    b.onLoad({ filter: /[\\/]tools[\\/]openapi-served-document\.ts$/ }, async () => {
+    b.onLoad({ filter: /[\\/]tools[\\/]served-api-document\.ts$/ }, async () => {
       const { buildOpenApiDocument } = await import("#tools/openapi-document.ts");
       const doc = await buildOpenApiDocument(routes, { root });
       return {

@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import { defineEndpoint, RawResponse } from "#shared/kit/endpoint.ts";
-import { openApiDocument } from "#tools/openapi-served-document.ts";
+import { openApiDocument } from "#tools/served-api-document.ts";
 
 const produces = {
   "application/json": {
