@@ -165,17 +165,19 @@ afterAll(async () => {
 beforeEach(async () => {
   if (!acme) return;
   const now = Math.floor(Date.now() / 1000);
-  await db.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: requestMonthKey(requestSubjects.tenant(acme.tenantId), "scan", monthOfEpoch(now)),
-      UpdateExpression: "SET wc = :zero",
-      ConditionExpression: "attribute_exists(wc)",
-      ExpressionAttributeValues: { ":zero": 0 },
-    }),
-  ).catch((e: { name?: string }) => {
-    if (e.name !== "ConditionalCheckFailedException") throw e;
-  });
+  await db
+    .send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: requestMonthKey(requestSubjects.tenant(acme.tenantId), "scan", monthOfEpoch(now)),
+        UpdateExpression: "SET wc = :zero",
+        ConditionExpression: "attribute_exists(wc)",
+        ExpressionAttributeValues: { ":zero": 0 },
+      }),
+    )
+    .catch((e: { name?: string }) => {
+      if (e.name !== "ConditionalCheckFailedException") throw e;
+    });
 });
 
 /** A test that failed before releasing its gate must not hold every later scan at that step. */
