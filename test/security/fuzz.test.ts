@@ -27,6 +27,9 @@ const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
 const { concretePath, loadCatalogue } = await import("#test/helpers/route-catalogue.ts");
 const { bodyCases, HOSTILE_STRINGS, pathCases, queryCases } = await import("#test/helpers/zod-arbitrary.ts");
 const { multipart, newSshPublicKey, uniqueIp, World } = await import("#test/helpers/world.ts");
+const { scanRunner } = await import("#test/helpers/cloudsentinel-world.ts");
+// The workflow runner, as deployed: a valid scan or training start really starts (2xx, or 409 while one runs).
+await scanRunner();
 
 type World = import("#test/helpers/world.ts").World;
 type CatalogueRoute = import("#test/helpers/route-catalogue.ts").CatalogueRoute;

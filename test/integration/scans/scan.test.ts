@@ -10,7 +10,7 @@
  * The runner's `instrument` hook can hold a step (a gate) so "while one runs" is deterministic.
  */
 import { resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
 
 const iot = await startLocalIot();
@@ -19,24 +19,22 @@ const { createLocalRunner } = await import("#infra/local/workflows/runner-local.
 const { useWorkflowRunner } = await import("#shared/workflows/engine.ts");
 
 /** States held until released: a test sets a gate before starting a scan. */
-const gates = new Map<string, Promise<void>>();
+const gates = new Map<string, { held: Promise<void>; release: () => void }>();
 function hold(state: string): () => void {
   let release = () => {};
-  gates.set(
-    state,
-    new Promise<void>((r) => {
-      release = () => {
-        gates.delete(state);
-        r();
-      };
-    }),
-  );
+  const held = new Promise<void>((r) => {
+    release = () => {
+      gates.delete(state);
+      r();
+    };
+  });
+  gates.set(state, { held, release });
   return release;
 }
 const runner = createLocalRunner({
   root: resolve(import.meta.dirname, "../../.."),
   instrument: async (state, run) => {
-    await gates.get(state);
+    await gates.get(state)?.held;
     return run();
   },
 });
@@ -49,6 +47,9 @@ const { getItem, updateVersioned } = await import("#shared/table/repo.ts");
 const { handler: scheduledScan } = await import("#functions/workflows/gateway-scan/scheduled.ts");
 const { WEBHOOK_EVENTS } = await import("#shared/webhooks/events.ts");
 const { countScanUse } = await import("#shared/billing/limits.ts");
+const { UpdateCommand } = await import("@aws-sdk/lib-dynamodb");
+const { db, tableName } = await import("#shared/table/client.ts");
+const { monthOfEpoch, requestMonthKey, requestSubjects } = await import("#shared/tenancy/db/rate-windows.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 const BASE = "/cloud-integration/security";
@@ -154,6 +155,34 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await iot.stop();
+});
+
+/**
+ * Each test starts as if in a new minute for acme's scan routes: the file makes more scan-class
+ * requests for acme (starts, 409s, retries, legacy aliases) than the spec's 10 per minute, and in
+ * one fixed window the 11th is a 429 however fast the scans run.
+ */
+beforeEach(async () => {
+  if (!acme) return;
+  const now = Math.floor(Date.now() / 1000);
+  await db
+    .send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: requestMonthKey(requestSubjects.tenant(acme.tenantId), "scan", monthOfEpoch(now)),
+        UpdateExpression: "SET wc = :zero",
+        ConditionExpression: "attribute_exists(wc)",
+        ExpressionAttributeValues: { ":zero": 0 },
+      }),
+    )
+    .catch((e: { name?: string }) => {
+      if (e.name !== "ConditionalCheckFailedException") throw e;
+    });
+});
+
+/** A test that failed before releasing its gate must not hold every later scan at that step. */
+afterEach(() => {
+  for (const gate of [...gates.values()]) gate.release();
 });
 
 describe("POST /scan", () => {
