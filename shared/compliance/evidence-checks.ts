@@ -13,7 +13,6 @@ import { listFleet } from "#shared/fleet/gateways.ts";
 import { listApiKeys } from "#shared/identity/api-keys.ts";
 import { getAuthPolicy, twoFactorRequired } from "#shared/identity/auth-policy.ts";
 import { listUserSummaries } from "#shared/identity/users.ts";
-import { getShadow } from "#shared/iot/shadows.ts";
 import { EVIDENCE_CHECKS, type EvidenceCheckId } from "./evidence-bindings.ts";
 
 export type CheckResult = "pass" | "fail" | "not_available";
@@ -57,17 +56,19 @@ const fail = (reason: string, facts: Record<string, unknown>): CheckAnswer => ({
 
 type Desired = Record<string, unknown> | undefined;
 
-/** Every gateway with its desired shadow document and sync state for `shadow`. */
+/**
+ * Every gateway with what the cloud asks it to run for `shadow` and its sync state: the shadow's
+ * desired document, or — once the edge cleared it after applying — the one rendered from the saved
+ * configuration (the fleet answers both).
+ */
 async function gatewaysWith(tenantId: string, shadow: "firewall" | "ssh") {
   const fleet = await listFleet(tenantId);
-  return Promise.all(
-    fleet.map(async (g) => ({
-      gateway: g.gateway.id,
-      name: g.gateway.name,
-      sync: g.sync[shadow],
-      desired: (await getShadow(g.gateway.thingName, shadow))?.desired as Desired,
-    })),
-  );
+  return fleet.map((g) => ({
+    gateway: g.gateway.id,
+    name: g.gateway.name,
+    sync: g.sync[shadow],
+    desired: g.desired[shadow] as Desired,
+  }));
 }
 
 function isDefaultDenyRule(r: unknown): boolean {

@@ -7,7 +7,7 @@ import type { Gateway } from "#shared/fleet/db/gateways.ts";
 import type { GatewayShadow } from "#shared/iot/policy.ts";
 import { getShadow } from "#shared/iot/shadows.ts";
 import { log } from "#shared/kit/log.ts";
-import { type SyncState, syncState } from "./shadow-sync.ts";
+import { type DesiredDocument, type SyncState, syncState } from "./shadow-sync.ts";
 
 /** A gateway counts as online when it published metrics within this window. */
 const ONLINE_WINDOW_MS = 5 * 60_000;
@@ -16,16 +16,30 @@ export interface GatewayStatus {
   gateway: Gateway;
   online: boolean;
   sync: Record<GatewayShadow, SyncState>;
+  /**
+   * What the cloud asks the gateway to run, per shadow: the shadow's `desired`, or, once the edge
+   * cleared it after applying, the document rendered from the saved configuration (when given).
+   */
+  desired: Partial<Record<GatewayShadow, DesiredDocument>>;
 }
 
-/** `versions`: the config version saved for this gateway, per shadow (a newer one is "pending"). */
+/**
+ * `versions`: the config version saved for this gateway, per shadow (a newer one is "pending");
+ * `saved`: the desired document rendered from the saved configuration, per shadow (what the report
+ * is compared with once the edge cleared `desired`).
+ */
 export async function gatewayStatus(
   g: Gateway,
   versions?: Partial<Record<GatewayShadow, number>>,
+  saved?: Partial<Record<GatewayShadow, DesiredDocument>>,
 ): Promise<GatewayStatus> {
+  const desired: Partial<Record<GatewayShadow, DesiredDocument>> = {};
   const stateOf = async (name: GatewayShadow): Promise<SyncState> => {
     try {
-      return syncState(await getShadow(g.thingName, name), versions?.[name]);
+      const shadow = await getShadow(g.thingName, name);
+      const doc = shadow?.desired ?? saved?.[name];
+      if (doc) desired[name] = doc;
+      return syncState(shadow, versions?.[name], saved?.[name]);
     } catch (error) {
       // One unreadable shadow must not fail the whole fleet listing; it says why instead.
       log.warn("shadow read failed", { thing: g.thingName, shadow: name, error });
@@ -45,5 +59,5 @@ export async function gatewayStatus(
     stateOf("certificates"),
   ]);
   const online = g.lastSeen !== undefined && Date.now() - Date.parse(g.lastSeen) < ONLINE_WINDOW_MS;
-  return { gateway: g, online, sync: { firewall, ssh, certificates } };
+  return { gateway: g, online, sync: { firewall, ssh, certificates }, desired };
 }

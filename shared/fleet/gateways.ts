@@ -7,9 +7,11 @@
  * Reads answer `GatewayStatus` (gateway-status.ts), which views.ts writes on the wire.
  */
 import { releaseDeviceSlot, reserveDeviceSlot } from "#shared/billing/limits.ts";
+import type { FirewallScopeDoc } from "#shared/fleet/db/firewall.ts";
 import { deleteScope } from "#shared/fleet/db/fleet-config.ts";
 import { deleteGatewayItem, type Gateway, getGateway, listGateways, putGateway } from "#shared/fleet/db/gateways.ts";
 import { nextGatewayId } from "#shared/fleet/db/sequences.ts";
+import type { SshScopeDoc } from "#shared/fleet/db/ssh.ts";
 import { eventsTopic, GATEWAY_SHADOWS, shadowTopicFilter, thingNameOf } from "#shared/iot/policy.ts";
 import { iotRegistry } from "#shared/iot/registry.ts";
 import { deleteShadow } from "#shared/iot/shadows.ts";
@@ -18,7 +20,7 @@ import { log } from "#shared/kit/log.ts";
 import { certificatesSpec } from "./certificates-shadow.ts";
 import { firewallSpec } from "./firewall.ts";
 import { type GatewayStatus, gatewayStatus } from "./gateway-status.ts";
-import { desiredFor, loadSnapshot, pushDesired } from "./shadow-sync.ts";
+import { type AreaSnapshot, type DesiredDocument, desiredFor, loadSnapshot, pushDesired } from "./shadow-sync.ts";
 import { sshSpec } from "./ssh.ts";
 import { type RegistrationReceipt, registrationReceipt } from "./views.ts";
 
@@ -133,6 +135,18 @@ export async function findGatewayByName(tenantId: string, name: string) {
   return g ? { id: g.id, thingName: g.thingName } : undefined;
 }
 
+/**
+ * The firewall and SSH documents rendered from the saved configuration: what the gateway runs once
+ * the edge cleared `desired` (certificates are left out: their report is an inventory, not a copy).
+ */
+function savedDocs(
+  gatewayId: number,
+  fw: AreaSnapshot<FirewallScopeDoc>,
+  ssh: AreaSnapshot<SshScopeDoc>,
+): Partial<Record<"firewall" | "ssh", DesiredDocument>> {
+  return { firewall: desiredFor(firewallSpec, fw, gatewayId), ssh: desiredFor(sshSpec, ssh, gatewayId) };
+}
+
 export async function listFleet(tenantId: string): Promise<GatewayStatus[]> {
   const gateways = await listGateways(tenantId);
   const [fw, ssh, certs] = await Promise.all([
@@ -142,11 +156,11 @@ export async function listFleet(tenantId: string): Promise<GatewayStatus[]> {
   ]);
   return Promise.all(
     gateways.map((g) =>
-      gatewayStatus(g, {
-        firewall: fw.versionOf(g.id),
-        ssh: ssh.versionOf(g.id),
-        certificates: certs.versionOf(g.id),
-      }),
+      gatewayStatus(
+        g,
+        { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id), certificates: certs.versionOf(g.id) },
+        savedDocs(g.id, fw, ssh),
+      ),
     ),
   );
 }
@@ -159,11 +173,11 @@ export async function getFleetGateway(tenantId: string, gatewayId: number): Prom
     loadSnapshot(sshSpec, tenantId, [g]),
     loadSnapshot(certificatesSpec, tenantId, [g]),
   ]);
-  return gatewayStatus(g, {
-    firewall: fw.versionOf(g.id),
-    ssh: ssh.versionOf(g.id),
-    certificates: certs.versionOf(g.id),
-  });
+  return gatewayStatus(
+    g,
+    { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id), certificates: certs.versionOf(g.id) },
+    savedDocs(g.id, fw, ssh),
+  );
 }
 
 /** Undoes a registration; answers the gateway that was removed. */

@@ -342,6 +342,13 @@ const REPORT_FIELDS = new Set([
   "weak_keys",
 ]);
 
+/** The configuration fields the gateway reports that are also in `desired` with another value. */
+function differingFields(reported: Record<string, unknown> | undefined, desired: Record<string, unknown>): string[] {
+  return Object.keys(reported ?? {}).filter(
+    (k) => !REPORT_FIELDS.has(k) && k in desired && JSON.stringify(reported?.[k]) !== JSON.stringify(desired[k]),
+  );
+}
+
 /**
  * The sync state of one named shadow, from the shadow alone plus (optionally) the config version the
  * cloud saved for this gateway:
@@ -354,14 +361,17 @@ const REPORT_FIELDS = new Set([
  *   Its previous configuration is still in place (`reported_version`).
  * - applied: reported and desired versions are equal, and every configuration field the gateway
  *   reports equals the desired one; or `desired` is gone because the edge cleared it after applying
- *   (the report says `applied`, at the saved version when one is given).
+ *   (the report says `applied`, at the saved version when one is given) and every configuration
+ *   field the gateway reports equals the one in `savedDoc` (the document rendered from what the
+ *   cloud saved for it), when given.
  * - drifted: no change is in flight but the gateway does not run what desired says: the versions
  *   are equal yet a configuration field present in both desired and reported differs (the shadow
  *   delta restricted to what the gateway reports), or the gateway reports a version newer than
  *   desired (it runs a configuration the cloud never asked for), or the gateway reports `drift`
- *   (its live file no longer is the one it applied: a local edit).
+ *   (its live file no longer is the one it applied: a local edit). With `desired` cleared, a reported
+ *   configuration field that differs from `savedDoc`, or a reported `drift`, is drift too.
  */
-export function syncState(shadow: Shadow | undefined, savedVersion?: number): SyncState {
+export function syncState(shadow: Shadow | undefined, savedVersion?: number, savedDoc?: DesiredDocument): SyncState {
   const desiredVersion = typeof shadow?.desired?.config_version === "number" ? shadow.desired.config_version : null;
   const parsed = shadow?.reported ? ReportedStateSchema.safeParse(shadow.reported) : undefined;
   const reported = parsed?.success ? parsed.data : undefined;
@@ -384,7 +394,15 @@ export function syncState(shadow: Shadow | undefined, savedVersion?: number): Sy
     // Cleared by the edge once applied: the version the gateway should run is the saved one (or,
     // without it, the one it reports running).
     if (reported?.status === "applied") {
-      return { ...base, desiredVersion: savedVersion ?? reported.config_version, status: "applied", error: null };
+      const cleared = { ...base, desiredVersion: savedVersion ?? reported.config_version };
+      if (reported.drift) return { ...cleared, status: "drifted", error: reported.drift };
+      // What the cloud saved for the gateway stands in for the cleared desired: a configuration
+      // field the gateway reports that differs from it is drift, as it would be against desired.
+      const differing = savedDoc ? differingFields(shadow?.reported, savedDoc) : [];
+      if (differing.length > 0) {
+        return { ...cleared, status: "drifted", error: `reported ${differing.join(", ")} differ from desired` };
+      }
+      return { ...cleared, status: "applied", error: null };
     }
     return { ...base, status: "pending", error: null };
   }
@@ -409,12 +427,7 @@ export function syncState(shadow: Shadow | undefined, savedVersion?: number): Sy
       error: `the gateway runs config version ${reported.config_version}, newer than the desired ${desiredVersion}`,
     };
   }
-  const differing = Object.keys(shadow?.reported ?? {}).filter(
-    (k) =>
-      !REPORT_FIELDS.has(k) &&
-      k in (shadow?.desired ?? {}) &&
-      JSON.stringify(shadow?.reported?.[k]) !== JSON.stringify(shadow?.desired?.[k]),
-  );
+  const differing = differingFields(shadow?.reported, shadow?.desired ?? {});
   if (differing.length > 0) {
     return { ...base, status: "drifted", error: `reported ${differing.join(", ")} differ from desired` };
   }

@@ -48,7 +48,9 @@ describe("GET /docs", () => {
   // operations; hard-coded `L.length >= 150` in its Operations component): only the rows in and
   // near the viewport are in the DOM, so at 152 operations a page shows the first ones and adds the
   // rest as the reader scrolls. The test reads the page as a reader does: it scrolls to the end,
-  // collecting every operation row that appears, and expects every operation of the document.
+  // collecting every operation row that appears, and expects every operation of the document. A
+  // deprecated operation's path carries the class `opblock-summary-path__deprecated` instead of
+  // `opblock-summary-path` (same `data-path`): both are read.
   it("renders every operation of /openapi.json, loading nothing from outside the server", async () => {
     const page = await browser.newPage();
     const outside: string[] = [];
@@ -74,7 +76,7 @@ describe("GET /docs", () => {
       for (const key of await page.$$eval(".opblock", (blocks) =>
         blocks.map(
           (b) =>
-            `${b.querySelector(".opblock-summary-method")?.textContent ?? ""} ${b.querySelector(".opblock-summary-path")?.getAttribute("data-path") ?? ""}`,
+            `${b.querySelector(".opblock-summary-method")?.textContent ?? ""} ${b.querySelector(".opblock-summary-path, .opblock-summary-path__deprecated")?.getAttribute("data-path") ?? ""}`,
         ),
       )) {
         seen.add(key);
