@@ -165,11 +165,13 @@ describe("a firewall change reaches the gateway", () => {
       log_matches: true,
       log_prefix: "NTP_TRAFFIC",
     };
-    // The version is known only from the answer, so wait for any applied report of a new version.
+    // The version is known only from the answer, so wait for an applied report of a newer version
+    // than the gateway runs now (the edge also re-reports its current version with its posture).
+    const before = (await gateway(a)).sync.firewall.reported_version ?? 0;
     const applied = reported(
       a.thing,
       "firewall",
-      (r) => r.status === "applied" && (r.config_version ?? 0) > 0,
+      (r) => r.status === "applied" && (r.config_version ?? 0) > before,
       "firewall applied",
     );
     const res = await call("POST", `${FW}/rules/add`, { token: a.tenant.token, body });
@@ -285,10 +287,13 @@ describe("a ruleset nft rejects", () => {
 describe("a timed whitelist entry and the protection settings", () => {
   it("reach the gateway's ruleset: a timed set element, the VPN port, the port-scan meter — and nft -c accepts it", async () => {
     const expires = new Date(Date.now() + 3_600_000).toISOString();
+    // The edge also re-reports its applied version with its posture (ports, unused rules): wait for
+    // a version above the one the gateway runs now, not for any "applied".
+    const before = (await gateway(a)).sync.firewall.reported_version ?? 0;
     const whitelisted = reported(
       a.thing,
       "firewall",
-      (r) => r.status === "applied" && (r.config_version ?? 0) > 0,
+      (r) => r.status === "applied" && (r.config_version ?? 0) > before,
       "whitelist applied",
     );
     const wl = await call("POST", `${FW}/whitelist/manage`, {
@@ -325,10 +330,11 @@ describe("a timed whitelist entry and the protection settings", () => {
 
 describe("an SSH port change", () => {
   it("reaches an sshd -t-valid configuration on the gateway", async () => {
+    const before = (await gateway(a)).sync.ssh.reported_version ?? 0;
     const applied = reported(
       a.thing,
       "ssh",
-      (r) => r.status === "applied" && (r.config_version ?? 0) > 0,
+      (r) => r.status === "applied" && (r.config_version ?? 0) > before,
       "ssh applied",
     );
     const res = await call("POST", `${SSH}/update`, { token: a.tenant.token, body: { port: 2222 } });
