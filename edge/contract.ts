@@ -464,6 +464,28 @@ export const MetricsEventSchema = z.object({
     usage_percent: z.number(),
   }),
   uptime_seconds: z.number(),
+  /**
+   * Traffic between this sample and the previous one, over every interface but loopback (absent
+   * on the first sample and where /proc/net/dev cannot be read); `established_connections` is the
+   * TCP connections open at sampling time.
+   */
+  network: z.optional(
+    z.object({
+      interval_seconds: z.number().check(z.positive()),
+      rx_bytes: z.number().check(z.nonnegative()),
+      tx_bytes: z.number().check(z.nonnegative()),
+      rx_bytes_per_s: z.number().check(z.nonnegative()),
+      tx_bytes_per_s: z.number().check(z.nonnegative()),
+      established_connections: z.optional(Int.check(z.nonnegative())),
+    }),
+  ),
+  /** Disk reads and writes per second between this sample and the previous one (whole disks). */
+  disk: z.optional(
+    z.object({
+      read_bytes_per_s: z.number().check(z.nonnegative()),
+      write_bytes_per_s: z.number().check(z.nonnegative()),
+    }),
+  ),
 });
 export type MetricsEvent = z.infer<typeof MetricsEventSchema>;
 

@@ -152,7 +152,17 @@ export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
     case "metrics": {
       const at = isoTime(e.timestamp);
       if (!at) return { invalid: "timestamp is not a time" };
-      return { kind: "metrics", at, sample: { cpu: e.cpu, memory: e.memory, uptime_seconds: e.uptime_seconds } };
+      return {
+        kind: "metrics",
+        at,
+        sample: {
+          cpu: e.cpu,
+          memory: e.memory,
+          uptime_seconds: e.uptime_seconds,
+          ...(e.network ? { network: e.network } : {}),
+          ...(e.disk ? { disk: e.disk } : {}),
+        },
+      };
     }
   }
 }

@@ -23,20 +23,25 @@
  *   metric_anomalies       ≥ 1 anomaly found in gateway metrics. medium; high at ≥ 10 or any with
  *                          confidence ≥ 0.96.
  *   admins_without_mfa     ≥ 1 active admin without a second factor. medium.
+ *   exfiltration_like_egress  a gateway sent ≥ 50 MiB in the window, ≥ 4× what it received, and
+ *                          ≥ 3× what it sent in the baseline (any amount when the baseline had no
+ *                          traffic figures). From the traffic each metrics sample reports since the
+ *                          previous one (edge/metrics.ts, /proc/net/dev). high; critical at ≥ 10×
+ *                          the baseline and ≥ 1 GiB. Cites the samples with the most bytes sent.
  * `confidence` of a finding: count / (count + threshold) — 0.5 at the threshold, rising towards 1
  * as the evidence grows; for anomalies the highest anomaly confidence; for posture findings 1 (a
  * fact, not an inference).
- * Not covered yet (say so rather than guess): exfiltration-like byte ratios (the gateways report
- * no per-interface byte counters; firewall lines carry bytes only for some lines) and scan
- * findings (the gateway scan is another area's, not on this branch yet).
+ * Gateways whose edge predates the traffic figures, or whose samples lack them, simply give this
+ * rule nothing to read (it never infers traffic from anything else).
  */
 import { readAudit } from "#shared/audit/trail.ts";
 import { firewallLogs } from "#shared/fleet/firewall-log.ts";
+import { gatewayMetricsSince } from "#shared/fleet/ingest.ts";
 import { listUserSummaries } from "#shared/identity/users.ts";
 import { anomaliesBetween } from "./db/anomalies.ts";
 
 export type Severity = "low" | "medium" | "high" | "critical";
-export type Source = "audit" | "firewall" | "anomalies" | "users";
+export type Source = "audit" | "firewall" | "anomalies" | "users" | "metrics";
 
 export interface Finding {
   rule: string;
@@ -55,7 +60,7 @@ export interface Findings {
   period: { start: string; end: string; hours: number };
   findings: Finding[];
   /** How many records each source held in the window: what "no data" means. */
-  records: { audit: number; firewall_blocks: number; anomalies: number };
+  records: { audit: number; firewall_blocks: number; anomalies: number; metrics_samples: number };
 }
 
 const FAILED_LOGIN_MIN = 10;
@@ -65,6 +70,11 @@ const AFTER_HOURS_SHARE = 0.3;
 const BLOCKS_PER_SOURCE_MIN = 20;
 const ACCESS_DENIED_MIN = 10;
 const MAX_CITED = 20;
+const EGRESS_MIN_BYTES = 50 * 1024 ** 2;
+const EGRESS_CRITICAL_BYTES = 1024 ** 3;
+const EGRESS_RATIO = 4;
+/** Metrics samples read per window: a day of 1-minute samples from 14 gateways; more are not read. */
+const METRICS_READ_MAX = 20_000;
 
 const confidenceOf = (count: number, threshold: number) => Math.round((count / (count + threshold)) * 100) / 100;
 const afterHours = (iso: string) => {
@@ -79,12 +89,14 @@ const span = (times: string[]) => {
 export async function collectFindings(tenantId: string, hours: number, now = new Date()): Promise<Findings> {
   const from = new Date(now.getTime() - hours * 3_600_000);
   const baselineFrom = new Date(from.getTime() - hours * 3_600_000);
-  const [audit, baseline, blocks, anomalies, users] = await Promise.all([
+  const [audit, baseline, blocks, anomalies, users, metrics, metricsBefore] = await Promise.all([
     readAudit(tenantId, from, now),
     readAudit(tenantId, baselineFrom, from),
     firewallLogs(tenantId, { hours, action: "DROP", limit: 1000 }, now),
     anomaliesBetween(tenantId, from.toISOString(), now.toISOString()),
     listUserSummaries(tenantId, { limit: 10_000 }),
+    gatewayMetricsSince(tenantId, from, now, METRICS_READ_MAX),
+    gatewayMetricsSince(tenantId, baselineFrom, from, METRICS_READ_MAX),
   ]);
   const findings: Finding[] = [];
 
@@ -212,13 +224,77 @@ export async function collectFindings(tenantId: string, hours: number, now = new
     });
   }
 
+  findings.push(...egressFindings(metrics, metricsBefore, from, hours));
+
   const order: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
   findings.sort((a, b) => order[a.severity] - order[b.severity] || b.evidence.count - a.evidence.count);
   return {
     period: { start: from.toISOString(), end: now.toISOString(), hours },
     findings,
-    records: { audit: audit.length, firewall_blocks: blocks.lines.length, anomalies: anomalies.length },
+    records: {
+      audit: audit.length,
+      firewall_blocks: blocks.lines.length,
+      anomalies: anomalies.length,
+      metrics_samples: metrics.length,
+    },
   };
+}
+
+type MetricsSample = Awaited<ReturnType<typeof gatewayMetricsSince>>[number];
+
+/** Bytes received and sent in the interval a sample reports, when it reports one. */
+function trafficOf(s: MetricsSample): { rx: number; tx: number } | undefined {
+  const n = s.sample.network as { rx_bytes?: unknown; tx_bytes?: unknown } | undefined;
+  return typeof n?.rx_bytes === "number" && typeof n.tx_bytes === "number"
+    ? { rx: n.rx_bytes, tx: n.tx_bytes }
+    : undefined;
+}
+
+function egressFindings(window: MetricsSample[], baseline: MetricsSample[], from: Date, hours: number): Finding[] {
+  const sentBefore = new Map<number, number>();
+  for (const s of baseline) {
+    const t = trafficOf(s);
+    if (t && s.timestamp < from.toISOString()) sentBefore.set(s.gateway_id, (sentBefore.get(s.gateway_id) ?? 0) + t.tx);
+  }
+  const byGateway = new Map<number, { rx: number; tx: number; samples: { s: MetricsSample; tx: number }[] }>();
+  for (const s of window) {
+    const t = trafficOf(s);
+    if (!t) continue;
+    const g = byGateway.get(s.gateway_id) ?? { rx: 0, tx: 0, samples: [] };
+    g.rx += t.rx;
+    g.tx += t.tx;
+    g.samples.push({ s, tx: t.tx });
+    byGateway.set(s.gateway_id, g);
+  }
+  const out: Finding[] = [];
+  const mib = (b: number) => `${Math.round((b / 1024 ** 2) * 10) / 10} MiB`;
+  for (const [gatewayId, g] of byGateway) {
+    const before = sentBefore.get(gatewayId);
+    const ratio = g.rx > 0 ? g.tx / g.rx : Number.POSITIVE_INFINITY;
+    const growth = before ? g.tx / before : Number.POSITIVE_INFINITY;
+    if (g.tx < EGRESS_MIN_BYTES || ratio < EGRESS_RATIO || growth < SPIKE_RATIO) continue;
+    const cited = g.samples
+      .slice()
+      .sort((a, b) => b.tx - a.tx)
+      .slice(0, MAX_CITED);
+    out.push({
+      rule: "exfiltration_like_egress",
+      severity: growth >= 10 && g.tx >= EGRESS_CRITICAL_BYTES ? "critical" : "high",
+      confidence: confidenceOf(Math.min(ratio, growth), EGRESS_RATIO),
+      title: `Unusual outbound traffic from gateway ${gatewayId}`,
+      description:
+        `gateway ${gatewayId} sent ${mib(g.tx)} and received ${mib(g.rx)} in the last ${hours} h` +
+        (before ? `, against ${mib(before)} sent in the ${hours} h before` : ", with no traffic figures before"),
+      affected: [`gateway/${gatewayId}`],
+      evidence: {
+        source: "metrics",
+        count: g.samples.length,
+        record_ids: cited.map((c) => `metrics/${gatewayId}/${c.s.timestamp}`),
+      },
+      ...span(g.samples.map((c) => c.s.timestamp)),
+    });
+  }
+  return out;
 }
 
 /** The highest severity among findings ("low" when there are none). */

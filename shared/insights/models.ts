@@ -38,7 +38,7 @@ import {
   updateModel,
 } from "./db/models.ts";
 import { IsolationForest } from "./isolation-forest.ts";
-import { METRICS_FEATURES, metricsFeatureValues } from "./metrics-features.ts";
+import { metricsFeatureValues, trainingFeatures } from "./metrics-features.ts";
 import { forgetActiveModel, loadForest, storeForest } from "./model-store.ts";
 import { type Prediction, predictRows } from "./predictions.ts";
 import { createRandom } from "./random.ts";
@@ -173,11 +173,10 @@ async function trainingData(tenantId: string, source: string): Promise<TrainingD
     now,
     METRICS_MAX,
   );
-  const rows = samples.flatMap((s) => {
-    const v = metricsFeatureValues(s.sample);
-    return METRICS_FEATURES.every((f) => f in v) ? [METRICS_FEATURES.map((f) => v[f] as number)] : [];
-  });
-  return { columns: [...METRICS_FEATURES], features: [...METRICS_FEATURES], rows, labels: null };
+  const values = samples.map((s) => metricsFeatureValues(s.sample));
+  const features = trainingFeatures(values);
+  const rows = values.flatMap((v) => (features.every((f) => f in v) ? [features.map((f) => v[f] as number)] : []));
+  return { columns: features, features, rows, labels: null };
 }
 
 /** A seeded split of row indexes: `held` (about HOLD_OUT of them, at least one) and `kept`. */

@@ -108,6 +108,23 @@ const PLAYBOOK: Record<string, Playbook> = {
     actions: ["Isolate affected devices", "Review the gateways' processes and connections"],
     devices: true,
   },
+  exfiltration_like_egress: {
+    threat: "data_exfiltration",
+    behaviour: "unusual_outbound_traffic",
+    kinds: ["network", "behavioral"],
+    category: "network_security",
+    title: (f) => `Investigate outbound traffic from ${f.affected[0] ?? "the gateway"}`,
+    action: (f) => `${f.description}; find the process and destination sending it`,
+    impact: "Stops data leaving through a compromised gateway",
+    effort: "medium",
+    estimatedTime: "2 hours",
+    actions: [
+      "Review the gateway's open connections and the processes holding them",
+      "Restrict outbound traffic in the gateway's firewall to the destinations it needs",
+      "Rotate credentials stored on the gateway if the traffic is unexplained",
+    ],
+    devices: true,
+  },
   admins_without_mfa: {
     kinds: ["authentication"],
     category: "access_control",
@@ -126,6 +143,7 @@ const MONITORING: Record<Source, string> = {
   firewall: "network_traffic",
   anomalies: "gateway_metrics",
   users: "access_control",
+  metrics: "network_traffic",
 };
 
 const LOG_TYPE_SEVERITIES: Record<string, Severity[]> = {

@@ -16,11 +16,18 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export const rulesSummariser: Summariser = {
   async summarise(f, timeRange) {
     const r = f.records;
-    if (r.audit === 0 && r.firewall_blocks === 0 && r.anomalies === 0 && f.findings.length === 0) {
+    if (
+      r.audit === 0 &&
+      r.firewall_blocks === 0 &&
+      r.anomalies === 0 &&
+      r.metrics_samples === 0 &&
+      f.findings.length === 0
+    ) {
       return `No events were recorded in the past ${timeRange}: there is nothing to summarise.`;
     }
     const recorded =
-      `In the past ${timeRange}, ${plural(r.audit, "audit event")}, ${plural(r.firewall_blocks, "firewall block")} ` +
+      `In the past ${timeRange}, ${plural(r.audit, "audit event")}, ${plural(r.firewall_blocks, "firewall block")}, ` +
+      `${plural(r.metrics_samples, "gateway metrics sample")} ` +
       `and ${plural(r.anomalies, "metrics anomaly", "metrics anomalies")} were recorded`;
     if (f.findings.length === 0) return `${recorded}; no rule found anything that needs attention.`;
     const bySeverity = ["critical", "high", "medium", "low"]

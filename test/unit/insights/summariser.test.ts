@@ -21,7 +21,11 @@ const finding = (severity: Finding["severity"], description: string): Finding =>
 describe("rulesSummariser", () => {
   it("says there is nothing to summarise when no record exists", async () => {
     // Arrange
-    const f: Findings = { period, findings: [], records: { audit: 0, firewall_blocks: 0, anomalies: 0 } };
+    const f: Findings = {
+      period,
+      findings: [],
+      records: { audit: 0, firewall_blocks: 0, anomalies: 0, metrics_samples: 0 },
+    };
 
     // Act
     const text = await rulesSummariser.summarise(f, "24h");
@@ -32,14 +36,18 @@ describe("rulesSummariser", () => {
 
   it("counts the records and says no rule fired when records exist but nothing stands out", async () => {
     // Arrange
-    const f: Findings = { period, findings: [], records: { audit: 3, firewall_blocks: 1, anomalies: 0 } };
+    const f: Findings = {
+      period,
+      findings: [],
+      records: { audit: 3, firewall_blocks: 1, anomalies: 0, metrics_samples: 5 },
+    };
 
     // Act
     const text = await rulesSummariser.summarise(f, "7d");
 
     // Assert
     expect(text).toBe(
-      "In the past 7d, 3 audit events, 1 firewall block and 0 metrics anomalies were recorded; no rule found anything that needs attention.",
+      "In the past 7d, 3 audit events, 1 firewall block, 5 gateway metrics samples and 0 metrics anomalies were recorded; no rule found anything that needs attention.",
     );
   });
 
@@ -48,7 +56,7 @@ describe("rulesSummariser", () => {
     const f: Findings = {
       period,
       findings: [finding("high", "a was blocked 120 times"), finding("medium", "b was blocked 30 times")],
-      records: { audit: 0, firewall_blocks: 150, anomalies: 0 },
+      records: { audit: 0, firewall_blocks: 150, anomalies: 0, metrics_samples: 0 },
     };
 
     // Act
@@ -56,7 +64,7 @@ describe("rulesSummariser", () => {
 
     // Assert
     expect(text).toBe(
-      "In the past 24h, 0 audit events, 150 firewall blocks and 0 metrics anomalies were recorded, leading to 2 findings " +
+      "In the past 24h, 0 audit events, 150 firewall blocks, 0 gateway metrics samples and 0 metrics anomalies were recorded, leading to 2 findings " +
         "(1 high, 1 medium): a was blocked 120 times; b was blocked 30 times.",
     );
   });

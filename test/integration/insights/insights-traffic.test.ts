@@ -1,0 +1,150 @@
+/**
+ * Exfiltration-like egress from the traffic each metrics sample reports (edge/metrics.ts reads
+ * /proc/net/dev between samples), end to end: samples go through the real ingest (topic-rule
+ * shape) into DynamoDB Local, and threat analysis, summary and recommendations are read through
+ * the routes. A gateway sending far more than it receives and than it sent before is a finding
+ * citing its samples; a gateway whose traffic is balanced, or unchanged from before, is not.
+ * Models trained on the tenant's metrics use the traffic features once (nearly) every sample has them.
+ */
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
+
+const iot = await startLocalIot();
+await usePlatformWithLocalIot(iot);
+const { createLocalRunner } = await import("#infra/local/workflows/runner-local.ts");
+const { useWorkflowRunner } = await import("#shared/workflows/engine.ts");
+const runner = createLocalRunner({ root: resolve(import.meta.dirname, "../../..") });
+useWorkflowRunner(runner);
+const { call, newTenant } = await import("#test/helpers/api.ts");
+const { viaTopicRule } = await import("#test/helpers/iot.ts");
+const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
+const ingest = viaTopicRule(ingestHandler);
+
+const GW = "/cloud-integration/security/gateways";
+const MIB = 1024 ** 2;
+
+afterAll(async () => {
+  await iot.stop();
+});
+
+/** A 10-minute metrics sample with the traffic of its interval (bytes received and sent). */
+function sample(at: Date, rx: number, tx: number, connections = 12) {
+  return {
+    type: "metrics",
+    timestamp: at.toISOString(),
+    cpu: { cores: 4, usage_percent: 30, load_avg_1m: 0.5, load_avg_5m: 0.5, load_avg_15m: 0.5 },
+    memory: { total_bytes: 8e9, free_bytes: 4e9, used_bytes: 4e9, usage_percent: 50 },
+    uptime_seconds: 10_000,
+    network: {
+      interval_seconds: 600,
+      rx_bytes: rx,
+      tx_bytes: tx,
+      rx_bytes_per_s: Math.round(rx / 600),
+      tx_bytes_per_s: Math.round(tx / 600),
+      established_connections: connections,
+    },
+    disk: { read_bytes_per_s: 1000, write_bytes_per_s: 2000 },
+  };
+}
+
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+
+async function gatewayOf(token: string, name: string) {
+  const reg = await call("POST", GW, { token, body: { name } });
+  return { id: reg.body.gateway.id as number, thing: reg.body.gateway.thing_name as string };
+}
+
+let t: Awaited<ReturnType<typeof newTenant>>;
+let leaking: { id: number; thing: string };
+let busy: { id: number; thing: string };
+
+beforeAll(async () => {
+  t = await newTenant("egress");
+  leaking = await gatewayOf(t.token, "edge-leaking");
+  busy = await gatewayOf(t.token, "edge-busy");
+  const send = (g: { thing: string }, s: ReturnType<typeof sample>) =>
+    ingest({ ...s, tenant: t.tenantId, thing: g.thing });
+  // The day before the window: both gateways send ~2 MiB per sample and receive more.
+  for (let i = 0; i < 6; i++) {
+    await send(leaking, sample(hoursAgo(40 - i), 5 * MIB, 2 * MIB));
+    await send(busy, sample(hoursAgo(40 - i), 5 * MIB, 40 * MIB));
+  }
+  // The window: the leaking gateway sends 60 MiB per sample while receiving 1 MiB (360 MiB in all);
+  // the busy one keeps sending what it sent before (a lot, but nothing new).
+  for (let i = 0; i < 6; i++) {
+    await send(leaking, sample(hoursAgo(6 - i), MIB, 60 * MIB));
+    await send(busy, sample(hoursAgo(6 - i), 5 * MIB, 40 * MIB));
+  }
+}, 120_000);
+
+describe("exfiltration-like egress", () => {
+  it("finds the gateway sending far more than it receives and than before, citing its samples", async () => {
+    // Act
+    const res = await call("POST", "/api/insights/threat-analysis", {
+      token: t.token,
+      body: { analysis_type: "network", time_range: "24h" },
+    });
+
+    // Assert
+    expect(res.status).toBe(200);
+    const threats = res.body.data.threats_detected as {
+      type: string;
+      affected_devices: string[];
+      evidence: { source: string; count: number; record_ids: string[] };
+      severity: string;
+    }[];
+    const egress = threats.filter((x) => x.type === "data_exfiltration");
+    expect(egress).toHaveLength(1);
+    expect(egress[0]?.affected_devices).toEqual([`gateway/${leaking.id}`]);
+    expect(egress[0]?.evidence.source).toBe("metrics");
+    expect(egress[0]?.evidence.count).toBe(6);
+    expect(egress[0]?.evidence.record_ids).toHaveLength(6);
+    expect(egress[0]?.evidence.record_ids.every((id) => id.startsWith(`metrics/${leaking.id}/`))).toBe(true);
+    // 360 MiB sent against 12 MiB the day before: high, not critical (under 1 GiB).
+    expect(egress[0]?.severity).toBe("high");
+  });
+
+  it("recommends investigating the gateway and counts the samples in the summary", async () => {
+    // Act
+    const recs = await call("GET", "/api/insights/recommendations", { token: t.token });
+    const summary = await call("POST", "/api/insights/summary", {
+      token: t.token,
+      body: { time_range: "24h", log_types: ["security"] },
+    });
+
+    // Assert
+    expect(recs.status).toBe(200);
+    expect(recs.body.data.recommendations.map((r: { title: string }) => r.title)).toContain(
+      `Investigate outbound traffic from gateway/${leaking.id}`,
+    );
+    expect(summary.status).toBe(200);
+    expect(summary.body.data.summary).toContain("12 gateway metrics samples");
+    expect(summary.body.data.summary).toContain(`gateway ${leaking.id} sent 360 MiB and received 6 MiB`);
+  });
+
+  it("trains a model on the traffic, connection and disk features every sample carries", async () => {
+    // Act
+    const started = await call("POST", "/api/insights/models/train", {
+      token: t.token,
+      body: { model_name: "With traffic" },
+    });
+    expect(started.status).toBe(202);
+    await runner.settled(started.body.data.training_session_id);
+    const models = (await call("GET", "/api/insights/models", { token: t.token })).body.data.models;
+
+    // Assert
+    const model = models.find((m: { id: string }) => m.id === started.body.data.model_id);
+    expect(model).toMatchObject({ status: "active", training_rows: 24 });
+    expect(model.features).toEqual([
+      "cpu_usage",
+      "memory_usage",
+      "load_avg_1m",
+      "net_rx_bytes_per_s",
+      "net_tx_bytes_per_s",
+      "net_connections",
+      "disk_read_bytes_per_s",
+      "disk_write_bytes_per_s",
+    ]);
+  });
+});
