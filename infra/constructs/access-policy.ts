@@ -72,6 +72,8 @@ export interface AccessTargets {
    * deployment bills through Stripe; functions with `paymentSecrets` may read it, no other.
    */
   paymentSecretArn?: string;
+  /** The Bedrock model or inference profile (`-c bedrockModelId`) the insights summary may invoke. */
+  bedrockModelId?: string;
 }
 
 /**
@@ -87,6 +89,31 @@ export function paymentSecretResource(scope: IConstruct, secret: string): string
     resourceName: `${secret}-??????`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/**
+ * What `bedrock:InvokeModel` is granted on for `-c bedrockModelId`: a full ARN as given; a
+ * foundation model id (`anthropic.claude-…`) → that model in the stack's region; a cross-region
+ * inference profile id (`us.`, `eu.`, `apac.`, `global.` prefix) → the profile in this account and
+ * region, and the model it routes to in any region (Bedrock checks both).
+ */
+export function bedrockModelResources(scope: IConstruct, modelId: string): string[] {
+  if (modelId.startsWith("arn:")) return [modelId];
+  const stack = Stack.of(scope);
+  const profile = /^(us|eu|apac|us-gov|global)\.(.+)$/.exec(modelId);
+  if (!profile) {
+    return [stack.formatArn({ service: "bedrock", account: "", resource: "foundation-model", resourceName: modelId })];
+  }
+  return [
+    stack.formatArn({ service: "bedrock", resource: "inference-profile", resourceName: modelId }),
+    stack.formatArn({
+      service: "bedrock",
+      region: "*",
+      account: "",
+      resource: "foundation-model",
+      resourceName: profile[2],
+    }),
+  ];
 }
 
 /** The ARN pattern of every state machine of this deployment (and nothing else in the account). */
@@ -214,6 +241,9 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
   }
   if (needs.paymentSecrets && targets.paymentSecretArn) {
     allow(["secretsmanager:GetSecretValue"], [paymentSecretResource(scope, targets.paymentSecretArn)]);
+  }
+  if (needs.summariserModel && targets.bedrockModelId) {
+    allow(["bedrock:InvokeModel"], bedrockModelResources(scope, targets.bedrockModelId));
   }
   return statements;
 }

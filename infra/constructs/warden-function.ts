@@ -106,6 +106,8 @@ export class WardenFunction extends Construct {
       environment.WARDEN_PAYMENTS = "stripe";
       if (needs.paymentSecrets) environment.WARDEN_STRIPE_SECRET_ARN = platform.paymentSecretArn;
     }
+    // Only the summary route learns which Bedrock model writes its prose (and may invoke it).
+    if (needs.summariserModel && platform.bedrockModelId) environment.WARDEN_BEDROCK_MODEL_ID = platform.bedrockModelId;
     // The registry attaches this one static policy to every gateway certificate.
     if (needs.iotRegistry && platform.iotGatewayPolicyName) {
       environment.IOT_GATEWAY_POLICY_NAME = platform.iotGatewayPolicyName;

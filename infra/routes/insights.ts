@@ -53,7 +53,7 @@ export const insightsRoutes: RouteDef[] = [
     path: "/summary",
     handler: "functions/securenet/insights/summary.ts",
     permission: "insights:read",
-    access: RO,
+    access: { ...RO, summariserModel: true },
     changesNothing: true,
   }),
   row({

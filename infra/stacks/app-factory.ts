@@ -50,6 +50,11 @@ export interface CreateAppOptions {
    * optionally `STRIPE_METER_*`). Without it the deployment has no payment provider.
    */
   stripeSecretArn?: string;
+  /**
+   * An Amazon Bedrock model id, inference profile id or ARN: the insights summary writes its prose
+   * with it (README "Deploy"); without it the summary is the deterministic rules text.
+   */
+  bedrockModelId?: string;
 }
 
 export interface WardenApp {
@@ -140,6 +145,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     // State machines are found by name (workflows stack), so no function depends on that stack.
     stateMachineNamePrefix: `${prefix.toLowerCase()}-`,
     ...(options.stripeSecretArn ? { paymentSecretArn: options.stripeSecretArn } : {}),
+    ...(options.bedrockModelId ? { bedrockModelId: options.bedrockModelId } : {}),
   };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");

@@ -28,6 +28,10 @@
  *                          traffic figures). From the traffic each metrics sample reports since the
  *                          previous one (edge/metrics.ts, /proc/net/dev). high; critical at ≥ 10×
  *                          the baseline and ≥ 1 GiB. Cites the samples with the most bytes sent.
+ *   gateway_scan_failures  the tenant's latest finished gateway security scan (shared/scans) has
+ *                          failed checks of medium severity or more: a posture finding (true until
+ *                          the next scan), severity the highest failed check's, confidence 1.
+ *                          Cites the scan and each failed check.
  * `confidence` of a finding: count / (count + threshold) — 0.5 at the threshold, rising towards 1
  * as the evidence grows; for anomalies the highest anomaly confidence; for posture findings 1 (a
  * fact, not an inference).
@@ -38,10 +42,11 @@ import { readAudit } from "#shared/audit/trail.ts";
 import { firewallLogs } from "#shared/fleet/firewall-log.ts";
 import { gatewayMetricsSince } from "#shared/fleet/ingest.ts";
 import { listUserSummaries } from "#shared/identity/users.ts";
+import { latestFinishedScan } from "#shared/scans/scans.ts";
 import { anomaliesBetween } from "./db/anomalies.ts";
 
 export type Severity = "low" | "medium" | "high" | "critical";
-export type Source = "audit" | "firewall" | "anomalies" | "users" | "metrics";
+export type Source = "audit" | "firewall" | "anomalies" | "users" | "metrics" | "scans";
 
 export interface Finding {
   rule: string;
@@ -89,7 +94,7 @@ const span = (times: string[]) => {
 export async function collectFindings(tenantId: string, hours: number, now = new Date()): Promise<Findings> {
   const from = new Date(now.getTime() - hours * 3_600_000);
   const baselineFrom = new Date(from.getTime() - hours * 3_600_000);
-  const [audit, baseline, blocks, anomalies, users, metrics, metricsBefore] = await Promise.all([
+  const [audit, baseline, blocks, anomalies, users, metrics, metricsBefore, scan] = await Promise.all([
     readAudit(tenantId, from, now),
     readAudit(tenantId, baselineFrom, from),
     firewallLogs(tenantId, { hours, action: "DROP", limit: 1000 }, now),
@@ -97,6 +102,7 @@ export async function collectFindings(tenantId: string, hours: number, now = new
     listUserSummaries(tenantId, { limit: 10_000 }),
     gatewayMetricsSince(tenantId, from, now, METRICS_READ_MAX),
     gatewayMetricsSince(tenantId, baselineFrom, from, METRICS_READ_MAX),
+    latestFinishedScan(tenantId),
   ]);
   const findings: Finding[] = [];
 
@@ -225,6 +231,7 @@ export async function collectFindings(tenantId: string, hours: number, now = new
   }
 
   findings.push(...egressFindings(metrics, metricsBefore, from, hours));
+  if (scan) findings.push(...scanFindings(scan));
 
   const order: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
   findings.sort((a, b) => order[a.severity] - order[b.severity] || b.evidence.count - a.evidence.count);
@@ -238,6 +245,40 @@ export async function collectFindings(tenantId: string, hours: number, now = new
       metrics_samples: metrics.length,
     },
   };
+}
+
+type Scan = NonNullable<Awaited<ReturnType<typeof latestFinishedScan>>>;
+const SCAN_SEVERITY: Record<string, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+function scanFindings(scan: Scan): Finding[] {
+  const failed = Object.entries(scan.results).flatMap(([component, r]) =>
+    r.checks
+      .filter((c) => c.status === "fail" && (SCAN_SEVERITY[c.severity] ?? 0) >= 1)
+      .map((c) => ({ component, ...c })),
+  );
+  if (failed.length === 0) return [];
+  failed.sort((a, b) => (SCAN_SEVERITY[b.severity] ?? 0) - (SCAN_SEVERITY[a.severity] ?? 0));
+  const worst = failed[0]?.severity as Severity;
+  return [
+    {
+      rule: "gateway_scan_failures",
+      severity: worst,
+      confidence: 1,
+      title: "Failed checks in the latest security scan",
+      description: `the security scan ${scan.scanId} failed ${failed.length} check(s): ${failed
+        .slice(0, 5)
+        .map((c) => `${c.component}.${c.check} (${c.severity})`)
+        .join(", ")}${failed.length > 5 ? ", …" : ""}`,
+      affected: failed.slice(0, MAX_CITED).map((c) => `check/${c.component}.${c.check}`),
+      evidence: {
+        source: "scans",
+        count: failed.length,
+        record_ids: [`scan/${scan.scanId}`],
+      },
+      first_seen: scan.startedAt,
+      last_seen: scan.finishedAt,
+    },
+  ];
 }
 
 type MetricsSample = Awaited<ReturnType<typeof gatewayMetricsSince>>[number];

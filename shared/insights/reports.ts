@@ -125,6 +125,17 @@ const PLAYBOOK: Record<string, Playbook> = {
     ],
     devices: true,
   },
+  gateway_scan_failures: {
+    kinds: ["network", "authentication"],
+    category: "security_posture",
+    title: () => "Fix the checks the security scan failed",
+    action: (f) => `${f.description}; GET /scan/results shows each check's remediation`,
+    impact: "Closes the weaknesses the scan found on the platform and the gateways",
+    effort: "medium",
+    estimatedTime: "2 hours",
+    actions: ["Apply each failed check's remediation", "Run the scan again to confirm"],
+    devices: false,
+  },
   admins_without_mfa: {
     kinds: ["authentication"],
     category: "access_control",
@@ -144,6 +155,7 @@ const MONITORING: Record<Source, string> = {
   anomalies: "gateway_metrics",
   users: "access_control",
   metrics: "network_traffic",
+  scans: "security_posture",
 };
 
 const LOG_TYPE_SEVERITIES: Record<string, Severity[]> = {
@@ -160,7 +172,7 @@ export async function summarise(tenantId: string, timeRange: string, hours: numb
   const findings = logTypes.includes("security") ? all.findings : all.findings.filter((f) => levels.has(f.severity));
   const f = { ...all, findings };
   return {
-    summary: await currentSummariser().summarise(f, timeRange),
+    summary: await (await currentSummariser()).summarise(f, timeRange),
     keyFindings: findings.map((x) => `${x.title}: ${x.description}`),
     recommendations: findings.map((x) => PLAYBOOK[x.rule]?.title(x) ?? x.title),
     riskLevel: riskOf(findings),

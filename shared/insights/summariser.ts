@@ -1,15 +1,16 @@
 /**
- * The summariser port: turns findings (findings.ts) into the summary's prose. One adapter today,
- * `rules` (the default): a deterministic text built from the findings and the record counts, the
- * same findings giving the same words. An Amazon Bedrock adapter (prose from the same findings,
- * through @aws-sdk/client-bedrock-runtime, with IAM only where enabled) would plug in here with
- * `useSummariser`; that SDK is not a dependency of this repository yet, so there is none.
+ * The summariser: turns findings (findings.ts) into the summary's prose. Two adapters:
+ *   `rules` (the default): a deterministic text built from the findings and the record counts, the
+ *     same findings giving the same words;
+ *   Amazon Bedrock (adapters/bedrock.ts): prose from the same findings, chosen by configuration —
+ *     `WARDEN_BEDROCK_MODEL_ID`, which the CDK app sets from `-c bedrockModelId=` on the summary
+ *     route only (the one role allowed to invoke that model). It falls back to `rules` when there
+ *     is nothing to summarise or Bedrock fails. Loaded on first use, so no other route pays for it.
  */
-import type { Findings } from "./findings.ts";
+import { config } from "#shared/kit/config.ts";
+import type { Summariser } from "./summariser-port.ts";
 
-export interface Summariser {
-  summarise(f: Findings, timeRange: string): Promise<string>;
-}
+export type { Summariser } from "./summariser-port.ts";
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -40,10 +41,19 @@ export const rulesSummariser: Summariser = {
   },
 };
 
-let summariser: Summariser = rulesSummariser;
+let summariser: Summariser | undefined;
 
 export function useSummariser(s: Summariser): void {
   summariser = s;
 }
 
-export const currentSummariser = (): Summariser => summariser;
+/** The configured summariser (Bedrock when a model is configured, else the rules). */
+export async function currentSummariser(): Promise<Summariser> {
+  if (summariser) return summariser;
+  const modelId = config.WARDEN_BEDROCK_MODEL_ID;
+  if (modelId) {
+    const { bedrockSummariser } = await import("./adapters/bedrock.ts");
+    summariser = bedrockSummariser(modelId, rulesSummariser);
+  } else summariser = rulesSummariser;
+  return summariser;
+}

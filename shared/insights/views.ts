@@ -181,7 +181,7 @@ export const FindingSchema = /* @__PURE__ */ responseSchema(() =>
       description: z.string(),
       affected: z.array(z.string()),
       evidence: z.strictObject({
-        source: z.enum(["audit", "firewall", "anomalies", "users", "metrics"]),
+        source: z.enum(["audit", "firewall", "anomalies", "users", "metrics", "scans"]),
         count,
         record_ids: z.array(z.string()),
       }),

@@ -41,6 +41,11 @@ const Env = z.object({
   BLOB_BUCKET: z.optional(z.string().check(z.minLength(3))),
   /** Local mode and tests: the directory standing in for the blob bucket. */
   BLOB_DIR: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * AWS, optional: the Amazon Bedrock model (or inference profile) id the insights summary writes
+   * its prose with (`-c bedrockModelId=`); unset, the summary is the deterministic rules text.
+   */
+  WARDEN_BEDROCK_MODEL_ID: z.optional(z.string().check(z.minLength(1))),
   WARDEN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 

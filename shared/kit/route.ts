@@ -40,6 +40,11 @@ export interface Access {
    * functions that talk to Stripe, and only when the deployment names a secret (`-c stripeSecretArn`).
    */
   paymentSecrets?: boolean;
+  /**
+   * Invoke the Amazon Bedrock model the insights summary writes with — only when the deployment
+   * names one (`-c bedrockModelId`); otherwise the function gets neither the permission nor the id.
+   */
+  summariserModel?: boolean;
 }
 
 export interface RouteDef {

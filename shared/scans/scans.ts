@@ -303,6 +303,12 @@ export async function scanResults(
   return { scan, nextScanScheduled: (await getSchedule(tenantId))?.nextRun ?? null };
 }
 
+/** The tenant's latest finished scan, if any (what other areas read the tenant's posture from). */
+export async function latestFinishedScan(tenantId: string): Promise<ScanItem | undefined> {
+  const id = await latestScanId(tenantId);
+  return id ? getScan(tenantId, id, false) : undefined;
+}
+
 /** What the legacy status route shows: the running scan if any, the latest finished one, the schedule. */
 export async function scanOverview(
   tenantId: string,

@@ -181,7 +181,7 @@ describe("summary, threat analysis and recommendations from the records", () => 
     );
     expect(data.risk_level).toMatch(/high|critical/);
     expect(data.summary).toMatch(
-      /^In the past 24h, \d+ audit events, 25 firewall blocks and 1 metrics anomaly were recorded/,
+      /^In the past 24h, \d+ audit events, 25 firewall blocks, 62 gateway metrics samples and 1 metrics anomaly were recorded/,
     );
     expect(data.key_findings).toHaveLength(data.findings.length);
   });
