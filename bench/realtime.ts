@@ -5,6 +5,12 @@
  * ingest stores it (a firewall DROP line → `firewall_block`), and an API mutation (an API key
  * generated → `configuration_change` from its audit record). One change at a time, each waited
  * for, so each sample is one change's own latency.
+ *
+ * And issue 14's path, ingest → anomaly → socket: a gateway (seeded in the table: no IoT Core here)
+ * reports an hour of ordinary metrics, a model is trained on them through the real training
+ * workflow (local runner), then each anomalous sample goes through the real ingest (stored, scored
+ * by the active model, the anomaly stored and audited) and the `anomaly_detected` record reaches a
+ * `/ws/logs` socket. Timed from the ingest call's start to the frame; the ingest call's own time too.
  */
 import { resolve } from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
@@ -16,6 +22,10 @@ type NewTenant = typeof import("#test/helpers/api.ts").newTenant;
 export interface RealtimeBenchResult {
   ingestToSocket: { n: number; p50Ms: number; p99Ms: number };
   apiChangeToSocket: { n: number; p50Ms: number; p99Ms: number };
+  /** A metrics sample's ingest call (store + score + anomaly + audit). */
+  anomalyIngest: { n: number; p50Ms: number; p99Ms: number };
+  /** From the ingest call's start to the `anomaly_detected` frame on /ws/logs. */
+  ingestAnomalyToSocket: { n: number; p50Ms: number; p99Ms: number };
 }
 
 export async function benchRealtime(opts: {
@@ -80,14 +90,101 @@ export async function benchRealtime(opts: {
       apiChange.push(f.at - committed);
     }
     await socket.close();
+    const anomalies = await anomalyPath(opts, t, api.url, Math.min(n, 30));
     const summary = (xs: number[]) => ({
       n: xs.length,
       p50Ms: +pct(xs, 50).toFixed(1),
       p99Ms: +pct(xs, 99).toFixed(1),
     });
-    return { ingestToSocket: summary(ingest), apiChangeToSocket: summary(apiChange) };
+    return {
+      ingestToSocket: summary(ingest),
+      apiChangeToSocket: summary(apiChange),
+      anomalyIngest: summary(anomalies.ingest),
+      ingestAnomalyToSocket: summary(anomalies.toSocket),
+    };
   } finally {
     await api.close();
     await stream.stop();
   }
+}
+
+async function anomalyPath(
+  opts: { call: Call },
+  t: Awaited<ReturnType<NewTenant>>,
+  apiUrl: string,
+  n: number,
+): Promise<{ ingest: number[]; toSocket: number[] }> {
+  const root = resolve(import.meta.dirname, "..");
+  const { createLocalRunner } = await import("#infra/local/workflows/runner-local.ts");
+  const { useWorkflowRunner } = await import("#shared/workflows/engine.ts");
+  const { putGateway } = await import("#shared/fleet/db/gateways.ts");
+  const { ingestFleetEvent, toFleetEvent } = await import("#shared/fleet/ingest.ts");
+  const { THING_PREFIX } = await import("#shared/iot/policy.ts");
+  const { createRandom } = await import("#shared/insights/random.ts");
+  const { openStream } = await import("#test/helpers/realtime.ts");
+  const runner = createLocalRunner({ root });
+  useWorkflowRunner(runner);
+
+  const thingName = `${THING_PREFIX}${t.tenantId}-1`;
+  await putGateway({
+    tenantId: t.tenantId,
+    id: 1,
+    name: "bench-anomalies",
+    description: "",
+    location: "",
+    thingName,
+    thingArn: "",
+    certificateId: "bench",
+    certificateArn: "bench",
+    policyName: "bench",
+    createdAt: new Date().toISOString(),
+    createdBy: "bench",
+  });
+  const sample = (cpu: number, memory: number, load: number, at: Date) => ({
+    type: "metrics",
+    timestamp: at.toISOString(),
+    cpu: { cores: 4, usage_percent: cpu, load_avg_1m: load, load_avg_5m: load, load_avg_15m: load },
+    memory: {
+      total_bytes: 8e9,
+      free_bytes: 8e9 * (1 - memory / 100),
+      used_bytes: 8e9 * (memory / 100),
+      usage_percent: memory,
+    },
+    uptime_seconds: 1000,
+  });
+  const ingestOne = async (edgeEvent: ReturnType<typeof sample>) => {
+    const event = toFleetEvent(edgeEvent as never);
+    if ("invalid" in event) throw new Error(`bench sample refused: ${event.invalid}`);
+    const r = await ingestFleetEvent(t.tenantId, thingName, event);
+    if (!r.stored) throw new Error(`bench sample not stored: ${r.reason}`);
+  };
+  const r = createRandom(7);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+  for (let i = 0; i < 60; i++) {
+    const at = new Date(Date.now() - (60 - i) * 60_000);
+    await ingestOne(sample(35 + 3 * normal(), 55 + 3 * normal(), 0.7 + 0.1 * normal(), at));
+  }
+  const started = await opts.call("POST", "/api/insights/models/train", {
+    token: t.token,
+    body: { model_name: "bench baseline" },
+  });
+  if (started.status !== 202) throw new Error(`train: ${started.status}`);
+  await runner.settled(started.body.data.training_session_id);
+
+  const socket = await openStream(apiUrl, "/ws/logs", { token: t.token });
+  const ingest: number[] = [];
+  const toSocket: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const from = socket.frames.length;
+      const t0 = performance.now();
+      await ingestOne(sample(99, 97, 12 + i, new Date()));
+      ingest.push(performance.now() - t0);
+      const f = await socket.next((m) => JSON.stringify(m).includes("anomaly_detected"), { from, timeoutMs: 15_000 });
+      toSocket.push(f.at - t0);
+    }
+  } finally {
+    await socket.close();
+  }
+  return { ingest, toSocket };
 }

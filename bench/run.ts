@@ -6,6 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureTable, startDynamoDbLocal } from "#infra/local/dynamodb-local.ts";
@@ -32,6 +33,8 @@ async function main() {
     AWS_REGION: "us-east-1",
     // The bench uses API keys and a 100-gateway fleet: its tenants start on enterprise, not on free.
     WARDEN_SIGNUP_PLAN: "enterprise",
+    // Per-tenant files (insights models, backups) go to a folder, as in local mode.
+    BLOB_DIR: join(tmpdir(), `warden-bench-blobs-${randomUUID()}`),
   };
   Object.assign(process.env, env);
   try {

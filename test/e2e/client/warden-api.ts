@@ -4147,7 +4147,7 @@ export interface components {
             affected: string[];
             evidence: {
                 /** @enum {string} */
-                source: "audit" | "firewall" | "anomalies" | "users";
+                source: "audit" | "firewall" | "anomalies" | "users" | "metrics" | "scans";
                 count: number;
                 record_ids: string[];
             };
@@ -24575,7 +24575,7 @@ export interface operations {
                                 recommended_actions: string[];
                                 evidence: {
                                     /** @enum {string} */
-                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    source: "audit" | "firewall" | "anomalies" | "users" | "metrics" | "scans";
                                     count: number;
                                     record_ids: string[];
                                 };
@@ -24586,7 +24586,7 @@ export interface operations {
                                 first_detected: string | null;
                                 evidence: {
                                     /** @enum {string} */
-                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    source: "audit" | "firewall" | "anomalies" | "users" | "metrics" | "scans";
                                     count: number;
                                     record_ids: string[];
                                 };
@@ -24646,7 +24646,7 @@ export interface operations {
                                 estimated_time: string;
                                 evidence: {
                                     /** @enum {string} */
-                                    source: "audit" | "firewall" | "anomalies" | "users";
+                                    source: "audit" | "firewall" | "anomalies" | "users" | "metrics" | "scans";
                                     count: number;
                                     record_ids: string[];
                                 };
