@@ -124,7 +124,8 @@ export class ApiStageStack extends Stack {
     const routeSettings = Object.fromEntries(
       Object.entries(props.routeThrottles ?? {}).map(([key, t]) => [
         key,
-        { throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit },
+        // CloudFormation's property names: RouteSettings is untyped JSON, CDK does not rename its keys.
+        { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit },
       ]),
     );
     if (Object.keys(routeSettings).length > 0) {
