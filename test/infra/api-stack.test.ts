@@ -10,7 +10,7 @@ beforeAll(async () => {
   warden = await synthWarden({ routeFiles: {}, workers: [] });
   api = warden.template(warden.api);
   stage = warden.template(warden.stage);
-});
+}, 240_000);
 afterAll(() => warden?.cleanup());
 
 describe("api stack", () => {

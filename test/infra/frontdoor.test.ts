@@ -139,10 +139,13 @@ describe("front door and releases, by default", () => {
     }
     // The stream's mapping names the function qualified by its alias: `<function>:live`.
     const dispatch = functionIn(warden, "Worker workers-webhook-dispatch (table-stream)");
+    const [aliasId] = Object.keys(
+      dispatch.template.findResources("AWS::Lambda::Alias", { Properties: { FunctionName: { Ref: dispatch.id } } }),
+    );
     const mappings = Object.values(dispatch.template.findResources("AWS::Lambda::EventSourceMapping"));
     expect(mappings).toHaveLength(1);
     const name = JSON.stringify(mappings[0]?.Properties.FunctionName);
-    expect(name).toContain(`"${dispatch.id}"`);
+    expect(name).toContain(`{"Ref":"${aliasId}"}`);
     expect(name).toContain('":live"');
   });
 

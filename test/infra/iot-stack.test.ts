@@ -32,7 +32,7 @@ describe("iot stack, with an ingest worker and a route that uses IoT", () => {
     if (!warden.iot) throw new Error("expected an IoT stack");
     iot = warden.iot;
     template = warden.template(iot);
-  });
+  }, 240_000);
   afterAll(() => warden?.cleanup());
 
   it("sends gateway events to the ingest function through one topic rule", () => {
