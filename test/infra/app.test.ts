@@ -19,7 +19,7 @@ let warden: SynthesizedWarden;
 
 beforeAll(async () => {
   warden = await synthWarden();
-}, 240_000);
+}, 600_000);
 afterAll(() => warden?.cleanup());
 
 describe("the Warden CDK app", () => {

@@ -52,7 +52,7 @@ describe("front door and releases, by default", () => {
   let warden: SynthesizedWarden;
   beforeAll(async () => {
     warden = await synthWarden({ routeFiles, workers, stage: "staging" });
-  }, 240_000);
+  }, 600_000);
   afterAll(() => warden?.cleanup());
 
   it("derives the public sign-in routes from the rows: no permission and an auth rate class", () => {
@@ -188,7 +188,7 @@ describe("with -c canary=true and a custom domain", () => {
   let warden: SynthesizedWarden;
   beforeAll(async () => {
     warden = await synthWarden({ routeFiles, workers, canary: true, domain });
-  }, 240_000);
+  }, 600_000);
   afterAll(() => warden?.cleanup());
 
   it("shifts every function's live alias by a CodeDeploy canary that rolls back on the alias's errors", () => {
@@ -270,7 +270,7 @@ describe("with -c waf=true", () => {
     warden = await synthWarden({ routeFiles, workers, waf: true, domain });
     if (!warden.edge) throw new Error("expected an edge stack");
     edge = warden.template(warden.edge);
-  }, 240_000);
+  }, 600_000);
   afterAll(() => warden?.cleanup());
 
   it("puts CloudFront with a CLOUDFRONT-scope web ACL in front of the execute-api endpoint", () => {

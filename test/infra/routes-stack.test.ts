@@ -19,7 +19,7 @@ beforeAll(async () => {
       holders.set(description, template);
     }
   }
-}, 240_000);
+}, 600_000);
 afterAll(() => warden?.cleanup());
 
 /** The route stack template that holds a row's function, by the function's description (its route key). */
