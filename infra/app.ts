@@ -1,19 +1,24 @@
 /**
- * `cdk synth` / `cdk deploy` entry (cdk.json: `tsx infra/app.ts`). Bundles must exist first:
- * `npm run synth` runs `infra/build.ts` before the CDK CLI.
+ * `cdk synth` / `cdk deploy` entry. cdk.json's app command is `tsx infra/build.ts && tsx infra/app.ts`,
+ * so every synth and deploy bundles the functions from the sources first: a deploy ships what the
+ * sources say, never a stale `dist/`. Offline: the build and the synth need no network.
  *
  * Context (`cdk synth -c key=value`): `prefix` (stack name prefix), `issuer`, `audience`,
  * `notifier=aws` with `notifierFromEmail=<SES-verified sender>` to send user notifications through
  * SES/SNS (default: the table's outbox), `stripeSecretArn=<Secrets Manager secret ARN or name>` to
  * bill through Stripe (README "Deploy": what the secret holds), `bedrockModelId=<model or inference
- * profile id>` for the insights summary's prose (Amazon Bedrock), `nag=false` to skip cdk-nag for a quick synth (the infra
- * tests always run it).
+ * profile id>` for the insights summary's prose (Amazon Bedrock), `nag=false` to skip cdk-nag for a
+ * quick synth (the infra tests always run it); `stage` (the Stage tag), `canary=true` (CodeDeploy canary per function),
+ * `reservedConcurrency=false` or `reservedAuth`/`reservedIngest`/`reservedWorker` (per function) and
+ * `accountConcurrency` (the quota they are checked against), `domainName` with `certificateArn`
+ * (custom domain), `waf=true` (CloudFront + WAF; the app must be deployed to us-east-1).
+ * README "Deploy" lists them all with what a deploy costs.
  */
 import { existsSync } from "node:fs";
 import { App } from "aws-cdk-lib";
 import { DEFAULT_OUTDIR } from "./build.ts";
 import { nagVerdict } from "./nag-verdict.ts";
-import { createApp } from "./stacks/app-factory.ts";
+import { createApp, DEFAULT_CONCURRENCY } from "./stacks/app-factory.ts";
 
 // Context is read from a throwaway App (createApp builds the real one); autoSynth off, or it would
 // overwrite the real app's cloud assembly with an empty one when the process exits.
@@ -24,7 +29,37 @@ const text = (key: string): string | undefined => {
 };
 
 if (!existsSync(DEFAULT_OUTDIR)) {
-  throw new Error(`No function bundles in ${DEFAULT_OUTDIR}: run \`npm run build\` (or \`npm run synth\`) first`);
+  throw new Error(
+    `No function bundles in ${DEFAULT_OUTDIR}: run \`npm run build\` first (cdk.json's app command does)`,
+  );
+}
+
+const flag = (key: string): boolean => {
+  const value = text(key);
+  if (value !== undefined && value !== "true" && value !== "false")
+    throw new Error(`-c ${key} must be true or false, not "${value}"`);
+  return value === "true";
+};
+const count = (key: string, fallback: number): number => {
+  const value = text(key);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new Error(`-c ${key} must be a whole number, not "${value}"`);
+  return Number(value);
+};
+
+const domainName = text("domainName");
+const certificateArn = text("certificateArn");
+if (!!domainName !== !!certificateArn)
+  throw new Error("-c domainName and -c certificateArn go together (an ACM certificate for the name)");
+const waf = flag("waf");
+// A CloudFront web ACL exists only in us-east-1. The CLI sets CDK_DEFAULT_REGION from the profile
+// when it knows it; without one the stacks stay region-agnostic and CloudFormation decides.
+const region = process.env.CDK_DEFAULT_REGION;
+if (waf && region && region !== "us-east-1") {
+  throw new Error(
+    `-c waf=true needs the app deployed to us-east-1 (a CloudFront web ACL is created there only), not ${region}; ` +
+      'see README "Deploy" for fronting an installation in another region',
+  );
 }
 
 const issuer = text("issuer");
@@ -42,6 +77,19 @@ const { app } = createApp({
   nag: text("nag") !== "false",
   stripeSecretArn: text("stripeSecretArn"),
   bedrockModelId: text("bedrockModelId"),
+  stage: text("stage"),
+  canary: flag("canary"),
+  concurrency:
+    text("reservedConcurrency") === "false"
+      ? false
+      : {
+          auth: count("reservedAuth", DEFAULT_CONCURRENCY.auth),
+          ingest: count("reservedIngest", DEFAULT_CONCURRENCY.ingest),
+          worker: count("reservedWorker", DEFAULT_CONCURRENCY.worker),
+        },
+  accountConcurrency: count("accountConcurrency", 1000),
+  ...(domainName && certificateArn && { domain: { domainName, certificateArn } }),
+  waf,
   settings: {
     ...(issuer && { issuer }),
     ...(audience && { audience }),

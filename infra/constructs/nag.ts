@@ -7,6 +7,8 @@ import { Stack, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import { type FunctionNeeds, IOT_NAMES } from "./access-policy.ts";
 
+export { acknowledgeNist80053R5 } from "./nag-nist.ts";
+
 /** An ARN the way cdk-nag prints it in a finding id (pseudo parameters as `<AWS::…>`). */
 const nagArn = (service: string, resource: string) =>
   `arn:<AWS::Partition>:${service}:<AWS::Region>:<AWS::AccountId>:${resource}`;
@@ -181,4 +183,38 @@ export function acknowledgeManageConnections(scope: IConstruct, apiLogicalIds: s
         wildcard(nagArn("execute-api", `<${api}>/${stage}/${method}/@connections/*`)),
         "WebSocket connection ids are assigned by API Gateway when a client connects; the grant is fixed to this API and stage and only the connection id is open.",
       );
+}
+
+/** The CodeDeploy role that shifts a stack's `live` aliases (`-c canary=true`). */
+export function acknowledgeCanaryDeployRole(role: IConstruct): void {
+  ack(
+    role,
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]",
+    "AWSCodeDeployRoleForLambdaLimited is the policy AWS maintains for exactly this job (read alarms, get and " +
+      "update aliases, invoke CodeDeployHook_* functions); the role is assumable by CodeDeploy only.",
+  );
+}
+
+/** The CloudFront distribution of `-c waf=true` (infra/stacks/edge-stack.ts). */
+export function acknowledgeEdgeDistribution(distribution: IConstruct, customDomain: boolean): void {
+  ack(
+    distribution,
+    "AwsSolutions-CFR1",
+    "Warden's callers (gateways, scanners, administrators) are wherever its tenants are; a geo restriction " +
+      "would be a per-tenant business decision, and the WAF rules already block by reputation and rate.",
+  );
+  ack(
+    distribution,
+    "AwsSolutions-CFR3",
+    "CloudFront standard logs need an S3 bucket with ACLs enabled; every request that reaches the API is in " +
+      "the stage's access log (a year's retention), and WAF keeps metrics and samples of those it blocks.",
+  );
+  if (!customDomain) {
+    ack(
+      distribution,
+      "AwsSolutions-CFR4",
+      "Without -c domainName the distribution serves its default *.cloudfront.net certificate, whose viewer " +
+        "TLS policy CloudFront fixes; with a domain the distribution requires TLSv1.2_2021.",
+    );
+  }
 }

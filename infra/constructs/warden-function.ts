@@ -3,15 +3,23 @@
  * defaults live in one place: Node.js 22 on arm64, an explicit log group with retention, active
  * tracing, the bundle from `dist/functions/<functionId>`, and an own role that holds exactly the
  * access the function declares, plus writing its own logs.
+ *
+ * Releases: every function publishes a version per change and has a `live` alias; whatever invokes
+ * the function (API integration, IoT rule, stream, schedule, state machine) invokes `alias`, never
+ * `$LATEST`. With `platform.release.canary` each alias is shifted by CodeDeploy (10 % for five
+ * minutes, then all) and rolled back when one of its alarms fires: its own error alarm on the alias,
+ * plus any `platform.release.rollbackAlarms` gives it (see `RollbackAlarms`).
  */
 import { join } from "node:path";
-import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
-import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Alarm, ComparisonOperator, type IAlarm, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from "aws-cdk-lib/aws-codedeploy";
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Alias, Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { type AccessTargets, accessStatements, type FunctionNeeds } from "./access-policy.ts";
-import { acknowledgeFunctionFindings } from "./nag.ts";
+import { acknowledgeCanaryDeployRole, acknowledgeFunctionFindings } from "./nag.ts";
 
 /** Values every function reads from its environment (see shared/kit/config.ts). */
 export interface FunctionSettings {
@@ -24,9 +32,38 @@ export interface FunctionSettings {
   notifierFromEmail?: string;
 }
 
+/**
+ * Extra alarms a function's canary deployment rolls back on. Called once per function while it is
+ * built, with the function as scope, so the alarms it creates live in the function's own stack (a
+ * deployment group cannot use an alarm of a stack that itself depends on the function's stack).
+ */
+export type RollbackAlarms = (fn: WardenFunction) => IAlarm[];
+
+/** How a change reaches the `live` alias. */
+export interface ReleaseSettings {
+  /** CodeDeploy shifts each alias 10 % → 100 % over five minutes, rolling back on the alarms. */
+  canary: boolean;
+  rollbackAlarms?: RollbackAlarms;
+}
+
+/**
+ * Reserved concurrency per kind of function (`false`: none). A reservation is both a floor (a flood
+ * elsewhere cannot take it away) and a ceiling (this kind cannot starve the rest of the account).
+ */
+export interface ConcurrencySettings {
+  /** Each public sign-in route (login, 2FA, signup, token). */
+  auth: number;
+  /** Each IoT ingest function. */
+  ingest: number;
+  /** Each worker (stream, schedule, workflow task, WebSocket authorizer). */
+  worker: number;
+}
+
 /** What the data and IoT stacks offer to functions. */
 export interface PlatformResources extends AccessTargets {
   settings: FunctionSettings;
+  release?: ReleaseSettings;
+  concurrency?: ConcurrencySettings | false;
   /** The account's IoT data-plane (ATS) endpoint, resolved at deploy time. */
   iotDataEndpoint(): string;
 }
@@ -42,10 +79,33 @@ export interface WardenFunctionProps {
   timeout?: Duration;
   /** Function-specific variables (an API function's own route row). */
   environment?: Record<string, string>;
+  /** Reserved concurrent executions (see `ConcurrencySettings`); none by default. */
+  reservedConcurrency?: number;
+}
+
+/** One CodeDeploy application and one deployment role per stack, shared by its deployment groups. */
+const canaryShared = new WeakMap<Stack, { application: LambdaApplication; role: Role }>();
+function canaryResources(stack: Stack) {
+  let shared = canaryShared.get(stack);
+  if (!shared) {
+    const role = new Role(stack, "CanaryDeployRole", {
+      assumedBy: new ServicePrincipal("codedeploy.amazonaws.com"),
+      description: "CodeDeploy: shifts the live aliases of this stack's functions",
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName("service-role/AWSCodeDeployRoleForLambdaLimited")],
+    });
+    acknowledgeCanaryDeployRole(role);
+    shared = { application: new LambdaApplication(stack, "CanaryApplication"), role };
+    canaryShared.set(stack, shared);
+  }
+  return shared;
 }
 
 export class WardenFunction extends Construct {
   readonly function: LambdaFunction;
+  /** `live`: what every trigger invokes. */
+  readonly alias: Alias;
+  /** With `release.canary` only. */
+  readonly deploymentGroup?: LambdaDeploymentGroup;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -125,7 +185,34 @@ export class WardenFunction extends Construct {
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       environment,
+      ...(props.reservedConcurrency !== undefined && { reservedConcurrentExecutions: props.reservedConcurrency }),
+      // A version per change; the one before is deleted once the stack update (and its canary) has
+      // succeeded, so versions do not pile up in the account's code storage.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.DESTROY },
     });
+    this.alias = new Alias(this, "Live", { aliasName: "live", version: this.function.currentVersion });
+
+    if (platform.release?.canary) {
+      const { application, role } = canaryResources(Stack.of(this));
+      // Unhandled errors and timeouts of the new version's share of traffic (the kit answers a
+      // caught failure with a 5xx envelope; per-route 5xx alarms come through rollbackAlarms).
+      const errors = new Alarm(this, "CanaryErrors", {
+        alarmDescription: `${props.functionId}: errors on the live alias (rolls a canary back)`,
+        metric: this.alias.metricErrors({ period: Duration.minutes(1), statistic: "Sum" }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      this.deploymentGroup = new LambdaDeploymentGroup(this, "Canary", {
+        application,
+        role,
+        alias: this.alias,
+        deploymentConfig: LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+        alarms: [errors, ...(platform.release.rollbackAlarms?.(this) ?? [])],
+        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+      });
+    }
 
     acknowledgeFunctionFindings(
       this,

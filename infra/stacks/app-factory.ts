@@ -7,28 +7,48 @@
  * any) ← workflows (the state machines, when the workers hold their tasks). All stacks are environment-agnostic and nothing is looked up, so synth needs neither
  * network nor credentials.
  */
-import { App, CrossStackReferences, ReferenceStrength, Validations } from "aws-cdk-lib";
-import { AwsSolutionsChecks } from "cdk-nag";
+import { App, CrossStackReferences, ReferenceStrength, Tags, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks, NIST80053R5Checks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
-import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
+import { acknowledgeNist80053R5 } from "../constructs/nag.ts";
+import type {
+  ConcurrencySettings,
+  FunctionSettings,
+  PlatformResources,
+  RollbackAlarms,
+} from "../constructs/warden-function.ts";
 import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
-import { ApiStack } from "./api-stack.ts";
+import { ApiStack, ApiStageStack, type CustomDomain, MAX_INTEGRATIONS_PER_HTTP_API } from "./api-stack.ts";
 import { blobBucketNameFor, DataStack } from "./data-stack.ts";
+import { EdgeStack } from "./edge-stack.ts";
 import { IotStack } from "./iot-stack.ts";
 import { realtimeStackFor } from "./realtime-stack.ts";
-import { apiGatewayPath, RoutesStack } from "./routes-stack.ts";
+import { apiGatewayPath, isPublicSignIn, RoutesStack, routeThrottles } from "./routes-stack.ts";
 import { WorkersStack } from "./workers-stack.ts";
 import { WorkflowsStack } from "./workflows-stack.ts";
 
 /**
- * Routes per stack. A route costs 7 resources (function, role, policy, log group, invoke
- * permission, integration, route), so 60 routes stay near 420 of the 500 allowed. A route file
- * that grows past it is split into two files (two stacks); synth refuses a larger one.
+ * Routes per stack. A route costs 9 resources (function, role, policy, log group, version, `live`
+ * alias, invoke permission, integration, route) and 11 with `-c canary=true` (plus its deployment
+ * group and error alarm), so 40 routes make at most 440 resources, plus 2 shared per stack (the
+ * CodeDeploy application and role), of the 500 allowed. A route file that grows past it is split
+ * into two files (two stacks); synth refuses a larger one. (The largest file has 34 rows today.)
  */
-export const ROUTES_PER_STACK = 60;
+export const ROUTES_PER_STACK = 40;
+
+/** Lambda refuses a reservation that leaves the account fewer unreserved concurrent executions. */
+export const MIN_UNRESERVED_CONCURRENCY = 100;
+
+/**
+ * Reserved concurrency by default. With today's 4 public sign-in routes, 1 ingest function and 28
+ * other workers: 4 × 20 + 1 × 50 + 28 × 10 = 410 reserved, so an account at Lambda's default quota
+ * of 1,000 keeps 590 unreserved (≥ 100) for the other routes. `reservedConcurrency()` checks the
+ * sum against `accountConcurrency` at synth time with the actual counts.
+ */
+export const DEFAULT_CONCURRENCY: ConcurrencySettings = { auth: 20, ingest: 50, worker: 10 };
 
 export interface CreateAppOptions {
   /** Directory with one `<functionId>/index.mjs` per function, as written by `buildFunctions()`. */
@@ -55,12 +75,53 @@ export interface CreateAppOptions {
    * with it (README "Deploy"); without it the summary is the deterministic rules text.
    */
   bedrockModelId?: string;
+  /** `-c stage=`: the `Stage` tag on every stack and resource (e.g. prod, staging). */
+  stage?: string;
+  /** `-c canary=true`: CodeDeploy canary (10 % for 5 minutes) per function, rolled back on its alarms. */
+  canary?: boolean;
+  /** Extra rollback alarms per function (see `RollbackAlarms`). */
+  rollbackAlarms?: RollbackAlarms;
+  /** Reserved concurrency (default `DEFAULT_CONCURRENCY`); `false` reserves none. */
+  concurrency?: ConcurrencySettings | false;
+  /** The account's concurrent-executions quota, to check the reservations against (default 1,000). */
+  accountConcurrency?: number;
+  /** `-c domainName= -c certificateArn=`: the API on a custom domain; execute-api is switched off. */
+  domain?: CustomDomain;
+  /** `-c waf=true`: CloudFront with a WAF web ACL in front of the API (deploy region us-east-1). */
+  waf?: boolean;
+}
+
+/**
+ * The reservations this app makes, checked against the account's quota: Lambda refuses any that
+ * would leave fewer than 100 unreserved, and it is better to learn that at synth than mid-deploy.
+ */
+export function reservedConcurrency(
+  concurrency: ConcurrencySettings,
+  counts: { auth: number; ingest: number; worker: number },
+  accountConcurrency = 1000,
+): { reserved: number; unreserved: number } {
+  const reserved =
+    counts.auth * concurrency.auth + counts.ingest * concurrency.ingest + counts.worker * concurrency.worker;
+  const unreserved = accountConcurrency - reserved;
+  if (unreserved < MIN_UNRESERVED_CONCURRENCY) {
+    throw new Error(
+      `reserved concurrency ${counts.auth} sign-in routes × ${concurrency.auth} + ${counts.ingest} ingest × ` +
+        `${concurrency.ingest} + ${counts.worker} workers × ${concurrency.worker} = ${reserved} leaves ${unreserved} ` +
+        `of the account's ${accountConcurrency} unreserved; Lambda needs at least ${MIN_UNRESERVED_CONCURRENCY}. ` +
+        "Lower -c reservedAuth/reservedIngest/reservedWorker, raise the quota (-c accountConcurrency), or -c reservedConcurrency=false",
+    );
+  }
+  return { reserved, unreserved };
 }
 
 export interface WardenApp {
   app: App;
   data: DataStack;
   api: ApiStack;
+  stage: ApiStageStack;
+  edge?: EdgeStack;
+  /** What the reservations add up to (undefined when none are made). */
+  concurrency?: { reserved: number; unreserved: number };
   routeStacks: RoutesStack[];
   iot?: IotStack;
   workers?: WorkersStack;
@@ -115,7 +176,32 @@ export function createApp(options: CreateAppOptions): WardenApp {
   };
 
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
+  // Cost allocation and ownership on every stack and every resource that takes tags.
+  Tags.of(app).add("Application", "Warden");
+  Tags.of(app).add("Deployment", prefix);
+  Tags.of(app).add("ManagedBy", "aws-cdk");
+  if (options.stage) Tags.of(app).add("Stage", options.stage);
+
+  const httpRows = routes.filter((r) => r.method !== "WEBSOCKET");
+  if (httpRows.length > MAX_INTEGRATIONS_PER_HTTP_API) {
+    throw new Error(
+      `${httpRows.length} HTTP routes: an HTTP API holds at most ${MAX_INTEGRATIONS_PER_HTTP_API} integrations ` +
+        '(one per route here); split the API by surface (README "Deploy", the integration ceiling)',
+    );
+  }
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const concurrencyTotals = concurrency
+    ? reservedConcurrency(
+        concurrency,
+        {
+          auth: httpRows.filter(isPublicSignIn).length,
+          ingest: workers.filter((w) => w.trigger === "iot-events").length,
+          worker: workers.filter((w) => w.trigger !== "iot-events").length,
+        },
+        options.accountConcurrency,
+      )
+    : undefined;
   // Strong (export/import) references: CloudFormation itself then refuses to delete or change the
   // table, keys or API while a route stack still uses them, which is what a stateful core wants.
   CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
@@ -125,7 +211,11 @@ export function createApp(options: CreateAppOptions): WardenApp {
     tableName: `${prefix.toLowerCase()}-table`,
     blobBucketName: blobBucketNameFor(prefix),
   });
-  const api = new ApiStack(app, `${prefix}-Api`, { description: "Warden: HTTP API and stage" });
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    description: "Warden: HTTP API and its access logs",
+    // Behind CloudFront the origin is the execute-api endpoint, which must stay on.
+    disableExecuteApiEndpoint: !!options.domain && !options.waf,
+  });
   // One static gateway policy per deployment: IoT policy names are unique per account and region,
   // so a second copy (another prefix) gets its own.
   const registersGateways = [...routes, ...workers].some((r) => r.access.iotRegistry);
@@ -146,6 +236,8 @@ export function createApp(options: CreateAppOptions): WardenApp {
     stateMachineNamePrefix: `${prefix.toLowerCase()}-`,
     ...(options.stripeSecretArn ? { paymentSecretArn: options.stripeSecretArn } : {}),
     ...(options.bedrockModelId ? { bedrockModelId: options.bedrockModelId } : {}),
+    release: { canary: !!options.canary, ...(options.rollbackAlarms && { rollbackAlarms: options.rollbackAlarms }) },
+    concurrency,
   };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");
@@ -214,5 +306,38 @@ export function createApp(options: CreateAppOptions): WardenApp {
         })
       : undefined;
 
-  return { app, data, api, routeStacks: routeStackList, iot, workers: workersStack, workflows: workflowsStack };
+  // The stage after every route stack: its per-route throttles name routes that must exist first.
+  const stage = new ApiStageStack(app, `${prefix}-Stage`, {
+    description: "Warden: the API's $default stage (throttles, access logs) and custom domain",
+    api: api.api,
+    accessLogs: api.accessLogs,
+    routeThrottles: routeThrottles(httpRows),
+    ...(options.domain && !options.waf && { domain: options.domain }),
+  });
+  for (const routesStack of routeStackList) stage.addStackDependency(routesStack);
+
+  const edge = options.waf
+    ? new EdgeStack(app, `${prefix}-Edge`, {
+        description: "Warden: CloudFront and WAF in front of the API (us-east-1)",
+        originHost: stage.host,
+        logGroupName: `aws-waf-logs-${prefix.toLowerCase()}`,
+        signInPaths: httpRows.filter(isPublicSignIn).map((r) => apiGatewayPath(r.path)),
+        ...(options.domain && { domain: options.domain }),
+      })
+    : undefined;
+
+  if (options.nag) acknowledgeNist80053R5(app);
+
+  return {
+    app,
+    data,
+    api,
+    stage,
+    edge,
+    concurrency: concurrencyTotals,
+    routeStacks: routeStackList,
+    iot,
+    workers: workersStack,
+    workflows: workflowsStack,
+  };
 }

@@ -36,7 +36,9 @@ export class DataStack extends Stack {
   readonly blobKey: Key;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
-    super(scope, id, props);
+    // Termination protection: `cdk destroy` (or a console click) cannot delete the stack that holds
+    // every tenant's data and keys; turning it off is a deliberate, separate act.
+    super(scope, id, { terminationProtection: true, ...props });
 
     // Separate keys, so reading the table never implies decrypting the secrets stored in it.
     this.tableKey = new Key(this, "TableKey", {

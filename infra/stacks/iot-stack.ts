@@ -66,6 +66,7 @@ export class IotStack extends Stack {
         description: `IoT ingest: ${GATEWAY_EVENTS_TOPIC}`,
         needs: worker.access,
         platform,
+        ...(platform.concurrency && { reservedConcurrency: platform.concurrency.ingest }),
       });
       this.ingestFunctions.set(worker.id, fn);
     }
@@ -91,13 +92,13 @@ export class IotStack extends Stack {
         sql: `SELECT encode(*, 'base64') AS payload, topic() AS topic FROM '${GATEWAY_EVENTS_TOPIC}'`,
         ruleDisabled: false,
         actions: [...this.ingestFunctions.values()].map((fn) => ({
-          lambda: { functionArn: fn.function.functionArn },
+          lambda: { functionArn: fn.alias.functionArn },
         })),
         errorAction: { cloudwatchLogs: { logGroupName: errors.logGroupName, roleArn: errorRole.roleArn } },
       },
     });
     for (const fn of this.ingestFunctions.values()) {
-      fn.function.addPermission("IotRuleInvoke", {
+      fn.alias.addPermission("IotRuleInvoke", {
         principal: new ServicePrincipal("iot.amazonaws.com"),
         sourceArn: this.topicRule.attrArn,
         sourceAccount: this.account,

@@ -59,7 +59,7 @@ export class RealtimeStack extends Stack {
         platform: props.platform,
       });
       this.functions.set(id, fn);
-      const integration = (name: string) => new WebSocketLambdaIntegration(`${id}-${name}`, fn.function);
+      const integration = (name: string) => new WebSocketLambdaIntegration(`${id}-${name}`, fn.alias);
       const api = new WebSocketApi(this, `${id}-Api`, {
         description: `Warden ${route.path}: ${route.permission === "authenticated" ? "any signed-in caller" : `requires ${route.permission}`}`,
         connectRouteOptions: {
@@ -132,7 +132,7 @@ export function realtimeStackFor(
     routes: rows,
     assetsDir: opts.assetsDir,
     platform: opts.platform,
-    authorizer: authorizer.function,
+    authorizer: authorizer.alias,
     fanOutRole: fanOut.role,
   });
 }

@@ -38,9 +38,10 @@ export class WorkersStack extends Stack {
         platform: props.platform,
         // Not behind API Gateway's 29 s: a stream batch may hold slow deliveries with retries.
         timeout: Duration.minutes(5),
+        ...(props.platform.concurrency && { reservedConcurrency: props.platform.concurrency.worker }),
       });
       if (worker.trigger === "table-stream") {
-        fn.function.addEventSource(
+        fn.alias.addEventSource(
           new DynamoEventSource(props.table, {
             startingPosition: StartingPosition.LATEST,
             batchSize: 100,
@@ -66,7 +67,7 @@ export class WorkersStack extends Stack {
           description: `Runs ${worker.id} (${worker.schedule})`,
           schedule: Schedule.expression(worker.schedule),
           // One missed tick is made up by the next: no retries that would pile runs on top of each other.
-          targets: [new LambdaTarget(fn.function, { retryAttempts: 0 })],
+          targets: [new LambdaTarget(fn.alias, { retryAttempts: 0 })],
         });
       }
       this.functions.set(worker.id, fn);

@@ -45,8 +45,8 @@ export class WorkflowsStack extends Stack {
       for (const task of workflowTasks(def)) {
         const fn = props.functions.get(taskFunctionId(task));
         if (!fn) throw new Error(`workflow ${def.name}: no function for task ${task} (infra/workers.ts)`);
-        substitutions[taskPlaceholder(task)] = fn.function.functionArn;
-        arns.push(fn.function.functionArn);
+        substitutions[taskPlaceholder(task)] = fn.alias.functionArn;
+        arns.push(fn.alias.functionArn);
       }
       const logs = new LogGroup(this, `${def.name}-logs`, {
         // Step Functions requires the /aws/vendedlogs/ prefix for log groups it writes to at scale.
@@ -63,7 +63,7 @@ export class WorkflowsStack extends Stack {
         tracingEnabled: true,
         logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
       });
-      // By ARN, unqualified: the definition invokes each task function itself, never a version.
+      // By the `live` alias ARN: a task runs the released version, like every other trigger.
       machine.addToRolePolicy(new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: arns }));
       acknowledgeStateMachineRole(machine.role);
       this.stateMachines.set(def.name, machine);
@@ -83,7 +83,7 @@ export class WorkflowsStack extends Stack {
       role.addToPolicy(
         new PolicyStatement({
           actions: ["lambda:InvokeFunction"],
-          resources: scheduled.map((s) => s.fn.function.functionArn),
+          resources: scheduled.map((s) => s.fn.alias.functionArn),
         }),
       );
       for (const { job, fn } of scheduled) {
@@ -92,7 +92,7 @@ export class WorkflowsStack extends Stack {
           scheduleExpression: job.expression,
           scheduleExpressionTimezone: "UTC",
           flexibleTimeWindow: { mode: "OFF" },
-          target: { arn: fn.function.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 2 } },
+          target: { arn: fn.alias.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 2 } },
         });
       }
     }

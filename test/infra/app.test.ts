@@ -10,7 +10,7 @@ import { nagVerdict } from "#infra/nag-verdict.ts";
 import { routes } from "#infra/routes.ts";
 import { workers } from "#infra/workers.ts";
 import { functionId } from "#shared/kit/route.ts";
-import { nagFindings, type SynthesizedWarden, synthWarden } from "./synth-app.ts";
+import { nagFindings, nistFindings, type SynthesizedWarden, synthWarden } from "./synth-app.ts";
 
 /** CloudFormation's hard limit of resources per stack. */
 const MAX_RESOURCES = 500;
@@ -19,7 +19,7 @@ let warden: SynthesizedWarden;
 
 beforeAll(async () => {
   warden = await synthWarden();
-}, 240_000);
+}, 600_000);
 afterAll(() => warden?.cleanup());
 
 describe("the Warden CDK app", () => {
@@ -71,6 +71,10 @@ describe("the Warden CDK app", () => {
   it("has no unacknowledged cdk-nag AwsSolutions finding in any stack", () => {
     expect(warden.stacks.length).toBeGreaterThanOrEqual(3);
     for (const stack of warden.stacks) expect(nagFindings(stack), stack.stackName).toEqual([]);
+  });
+
+  it("has no unacknowledged cdk-nag NIST 800-53 r5 finding in any stack (infra/constructs/nag-nist.ts)", () => {
+    for (const stack of warden.stacks) expect(nistFindings(stack), stack.stackName).toEqual([]);
   });
 
   it("gives a reason with every cdk-nag acknowledgement", () => {

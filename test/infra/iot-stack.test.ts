@@ -32,19 +32,18 @@ describe("iot stack, with an ingest worker and a route that uses IoT", () => {
     if (!warden.iot) throw new Error("expected an IoT stack");
     iot = warden.iot;
     template = warden.template(iot);
-  });
+  }, 240_000);
   afterAll(() => warden?.cleanup());
 
   it("sends gateway events to the ingest function through one topic rule", () => {
     template.resourceCountIs("AWS::IoT::TopicRule", 1);
-    const [fnId] = Object.keys(
-      template.findResources("AWS::Lambda::Function", { Properties: { Runtime: "nodejs22.x" } }),
-    );
+    const [aliasId] = Object.keys(template.findResources("AWS::Lambda::Alias", { Properties: { Name: "live" } }));
     template.hasResourceProperties("AWS::IoT::TopicRule", {
       TopicRulePayload: Match.objectLike({
         // The payload stays opaque beside the topic: a device cannot add a `tenant` key of its own.
         Sql: `SELECT encode(*, 'base64') AS payload, topic() AS topic FROM '${GATEWAY_EVENTS_TOPIC}'`,
-        Actions: [{ Lambda: { FunctionArn: { "Fn::GetAtt": [fnId, "Arn"] } } }],
+        // The released version (the `live` alias), never $LATEST.
+        Actions: [{ Lambda: { FunctionArn: { Ref: aliasId } } }],
         ErrorAction: { CloudwatchLogs: Match.objectLike({ LogGroupName: Match.anyValue() }) },
       }),
     });

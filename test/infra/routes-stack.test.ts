@@ -19,7 +19,7 @@ beforeAll(async () => {
       holders.set(description, template);
     }
   }
-}, 240_000);
+}, 600_000);
 afterAll(() => warden?.cleanup());
 
 /** The route stack template that holds a row's function, by the function's description (its route key). */
@@ -65,11 +65,18 @@ describe("route stacks", () => {
       const [fnId] = Object.keys(
         t.findResources("AWS::Lambda::Function", { Properties: { Description: routeKey(route) } }),
       );
+      // The integration invokes the function's `live` alias (the released version), never $LATEST.
+      const [aliasId] = Object.keys(
+        t.findResources("AWS::Lambda::Alias", {
+          Properties: { Name: "live", FunctionName: { Ref: fnId } },
+        }),
+      );
+      expect(aliasId, routeKey(route)).toBeDefined();
       const integrations = t.findResources("AWS::ApiGatewayV2::Integration", {
         Properties: {
           IntegrationType: "AWS_PROXY",
           PayloadFormatVersion: "2.0",
-          IntegrationUri: { "Fn::GetAtt": [fnId, "Arn"] },
+          IntegrationUri: { Ref: aliasId },
         },
       });
       const [integrationId] = Object.keys(integrations);

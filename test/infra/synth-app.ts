@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
-import { AwsSolutionsChecks } from "cdk-nag";
+import { AwsSolutionsChecks, NIST80053R5Checks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { allEntries, type BuiltFunction, buildFunctions } from "#infra/build.ts";
 import { type CreateAppOptions, createApp, type WardenApp } from "#infra/stacks/app-factory.ts";
@@ -62,6 +62,14 @@ export async function synthWarden(
 /** cdk-nag AwsSolutions findings left after acknowledgements (errors and warnings), for one scope. */
 export function nagFindings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath ?? "?"}`),
+  );
+}
+
+/** cdk-nag NIST 800-53 rev 5 findings left after acknowledgements (infra/constructs/nag-nist.ts). */
+export function nistFindings(scope: IConstruct): string[] {
+  const report = new NIST80053R5Checks().validateScope(scope);
   return report.violations.flatMap((v) =>
     v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath ?? "?"}`),
   );
