@@ -46,8 +46,8 @@ const FanOutParams = z.object({
 });
 const BatchItem = z.object({ gateways: z.array(z.number()) });
 
-/** Shadow writes in flight per batch (a Map runs up to 10 batches at once: ≤ 40 writes in flight). */
-const WRITES_PER_BATCH = 4;
+/** Shadow writes in flight per batch (a Map runs up to 10 batches at once: ≤ 80 writes in flight). */
+const WRITES_PER_BATCH = 8;
 
 /** Throttling retries per gateway, with full jitter over an exponential ceiling. */
 export const THROTTLE_RETRY = { attempts: 6, baseMs: 100, capMs: 3_000 };

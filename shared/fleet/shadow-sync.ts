@@ -235,23 +235,37 @@ async function saveChange<D extends Record<string, unknown>, E, R>(
 
   // Measure before saving: the tenant-wide document (what a gateway without overrides, or a new
   // one, receives) and every affected gateway's own document.
+  // Every gateway without overrides renders the tenant-wide document: it is rendered and measured
+  // once, so the call's cost grows with the gateways that have overrides, not with the fleet.
   const desired = new Map<number, DesiredDocument>();
-  if (scope === "tenant") {
-    const doc = renderFor(nextTenant, undefined, configVersion);
-    assertContract(spec, doc);
-    assertFits(spec.area, doc, "the tenant's gateways");
+  const plain = scope === "tenant" || targets.some((g) => overlayAfter(g.id) === undefined);
+  const tenantDocNext = plain ? renderFor(nextTenant, undefined, configVersion) : undefined;
+  if (tenantDocNext) {
+    assertContract(spec, tenantDocNext);
+    assertFits(spec.area, tenantDocNext, "the tenant's gateways");
   }
   for (const g of targets) {
-    const doc = renderFor(nextTenant, overlayAfter(g.id), configVersion);
+    const overlay = overlayAfter(g.id);
+    if (overlay === undefined && tenantDocNext) {
+      desired.set(g.id, tenantDocNext);
+      continue;
+    }
+    const doc = renderFor(nextTenant, overlay, configVersion);
     assertContract(spec, doc);
     assertFits(spec.area, doc, `gateway ${g.id} (${g.name})`);
     desired.set(g.id, doc);
   }
+  const plainChanged = !sameIgnoringVersion(
+    renderFor(snap.tenantDoc, undefined, 0),
+    renderFor(nextTenant, undefined, 0),
+  );
   const deviceChanged =
     targets.length === 0
-      ? !sameIgnoringVersion(renderFor(snap.tenantDoc, undefined, 0), renderFor(nextTenant, undefined, 0))
-      : targets.some(
-          (g) => !sameIgnoringVersion(renderFor(snap.tenantDoc, snap.overlays.get(g.id), 0), desired.get(g.id) ?? {}),
+      ? plainChanged
+      : targets.some((g) =>
+          overlayAfter(g.id) === undefined && snap.overlays.get(g.id) === undefined
+            ? plainChanged
+            : !sameIgnoringVersion(renderFor(snap.tenantDoc, snap.overlays.get(g.id), 0), desired.get(g.id) ?? {}),
         );
 
   const saved = await saveScopes(input.tenantId, spec.area, snap.state.version, [{ scope, doc: next }], input.by);

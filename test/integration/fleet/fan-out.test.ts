@@ -75,15 +75,19 @@ async function whitelist(t: Tenant) {
   return res.body as { config_version: number; sync: { status: string; targeted: number; execution_id: string } };
 }
 
+interface SyncView {
+  status: string;
+  error: string | null;
+  last_write: null | Record<string, unknown>;
+  desired_version: number;
+}
+
 const fleet = async (t: Tenant) => {
   const res = await call("GET", `${S}/gateways`, { token: t.token });
   expect(res.status).toBe(200);
   return res.body.gateways as {
     id: number;
-    sync: Record<
-      string,
-      { status: string; error: string | null; last_write: null | Record<string, unknown>; desired_version: number }
-    >;
+    sync: Record<"firewall" | "ssh" | "certificates", SyncView>;
   }[];
 };
 
@@ -118,7 +122,11 @@ describe("a settings change off the request path", () => {
     release();
     await runner.settled(res.sync.execution_id);
 
-    expect(gw.map((g) => desiredVersion(g.thing))).toEqual([res.config_version, res.config_version, res.config_version]);
+    expect(gw.map((g) => desiredVersion(g.thing))).toEqual([
+      res.config_version,
+      res.config_version,
+      res.config_version,
+    ]);
     for (const g of await fleet(acme)) {
       // Written, not yet applied: the gateway has not reported it (pending until it does).
       expect(g.sync.firewall).toMatchObject({
@@ -243,7 +251,9 @@ describe("a failed write, and the resync routes", () => {
     expect(desiredVersion(target.thing)).toBe(head);
     // Gateway ids are per tenant: globex's gateway is only reachable as globex (BOLA matrices hold
     // every id-taking route to that); an id acme does not have is a 404.
-    const unknown = await call("POST", `${S}/gateways/${gw.length + globexGateway + 100}/resync`, { token: acme.token });
+    const unknown = await call("POST", `${S}/gateways/${gw.length + globexGateway + 100}/resync`, {
+      token: acme.token,
+    });
     expect(unknown.status).toBe(404);
   });
 
