@@ -1,5 +1,5 @@
 /** Benchmarks of the routes beyond the login slice: identity, API keys, audit, and the fleet. */
-import { benchFleet } from "./fleet.ts";
+import { printFleetBench } from "./fleet.ts";
 
 type Call = (
   method: string,
@@ -45,11 +45,5 @@ export async function benchExtra(ctx: {
   await warm("GET /api/v1/auth/me with an API key", 100, () => call("GET", "/api/v1/auth/me", { apiKey }));
   await warm(`GET ${S}/audit/logs (24 h)`, 100, () => call("GET", `${S}/audit/logs`, { token: tenant.token }));
 
-  console.log("\nFleet: API call to reported state (real edge handlers, nft -c on every apply):");
-  for (const gateways of [1, 100] as const) {
-    const r = await benchFleet({ gateways });
-    console.log(
-      `${`${gateways} gateway${gateways > 1 ? "s" : ""}`.padEnd(44)} p50 ${r.apiToReportedMs.p50.toFixed(0).padStart(6)} ms  p99 ${r.apiToReportedMs.p99.toFixed(0).padStart(6)} ms  (${r.samples} samples)`,
-    );
-  }
+  await printFleetBench();
 }

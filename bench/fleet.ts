@@ -1,14 +1,18 @@
 /**
  * Fleet benchmark: time from a settings change over the API to each gateway's shadow reporting the
- * new config version as applied, for 1 gateway and for 100 simulated gateways (real edge handlers
- * in sandbox directories, each with its own MQTT connection; every apply runs `nft -c`).
+ * new config version as applied, and the API call's own time, at 1, 100 and 1,000 gateways. The
+ * change answers at once and the fleet-sync workflow (the synthesized definition on
+ * aws-local-stepfunctions) writes the shadows of the local IoT Core. Gateways are simulated by
+ * default (see `startSimulatedFleet`: the edge's reconcile core and renderer, shared MQTT
+ * connections, `nft -c` once per distinct ruleset); `mode: "edges"` starts one real edge handler per
+ * gateway instead (sandbox directories, own MQTT connection, `nft -c` on every apply).
  *
  * `benchFleet({ gateways })` runs in a fresh Node process, because the shared code reads its
  * environment (the local IoT Core's endpoints) once at import. It reuses DynamoDB Local when
  * `DYNAMODB_ENDPOINT` and `TABLE_NAME` are set (as `npm run bench` sets them), else starts one.
  * Figures are returned, never asserted: timing assertions flake on shared machines.
  *
- * Run alone: `npx tsx bench/fleet.ts 100`.
+ * Run alone: `npx tsx bench/fleet.ts 1000 [changes] [edges]`.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -25,25 +29,205 @@ const CHILD_FLAG = "--fleet-bench-child";
 
 export interface FleetBenchResult {
   gateways: number;
+  /** "simulated": the reconcile core on shared MQTT connections; "edges": one real edge handler each. */
+  mode: "simulated" | "edges";
   changes: number;
   samples: number;
+  /** Per gateway: API call start → that gateway's shadow reports the new version applied. */
   apiToReportedMs: { p50: number; p99: number };
-  /** How long the API call itself took (save + write every affected shadow), for comparison. */
+  /** Per change: API call start → the last gateway reported it applied. */
+  apiToAllAppliedMs: { p50: number; p99: number };
+  /** How long the API call itself took (save the version, start the fan-out). */
   apiCallMs: { p50: number; p99: number };
+  /** Simulated mode: distinct rulesets checked with the real `nft -c`, and how many applies reused a check. */
+  nft?: { distinctChecked: number; appliesCovered: number; validation: string };
+  /** Simulated mode: MQTT connections the gateways share. */
+  connections?: number;
 }
 
-export async function benchFleet(opts: { gateways: 1 | 100; changes?: number }): Promise<FleetBenchResult> {
+export interface FleetBenchOptions {
+  gateways: number;
+  changes?: number;
+  /** Default "simulated"; "edges" starts one real edge handler per gateway (at most a few hundred). */
+  mode?: "simulated" | "edges";
+}
+
+export async function benchFleet(opts: FleetBenchOptions): Promise<FleetBenchResult> {
   const { stdout } = await run(
     process.execPath,
-    ["--import", "tsx", fileURLToPath(import.meta.url), CHILD_FLAG, String(opts.gateways), String(opts.changes ?? 0)],
-    { cwd: root, env: { ...process.env, WARDEN_LOG_LEVEL: "silent" }, maxBuffer: 16 * 1024 * 1024, timeout: 600_000 },
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      CHILD_FLAG,
+      String(opts.gateways),
+      String(opts.changes ?? 0),
+      opts.mode ?? "simulated",
+    ],
+    { cwd: root, env: { ...process.env, WARDEN_LOG_LEVEL: "silent" }, maxBuffer: 16 * 1024 * 1024, timeout: 900_000 },
   );
   const last = stdout.trim().split("\n").at(-1) ?? "";
   return JSON.parse(last) as FleetBenchResult;
 }
 
+/** Fleet sizes of the default run, and of WARDEN_BENCH_FLEET=long. */
+const DEFAULT_RUN: FleetBenchOptions[] = [
+  { gateways: 1, changes: 20 },
+  { gateways: 100, changes: 10 },
+  { gateways: 1000, changes: 4 },
+];
+const LONG_RUN: FleetBenchOptions[] = [
+  { gateways: 1, changes: 50 },
+  { gateways: 100, changes: 30 },
+  { gateways: 1000, changes: 15 },
+  { gateways: 100, changes: 5, mode: "edges" },
+];
+
+/** What `npm run bench` prints for the fleet (bench/extra.ts calls it). */
+export async function printFleetBench(): Promise<void> {
+  const long = process.env.WARDEN_BENCH_FLEET === "long";
+  console.log(
+    "\nFleet: settings change → every gateway reports it applied (fleet-sync workflow on aws-local-stepfunctions, " +
+      "local IoT Core; simulated gateways run the edge's reconcile core and renderer, sharing MQTT connections; " +
+      `nft -c once per distinct ruleset)${long ? "" : "; WARDEN_BENCH_FLEET=long for more changes and real edges"}:`,
+  );
+  console.log(
+    `${"".padEnd(22)}${"API call p50/p99".padStart(20)}${"→ applied p50/p99 (per gateway)".padStart(36)}${"→ all applied p50/p99".padStart(26)}`,
+  );
+  for (const opts of long ? LONG_RUN : DEFAULT_RUN) {
+    const r = await benchFleet(opts);
+    const ms = (x: { p50: number; p99: number }) => `${x.p50.toFixed(0)} / ${x.p99.toFixed(0)} ms`;
+    const label = `${r.gateways} gateway${r.gateways > 1 ? "s" : ""}${r.mode === "edges" ? " (real edges)" : ""}`;
+    console.log(
+      `${label.padEnd(22)}${ms(r.apiCallMs).padStart(20)}${ms(r.apiToReportedMs).padStart(36)}${ms(r.apiToAllAppliedMs).padStart(26)}` +
+        `  (${r.changes} changes, ${r.samples} samples${r.nft ? `; nft -c: ${r.nft.distinctChecked} rulesets for ${r.nft.appliesCovered} applies, ${r.nft.validation}` : ""}${r.connections ? `; ${r.connections} MQTT connections` : ""})`,
+    );
+  }
+  console.log(
+    "targets: API call p99 ≤ 100 ms at 1,000 gateways and not growing with the fleet; 1,000 gateways all applied ≤ 10 s p50 (locally)",
+  );
+}
+
+/** Gateways per shared MQTT connection in simulated mode. */
+const GATEWAYS_PER_CONNECTION = 50;
+
+type Reported = import("#edge/contract.ts").ReportedState;
+
+/**
+ * Simulated gateways: per thing, the edge's decision core (edge/reconcile.ts `reconcile`,
+ * `reportAfterApply`) and its nftables renderer (edge/render-nft.ts) — what edge/edge.ts does with a
+ * firewall document, minus the files: the rendered ruleset is checked with the real `nft -c` once
+ * per distinct text (all gateways of a tenant-wide change render the same ruleset; the check is
+ * shared, not skipped) and the report, with `desired` cleared conditioned on the shadow version, is
+ * published on the thing's own update topic. Gateways share MQTT connections (50 per connection,
+ * each subscribed to its gateways' own topics), since 1,000 clients in one process measure the
+ * process, not the fan-out.
+ */
+async function startSimulatedFleet(mqttUrl: string, things: string[]) {
+  const mqtt = (await import("mqtt")).default;
+  const { reconcile, reportAfterApply } = await import("#edge/reconcile.ts");
+  const { renderNftRuleset } = await import("#edge/render-nft.ts");
+  const { checkNftRuleset } = await import("#edge/tools.ts");
+  const { namedShadowTopic } = await import("#edge/contract.ts");
+  const { createHash } = await import("node:crypto");
+  const { writeFile } = await import("node:fs/promises");
+  const dir = await mkdtemp(join(tmpdir(), "warden-bench-nft-"));
+  const checks = new Map<string, Promise<{ ok: boolean; validation: string; error?: string }>>();
+  let applies = 0;
+  const validate = (text: string) => {
+    applies++;
+    const digest = createHash("sha256").update(text).digest("hex");
+    let check = checks.get(digest);
+    if (!check) {
+      check = (async () => {
+        const file = join(dir, `${digest}.nft`);
+        await writeFile(file, text);
+        const r = await checkNftRuleset("/usr/sbin/nft", file, "/etc/nftables.d/warden.nft");
+        if (r.status === "valid") return { ok: true, validation: "nft -c" };
+        if (r.status === "unavailable") return { ok: true, validation: `skipped: ${r.reason}` };
+        return { ok: false, validation: "nft -c", error: r.error };
+      })();
+      checks.set(digest, check);
+    }
+    return check;
+  };
+
+  const local = new Map<string, Reported | undefined>();
+  const queue = new Map<string, Promise<void>>();
+  const clients: import("mqtt").MqttClient[] = [];
+  const onDocument = async (
+    client: import("mqtt").MqttClient,
+    thing: string,
+    desired: unknown,
+    reported: unknown,
+    version: unknown,
+  ) => {
+    const now = new Date();
+    const actions = reconcile(desired ?? undefined, reported, { shadow: "firewall", local: local.get(thing), now });
+    for (const action of actions) {
+      if (action.kind === "apply-firewall") {
+        const { text } = renderNftRuleset(action.config, { now });
+        const verdict = await validate(text);
+        const outcome = verdict.ok
+          ? { ok: true as const, version: action.config.config_version, validation: verdict.validation }
+          : { ok: false as const, version: action.config.config_version, error: verdict.error ?? "invalid" };
+        const report = reportAfterApply(outcome, local.get(thing), now);
+        local.set(thing, report);
+        const clear = verdict.ok && action.clearDesired && typeof version === "number";
+        const body = clear ? { state: { reported: report, desired: null }, version } : { state: { reported: report } };
+        client.publish(namedShadowTopic(thing, "firewall", "update"), JSON.stringify(body), { qos: 1 });
+      } else if (action.kind === "report") {
+        const body = action.clearDesired
+          ? { state: { reported: action.reported, desired: null }, version }
+          : { state: { reported: action.reported } };
+        client.publish(namedShadowTopic(thing, "firewall", "update"), JSON.stringify(body), { qos: 1 });
+      }
+    }
+  };
+  for (let i = 0; i < things.length; i += GATEWAYS_PER_CONNECTION) {
+    const mine = things.slice(i, i + GATEWAYS_PER_CONNECTION);
+    const client = await mqtt.connectAsync(mqttUrl, { clientId: `bench-fleet-${i}`, reconnectPeriod: 0 });
+    clients.push(client);
+    client.on("message", (topic, payload) => {
+      const thing = topic.split("/")[2] ?? "";
+      const body = JSON.parse(payload.toString("utf8")) as Record<string, unknown>;
+      const doc = (topic.endsWith("/update/documents") ? (body.current as Record<string, unknown>) : body) ?? {};
+      const state = (doc.state as { desired?: unknown; reported?: unknown } | undefined) ?? {};
+      // One document at a time per gateway, in arrival order (as the edge does).
+      const prev = queue.get(thing) ?? Promise.resolve();
+      queue.set(
+        thing,
+        prev.then(() => onDocument(client, thing, state.desired, state.reported, doc.version)).catch(() => undefined),
+      );
+    });
+    await client.subscribeAsync(
+      mine.flatMap((t) => [
+        namedShadowTopic(t, "firewall", "get/accepted"),
+        namedShadowTopic(t, "firewall", "update/documents"),
+      ]),
+      { qos: 1 },
+    );
+    for (const t of mine) client.publish(namedShadowTopic(t, "firewall", "get"), "{}", { qos: 1 });
+  }
+  return {
+    connections: clients.length,
+    nft: () => ({ distinctChecked: checks.size, appliesCovered: applies }),
+    validations: async () => [
+      ...new Set(await Promise.all([...checks.values()].map(async (c) => (await c).validation))),
+    ],
+    stop: async () => {
+      await Promise.all(clients.map((c) => c.endAsync()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** In the child: the whole fleet in this process. */
-async function measure(gatewayCount: number, changesWanted: number): Promise<FleetBenchResult> {
+async function measure(
+  gatewayCount: number,
+  changesWanted: number,
+  mode: "simulated" | "edges",
+): Promise<FleetBenchResult> {
   const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
   const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
   const { startLocalIot, usePlatformWithLocalIot } = await import("#infra/local/iot/index.ts");
@@ -59,20 +243,25 @@ async function measure(gatewayCount: number, changesWanted: number): Promise<Fle
     process.env.WARDEN_JWT_PRIVATE_KEY ??= generateJwtKeyPem();
     process.env.WARDEN_DATA_KEY ??= randomBytes(32).toString("base64");
     process.env.AWS_REGION ??= "us-east-1";
+    process.env.WARDEN_SIGNUP_PLAN ??= "enterprise";
 
     const iot = await startLocalIot();
     cleanup.push(() => iot.stop());
     await usePlatformWithLocalIot(iot);
+    // The fan-out runs as in local mode: the API answers, the workflow writes the shadows after.
+    const { createLocalRunner } = await import("#infra/local/workflows/runner-local.ts");
+    const { useWorkflowRunner } = await import("#shared/workflows/engine.ts");
+    const runner = createLocalRunner({ root });
+    useWorkflowRunner(runner);
 
     const { call, newTenant } = await import("#test/helpers/api.ts");
     const { registerGateway } = await import("#shared/fleet/gateways.ts");
-    const { startEdge } = await import("#edge/edge.ts");
 
     const tenant = await newTenant("bench-fleet");
     const dir = await mkdtemp(join(tmpdir(), "warden-bench-fleet-"));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
 
-    // Applied reports, by thing and shadow version, as they reach `update/accepted`.
+    // Applied reports, by thing and version, as they reach `update/accepted`.
     const arrivals = new Map<string, number>();
     const waiters = new Map<string, () => void>();
     iot.shadows.on("publish", (p) => {
@@ -94,34 +283,49 @@ async function measure(gatewayCount: number, changesWanted: number): Promise<Fle
         else waiters.set(key, done);
       });
 
-    // Registration goes through the domain (the API's per-tenant rate limit would pace 100 of them).
-    const things: string[] = [];
-    for (let i = 0; i < gatewayCount; i++) {
-      const g = await registerGateway(tenant.tenantId, "bench", { name: `bench gateway ${i + 1}` });
-      things.push(g.gateway.thing_name);
-    }
-    const edges = await Promise.all(
-      things.map(async (thing) => {
-        const ready = appliedBy(thing, 0);
-        const edge = await startEdge({
-          thingName: thing,
-          tenant: tenant.tenantId,
-          mqttUrl: iot.mqttUrl,
-          stateDir: join(dir, thing),
-          sandbox: true,
-          firewallLog: null,
-          authLog: null,
-          metricsIntervalMs: 0,
-          logLevel: "silent",
-        });
-        await ready;
-        return edge;
+    // Registration goes through the domain (the API's per-tenant rate limit would pace a fleet of them),
+    // a few at a time: thing, certificate, policy, record and first desired documents, as in production.
+    const things: string[] = new Array(gatewayCount);
+    let nextIndex = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(8, gatewayCount) }, async () => {
+        while (nextIndex < gatewayCount) {
+          const i = nextIndex++;
+          const g = await registerGateway(tenant.tenantId, "bench", { name: `bench gateway ${i + 1}` });
+          things[i] = g.gateway.thing_name;
+        }
       }),
     );
-    cleanup.unshift(() => Promise.all(edges.map((e) => e.stop())));
+    const ready = Promise.all(things.map((thing) => appliedBy(thing, 0)));
+    let sim: Awaited<ReturnType<typeof startSimulatedFleet>> | undefined;
+    if (mode === "simulated") {
+      sim = await startSimulatedFleet(iot.mqttUrl, things);
+      const s = sim;
+      cleanup.unshift(() => s.stop());
+    } else {
+      const { startEdge } = await import("#edge/edge.ts");
+      const edges = await Promise.all(
+        things.map((thing) =>
+          startEdge({
+            thingName: thing,
+            tenant: tenant.tenantId,
+            mqttUrl: iot.mqttUrl,
+            stateDir: join(dir, thing),
+            sandbox: true,
+            firewallLog: null,
+            authLog: null,
+            metricsIntervalMs: 0,
+            logLevel: "silent",
+          }),
+        ),
+      );
+      cleanup.unshift(() => Promise.all(edges.map((e) => e.stop())));
+    }
+    await ready;
 
-    const changes = changesWanted > 0 ? changesWanted : gatewayCount === 1 ? 30 : 5;
+    const changes = changesWanted > 0 ? changesWanted : 5;
     const samples: number[] = [];
+    const allApplied: number[] = [];
     const apiCalls: number[] = [];
     for (let i = 0; i < changes; i++) {
       const t0 = performance.now();
@@ -134,14 +338,23 @@ async function measure(gatewayCount: number, changesWanted: number): Promise<Fle
       const version = res.body.config_version as number;
       const reached = await Promise.all(things.map((thing) => appliedBy(thing, version)));
       for (const t of reached) samples.push(t - t0);
+      allApplied.push(Math.max(...reached) - t0);
+      await runner.settled(res.body.sync.execution_id as string);
     }
     const round = (n: number) => Math.round(n * 10) / 10;
+    const p = (xs: number[]) => ({ p50: round(pct(xs, 50)), p99: round(pct(xs, 99)) });
     return {
       gateways: gatewayCount,
+      mode,
       changes,
       samples: samples.length,
-      apiToReportedMs: { p50: round(pct(samples, 50)), p99: round(pct(samples, 99)) },
-      apiCallMs: { p50: round(pct(apiCalls, 50)), p99: round(pct(apiCalls, 99)) },
+      apiToReportedMs: p(samples),
+      apiToAllAppliedMs: p(allApplied),
+      apiCallMs: p(apiCalls),
+      ...(sim && {
+        connections: sim.connections,
+        nft: { ...sim.nft(), validation: (await sim.validations()).join(", ") },
+      }),
     };
   } finally {
     for (const step of cleanup) await step().catch(() => undefined);
@@ -152,7 +365,7 @@ const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fil
 if (isMain) {
   const args = process.argv.slice(2);
   if (args[0] === CHILD_FLAG) {
-    measure(Number(args[1]), Number(args[2] ?? 0)).then(
+    measure(Number(args[1]), Number(args[2] ?? 0), args[3] === "edges" ? "edges" : "simulated").then(
       (r) => {
         process.stdout.write(`${JSON.stringify(r)}\n`);
         process.exit(0);
@@ -163,13 +376,9 @@ if (isMain) {
       },
     );
   } else {
-    const n = Number(args[0] ?? 1) === 100 ? 100 : 1;
-    benchFleet({ gateways: n }).then(
-      (r) =>
-        console.log(
-          `fleet of ${r.gateways}: API → reported p50 ${r.apiToReportedMs.p50} ms, p99 ${r.apiToReportedMs.p99} ms ` +
-            `(${r.samples} samples; the API call itself p50 ${r.apiCallMs.p50} ms, p99 ${r.apiCallMs.p99} ms)`,
-        ),
+    const gateways = Number(args[0] ?? 1000);
+    benchFleet({ gateways, changes: Number(args[1] ?? 0), mode: args[2] === "edges" ? "edges" : "simulated" }).then(
+      (r) => console.log(JSON.stringify(r, null, 2)),
       (e) => {
         console.error(e);
         process.exitCode = 1;

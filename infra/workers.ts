@@ -60,6 +60,9 @@ const TASK_ACCESS: Record<string, Access> = {
   "functions/workflows/insights-training/fit.ts": { table: "RW", blobs: "RW" },
   "functions/workflows/insights-training/activate.ts": { table: "RW" },
   "functions/workflows/insights-training/finish.ts": { table: "RW" },
+  // The settings fan-out writes shadows (ordered, conditional) and records each gateway's outcome.
+  "functions/workflows/fleet-sync/write.ts": { table: "RW", iotShadows: true },
+  "functions/workflows/fleet-sync/finish.ts": { table: "RW" },
 };
 const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
 

@@ -36,7 +36,7 @@ export const backupRoutes: RouteDef[] = [
     path: "/restore",
     handler: "functions/gateway/backup/restore.ts",
     permission: "backup:restore",
-    access: { table: "RW", blobs: "RO", dataKey: "decrypt", iotShadows: true, notify: true },
+    access: { table: "RW", blobs: "RO", dataKey: "decrypt", iotShadows: true, notify: true, workflows: "start" },
     audit: { event: "Security Configuration Restored", eventType: "backup_restored" },
     body: "multipart",
   }),
@@ -52,7 +52,7 @@ export const backupRoutes: RouteDef[] = [
     path: "/reset",
     handler: "functions/gateway/backup/reset.ts",
     permission: "security:reset",
-    access: { table: "RW", blobs: "RW", dataKey: "encrypt", iotShadows: true, notify: true },
+    access: { table: "RW", blobs: "RW", dataKey: "encrypt", iotShadows: true, notify: true, workflows: "start" },
     audit: { event: "Security Settings Reset", eventType: "security_reset" },
   }),
 ];

@@ -5,15 +5,20 @@
  * Control", "Firewall & Network Security"). Stack `Routes-fleet`.
  *
  * Access: registry routes create and delete IoT things (iotRegistry) and the gateways' shadows;
- * settings changes write shadows (iotShadows); reads of sync state read shadows.
+ * settings changes save a config version and start the fleet-sync workflow (workflows: start) that
+ * writes the shadows; reads of sync state read shadows; resyncing one gateway writes its shadows,
+ * resyncing the fleet reads every sync state and starts fleet-sync.
  */
 import { type RouteDef, rows } from "#shared/kit/route.ts";
 
 const row = rows({ surface: "gateway", base: "/cloud-integration/security" });
 const RO = { table: "RO" } as const;
 const RW = { table: "RW" } as const;
-/** Settings changes: save the new config version, then write the affected gateways' shadows. */
-const RW_SHADOWS = { table: "RW", iotShadows: true } as const;
+/**
+ * Settings changes: save the new config version and start the fleet-sync workflow, which writes the
+ * affected gateways' shadows (its task functions hold iotShadows; the route does not).
+ */
+const RW_SHADOWS = { table: "RW", workflows: "start" } as const;
 
 export const fleetRoutes: RouteDef[] = [
   row({
@@ -45,6 +50,22 @@ export const fleetRoutes: RouteDef[] = [
     permission: "gateways:admin",
     access: { ...RW, iotRegistry: true, iotShadows: true },
     audit: { event: "Gateway Deregistered", eventType: "gateway_deregistered" },
+  }),
+  row({
+    method: "POST",
+    path: "/gateways/resync",
+    handler: "functions/gateway/gateways/resync-all.ts",
+    permission: "firewall:write",
+    access: { ...RW, iotShadows: true, workflows: "start" },
+    audit: { event: "Gateways Resynced", eventType: "gateways_resynced" },
+  }),
+  row({
+    method: "POST",
+    path: "/gateways/{gateway_id}/resync",
+    handler: "functions/gateway/gateways/resync.ts",
+    permission: "firewall:write",
+    access: { ...RW, iotShadows: true },
+    audit: { event: "Gateway Resynced", eventType: "gateway_resynced" },
   }),
   row({
     method: "GET",

@@ -21,7 +21,7 @@ export const tenancyRoutes: RouteDef[] = [
     path: "/lock",
     handler: "functions/gateway/operations/lock.ts",
     permission: "security:admin",
-    access: { table: "RW", iotShadows: true, notify: true },
+    access: { table: "RW", iotShadows: true, notify: true, workflows: "start" },
     audit: { event: "System Locked", eventType: "system_locked" },
   }),
   row({
@@ -50,7 +50,7 @@ export const tenancyRoutes: RouteDef[] = [
     path: "/settings/save-all",
     handler: "functions/gateway/settings/save-all.ts",
     permission: "security:admin",
-    access: { table: "RW", iotShadows: true, notify: true },
+    access: { table: "RW", iotShadows: true, notify: true, workflows: "start" },
     audit: { event: "Security Settings Saved", eventType: "settings_saved" },
   }),
 ];

@@ -13,7 +13,7 @@ import { type CertificatesScopeDoc, parseCertificatesDoc, type SlotRecord } from
 import { type Gateway, getGateway, listGateways } from "#shared/fleet/db/gateways.ts";
 import { Conflict, Invalid, NotFound } from "#shared/kit/errors.ts";
 import { gatewayIdOfThing } from "./ingest.ts";
-import { type AreaSpec, type ChangeOutcome, changeArea, loadSnapshot } from "./shadow-sync.ts";
+import { type AreaSpec, type ChangeOutcome, changeAreaInline, loadSnapshot, type PushReport } from "./shadow-sync.ts";
 
 export type { CertificateSource, CertificatesScopeDoc, SlotRecord } from "#shared/fleet/db/certificates.ts";
 
@@ -47,15 +47,15 @@ export const certificatesSpec: AreaSpec<CertificatesScopeDoc, CertificatesScopeD
 };
 
 /**
- * Applies `mutate` to one gateway's certificates document and writes its shadow (shadow-sync.ts
- * `changeArea`: a gateway of another tenant is a 404, a document over budget a 413, a concurrent
+ * Applies `mutate` to one gateway's certificates document and writes its shadow in the call
+ * (shadow-sync.ts `changeAreaInline`: a gateway of another tenant is a 404, a document over budget a 413, a concurrent
  * change a 409, and nothing is saved then).
  */
 export function changeGatewayCertificates<R>(
   input: { tenantId: string; gatewayId: number; by: string; now?: Date },
   mutate: (doc: CertificatesScopeDoc) => { next: CertificatesScopeDoc; result: R },
-): Promise<ChangeOutcome<R>> {
-  return changeArea(
+): Promise<ChangeOutcome<R, PushReport>> {
+  return changeAreaInline(
     certificatesSpec,
     { tenantId: input.tenantId, scope: input.gatewayId, by: input.by, now: input.now },
     (doc) => {
@@ -109,7 +109,7 @@ export async function gatewayOfThing(tenantId: string, thingName: string): Promi
 export async function changeGatewayCertificatesRetrying<R>(
   input: { tenantId: string; gatewayId: number; by: string },
   mutate: (doc: CertificatesScopeDoc) => { next: CertificatesScopeDoc; result: R },
-): Promise<ChangeOutcome<R>> {
+): Promise<ChangeOutcome<R, PushReport>> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await changeGatewayCertificates(input, mutate);

@@ -4,6 +4,7 @@
  * it. views.ts writes it on the wire.
  */
 import type { Gateway } from "#shared/fleet/db/gateways.ts";
+import type { SyncOutcome } from "#shared/fleet/db/sync-outcomes.ts";
 import type { GatewayShadow } from "#shared/iot/policy.ts";
 import { getShadow } from "#shared/iot/shadows.ts";
 import { log } from "#shared/kit/log.ts";
@@ -26,12 +27,14 @@ export interface GatewayStatus {
 /**
  * `versions`: the config version saved for this gateway, per shadow (a newer one is "pending");
  * `saved`: the desired document rendered from the saved configuration, per shadow (what the report
- * is compared with once the edge cleared `desired`).
+ * is compared with once the edge cleared `desired`); `writes`: the fan-out's last outcome per shadow
+ * (fleet-sync.ts), keyed `<shadow>#<gateway id>`.
  */
 export async function gatewayStatus(
   g: Gateway,
   versions?: Partial<Record<GatewayShadow, number>>,
   saved?: Partial<Record<GatewayShadow, DesiredDocument>>,
+  writes?: Map<string, SyncOutcome>,
 ): Promise<GatewayStatus> {
   const desired: Partial<Record<GatewayShadow, DesiredDocument>> = {};
   const stateOf = async (name: GatewayShadow): Promise<SyncState> => {
@@ -39,7 +42,7 @@ export async function gatewayStatus(
       const shadow = await getShadow(g.thingName, name);
       const doc = shadow?.desired ?? saved?.[name];
       if (doc) desired[name] = doc;
-      return syncState(shadow, versions?.[name], saved?.[name]);
+      return syncState(shadow, versions?.[name], saved?.[name], writes?.get(`${name}#${g.id}`));
     } catch (error) {
       // One unreadable shadow must not fail the whole fleet listing; it says why instead.
       log.warn("shadow read failed", { thing: g.thingName, shadow: name, error });
@@ -50,6 +53,7 @@ export async function gatewayStatus(
         status: "pending",
         error: `the shadow could not be read: ${message}`,
         reportedAt: null,
+        lastWrite: writes?.get(`${name}#${g.id}`) ?? null,
       };
     }
   };

@@ -8,16 +8,18 @@
  */
 import { releaseDeviceSlot, reserveDeviceSlot } from "#shared/billing/limits.ts";
 import type { FirewallScopeDoc } from "#shared/fleet/db/firewall.ts";
-import { deleteScope } from "#shared/fleet/db/fleet-config.ts";
+import { deleteScope, headVersion } from "#shared/fleet/db/fleet-config.ts";
 import { deleteGatewayItem, type Gateway, getGateway, listGateways, putGateway } from "#shared/fleet/db/gateways.ts";
 import { nextGatewayId } from "#shared/fleet/db/sequences.ts";
 import type { SshScopeDoc } from "#shared/fleet/db/ssh.ts";
+import { deleteSyncOutcomes, gatewaySyncOutcomes, tenantSyncOutcomes } from "#shared/fleet/db/sync-outcomes.ts";
 import { eventsTopic, GATEWAY_SHADOWS, shadowTopicFilter, thingNameOf } from "#shared/iot/policy.ts";
 import { iotRegistry } from "#shared/iot/registry.ts";
 import { deleteShadow } from "#shared/iot/shadows.ts";
 import { Conflict, NotFound } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
 import { certificatesSpec } from "./certificates-shadow.ts";
+import { type FanOutReceipt, startFanOut } from "./fan-out.ts";
 import { firewallSpec } from "./firewall.ts";
 import { type GatewayStatus, gatewayStatus } from "./gateway-status.ts";
 import { type AreaSnapshot, type DesiredDocument, desiredFor, loadSnapshot, pushDesired } from "./shadow-sync.ts";
@@ -129,6 +131,41 @@ export async function resyncGateway(tenantId: string, gatewayId: number) {
   return writeCurrentDesired(g);
 }
 
+const RESYNCED = new Set(["failed", "drifted"]);
+
+export interface FleetResync {
+  /** The gateways that were failed or drifted on any shadow, in id order. */
+  gateways: number[];
+  /** Per shadow: the fan-out writing the saved configuration to that shadow's failed/drifted gateways. */
+  sync: Record<"firewall" | "ssh" | "certificates", FanOutReceipt>;
+}
+
+/**
+ * Writes the saved configuration again to every gateway whose shadow is failed or drifted (as GET
+ * /gateways shows it), one fan-out per shadow: the same workflow as a change, at the area's head
+ * version, so a change saved meanwhile still supersedes it.
+ */
+export async function resyncFleet(tenantId: string, by: string): Promise<FleetResync> {
+  const fleet = await listFleet(tenantId);
+  const pick = (shadow: "firewall" | "ssh" | "certificates") =>
+    fleet.filter((s) => RESYNCED.has(s.sync[shadow].status)).map((s) => s.gateway.id);
+  const targets = { firewall: pick("firewall"), ssh: pick("ssh"), certificates: pick("certificates") };
+  const [fwHead, sshHead, certHead] = await Promise.all([
+    headVersion(tenantId, "firewall"),
+    headVersion(tenantId, "ssh"),
+    headVersion(tenantId, "certificates"),
+  ]);
+  const start = (area: "firewall" | "ssh" | "certificates", configVersion: number) =>
+    startFanOut({ tenantId, area, configVersion, gatewayIds: targets[area], by, resync: true });
+  const [firewall, ssh, certificates] = await Promise.all([
+    start("firewall", fwHead),
+    start("ssh", sshHead),
+    start("certificates", certHead),
+  ]);
+  const gateways = [...new Set([...targets.firewall, ...targets.ssh, ...targets.certificates])].sort((a, b) => a - b);
+  return { gateways, sync: { firewall, ssh, certificates } };
+}
+
 /** A tenant's gateway by name (local mode finds its simulated gateway across restarts). */
 export async function findGatewayByName(tenantId: string, name: string) {
   const g = (await listGateways(tenantId)).find((x) => x.name.toLowerCase() === name.toLowerCase());
@@ -149,10 +186,11 @@ function savedDocs(
 
 export async function listFleet(tenantId: string): Promise<GatewayStatus[]> {
   const gateways = await listGateways(tenantId);
-  const [fw, ssh, certs] = await Promise.all([
+  const [fw, ssh, certs, writes] = await Promise.all([
     loadSnapshot(firewallSpec, tenantId, gateways),
     loadSnapshot(sshSpec, tenantId, gateways),
     loadSnapshot(certificatesSpec, tenantId, gateways),
+    tenantSyncOutcomes(tenantId),
   ]);
   return Promise.all(
     gateways.map((g) =>
@@ -160,6 +198,7 @@ export async function listFleet(tenantId: string): Promise<GatewayStatus[]> {
         g,
         { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id), certificates: certs.versionOf(g.id) },
         savedDocs(g.id, fw, ssh),
+        writes,
       ),
     ),
   );
@@ -168,15 +207,17 @@ export async function listFleet(tenantId: string): Promise<GatewayStatus[]> {
 export async function getFleetGateway(tenantId: string, gatewayId: number): Promise<GatewayStatus> {
   const g = await getGateway(tenantId, gatewayId, true);
   if (!g) throw new NotFound(`gateway_id: no gateway ${gatewayId}`);
-  const [fw, ssh, certs] = await Promise.all([
+  const [fw, ssh, certs, writes] = await Promise.all([
     loadSnapshot(firewallSpec, tenantId, [g]),
     loadSnapshot(sshSpec, tenantId, [g]),
     loadSnapshot(certificatesSpec, tenantId, [g]),
+    gatewaySyncOutcomes(tenantId, g.id, GATEWAY_SHADOWS),
   ]);
   return gatewayStatus(
     g,
     { firewall: fw.versionOf(g.id), ssh: ssh.versionOf(g.id), certificates: certs.versionOf(g.id) },
     savedDocs(g.id, fw, ssh),
+    writes,
   );
 }
 
@@ -198,6 +239,7 @@ export async function deregisterGateway(tenantId: string, gatewayId: number): Pr
     deleteScope(tenantId, "ssh", g.id),
     deleteScope(tenantId, "certificates", g.id),
   ]);
+  await deleteSyncOutcomes(tenantId, g.id, GATEWAY_SHADOWS);
   await deleteGatewayItem(tenantId, g.id);
   await releaseDeviceSlot(tenantId);
   log.info("gateway deregistered", { tenantId, gatewayId: g.id, thing: g.thingName });

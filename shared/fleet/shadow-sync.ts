@@ -6,7 +6,10 @@
  *   → render the desired shadow document of every affected gateway and MEASURE it: a document
  *     over budget is refused with 413 before anything is saved
  *   → save the scope as the area's next config version (optimistic lock: a concurrent change is a 409)
- *   → write `desired` to the named shadow of each affected gateway.
+ *   → answer at once; the `fleet-sync` workflow (fan-out.ts starts it, fleet-sync.ts is its work)
+ *     writes `desired` to the named shadow of each affected gateway and records each outcome.
+ *     (`changeAreaInline` writes inside the call instead: one gateway's certificates, from a step
+ *     of the renewal workflow.)
  *
  * The shadow write is ordered by config version, not by arrival: it reads the shadow, skips when
  * the shadow already asks for this or a newer version, and writes conditioned on the shadow version
@@ -29,9 +32,11 @@ import {
   saveScopes,
 } from "#shared/fleet/db/fleet-config.ts";
 import { type Gateway, listGateways } from "#shared/fleet/db/gateways.ts";
+import type { SyncOutcome } from "#shared/fleet/db/sync-outcomes.ts";
 import { getShadow, type Shadow, updateDesired } from "#shared/iot/shadows.ts";
 import { Conflict, Invalid, NotFound, PayloadTooLarge } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
+import { type FanOutReceipt, startFanOut } from "./fan-out.ts";
 
 /**
  * IoT Core counts desired and reported together against 8 KB: `{"desired":…,"reported":…}`. The
@@ -151,27 +156,71 @@ export interface PushReport {
   failed: { gateway_id: number; error: string }[];
 }
 
-export interface ChangeOutcome<R> {
+export interface ChangeOutcome<R, S = FanOutReceipt> {
   result: R;
   configVersion: number;
   /** True when what any affected gateway renders changed (a reload on the device). */
   deviceChanged: boolean;
-  sync: PushReport;
+  sync: S;
 }
 
 const sameIgnoringVersion = (a: DesiredDocument, b: DesiredDocument) =>
   JSON.stringify({ ...a, config_version: 0 }) === JSON.stringify({ ...b, config_version: 0 });
 
+type Mutate<D, R> = (current: D, snap: AreaSnapshot<D>) => Promise<{ next: D; result: R }> | { next: D; result: R };
+interface ChangeInput {
+  tenantId: string;
+  scope: ScopeId;
+  by: string;
+  now?: Date;
+}
+
 /**
- * Applies `mutate` to one scope of an area and carries the result to the affected gateways (see the
- * file comment). `mutate` sees the current scope document and the whole snapshot, validates, and
- * returns the next document; throwing leaves everything as it was.
+ * Applies `mutate` to one scope of an area, saves it as the next config version and answers at once;
+ * the `fleet-sync` workflow carries it to the affected gateways (see the file comment). `mutate` sees
+ * the current scope document and the whole snapshot, validates, and returns the next document;
+ * throwing leaves everything as it was.
  */
 export async function changeArea<D extends Record<string, unknown>, E, R>(
   spec: AreaSpec<D, E>,
-  input: { tenantId: string; scope: ScopeId; by: string; now?: Date },
-  mutate: (current: D, snap: AreaSnapshot<D>) => Promise<{ next: D; result: R }> | { next: D; result: R },
+  input: ChangeInput,
+  mutate: Mutate<D, R>,
 ): Promise<ChangeOutcome<R>> {
+  const saved = await saveChange(spec, input, mutate);
+  const sync = await startFanOut({
+    tenantId: input.tenantId,
+    area: spec.area,
+    configVersion: saved.configVersion,
+    gatewayIds: saved.targets.map((t) => t.gateway.id),
+    by: input.by,
+  });
+  return { result: saved.result, configVersion: saved.configVersion, deviceChanged: saved.deviceChanged, sync };
+}
+
+/**
+ * `changeArea` that writes the shadows inside the call and answers what it wrote: for a change of
+ * one gateway made by a workflow step that needs the shadow written before it goes on (certificates).
+ */
+export async function changeAreaInline<D extends Record<string, unknown>, E, R>(
+  spec: AreaSpec<D, E>,
+  input: ChangeInput,
+  mutate: Mutate<D, R>,
+): Promise<ChangeOutcome<R, PushReport>> {
+  const saved = await saveChange(spec, input, mutate);
+  const sync = await pushDesired(spec.area, saved.targets, saved.configVersion);
+  return { result: saved.result, configVersion: saved.configVersion, deviceChanged: saved.deviceChanged, sync };
+}
+
+async function saveChange<D extends Record<string, unknown>, E, R>(
+  spec: AreaSpec<D, E>,
+  input: ChangeInput,
+  mutate: Mutate<D, R>,
+): Promise<{
+  result: R;
+  configVersion: number;
+  deviceChanged: boolean;
+  targets: { gateway: Gateway; doc: DesiredDocument }[];
+}> {
   const now = input.now ?? new Date();
   const snap = await loadSnapshot(spec, input.tenantId);
   const scope = input.scope;
@@ -186,32 +235,46 @@ export async function changeArea<D extends Record<string, unknown>, E, R>(
 
   // Measure before saving: the tenant-wide document (what a gateway without overrides, or a new
   // one, receives) and every affected gateway's own document.
+  // Every gateway without overrides renders the tenant-wide document: it is rendered and measured
+  // once, so the call's cost grows with the gateways that have overrides, not with the fleet.
   const desired = new Map<number, DesiredDocument>();
-  if (scope === "tenant") {
-    const doc = renderFor(nextTenant, undefined, configVersion);
-    assertContract(spec, doc);
-    assertFits(spec.area, doc, "the tenant's gateways");
+  const plain = scope === "tenant" || targets.some((g) => overlayAfter(g.id) === undefined);
+  const tenantDocNext = plain ? renderFor(nextTenant, undefined, configVersion) : undefined;
+  if (tenantDocNext) {
+    assertContract(spec, tenantDocNext);
+    assertFits(spec.area, tenantDocNext, "the tenant's gateways");
   }
   for (const g of targets) {
-    const doc = renderFor(nextTenant, overlayAfter(g.id), configVersion);
+    const overlay = overlayAfter(g.id);
+    if (overlay === undefined && tenantDocNext) {
+      desired.set(g.id, tenantDocNext);
+      continue;
+    }
+    const doc = renderFor(nextTenant, overlay, configVersion);
     assertContract(spec, doc);
     assertFits(spec.area, doc, `gateway ${g.id} (${g.name})`);
     desired.set(g.id, doc);
   }
+  const plainChanged = !sameIgnoringVersion(
+    renderFor(snap.tenantDoc, undefined, 0),
+    renderFor(nextTenant, undefined, 0),
+  );
   const deviceChanged =
     targets.length === 0
-      ? !sameIgnoringVersion(renderFor(snap.tenantDoc, undefined, 0), renderFor(nextTenant, undefined, 0))
-      : targets.some(
-          (g) => !sameIgnoringVersion(renderFor(snap.tenantDoc, snap.overlays.get(g.id), 0), desired.get(g.id) ?? {}),
+      ? plainChanged
+      : targets.some((g) =>
+          overlayAfter(g.id) === undefined && snap.overlays.get(g.id) === undefined
+            ? plainChanged
+            : !sameIgnoringVersion(renderFor(snap.tenantDoc, snap.overlays.get(g.id), 0), desired.get(g.id) ?? {}),
         );
 
   const saved = await saveScopes(input.tenantId, spec.area, snap.state.version, [{ scope, doc: next }], input.by);
-  const sync = await pushDesired(
-    spec.area,
-    targets.map((g) => ({ gateway: g, doc: desired.get(g.id) ?? {} })),
-    saved,
-  );
-  return { result, configVersion: saved, deviceChanged, sync };
+  return {
+    result,
+    configVersion: saved,
+    deviceChanged,
+    targets: targets.map((g) => ({ gateway: g, doc: desired.get(g.id) ?? {} })),
+  };
 }
 
 /** Renders a gateway's current desired document for an area (registration writes it to a new gateway). */
@@ -321,6 +384,8 @@ export interface SyncState {
   error: string | null;
   /** When the gateway made its last report. */
   reportedAt: string | null;
+  /** What the fan-out did the last time it wrote (or tried to write) this shadow. */
+  lastWrite: SyncOutcome | null;
 }
 
 /** Reported bookkeeping fields: they describe the report, not the configuration. */
@@ -371,7 +436,29 @@ function differingFields(reported: Record<string, unknown> | undefined, desired:
  *   (its live file no longer is the one it applied: a local edit). With `desired` cleared, a reported
  *   configuration field that differs from `savedDoc`, or a reported `drift`, is drift too.
  */
-export function syncState(shadow: Shadow | undefined, savedVersion?: number, savedDoc?: DesiredDocument): SyncState {
+export function syncState(
+  shadow: Shadow | undefined,
+  savedVersion?: number,
+  savedDoc?: DesiredDocument,
+  lastWrite?: SyncOutcome,
+): SyncState {
+  const state = { ...shadowSyncState(shadow, savedVersion, savedDoc), lastWrite: lastWrite ?? null };
+  // Saved, not in the shadow, and the fan-out's write of that version failed: the gateway will not
+  // get it by itself (a resync or the next change writes it).
+  const unwritten = savedVersion !== undefined && state.error === notWritten(savedVersion);
+  if (unwritten && lastWrite?.outcome === "failed" && lastWrite.configVersion >= savedVersion) {
+    return { ...state, status: "failed", error: `the shadow write failed: ${lastWrite.error ?? "unknown error"}` };
+  }
+  return state;
+}
+
+const notWritten = (version: number) => `config version ${version} is saved but not yet written to the shadow`;
+
+function shadowSyncState(
+  shadow: Shadow | undefined,
+  savedVersion?: number,
+  savedDoc?: DesiredDocument,
+): Omit<SyncState, "lastWrite"> {
   const desiredVersion = typeof shadow?.desired?.config_version === "number" ? shadow.desired.config_version : null;
   const parsed = shadow?.reported ? ReportedStateSchema.safeParse(shadow.reported) : undefined;
   const reported = parsed?.success ? parsed.data : undefined;
@@ -387,7 +474,7 @@ export function syncState(shadow: Shadow | undefined, savedVersion?: number, sav
     return {
       ...base,
       status: "pending",
-      error: `config version ${savedVersion} is saved but not yet written to the shadow`,
+      error: notWritten(savedVersion),
     };
   }
   if (desiredVersion === null) {

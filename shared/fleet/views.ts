@@ -31,6 +31,7 @@ import type { Gateway } from "#shared/fleet/db/gateways.ts";
 import { LOGIN_METHODS, type StoredSshKey } from "#shared/fleet/db/ssh.ts";
 import type { ProvisionedDevice } from "#shared/iot/registry.ts";
 import { responseSchema } from "#shared/kit/text.ts";
+import type { FanOutReceipt } from "./fan-out.ts";
 import type { FirewallStatus, ListName, RuleListing } from "./firewall.ts";
 import type { FirewallLogs } from "./firewall-log.ts";
 import type { GatewayStatus } from "./gateway-status.ts";
@@ -70,6 +71,16 @@ export const SyncStateSchema = /* @__PURE__ */ responseSchema(() =>
       reported_at: z.nullable(z.string()),
       status: z.enum(["pending", "applied", "failed", "drifted"]),
       error: z.nullable(z.string()),
+      last_write: z.nullable(
+        z.strictObject({
+          config_version: count,
+          outcome: z.enum(["written", "superseded", "failed"]),
+          error: z.nullable(z.string()),
+          at: timestamp,
+          execution_id: z.string(),
+          throttle_retries: count,
+        }),
+      ),
     })
     .check(
       z.meta({
@@ -77,7 +88,9 @@ export const SyncStateSchema = /* @__PURE__ */ responseSchema(() =>
         description:
           "Where one named shadow stands: the config version the cloud asks for, the one the gateway applied, and " +
           "whether they agree (pending: a change is on its way; applied; failed: the gateway refused the desired " +
-          "version and keeps its previous one; drifted: the gateway runs something the cloud did not ask for).",
+          "version and keeps its previous one, or the cloud's write of the shadow failed; drifted: the gateway runs " +
+          "something the cloud did not ask for). last_write: what the change fan-out did the last time it wrote this " +
+          "shadow (written; superseded: a newer change reached the gateway first; failed, with the reason).",
       }),
     ),
 );
@@ -88,6 +101,16 @@ export const syncStateView = (s: SyncState) => ({
   reported_at: s.reportedAt,
   status: s.status,
   error: s.error,
+  last_write: s.lastWrite
+    ? {
+        config_version: s.lastWrite.configVersion,
+        outcome: s.lastWrite.outcome,
+        error: s.lastWrite.error,
+        at: s.lastWrite.at,
+        execution_id: s.lastWrite.executionId,
+        throttle_retries: s.lastWrite.retries,
+      }
+    : null,
 });
 
 export const gatewayView = (s: GatewayStatus) => ({
@@ -189,6 +212,26 @@ const PushReportSchema = /* @__PURE__ */ responseSchema(() =>
     ),
 );
 
+const FanOutReceiptSchema = /* @__PURE__ */ responseSchema(() =>
+  z
+    .strictObject({
+      status: z.enum(["pending", "none", "not_started"]),
+      targeted: count,
+      execution_id: z.nullable(z.string()),
+      error: z.nullable(z.string()),
+    })
+    .check(
+      z.meta({
+        id: "FleetSyncReceipt",
+        description:
+          "How the change reaches the gateways. The API saved it and answered at once; a workflow writes it to the named " +
+          "shadow of each of the `targeted` gateways (pending), or none is affected (none), or the workflow could not be " +
+          "started (not_started: the change stays saved; POST /gateways/resync writes it). GET /gateways shows each " +
+          "gateway's sync state (pending until the gateway reports the version applied) and the last write's outcome.",
+      }),
+    ),
+);
+
 export const GatewayRegisteredResponse = /* @__PURE__ */ responseSchema(() =>
   z.strictObject({
     status: z.literal("registered"),
@@ -219,6 +262,50 @@ export const registeredView = (r: RegistrationReceipt) => ({
   message: "Gateway registered. Store the private key now: it is shown once and never again.",
 });
 
+export const GatewayResyncedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.literal("resynced"),
+    gateway_id: id,
+    sync: z.strictObject({ firewall: PushReportSchema, ssh: PushReportSchema }),
+    message: z.string(),
+  }),
+);
+
+/** POST /gateways/{gateway_id}/resync: the saved configuration written to the gateway's shadows in the call. */
+export const gatewayResyncedView = (gatewayId: number, sync: { firewall: PushReport; ssh: PushReport }) => ({
+  status: "resynced",
+  gateway_id: gatewayId,
+  sync,
+  message: "The saved configuration was written to the gateway's shadows; GET /gateways shows when it applies it.",
+});
+
+export const FleetResyncedResponse = /* @__PURE__ */ responseSchema(() =>
+  z.strictObject({
+    status: z.enum(["pending", "nothing_to_resync"]),
+    gateway_ids: z.array(id),
+    sync: z.strictObject({
+      firewall: FanOutReceiptSchema,
+      ssh: FanOutReceiptSchema,
+      certificates: FanOutReceiptSchema,
+    }),
+    message: z.string(),
+  }),
+);
+
+/** POST /gateways/resync: which gateways were failed or drifted, and the fan-out per shadow writing them. */
+export const fleetResyncedView = (r: {
+  gateways: number[];
+  sync: Record<"firewall" | "ssh" | "certificates", FanOutReceipt>;
+}) => ({
+  status: r.gateways.length > 0 ? "pending" : "nothing_to_resync",
+  gateway_ids: r.gateways,
+  sync: r.sync,
+  message:
+    r.gateways.length > 0
+      ? `Writing the saved configuration to ${r.gateways.length} failed or drifted gateway(s); GET /gateways shows their progress.`
+      : "No gateway is failed or drifted.",
+});
+
 export const GatewayDeregisteredResponse = /* @__PURE__ */ responseSchema(() =>
   z.strictObject({
     status: z.literal("deleted"),
@@ -244,7 +331,7 @@ export const deregisteredView = (g: Gateway) => ({
 interface Receipt {
   requires_reload: boolean;
   config_version: number;
-  sync: PushReport;
+  sync: FanOutReceipt;
 }
 
 /** The receipt fields every settings change answers with. */
@@ -259,7 +346,7 @@ const receiptShape = /* @__PURE__ */ responseSchema(() => ({
       ),
     ),
   config_version: count.check(z.describe("The area's config version this change was saved as.")),
-  sync: PushReportSchema,
+  sync: FanOutReceiptSchema,
 }));
 
 const receipt = (r: Receipt) => ({
@@ -666,7 +753,7 @@ export const sshSettingsView = (r: SshSettingsReport) => {
 
 const sshKeyReceipt = /* @__PURE__ */ responseSchema(() => ({
   config_version: receiptShape.config_version,
-  sync: PushReportSchema,
+  sync: FanOutReceiptSchema,
 }));
 
 export const SshKeyUploadedResponse = /* @__PURE__ */ responseSchema(() =>

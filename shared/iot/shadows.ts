@@ -56,6 +56,20 @@ export interface Shadow {
 
 const errorName = (e: unknown) => (e as { name?: string }).name;
 
+/**
+ * IoT Core refused the call for the account's (or the thing's) data-plane rate: 429
+ * ThrottlingException, after the SDK's own retries. Callers that write many shadows retry it with
+ * jittered backoff (shared/fleet/fleet-sync.ts).
+ */
+export class ShadowThrottled extends Error {
+  override name = "ShadowThrottled";
+}
+
+function throttled(e: unknown): boolean {
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return errorName(e) === "ThrottlingException" || status === 429;
+}
+
 function decode(payload: Uint8Array | undefined): unknown {
   return JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString("utf8"));
 }
@@ -68,6 +82,7 @@ export async function getShadow(thingName: string, shadowName: string): Promise<
     return { ...parsed.state, version: parsed.version };
   } catch (e) {
     if (errorName(e) === "ResourceNotFoundException") return undefined;
+    if (throttled(e)) throw new ShadowThrottled(`reading shadow '${shadowName}' of ${thingName} was throttled`);
     throw e;
   }
 }
@@ -93,6 +108,7 @@ export async function updateDesired(
     if (errorName(e) === "ConflictException") {
       throw new Conflict(`shadow '${shadowName}' of ${thingName} changed concurrently (version conflict)`);
     }
+    if (throttled(e)) throw new ShadowThrottled(`writing shadow '${shadowName}' of ${thingName} was throttled`);
     if (errorName(e) === "RequestEntityTooLargeException") {
       throw new PayloadTooLarge(
         `shadow '${shadowName}' of ${thingName} would exceed ${SHADOW_STATE_LIMIT_BYTES} bytes`,

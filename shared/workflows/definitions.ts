@@ -132,7 +132,38 @@ export const insightsTraining: WorkflowDef = {
   timeoutSeconds: 900,
 };
 
-export const WORKFLOWS: readonly WorkflowDef[] = [certificateRenewal, cloudScan, gatewayScan, insightsTraining];
+const FLEET_SYNC = "functions/workflows/fleet-sync";
+
+/**
+ * A settings change reaching the fleet (shared/fleet/fleet-sync.ts): the API saved config version N
+ * of an area and answered; this writes it to the named shadow of every affected gateway, in batches
+ * of gateway ids (a Map, at most 10 batches at once, each writing a few shadows at a time). Each
+ * write is ordered (a newer version saved meanwhile supersedes it), throttling is retried with full
+ * jitter inside the batch, and every gateway's outcome is recorded in the table. A batch never fails
+ * for one gateway; a batch that still fails is skipped with its reason and its gateways show pending.
+ */
+export const fleetSync: WorkflowDef = {
+  name: "fleet-sync",
+  description: "Settings fan-out: write one config version to the named shadow of every affected gateway",
+  steps: [
+    {
+      state: "WriteShadows",
+      task: `${FLEET_SYNC}/write.ts`,
+      label: "Writing shadows",
+      map: { itemsPath: "$.params.batches", maxConcurrency: 10, retryOn: ["ShadowThrottled"] },
+    },
+  ],
+  finish: `${FLEET_SYNC}/finish.ts`,
+  timeoutSeconds: 900,
+};
+
+export const WORKFLOWS: readonly WorkflowDef[] = [
+  certificateRenewal,
+  cloudScan,
+  gatewayScan,
+  insightsTraining,
+  fleetSync,
+];
 
 /**
  * The function id of a task module (its CDK id and `dist/functions/<id>`): the route table's rule

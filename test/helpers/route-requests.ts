@@ -267,6 +267,10 @@ const REQUESTS: Record<string, Build> = {
   [`DELETE ${B}/gateways/{gateway_id}`]: async ({ w, fresh }) => ({
     params: { gateway_id: (fresh ? await w.gateway("to-delete") : await w.stableGateway()).id },
   }),
+  [`POST ${B}/gateways/resync`]: async () => ({}),
+  [`POST ${B}/gateways/{gateway_id}/resync`]: async ({ w }) => ({
+    params: { gateway_id: (await w.stableGateway()).id },
+  }),
   [`GET ${B}/firewall/status`]: async () => ({}),
   [`GET ${B}/firewall/rules`]: async () => ({}),
   [`POST ${B}/firewall/rules/add`]: async ({ w }) => ({

@@ -2,6 +2,8 @@
  * Local IoT Core: an MQTT broker (plain TCP) and the HTTP data plane, both backed by one shadow
  * service. Pass `shadows` to keep the shadow store across a restart (the broker-restart test does).
  */
+
+import { join } from "node:path";
 import { type DataPlaneHttp, startDataPlaneHttp } from "./data-plane-http.ts";
 import { bridgeShadowsToMqtt, type LocalMqttBroker, startMqttBroker } from "./mqtt-broker.ts";
 import { ShadowService } from "./shadow-service.ts";
@@ -81,4 +83,28 @@ export async function usePlatformWithLocalIot(iot: Pick<LocalIot, "dataPlaneEndp
     import("./registry-local.ts"),
   ]);
   useIotRegistry(localIotRegistry);
+  await useSettlingWorkflows();
+}
+
+/**
+ * Settings changes start the fleet-sync workflow (shared/fleet/fan-out.ts). Where nothing else
+ * chose a workflow runner (tests of other areas, tools), the platform with the local IoT Core runs
+ * the synthesized definitions in process and lets `start` answer once the execution has ended, so
+ * a caller that reads a shadow right after a change finds it written. Local mode (`npm start`), the
+ * fleet bench and the fan-out tests install the asynchronous runner afterwards
+ * (`useWorkflowRunner`), where the API answers before the fan-out ends.
+ */
+async function useSettlingWorkflows(): Promise<void> {
+  const [{ createLocalRunner }, { useWorkflowRunner }] = await Promise.all([
+    import("../workflows/runner-local.ts"),
+    import("#shared/workflows/engine.ts"),
+  ]);
+  const runner = createLocalRunner({ root: join(import.meta.dirname, "../../..") });
+  useWorkflowRunner({
+    ...runner,
+    async start(workflow, name, input) {
+      await runner.start(workflow, name, input);
+      await runner.settled(name);
+    },
+  });
 }

@@ -10,7 +10,7 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { db, tableName } from "#shared/table/client.ts";
 import { pad, tenantPk } from "#shared/table/keys.ts";
-import { deletePut, getItem, type Item, newItemPut, queryAll, transact } from "#shared/table/repo.ts";
+import { batchGet, deletePut, getItem, type Item, newItemPut, queryAll, transact } from "#shared/table/repo.ts";
 
 export const gatewayKeys = {
   gateway: (tenantId: string, gatewayId: number) => ({ PK: tenantPk(tenantId), SK: `GATEWAY#${pad(gatewayId)}` }),
@@ -48,6 +48,15 @@ export async function getGateway(
 ): Promise<Gateway | undefined> {
   const item = await getItem(gatewayKeys.gateway(tenantId, gatewayId), consistent);
   return item ? parseGateway(item) : undefined;
+}
+
+/** The gateways of `ids` that exist (one BatchGet, at most 100 ids), in the order of `ids`. */
+export async function getGateways(tenantId: string, ids: number[]): Promise<Gateway[]> {
+  const items = await batchGet(
+    ids.map((id) => gatewayKeys.gateway(tenantId, id)),
+    true,
+  );
+  return items.filter((i): i is Item => i !== undefined).map(parseGateway);
 }
 
 export async function listGateways(tenantId: string): Promise<Gateway[]> {

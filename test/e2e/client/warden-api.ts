@@ -955,6 +955,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cloud-integration/security/gateways/resync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Writes the saved configuration again to every gateway whose shadow is failed or drifted (as GET /gateways shows it), through the same fan-out workflow as a change
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `gateways_resynced` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_gateways_resync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cloud-integration/security/gateways/{gateway_id}/resync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Beyond the spec
+         * @description Requires the permission `firewall:write` (and, for an API key, a scope that includes it).
+         *
+         *     Rate class `general`: 100 requests per minute per tenant (or API key).
+         *
+         *     Audited as `gateway_resynced` (refused attempts as `access_denied`).
+         */
+        post: operations["POST_cloud_integration_security_gateways_gateway_id_resync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cloud-integration/security/firewall/status": {
         parameters: {
             query?: never;
@@ -4051,7 +4099,7 @@ export interface components {
                 [key: string]: components["schemas"]["ShadowSyncState"];
             };
         };
-        /** @description Where one named shadow stands: the config version the cloud asks for, the one the gateway applied, and whether they agree (pending: a change is on its way; applied; failed: the gateway refused the desired version and keeps its previous one; drifted: the gateway runs something the cloud did not ask for). */
+        /** @description Where one named shadow stands: the config version the cloud asks for, the one the gateway applied, and whether they agree (pending: a change is on its way; applied; failed: the gateway refused the desired version and keeps its previous one, or the cloud's write of the shadow failed; drifted: the gateway runs something the cloud did not ask for). last_write: what the change fan-out did the last time it wrote this shadow (written; superseded: a newer change reached the gateway first; failed, with the reason). */
         ShadowSyncState: {
             desired_version: number | null;
             reported_version: number | null;
@@ -4059,6 +4107,16 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "applied" | "failed" | "drifted";
             error: string | null;
+            last_write: {
+                config_version: number;
+                /** @enum {string} */
+                outcome: "written" | "superseded" | "failed";
+                error: string | null;
+                /** Format: date-time */
+                at: string;
+                execution_id: string;
+                throttle_retries: number;
+            } | null;
         };
         /** @description Which gateways' shadows the change was written to. Each gateway's edge handler then applies it on its own; GET /gateways shows whether it did (sync). */
         ShadowPushReport: {
@@ -4068,6 +4126,14 @@ export interface components {
                 gateway_id: number;
                 error: string;
             }[];
+        };
+        /** @description How the change reaches the gateways. The API saved it and answered at once; a workflow writes it to the named shadow of each of the `targeted` gateways (pending), or none is affected (none), or the workflow could not be started (not_started: the change stays saved; POST /gateways/resync writes it). GET /gateways shows each gateway's sync state (pending until the gateway reports the version applied) and the last write's outcome. */
+        FleetSyncReceipt: {
+            /** @enum {string} */
+            status: "pending" | "none" | "not_started";
+            targeted: number;
+            execution_id: string | null;
+            error: string | null;
         };
         FirewallRule: {
             id: number;
@@ -8669,6 +8735,193 @@ export interface operations {
             };
         };
     };
+    POST_cloud_integration_security_gateways_resync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "pending" | "nothing_to_resync";
+                        gateway_ids: number[];
+                        sync: {
+                            firewall: components["schemas"]["FleetSyncReceipt"];
+                            ssh: components["schemas"]["FleetSyncReceipt"];
+                            certificates: components["schemas"]["FleetSyncReceipt"];
+                        };
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
+    POST_cloud_integration_security_gateways_gateway_id_resync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gateway_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invalid request: the answer names each field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Missing, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The caller lacks the permission (or the API key the scope), or a rule of the domain refuses */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such object in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict with the current state (reload and retry) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The tenant's emergency system lock refuses this caller */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Rate limit exceeded: see Retry-After and X-RateLimit-* */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error: the answer carries a request id, never internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Success */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "resynced";
+                        gateway_id: number;
+                        sync: {
+                            firewall: components["schemas"]["ShadowPushReport"];
+                            ssh: components["schemas"]["ShadowPushReport"];
+                        };
+                        message: string;
+                    };
+                };
+            };
+        };
+    };
     GET_cloud_integration_security_firewall_status: {
         parameters: {
             query?: {
@@ -9024,7 +9277,7 @@ export interface operations {
                         requires_reload: boolean;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                     };
                 };
             };
@@ -9136,7 +9389,7 @@ export interface operations {
                         requires_reload: boolean;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                     };
                 };
             };
@@ -9260,7 +9513,7 @@ export interface operations {
                         requires_reload: boolean;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                     };
                 };
             };
@@ -9377,7 +9630,7 @@ export interface operations {
                         requires_reload: boolean;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                         whitelist: string[];
                     };
                 };
@@ -9494,7 +9747,7 @@ export interface operations {
                         requires_reload: boolean;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                         blacklist: string[];
                     };
                 };
@@ -9613,7 +9866,7 @@ export interface operations {
                         requires_reload: boolean;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                     };
                 };
             };
@@ -9740,7 +9993,7 @@ export interface operations {
                         requires_reload: boolean;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                     };
                 };
             };
@@ -10084,7 +10337,7 @@ export interface operations {
                         requires_reload: boolean;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                     };
                 };
             };
@@ -10185,7 +10438,7 @@ export interface operations {
                         message: string;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                     };
                 };
             };
@@ -10521,7 +10774,7 @@ export interface operations {
                         message: string;
                         /** @description The area's config version this change was saved as. */
                         config_version: number;
-                        sync: components["schemas"]["ShadowPushReport"];
+                        sync: components["schemas"]["FleetSyncReceipt"];
                     };
                 };
             };

@@ -118,7 +118,7 @@ describe("POST /firewall/rules/add", () => {
       message: "Firewall rule added successfully",
       requires_reload: true,
       config_version: before + 1,
-      sync: { targeted: 2, written: 2, failed: [] },
+      sync: { status: "pending", targeted: 2, execution_id: expect.any(String), error: null },
     });
     for (const g of gw) {
       const doc = desired(g.thing);
@@ -191,7 +191,7 @@ describe("POST /firewall/rules/add", () => {
       },
     });
     expect(res.status).toBe(201);
-    expect(res.body.sync).toEqual({ targeted: 1, written: 1, failed: [] });
+    expect(res.body.sync).toEqual({ status: "pending", targeted: 1, execution_id: expect.any(String), error: null });
     expect(desired(a.thing).config_version).toBe(aVersion);
     expect((desired(b.thing).rules as { id: number }[]).map((r) => r.id)).toContain(res.body.rule_id);
 
@@ -639,7 +639,7 @@ describe("POST /firewall/settings", () => {
       },
       requires_reload: true,
       config_version: expect.any(Number),
-      sync: { targeted: 2, written: 2, failed: [] },
+      sync: { status: "pending", targeted: 2, execution_id: expect.any(String), error: null },
     });
     const doc = desired(gw[1]?.thing ?? "");
     expect(doc).toMatchObject({

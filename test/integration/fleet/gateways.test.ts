@@ -151,6 +151,8 @@ describe("GET /gateways and /gateways/{id}: sync state per named shadow", () => 
       status: "pending",
       error: null,
       reported_at: null,
+      // Registration writes the first desired itself; the change fan-out has not written it yet.
+      last_write: null,
     });
   });
 

@@ -167,7 +167,7 @@ describe("POST /ssh/update", () => {
         password_authentication: { old: false, new: true },
         listen_address: { old: "0.0.0.0", new: "192.168.1.100" },
       },
-      sync: { targeted: 2, written: 2, failed: [] },
+      sync: { status: "pending", targeted: 2, execution_id: expect.any(String), error: null },
     });
     for (const g of gw) {
       expect(desired(g.thing)).toMatchObject({
