@@ -40,9 +40,11 @@ import { TABLE_READ, TABLE_WRITE, type TableStatement, tenantPartitions } from "
 import { localStsIssuer } from "./adapters/local-sts.ts";
 import { stsIssuer } from "./adapters/sts.ts";
 import type { CredentialIssuer } from "./credentials-port.ts";
+import { GLOBAL_GUARD_PARTITIONS } from "./db/global-guards.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "./db/rate-windows.ts";
 
 export type { CredentialIssuer, TenantCredentials };
+export { GLOBAL_GUARD_PARTITIONS };
 
 /**
  * The routes with table access and no verified caller (no permission on their row): they hold
@@ -115,19 +117,6 @@ export function tenantAccessStatements(tenant: string): TableStatement[] {
   ];
 }
 
-/**
- * The global partitions a tenant request maintains together with the tenant's own items, in the
- * same transaction (so they cannot move to the own role without handing it the tenant's items
- * too). Each item holds a pointer to its tenant and nothing else, and every write of one is
- * conditional in code (created only if absent, deleted only if it points at the caller's tenant):
- *   - `G#LOGIN#<name>`: login names are unique across tenants (users are created, renamed, deleted);
- *   - `G#APIKEY#<hash>`: an API key's hash finds its tenant before the tenant is known (keys are
- *     created, rotated, revoked);
- *   - `G#STRIPE#CUS#<id>`: Stripe's webhook names a customer, never a tenant (checkout attaches one);
- *   - `G#GRC#EVIDENCE-TENANTS`: the evidence collector's list of tenants to visit.
- * Point operations only: no Query, so no tenant session can list them.
- */
-export const GLOBAL_GUARD_PARTITIONS = ["G#LOGIN#*", "G#APIKEY#*", "G#STRIPE#CUS#*", "G#GRC#EVIDENCE-TENANTS"];
 const GLOBAL_GUARD_ACTIONS = [
   "dynamodb:GetItem",
   "dynamodb:BatchGetItem",
