@@ -7,15 +7,21 @@
  * tag `tenant`, and no other role of the account may assume it. Workers (stream, workflow tasks,
  * ingest) keep their own table access for now and are not covered here.
  */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allEntries } from "#infra/build.ts";
 import { TENANT_ACCESS_PRINCIPAL_TAG } from "#infra/constructs/access-policy.ts";
 import { routes } from "#infra/routes.ts";
+import { createApp, type WardenApp } from "#infra/stacks/app-factory.ts";
 import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/trail.ts";
 import { routeKey } from "#shared/kit/route.ts";
 import { PRE_TENANT_ROUTES, TENANT_TAG_VARIABLE } from "#shared/tenancy/credentials.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";
-import { actionsOf, type Statement, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
+import { actionsOf, type Statement, statementsOfFunction } from "./synth-app.ts";
 
 const WRITES = new Set([
   "dynamodb:PutItem",
@@ -31,26 +37,37 @@ const leadingKeys = (s: Statement): string[] | undefined =>
     "ForAllValues:StringLike"
   ]?.["dynamodb:LeadingKeys"];
 
-let warden: SynthesizedWarden;
-const functions = new Map<string, { stack: Stack; statements: Statement[]; env: Record<string, unknown>; role: any }>();
+let dir: string;
+let warden: WardenApp;
+const templates = new Map<Stack, Template>();
+const template = (stack: Stack) => templates.get(stack) ?? templates.set(stack, Template.fromStack(stack)).get(stack);
+const functions = new Map<string, { statements: Statement[]; env: Record<string, unknown>; role: any }>();
 
 beforeAll(async () => {
-  warden = await synthWarden();
+  // IAM is all this file reads: the app is built from placeholder bundles (no esbuild run), with
+  // cdk-nag on, and synthesized as `cdk synth` does (an unacknowledged finding throws).
+  dir = await mkdtemp(join(tmpdir(), "warden-tenant-"));
+  const assetsDir = join(dir, "functions");
+  for (const entry of allEntries()) {
+    await mkdir(join(assetsDir, entry.functionId), { recursive: true });
+    await writeFile(join(assetsDir, entry.functionId, "index.mjs"), "export const handler = () => {};\n");
+  }
+  warden = createApp({ assetsDir, outdir: join(dir, "cdk.out"), nag: true });
+  warden.app.synth();
   for (const stack of warden.routeStacks) {
-    const template = warden.template(stack);
-    const roles = template.findResources("AWS::IAM::Role");
-    for (const fn of Object.values(template.findResources("AWS::Lambda::Function"))) {
+    const t = template(stack) as Template;
+    const roles = t.findResources("AWS::IAM::Role");
+    for (const fn of Object.values(t.findResources("AWS::Lambda::Function"))) {
       const description = fn.Properties.Description as string;
       functions.set(description, {
-        stack,
-        statements: statementsOfFunction(template, description),
+        statements: statementsOfFunction(t, description),
         env: fn.Properties.Environment?.Variables ?? {},
         role: roles[fn.Properties.Role["Fn::GetAtt"][0]],
       });
     }
   }
-}, 240_000);
-afterAll(() => warden?.cleanup());
+}, 600_000);
+afterAll(() => dir && rm(dir, { recursive: true, force: true }));
 
 describe("route roles", () => {
   it("name every public route with table access as a pre-tenant route, and no other", () => {
@@ -122,10 +139,10 @@ describe("route roles", () => {
 
 describe("the tenant-access role", () => {
   const role = () => {
-    const template = warden.template(warden.data);
-    const roles = template.findResources("AWS::IAM::Role", { Properties: { RoleName: "warden-table-tenant-access" } });
+    const t = template(warden.data) as Template;
+    const roles = t.findResources("AWS::IAM::Role", { Properties: { RoleName: "warden-table-tenant-access" } });
     const [id, resource] = Object.entries(roles)[0] ?? [];
-    const statements = Object.values(template.findResources("AWS::IAM::Policy"))
+    const statements = Object.values(t.findResources("AWS::IAM::Policy"))
       .filter((p) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === id))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
     return { resource, statements };
