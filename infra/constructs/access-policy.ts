@@ -12,6 +12,13 @@ import type { IConstruct } from "constructs";
 import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
+import {
+  preTenantStatements,
+  routeTableStatements,
+  TENANT_TAG_VARIABLE,
+  tableStatementsJson,
+  tenantAccessStatements,
+} from "#shared/tenancy/credentials.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";
 
 /**
@@ -44,9 +51,19 @@ export const AUDIT_PARTITIONS = AUDIT_PARTITION_PATTERNS;
 export interface FunctionNeeds extends Access {
   /** The endpoint kit counts every call of a rate-limited route in the table. */
   rateLimit?: boolean;
-  /** The route authenticates callers, so it reads the JWT key's public half to verify tokens. */
+  /**
+   * The route authenticates callers, so it reads the JWT key's public half to verify tokens; its
+   * table access (if any) is then exercised through tenant sessions (see `ownTableStatements`).
+   */
   verifyTokens?: boolean;
 }
+
+/**
+ * Whether a function reaches the table through tenant sessions: every route with a verified
+ * caller. Public routes (no permission: the named pre-tenant routes of shared/tenancy/
+ * credentials.ts) and the workers (stream, workflow tasks, ingest) keep their own role's access.
+ */
+export const usesTenantSessions = (needs: FunctionNeeds): boolean => !!needs.verifyTokens && !!needs.table;
 
 export interface AccessTargets {
   /**
@@ -60,6 +77,11 @@ export interface AccessTargets {
   dataKey: IKey;
   /** The asymmetric ES256 key that signs access tokens. */
   jwtKey: IKey;
+  /**
+   * The data stack's tenant-access role (a fixed name, so route stacks build its ARN without a
+   * cross-stack import): assumed per tenant by the routes with a verified caller.
+   */
+  tenantRoleName?: string;
   /** The static IoT policy the registry attaches to gateway certificates (set when a function registers gateways). */
   iotGatewayPolicyName?: string;
   /** Every Warden state machine is named `<this><workflow>` (infra/stacks/workflows-stack.ts). */
@@ -126,20 +148,47 @@ export function stateMachineArnPattern(scope: IConstruct, namePrefix: string): s
   });
 }
 
-const TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
-/**
- * TransactWriteItems has no action of its own: IAM authorizes each item by its Put/Update/Delete/
- * ConditionCheck action, so these cover transactions too. BatchWriteItem is its own action.
- */
-const TABLE_WRITE = [
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:ConditionCheckItem",
-  "dynamodb:BatchWriteItem",
-];
 /** What DynamoDB asks KMS for, on the caller's behalf, to read and write a CMK-encrypted table. */
 const TABLE_KEY_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"];
+
+/**
+ * The principal tag every route role that uses tenant sessions carries (warden-function.ts) and
+ * the tenant-access role's trust policy requires: no other role of the account may assume it.
+ */
+export const TENANT_ACCESS_PRINCIPAL_TAG = { key: "warden-tenant-access", value: "route" } as const;
+
+/** The tenant-access role's ARN, built from its fixed name in the function's own stack. */
+export function tenantRoleArn(scope: IConstruct, roleName: string): string {
+  return Stack.of(scope).formatArn({ service: "iam", region: "", resource: "role", resourceName: roleName });
+}
+
+/**
+ * A function's own table statements (each as IAM JSON for a table ARN):
+ *   - a worker or a public route (the named pre-tenant routes): its declared access, as before;
+ *   - a route with a verified caller: only what it does before the tenant is known, with the
+ *     full declared access going through tenant sessions (shared/tenancy/credentials.ts):
+ *     point reads (GetItem/BatchGetItem, no Query) to authenticate the token or API key (user,
+ *     tenant, revoked token, key pointer), the rate windows (`T#*#RL`, `G#IP#*#RL`: also an API
+ *     key's use counter) and the audit partitions (a request the permission check refuses is
+ *     audited before any tenant session exists). Every write it keeps carries a LeadingKeys condition.
+ */
+export function ownTableStatements(needs: FunctionNeeds, tableArn: string): Record<string, unknown>[] {
+  const own = usesTenantSessions(needs)
+    ? preTenantStatements()
+    : routeTableStatements({ table: needs.table, rateLimit: needs.rateLimit });
+  return tableStatementsJson(own, tableArn);
+}
+
+/**
+ * The tenant-access role's table statements: every table action, on the partitions of the
+ * session's own tenant (`T#${aws:PrincipalTag/tenant}` and `…#*`) and, point operations only, on
+ * the named global guards (shared/tenancy/credentials.ts `GLOBAL_GUARD_PARTITIONS`).
+ */
+export function tenantAccessRoleStatements(tableArn: string): PolicyStatement[] {
+  return tableStatementsJson(tenantAccessStatements(TENANT_TAG_VARIABLE), tableArn).map((s) =>
+    PolicyStatement.fromJson(s),
+  );
+}
 
 export function accessStatements(scope: IConstruct, needs: FunctionNeeds, targets: AccessTargets): PolicyStatement[] {
   const stack = Stack.of(scope);
@@ -150,20 +199,11 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     stack.formatArn({ service: "iot", resource, resourceName });
 
   const tableArn = stack.formatArn({ service: "dynamodb", resource: "table", resourceName: targets.tableName });
-  const tableResources = [tableArn, `${tableArn}/index/*`];
-  if (needs.table) {
-    allow(needs.table === "RW" ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ, tableResources);
-  }
-  if (needs.rateLimit && needs.table !== "RW") {
-    // A read-only route still increments its rate-limit window, and may write nothing else.
-    allow(["dynamodb:UpdateItem"], [tableArn], {
-      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...RATE_LIMIT_PARTITIONS] },
-    });
-    // Denied and failed calls are audited too; the chain head is read consistently, then head and
-    // record are written in one transaction (authorized per item action).
-    allow(["dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn], {
-      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...AUDIT_PARTITIONS] },
-    });
+  for (const statement of ownTableStatements(needs, tableArn)) statements.push(PolicyStatement.fromJson(statement));
+  if (usesTenantSessions(needs)) {
+    if (!targets.tenantRoleName) throw new Error("a route with a verified caller needs the tenant-access role name");
+    // The session tag `tenant=<id>` is what the tenant-access role's policy fences the keys by.
+    allow(["sts:AssumeRole", "sts:TagSession"], [tenantRoleArn(scope, targets.tenantRoleName)]);
   }
   if (needs.table || needs.rateLimit) {
     allow(TABLE_KEY_USE, [targets.tableKey.keyArn], {

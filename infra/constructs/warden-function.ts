@@ -11,14 +11,21 @@
  * plus any `platform.release.rollbackAlarms` gives it (see `RollbackAlarms`).
  */
 import { join } from "node:path";
-import { ArnFormat, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, type IAlarm, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from "aws-cdk-lib/aws-codedeploy";
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Alias, Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { type AccessTargets, accessStatements, type FunctionNeeds } from "./access-policy.ts";
+import {
+  type AccessTargets,
+  accessStatements,
+  type FunctionNeeds,
+  TENANT_ACCESS_PRINCIPAL_TAG,
+  tenantRoleArn,
+  usesTenantSessions,
+} from "./access-policy.ts";
 import { acknowledgeCanaryDeployRole, acknowledgeFunctionFindings } from "./nag.ts";
 
 /** Values every function reads from its environment (see shared/kit/config.ts). */
@@ -141,6 +148,11 @@ export class WardenFunction extends Construct {
       ...props.environment,
     };
     if (needs.table || needs.rateLimit) environment.TABLE_NAME = platform.tableName;
+    // Routes with a verified caller reach the table through tenant sessions (shared/tenancy/credentials.ts).
+    if (usesTenantSessions(needs) && platform.tenantRoleName) {
+      environment.WARDEN_TENANT_ROLE_ARN = tenantRoleArn(this, platform.tenantRoleName);
+      Tags.of(this.role).add(TENANT_ACCESS_PRINCIPAL_TAG.key, TENANT_ACCESS_PRINCIPAL_TAG.value);
+    }
     if (needs.jwtSign || needs.jwtPublicKey || needs.verifyTokens) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;
     if (needs.dataKey) environment.DATA_KMS_KEY_ID = platform.dataKey.keyArn;
     if (needs.blobs && platform.blobBucketName) environment.BLOB_BUCKET = platform.blobBucketName;

@@ -231,6 +231,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     jwtKey: data.jwtKey,
     blobBucketName: data.blobBucketName,
     blobKey: data.blobKey,
+    tenantRoleName: data.tenantRoleName,
     iotGatewayPolicyName,
     // State machines are found by name (workflows stack), so no function depends on that stack.
     stateMachineNamePrefix: `${prefix.toLowerCase()}-`,

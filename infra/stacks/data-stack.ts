@@ -4,17 +4,21 @@
  */
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AccountPrincipal, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
 import { Key, KeySpec, KeyUsage } from "aws-cdk-lib/aws-kms";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
 import { RETENTION_DAYS } from "#shared/blobs/blobs.ts";
 import { TABLE } from "#shared/table/table.ts";
+import { TENANT_ACCESS_PRINCIPAL_TAG, tenantAccessRoleStatements } from "../constructs/access-policy.ts";
 
 export interface DataStackProps extends StackProps {
   /** Physical name, fixed so that other stacks can address the table without importing it. */
   tableName: string;
   /** Physical name of the blob bucket, fixed for the same reason (account and region make it unique). */
   blobBucketName: string;
+  /** Physical name of the tenant-access role (default `<tableName>-tenant-access`), fixed for the same reason. */
+  tenantRoleName?: string;
 }
 
 /** The blob bucket's name for a deployment prefix: per account and region, as S3 names are global. */
@@ -34,6 +38,9 @@ export class DataStack extends Stack {
   readonly blobBucket: Bucket;
   readonly blobBucketName: string;
   readonly blobKey: Key;
+  /** Assumed per tenant (session tag `tenant`) by the routes with a verified caller: the tenant fence. */
+  readonly tenantRole: Role;
+  readonly tenantRoleName: string;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     // Termination protection: `cdk destroy` (or a console click) cannot delete the stack that holds
@@ -113,5 +120,49 @@ export class DataStack extends Stack {
         sortKey: string(index.sortKey),
       });
     }
+
+    // Tenant isolation in IAM (README "Tenant isolation"): a route with a verified caller holds
+    // no table permission of its own beyond the pre-tenant needs; for the caller's tenant it
+    // assumes this role with the session tag `tenant=<id>` (and its own table statements as the
+    // session policy), and this role reaches only that tenant's partitions.
+    this.tenantRoleName = props.tenantRoleName ?? `${props.tableName}-tenant-access`;
+    const account = new AccountPrincipal(this.account);
+    this.tenantRole = new Role(this, "TenantAccessRole", {
+      roleName: this.tenantRoleName,
+      description: "Warden: one tenant's table partitions, assumed per tenant by the API routes (session tag tenant)",
+      assumedBy: account.withConditions({
+        StringEquals: { [`aws:PrincipalTag/${TENANT_ACCESS_PRINCIPAL_TAG.key}`]: TENANT_ACCESS_PRINCIPAL_TAG.value },
+        ArnLike: { "aws:PrincipalArn": `arn:${this.partition}:iam::${this.account}:role/*` },
+      }),
+      maxSessionDuration: Duration.hours(1),
+    });
+    // The session must carry exactly one tag, `tenant`, with a value (its policy reads it).
+    this.tenantRole.assumeRolePolicy?.addStatements(
+      new PolicyStatement({
+        actions: ["sts:TagSession"],
+        principals: [account],
+        conditions: {
+          StringEquals: { [`aws:PrincipalTag/${TENANT_ACCESS_PRINCIPAL_TAG.key}`]: TENANT_ACCESS_PRINCIPAL_TAG.value },
+          "ForAllValues:StringEquals": { "aws:TagKeys": ["tenant"] },
+          Null: { "aws:RequestTag/tenant": "false" },
+        },
+      }),
+    );
+    // The table's ARN from its name, as the functions build it (and as cdk-nag prints it below).
+    const tableArn = this.formatArn({ service: "dynamodb", resource: "table", resourceName: props.tableName });
+    for (const statement of tenantAccessRoleStatements(tableArn)) this.tenantRole.addToPolicy(statement);
+    this.tenantRole.addToPolicy(
+      new PolicyStatement({
+        actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+        resources: [this.tableKey.keyArn],
+        conditions: { StringEquals: { "kms:ViaService": `dynamodb.${this.region}.${this.urlSuffix}` } },
+      }),
+    );
+    Validations.of(this.tenantRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${props.tableName}/index/*]`,
+      reason:
+        "Tenant sessions may query any GSI of the single table, and only on partitions led by their own tenant " +
+        `(dynamodb:LeadingKeys T#\${aws:PrincipalTag/tenant}#*); the wildcard covers only that table's indexes.`,
+    });
   }
 }

@@ -10,6 +10,7 @@ import { AuditRecord, tenantOfAuditPartition } from "./db/trail.ts";
 
 export {
   type ActivityEntry,
+  AUDIT_PARTITION_PATTERNS,
   type AuditEntry,
   AuditRecord,
   appendAudit,

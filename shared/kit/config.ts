@@ -46,6 +46,11 @@ const Env = z.object({
    * its prose with (`-c bedrockModelId=`); unset, the summary is the deterministic rules text.
    */
   WARDEN_BEDROCK_MODEL_ID: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * AWS: the data stack's tenant-access role, assumed per tenant with the session tag `tenant=<id>`
+   * once the caller is verified (shared/tenancy/credentials.ts). Unset locally: a stand-in issues them.
+   */
+  WARDEN_TENANT_ROLE_ARN: z.optional(z.string().check(z.minLength(20))),
   WARDEN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 

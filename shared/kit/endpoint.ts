@@ -3,7 +3,12 @@
  * schemas, handler)`, and its Lambda handler is `endpoint.lambda(row)` for its row of the route
  * table — one middy stack in which each concern lives once, in this order:
  *   request id → security headers → JSON body → zod validation → authentication (token or API key)
- *   → revocation and system lock → permission → per-tenant rate limit → handler → audit → envelope.
+ *   → revocation and system lock → permission → tenant credentials → per-tenant rate limit → handler
+ *   → audit → envelope.
+ * Tenant credentials: each invocation runs in a table scope; until the caller is verified the
+ * function uses its own role (the pre-tenant needs), then credentials of the caller's tenant only
+ * (shared/tenancy/credentials.ts), so the rate limit, the handler and the audit write of a verified
+ * caller reach no other tenant's items whatever the handler does.
  * Handlers receive typed, validated input and a resolved caller; they return data or throw typed
  * errors. Nothing below renders a stack trace or an internal message to the client.
  */
@@ -15,6 +20,8 @@ import { type AuditEntry, appendAudit } from "#shared/audit/trail.ts";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import { authenticate, readCredentials } from "#shared/identity/authenticate.ts";
 import type { Principal } from "#shared/identity/principal.ts";
+import { withTableScope } from "#shared/table/client.ts";
+import { enterTenantScope, preTenantStatements } from "#shared/tenancy/credentials.ts";
 import { consume, RATE_CLASSES, type RateState, rateHeaders, rateSubject } from "#shared/tenancy/rate-limit.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
 import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized, UnsupportedMediaType } from "./errors.ts";
@@ -259,7 +266,7 @@ const parse = (schemas: Schemas): MiddlewareObj<Event, Result, Error, Context, I
   },
 });
 
-/** 5–7. Authentication, revocation and system lock, permission. */
+/** 5–7. Authentication, revocation and system lock, permission; then the tenant's credentials. */
 const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
   name: "guard",
   before: async (request) => {
@@ -281,6 +288,11 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     if (s.refused) {
       throw new Forbidden(`API key scope does not include '${route.permission}'`);
     }
+    // The principal is verified: the rest of the request uses the tenant's credentials.
+    await enterTenantScope(s.principal.tenantId, {
+      table: route.access.table,
+      rateLimit: route.rateClass !== "unlimited",
+    });
   },
 });
 
@@ -411,7 +423,7 @@ export function defineEndpoint<S extends Schemas>(key: string, schemas: S, handl
 }
 
 function build<S extends Schemas>(route: RouteDef, schemas: S, handle: Handler<S>): LambdaHandler {
-  return middy<Event, Result, Error, Context, Internal>()
+  const handler = middy<Event, Result, Error, Context, Internal>()
     .use(frame(route))
     .use(audit(route))
     .use(parse(schemas))
@@ -445,4 +457,8 @@ function build<S extends Schemas>(route: RouteDef, schemas: S, handle: Handler<S
       };
       return (await handle(req)) as Result;
     });
+  // Each invocation in a table scope of its own: own credentials until the guard enters the
+  // tenant's, held (where the route has a verified caller) to what its role allows before that.
+  const own = route.permission !== null && route.access.table ? preTenantStatements() : undefined;
+  return (event, context) => withTableScope(() => handler(event, context), own);
 }

@@ -1,0 +1,198 @@
+/**
+ * Tenant-scoped credentials (the SaaS Factory pattern). Once the endpoint kit has verified the
+ * caller, it asks here for credentials of the caller's tenant: STS AssumeRole into the one
+ * tenant-access role (data stack) with the session tag `tenant=<id>`, whose policy allows the
+ * table actions only on partitions `T#${aws:PrincipalTag/tenant}` and `T#${aws:PrincipalTag/tenant}#*`,
+ * and with the route's own table statements as the session policy, so the session may do
+ * (what the route may do) ∩ (what touches this tenant's keys). They are cached per tenant and
+ * route per container until shortly before they expire, and the table scope (shared/table/
+ * client.ts) builds the DynamoDB client of the rest of the request from them.
+ *
+ * Every tenant-owned partition key starts with `T#<tenant>` (shared/table/keys.ts `tenantPk`),
+ * GSI partition keys of tenant data too (`T#<t>#GRC#…`, `T#<t>#SSHDAY#…`, `T#<t>#SSHACTIVE`).
+ * The partitions that do not — and so are not reachable with tenant credentials — are:
+ *   - `G#LOGIN#<name>`, `G#TENANT#<tenant>`, `G#APIKEY#<hash>`: global guards and pointers
+ *     (login names, tenant ids, API-key hashes), looked up before the tenant is known;
+ *   - `G#IP#<ip>#RL`, `G#IPFAIL#<ip>`: anonymous callers' rate windows and failure counters;
+ *   - `G#STRIPE#CUS#<id>`, `G#STRIPE#EVT#<id>`: Stripe's customer index and event de-duplication
+ *     (Stripe's webhook names no tenant);
+ *   - `G#GRC#EVIDENCE-TENANTS` and GSI1 `CERTAUTORENEW`: cross-tenant work lists of the workers.
+ *
+ * PRE-TENANT ACCESS: what a request-path function does with its own role (shared/table/client.ts
+ * `preTenantDb`, or `db` before the kit enters the tenant scope), each for the reason given:
+ *   1. authentication: verifying a token or an API key reads the caller's user, tenant, revoked-
+ *      token and API-key items (point reads, GetItem/BatchGetItem) and the `G#APIKEY#<hash>` pointer,
+ *      and counts the key's use in its `T#<t>#KEY#<id>#RL` partition — before the principal exists;
+ *   2. rate limiting of anonymous calls (`G#IP#<ip>#RL`) and, for the requests the permission
+ *      check refuses, nothing else: refusals are audited in `T#<t>#AUDIT…` with the own role;
+ *   3. the public routes (no permission: login, sign-up, token refresh, password reset, 2FA
+ *      completion, invitations, Stripe's webhook, the JWKS, health): there is no verified principal
+ *      at all; they keep their declared table access on their own role and are listed by route in
+ *      `PRE_TENANT_ROUTES` below;
+ *   4. inside a tenant request, nothing: the global guards a mutation maintains with the tenant's
+ *      items are granted to the tenant-access role by name (`GLOBAL_GUARD_PARTITIONS`).
+ */
+import { createHash } from "node:crypto";
+import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/trail.ts";
+import { config } from "#shared/kit/config.ts";
+import { enterTenant, type TenantCredentials } from "#shared/table/client.ts";
+import { TABLE_READ, TABLE_WRITE, type TableStatement, tenantPartitions } from "#shared/table/leading-keys.ts";
+import { localStsIssuer } from "./adapters/local-sts.ts";
+import { stsIssuer } from "./adapters/sts.ts";
+import type { CredentialIssuer } from "./credentials-port.ts";
+import { GLOBAL_GUARD_PARTITIONS } from "./db/global-guards.ts";
+import { RATE_WINDOW_PARTITION_PATTERNS } from "./db/rate-windows.ts";
+
+export type { CredentialIssuer, TenantCredentials };
+export { GLOBAL_GUARD_PARTITIONS };
+
+/**
+ * The routes with table access and no verified caller (no permission on their row): they hold
+ * their declared table access on their own role, and test/infra/tenant-isolation.test.ts keeps
+ * this list equal to the route table's, so a new public table route is a conscious decision.
+ */
+export const PRE_TENANT_ROUTES: Readonly<Record<string, string>> = {
+  "POST /api/auth/login":
+    "password login: finds the user through the global login name (G#LOGIN#), counts failures per address " +
+    "(G#IPFAIL#) and per user, writes the session; the tenant is what it finds out",
+  "POST /api/auth/login/2fa": "completes a login with a second factor: the pending login is found by its token",
+  "POST /api/v1/auth/token": "the token grant (credentials in the body): a login by another name",
+  "POST /api/auth/signup":
+    "creates the tenant: the tenant-id guard (G#TENANT#), the tenant, its first user and login name",
+  "GET /.well-known/jwks.json": "publishes the token key's public half; no caller",
+  "POST /api/billing/webhook/stripe":
+    "Stripe names a customer, never a tenant: the customer index (G#STRIPE#CUS#) finds it; event ids are " +
+    "de-duplicated globally (G#STRIPE#EVT#); the caller is Stripe's signature",
+  "GET /api/metrics/health": "the platform's health (table reachable, shadows): no caller",
+};
+
+/** The tag the tenant-access role's policy reads (`aws:PrincipalTag/tenant`). */
+export const TENANT_TAG = "tenant";
+/** The IAM policy variable of the session's tenant tag, for the tenant-access role's policy. */
+export const TENANT_TAG_VARIABLE = `\${aws:PrincipalTag/${TENANT_TAG}}`;
+
+/** What the route's row says the function may do with the table (infra/constructs/access-policy.ts). */
+export interface TableNeeds {
+  table?: "RO" | "RW";
+  /** The kit counts every call of a rate-limited route (and audits refusals) in the table. */
+  rateLimit?: boolean;
+}
+
+/**
+ * A route's own table statements: the IAM policy of its role (access-policy.ts) before the
+ * tenant fence, and the session policy of its tenant sessions. A read-only route still counts its
+ * requests in its rate window and appends denials and failures to the audit trail.
+ */
+export function routeTableStatements(needs: TableNeeds): TableStatement[] {
+  const statements: TableStatement[] = [];
+  if (needs.table) statements.push({ actions: needs.table === "RW" ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ });
+  if (needs.rateLimit && needs.table !== "RW") {
+    statements.push({ actions: ["dynamodb:UpdateItem"], leadingKeys: RATE_WINDOW_PARTITION_PATTERNS });
+    statements.push({ actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], leadingKeys: AUDIT_PARTITION_PATTERNS });
+  }
+  return statements;
+}
+
+/**
+ * The own role's table statements of a route with a verified caller: what it does before the
+ * tenant is known (PRE-TENANT ACCESS 1 and 2 above): point reads to authenticate (GetItem and
+ * BatchGetItem on any key, no Query), its rate windows and the audit trail (LeadingKeys-fenced).
+ * Everything else goes through the tenant session.
+ */
+export function preTenantStatements(): TableStatement[] {
+  return [
+    { actions: TABLE_READ.filter((a) => a !== "dynamodb:Query") },
+    ...routeTableStatements({ table: undefined, rateLimit: true }),
+  ];
+}
+
+/**
+ * The tenant-access role's table statement, for the tenant `tenant` (in IAM: the policy variable
+ * `${aws:PrincipalTag/tenant}`).
+ */
+export function tenantAccessStatements(tenant: string): TableStatement[] {
+  return [
+    { actions: [...TABLE_READ, ...TABLE_WRITE], leadingKeys: tenantPartitions(tenant) },
+    { actions: GLOBAL_GUARD_ACTIONS, leadingKeys: GLOBAL_GUARD_PARTITIONS },
+  ];
+}
+
+const GLOBAL_GUARD_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:ConditionCheckItem",
+];
+
+/** The IAM JSON of table statements on `tableArn` and its indexes. */
+export function tableStatementsJson(statements: readonly TableStatement[], tableArn: string) {
+  return statements.map((s) => ({
+    Effect: "Allow",
+    Action: [...s.actions],
+    // The indexes only where a Query may use them (the other actions address table items).
+    Resource: s.actions.includes("dynamodb:Query") ? [tableArn, `${tableArn}/index/*`] : [tableArn],
+    ...(s.leadingKeys && { Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...s.leadingKeys] } } }),
+  }));
+}
+
+/** The table's ARN in the account and partition of the tenant-access role (any in local mode). */
+function tableArn(): string {
+  const [, partition = "aws", , , account = "000000000000"] = (config.WARDEN_TENANT_ROLE_ARN ?? "").split(":");
+  return `arn:${partition}:dynamodb:${config.AWS_REGION}:${account}:table/${config.TABLE_NAME}`;
+}
+
+/** Sessions last 15 minutes (STS's minimum) and are renewed when fewer than 5 remain. */
+const DURATION_SECONDS = 900;
+const RENEW_BEFORE_MS = 5 * 60_000;
+const CACHE_MAX = 200;
+
+let issuer: CredentialIssuer | undefined;
+
+/** Replaces the issuer for this process (tests). By default: STS when deployed, the stand-in locally. */
+export function useCredentialIssuer(adapter: CredentialIssuer | undefined): void {
+  issuer = adapter;
+  sessions.clear();
+}
+
+function currentIssuer(): CredentialIssuer {
+  if (issuer) return issuer;
+  return config.WARDEN_TENANT_ROLE_ARN === undefined && config.DYNAMODB_ENDPOINT !== undefined
+    ? localStsIssuer
+    : stsIssuer;
+}
+
+/** Credentials per tenant and session policy (one per route in a deployed container). */
+const sessions = new Map<string, Promise<TenantCredentials>>();
+
+/** The tenant's credentials for a session policy: from the cache, or freshly issued. */
+export async function tenantCredentials(tenantId: string, sessionPolicy: string): Promise<TenantCredentials> {
+  const key = `${tenantId}|${createHash("sha256").update(sessionPolicy).digest("base64url")}`;
+  const cached = sessions.get(key);
+  if (cached) {
+    const credentials = await cached.catch(() => undefined);
+    if (credentials && credentials.expiration.getTime() - Date.now() > RENEW_BEFORE_MS) return credentials;
+    if (sessions.get(key) === cached) sessions.delete(key);
+  }
+  const issued = currentIssuer().issue({ tenantId, sessionPolicy, durationSeconds: DURATION_SECONDS });
+  if (sessions.size >= CACHE_MAX) sessions.delete(sessions.keys().next().value ?? "");
+  sessions.set(key, issued);
+  issued.catch(() => sessions.delete(key));
+  return issued;
+}
+
+/**
+ * Switches the rest of the request to the tenant's credentials: obtains them (cached) and enters
+ * the table scope the kit opened. A route without table access needs none.
+ */
+export async function enterTenantScope(tenantId: string, needs: TableNeeds): Promise<void> {
+  if (!needs.table) return;
+  const statements = routeTableStatements(needs);
+  const sessionPolicy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: tableStatementsJson(statements, tableArn()),
+  });
+  const credentials = await tenantCredentials(tenantId, sessionPolicy);
+  enterTenant({ tenantId, credentials, policies: [tenantAccessStatements(tenantId), statements] });
+}
