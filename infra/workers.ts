@@ -60,6 +60,9 @@ const TASK_ACCESS: Record<string, Access> = {
   "functions/workflows/insights-training/fit.ts": { table: "RW", blobs: "RW" },
   "functions/workflows/insights-training/activate.ts": { table: "RW" },
   "functions/workflows/insights-training/finish.ts": { table: "RW" },
+  // A cloud scan's findings as GRC evidence; re-evaluating a control weighs all its bound checks,
+  // some of which read the gateways' reported shadows (as the evidence stream worker does).
+  "functions/workflows/cloud-scan/evidence.ts": { table: "RW", iotShadowsRead: true },
 };
 const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
 
