@@ -63,6 +63,9 @@ const TASK_ACCESS: Record<string, Access> = {
   // The settings fan-out writes shadows (ordered, conditional) and records each gateway's outcome.
   "functions/workflows/fleet-sync/write.ts": { table: "RW", iotShadows: true },
   "functions/workflows/fleet-sync/finish.ts": { table: "RW" },
+  // A cloud scan's findings as GRC evidence; re-evaluating a control weighs all its bound checks,
+  // some of which read the gateways' reported shadows (as the evidence stream worker does).
+  "functions/workflows/cloud-scan/evidence.ts": { table: "RW", iotShadowsRead: true },
 };
 const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
 

@@ -2,8 +2,9 @@
  * The evidence checks, each a question answered from Warden's own state through the other areas'
  * roots: the identity area (authentication policy, users' second factor, API keys), the fleet
  * (each gateway's named shadows: what the cloud asked for and whether the gateway runs exactly
- * that), and the audit trail (hash chain, retention). A check whose source does not exist yet
- * (certificates, backups, cloud scans) answers `not_available` with the reason — never a pass.
+ * that), the audit trail (hash chain, retention) and the cloud posture scans (open critical
+ * alerts of each scanned account). A check whose source does not exist yet (certificates,
+ * backups) answers `not_available` with the reason — never a pass.
  *
  * Each answer carries the facts it saw, so an evidence record shows why and how fresh it is.
  */
@@ -13,6 +14,8 @@ import { listFleet } from "#shared/fleet/gateways.ts";
 import { listApiKeys } from "#shared/identity/api-keys.ts";
 import { getAuthPolicy, twoFactorRequired } from "#shared/identity/auth-policy.ts";
 import { listUserSummaries } from "#shared/identity/users.ts";
+import { type AlertItem, alertsOf } from "#shared/posture/alerts.ts";
+import { scansOf } from "#shared/posture/scans.ts";
 import { EVIDENCE_CHECKS, type EvidenceCheckId } from "./evidence-bindings.ts";
 
 export type CheckResult = "pass" | "fail" | "not_available";
@@ -40,13 +43,15 @@ export const CHECK_READS: Record<EvidenceCheckId, string[]> = {
   ssh_root_login_disabled: ["fleet: each gateway's ssh shadow (desired) and sync state"],
   certificates_valid_14d: ["certificates: not built yet"],
   backups_recent_24h: ["backups: not built yet"],
-  cloud_scan_no_critical: ["posture: cloud scan findings, not built yet"],
+  cloud_scan_no_critical: [
+    "posture: each cloud account's latest completed scan",
+    "posture: the tenant's cloud alerts (critical, open or acknowledged)",
+  ],
 };
 
 const NOT_AVAILABLE: Partial<Record<EvidenceCheckId, string>> = {
   certificates_valid_14d: "Warden does not manage TLS certificates yet: there is no certificate state to check",
   backups_recent_24h: "Warden does not take configuration backups yet: there is no backup record to check",
-  cloud_scan_no_critical: "No cloud posture scan results exist yet: there are no findings to check",
 };
 
 export const isAvailable = (check: EvidenceCheckId): boolean => !(check in NOT_AVAILABLE);
@@ -234,9 +239,56 @@ export async function runCheck(tenantId: string, check: EvidenceCheckId): Promis
         ? pass(`None of the ${keys.length} active API key(s) ${what}`, facts)
         : fail(`${offending.length} active API key(s) ${what}`, facts);
     }
+    case "cloud_scan_no_critical":
+      return noOpenCriticalCloudFinding(tenantId);
     default:
       return { result: "not_available", reason: `No implementation for '${check}'`, facts: {} };
   }
+}
+
+/**
+ * Per scanned cloud account, its latest completed scan; the critical alerts of those accounts that
+ * are open or acknowledged, or whose suppression has expired (a suppression is a governed exception
+ * with an expiry; a resolved alert was fixed). No completed scan at all: not available, never a pass.
+ */
+async function noOpenCriticalCloudFinding(tenantId: string): Promise<CheckAnswer> {
+  const latest = new Map<string, { account_id: string; scan_id: string; completed_at: string | null }>();
+  for (const s of await scansOf(tenantId)) {
+    if (s.status !== "completed" || !s.accountId || latest.has(s.accountId)) continue;
+    latest.set(s.accountId, { account_id: s.accountId, scan_id: s.id, completed_at: s.completedAt });
+  }
+  if (latest.size === 0) {
+    return {
+      result: "not_available",
+      reason: "No cloud account scan has completed yet: there are no findings to check",
+      facts: { accounts: 0 },
+    };
+  }
+  const now = Date.now();
+  const isOpen = (a: AlertItem) =>
+    a.status === "open" ||
+    a.status === "acknowledged" ||
+    (a.status === "suppressed" && a.suppressedUntil !== null && Date.parse(a.suppressedUntil) <= now);
+  const open = (await alertsOf(tenantId))
+    .filter((a) => a.severity === "critical" && isOpen(a) && latest.has(a.accountId))
+    .map((a) => ({
+      alert_id: a.id,
+      account_id: a.accountId,
+      check: a.checkId,
+      resource_id: a.resourceId,
+      title: a.title,
+      status: a.status,
+      since: a.createdAt,
+    }));
+  const facts = { accounts: [...latest.values()], open_critical: open };
+  if (open.length === 0) {
+    return pass(`No open critical finding in the latest scan of ${latest.size} cloud account(s)`, facts);
+  }
+  const first = open[0];
+  return fail(
+    `${open.length} critical cloud finding(s) open: ${first?.check} on ${first?.resource_id} (account ${first?.account_id})`,
+    facts,
+  );
 }
 
 export function checkDescription(check: EvidenceCheckId): string {

@@ -181,7 +181,7 @@ async function applyAnswers(
     });
     if (!doc.evidence_item) doc.evidence_item = await raiseItem(control, reason, at);
     event = { event: "GRC Control Evidence Failed", eventType: "grc_evidence_failed", severity: "warning", reason };
-  } else if (status === "implemented" && allPass) {
+  } else if (status === "implemented" && allPass && !cloudFindingsOpen(control.doc)) {
     Object.assign(doc, {
       status: "verified",
       status_reason: null,
@@ -233,8 +233,17 @@ async function applyAnswers(
   return moved;
 }
 
+/**
+ * Whether a cloud scan left a critical finding open on the control's requirement (written by
+ * cloud-evidence.ts): a control never regains `verified` from its bound checks while one is.
+ */
+export function cloudFindingsOpen(doc: Record<string, unknown>): boolean {
+  const last = doc.evidence_last as Record<string, LastSeen> | undefined;
+  return last?.cloud_posture?.result === "fail";
+}
+
 /** The compliance item a failing check raises (due in 7 days): answers its id. */
-async function raiseItem(control: GrcRecord, reason: string, at: string): Promise<string> {
+export async function raiseItem(control: GrcRecord, reason: string, at: string): Promise<string> {
   const id = randomUUID();
   await putRecords([
     {
@@ -265,7 +274,7 @@ async function raiseItem(control: GrcRecord, reason: string, at: string): Promis
   return id;
 }
 
-async function closeItem(control: GrcRecord, itemId: string, at: string): Promise<void> {
+export async function closeItem(control: GrcRecord, itemId: string, at: string): Promise<void> {
   const item = await getRecord(control.tenantId, "compliance", itemId);
   if (!item || item.doc.status === "completed") return;
   try {

@@ -413,16 +413,18 @@ const VolumeSchema = z.object({
   Attachments: z._default(z.array(z.object({ InstanceId: z.optional(z.string()) })), []),
 });
 
-/** DescribeSnapshots (OwnerIds: self), with DescribeSnapshotAttribute's createVolumePermission. */
+/**
+ * DescribeSnapshots (OwnerIds: self), with DescribeSnapshotAttribute's createVolumePermission —
+ * one call per snapshot, made by a deep scan only: absent (not collected) after a quick one.
+ */
 const SnapshotSchema = z.object({
   region: z.string(),
   SnapshotId: z.string(),
   VolumeId: z.optional(z.string()),
   Encrypted: z.boolean(),
   OwnerId: z.optional(z.string()),
-  CreateVolumePermissions: z._default(
+  CreateVolumePermissions: z.optional(
     z.array(z.object({ Group: z.optional(z.literal("all")), UserId: z.optional(z.string()) })),
-    [],
   ),
 });
 

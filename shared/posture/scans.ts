@@ -231,7 +231,7 @@ export async function collectUnit(state: WorkflowState, item: unknown) {
   const source = await sourceOf(state, scan);
   let got: InventoryPart;
   try {
-    got = await source.collect(service, region);
+    got = await source.collect(service, region, scan.deepScan ? "deep" : "quick");
   } catch (e) {
     if (e instanceof Throttled) throw e;
     const reason = e instanceof UnitRefused ? e.message : `${errorName(e)}: collection failed`;

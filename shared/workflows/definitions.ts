@@ -72,12 +72,14 @@ const CLOUD_SCAN = "functions/workflows/cloud-scan";
  * A cloud account scan (Cloudsentinel): credentials checked (STS GetCallerIdentity), then one
  * collector per service × region (a Map, at most 8 at once; AWS throttling retried with full
  * jitter, a unit that still fails is skipped with its reason), the checks over the merged
- * inventory, findings and alerts stored, then the webhooks. The finisher deletes the scan's
+ * inventory, findings and alerts stored, the findings recorded as evidence on the tenant's mapped
+ * GRC controls (shared/compliance/cloud-evidence.ts), then the webhooks. The finisher deletes the scan's
  * credentials whatever the outcome.
  */
 export const cloudScan: WorkflowDef = {
   name: "cloud-scan",
-  description: "Cloud account scan: validate credentials, collect per service x region, evaluate, alert, notify",
+  description:
+    "Cloud account scan: validate credentials, collect per service x region, evaluate, alert, GRC evidence, notify",
   steps: [
     { state: "Validate", task: `${CLOUD_SCAN}/validate.ts`, label: "Validating credentials" },
     {
@@ -91,6 +93,7 @@ export const cloudScan: WorkflowDef = {
       },
     },
     { state: "Evaluate", task: `${CLOUD_SCAN}/evaluate.ts`, label: "Evaluating checks" },
+    { state: "Evidence", task: `${CLOUD_SCAN}/evidence.ts`, label: "Recording compliance evidence" },
     { state: "Notify", task: `${CLOUD_SCAN}/notify.ts`, label: "Sending notifications" },
   ],
   finish: `${CLOUD_SCAN}/finish.ts`,

@@ -745,6 +745,12 @@ export async function objectOf(kind: ObjectKind, ctx: Pick<RequestContext, "w" |
       return ctx.w.minimalRole();
     case "loginName":
       return (await ctx.w.target()).username;
+    // A field not given by the route's own request names the world's completed cloud scan; the
+    // gateway-scan routes' requests name the world's gateway scan themselves.
+    case "scan":
+      return (await stableScan(ctx.w)).scanId;
+    case "alert":
+      return (await stableScan(ctx.w)).alertId;
   }
 }
 

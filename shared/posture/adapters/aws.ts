@@ -79,7 +79,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk
 import { parseCredentialReport } from "../inventory.ts";
 import type { ScanService } from "../providers.ts";
 import type { ScanCredentials } from "../schemas.ts";
-import { type InventoryPart, type InventorySource, Throttled, UnitRefused } from "../source.ts";
+import { type InventoryPart, type InventorySource, type ScanDepth, Throttled, UnitRefused } from "../source.ts";
 
 interface AwsCredentials {
   accessKeyId: string;
@@ -192,9 +192,9 @@ export function awsSource(
       return { accountId: out.Account, arn: out.Arn };
     },
     collectedAt: () => finishedAt,
-    async collect(service, region) {
+    async collect(service, region, depth = "deep") {
       try {
-        const part = await COLLECTORS[service](opts(region), region);
+        const part = await COLLECTORS[service](opts(region), region, depth);
         finishedAt = new Date().toISOString();
         return part;
       } catch (e) {
@@ -205,9 +205,9 @@ export function awsSource(
 }
 
 type Opts = Record<string, unknown> & { region: string };
-type Collector = (opts: Opts, region: string) => Promise<InventoryPart>;
+type Collector = (opts: Opts, region: string, depth: ScanDepth) => Promise<InventoryPart>;
 
-async function iam(opts: Opts): Promise<InventoryPart> {
+async function iam(opts: Opts, _region: string, depth: ScanDepth): Promise<InventoryPart> {
   const client = new IAMClient(opts);
   const details = await collectAll(
     paginateGetAccountAuthorizationDetails(
@@ -247,9 +247,9 @@ async function iam(opts: Opts): Promise<InventoryPart> {
   const virtual = (await collectAll(paginateListVirtualMFADevices({ client }, {}))).flatMap(
     (p) => p.VirtualMFADevices ?? [],
   );
-  // The credential report: generated on demand, ready within seconds.
+  // The credential report (deep scans only): generated on demand, ready within seconds.
   let report: string | undefined;
-  for (let i = 0; i < 10 && report === undefined; i++) {
+  for (let i = 0; depth === "deep" && i < 10 && report === undefined; i++) {
     const state = await client.send(new GenerateCredentialReportCommand({}));
     if (state.State === "COMPLETE") {
       const got = await client.send(new GetCredentialReportCommand({}));
@@ -272,7 +272,7 @@ async function iam(opts: Opts): Promise<InventoryPart> {
       account: {
         PasswordPolicy: plain(policy?.PasswordPolicy ?? null) as never,
         AccountAlias: aliases.AccountAliases?.[0],
-        CredentialReport: report ? parseCredentialReport(report) : [],
+        ...(report !== undefined ? { CredentialReport: parseCredentialReport(report) } : {}),
       },
     },
     resources: 1 + users.length + Policies.length,
@@ -389,7 +389,7 @@ async function guardduty(opts: Opts, region: string): Promise<InventoryPart> {
 
 const withRegion = (list: unknown[], region: string) => list.map((x) => ({ ...(plain(x) as object), region }));
 
-async function ec2(opts: Opts, region: string): Promise<InventoryPart> {
+async function ec2(opts: Opts, region: string, depth: ScanDepth): Promise<InventoryPart> {
   const client = new EC2Client(opts);
   const SecurityGroups = (await collectAll(paginateDescribeSecurityGroups({ client }, {}))).flatMap(
     (p) => p.SecurityGroups ?? [],
@@ -401,17 +401,21 @@ async function ec2(opts: Opts, region: string): Promise<InventoryPart> {
   const snapshots = (await collectAll(paginateDescribeSnapshots({ client }, { OwnerIds: ["self"] }))).flatMap(
     (p) => p.Snapshots ?? [],
   );
-  const Snapshots = await mapLimit(snapshots, 8, async (s) => ({
-    ...(plain(s) as object),
-    region,
-    CreateVolumePermissions: plain(
-      (
-        await client.send(
-          new DescribeSnapshotAttributeCommand({ SnapshotId: s.SnapshotId, Attribute: "createVolumePermission" }),
-        )
-      ).CreateVolumePermissions ?? [],
-    ),
-  }));
+  // Each snapshot's sharing: one call per snapshot, made by a deep scan only.
+  const Snapshots =
+    depth === "deep"
+      ? await mapLimit(snapshots, 8, async (s) => ({
+          ...(plain(s) as object),
+          region,
+          CreateVolumePermissions: plain(
+            (
+              await client.send(
+                new DescribeSnapshotAttributeCommand({ SnapshotId: s.SnapshotId, Attribute: "createVolumePermission" }),
+              )
+            ).CreateVolumePermissions ?? [],
+          ),
+        }))
+      : withRegion(snapshots, region);
   const Images = (await client.send(new DescribeImagesCommand({ Owners: ["self"] }))).Images ?? [];
   const ebs = await client.send(new GetEbsEncryptionByDefaultCommand({}));
   return {

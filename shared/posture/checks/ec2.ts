@@ -254,6 +254,15 @@ export const ec2Checks: CheckDefinition[] = [
     },
     evaluate: (inv) =>
       inv.ec2.Snapshots.map((s): Result => {
+        if (!s.CreateVolumePermissions) {
+          return {
+            status: "MANUAL",
+            resourceId: s.SnapshotId,
+            resourceArn: ec2Arn(inv, s.region, "snapshot", s.SnapshotId, false),
+            region: s.region,
+            details: `Snapshot ${s.SnapshotId}'s permissions were not read (a deep scan reads each snapshot's).`,
+          };
+        }
         const isPublic = s.CreateVolumePermissions.some((p) => p.Group === "all");
         return {
           status: isPublic ? "FAIL" : "PASS",

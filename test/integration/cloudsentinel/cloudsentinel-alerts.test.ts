@@ -146,5 +146,16 @@ describe("alert stats", () => {
     const other = await newTenant("cs-alerts-other");
     expect((await call("GET", `${V1}/alerts/stats`, { token: other.token })).body.total_alerts).toBe(0);
     expect((await patch(ids[5] as number, { status: "acknowledged" }, other.token)).status).toBe(404);
+    // Bulk answers each id on its own: another tenant's ids are listed as not found, none changes.
+    const before = (await call("GET", `${V1}/alerts/`, { token: t.token, query: { limit: "500" } })).body;
+    const bulk = await call("PATCH", `${V1}/alerts/bulk`, {
+      token: other.token,
+      body: { alert_ids: [ids[5], ids[6]], updates: { status: "resolved" } },
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.updated_count).toBe(0);
+    expect(bulk.body.failed.map((f: { id: number }) => f.id)).toEqual([ids[5], ids[6]]);
+    const after = (await call("GET", `${V1}/alerts/`, { token: t.token, query: { limit: "500" } })).body;
+    expect(after).toEqual(before);
   });
 });

@@ -46,12 +46,13 @@ describe("Map support in the workflow definitions", () => {
     });
   });
 
-  it("chains Validate → Collect → Evaluate → Notify → RecordSuccess, each failure to RecordFailure", () => {
+  it("chains Validate → Collect → Evaluate → Evidence → Notify → RecordSuccess, each failure to RecordFailure", () => {
     const asl = toAsl(cloudScan) as { States: Record<string, any> };
     expect(asl.States.Validate.Next).toBe("Collect");
-    expect(asl.States.Evaluate.Next).toBe("Notify");
+    expect(asl.States.Evaluate.Next).toBe("Evidence");
+    expect(asl.States.Evidence.Next).toBe("Notify");
     expect(asl.States.Notify.Next).toBe("RecordSuccess");
-    for (const s of ["Validate", "Collect", "Evaluate", "Notify"]) {
+    for (const s of ["Validate", "Collect", "Evaluate", "Evidence", "Notify"]) {
       expect(asl.States[s].Catch[0].Next).toBe("RecordFailure");
     }
   });

@@ -8,6 +8,7 @@ import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
+  DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
   EC2Client,
@@ -39,7 +40,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { awsSource } from "#shared/posture/adapters/aws.ts";
 import { evaluate } from "#shared/posture/evaluate.ts";
-import { mergeParts, Throttled, UnitRefused } from "#shared/posture/source.ts";
+import { demoSource, mergeParts, Throttled, UnitRefused } from "#shared/posture/source.ts";
 
 const ACCOUNT = "210987654321";
 const KEYS = { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
@@ -125,6 +126,51 @@ describe("AWS collectors", () => {
     expect(failed("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22")).toEqual(["sg-0000000000000000a"]);
     expect(failed("ec2_ebs_volume_encryption")).toEqual(["vol-1"]);
     expect(failed("ec2_instance_imdsv2_enabled")).toEqual(["i-0123456789abcdef0"]);
+  });
+
+  it("reads each snapshot's sharing in a deep scan only; a quick scan leaves the check MANUAL", async () => {
+    const mock = () => {
+      ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+      ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+      ec2
+        .on(DescribeSnapshotsCommand)
+        .resolves({ Snapshots: [{ SnapshotId: "snap-0123456789abcdef0", Encrypted: true, OwnerId: ACCOUNT }] });
+      ec2.on(DescribeSnapshotAttributeCommand).resolves({ CreateVolumePermissions: [{ Group: "all" }] });
+      ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+      ec2.on(GetEbsEncryptionByDefaultCommand).resolves({ EbsEncryptionByDefault: true });
+    };
+    const verdict = (unit: Awaited<ReturnType<ReturnType<typeof awsSource>["collect"]>>) =>
+      evaluate(inventoryOf(unit), { checks: ["ec2_ebs_public_snapshot"] }).findings.map((f) => f.status);
+
+    mock();
+    const quick = await awsSource(KEYS, "us-east-1").collect("ec2", "us-east-1", "quick");
+    expect(ec2.commandCalls(DescribeSnapshotAttributeCommand)).toHaveLength(0);
+    expect(verdict(quick)).toEqual(["MANUAL"]);
+
+    ec2.reset();
+    mock();
+    const deep = await awsSource(KEYS, "us-east-1").collect("ec2", "us-east-1", "deep");
+    expect(ec2.commandCalls(DescribeSnapshotAttributeCommand)).toHaveLength(1);
+    expect(verdict(deep)).toEqual(["FAIL"]);
+  });
+
+  it("gives the demo account the same quick/deep split: no credential report in a quick scan", async () => {
+    const demo = demoSource("misconfigured");
+    const quick = await demo.collect("iam", "us-east-1", "quick");
+    const deep = await demo.collect("iam", "us-east-1", "deep");
+    expect(quick.part.account).not.toHaveProperty("CredentialReport");
+    expect(deep.part.account?.CredentialReport?.length).toBeGreaterThan(0);
+    const root = (unit: typeof quick) =>
+      evaluate(
+        mergeParts({ accountId: "123456789012", collectedAt: "2026-03-02T12:00:00.000Z", regions: ["us-east-1"] }, [
+          unit.part,
+        ]),
+        { checks: ["iam_avoid_root_usage", "iam_root_mfa_enabled"] },
+      ).findings.map((f) => `${f.checkId}:${f.status}`);
+    // Root MFA falls back to the account summary (quick); root's last use is in the report only.
+    expect(root(quick)).toEqual(["iam_avoid_root_usage:MANUAL", "iam_root_mfa_enabled:FAIL"]);
+    expect(root(deep)).toEqual(["iam_avoid_root_usage:PASS", "iam_root_mfa_enabled:FAIL"]);
   });
 
   it("reads S3 buckets in their own region, treats 'no policy' as none, and finds a public ACL", async () => {
