@@ -5,7 +5,8 @@
  * Context (`cdk synth -c key=value`): `prefix` (stack name prefix), `issuer`, `audience`,
  * `notifier=aws` with `notifierFromEmail=<SES-verified sender>` to send user notifications through
  * SES/SNS (default: the table's outbox), `stripeSecretArn=<Secrets Manager secret ARN or name>` to
- * bill through Stripe (README "Deploy": what the secret holds), `nag=false` to skip cdk-nag for a quick synth (the infra
+ * bill through Stripe (README "Deploy": what the secret holds), `alertEmail=<address>` to subscribe
+ * it to the alert topic every alarm notifies, `nag=false` to skip cdk-nag for a quick synth (the infra
  * tests always run it).
  */
 import { existsSync } from "node:fs";
@@ -40,6 +41,7 @@ const { app } = createApp({
   prefix: text("prefix"),
   nag: text("nag") !== "false",
   stripeSecretArn: text("stripeSecretArn"),
+  alertEmail: text("alertEmail"),
   settings: {
     ...(issuer && { issuer }),
     ...(audience && { audience }),

@@ -6,6 +6,7 @@
 import { Stack, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import { type FunctionNeeds, IOT_NAMES } from "./access-policy.ts";
+import { acknowledgeServerlessFailureQueue, acknowledgeServerlessFunction } from "./nag-serverless.ts";
 
 /** An ARN the way cdk-nag prints it in a finding id (pseudo parameters as `<AWS::…>`). */
 const nagArn = (service: string, resource: string) =>
@@ -45,6 +46,7 @@ export function acknowledgeFunctionFindings(
   blobBucketName?: string,
 ): void {
   ack(scope, "AwsSolutions-L1", RUNTIME_REASON);
+  acknowledgeServerlessFunction(scope);
 
   const star = [XRAY];
   if (needs.iotRegistry) star.push("iot:CreateKeysAndCertificate and iot:DescribeEndpoint support none either");
@@ -181,4 +183,14 @@ export function acknowledgeManageConnections(scope: IConstruct, apiLogicalIds: s
         wildcard(nagArn("execute-api", `<${api}>/${stage}/${method}/@connections/*`)),
         "WebSocket connection ids are assigned by API Gateway when a client connects; the grant is fixed to this API and stage and only the connection id is open.",
       );
+}
+
+/** A function's on-failure queue (infra/constructs/monitoring-failure-queue.ts). */
+export function acknowledgeFailureQueue(queue: IConstruct): void {
+  acknowledgeServerlessFailureQueue(queue);
+  ack(
+    queue,
+    "AwsSolutions-SQS3",
+    "This queue is itself the end of the line: it holds a function's failed asynchronous or stream invocations (Lambda on-failure destination / EventBridge DLQ), read only by people and tools/redrive.ts, so there is no consumer whose failures another queue would catch; its depth is alarmed.",
+  );
 }

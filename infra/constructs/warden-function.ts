@@ -9,8 +9,10 @@ import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { type AccessTargets, accessStatements, type FunctionNeeds } from "./access-policy.ts";
+import { failureQueue } from "./monitoring-failure-queue.ts";
 import { acknowledgeFunctionFindings } from "./nag.ts";
 
 /** Values every function reads from its environment (see shared/kit/config.ts). */
@@ -48,6 +50,8 @@ export class WardenFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** Where failed asynchronous or stream invocations are kept; set by `keepFailures()`. */
+  failureQueue?: Queue;
 
   constructor(scope: Construct, id: string, props: WardenFunctionProps) {
     super(scope, id);
@@ -132,5 +136,15 @@ export class WardenFunction extends Construct {
       platform.stateMachineNamePrefix,
       platform.blobBucketName,
     );
+  }
+
+  /**
+   * The function's on-failure queue, made on first use (infra/constructs/monitoring-failure-queue.ts):
+   * for functions invoked asynchronously or by a stream, never for API functions (their caller
+   * gets the error).
+   */
+  keepFailures(): Queue {
+    this.failureQueue ??= failureQueue(this);
+    return this.failureQueue;
   }
 }

@@ -50,6 +50,8 @@ export class ApiStack extends Stack {
       stageName: "$default",
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 500 },
+      // Per-route 4xx/5xx/latency metrics (ApiId, Method, Resource, Stage) for the monitoring dashboard.
+      detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),

@@ -12,13 +12,15 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
+import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
 import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
 import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack } from "./api-stack.ts";
 import { blobBucketNameFor, DataStack } from "./data-stack.ts";
 import { IotStack } from "./iot-stack.ts";
-import { realtimeStackFor } from "./realtime-stack.ts";
+import { type Monitoring, monitoringFor } from "./monitoring-stack.ts";
+import { RealtimeStack, realtimeStackFor } from "./realtime-stack.ts";
 import { apiGatewayPath, RoutesStack } from "./routes-stack.ts";
 import { WorkersStack } from "./workers-stack.ts";
 import { WorkflowsStack } from "./workflows-stack.ts";
@@ -50,6 +52,8 @@ export interface CreateAppOptions {
    * optionally `STRIPE_METER_*`). Without it the deployment has no payment provider.
    */
   stripeSecretArn?: string;
+  /** `-c alertEmail=`: an address subscribed to the alert topic (infra/stacks/monitoring-stack.ts). */
+  alertEmail?: string;
 }
 
 export interface WardenApp {
@@ -60,6 +64,7 @@ export interface WardenApp {
   iot?: IotStack;
   workers?: WorkersStack;
   workflows?: WorkflowsStack;
+  monitoring: Monitoring;
 }
 
 /**
@@ -208,5 +213,31 @@ export function createApp(options: CreateAppOptions): WardenApp {
         })
       : undefined;
 
-  return { app, data, api, routeStacks: routeStackList, iot, workers: workersStack, workflows: workflowsStack };
+  // Alarms from the route table and the workers, and the dashboard (after every function exists).
+  const realtime = app.node.children.find((c): c is RealtimeStack => c instanceof RealtimeStack);
+  const monitoring = monitoringFor(app, {
+    prefix,
+    alertEmail: options.alertEmail,
+    api,
+    tableName: data.tableName,
+    routes,
+    routeStacks: [...routeStackList, ...(realtime ? [realtime] : [])].map((stack) => ({
+      stack,
+      functions: stack.functions,
+    })),
+    workers: workersStack,
+    iot,
+  });
+  acknowledgeServerlessApp(app);
+
+  return {
+    app,
+    data,
+    api,
+    routeStacks: routeStackList,
+    iot,
+    workers: workersStack,
+    workflows: workflowsStack,
+    monitoring,
+  };
 }
