@@ -6,7 +6,7 @@
  * `notifier=aws` with `notifierFromEmail=<SES-verified sender>` to send user notifications through
  * SES/SNS (default: the table's outbox), `stripeSecretArn=<Secrets Manager secret ARN or name>` to
  * bill through Stripe (README "Deploy": what the secret holds), `alertEmail=<address>` to subscribe
- * it to the alert topic every alarm notifies, `nag=false` to skip cdk-nag for a quick synth (the infra
+ * it to the alert topic every alarm notifies, `apiRouteMetrics=true` for per-route API metrics, `nag=false` to skip cdk-nag for a quick synth (the infra
  * tests always run it).
  */
 import { existsSync } from "node:fs";
@@ -42,6 +42,7 @@ const { app } = createApp({
   nag: text("nag") !== "false",
   stripeSecretArn: text("stripeSecretArn"),
   alertEmail: text("alertEmail"),
+  apiRouteMetrics: text("apiRouteMetrics") === "true",
   settings: {
     ...(issuer && { issuer }),
     ...(audience && { audience }),

@@ -12,6 +12,11 @@ import type { Construct } from "constructs";
 export interface ApiStackProps extends StackProps {
   /** Stage-wide defaults; per-tenant limits are enforced in-function by the endpoint kit. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /**
+   * Per-route 4xx/5xx/latency metrics (`-c apiRouteMetrics=true`), graphed by the monitoring
+   * dashboard. Off by default: CloudWatch bills them as custom metrics, six per route that sees traffic.
+   */
+  detailedMetrics?: boolean;
 }
 
 /** HTTP API ($context) variables worth keeping per request; never headers, bodies or tokens. */
@@ -50,8 +55,7 @@ export class ApiStack extends Stack {
       stageName: "$default",
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 500 },
-      // Per-route 4xx/5xx/latency metrics (ApiId, Method, Resource, Stage) for the monitoring dashboard.
-      detailedMetricsEnabled: true,
+      detailedMetricsEnabled: props.detailedMetrics ?? false,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),

@@ -54,6 +54,8 @@ export interface CreateAppOptions {
   stripeSecretArn?: string;
   /** `-c alertEmail=`: an address subscribed to the alert topic (infra/stacks/monitoring-stack.ts). */
   alertEmail?: string;
+  /** `-c apiRouteMetrics=true`: the stage's per-route metrics (billed as custom metrics). */
+  apiRouteMetrics?: boolean;
 }
 
 export interface WardenApp {
@@ -125,7 +127,10 @@ export function createApp(options: CreateAppOptions): WardenApp {
     tableName: `${prefix.toLowerCase()}-table`,
     blobBucketName: blobBucketNameFor(prefix),
   });
-  const api = new ApiStack(app, `${prefix}-Api`, { description: "Warden: HTTP API and stage" });
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    description: "Warden: HTTP API and stage",
+    detailedMetrics: options.apiRouteMetrics,
+  });
   // One static gateway policy per deployment: IoT policy names are unique per account and region,
   // so a second copy (another prefix) gets its own.
   const registersGateways = [...routes, ...workers].some((r) => r.access.iotRegistry);

@@ -270,7 +270,7 @@ export class MonitoringStack extends Stack {
       graph("API latency (ms)", [api("Latency", "p50", "p50"), api("Latency", "p99", "p99")]),
     );
     dashboard.addWidgets(
-      graph("5xx per route (detailed metrics)", [perRoute("5xx", "Sum")]),
+      graph("5xx per route (-c apiRouteMetrics=true)", [perRoute("5xx", "Sum")]),
       graph("p99 latency per route (ms)", [perRoute("Latency", "p99")]),
     );
     dashboard.addWidgets(
