@@ -51,8 +51,8 @@ describe("nothing lost silently", () => {
           ),
       );
       expect(config, w.id).toHaveLength(1);
-      const destination = (config[0]?.Properties.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure
-        .Destination;
+      const destination = (config[0]?.Properties.DestinationConfig as { OnFailure?: { Destination?: unknown } })
+        ?.OnFailure?.Destination;
       expect(JSON.stringify(destination), w.id).toContain(
         stack.getLogicalId(fn?.failureQueue?.node.defaultChild as never),
       );
