@@ -12,7 +12,8 @@
  * `reservedConcurrency=false` or `reservedAuth`/`reservedIngest`/`reservedWorker` (per function) and
  * `accountConcurrency` (the quota they are checked against), `domainName` with `certificateArn`
  * (custom domain), `waf=true` (CloudFront + WAF; the app must be deployed to us-east-1).
- * README "Deploy" lists them all with what a deploy costs.
+ * `alertEmail=<address>` to subscribe it to the alert topic every alarm notifies, `apiRouteMetrics=true`
+ * for per-route API metrics. README "Deploy" lists them all with what a deploy costs.
  */
 import { existsSync } from "node:fs";
 import { App } from "aws-cdk-lib";
@@ -90,6 +91,8 @@ const { app } = createApp({
   accountConcurrency: count("accountConcurrency", 1000),
   ...(domainName && certificateArn && { domain: { domainName, certificateArn } }),
   waf,
+  alertEmail: text("alertEmail"),
+  apiRouteMetrics: text("apiRouteMetrics") === "true",
   settings: {
     ...(issuer && { issuer }),
     ...(audience && { audience }),

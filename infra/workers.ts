@@ -33,6 +33,11 @@ export interface Worker {
   streamFilters?: Record<string, unknown>[];
   /** "schedule" only: an EventBridge schedule expression, e.g. "rate(1 minute)". */
   schedule?: string;
+  /**
+   * "none" only: invoked asynchronously by something outside this list (EventBridge Scheduler), so
+   * it gets retries and an on-failure queue like the "schedule" and "iot-events" workers.
+   */
+  invokedAsync?: true;
 }
 
 /**
@@ -113,6 +118,7 @@ export const workers: Worker[] = [
     handler: "functions/workflows/certificate-renewal/auto-renew.ts",
     access: { table: "RW", workflows: "start", notify: true },
     trigger: "none",
+    invokedAsync: true,
   },
   {
     // Changes to state an evidence check reads → re-evaluate those checks for the tenant.
@@ -153,6 +159,7 @@ export const workers: Worker[] = [
     handler: "functions/workflows/gateway-scan/scheduled.ts",
     access: { table: "RW", workflows: "start" },
     trigger: "none",
+    invokedAsync: true,
   },
   {
     // Audit records, gateway events, workflow progress and notifier messages → WebSocket clients of

@@ -14,6 +14,7 @@
  *   db        shared/<area>/db/**       table/, zod, its own area, kit/{errors,log,config,text}
  *   kit       shared/kit/**             anything in shared/ but other areas' db/ (the endpoint pipeline
  *                                       calls identity, audit and tenancy); kit/{errors,log,config,text} are leaves
+ *                                       (and kit/metrics.ts, importable wherever they are)
  *   table     shared/table/**           kit/{errors,log,config,text} and itself
  *   lib       shared/{auth,crypto,iot}  kit/{errors,log,config,text}, each other, edge/contract.ts
  *   shared/** never imports infra/**, functions/**, test/** or bench/**; from edge/ only edge/contract.ts.
@@ -104,7 +105,14 @@ type Kind =
   | { kind: "outside" }
   | { kind: "package"; name: string };
 
-const KIT_LEAVES = new Set(["shared/kit/errors.ts", "shared/kit/log.ts", "shared/kit/config.ts", "shared/kit/text.ts"]);
+const KIT_LEAVES = new Set([
+  "shared/kit/errors.ts",
+  "shared/kit/log.ts",
+  "shared/kit/config.ts",
+  "shared/kit/text.ts",
+  // Business metrics (EMF): counted where the event happens, e.g. a shadow write that failed in fleet.
+  "shared/kit/metrics.ts",
+]);
 const LIBS = new Set(["auth", "crypto", "iot"]);
 
 export function classify(path: string): Kind {

@@ -6,6 +6,7 @@
 import { Stack, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import { type FunctionNeeds, IOT_NAMES } from "./access-policy.ts";
+import { acknowledgeServerlessFailureQueue, acknowledgeServerlessFunction } from "./nag-serverless.ts";
 
 export { acknowledgeNist80053R5 } from "./nag-nist.ts";
 
@@ -47,6 +48,7 @@ export function acknowledgeFunctionFindings(
   blobBucketName?: string,
 ): void {
   ack(scope, "AwsSolutions-L1", RUNTIME_REASON);
+  acknowledgeServerlessFunction(scope);
 
   const star = [XRAY];
   if (needs.iotRegistry) star.push("iot:CreateKeysAndCertificate and iot:DescribeEndpoint support none either");
@@ -217,4 +219,14 @@ export function acknowledgeEdgeDistribution(distribution: IConstruct, customDoma
         "TLS policy CloudFront fixes; with a domain the distribution requires TLSv1.2_2021.",
     );
   }
+}
+
+/** A function's on-failure queue (infra/constructs/monitoring-failure-queue.ts). */
+export function acknowledgeFailureQueue(queue: IConstruct): void {
+  acknowledgeServerlessFailureQueue(queue);
+  ack(
+    queue,
+    "AwsSolutions-SQS3",
+    "This queue is itself the end of the line: it holds a function's failed asynchronous or stream invocations (Lambda on-failure destination / EventBridge DLQ), read only by people and tools/redrive.ts, so there is no consumer whose failures another queue would catch; its depth is alarmed.",
+  );
 }

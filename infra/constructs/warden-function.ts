@@ -17,6 +17,7 @@ import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Alias, Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import {
   type AccessTargets,
@@ -26,6 +27,7 @@ import {
   tenantRoleArn,
   usesTenantSessions,
 } from "./access-policy.ts";
+import { failureQueue } from "./monitoring-failure-queue.ts";
 import { acknowledgeCanaryDeployRole, acknowledgeFunctionFindings } from "./nag.ts";
 
 /** Values every function reads from its environment (see shared/kit/config.ts). */
@@ -115,6 +117,8 @@ export class WardenFunction extends Construct {
   readonly deploymentGroup?: LambdaDeploymentGroup;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** Where failed asynchronous or stream invocations are kept; set by `keepFailures()`. */
+  failureQueue?: Queue;
 
   constructor(scope: Construct, id: string, props: WardenFunctionProps) {
     super(scope, id);
@@ -233,5 +237,15 @@ export class WardenFunction extends Construct {
       platform.stateMachineNamePrefix,
       platform.blobBucketName,
     );
+  }
+
+  /**
+   * The function's on-failure queue, made on first use (infra/constructs/monitoring-failure-queue.ts):
+   * for functions invoked asynchronously or by a stream, never for API functions (their caller
+   * gets the error).
+   */
+  keepFailures(): Queue {
+    this.failureQueue ??= failureQueue(this);
+    return this.failureQueue;
   }
 }

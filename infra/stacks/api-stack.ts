@@ -96,6 +96,11 @@ export interface ApiStageStackProps extends StackProps {
   /** Route key (`POST /api/auth/login`) → its own limits, overriding the stage-wide ones. */
   routeThrottles?: Record<string, Throttle>;
   domain?: CustomDomain;
+  /**
+   * Per-route 4xx/5xx/latency metrics (`-c apiRouteMetrics=true`), graphed by the monitoring
+   * dashboard. Off by default: CloudWatch bills them as custom metrics, six per route that sees traffic.
+   */
+  detailedMetrics?: boolean;
 }
 
 export class ApiStageStack extends Stack {
@@ -116,6 +121,7 @@ export class ApiStageStack extends Stack {
       // through their `live` alias (WardenFunction), so an auto-deployed route never runs $LATEST.
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 500 },
+      detailedMetricsEnabled: props.detailedMetrics ?? false,
       accessLogSettings: {
         destination: new LogGroupLogDestination(props.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),

@@ -19,13 +19,15 @@ import type {
   PlatformResources,
   RollbackAlarms,
 } from "../constructs/warden-function.ts";
+import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
 import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack, ApiStageStack, type CustomDomain, MAX_INTEGRATIONS_PER_HTTP_API } from "./api-stack.ts";
 import { blobBucketNameFor, DataStack } from "./data-stack.ts";
 import { EdgeStack } from "./edge-stack.ts";
 import { IotStack } from "./iot-stack.ts";
-import { realtimeStackFor } from "./realtime-stack.ts";
+import { type Monitoring, monitoringFor } from "./monitoring-stack.ts";
+import { RealtimeStack, realtimeStackFor } from "./realtime-stack.ts";
 import { apiGatewayPath, isPublicSignIn, RoutesStack, routeThrottles } from "./routes-stack.ts";
 import { WorkersStack } from "./workers-stack.ts";
 import { WorkflowsStack } from "./workflows-stack.ts";
@@ -89,6 +91,10 @@ export interface CreateAppOptions {
   domain?: CustomDomain;
   /** `-c waf=true`: CloudFront with a WAF web ACL in front of the API (deploy region us-east-1). */
   waf?: boolean;
+  /** `-c alertEmail=`: an address subscribed to the alert topic (infra/stacks/monitoring-stack.ts). */
+  alertEmail?: string;
+  /** `-c apiRouteMetrics=true`: the stage's per-route metrics (billed as custom metrics). */
+  apiRouteMetrics?: boolean;
 }
 
 /**
@@ -126,6 +132,7 @@ export interface WardenApp {
   iot?: IotStack;
   workers?: WorkersStack;
   workflows?: WorkflowsStack;
+  monitoring: Monitoring;
 }
 
 /**
@@ -314,6 +321,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     accessLogs: api.accessLogs,
     routeThrottles: routeThrottles(httpRows),
     ...(options.domain && !options.waf && { domain: options.domain }),
+    detailedMetrics: options.apiRouteMetrics,
   });
   for (const routesStack of routeStackList) stage.addStackDependency(routesStack);
 
@@ -329,6 +337,23 @@ export function createApp(options: CreateAppOptions): WardenApp {
 
   if (options.nag) acknowledgeNist80053R5(app);
 
+  // Alarms from the route table and the workers, and the dashboard (after every function exists).
+  const realtime = app.node.children.find((c): c is RealtimeStack => c instanceof RealtimeStack);
+  const monitoring = monitoringFor(app, {
+    prefix,
+    alertEmail: options.alertEmail,
+    api,
+    tableName: data.tableName,
+    routes,
+    routeStacks: [...routeStackList, ...(realtime ? [realtime] : [])].map((stack) => ({
+      stack,
+      functions: stack.functions,
+    })),
+    workers: workersStack,
+    iot,
+  });
+  acknowledgeServerlessApp(app);
+
   return {
     app,
     data,
@@ -340,5 +365,6 @@ export function createApp(options: CreateAppOptions): WardenApp {
     iot,
     workers: workersStack,
     workflows: workflowsStack,
+    monitoring,
   };
 }

@@ -8,9 +8,10 @@
  * some function registers gateways (`gatewayPolicyName`); the registry functions only attach and
  * detach it, so their roles can neither create nor delete policies.
  */
-import { Stack, type StackProps } from "aws-cdk-lib";
+import { Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { CfnPolicy, CfnTopicRule } from "aws-cdk-lib/aws-iot";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { renderGatewayPolicy } from "#shared/iot/policy.ts";
@@ -67,6 +68,14 @@ export class IotStack extends Stack {
         needs: worker.access,
         platform,
         ...(platform.concurrency && { reservedConcurrency: platform.concurrency.ingest }),
+      });
+      // The rule invokes asynchronously: an event the ingest still fails after Lambda's two retries
+      // (or older than an hour: gateways re-report their state) is kept with its payload and the
+      // error in the function's on-failure queue. The rule's error action covers only failing to invoke.
+      fn.alias.configureAsyncInvoke({
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+        onFailure: new SqsDestination(fn.keepFailures()),
       });
       this.ingestFunctions.set(worker.id, fn);
     }

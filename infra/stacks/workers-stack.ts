@@ -7,7 +7,8 @@ import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction as LambdaTarget } from "aws-cdk-lib/aws-events-targets";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { Construct } from "constructs";
 import { acknowledgeStreamRead } from "../constructs/nag.ts";
 import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
@@ -24,6 +25,8 @@ export interface WorkersStackProps extends StackProps {
 
 export class WorkersStack extends Stack {
   readonly functions = new Map<string, WardenFunction>();
+  /** Ids of the table-stream workers (the monitoring stack alarms on their iterator age). */
+  readonly streamWorkers = new Set<string>();
 
   constructor(scope: Construct, id: string, props: WorkersStackProps) {
     super(scope, id, props);
@@ -41,6 +44,7 @@ export class WorkersStack extends Stack {
         ...(props.platform.concurrency && { reservedConcurrency: props.platform.concurrency.worker }),
       });
       if (worker.trigger === "table-stream") {
+        this.streamWorkers.add(worker.id);
         fn.alias.addEventSource(
           new DynamoEventSource(props.table, {
             startingPosition: StartingPosition.LATEST,
@@ -50,8 +54,11 @@ export class WorkersStack extends Stack {
             bisectBatchOnError: true,
             retryAttempts: 5,
             maxRecordAge: Duration.hours(1),
-            // The handler may return `batchItemFailures` to retry only the records that failed.
+            // The handler returns `batchItemFailures` (shared/table/stream.ts) to retry from the
+            // record that failed; a batch that still fails is parked in the function's on-failure
+            // queue (its shard and sequence range; `npm run redrive` reads it back from the stream).
             reportBatchItemFailures: true,
+            onFailure: new SqsDlq(fn.keepFailures()),
             ...((worker.streamFilter || worker.streamFilters) && {
               filters: [...(worker.streamFilter ? [worker.streamFilter] : []), ...(worker.streamFilters ?? [])].map(
                 (f) => FilterCriteria.filter(f),
@@ -67,7 +74,19 @@ export class WorkersStack extends Stack {
           description: `Runs ${worker.id} (${worker.schedule})`,
           schedule: Schedule.expression(worker.schedule),
           // One missed tick is made up by the next: no retries that would pile runs on top of each other.
-          targets: [new LambdaTarget(fn.alias, { retryAttempts: 0 })],
+          // A tick EventBridge could not deliver at all is kept in the function's on-failure queue.
+          targets: [new LambdaTarget(fn.alias, { retryAttempts: 0, deadLetterQueue: fn.keepFailures() })],
+        });
+      }
+      if (worker.trigger === "schedule" || worker.invokedAsync) {
+        // Invoked asynchronously (through the \`live\` alias, so the setting is the alias's): an
+        // invocation that fails after Lambda's retries is kept, with its payload and error, in the
+        // on-failure queue instead of vanishing. A sweep ("schedule") is not retried: its next tick
+        // does the same work.
+        fn.alias.configureAsyncInvoke({
+          retryAttempts: worker.trigger === "schedule" ? 0 : 2,
+          maxEventAge: Duration.hours(6),
+          onFailure: new SqsDestination(fn.keepFailures()),
         });
       }
       this.functions.set(worker.id, fn);

@@ -37,6 +37,7 @@ import { getShadow, type Shadow, updateDesired } from "#shared/iot/shadows.ts";
 import { Conflict, Invalid, NotFound, PayloadTooLarge } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
 import { type FanOutReceipt, startFanOut } from "./fan-out.ts";
+import { countEvent } from "#shared/kit/metrics.ts";
 
 /**
  * IoT Core counts desired and reported together against 8 KB: `{"desired":…,"reported":…}`. The
@@ -363,6 +364,7 @@ export async function pushDesired(
       // The change is saved; the gateway's sync status shows it as pending and the next change
       // (or a resync) writes it again. The caller learns which gateways were not reached.
       log.warn("shadow write failed", { thing: gateway.thingName, shadow: shadowName, configVersion, error: e });
+      countEvent("ShadowSyncFailures", 1, { shadow: shadowName });
       return { gateway_id: gateway.id, error: e instanceof Error ? e.message : String(e) };
     }
   });

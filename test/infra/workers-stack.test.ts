@@ -65,7 +65,8 @@ describe("workers stack, when there are no workers", () => {
     const empty = await synthWarden({ routeFiles: {}, workers: [] });
     try {
       expect(empty.workers).toBeUndefined();
-      expect(empty.stacks.map((s) => s.stackName)).toEqual(["Warden-Data", "Warden-Api"]);
+      // The monitoring stack stays: the API and the table are watched even with no functions.
+      expect(empty.stacks.map((s) => s.stackName)).toEqual(["Warden-Data", "Warden-Api", "Warden-Monitoring"]);
     } finally {
       await empty.cleanup();
     }
