@@ -9,7 +9,7 @@ import { ArnFormat, Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
-import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
+import { AUDIT_DAY_PARTITION_PATTERNS, AUDIT_INSERT_ATTRIBUTES, AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";
@@ -34,11 +34,31 @@ export const IOT_NAMES = {
 export const RATE_LIMIT_PARTITIONS = RATE_WINDOW_PARTITION_PATTERNS;
 
 /**
- * Audit-trail partitions, as the audit area's db declares them: the chain head `T#<tenant>#AUDIT`
- * and the day partitions `T#<tenant>#AUDIT#<day>`. A read-only route appends here when it denies
- * a caller.
+ * Audit-trail partitions, as the audit area's db declares them: the chain head and checkpoints
+ * `T#<tenant>#AUDIT` and the day partitions `T#<tenant>#AUDIT#<day>`.
  */
 export const AUDIT_PARTITIONS = AUDIT_PARTITION_PATTERNS;
+
+/**
+ * What a read-only route needs to audit its calls (denied and failed calls are audited too): one
+ * PutItem of a new record into a day partition, with only a record's attributes. No UpdateItem,
+ * no DeleteItem, nothing in `T#<tenant>#AUDIT` (head, checkpoints): linking and checkpoints are
+ * the table-stream linker's. IAM cannot demand the PutItem's `attribute_not_exists` condition (the
+ * code always sends it); a PutItem that replaced a record would drop its chain fields, and
+ * verification reports the missing seq.
+ */
+export function auditAppendStatements(tableArn: string): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      actions: ["dynamodb:PutItem"],
+      resources: [tableArn],
+      conditions: {
+        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...AUDIT_DAY_PARTITION_PATTERNS] },
+        "ForAllValues:StringEquals": { "dynamodb:Attributes": [...AUDIT_INSERT_ATTRIBUTES] },
+      },
+    }),
+  ];
+}
 
 /** What a function needs beyond `Access`, derived from its route by the caller. */
 export interface FunctionNeeds extends Access {
@@ -132,11 +152,7 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     allow(["dynamodb:UpdateItem"], [tableArn], {
       "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...RATE_LIMIT_PARTITIONS] },
     });
-    // Denied and failed calls are audited too; the chain head is read consistently, then head and
-    // record are written in one transaction (authorized per item action).
-    allow(["dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn], {
-      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...AUDIT_PARTITIONS] },
-    });
+    statements.push(...auditAppendStatements(tableArn));
   }
   if (needs.table || needs.rateLimit) {
     allow(TABLE_KEY_USE, [targets.tableKey.keyArn], {
