@@ -9,7 +9,11 @@ import { ArnFormat, Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
-import { AUDIT_DAY_PARTITION_PATTERNS, AUDIT_INSERT_ATTRIBUTES, AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
+import {
+  AUDIT_DAY_PARTITION_PATTERNS,
+  AUDIT_INSERT_ATTRIBUTES,
+  AUDIT_PARTITION_PATTERNS,
+} from "#shared/audit/db/trail.ts";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";

@@ -5,8 +5,8 @@
  */
 import type { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { workers } from "#infra/workers.ts";
 import { auditRoutes } from "#infra/routes/audit.ts";
+import { workers } from "#infra/workers.ts";
 import { AUDIT_INSERT_ATTRIBUTES } from "#shared/audit/db/trail.ts";
 import { routeKey } from "#shared/kit/route.ts";
 import { actionsOf, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";

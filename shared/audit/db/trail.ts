@@ -279,7 +279,10 @@ async function checkpoints(
   newest = false,
 ): Promise<AuditCheckpoint[]> {
   const { PK } = auditKeys.head(tenantId);
-  const range: [string, string] = [auditKeys.checkpoint(tenantId, after + 1).SK, auditKeys.checkpoint(tenantId, through).SK];
+  const range: [string, string] = [
+    auditKeys.checkpoint(tenantId, after + 1).SK,
+    auditKeys.checkpoint(tenantId, through).SK,
+  ];
   if (through <= after) return [];
   const items = newest
     ? (await queryPage({ tenantId, pk: PK, skBetween: range, descending: true, limit: 1, consistent: true })).items
@@ -359,7 +362,13 @@ export async function linkAuditChain(
       });
       if (needsCheckpoint) {
         writes.push(
-          newItemPut({ ...auditKeys.checkpoint(tenantId, next), type: "AuditCheckpoint", seq: next, hash: value, at: now().toISOString() }),
+          newItemPut({
+            ...auditKeys.checkpoint(tenantId, next),
+            type: "AuditCheckpoint",
+            seq: next,
+            hash: value,
+            at: now().toISOString(),
+          }),
         );
       }
       seq = next;
