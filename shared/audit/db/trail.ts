@@ -301,6 +301,8 @@ export interface LinkResult {
 
 /** Items per linking transaction (DynamoDB allows 100: the head, checkpoints, records). */
 const LINK_BATCH_ITEMS = 100;
+/** Unlinked records read per pass (a longer backlog takes several passes). */
+const LINK_READ_LIMIT = 2000;
 
 /**
  * Links every unlinked record of a tenant into its chain, oldest id first, and writes the
@@ -316,92 +318,106 @@ export async function linkAuditChain(
   const result: LinkResult = { linked: 0, seq: 0, checkpoints: 0 };
   let hints = opts.hints ?? [];
   for (let conflicts = 0; ; ) {
-    const head = await getAuditHead(tenantId);
+    const stored = await getAuditHead(tenantId);
+    // The head as this run advances it: re-read only after a lost race or when the batch is done.
+    let head = stored ? { seq: stored.seq, hash: stored.hash, version: stored.version } : undefined;
     result.seq = head?.seq ?? 0;
     const pending = new Map<string, Item>();
     for (const h of hints) if (h.seq === undefined) pending.set(`${h.PK}|${h.SK}`, h);
     const indexed = await queryAll(
-      { tenantId, pk: auditKeys.unlinked(tenantId), index: "GSI1", limit: LINK_BATCH_ITEMS * 10 },
-      LINK_BATCH_ITEMS * 10,
+      { tenantId, pk: auditKeys.unlinked(tenantId), index: "GSI1", limit: LINK_READ_LIMIT },
+      LINK_READ_LIMIT,
     );
     for (const i of indexed) pending.set(`${i.PK}|${i.SK}`, i);
     const ordered = [...pending.values()].sort((a, b) => String(a.SK).localeCompare(String(b.SK)));
     if (ordered.length === 0) return result;
 
-    let seq = head?.seq ?? 0;
-    let prev = head?.hash ?? GENESIS;
-    const writes: TransactItem[] = [];
-    const budget = LINK_BATCH_ITEMS - 1; // the head
-    for (const item of ordered) {
-      const next = seq + 1;
-      const needsCheckpoint = next % every === 0;
-      if (writes.length + 1 + (needsCheckpoint ? 1 : 0) > budget) break;
-      const hash = typeof item.hash === "string" ? item.hash : "";
-      const value = chainHash(next, prev, hash);
-      writes.push({
-        Update: {
-          TableName: tableName,
-          Key: { PK: item.PK, SK: item.SK },
-          UpdateExpression: "SET #seq = :seq, #prev = :prev, #chain = :chain, #gpk = :gpk, #gsk = :gsk",
-          ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(#seq)",
-          ExpressionAttributeNames: {
-            "#seq": "seq",
-            "#prev": "prevHash",
-            "#chain": "chainHash",
-            "#gpk": "GSI1PK",
-            "#gsk": "GSI1SK",
-          },
-          ExpressionAttributeValues: {
-            ":seq": next,
-            ":prev": prev,
-            ":chain": value,
-            ":gpk": auditKeys.chain(tenantId),
-            ":gsk": pad(next, 12),
-          },
-        },
-      });
-      if (needsCheckpoint) {
-        writes.push(
-          newItemPut({
-            ...auditKeys.checkpoint(tenantId, next),
-            type: "AuditCheckpoint",
-            seq: next,
-            hash: value,
-            at: now().toISOString(),
-          }),
-        );
+    let lostRace = false;
+    while (ordered.length > 0) {
+      let seq = head?.seq ?? 0;
+      let prev = head?.hash ?? GENESIS;
+      const writes: TransactItem[] = [];
+      let taken = 0;
+      const budget = LINK_BATCH_ITEMS - 1; // the head
+      for (const item of ordered) {
+        const next = seq + 1;
+        const needsCheckpoint = next % every === 0;
+        if (writes.length + 1 + (needsCheckpoint ? 1 : 0) > budget) break;
+        const value = chainHash(next, prev, typeof item.hash === "string" ? item.hash : "");
+        writes.push(linkUpdate(tenantId, item, next, prev, value));
+        if (needsCheckpoint) {
+          writes.push(
+            newItemPut({
+              ...auditKeys.checkpoint(tenantId, next),
+              type: "AuditCheckpoint",
+              seq: next,
+              hash: value,
+              at: now().toISOString(),
+            }),
+          );
+        }
+        seq = next;
+        prev = value;
+        taken++;
       }
-      seq = next;
-      prev = value;
+      const linkedAt = now().toISOString();
+      const headWrite = head
+        ? versionedUpdateItem(auditKeys.head(tenantId), head.version, { seq, hash: prev, linkedAt })
+        : newItemPut({
+            ...auditKeys.head(tenantId),
+            type: "AuditHead",
+            seq,
+            hash: prev,
+            linkedAt,
+            firstDay: String(ordered[0]?.timestamp ?? linkedAt).slice(0, 10),
+            archivedThrough: null,
+          });
+      try {
+        await transact([headWrite, ...writes]);
+      } catch (e) {
+        // Another linker advanced the head, or a record was linked or removed meanwhile: re-read.
+        if (!(e instanceof Conflict) || ++conflicts > 20) throw e;
+        lostRace = true;
+        break;
+      }
+      const done = ordered.splice(0, taken);
+      result.linked += taken;
+      result.checkpoints += writes.length - taken;
+      result.seq = seq;
+      head = { seq, hash: prev, version: (head?.version ?? 0) + 1 };
+      hints = hints.filter((h) => !done.includes(h));
     }
-    const linkedAt = now().toISOString();
-    const firstTimestamp = String(ordered[0]?.timestamp ?? linkedAt);
-    const headWrite = head
-      ? versionedUpdateItem(auditKeys.head(tenantId), head.version, { seq, hash: prev, linkedAt })
-      : newItemPut({
-          ...auditKeys.head(tenantId),
-          type: "AuditHead",
-          seq,
-          hash: prev,
-          linkedAt,
-          firstDay: firstTimestamp.slice(0, 10),
-          archivedThrough: null,
-        });
-    try {
-      await transact([headWrite, ...writes]);
-    } catch (e) {
-      // Another linker advanced the head, or a record was linked or removed meanwhile: re-read.
-      if (!(e instanceof Conflict) || ++conflicts > 20) throw e;
+    if (lostRace) {
       hints = [];
       await new Promise((r) => setTimeout(r, Math.random() * 20 * Math.min(conflicts, 5)));
-      continue;
     }
-    const linked = seq - (head?.seq ?? 0);
-    result.linked += linked;
-    result.checkpoints += writes.filter((w) => w.Put).length;
-    result.seq = seq;
-    hints = hints.filter((h) => !ordered.slice(0, linked).includes(h));
   }
+}
+
+/** The update that links one record: its chain fields, and its move from the unlinked index to the chain index. */
+function linkUpdate(tenantId: string, item: Item, seq: number, prev: string, value: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { PK: item.PK, SK: item.SK },
+      UpdateExpression: "SET #seq = :seq, #prev = :prev, #chain = :chain, #gpk = :gpk, #gsk = :gsk",
+      ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(#seq)",
+      ExpressionAttributeNames: {
+        "#seq": "seq",
+        "#prev": "prevHash",
+        "#chain": "chainHash",
+        "#gpk": "GSI1PK",
+        "#gsk": "GSI1SK",
+      },
+      ExpressionAttributeValues: {
+        ":seq": seq,
+        ":prev": prev,
+        ":chain": value,
+        ":gpk": auditKeys.chain(tenantId),
+        ":gsk": pad(seq, 12),
+      },
+    },
+  };
 }
 
 // --- reading -----------------------------------------------------------------------------------
