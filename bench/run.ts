@@ -169,6 +169,7 @@ async function main() {
     await grc.benchGrc({ call, warm, newTenant });
     const billing = await import("./billing.ts");
     await billing.benchBilling({ call, newTenant, warm });
+    await (await import("./audit.ts")).benchAudit();
     await (await import("./posture.ts")).benchPostureAll({ call, newTenant, freshIp });
     const { benchRealtime } = await import("./realtime.ts");
     console.log(

@@ -185,4 +185,13 @@ export const workers: Worker[] = [
     access: { table: "RW", jwtPublicKey: true },
     trigger: "none",
   },
+  {
+    // Audit records (table stream INSERTs of type "Audit") → linked into the tenant's hash chain,
+    // with checkpoints (shared/audit/db/trail.ts): request functions append without a lock.
+    id: "workers-audit-linker",
+    handler: "functions/workers/audit-linker.ts",
+    access: { table: "RW" },
+    trigger: "table-stream",
+    streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
+  },
 ];

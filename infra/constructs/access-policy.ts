@@ -9,7 +9,11 @@ import { ArnFormat, Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
-import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
+import {
+  AUDIT_DAY_PARTITION_PATTERNS,
+  AUDIT_INSERT_ATTRIBUTES,
+  AUDIT_PARTITION_PATTERNS,
+} from "#shared/audit/db/trail.ts";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
 import {
@@ -41,9 +45,8 @@ export const IOT_NAMES = {
 export const RATE_LIMIT_PARTITIONS = RATE_WINDOW_PARTITION_PATTERNS;
 
 /**
- * Audit-trail partitions, as the audit area's db declares them: the chain head `T#<tenant>#AUDIT`
- * and the day partitions `T#<tenant>#AUDIT#<day>`. A read-only route appends here when it denies
- * a caller.
+ * Audit-trail partitions, as the audit area's db declares them: the chain head and checkpoints
+ * `T#<tenant>#AUDIT` and the day partitions `T#<tenant>#AUDIT#<day>`.
  */
 export const AUDIT_PARTITIONS = AUDIT_PARTITION_PATTERNS;
 

@@ -13,13 +13,13 @@ import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
 import { acknowledgeNist80053R5 } from "../constructs/nag.ts";
+import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
 import type {
   ConcurrencySettings,
   FunctionSettings,
   PlatformResources,
   RollbackAlarms,
 } from "../constructs/warden-function.ts";
-import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
 import { routeFiles as routeTable } from "../routes.ts";
 import { type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack, ApiStageStack, type CustomDomain, MAX_INTEGRATIONS_PER_HTTP_API } from "./api-stack.ts";

@@ -141,6 +141,8 @@ export async function exportAudit(
   return file;
 }
 
+type LinkedRecord = AuditRecord & { seq: number; chainHash: string };
+
 export interface ClearResult {
   deletedCount: number;
   archivedCount: number;
@@ -167,12 +169,14 @@ export async function clearAudit(
   const anchorSeq = head.archivedThrough?.seq ?? 0;
   const cutoff = new Date(now.getTime() - input.olderThanDays * DAY_MS);
   const startDay = head.archivedThrough?.day ?? head.firstDay;
+  // Only linked records can be cleared (the anchor is a chain position); the linker links within
+  // seconds, so every record older than a day is linked unless the linker is failing.
   const old = (await readAudit(tenantId, new Date(`${startDay}T00:00:00Z`), cutoff))
-    .filter((r) => r.timestamp < cutoff.toISOString())
+    .filter((r): r is LinkedRecord => r.timestamp < cutoff.toISOString() && r.seq !== undefined && !!r.chainHash)
     .sort((a, b) => a.seq - b.seq);
   // Leftovers of an interrupted clear (already covered by the anchor, already archived).
   const leftovers = old.filter((r) => r.seq <= anchorSeq);
-  const prefix: AuditRecord[] = [];
+  const prefix: LinkedRecord[] = [];
   for (const r of old) {
     if (r.seq <= anchorSeq) continue;
     if (r.seq !== anchorSeq + prefix.length + 1) break;
@@ -196,7 +200,7 @@ export async function clearAudit(
       });
       archiveFile = archiveUri(id);
     }
-    await advanceAuditAnchor(tenantId, { seq: last.seq, hash: last.hash, day: last.timestamp.slice(0, 10) });
+    await advanceAuditAnchor(tenantId, { seq: last.seq, hash: last.chainHash, day: last.timestamp.slice(0, 10) });
   }
   await deleteAuditRecords(tenantId, [...leftovers, ...prefix]);
   return {

@@ -136,7 +136,7 @@ const detail = (r: AuditRecord, key: string): string | undefined => {
 };
 
 export function securityAlerts(records: readonly AuditRecord[]): SecurityAlert[] {
-  const chronological = [...records].sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.seq - b.seq);
+  const chronological = [...records].sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.id.localeCompare(b.id));
   const alerts: SecurityAlert[] = [];
   const blocks: { ip: string; at: number }[] = [];
   for (const r of chronological) {
@@ -263,7 +263,7 @@ export async function auditStatistics(
       retention_days: settings.retentionDays,
       // The table is encrypted at rest with a KMS key; secrets inside it are envelope-encrypted too.
       encryption_enabled: true,
-      // Every record carries the hash of the one before it.
+      // Every record is linked (by the table-stream linker) to the chain value of the one before it.
       tamper_protection: true,
       chain_intact: chain.intact,
       ...(chain.brokenAt ? { chain_broken_at: chain.brokenAt } : {}),

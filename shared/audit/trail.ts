@@ -1,20 +1,25 @@
 /**
  * The audit trail as other areas and the endpoint kit see it: append (every mutation and auth
- * event), read a time range, verify the hash chain, a user's recent activity, and the records a
- * table-stream batch carries. The chain itself (keys, hashing, head) is db/trail.ts.
+ * event), read a time range, verify the hash chain, a user's recent activity, the records a
+ * table-stream batch carries, and the linker the stream runs. The chain itself (keys, hashing,
+ * head, checkpoints) is db/trail.ts.
  */
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { log } from "#shared/kit/log.ts";
 import { insertedItems } from "#shared/table/stream.ts";
-import { AuditRecord, tenantOfAuditPartition } from "./db/trail.ts";
+import { AuditRecord, type LinkResult, linkAuditChain, tenantOfAuditPartition } from "./db/trail.ts";
 
 export {
   type ActivityEntry,
+  AUDIT_DAY_PARTITION_PATTERNS,
+  AUDIT_INSERT_ATTRIBUTES,
   AUDIT_PARTITION_PATTERNS,
   type AuditEntry,
   AuditRecord,
   appendAudit,
   type ChainReport,
+  type LinkResult,
+  linkAuditChain,
   readAudit,
   recentActivityOf,
   verifyAuditChain,
@@ -33,5 +38,22 @@ export function auditRecordsFromStream(event: DynamoDBStreamEvent): { tenantId: 
     }
     out.push({ tenantId, record: parsed.data });
   }
+  return out;
+}
+
+/**
+ * The linker's stream entry: every tenant with audit inserts in the batch gets its unlinked
+ * records linked (the batch's own inserts are passed along, in case the unlinked index lags).
+ * Tenants are linked one after another; a failure throws so the stream retries the batch.
+ */
+export async function linkAuditFromStream(event: DynamoDBStreamEvent): Promise<Map<string, LinkResult>> {
+  const byTenant = new Map<string, Record<string, unknown>[]>();
+  for (const item of insertedItems(event)) {
+    const tenantId = item.type === "Audit" ? tenantOfAuditPartition(item.PK) : undefined;
+    if (!tenantId) continue;
+    byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), item]);
+  }
+  const out = new Map<string, LinkResult>();
+  for (const [tenantId, hints] of byTenant) out.set(tenantId, await linkAuditChain(tenantId, { hints }));
   return out;
 }

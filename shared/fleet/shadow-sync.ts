@@ -36,8 +36,8 @@ import type { SyncOutcome } from "#shared/fleet/db/sync-outcomes.ts";
 import { getShadow, type Shadow, updateDesired } from "#shared/iot/shadows.ts";
 import { Conflict, Invalid, NotFound, PayloadTooLarge } from "#shared/kit/errors.ts";
 import { log } from "#shared/kit/log.ts";
-import { type FanOutReceipt, startFanOut } from "./fan-out.ts";
 import { countEvent } from "#shared/kit/metrics.ts";
+import { type FanOutReceipt, startFanOut } from "./fan-out.ts";
 
 /**
  * IoT Core counts desired and reported together against 8 KB: `{"desired":…,"reported":…}`. The

@@ -21,6 +21,11 @@ export interface TableStatement {
   actions: readonly string[];
   /** `ForAllValues:StringLike` `dynamodb:LeadingKeys` patterns; absent: any key. */
   leadingKeys?: readonly string[];
+  /**
+   * `ForAllValues:StringEquals` `dynamodb:Attributes`: the only attributes a PutItem may carry
+   * (the audit append: a record's own fields, never the chain fields the linker adds); absent: any.
+   */
+  attributes?: readonly string[];
 }
 
 export const TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"] as const;
@@ -47,6 +52,8 @@ export const tenantPartitions = (tenant: string): string[] => [`T#${tenant}`, `T
 export interface Touch {
   action: string;
   key: string | undefined;
+  /** A PutItem's attribute names (what `dynamodb:Attributes` sees). */
+  attributes?: string[];
 }
 
 type Item = Record<string, unknown> | undefined;
@@ -87,7 +94,7 @@ export function touches(commandName: string, input: Record<string, unknown>): To
     case "DeleteItem":
       return one(name, pk(input.Key as Item));
     case "PutItem":
-      return one(name, pk(input.Item as Item));
+      return [{ action: "dynamodb:PutItem", key: pk(input.Item as Item), attributes: Object.keys(input.Item ?? {}) }];
     case "Query":
       return one(name, queryKey(input));
     case "BatchGetItem": {
@@ -104,7 +111,7 @@ export function touches(commandName: string, input: Record<string, unknown>): To
     case "TransactWriteItems":
       return ((input.TransactItems ?? []) as TransactWrite[]).map((t) =>
         t.Put
-          ? { action: "dynamodb:PutItem", key: pk(t.Put.Item) }
+          ? { action: "dynamodb:PutItem", key: pk(t.Put.Item), attributes: Object.keys(t.Put.Item ?? {}) }
           : t.Update
             ? { action: "dynamodb:UpdateItem", key: pk(t.Update.Key) }
             : t.Delete
@@ -144,6 +151,8 @@ export function stringLike(pattern: string, value: string): boolean {
 /** Whether one statement allows one touch. */
 function allows(statement: TableStatement, touch: Touch): boolean {
   if (!statement.actions.includes(touch.action)) return false;
+  const { attributes } = statement;
+  if (attributes && !(touch.attributes ?? []).every((a) => attributes.includes(a))) return false;
   if (!statement.leadingKeys) return true;
   // ForAllValues over an empty set is true in IAM; a touch whose key we cannot read is refused
   // here instead (fail closed): every command Warden sends names its partition key.

@@ -33,7 +33,7 @@
  *      items are granted to the tenant-access role by name (`GLOBAL_GUARD_PARTITIONS`).
  */
 import { createHash } from "node:crypto";
-import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/trail.ts";
+import { AUDIT_DAY_PARTITION_PATTERNS, AUDIT_INSERT_ATTRIBUTES } from "#shared/audit/trail.ts";
 import { config } from "#shared/kit/config.ts";
 import { enterTenant, type TenantCredentials } from "#shared/table/client.ts";
 import { TABLE_READ, TABLE_WRITE, type TableStatement, tenantPartitions } from "#shared/table/leading-keys.ts";
@@ -88,7 +88,13 @@ export function routeTableStatements(needs: TableNeeds): TableStatement[] {
   if (needs.table) statements.push({ actions: needs.table === "RW" ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ });
   if (needs.rateLimit && needs.table !== "RW") {
     statements.push({ actions: ["dynamodb:UpdateItem"], leadingKeys: RATE_WINDOW_PARTITION_PATTERNS });
-    statements.push({ actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], leadingKeys: AUDIT_PARTITION_PATTERNS });
+    // The audit append: one PutItem of a new record into a day partition, with a record's own
+    // attributes only (shared/audit: the chain fields are the stream linker's to add).
+    statements.push({
+      actions: ["dynamodb:PutItem"],
+      leadingKeys: AUDIT_DAY_PARTITION_PATTERNS,
+      attributes: AUDIT_INSERT_ATTRIBUTES,
+    });
   }
   return statements;
 }
@@ -133,7 +139,12 @@ export function tableStatementsJson(statements: readonly TableStatement[], table
     Action: [...s.actions],
     // The indexes only where a Query may use them (the other actions address table items).
     Resource: s.actions.includes("dynamodb:Query") ? [tableArn, `${tableArn}/index/*`] : [tableArn],
-    ...(s.leadingKeys && { Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...s.leadingKeys] } } }),
+    ...((s.leadingKeys || s.attributes) && {
+      Condition: {
+        ...(s.leadingKeys && { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...s.leadingKeys] } }),
+        ...(s.attributes && { "ForAllValues:StringEquals": { "dynamodb:Attributes": [...s.attributes] } }),
+      },
+    }),
   }));
 }
 

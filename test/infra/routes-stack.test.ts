@@ -118,10 +118,14 @@ describe("route stacks", () => {
       );
       expect(writes.map((w) => w.Condition)).toEqual([
         { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#*#RL", "G#IP#*#RL"] } },
-        { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#*#AUDIT", "T#*#AUDIT#*"] } },
+        {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["T#*#AUDIT#*"] },
+          "ForAllValues:StringEquals": { "dynamodb:Attributes": expect.arrayContaining(["PK", "SK", "hash"]) },
+        },
       ]);
-      const [rateWindow] = writes;
+      const [rateWindow, audit] = writes;
       if (rateWindow) expect(actionsOf(rateWindow)).toEqual(["dynamodb:UpdateItem"]);
+      if (audit) expect(actionsOf(audit)).toEqual(["dynamodb:PutItem"]);
     }
   });
 

@@ -9,7 +9,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   type AuditEntry,
   appendAudit,
-  auditKeys,
+  auditRecordKey,
+  linkAuditChain,
   readAudit,
   readAuditArchive,
   verifyAuditChain,
@@ -168,7 +169,7 @@ describe("GET /cloud-integration/security/audit/logs", () => {
     expect(res.body).toMatchObject({ total: 6, filtered: 5, pagination: { page: 1, limit: 5, pages: 2 } });
     const [first] = res.body.logs;
     expect(first).toEqual({
-      id: expect.stringMatching(/^audit-\d+$/),
+      id: expect.stringMatching(/^audit-[0-9A-HJKMNP-TV-Z]{26}$/),
       timestamp: expect.any(String),
       user: "admin",
       api_key_id: null,
@@ -529,14 +530,17 @@ describe("GET /cloud-integration/security/audit/stats", () => {
       { event: "Login", eventType: "login", resource: "/api/auth/login", status: "failed", user: "mallory" },
       { event: "Logout", eventType: "logout", resource: "/api/auth/logout", status: "success", user: "admin" },
     ]);
+    // The stream's linker runs asynchronously when deployed; here it runs now.
+    await linkAuditChain(t.tenantId);
     expect(await verifyAuditChain(t.tenantId)).toMatchObject({ intact: true });
+    const linked = (await readAudit(t.tenantId, new Date(Date.now() - 60_000), new Date())).find(
+      (r) => r.id === victim?.id,
+    );
+    expect(linked?.seq).toEqual(expect.any(Number));
     await db.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: {
-          PK: auditKeys.dayPk(t.tenantId, String(victim?.timestamp).slice(0, 10)),
-          SK: auditKeys.sk(String(victim?.timestamp), Number(victim?.seq)),
-        },
+        Key: auditRecordKey(t.tenantId, { timestamp: String(victim?.timestamp), id: String(victim?.id) }),
         UpdateExpression: "SET #s = :ok",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: { ":ok": "success" },
@@ -544,11 +548,11 @@ describe("GET /cloud-integration/security/audit/stats", () => {
     );
     expect(await verifyAuditChain(t.tenantId)).toMatchObject({
       intact: false,
-      brokenAt: { seq: victim?.seq, id: victim?.id, reason: "record content altered" },
+      brokenAt: { seq: linked?.seq, id: victim?.id, reason: "record content altered" },
     });
     const stats = await call("GET", `${BASE}/stats`, { token: t.token });
     expect(stats.body.compliance).toMatchObject({ tamper_protection: true, chain_intact: false });
-    expect(stats.body.compliance.chain_broken_at).toMatchObject({ seq: victim?.seq });
+    expect(stats.body.compliance.chain_broken_at).toMatchObject({ seq: linked?.seq });
   });
 });
 
@@ -578,6 +582,8 @@ describe("POST /cloud-integration/security/audit/clear", () => {
     await appendAudit(old.tenantId, [
       { event: "Login", eventType: "login", resource: "/api/auth/login", status: "success", user: "admin" },
     ]);
+    // What the stream's linker does when deployed: link the records, oldest id first.
+    await linkAuditChain(old.tenantId);
     // The signup token was issued 40 days ago and has long expired: a fresh one for today.
     const { token } = await issueAccessToken({ userId: old.userId, tenantId: old.tenantId, role: "admin" });
     return { ...old, token };
@@ -616,7 +622,9 @@ describe("POST /cloud-integration/security/audit/clear", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4]);
-    expect(lines[0]).toMatchObject({ event_type: "tenant_created", prevHash: "0".repeat(64) });
+    // The signup and the first login were written in the same (frozen) millisecond: either may link first.
+    expect(lines.map((l) => l.event_type).sort()).toEqual(["login", "login", "logout", "tenant_created"]);
+    expect(lines[0]).toMatchObject({ prevHash: "0".repeat(64) });
 
     const stats = await call("GET", `${BASE}/stats`, { token: t.token });
     expect(stats.body.compliance.chain_intact).toBe(true);

@@ -301,9 +301,9 @@ describe("POST /unlock", () => {
   });
 
   it("records both events, failed attempts included, in the audit trail", async () => {
-    // Oldest first (readAudit answers newest first).
-    const records = (await readAudit(acme.tenantId, started, new Date(Date.now() + 60_000))).sort(
-      (a, b) => a.seq - b.seq,
+    // Oldest first (readAudit answers newest first; ids sort by the time they were written).
+    const records = (await readAudit(acme.tenantId, started, new Date(Date.now() + 60_000))).sort((a, b) =>
+      a.id.localeCompare(b.id),
     );
     const byAdmin = records.filter((r) => r.user === acme.username);
     const locked = byAdmin.filter((r) => r.event_type === "system_locked");
