@@ -12,7 +12,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BuildOptions, build, type Plugin } from "esbuild";
+import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
 import { functionId, type RouteDef } from "#shared/kit/route.ts";
 import { routes as routeTable } from "./routes.ts";
 import { type Worker, workers as workerList } from "./workers.ts";
@@ -32,7 +32,10 @@ export interface BuiltFunction {
   functionId: string;
   /** Absolute path of the bundle. */
   outfile: string;
+  /** Bytes of the bundle's entry and the chunks it imports statically: what every cold start loads. */
   bytes: number;
+  /** Bytes of the chunks loaded on first use only (`import()`). */
+  lazyBytes: number;
 }
 
 /** Every function the app deploys: one per route handler (WebSocket rows included) and per worker. */
@@ -74,7 +77,9 @@ export function lithEntry(entries: Entry[]): string {
   const name = new Map(modules.map((m, i) => [m, `m${i}`]));
   const rows = entries.flatMap((e) =>
     e.route && e.route.method !== "WEBSOCKET"
-      ? [`  ${JSON.stringify(`${e.route.method} ${e.route.path}`)}: ${name.get(e.handler)}.endpoint.lambda(${JSON.stringify(e.route)}),`]
+      ? [
+          `  ${JSON.stringify(`${e.route.method} ${e.route.path}`)}: ${name.get(e.handler)}.endpoint.lambda(${JSON.stringify(e.route)}),`,
+        ]
       : [],
   );
   return [
@@ -84,7 +89,7 @@ export function lithEntry(entries: Entry[]): string {
     "};",
     "export const handler = (event, context) => {",
     "  const h = byRouteKey[event.routeKey];",
-    "  if (!h) throw new Error(`no route ${event.routeKey}`);",
+    '  if (!h) throw new Error("no route " + event.routeKey);',
     "  return h(event, context);",
     "};",
   ].join("\n");
@@ -203,9 +208,10 @@ function bundleOptions(entries: Entry[]): BuildOptions & { metafile: true } {
     // Small maps (no sources inlined): stack traces in CloudWatch point at shared/… lines.
     sourcemap: true,
     sourcesContent: false,
-    // The AWS SDK is bundled (tree-shaken, at package.json's version), not taken from the runtime:
-    // the runtime's copy loads through Node's CommonJS loader file by file (resolve, stat, read,
-    // lex, compile: ~120 ms for the DynamoDB client alone), which dominated every cold start.
+    // The Lambda Node.js runtime ships AWS SDK v3, as CDK's NodejsFunction assumes by default.
+    // (Loading it is most of a cold start — see bench/cold-start.ts — but bundling it into every
+    // function in this one esbuild run took ~9 GB of memory here; left for a per-function build.)
+    external: ["@aws-sdk/*"],
     // Prefer the ESM build of dual packages.
     mainFields: ["module", "main"],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
@@ -222,6 +228,20 @@ function bundleOptions(entries: Entry[]): BuildOptions & { metafile: true } {
     logLevel: "warning",
     legalComments: "none",
   };
+}
+
+/** The chunks an output reaches through imports of the given kinds (itself excluded). */
+function reachableChunks(metafile: Metafile, from: string, kinds: string[]): Set<string> {
+  const seen = new Set<string>();
+  const walk = (out: string) => {
+    for (const i of metafile.outputs[out]?.imports ?? []) {
+      if (i.external || !kinds.includes(i.kind) || seen.has(i.path)) continue;
+      seen.add(i.path);
+      walk(i.path);
+    }
+  };
+  walk(from);
+  return seen;
 }
 
 export async function buildFunctions(options: { outdir?: string; entries?: Entry[] } = {}): Promise<BuiltFunction[]> {
@@ -245,14 +265,25 @@ export async function buildFunctions(options: { outdir?: string; entries?: Entry
     ),
     outdir,
   });
+  const metafile: Metafile = { inputs: result.metafile.inputs, outputs: { ...result.metafile.outputs } };
 
-  await writeFile(join(outdir, "meta.json"), JSON.stringify(result.metafile));
+  await writeFile(join(outdir, "meta.json"), JSON.stringify(metafile));
 
   return entries.map((e) => {
     const outfile = join(outdir, e.functionId, "index.mjs");
-    const output = result.metafile.outputs[relative(root, outfile).split("\\").join("/")];
+    const dir = `${relative(root, join(outdir, e.functionId)).split("\\").join("/")}/`;
+    const output = metafile.outputs[`${dir}index.mjs`];
     if (!output) throw new Error(`esbuild produced no bundle for ${e.handler}`);
-    return { functionId: e.functionId, outfile, bytes: output.bytes };
+    const reach = (kinds: string[]) => reachableChunks(metafile, `${dir}index.mjs`, kinds);
+    const size = (outs: Set<string>) => [...outs].reduce((n, o) => n + (metafile.outputs[o]?.bytes ?? 0), 0);
+    const loaded = reach(["import-statement"]);
+    const all = reach(["import-statement", "dynamic-import"]);
+    return {
+      functionId: e.functionId,
+      outfile,
+      bytes: output.bytes + size(loaded),
+      lazyBytes: size(all) - size(loaded),
+    };
   });
 }
 
@@ -264,11 +295,14 @@ export async function buildLith(options: { outdir: string; entries?: Entry[] }):
     ...bundleOptions(entries),
     entryPoints: { "lith/index": `${ENTRY_NAMESPACE}:${LITH_ENTRY}` },
     outdir,
+    // Like a function's bundle: what the routes import lazily stays in chunks.
+    splitting: true,
+    chunkNames: "lith/chunks/[name]-[hash]",
   });
   const outfile = join(outdir, "lith", "index.mjs");
   const output = result.metafile.outputs[relative(root, outfile).split("\\").join("/")];
   if (!output) throw new Error("esbuild produced no lith bundle");
-  return { functionId: "lith", outfile, bytes: output.bytes };
+  return { functionId: "lith", outfile, bytes: output.bytes, lazyBytes: 0 };
 }
 
 const runAsScript = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
