@@ -1,23 +1,18 @@
 /**
  * `npm run bench`: prints, for every function, its bundle size and the time to import the bundle
- * and answer one request in a fresh Node process (the local stand-in for a cold start); then warm
+ * and answer one request in a fresh Node process (the local stand-in for a cold start), beside the
+ * same for a lith of every route (bench/cold-start.ts); then warm
  * p50/p99 latency and DynamoDB calls per request for the hottest routes, against DynamoDB Local.
  * Figures are printed, never asserted: timing assertions flake on shared machines.
  */
-import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { ensureTable, startDynamoDbLocal } from "#infra/local/dynamodb-local.ts";
 import { generateJwtKeyPem } from "#infra/local/keys.ts";
 import { pct } from "./stats.ts";
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, "..");
-
 const median = (xs: number[]) => pct(xs, 50);
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function main() {
@@ -40,77 +35,12 @@ async function main() {
   try {
     const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
     const { dbCalls, resetDbCalls } = await import("#shared/table/client.ts");
-    const { routes } = await import("#infra/routes.ts");
-    const { functionId } = await import("#shared/kit/route.ts");
-    const { buildFunctions } = await import("#infra/build.ts");
 
     const tenant = await newTenant("bench");
-    // The fresh-process runs answer every route once with this token, logout included (which revokes it).
-    const cold = await newTenant("bench-cold");
 
-    // ── Bundles and fresh-process first answers ─────────────────────────────────────────────
-    // Inside the repository: the bundles leave @aws-sdk/* to the runtime, which node_modules stands in for here.
-    const outdir = join(root, "dist", "bench-functions");
-    const built = await buildFunctions({ outdir });
-    const byId = new Map(built.map((b: { functionId: string; outfile: string; bytes: number }) => [b.functionId, b]));
-    const rows: {
-      id: string;
-      route: string;
-      bytes: number;
-      importMs: number;
-      firstAnswerMs: number;
-      status: number;
-    }[] = [];
-    for (const r of routes.filter((x) => x.method !== "WEBSOCKET")) {
-      const id = functionId(r.handler);
-      const b = byId.get(id);
-      if (!b) continue;
-      const event = {
-        version: "2.0",
-        routeKey: `${r.method} ${r.path}`,
-        rawPath: r.path.replace(/\{[^}]+\}/g, "1"),
-        rawQueryString: "",
-        headers: { "content-type": "application/json", authorization: `Bearer ${cold.token}` },
-        pathParameters: Object.fromEntries([...r.path.matchAll(/\{(\w+)\}/g)].map((m) => [m[1], "1"])),
-        requestContext: {
-          http: { method: r.method, path: r.path, sourceIp: freshIp(), userAgent: "bench" },
-          requestId: randomUUID(),
-          timeEpoch: Date.now(),
-        },
-        isBase64Encoded: false,
-      };
-      const { stdout } = await run(
-        process.execPath,
-        [join(root, "bench/cold-start-child.mjs"), JSON.stringify({ bundle: b.outfile, event })],
-        {
-          env: { ...process.env, ...env },
-          cwd: root,
-        },
-      );
-      const t = JSON.parse(stdout) as { importMs: number; firstAnswerMs: number; status: number };
-      rows.push({
-        id,
-        route: `${r.method} ${r.path}`,
-        bytes: b.bytes,
-        importMs: t.importMs,
-        firstAnswerMs: t.firstAnswerMs,
-        status: t.status,
-      });
-    }
-    console.log("\nFunction bundles (minified, AWS SDK left to the runtime) and fresh-process import + first answer:");
-    console.log(
-      `${"function".padEnd(44)} ${"bundle".padStart(10)} ${"import".padStart(10)} ${"1st answer".padStart(11)}  status`,
-    );
-    for (const r of rows) {
-      console.log(
-        `${r.id.padEnd(44)} ${kb(r.bytes).padStart(10)} ${ms(r.importMs).padStart(10)} ${ms(r.firstAnswerMs).padStart(11)}  ${r.status}`,
-      );
-    }
-    const totals = rows.map((r) => r.importMs + r.firstAnswerMs);
-    console.log(
-      `\nfunctions: ${rows.length}; median bundle ${kb(median(rows.map((r) => r.bytes)))} (target ≤ 100 KB); ` +
-        `max ${kb(Math.max(...rows.map((r) => r.bytes)))}; median import+first answer ${ms(median(totals))} (target ≤ 150 ms)`,
-    );
+    // ── Cold start: each function beside a lith of every route (bench/cold-start.ts) ─────────
+    const coldStart = await import("./cold-start.ts");
+    coldStart.printColdStart(await coldStart.benchColdStart({ call, freshIp, newTenant }, env));
 
     // ── Warm latency and DynamoDB calls per request ─────────────────────────────────────────
     type Answer = { status: number; headers?: Record<string, string> };

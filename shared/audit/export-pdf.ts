@@ -1,8 +1,9 @@
 /**
  * The audit trail as a PDF (pdfkit, the standard Helvetica): its own module, so only the audit
  * export route's bundle carries pdfkit — other users of `exportAudit` (backups) export CSV/JSON.
+ * pdfkit (~900 KB with its font metrics) is imported on first use: a chunk beside the bundle, not
+ * compiled at every cold start of the route.
  */
-import PDFDocument from "pdfkit";
 import type { AuditRecord } from "#shared/audit/db/trail.ts";
 import type { PdfWriter } from "./export.ts";
 
@@ -10,6 +11,7 @@ import type { PdfWriter } from "./export.ts";
 const latin1 = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff]/g, "?");
 
 export const toPdf: PdfWriter = async (records: readonly AuditRecord[], meta) => {
+  const { default: PDFDocument } = await import("pdfkit");
   const doc = new PDFDocument({ size: "A4", layout: "landscape", margin: 36, info: { Title: "Security audit log" } });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));

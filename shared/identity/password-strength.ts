@@ -2,11 +2,11 @@
  * Password strength estimation with zxcvbn-ts (pattern matching against ~40k common passwords,
  * keyboard walks, dates, repeats, l33t), and the test-password route's assessment built on it.
  * Its dictionaries are large (~470 KB bundled), so only the test-password function imports this
- * module (test/infra/app.test.ts checks that no other bundle carries them), and the estimator is
- * built once per container, at import.
+ * module (test/infra/app.test.ts checks that no other bundle carries them), and even there they are
+ * imported on first use (a chunk of their own beside the bundle, not compiled at a cold start); the
+ * estimator is then built once per container.
  */
-import { type TranslationKeys, ZxcvbnFactory } from "@zxcvbn-ts/core";
-import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
+import type { TranslationKeys, ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { getAuthPolicy } from "./auth-policy.ts";
 import { checkPassword, type PasswordChecks, policySuggestions } from "./password-rules.ts";
 
@@ -64,7 +64,14 @@ const translations: TranslationKeys = {
   },
 };
 
-const zxcvbn = new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs, translations });
+let zxcvbn: Promise<ZxcvbnFactory> | undefined;
+const estimator = (): Promise<ZxcvbnFactory> => {
+  zxcvbn ??= Promise.all([import("@zxcvbn-ts/core"), import("@zxcvbn-ts/language-common")]).then(
+    ([core, common]) =>
+      new core.ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs, translations }),
+  );
+  return zxcvbn;
+};
 
 export type StrengthLabel = "very weak" | "weak" | "fair" | "good" | "strong";
 
@@ -78,8 +85,8 @@ export interface Strength {
   suggestions: string[];
 }
 
-export function estimateStrength(password: string, userInputs: string[] = []): Strength {
-  const r = zxcvbn.check(password, userInputs);
+export async function estimateStrength(password: string, userInputs: string[] = []): Promise<Strength> {
+  const r = (await estimator()).check(password, userInputs);
   const score = Math.max(0, Math.min(100, Math.round((r.guessesLog10 / 15) * 100)));
   const strength: StrengthLabel =
     score >= 80 ? "strong" : score >= 60 ? "good" : score >= 40 ? "fair" : score >= 20 ? "weak" : "very weak";
@@ -117,7 +124,7 @@ export async function assessPassword(
     username: input.username,
     reused,
   });
-  const strength = estimateStrength(input.password, [input.username]);
+  const strength = await estimateStrength(input.password, [input.username]);
   const suggestions = [
     ...new Set([
       ...policySuggestions(checks, policy.password_policy),
