@@ -10,7 +10,7 @@ import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { type AccessTargets, accessStatements, type FunctionNeeds } from "./access-policy.ts";
+import { type AccessTargets, accessStatements, applyAccessIdentity, type FunctionNeeds } from "./access-policy.ts";
 import { acknowledgeFunctionFindings } from "./nag.ts";
 
 /** Values every function reads from its environment (see shared/kit/config.ts). */
@@ -69,6 +69,8 @@ export class WardenFunction extends Construct {
     // SES and SNS are granted only where notifications really leave through them.
     const granted: FunctionNeeds = { ...needs, notify: !!needs.notify && platform.settings.notifier === "aws" };
     for (const statement of accessStatements(this, granted, platform)) this.role.addToPrincipalPolicy(statement);
+    // Token-signer tag, scanner role path, scan-schedule variables (access-policy.ts).
+    const accessEnvironment = applyAccessIdentity(this, this.role, granted, platform);
 
     const s = platform.settings;
     const environment: Record<string, string> = {
@@ -106,6 +108,7 @@ export class WardenFunction extends Construct {
       environment.WARDEN_PAYMENTS = "stripe";
       if (needs.paymentSecrets) environment.WARDEN_STRIPE_SECRET_ARN = platform.paymentSecretArn;
     }
+    Object.assign(environment, accessEnvironment);
     // The registry attaches this one static policy to every gateway certificate.
     if (needs.iotRegistry && platform.iotGatewayPolicyName) {
       environment.IOT_GATEWAY_POLICY_NAME = platform.iotGatewayPolicyName;
@@ -128,9 +131,9 @@ export class WardenFunction extends Construct {
     acknowledgeFunctionFindings(
       this,
       granted,
-      platform.tableName,
       platform.stateMachineNamePrefix,
       platform.blobBucketName,
+      platform.scanSchedules ? platform.names : undefined,
     );
   }
 }

@@ -4,8 +4,10 @@
  * its named shadows, and the logs and sessions the gateways report (gateway spec "SSH Access
  * Control", "Firewall & Network Security"). Stack `Routes-fleet`.
  *
- * Access: registry routes create and delete IoT things (iotRegistry) and the gateways' shadows;
- * settings changes write shadows (iotShadows); reads of sync state read shadows.
+ * Access: registering creates the IoT thing and certificate (iotRegistry "register") and writes the
+ * new gateway's shadows; deregistering only detaches and deletes them (iotRegistry "deregister")
+ * and deletes the shadows; settings changes write shadows (iotShadows); reads of sync state only
+ * read shadows (iotShadowsRead).
  */
 import { type RouteDef, rows } from "#shared/kit/route.ts";
 
@@ -21,14 +23,14 @@ export const fleetRoutes: RouteDef[] = [
     path: "/gateways",
     handler: "functions/gateway/gateways/list.ts",
     permission: "gateways:read",
-    access: { ...RO, iotShadows: true },
+    access: { ...RO, iotShadowsRead: true },
   }),
   row({
     method: "POST",
     path: "/gateways",
     handler: "functions/gateway/gateways/create.ts",
     permission: "gateways:admin",
-    access: { ...RW, iotRegistry: true, iotShadows: true },
+    access: { ...RW, iotRegistry: "register", iotShadows: true },
     audit: { event: "Gateway Registered", eventType: "gateway_registered" },
   }),
   row({
@@ -36,14 +38,14 @@ export const fleetRoutes: RouteDef[] = [
     path: "/gateways/{gateway_id}",
     handler: "functions/gateway/gateways/get.ts",
     permission: "gateways:read",
-    access: { ...RO, iotShadows: true },
+    access: { ...RO, iotShadowsRead: true },
   }),
   row({
     method: "DELETE",
     path: "/gateways/{gateway_id}",
     handler: "functions/gateway/gateways/delete.ts",
     permission: "gateways:admin",
-    access: { ...RW, iotRegistry: true, iotShadows: true },
+    access: { ...RW, iotRegistry: "deregister", iotShadows: true },
     audit: { event: "Gateway Deregistered", eventType: "gateway_deregistered" },
   }),
   row({

@@ -12,9 +12,10 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
+import { deploymentNames } from "../constructs/access-policy.ts";
 import type { FunctionSettings, PlatformResources } from "../constructs/warden-function.ts";
 import { routeFiles as routeTable } from "../routes.ts";
-import { type Worker, workers as workerList } from "../workers.ts";
+import { SCAN_SCHEDULE_TARGET_ID, type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack } from "./api-stack.ts";
 import { blobBucketNameFor, DataStack } from "./data-stack.ts";
 import { IotStack } from "./iot-stack.ts";
@@ -140,6 +141,8 @@ export function createApp(options: CreateAppOptions): WardenApp {
     // State machines are found by name (workflows stack), so no function depends on that stack.
     stateMachineNamePrefix: `${prefix.toLowerCase()}-`,
     ...(options.stripeSecretArn ? { paymentSecretArn: options.stripeSecretArn } : {}),
+    names: deploymentNames(prefix, data.stackName),
+    scanSchedules: workers.some((w) => w.id === SCAN_SCHEDULE_TARGET_ID),
   };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");
@@ -205,6 +208,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
           schedules: SCHEDULED_JOBS.filter((job) => taskFunctions.has(taskFunctionId(job.handler))),
           functions: taskFunctions,
           stateMachineNamePrefix: targets.stateMachineNamePrefix,
+          scanSchedules: targets.scanSchedules ? targets.names : undefined,
         })
       : undefined;
 
