@@ -145,7 +145,7 @@ export const KEY_ADMIN_ACTIONS = [
  * tenant, so the key policy itself decides who signs: the account administers the key and reads its
  * public half through IAM (GetPublicKey for verifiers), and signs only from a role tagged
  * `warden:token-signer=<this stack>`, which the app puts on the roles of `jwtSign` functions
- * (login, token refresh, 2FA, password change) and nothing else. A role still needs its own IAM
+ * (sign-in, 2FA sign-in, sign-up, the token route) and nothing else. A role still needs its own IAM
  * grant as well. Tagging roles (iam:TagRole) is then as sensitive as kms:Sign; see the runbook.
  */
 function tokenKeyPolicy(stackName: string): PolicyDocument {
