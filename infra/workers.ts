@@ -49,8 +49,10 @@ const TASK_ACCESS: Record<string, Access> = {
   "functions/workflows/certificate-renewal/finalize-order.ts": { table: "RW", iotShadows: true, dataKey: "both" },
   // Cloud scans open the scan's sealed credentials (the collectors call the customer's AWS with
   // them, or assume the customer's role); Notify opens the webhook secret; none touches IoT.
-  "functions/workflows/cloud-scan/validate.ts": { table: "RW", dataKey: "decrypt" },
-  "functions/workflows/cloud-scan/collect.ts": { table: "RW", dataKey: "decrypt" },
+  // Validate and Collect call the customer's AWS, so they may assume the customer's role (role_arn,
+  // with its external id); Evaluate only reads the collected inventory.
+  "functions/workflows/cloud-scan/validate.ts": { table: "RW", dataKey: "decrypt", assumeCustomerRoles: true },
+  "functions/workflows/cloud-scan/collect.ts": { table: "RW", dataKey: "decrypt", assumeCustomerRoles: true },
   "functions/workflows/cloud-scan/evaluate.ts": { table: "RW", dataKey: "decrypt" },
   "functions/workflows/cloud-scan/notify.ts": { table: "RW", dataKey: "decrypt" },
   "functions/workflows/cloud-scan/finish.ts": { table: "RW" },
@@ -72,6 +74,9 @@ const TASK_ACCESS: Record<string, Access> = {
   // some of which read the gateways' reported shadows (as the evidence stream worker does).
   "functions/workflows/cloud-scan/evidence.ts": { table: "RW", iotShadowsRead: true },
 };
+/** The scheduled gateway scan: the target of every tenant's EventBridge Scheduler schedule. */
+export const SCAN_SCHEDULE_TARGET_ID = "workflows-gateway-scan-scheduled";
+
 const DEFAULT_TASK_ACCESS: Access = { table: "RW", iotShadows: true };
 
 /** Every Step Functions task of `shared/workflows/definitions.ts`, one function each (trigger "none"). */
@@ -155,9 +160,10 @@ export const workers: Worker[] = [
   {
     // A tenant's weekly gateway scan: its EventBridge Scheduler schedule (one per tenant, made by
     // POST /scan with schedule: true) invokes it with {tenantId}; it starts the gateway-scan workflow.
-    id: "workflows-gateway-scan-scheduled",
+    // It moves the schedule's next run itself (UpdateSchedule), hence scanSchedules.
+    id: SCAN_SCHEDULE_TARGET_ID,
     handler: "functions/workflows/gateway-scan/scheduled.ts",
-    access: { table: "RW", workflows: "start" },
+    access: { table: "RW", workflows: "start", scanSchedules: true },
     trigger: "none",
     invokedAsync: true,
   },

@@ -5,8 +5,8 @@
  * acknowledged (with the reason) in `nag.ts`.
  */
 
-import { ArnFormat, Stack } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { ArnFormat, Aws, Stack, Tags } from "aws-cdk-lib";
+import { type CfnRole, Effect, type IRole, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
 import {
@@ -23,6 +23,7 @@ import {
   tableStatementsJson,
   tenantAccessStatements,
 } from "#shared/tenancy/credentials.ts";
+import { TABLE } from "#shared/table/table.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";
 
 /**
@@ -99,6 +100,45 @@ export interface AccessTargets {
   paymentSecretArn?: string;
   /** The Bedrock model or inference profile (`-c bedrockModelId`) the insights summary may invoke. */
   bedrockModelId?: string;
+  /** This deployment's fixed names (see `deploymentNames`); set by the app factory. */
+  names?: DeploymentNames;
+  /** Set when the scheduled gateway-scan function is deployed: tenants' scan schedules invoke it. */
+  scanSchedules?: boolean;
+}
+
+/**
+ * Names fixed per deployment (stack prefix), so functions can address these resources by ARN
+ * without a cross-stack reference, and customers can trust the scanner without knowing our
+ * generated role names. IAM names are global to the account, so the scheduler role's name carries
+ * the region.
+ */
+export interface DeploymentNames {
+  /** EventBridge Scheduler group of the tenants' weekly gateway-scan schedules. */
+  scanScheduleGroup: string;
+  /** The role those schedules run as (invokes the scheduled-scan function only). */
+  scanSchedulerRoleName: string;
+  /** The scheduled-scan function's physical name (the schedules' target). */
+  scanScheduleTargetName: string;
+  /**
+   * IAM path of every role that assumes customers' scan roles: a customer's trust policy names our
+   * account and this path (`aws:PrincipalArn`), not generated role names.
+   */
+  scannerRolePath: string;
+  /** Tag on the roles that may sign access tokens; the signing key's policy requires it. */
+  tokenSignerTag: { key: string; value: string };
+}
+
+export const TOKEN_SIGNER_TAG_KEY = "warden:token-signer";
+
+export function deploymentNames(prefix: string, dataStackName = `${prefix}-Data`): DeploymentNames {
+  const lower = prefix.toLowerCase();
+  return {
+    scanScheduleGroup: `${lower}-gateway-scans`,
+    scanSchedulerRoleName: `${lower}-scan-scheduler-${Aws.REGION}`,
+    scanScheduleTargetName: `${lower}-gateway-scan-scheduled`,
+    scannerRolePath: `/${lower}-cloud-scanner/`,
+    tokenSignerTag: { key: TOKEN_SIGNER_TAG_KEY, value: dataStackName },
+  };
 }
 
 /**
@@ -228,19 +268,7 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
   }
 
   const things = iotArn("thing", `${IOT_NAMES.thingPrefix}*`);
-  if (needs.iotRegistry) {
-    allow(["iot:CreateThing", "iot:DeleteThing", "iot:AttachThingPrincipal", "iot:DetachThingPrincipal"], [things]);
-    allow(["iot:UpdateCertificate", "iot:DeleteCertificate"], [iotArn("cert", "*")]);
-    // Certificates get the one static gateway policy (deployed by the IoT stack) and nothing else:
-    // the function can neither create, change nor delete a policy, nor attach any other one.
-    if (!targets.iotGatewayPolicyName) throw new Error("iotRegistry access needs the IoT gateway policy name");
-    allow(
-      ["iot:AttachPolicy", "iot:DetachPolicy"],
-      [iotArn("cert", "*"), iotArn("policy", targets.iotGatewayPolicyName)],
-    );
-    // Neither action supports resource-level permissions (Service Authorization Reference for AWS IoT).
-    allow(["iot:CreateKeysAndCertificate", "iot:DescribeEndpoint"], ["*"]);
-  }
+  if (needs.iotRegistry) statements.push(...iotRegistryStatements(scope, needs.iotRegistry, targets));
   if (needs.iotShadows) {
     // Named shadows are `thing/<name>/<shadow>`, which the same wildcard covers.
     allow(["iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"], [things]);
@@ -288,5 +316,139 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
   if (needs.summariserModel && targets.bedrockModelId) {
     allow(["bedrock:InvokeModel"], bedrockModelResources(scope, targets.bedrockModelId));
   }
+  if (needs.assumeCustomerRoles) statements.push(...assumeCustomerRoleStatements(scope));
+  if (needs.scanSchedules && targets.scanSchedules && targets.names) {
+    statements.push(...scanScheduleStatements(scope, targets.names));
+  }
   return statements;
+}
+
+/** The single table's GSIs by name (shared/table/table.ts declares them), never `index/*`. */
+export function tableIndexArns(tableArn: string): string[] {
+  return TABLE.indexes.map((index) => `${tableArn}/index/${index.name}`);
+}
+
+/**
+ * Things are `warden-<tenant>-<gateway>` (shared/iot/policy.ts thingNameOf), so the name carries the
+ * tenant, but one registry function serves every tenant and IAM is fixed at deploy time: the ARN
+ * cannot name the tenant here. Per-tenant confinement comes with tenant-scoped credentials
+ * (session tags); this grant stops at Warden's prefix. Certificate ids are made by IoT at
+ * registration, so `cert/*` cannot narrow either.
+ */
+function iotRegistryStatements(
+  scope: IConstruct,
+  mode: NonNullable<Access["iotRegistry"]>,
+  targets: AccessTargets,
+): PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const iotArn = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: "iot", resource, resourceName });
+  const things = iotArn("thing", `${IOT_NAMES.thingPrefix}*`);
+  const certs = iotArn("cert", "*");
+  if (!targets.iotGatewayPolicyName) throw new Error("iotRegistry access needs the IoT gateway policy name");
+  const policy = iotArn("policy", targets.iotGatewayPolicyName);
+  // Deregistering (and undoing a failed registration): detach, deactivate, delete. No create.
+  const undo = [
+    new PolicyStatement({ actions: ["iot:DeleteThing", "iot:DetachThingPrincipal"], resources: [things] }),
+    new PolicyStatement({ actions: ["iot:UpdateCertificate", "iot:DeleteCertificate"], resources: [certs] }),
+    new PolicyStatement({ actions: ["iot:DetachPolicy"], resources: [certs, policy] }),
+  ];
+  if (mode === "deregister") return undo;
+  return [
+    ...undo,
+    new PolicyStatement({ actions: ["iot:CreateThing", "iot:AttachThingPrincipal"], resources: [things] }),
+    // Certificates get the one static gateway policy (deployed by the IoT stack) and nothing else:
+    // the function can neither create, change nor delete a policy, nor attach any other one.
+    new PolicyStatement({ actions: ["iot:AttachPolicy"], resources: [certs, policy] }),
+    // No resource-level permissions (Service Authorization Reference for AWS IoT). The data
+    // endpoint is configured (IOT_ENDPOINT_ADDRESS), so iot:DescribeEndpoint is not granted.
+    new PolicyStatement({ actions: ["iot:CreateKeysAndCertificate"], resources: ["*"] }),
+  ];
+}
+
+/**
+ * Cloud scans with `role_arn`: AssumeRole into any account's role, only with an external id (the
+ * customer's trust policy checks its value; the confused-deputy guard), and never into a role of
+ * the platform's own account: there, a role trusting the account root would accept any external
+ * id, so the explicit deny keeps the scanner from climbing into the platform's own roles.
+ */
+function assumeCustomerRoleStatements(scope: IConstruct): PolicyStatement[] {
+  const stack = Stack.of(scope);
+  return [
+    new PolicyStatement({
+      actions: ["sts:AssumeRole"],
+      resources: [`arn:${stack.partition}:iam::*:role/*`],
+      conditions: { Null: { "sts:ExternalId": "false" } },
+    }),
+    new PolicyStatement({
+      effect: Effect.DENY,
+      actions: ["sts:AssumeRole"],
+      resources: [`arn:${stack.partition}:iam::${stack.account}:role/*`],
+    }),
+  ];
+}
+
+/** The ARN of a tenant scan schedule of this deployment (shared/scans/adapters/eventbridge.ts names them `warden-scan-<tenant>`). */
+export function scanScheduleArnPattern(scope: IConstruct, names: DeploymentNames): string {
+  return Stack.of(scope).formatArn({
+    service: "scheduler",
+    resource: "schedule",
+    resourceName: `${names.scanScheduleGroup}/warden-scan-*`,
+  });
+}
+
+export function scanSchedulerRoleArn(scope: IConstruct, names: DeploymentNames): string {
+  return Stack.of(scope).formatArn({
+    service: "iam",
+    region: "",
+    resource: "role",
+    resourceName: names.scanSchedulerRoleName,
+  });
+}
+
+function scanScheduleStatements(scope: IConstruct, names: DeploymentNames): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      actions: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+      resources: [scanScheduleArnPattern(scope, names)],
+    }),
+    // Creating a schedule passes its execution role: this one role, to EventBridge Scheduler only.
+    new PolicyStatement({
+      actions: ["iam:PassRole"],
+      resources: [scanSchedulerRoleArn(scope, names)],
+      conditions: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+    }),
+  ];
+}
+
+/** What a function with scan schedules reads (shared/scans/adapters/eventbridge.ts). */
+export function scanScheduleEnvironment(scope: IConstruct, names: DeploymentNames): Record<string, string> {
+  return {
+    WARDEN_SCAN_SCHEDULE_GROUP: names.scanScheduleGroup,
+    WARDEN_SCAN_SCHEDULER_ROLE_ARN: scanSchedulerRoleArn(scope, names),
+    WARDEN_SCAN_SCHEDULE_TARGET_ARN: Stack.of(scope).formatArn({
+      service: "lambda",
+      resource: "function",
+      resourceName: names.scanScheduleTargetName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+  };
+}
+
+/**
+ * What a function's role carries besides its statements: the token-signer tag (the signing key's
+ * policy allows kms:Sign only to roles with it) and, for cloud scanners, the IAM path customers'
+ * trust policies name. Also its environment for scan schedules.
+ */
+export function applyAccessIdentity(
+  scope: IConstruct,
+  role: IRole,
+  needs: FunctionNeeds,
+  targets: AccessTargets,
+): Record<string, string> {
+  const names = targets.names;
+  if (!names) return {};
+  if (needs.jwtSign) Tags.of(role).add(names.tokenSignerTag.key, names.tokenSignerTag.value);
+  if (needs.assumeCustomerRoles) (role.node.defaultChild as CfnRole).path = names.scannerRolePath;
+  return needs.scanSchedules && targets.scanSchedules ? scanScheduleEnvironment(scope, names) : {};
 }

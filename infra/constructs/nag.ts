@@ -5,7 +5,7 @@
  */
 import { Stack, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
-import { type FunctionNeeds, IOT_NAMES } from "./access-policy.ts";
+import { type DeploymentNames, type FunctionNeeds, IOT_NAMES } from "./access-policy.ts";
 import { acknowledgeServerlessFailureQueue, acknowledgeServerlessFunction } from "./nag-serverless.ts";
 
 export { acknowledgeNist80053R5 } from "./nag-nist.ts";
@@ -42,26 +42,20 @@ const XRAY = "xray:PutTraceSegments/PutTelemetryRecords (active tracing) support
 export function acknowledgeFunctionFindings(
   scope: IConstruct,
   needs: FunctionNeeds,
-  tableName: string,
   stateMachineNamePrefix?: string,
   /** May hold pseudo-parameter tokens (account, region); see `nagString`. */
   blobBucketName?: string,
+  /** Set when the deployment has scan schedules (the scheduler grant exists). */
+  scheduleNames?: DeploymentNames,
 ): void {
   ack(scope, "AwsSolutions-L1", RUNTIME_REASON);
   acknowledgeServerlessFunction(scope);
 
   const star = [XRAY];
-  if (needs.iotRegistry) star.push("iot:CreateKeysAndCertificate and iot:DescribeEndpoint support none either");
+  if (needs.iotRegistry === "register") star.push("iot:CreateKeysAndCertificate supports none either");
   if (needs.notify) star.push("sns:Publish to a phone number (SMS) has no resource ARN");
   ack(scope, wildcard("*"), `${star.join("; ")} (Service Authorization Reference).`);
 
-  if (needs.table) {
-    ack(
-      scope,
-      wildcard(nagArn("dynamodb", `table/${tableName}/index/*`)),
-      "Queries may use any GSI of the single table; the wildcard covers only that table's indexes.",
-    );
-  }
   const things = wildcard(nagArn("iot", `thing/${IOT_NAMES.thingPrefix}*`));
   if (needs.iotRegistry || needs.iotShadows || needs.iotShadowsRead) {
     ack(
@@ -99,6 +93,23 @@ export function acknowledgeFunctionFindings(
       wildcard(`arn:<AWS::Partition>:s3:::${nagString(scope, blobBucketName)}/tenants/*`),
       "Blob keys are per tenant and made at run time (shared/blobs blobKey: tenants/<tenant>/<area>/<name>); " +
         "the grant stops at the tenants' prefix of Warden's own bucket, with no listing or bucket configuration.",
+    );
+  }
+  if (needs.assumeCustomerRoles) {
+    ack(
+      scope,
+      wildcard("arn:<AWS::Partition>:iam::*:role/*"),
+      "Cloud scans assume the read-only role each customer creates in their own account (role_arn, any account " +
+        "and name the customer chose); the grant requires an external id (sts:ExternalId, checked by the " +
+        "customer's trust policy) and an explicit deny excludes every role of the platform's own account.",
+    );
+  }
+  if (needs.scanSchedules && scheduleNames) {
+    ack(
+      scope,
+      wildcard(nagArn("scheduler", `schedule/${scheduleNames.scanScheduleGroup}/warden-scan-*`)),
+      "One schedule per tenant is made at run time (warden-scan-<tenant>); the grant stops at this " +
+        "deployment's schedule group and that name prefix.",
     );
   }
   if (needs.iotPublish) {

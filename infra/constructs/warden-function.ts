@@ -22,6 +22,7 @@ import { Construct } from "constructs";
 import {
   type AccessTargets,
   accessStatements,
+  applyAccessIdentity,
   type FunctionNeeds,
   TENANT_ACCESS_PRINCIPAL_TAG,
   tenantRoleArn,
@@ -140,6 +141,8 @@ export class WardenFunction extends Construct {
     // SES and SNS are granted only where notifications really leave through them.
     const granted: FunctionNeeds = { ...needs, notify: !!needs.notify && platform.settings.notifier === "aws" };
     for (const statement of accessStatements(this, granted, platform)) this.role.addToPrincipalPolicy(statement);
+    // Token-signer tag, scanner role path, scan-schedule variables (access-policy.ts).
+    const accessEnvironment = applyAccessIdentity(this, this.role, granted, platform);
 
     const s = platform.settings;
     const environment: Record<string, string> = {
@@ -184,6 +187,7 @@ export class WardenFunction extends Construct {
     }
     // Only the summary route learns which Bedrock model writes its prose (and may invoke it).
     if (needs.summariserModel && platform.bedrockModelId) environment.WARDEN_BEDROCK_MODEL_ID = platform.bedrockModelId;
+    Object.assign(environment, accessEnvironment);
     // The registry attaches this one static policy to every gateway certificate.
     if (needs.iotRegistry && platform.iotGatewayPolicyName) {
       environment.IOT_GATEWAY_POLICY_NAME = platform.iotGatewayPolicyName;
@@ -233,9 +237,9 @@ export class WardenFunction extends Construct {
     acknowledgeFunctionFindings(
       this,
       granted,
-      platform.tableName,
       platform.stateMachineNamePrefix,
       platform.blobBucketName,
+      platform.scanSchedules ? platform.names : undefined,
     );
   }
 

@@ -4,10 +4,12 @@
  * its named shadows, and the logs and sessions the gateways report (gateway spec "SSH Access
  * Control", "Firewall & Network Security"). Stack `Routes-fleet`.
  *
- * Access: registry routes create and delete IoT things (iotRegistry) and the gateways' shadows;
- * settings changes save a config version and start the fleet-sync workflow (workflows: start) that
- * writes the shadows; reads of sync state read shadows; resyncing one gateway writes its shadows,
- * resyncing the fleet reads every sync state and starts fleet-sync.
+ * Access: registering creates the IoT thing and certificate (iotRegistry "register") and writes the
+ * new gateway's shadows; deregistering only detaches and deletes them (iotRegistry "deregister")
+ * and deletes the shadows; settings changes save a config version and start the fleet-sync
+ * workflow (workflows: start) that writes the shadows; reads of sync state only read shadows
+ * (iotShadowsRead); resyncing one gateway writes its shadows, resyncing the fleet reads every sync
+ * state and starts fleet-sync.
  */
 import { type RouteDef, rows } from "#shared/kit/route.ts";
 
@@ -26,14 +28,14 @@ export const fleetRoutes: RouteDef[] = [
     path: "/gateways",
     handler: "functions/gateway/gateways/list.ts",
     permission: "gateways:read",
-    access: { ...RO, iotShadows: true },
+    access: { ...RO, iotShadowsRead: true },
   }),
   row({
     method: "POST",
     path: "/gateways",
     handler: "functions/gateway/gateways/create.ts",
     permission: "gateways:admin",
-    access: { ...RW, iotRegistry: true, iotShadows: true },
+    access: { ...RW, iotRegistry: "register", iotShadows: true },
     audit: { event: "Gateway Registered", eventType: "gateway_registered" },
   }),
   row({
@@ -41,14 +43,14 @@ export const fleetRoutes: RouteDef[] = [
     path: "/gateways/{gateway_id}",
     handler: "functions/gateway/gateways/get.ts",
     permission: "gateways:read",
-    access: { ...RO, iotShadows: true },
+    access: { ...RO, iotShadowsRead: true },
   }),
   row({
     method: "DELETE",
     path: "/gateways/{gateway_id}",
     handler: "functions/gateway/gateways/delete.ts",
     permission: "gateways:admin",
-    access: { ...RW, iotRegistry: true, iotShadows: true },
+    access: { ...RW, iotRegistry: "deregister", iotShadows: true },
     audit: { event: "Gateway Deregistered", eventType: "gateway_deregistered" },
   }),
   row({

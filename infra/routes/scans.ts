@@ -6,7 +6,8 @@
  * Access: starting a scan writes the scan item and the month's usage and starts the `gateway-scan`
  * state machine (workflows: start); the steps themselves run as workflow tasks (infra/workers.ts),
  * so reads here need the table only. `schedule: true` and DELETE /scan/schedule also call
- * EventBridge Scheduler (see the README's scans section for the grant it needs).
+ * EventBridge Scheduler (scanSchedules: this deployment's schedule group, passing only the scan
+ * scheduler role; infra/stacks/workflows-stack.ts makes both).
  */
 import { type RouteDef, rows } from "#shared/kit/route.ts";
 
@@ -21,7 +22,7 @@ export const scanRoutes: RouteDef[] = [
     path: "/scan",
     handler: "functions/gateway/scan/start.ts",
     permission: "security:write",
-    access: { table: "RW", workflows: "start" },
+    access: { table: "RW", workflows: "start", scanSchedules: true },
     audit: { event: "Security Scan Started", eventType: "scan_started" },
     rateClass: "scan",
   }),
@@ -52,7 +53,7 @@ export const scanRoutes: RouteDef[] = [
     path: "/scan/schedule",
     handler: "functions/gateway/scan/delete-schedule.ts",
     permission: "security:write",
-    access: { table: "RW" },
+    access: { table: "RW", scanSchedules: true },
     audit: { event: "Scan Schedule Deleted", eventType: "scan_schedule_deleted" },
   }),
   legacy({
@@ -78,7 +79,7 @@ export const scanRoutes: RouteDef[] = [
     path: "/security/scan",
     handler: "functions/securenet/legacy/security-scan.ts",
     permission: "security:write",
-    access: { table: "RW", workflows: "start" },
+    access: { table: "RW", workflows: "start", scanSchedules: true },
     audit: { event: "Security Scan Started", eventType: "scan_started" },
     rateClass: "scan",
     deprecated: { since: LEGACY_SINCE, successor: "/cloud-integration/security/scan" },

@@ -12,6 +12,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
+import { deploymentNames } from "../constructs/access-policy.ts";
 import { acknowledgeNist80053R5 } from "../constructs/nag.ts";
 import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
 import type {
@@ -21,7 +22,7 @@ import type {
   RollbackAlarms,
 } from "../constructs/warden-function.ts";
 import { routeFiles as routeTable } from "../routes.ts";
-import { type Worker, workers as workerList } from "../workers.ts";
+import { SCAN_SCHEDULE_TARGET_ID, type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack, ApiStageStack, type CustomDomain, MAX_INTEGRATIONS_PER_HTTP_API } from "./api-stack.ts";
 import { blobBucketNameFor, DataStack } from "./data-stack.ts";
 import { EdgeStack } from "./edge-stack.ts";
@@ -246,6 +247,8 @@ export function createApp(options: CreateAppOptions): WardenApp {
     ...(options.bedrockModelId ? { bedrockModelId: options.bedrockModelId } : {}),
     release: { canary: !!options.canary, ...(options.rollbackAlarms && { rollbackAlarms: options.rollbackAlarms }) },
     concurrency,
+    names: deploymentNames(prefix, data.stackName),
+    scanSchedules: workers.some((w) => w.id === SCAN_SCHEDULE_TARGET_ID),
   };
 
   const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");
@@ -311,6 +314,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
           schedules: SCHEDULED_JOBS.filter((job) => taskFunctions.has(taskFunctionId(job.handler))),
           functions: taskFunctions,
           stateMachineNamePrefix: targets.stateMachineNamePrefix,
+          scanSchedules: targets.scanSchedules ? targets.names : undefined,
         })
       : undefined;
 

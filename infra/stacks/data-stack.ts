@@ -4,13 +4,17 @@
  */
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
-import { AccountPrincipal, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
+import { AccountPrincipal, AccountRootPrincipal, PolicyDocument, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
 import { Key, KeySpec, KeyUsage } from "aws-cdk-lib/aws-kms";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
 import { RETENTION_DAYS } from "#shared/blobs/blobs.ts";
 import { TABLE } from "#shared/table/table.ts";
-import { TENANT_ACCESS_PRINCIPAL_TAG, tenantAccessRoleStatements } from "../constructs/access-policy.ts";
+import {
+  TENANT_ACCESS_PRINCIPAL_TAG,
+  TOKEN_SIGNER_TAG_KEY,
+  tenantAccessRoleStatements,
+} from "../constructs/access-policy.ts";
 
 export interface DataStackProps extends StackProps {
   /** Physical name, fixed so that other stacks can address the table without importing it. */
@@ -63,7 +67,10 @@ export class DataStack extends Stack {
       keySpec: KeySpec.ECC_NIST_P256,
       keyUsage: KeyUsage.SIGN_VERIFY,
       removalPolicy: RemovalPolicy.RETAIN,
+      policy: tokenKeyPolicy(this.stackName),
     });
+    // A stable name for people and the rotation runbook (docs/token-key-rotation.md); functions get the ARN.
+    this.jwtKey.addAlias(`alias/${this.stackName}/token-signing`);
 
     this.blobKey = new Key(this, "BlobKey", {
       description: "Warden: server-side encryption of the blob bucket (backups, uploads, models)",
@@ -158,11 +165,55 @@ export class DataStack extends Stack {
         conditions: { StringEquals: { "kms:ViaService": `dynamodb.${this.region}.${this.urlSuffix}` } },
       }),
     );
-    Validations.of(this.tenantRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${props.tableName}/index/*]`,
-      reason:
-        "Tenant sessions may query any GSI of the single table, and only on partitions led by their own tenant " +
-        `(dynamodb:LeadingKeys T#\${aws:PrincipalTag/tenant}#*); the wildcard covers only that table's indexes.`,
-    });
   }
+}
+
+/**
+ * KMS administration actions (manage, describe, schedule deletion), with no use of the key: in
+ * particular no kms:Sign, so IAM alone (even `kms:*`) never lets a principal sign access tokens.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+];
+
+/**
+ * The token-signing key's policy. Whoever holds kms:Sign can mint a token for any user of any
+ * tenant, so the key policy itself decides who signs: the account administers the key and reads its
+ * public half through IAM (GetPublicKey for verifiers), and signs only from a role tagged
+ * `warden:token-signer=<this stack>`, which the app puts on the roles of `jwtSign` functions
+ * (sign-in, 2FA sign-in, sign-up, the token route) and nothing else. A role still needs its own IAM
+ * grant as well. Tagging roles (iam:TagRole) is then as sensitive as kms:Sign; see the runbook.
+ */
+function tokenKeyPolicy(stackName: string): PolicyDocument {
+  const account = new AccountRootPrincipal();
+  return new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: "KeyAdministration",
+        principals: [account],
+        actions: KEY_ADMIN_ACTIONS,
+        resources: ["*"],
+      }),
+      new PolicyStatement({
+        sid: "TokenSigningRolesOnly",
+        principals: [account],
+        actions: ["kms:Sign"],
+        resources: ["*"],
+        conditions: { StringEquals: { [`aws:PrincipalTag/${TOKEN_SIGNER_TAG_KEY}`]: stackName } },
+      }),
+    ],
+  });
 }

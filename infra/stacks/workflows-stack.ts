@@ -6,11 +6,18 @@
  * every event (without execution data: CSRs and certificates stay out of the logs), traces with
  * X-Ray, and its role may invoke exactly its own task functions. EventBridge Scheduler runs the
  * scheduled jobs (daily certificate auto-renew) through a role that may invoke only those.
+ *
+ * Tenants' weekly gateway scans (`POST /scan` with `schedule: true`) are schedules made at run
+ * time (shared/scans/adapters/eventbridge.ts) in this stack's schedule group; they run as the scan
+ * scheduler role, which may invoke only the scheduled-scan function. Group, role and function
+ * have fixed names (access-policy.ts `deploymentNames`), so the route functions get their ARNs
+ * without depending on this stack.
  */
 import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
-import { CfnSchedule } from "aws-cdk-lib/aws-scheduler";
+import { CfnSchedule, CfnScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import { DefinitionBody, LogLevel, StateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import {
@@ -21,8 +28,10 @@ import {
   type WorkflowDef,
   workflowTasks,
 } from "#shared/workflows/definitions.ts";
+import type { DeploymentNames } from "../constructs/access-policy.ts";
 import { acknowledgeStateMachineRole } from "../constructs/nag.ts";
 import type { WardenFunction } from "../constructs/warden-function.ts";
+import { SCAN_SCHEDULE_TARGET_ID } from "../workers.ts";
 
 export interface WorkflowsStackProps extends StackProps {
   workflows: readonly WorkflowDef[];
@@ -32,10 +41,14 @@ export interface WorkflowsStackProps extends StackProps {
   functions: ReadonlyMap<string, WardenFunction>;
   /** Each state machine is `<stateMachineNamePrefix><workflow>`. */
   stateMachineNamePrefix: string;
+  /** Set when tenants' scan schedules are deployed: the group, role and target names. */
+  scanSchedules?: DeploymentNames;
 }
 
 export class WorkflowsStack extends Stack {
   readonly stateMachines = new Map<string, StateMachine>();
+  readonly scanSchedulerRole?: Role;
+  readonly scanScheduleGroup?: CfnScheduleGroup;
 
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
     super(scope, id, props);
@@ -95,6 +108,31 @@ export class WorkflowsStack extends Stack {
           target: { arn: fn.alias.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 2 } },
         });
       }
+    }
+
+    if (props.scanSchedules) {
+      const names = props.scanSchedules;
+      const target = props.functions.get(SCAN_SCHEDULE_TARGET_ID);
+      if (!target) throw new Error(`scan schedules: no function ${SCAN_SCHEDULE_TARGET_ID} (infra/workers.ts)`);
+      // The schedules (made at run time) name their target by this fixed name.
+      (target.function.node.defaultChild as CfnFunction).functionName = names.scanScheduleTargetName;
+      this.scanScheduleGroup = new CfnScheduleGroup(this, "ScanScheduleGroup", { name: names.scanScheduleGroup });
+      const group = this.formatArn({
+        service: "scheduler",
+        resource: "schedule-group",
+        resourceName: names.scanScheduleGroup,
+      });
+      this.scanSchedulerRole = new Role(this, "ScanSchedulerRole", {
+        roleName: names.scanSchedulerRoleName,
+        description: "Warden: EventBridge Scheduler starts tenants' scheduled gateway scans",
+        // Only this account's schedules in this group may use the role (confused-deputy guard).
+        assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
+          conditions: { StringEquals: { "aws:SourceAccount": this.account }, ArnLike: { "aws:SourceArn": group } },
+        }),
+      });
+      this.scanSchedulerRole.addToPolicy(
+        new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [target.function.functionArn] }),
+      );
     }
   }
 }

@@ -18,8 +18,11 @@ export interface Access {
   jwtPublicKey?: boolean;
   /** Envelope-encrypt or decrypt secrets with the data key. */
   dataKey?: "encrypt" | "decrypt" | "both";
-  /** Create and delete IoT things, certificates and policies. */
-  iotRegistry?: boolean;
+  /**
+   * The IoT registry. "register": create a thing and its certificate, attach the gateway policy
+   * (and undo those steps when one fails); "deregister": detach, deactivate and delete only.
+   */
+  iotRegistry?: "register" | "deregister";
   /** Read and write device shadows. */
   iotShadows?: boolean;
   /** Read device shadows only (GetThingShadow): what the gateways report, never a write. */
@@ -45,6 +48,16 @@ export interface Access {
    * names one (`-c bedrockModelId`); otherwise the function gets neither the permission nor the id.
    */
   summariserModel?: boolean;
+  /**
+   * STS AssumeRole into a customer's read-only scan role (cloud scans with `role_arn`): any account's
+   * role, only with an external id, never a role of the platform's own account.
+   */
+  assumeCustomerRoles?: boolean;
+  /**
+   * EventBridge Scheduler: create, update and delete the tenants' scan schedules in this
+   * deployment's schedule group, passing only the scan scheduler role.
+   */
+  scanSchedules?: boolean;
 }
 
 export interface RouteDef {

@@ -37,6 +37,7 @@ import { AUDIT_DAY_PARTITION_PATTERNS, AUDIT_INSERT_ATTRIBUTES } from "#shared/a
 import { config } from "#shared/kit/config.ts";
 import { enterTenant, type TenantCredentials } from "#shared/table/client.ts";
 import { TABLE_READ, TABLE_WRITE, type TableStatement, tenantPartitions } from "#shared/table/leading-keys.ts";
+import { TABLE } from "#shared/table/table.ts";
 import { localStsIssuer } from "./adapters/local-sts.ts";
 import { stsIssuer } from "./adapters/sts.ts";
 import type { CredentialIssuer } from "./credentials-port.ts";
@@ -137,8 +138,11 @@ export function tableStatementsJson(statements: readonly TableStatement[], table
   return statements.map((s) => ({
     Effect: "Allow",
     Action: [...s.actions],
-    // The indexes only where a Query may use them (the other actions address table items).
-    Resource: s.actions.includes("dynamodb:Query") ? [tableArn, `${tableArn}/index/*`] : [tableArn],
+    // The indexes (by name, never index/*) only where a Query may use them (the other actions
+    // address table items).
+    Resource: s.actions.includes("dynamodb:Query")
+      ? [tableArn, ...TABLE.indexes.map((index) => `${tableArn}/index/${index.name}`)]
+      : [tableArn],
     ...((s.leadingKeys || s.attributes) && {
       Condition: {
         ...(s.leadingKeys && { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...s.leadingKeys] } }),

@@ -62,10 +62,11 @@ describe("workflows stack", () => {
         [s.Action].flat().includes("lambda:InvokeFunction"),
       ),
     );
-    // Each state machine's role, and the scheduler's (the auto-renew job only).
-    expect(invokes).toHaveLength(WORKFLOWS.length + 1);
+    // Each state machine's role, the scheduler's (the auto-renew job only) and the scan scheduler's
+    // (the scheduled gateway scan only; test/infra/iam.test.ts holds it to that function).
+    expect(invokes).toHaveLength(WORKFLOWS.length + 2);
     const lengths = invokes.map((s) => [s.Resource].flat().length).sort();
-    expect(lengths).toEqual([1, ...WORKFLOWS.map((w) => workflowTasks(w).length)].sort());
+    expect(lengths).toEqual([1, 1, ...WORKFLOWS.map((w) => workflowTasks(w).length)].sort());
     expect(JSON.stringify(invokes.map((s) => s.Resource))).not.toContain("*");
   });
 
