@@ -16,6 +16,7 @@ import {
 } from "#shared/audit/db/trail.ts";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
+import { TABLE } from "#shared/table/table.ts";
 import {
   preTenantStatements,
   routeTableStatements,
@@ -23,7 +24,6 @@ import {
   tableStatementsJson,
   tenantAccessStatements,
 } from "#shared/tenancy/credentials.ts";
-import { TABLE } from "#shared/table/table.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";
 
 /**
