@@ -154,7 +154,10 @@ describe("shadows, registry and indexes", () => {
       tableUsers++;
       for (const index of indexes) expect(text, f.name).toContain(index);
     }
-    expect(tableUsers).toBeGreaterThan(50);
+    // Routes with a verified caller query through tenant sessions (the tenant-access role names the
+    // indexes the same way: shared/tenancy/credentials.ts tableStatementsJson); the functions that
+    // query with their own role are the workers and the public routes.
+    expect(tableUsers).toBeGreaterThan(10);
   });
 });
 

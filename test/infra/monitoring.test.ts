@@ -67,7 +67,8 @@ describe("nothing lost silently", () => {
     for (const w of streamWorkers) {
       const fn = stack.functions.get(w.id);
       const queueId = stack.getLogicalId(fn?.failureQueue?.node.defaultChild as never);
-      const fnId = stack.getLogicalId(fn?.function.node.defaultChild as never);
+      // Triggers invoke the `live` alias (WardenFunction), so the mapping names the alias.
+      const fnId = stack.getLogicalId(fn?.alias.node.defaultChild as never);
       const mapping = mappings.find((m) => JSON.stringify(m.Properties.FunctionName).includes(fnId));
       expect(mapping?.Properties.FunctionResponseTypes, w.id).toEqual(["ReportBatchItemFailures"]);
       expect(JSON.stringify(mapping?.Properties.DestinationConfig), w.id).toContain(queueId);
@@ -160,7 +161,7 @@ describe("alarms", () => {
   });
 
   it("turns on the stage's per-route metrics the dashboard graphs with -c apiRouteMetrics=true", () => {
-    warden.template(warden.api).hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+    warden.template(warden.stage).hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       DefaultRouteSettings: { DetailedMetricsEnabled: true },
     });
   });

@@ -66,7 +66,12 @@ describe("workers stack, when there are no workers", () => {
     try {
       expect(empty.workers).toBeUndefined();
       // The monitoring stack stays: the API and the table are watched even with no functions.
-      expect(empty.stacks.map((s) => s.stackName)).toEqual(["Warden-Data", "Warden-Api", "Warden-Monitoring"]);
+      expect(empty.stacks.map((s) => s.stackName)).toEqual([
+        "Warden-Data",
+        "Warden-Api",
+        "Warden-Stage",
+        "Warden-Monitoring",
+      ]);
     } finally {
       await empty.cleanup();
     }

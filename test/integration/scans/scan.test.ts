@@ -130,11 +130,15 @@ beforeAll(async () => {
     body: { name: "HTTPS", chain: "INPUT", port: "443", protocol: "TCP", action: "ACCEPT", priority: 100 },
   });
   expect(https.status).toBe(201);
+  // Rule changes reach the gateways through the fleet-sync workflow (this file's runner): wait for
+  // it, so the reports below answer the configuration the gateways were sent.
+  if (https.body.sync?.execution_id) await runner.settled(https.body.sync.execution_id);
   const modbus = await call("POST", `${BASE}/firewall/rules/add`, {
     token: acme.token,
     body: { name: "Modbus", chain: "INPUT", port: "502", protocol: "TCP", action: "ACCEPT", priority: 110 },
   });
   expect(modbus.status).toBe(201);
+  if (modbus.body.sync?.execution_id) await runner.settled(modbus.body.sync.execution_id);
   unusedRuleId = modbus.body.rule.id;
   const [plant, depot] = pair();
   // Plant: applied; listens on SSH, HTTPS and a stray 8081; the Modbus rule never matched; a
