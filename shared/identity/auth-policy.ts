@@ -4,12 +4,13 @@
  * on top of these defaults, so new policy fields reach existing tenants with their default.
  */
 import * as z from "zod/mini";
-import { getAuthPolicyItem, saveAuthPolicyOverrides } from "#shared/identity/db/auth-policy.ts";
+import { getAuthPolicyItem, getSignInSettingsItems, saveAuthPolicyOverrides } from "#shared/identity/db/auth-policy.ts";
 import { listUsers, type User } from "#shared/identity/db/users.ts";
 import { Invalid } from "#shared/kit/errors.ts";
 import type { Item } from "#shared/table/repo.ts";
 import { notifyAll } from "#shared/tenancy/notifier.ts";
 import { knownRoleIds } from "./roles.ts";
+import { effectiveTtl } from "./token-settings.ts";
 
 const TWO_FACTOR_METHODS = ["app", "sms", "email"] as const;
 
@@ -249,6 +250,15 @@ export function resolveAuthPolicy(item: Item | undefined): AuthPolicy {
 
 export async function getAuthPolicy(tenantId: string, consistent = false): Promise<AuthPolicy> {
   return resolveAuthPolicy(await getAuthPolicyItem(tenantId, consistent));
+}
+
+/**
+ * The tenant's auth policy and access-token lifetime, as a sign-in needs them: one BatchGetItem
+ * (consistent) for both settings documents.
+ */
+export async function signInSettings(tenantId: string): Promise<{ policy: AuthPolicy; ttlSeconds: number }> {
+  const { policyItem, tokens } = await getSignInSettingsItems(tenantId);
+  return { policy: resolveAuthPolicy(policyItem), ttlSeconds: effectiveTtl(tokens) };
 }
 
 /** True when this user must pass a second factor (or enrol one) to sign in. */

@@ -49,6 +49,8 @@ export async function prepareLoginSession(
   policy: AuthPolicy,
   meta: ClientMeta,
   restriction?: TokenRestriction,
+  /** The tenant's access-token lifetime when the caller read it already (sign-in reads it with the policy). */
+  ttlSeconds?: number,
 ): Promise<PreparedLoginSession> {
   // Restricted login sessions (password change, 2FA enrolment) can do next to nothing: they neither
   // count towards the limit nor push a full one out — a password alone must not end the owner's login sessions.
@@ -57,7 +59,7 @@ export async function prepareLoginSession(
   const evicted = !restriction && full.length >= max ? full.slice(0, full.length - max + 1) : [];
   const jti = newLoginSessionId(user.id);
   // The tenant may shorten the access-token lifetime (GET/POST /tokens/settings), never lengthen it.
-  const ttl = await tokenTtlSeconds(user.tenantId);
+  const ttl = ttlSeconds ?? (await tokenTtlSeconds(user.tenantId));
   const token = await issueAccessToken(
     { userId: user.id, tenantId: user.tenantId, role: user.role, restriction, jti },
     ttl,

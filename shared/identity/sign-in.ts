@@ -33,8 +33,8 @@ import { isLocked } from "./account-status.ts";
 import {
   type AuthPolicy,
   DEFAULT_AUTH_POLICY,
-  getAuthPolicy,
   passwordExpired,
+  signInSettings,
   twoFactorRequired,
 } from "./auth-policy.ts";
 import { blockedUntil, type IpTrip, ipDefenceOn, recordIpFailure } from "./brute-force.ts";
@@ -110,9 +110,9 @@ export async function signIn(name: string, password: string, meta: ClientMeta): 
     );
   }
   const { tenantId, userId } = pointer;
-  const [found, policy] = await Promise.all([
+  const [found, { policy, ttlSeconds }] = await Promise.all([
     getUserWithLoginSessions(tenantId, userId, true),
-    getAuthPolicy(tenantId, true),
+    signInSettings(tenantId),
   ]);
   if (!found) {
     await verifyPassword(password, await decoyHash());
@@ -154,7 +154,7 @@ export async function signIn(name: string, password: string, meta: ClientMeta): 
       ],
     };
   }
-  return openLoginSession(user, loginSessions, policy, meta, now, base, { method: "password" });
+  return openLoginSession(user, loginSessions, policy, meta, now, base, { method: "password" }, [], ttlSeconds);
 }
 
 /**
@@ -180,9 +180,9 @@ export async function completeTwoFactorSignIn(
     Math.floor(now / 1000),
   );
   if (!challenge) throw new LoginFailed([]);
-  const [found, policy] = await Promise.all([
+  const [found, { policy, ttlSeconds }] = await Promise.all([
     getUserWithLoginSessions(ref.tenantId, challenge.userId, true),
-    getAuthPolicy(ref.tenantId, true),
+    signInSettings(ref.tenantId),
   ]);
   if (!found) throw new LoginFailed([]);
   const { user, loginSessions } = found;
@@ -206,9 +206,17 @@ export async function completeTwoFactorSignIn(
   // The challenge is consumed in the same transaction as the login session: it answers once.
   const details: Record<string, unknown> = { method: check.method ?? "2fa" };
   if (check.consumes && "backupCode" in check.consumes) details.backup_codes_remaining = user.backupCodes.length - 1;
-  return openLoginSession(user, loginSessions, policy, meta, now, base, details, [
-    challengeConsume(ref.tenantId, ref.digest),
-  ]);
+  return openLoginSession(
+    user,
+    loginSessions,
+    policy,
+    meta,
+    now,
+    base,
+    details,
+    [challengeConsume(ref.tenantId, ref.digest)],
+    ttlSeconds,
+  );
 }
 
 /**
@@ -226,9 +234,10 @@ async function openLoginSession(
   base: AccountRef,
   details: Record<string, unknown>,
   extraItems: TransactItem[] = [],
+  ttlSeconds?: number,
 ): Promise<SignedIn> {
   const restriction = loginRestriction(user, policy, now);
-  const loginSession = await prepareLoginSession(user, loginSessions, policy, meta, restriction);
+  const loginSession = await prepareLoginSession(user, loginSessions, policy, meta, restriction, ttlSeconds);
   try {
     await transact([...extraItems, ...loginSession.items]);
   } catch (e) {

@@ -12,7 +12,7 @@ import { type TokenSettings, tokenSettings } from "./db/token-settings.ts";
 /** The shortest access-token lifetime a tenant may choose: shorter only multiplies sign-ins. */
 export const MIN_TOKEN_TTL_SECONDS = 300;
 
-function effectiveTtl(settings: TokenSettings): number {
+export function effectiveTtl(settings: TokenSettings): number {
   const chosen = settings.accessTokenTtlSeconds;
   return chosen === null ? config.WARDEN_TOKEN_TTL_SECONDS : Math.min(chosen, config.WARDEN_TOKEN_TTL_SECONDS);
 }

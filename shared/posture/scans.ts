@@ -84,6 +84,13 @@ function credentialMode(c: ScanCredentials): Mode {
       { loc: ["body", "credentials", missing], msg: "field required", type: "value_error.missing" },
     ]);
   }
+  if (mode === "role_arn" && !c.external_id) {
+    // Warden assumes a customer's role only with an external id (the confused-deputy guard): its
+    // IAM refuses sts:AssumeRole without one, so say so here rather than fail in the scan.
+    throw new Invalid("credentials.external_id: field required with role_arn", [
+      { loc: ["body", "credentials", "external_id"], msg: "field required with role_arn", type: "value_error.missing" },
+    ]);
+  }
   if (mode !== "role_arn" && c.external_id) {
     throw new Invalid("credentials.external_id: only with role_arn", [
       { loc: ["body", "credentials", "external_id"], msg: "only with role_arn", type: "value_error" },

@@ -289,6 +289,12 @@ describe("bad input, permissions and tenants", () => {
     expect(none.body.detail[0].loc).toEqual(["body", "credentials"]);
     const half = await bad({ cloud_provider: "aws", credentials: { access_key_id: "AKIAABCDEFGHIJKLMNOP" } });
     expect(half.body.detail[0].loc).toEqual(["body", "credentials", "secret_access_key"]);
+    const noExternalId = await bad({
+      cloud_provider: "aws",
+      credentials: { role_arn: "arn:aws:iam::123456789012:role/WardenSecurityAudit" },
+    });
+    expect(noExternalId.status).toBe(422);
+    expect(noExternalId.body.detail[0].loc).toEqual(["body", "credentials", "external_id"]);
   });
 
   it("answers 400 with a clear message for Azure and GCP, listed as not available", async () => {

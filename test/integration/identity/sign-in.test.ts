@@ -13,6 +13,14 @@ import { getTenant } from "#shared/tenancy/tenants.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
+/** A password sign-in's DynamoDB calls by command (7; the policy and token settings were two GetItems, 8). */
+const EXPECTED_SIGN_IN_CALLS = {
+  BatchGetItemCommand: 2,
+  QueryCommand: 1,
+  TransactWriteItemsCommand: 1,
+  UpdateItemCommand: 2,
+  PutItemCommand: 1,
+};
 let acme: Tenant;
 let globex: Tenant;
 
@@ -284,6 +292,29 @@ describe("GET /api/v1/auth/me, /api/v1/auth/validate, /api/auth/me", () => {
     expect(res.status).toBe(200);
     const calls = dbCalls();
     expect(calls.total).toBeLessThanOrEqual(2);
+    expect(calls.byCommand.ScanCommand).toBeUndefined();
+  });
+
+  it("costs a password sign-in 7 DynamoDB calls: two BatchGets and a Query read everything it needs", async () => {
+    // Arrange: the first sign-in of the tenant fills nothing the second needs (no cache).
+    await call("POST", "/api/v1/auth/token", {
+      body: { username: acme.username, password: acme.password },
+      ip: freshIp(),
+    });
+    resetDbCalls();
+
+    // Act
+    const res = await call("POST", "/api/v1/auth/token", {
+      body: { username: acme.username, password: acme.password },
+      ip: freshIp(),
+    });
+
+    // Assert: login pointer + address failures (BatchGet), user + its sessions (Query), auth policy +
+    // token settings (BatchGet), the session transaction, the sign-in recorded on the user, and the
+    // audit record; the per-address rate-limit window is one more update.
+    expect(res.status).toBe(200);
+    const calls = dbCalls();
+    expect(calls.byCommand).toEqual(EXPECTED_SIGN_IN_CALLS);
     expect(calls.byCommand.ScanCommand).toBeUndefined();
   });
 
