@@ -20,12 +20,11 @@
  * binding: the mapping is the catalog's (shared/posture/checks/frameworks.ts names its sources).
  */
 import { randomUUID } from "node:crypto";
-import { appendAudit } from "#shared/audit/trail.ts";
 import { log } from "#shared/kit/log.ts";
 import { type RequirementEvidence, type RequirementFinding, scanEvidence } from "#shared/posture/evidence.ts";
 import { putEvidence } from "./db/evidence.ts";
 import { type GrcRecord, listRecords, updateRecord } from "./db/records.ts";
-import { closeItem, raiseItem, reevaluate } from "./evidence.ts";
+import { auditEvidenceChange, closeItem, raiseItem, reevaluate } from "./evidence.ts";
 
 /** The evidence records' check name (not a bindable check: every mapped control gets it). */
 export const CLOUD_POSTURE = "cloud_posture";
@@ -195,25 +194,6 @@ async function applyScan(
     log.warn("cloud evidence not applied to the control; applied on the next scan", { control: control.id, error });
     return { failing: Boolean(failingAccount), change: null };
   }
-  if (event) {
-    await appendAudit(control.tenantId, [
-      {
-        event: event.event,
-        eventType: event.eventType,
-        resource: `controls/${control.id}`,
-        status: "success",
-        severity: event.severity,
-        user: "warden-evidence",
-        details: {
-          control: control.id,
-          control_id: control.doc.control_id,
-          enterprise: control.enterprise,
-          status: doc.status,
-          reason: event.reason,
-          scan_id: scanId,
-        },
-      },
-    ]);
-  }
+  if (event) await auditEvidenceChange(control, doc.status, event, { scan_id: scanId });
   return { failing: Boolean(failingAccount), change };
 }

@@ -211,26 +211,35 @@ async function applyAnswers(
     log.warn("evidence result not applied; retried on the next run", { control: control.id, error });
     return false;
   }
-  if (event) {
-    await appendAudit(control.tenantId, [
-      {
-        event: event.event,
-        eventType: event.eventType,
-        resource: `controls/${control.id}`,
-        status: "success",
-        severity: event.severity,
-        user: "warden-evidence",
-        details: {
-          control: control.id,
-          control_id: control.doc.control_id,
-          enterprise: control.enterprise,
-          status: doc.status,
-          reason: event.reason,
-        },
-      },
-    ]);
-  }
+  if (event) await auditEvidenceChange(control, doc.status, event);
   return moved;
+}
+
+/** A control's status moved by its evidence: one audit record (who: warden-evidence), with `extra` details. */
+export async function auditEvidenceChange(
+  control: GrcRecord,
+  status: unknown,
+  event: { event: string; eventType: string; severity: "warning" | "info"; reason: string },
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await appendAudit(control.tenantId, [
+    {
+      event: event.event,
+      eventType: event.eventType,
+      resource: `controls/${control.id}`,
+      status: "success",
+      severity: event.severity,
+      user: "warden-evidence",
+      details: {
+        control: control.id,
+        control_id: control.doc.control_id,
+        enterprise: control.enterprise,
+        status,
+        reason: event.reason,
+        ...extra,
+      },
+    },
+  ]);
 }
 
 /**
