@@ -9,11 +9,7 @@ import { ArnFormat, Aws, Stack, Tags } from "aws-cdk-lib";
 import { type CfnRole, Effect, type IRole, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
-import {
-  AUDIT_DAY_PARTITION_PATTERNS,
-  AUDIT_INSERT_ATTRIBUTES,
-  AUDIT_PARTITION_PATTERNS,
-} from "#shared/audit/db/trail.ts";
+import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
 import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
 import { TABLE } from "#shared/table/table.ts";
