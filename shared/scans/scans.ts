@@ -50,6 +50,7 @@ import {
   setScanPosition,
 } from "./db/scans.ts";
 import { scanScheduler, weekdayOf, weeklySchedule, whenScanDue } from "./schedule.ts";
+import type { ScanBody } from "./schemas.ts";
 import { type JudgedCheck, overall, scoreComponent } from "./score.ts";
 import { snapshotFor } from "./snapshot.ts";
 
@@ -81,6 +82,20 @@ export interface ScanRequest {
   schedule: boolean;
   clientToken?: string;
   now?: Date;
+}
+
+/** The scan a caller asks for with the spec's body (POST /scan and its legacy alias). */
+export function apiScanRequest(tenantId: string, by: string, body: ScanBody): ScanRequest {
+  return {
+    tenantId,
+    by,
+    trigger: "api",
+    scanType: body.scan_type,
+    depth: body.depth,
+    components: body.components,
+    schedule: body.schedule,
+    clientToken: body.client_token,
+  };
 }
 
 export interface StartedScan {

@@ -3,7 +3,7 @@
  * and rules as its successor, POST /cloud-integration/security/scan), answered in the securenet envelope.
  */
 import { defineEndpoint } from "#shared/kit/endpoint.ts";
-import { startScan } from "#shared/scans/scans.ts";
+import { apiScanRequest, startScan } from "#shared/scans/scans.ts";
 import { ScanBody } from "#shared/scans/schemas.ts";
 import { ScanStartedView, scanStartedView } from "#shared/scans/views.ts";
 
@@ -11,16 +11,7 @@ export const endpoint = defineEndpoint(
   "POST /api/security/scan",
   { body: ScanBody, response: ScanStartedView },
   async (req) => {
-    const out = await startScan({
-      tenantId: req.principal.tenantId,
-      by: req.principal.username,
-      trigger: "api",
-      scanType: req.body.scan_type,
-      depth: req.body.depth,
-      components: req.body.components,
-      schedule: req.body.schedule,
-      clientToken: req.body.client_token,
-    });
+    const out = await startScan(apiScanRequest(req.principal.tenantId, req.principal.username, req.body));
     req.audit({
       resource: `scans/${out.scan.scanId}`,
       details: { scan_id: out.scan.scanId, started: out.started, legacy_route: "POST /api/security/scan" },
