@@ -192,23 +192,11 @@ export async function benchAudit(): Promise<void> {
 const runId = randomUUID().slice(0, 8);
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
-  const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
-  const { randomBytes } = await import("node:crypto");
-  const dynamo = await startDynamoDbLocal();
-  const tableName = "warden-bench-audit";
-  await ensureTable(dynamo.endpoint, tableName);
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    TABLE_NAME: tableName,
-    WARDEN_JWT_PRIVATE_KEY: generateJwtKeyPem(),
-    WARDEN_DATA_KEY: randomBytes(32).toString("base64"),
-    WARDEN_LOG_LEVEL: "silent",
-    AWS_REGION: "us-east-1",
-  });
+  const { useBenchEnvironment } = await import("./env.ts");
+  const { stop } = await useBenchEnvironment("warden-bench-audit");
   try {
     await benchAudit();
   } finally {
-    await dynamo.stop();
+    await stop();
   }
 }

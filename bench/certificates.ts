@@ -10,7 +10,6 @@
  * are returned, never asserted. Run alone: `npx tsx bench/certificates.ts`.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -60,18 +59,9 @@ async function measure(renewals: number): Promise<RenewalBenchResult | { skipped
     cleanup.push(() => pebble.stop());
     process.env.WARDEN_ACME_DIRECTORY = pebble.directoryUrl;
     process.env.WARDEN_ACME_CA_FILE = pebble.caFile;
-    const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
-    const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
-    if (!process.env.DYNAMODB_ENDPOINT) {
-      const dynamo = await startDynamoDbLocal();
-      cleanup.push(() => dynamo.stop());
-      process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-      process.env.TABLE_NAME = "warden-bench-certificates";
-    }
-    await ensureTable(process.env.DYNAMODB_ENDPOINT, process.env.TABLE_NAME ?? "warden");
-    process.env.WARDEN_JWT_PRIVATE_KEY ??= generateJwtKeyPem();
-    process.env.WARDEN_DATA_KEY ??= randomBytes(32).toString("base64");
-    process.env.AWS_REGION ??= "us-east-1";
+    const { useBenchEnvironment } = await import("./env.ts");
+    const table = await useBenchEnvironment("warden-bench-certificates");
+    cleanup.push(() => table.stop());
 
     const { startLocalIot, usePlatformWithLocalIot } = await import("#infra/local/iot/index.ts");
     const iot = await startLocalIot();

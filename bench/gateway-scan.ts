@@ -9,7 +9,6 @@
  * returned, never asserted. Run alone: `npx tsx bench/gateway-scan.ts`.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -36,18 +35,9 @@ export async function benchGatewayScan(): Promise<GatewayScanBenchResult> {
 async function measure(fleets: number[], scans: number): Promise<GatewayScanBenchResult> {
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
-    const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
-    const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
-    if (!process.env.DYNAMODB_ENDPOINT) {
-      const dynamo = await startDynamoDbLocal();
-      cleanup.push(() => dynamo.stop());
-      process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-      process.env.TABLE_NAME = "warden-bench-gateway-scan";
-    }
-    await ensureTable(process.env.DYNAMODB_ENDPOINT, process.env.TABLE_NAME ?? "warden");
-    process.env.WARDEN_JWT_PRIVATE_KEY ??= generateJwtKeyPem();
-    process.env.WARDEN_DATA_KEY ??= randomBytes(32).toString("base64");
-    process.env.AWS_REGION ??= "us-east-1";
+    const { useBenchEnvironment } = await import("./env.ts");
+    const table = await useBenchEnvironment("warden-bench-gateway-scan");
+    cleanup.push(() => table.stop());
     process.env.WARDEN_SIGNUP_PLAN ??= "enterprise";
 
     const { startLocalIot, usePlatformWithLocalIot } = await import("#infra/local/iot/index.ts");

@@ -5,33 +5,22 @@
  * p50/p99 latency and DynamoDB calls per request for the hottest routes, against DynamoDB Local.
  * Figures are printed, never asserted: timing assertions flake on shared machines.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTable, startDynamoDbLocal } from "#infra/local/dynamodb-local.ts";
-import { generateJwtKeyPem } from "#infra/local/keys.ts";
+import { useBenchEnvironment } from "./env.ts";
 import { pct } from "./stats.ts";
 
 const median = (xs: number[]) => pct(xs, 50);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function main() {
-  const dynamo = await startDynamoDbLocal();
-  const tableName = "warden-bench";
-  await ensureTable(dynamo.endpoint, tableName);
-  const env = {
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    TABLE_NAME: tableName,
-    WARDEN_JWT_PRIVATE_KEY: generateJwtKeyPem(),
-    WARDEN_DATA_KEY: randomBytes(32).toString("base64"),
-    WARDEN_LOG_LEVEL: "silent",
-    AWS_REGION: "us-east-1",
+  const { env, stop } = await useBenchEnvironment("warden-bench", {
     // The bench uses API keys and a 100-gateway fleet: its tenants start on enterprise, not on free.
     WARDEN_SIGNUP_PLAN: "enterprise",
     // Per-tenant files (insights models, backups) go to a folder, as in local mode.
     BLOB_DIR: join(tmpdir(), `warden-bench-blobs-${randomUUID()}`),
-  };
-  Object.assign(process.env, env);
+  });
   try {
     const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
     const { dbCalls, resetDbCalls } = await import("#shared/table/client.ts");
@@ -110,7 +99,7 @@ async function main() {
       `\nInsights (isolation forest, side by side with scikit-learn):\n  ${(await benchInsights()).join("\n  ")}`,
     );
   } finally {
-    await dynamo.stop();
+    await stop();
   }
 }
 
