@@ -128,7 +128,9 @@ async function syncOne(
  * and gets the saved version (the same its registration wrote); one deregistered meanwhile is
  * counted `gone` by its batch.
  */
-export async function planFanOut(state: WorkflowState): Promise<{ targeted: number; batches: { gateways: number[] }[] }> {
+export async function planFanOut(
+  state: WorkflowState,
+): Promise<{ targeted: number; batches: { gateways: number[] }[] }> {
   const p = FanOutParams.parse(state.params);
   const ids = p.gateways ?? (await listGateways(state.tenantId)).map((g) => g.id);
   return { targeted: ids.length, batches: batchesOf(ids) };

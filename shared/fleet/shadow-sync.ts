@@ -26,6 +26,7 @@ import {
   ReportedStateSchema,
   SHADOW_STATE_LIMIT_BYTES,
 } from "#edge/contract.ts";
+import { registeredDevices } from "#shared/billing/limits.ts";
 import {
   type Area,
   type AreaState,
@@ -34,7 +35,6 @@ import {
   type ScopeId,
   saveScopes,
 } from "#shared/fleet/db/fleet-config.ts";
-import { registeredDevices } from "#shared/billing/limits.ts";
 import { type Gateway, getGateway, listGateways } from "#shared/fleet/db/gateways.ts";
 import type { SyncOutcome } from "#shared/fleet/db/sync-outcomes.ts";
 import { getShadow, type Shadow, updateDesired } from "#shared/iot/shadows.ts";
@@ -233,7 +233,11 @@ export async function changeAreaInline<D extends Record<string, unknown>, E, R>(
   const saved = await saveChange(spec, input, mutate);
   if (!saved.gateway) throw misuse();
   const { gateway } = saved;
-  const sync = await pushDesired(spec.area, [{ gateway, doc: saved.desired.get(gateway.id) ?? {} }], saved.configVersion);
+  const sync = await pushDesired(
+    spec.area,
+    [{ gateway, doc: saved.desired.get(gateway.id) ?? {} }],
+    saved.configVersion,
+  );
   return { result: saved.result, configVersion: saved.configVersion, deviceChanged: saved.deviceChanged, sync };
 }
 
