@@ -68,6 +68,8 @@ const TASK_ACCESS: Record<string, Access> = {
   "functions/workflows/insights-training/activate.ts": { table: "RW" },
   "functions/workflows/insights-training/finish.ts": { table: "RW" },
   // The settings fan-out writes shadows (ordered, conditional) and records each gateway's outcome.
+  // Plan lists the tenant's gateways (and records the step's progress); it touches no shadow.
+  "functions/workflows/fleet-sync/plan.ts": { table: "RW" },
   "functions/workflows/fleet-sync/write.ts": { table: "RW", iotShadows: true },
   "functions/workflows/fleet-sync/finish.ts": { table: "RW" },
   // A cloud scan's findings as GRC evidence; re-evaluating a control weighs all its bound checks,

@@ -22,6 +22,9 @@ export {
   linkAuditChain,
   readAudit,
   recentActivityOf,
+  tenantAuditDayPartitions,
+  tenantAuditHeadPartition,
+  tenantAuditPartitions,
   verifyAuditChain,
 } from "./db/trail.ts";
 

@@ -81,6 +81,15 @@ export async function releaseDeviceSlot(tenantId: string): Promise<void> {
 }
 
 /**
+ * The tenant's registered gateways as the device-slot counter counts them (one GetItem), or
+ * undefined for a fleet registered before the counter existed. A registration takes its slot
+ * before the gateway is recorded, so during one the count may include it already.
+ */
+export async function registeredDevices(tenantId: string): Promise<number | undefined> {
+  return deviceCount(tenantId, true);
+}
+
+/**
  * Counts one scan (gateway config scans, cloud-account scans) against the month's allowance, or
  * refuses it when the plan's scan limit is hard and reached. Call it when the scan is started.
  */

@@ -4,6 +4,12 @@
  * fleet-sync.ts). One execution per (tenant, area, version): its subject is `<area>-v<N>`, so a
  * retried start answers the execution that runs. The answer the API gives is a receipt: pending,
  * how many gateways it will reach, and the execution that does it.
+ *
+ * The request path never lists the fleet: a tenant-wide change names its targets as "every
+ * registered gateway" with their count (one constant-size read, shadow-sync.ts), and the workflow's
+ * first step (`planFanOut`) pages through the fleet and cuts it into the Map's batches. Only an
+ * explicit set (one gateway's overrides, or a resync of the failed/drifted ones) travels in the
+ * execution input.
  */
 import { log } from "#shared/kit/log.ts";
 import { fleetSync } from "#shared/workflows/definitions.ts";
@@ -26,12 +32,18 @@ export interface FanOutReceipt {
   error: string | null;
 }
 
+/**
+ * Whom a fan-out writes: every gateway registered when the workflow lists them (`count`: how many
+ * are registered now, the receipt's `targeted`), or exactly the gateways named.
+ */
+export type FanOutTargets = { all: true; count: number } | { gateways: number[] };
+
 export interface FanOutRequest {
   tenantId: string;
   area: Area;
   /** The version written: the change's (or, for a resync, the area's head when it was asked). */
   configVersion: number;
-  gatewayIds: number[];
+  targets: FanOutTargets;
   by: string;
   /** A resync rewrites the saved configuration; its subject differs from the change's. */
   resync?: boolean;
@@ -44,7 +56,7 @@ export const batchesOf = (ids: number[], size = FAN_OUT_BATCH): { gateways: numb
 };
 
 export async function startFanOut(r: FanOutRequest): Promise<FanOutReceipt> {
-  const targeted = r.gatewayIds.length;
+  const targeted = "gateways" in r.targets ? r.targets.gateways.length : r.targets.count;
   if (targeted === 0) return { status: "none", targeted, execution_id: null, error: null };
   const subject = `${r.area}-${r.resync ? "resync-" : ""}v${r.configVersion}`;
   try {
@@ -58,7 +70,8 @@ export async function startFanOut(r: FanOutRequest): Promise<FanOutReceipt> {
         area: r.area,
         configVersion: r.configVersion,
         resync: r.resync === true,
-        batches: batchesOf(r.gatewayIds),
+        // Absent: the workflow's Plan step lists the fleet itself.
+        ...("gateways" in r.targets && { gateways: r.targets.gateways }),
       },
     });
     return { status: "pending", targeted, execution_id: execution.executionId, error: null };

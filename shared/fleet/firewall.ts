@@ -39,6 +39,7 @@ import {
   type ChangeOutcome,
   changeArea,
   loadSnapshot,
+  loadStoredSnapshot,
   requireGateway,
 } from "./shadow-sync.ts";
 import { sshSettingsOf, sshSpec } from "./ssh.ts";
@@ -289,9 +290,23 @@ export function removalHazard(before: EffectiveFirewall, rule: FirewallRule, ssh
   return undefined;
 }
 
+/**
+ * The gateways whose outcome a change of `target` must be checked for, without reading the fleet:
+ * the one gateway of a per-gateway change; for a tenant-wide change every gateway with overrides of
+ * its own (firewall or ssh) and `undefined`, standing for all the others (and the next registered).
+ */
+function checkedGateways(
+  target: FirewallTarget,
+  fw: { overlays: Map<number, unknown> },
+  ssh: { overlays: Map<number, unknown> },
+): (number | undefined)[] {
+  if (target.gatewayId !== undefined) return [target.gatewayId];
+  return [undefined, ...new Set([...fw.overlays.keys(), ...ssh.overlays.keys()])];
+}
+
 export async function removeRule(target: FirewallTarget, ruleId: number, force: boolean) {
   const now = new Date();
-  const ssh = await loadSnapshot(sshSpec, target.tenantId);
+  const ssh = await loadStoredSnapshot(sshSpec, target.tenantId);
   const outcome = await changeArea(
     firewallSpec,
     { tenantId: target.tenantId, scope: scopeOf(target), by: target.by, now },
@@ -299,14 +314,10 @@ export async function removeRule(target: FirewallTarget, ruleId: number, force: 
       const rule = findRule(doc, ruleId, target);
       if (!force) {
         // Check what each affected gateway would run afterwards (tenant-wide rules reach them all).
-        const gateways = target.gatewayId === undefined ? snap.gateways.map((g) => g.id) : [target.gatewayId];
-        const views: [EffectiveFirewall, number][] =
-          gateways.length === 0
-            ? [[effectiveFirewall(snap.tenantDoc, undefined, now), sshSettingsOf(ssh.tenantDoc, undefined).port]]
-            : gateways.map((id) => [
-                effectiveFirewall(snap.tenantDoc, snap.overlays.get(id), now),
-                sshSettingsOf(ssh.tenantDoc, ssh.overlays.get(id)).port,
-              ]);
+        const views: [EffectiveFirewall, number][] = checkedGateways(target, snap, ssh).map((id) => [
+          effectiveFirewall(snap.tenantDoc, id === undefined ? undefined : snap.overlays.get(id), now),
+          sshSettingsOf(ssh.tenantDoc, id === undefined ? undefined : ssh.overlays.get(id)).port,
+        ]);
         for (const [view, sshPort] of views) {
           const hazard = removalHazard(view, rule, sshPort);
           if (hazard) throw new Conflict(`${hazard}; send body.force: true to remove it anyway`);
@@ -437,7 +448,7 @@ export async function managePort(
   input: { action: "block" | "unblock"; port: number; protocol: BlockedPort["protocol"]; reason?: string },
 ) {
   const now = new Date();
-  const ssh = await loadSnapshot(sshSpec, target.tenantId);
+  const ssh = await loadStoredSnapshot(sshSpec, target.tenantId);
   const outcome = await changeArea(
     firewallSpec,
     { tenantId: target.tenantId, scope: scopeOf(target), by: target.by, now },
@@ -448,10 +459,9 @@ export async function managePort(
       if (input.action === "block") {
         if (doc.blocked_ports.some(same))
           throw new Conflict(`body.port: ${input.port}/${input.protocol} is already blocked`);
-        const ids = target.gatewayId === undefined ? snap.gateways.map((g) => g.id) : [target.gatewayId];
         const sshPorts = new Set(
-          (ids.length ? ids : [0]).map(
-            (id) => sshSettingsOf(ssh.tenantDoc, id ? ssh.overlays.get(id) : undefined).port,
+          checkedGateways(target, snap, ssh).map(
+            (id) => sshSettingsOf(ssh.tenantDoc, id === undefined ? undefined : ssh.overlays.get(id)).port,
           ),
         );
         if (input.protocol !== "UDP" && sshPorts.has(input.port)) {

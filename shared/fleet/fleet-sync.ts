@@ -1,6 +1,11 @@
 /**
- * The `fleet-sync` workflow's work (fan-out.ts starts it; functions/workflows/fleet-sync/ wraps it):
- * one Map iteration writes the shadows of a batch of gateways for config version N of an area.
+ * The `fleet-sync` workflow's work (fan-out.ts starts it; functions/workflows/fleet-sync/ wraps it).
+ *
+ * Plan (`planFanOut`): the gateways the change is for, cut into batches of FAN_OUT_BATCH ids: the
+ * ids the start named (one gateway, a resync), or else every gateway of the tenant, paged from the
+ * table here rather than on the API's request path.
+ *
+ * Then one Map iteration writes the shadows of a batch of gateways for config version N of an area.
  *
  * Per gateway, in this order:
  *   1. superseded: the area saved for this gateway is newer than N (a later change reached it: that
@@ -21,12 +26,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import * as z from "zod/mini";
 import type { Area } from "#shared/fleet/db/fleet-config.ts";
-import { type Gateway, getGateways } from "#shared/fleet/db/gateways.ts";
+import { type Gateway, getGateways, listGateways } from "#shared/fleet/db/gateways.ts";
 import { recordSyncOutcome, type SyncOutcomeKind } from "#shared/fleet/db/sync-outcomes.ts";
 import { ShadowThrottled } from "#shared/iot/shadows.ts";
 import { log } from "#shared/kit/log.ts";
 import type { ExecutionItem, WorkflowState } from "#shared/workflows/engine.ts";
 import { certificatesSpec } from "./certificates-shadow.ts";
+import { batchesOf } from "./fan-out.ts";
 import { firewallSpec } from "./firewall.ts";
 import {
   type AreaSnapshot,
@@ -43,6 +49,8 @@ const FanOutParams = z.object({
   area: z.enum(["firewall", "ssh", "certificates"]),
   configVersion: z.number(),
   resync: z._default(z.boolean(), false),
+  /** The gateways named at the start; absent: every gateway of the tenant (the Plan step lists them). */
+  gateways: z.optional(z.array(z.number())),
 });
 const BatchItem = z.object({ gateways: z.array(z.number()) });
 
@@ -112,6 +120,20 @@ async function syncOne(
       retries: 0,
     };
   }
+}
+
+/**
+ * The Plan step: the batches the Map runs. A tenant-wide change lists the fleet now (one paged
+ * Query of the tenant's gateways): a gateway registered after the change was saved is in the list
+ * and gets the saved version (the same its registration wrote); one deregistered meanwhile is
+ * counted `gone` by its batch.
+ */
+export async function planFanOut(
+  state: WorkflowState,
+): Promise<{ targeted: number; batches: { gateways: number[] }[] }> {
+  const p = FanOutParams.parse(state.params);
+  const ids = p.gateways ?? (await listGateways(state.tenantId)).map((g) => g.id);
+  return { targeted: ids.length, batches: batchesOf(ids) };
 }
 
 /** One Map iteration: the shadows of one batch of gateways. */

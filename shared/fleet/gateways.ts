@@ -156,7 +156,7 @@ export async function resyncFleet(tenantId: string, by: string): Promise<FleetRe
     headVersion(tenantId, "certificates"),
   ]);
   const start = (area: "firewall" | "ssh" | "certificates", configVersion: number) =>
-    startFanOut({ tenantId, area, configVersion, gatewayIds: targets[area], by, resync: true });
+    startFanOut({ tenantId, area, configVersion, targets: { gateways: targets[area] }, by, resync: true });
   const [firewall, ssh, certificates] = await Promise.all([
     start("firewall", fwHead),
     start("ssh", sshHead),

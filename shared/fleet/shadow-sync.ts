@@ -1,10 +1,13 @@
 /**
  * How a settings change reaches the fleet. One flow for every area (firewall, ssh):
  *
- *   load the area (all scopes, one Query) and the tenant's gateways
+ *   load the area (all scopes, one Query) and, never the fleet: for a tenant-wide change the
+ *     number of registered gateways (one GetItem), for one gateway's overrides that gateway
  *   → apply the change to the scope's document (tenant-wide, or one gateway's overrides)
- *   → render the desired shadow document of every affected gateway and MEASURE it: a document
- *     over budget is refused with 413 before anything is saved
+ *   → render the desired shadow document the change produces and MEASURE it: the tenant-wide
+ *     document once (what every gateway without overrides runs) and each gateway's with overrides
+ *     (the area's own scopes name them); a document over budget is refused with 413 before
+ *     anything is saved
  *   → save the scope as the area's next config version (optimistic lock: a concurrent change is a 409)
  *   → answer at once; the `fleet-sync` workflow (fan-out.ts starts it, fleet-sync.ts is its work)
  *     writes `desired` to the named shadow of each affected gateway and records each outcome.
@@ -23,6 +26,7 @@ import {
   ReportedStateSchema,
   SHADOW_STATE_LIMIT_BYTES,
 } from "#edge/contract.ts";
+import { registeredDevices } from "#shared/billing/limits.ts";
 import {
   type Area,
   type AreaState,
@@ -31,7 +35,7 @@ import {
   type ScopeId,
   saveScopes,
 } from "#shared/fleet/db/fleet-config.ts";
-import { type Gateway, listGateways } from "#shared/fleet/db/gateways.ts";
+import { type Gateway, getGateway, listGateways } from "#shared/fleet/db/gateways.ts";
 import type { SyncOutcome } from "#shared/fleet/db/sync-outcomes.ts";
 import { getShadow, type Shadow, updateDesired } from "#shared/iot/shadows.ts";
 import { Conflict, Invalid, NotFound, PayloadTooLarge } from "#shared/kit/errors.ts";
@@ -97,6 +101,11 @@ export function assertFits(area: Area, doc: DesiredDocument, where: string): voi
 
 export interface AreaSnapshot<D> {
   state: AreaState;
+  /**
+   * The gateways the snapshot was loaded with (the fleet, by default). A change's snapshot
+   * (`changeArea`) holds only the gateway a per-gateway change targets, and none for a tenant-wide
+   * change: the gateways with overrides are the keys of `overlays`.
+   */
   gateways: Gateway[];
   tenantDoc: D;
   overlays: Map<number, D>;
@@ -115,17 +124,29 @@ export async function loadSnapshot<D>(
   return snapshotOf(spec, state, gateways);
 }
 
-function snapshotOf<D>(spec: AreaSpec<D, unknown>, state: AreaState, gateways: Gateway[]): AreaSnapshot<D> {
+/**
+ * The area's snapshot without reading the fleet: every stored override is kept (deregistering a
+ * gateway deletes its overrides, so these are the registered gateways' own), `gateways` is empty.
+ */
+export async function loadStoredSnapshot<D>(spec: AreaSpec<D, unknown>, tenantId: string): Promise<AreaSnapshot<D>> {
+  return snapshotOf(spec, await loadArea(tenantId, spec.area), [], "stored");
+}
+
+function snapshotOf<D>(
+  spec: AreaSpec<D, unknown>,
+  state: AreaState,
+  gateways: Gateway[],
+  live: Set<number> | "stored" = new Set(gateways.map((g) => g.id)),
+): AreaSnapshot<D> {
   let tenantDoc = spec.parse({});
   let tenantVersion = 0;
   const overlays = new Map<number, D>();
   const overlayVersions = new Map<number, number>();
-  const live = new Set(gateways.map((g) => g.id));
   for (const s of state.scopes) {
     if (s.scope === "tenant") {
       tenantDoc = spec.parse(s.doc);
       tenantVersion = s.configVersion;
-    } else if (live.has(s.scope)) {
+    } else if (live === "stored" || live.has(s.scope)) {
       overlays.set(s.scope, spec.parse(s.doc));
       overlayVersions.set(s.scope, s.configVersion);
     }
@@ -192,7 +213,7 @@ export async function changeArea<D extends Record<string, unknown>, E, R>(
     tenantId: input.tenantId,
     area: spec.area,
     configVersion: saved.configVersion,
-    gatewayIds: saved.targets.map((t) => t.gateway.id),
+    targets: saved.fleet === undefined ? { gateways: [saved.gateway.id] } : { all: true, count: saved.fleet },
     by: input.by,
   });
   return { result: saved.result, configVersion: saved.configVersion, deviceChanged: saved.deviceChanged, sync };
@@ -207,25 +228,57 @@ export async function changeAreaInline<D extends Record<string, unknown>, E, R>(
   input: ChangeInput,
   mutate: Mutate<D, R>,
 ): Promise<ChangeOutcome<R, PushReport>> {
+  const misuse = () => new Error("changeAreaInline writes one gateway's overrides, not the fleet");
+  if (input.scope === "tenant") throw misuse();
   const saved = await saveChange(spec, input, mutate);
-  const sync = await pushDesired(spec.area, saved.targets, saved.configVersion);
+  if (!saved.gateway) throw misuse();
+  const { gateway } = saved;
+  const sync = await pushDesired(
+    spec.area,
+    [{ gateway, doc: saved.desired.get(gateway.id) ?? {} }],
+    saved.configVersion,
+  );
   return { result: saved.result, configVersion: saved.configVersion, deviceChanged: saved.deviceChanged, sync };
 }
 
+type SavedChange<R> = {
+  result: R;
+  configVersion: number;
+  deviceChanged: boolean;
+  /** What the change renders per gateway with overrides (and, per-gateway change, its gateway). */
+  desired: Map<number, DesiredDocument>;
+} & (
+  | { fleet: number; gateway?: undefined } // tenant-wide: how many gateways are registered
+  | { fleet?: undefined; gateway: Gateway } // one gateway's overrides
+);
+
+/**
+ * How many gateways the tenant has registered: the device-slot counter (one GetItem); a fleet
+ * registered before the counter existed is counted once by listing it.
+ */
+async function fleetSize(tenantId: string): Promise<number> {
+  return (await registeredDevices(tenantId)) ?? (await listGateways(tenantId)).length;
+}
+
+/**
+ * Validates, measures and saves a change without reading the fleet: the area (one Query) and the
+ * fleet's size (tenant-wide) or the one gateway (per-gateway) are all it reads, so its cost does
+ * not grow with the number of gateways (only with the gateways that have overrides of their own).
+ */
 async function saveChange<D extends Record<string, unknown>, E, R>(
   spec: AreaSpec<D, E>,
   input: ChangeInput,
   mutate: Mutate<D, R>,
-): Promise<{
-  result: R;
-  configVersion: number;
-  deviceChanged: boolean;
-  targets: { gateway: Gateway; doc: DesiredDocument }[];
-}> {
+): Promise<SavedChange<R>> {
   const now = input.now ?? new Date();
-  const snap = await loadSnapshot(spec, input.tenantId);
   const scope = input.scope;
-  const targets = scope === "tenant" ? snap.gateways : [requireGateway(snap.gateways, scope)];
+  const [stored, target, fleet] = await Promise.all([
+    loadArea(input.tenantId, spec.area),
+    scope === "tenant" ? undefined : getGateway(input.tenantId, scope, true),
+    scope === "tenant" ? fleetSize(input.tenantId) : undefined,
+  ]);
+  if (scope !== "tenant" && !target) throw new NotFound(`body.gateway_id: no gateway ${scope}`);
+  const snap = snapshotOf(spec, stored, target ? [target] : [], "stored");
   const { next, result } = await mutate(snap.docOf(scope), snap);
   const configVersion = snap.state.version + 1;
 
@@ -234,48 +287,38 @@ async function saveChange<D extends Record<string, unknown>, E, R>(
   const renderFor = (tenant: D, overlay: D | undefined, version: number) =>
     spec.render(spec.merge(tenant, overlay, now), version, now);
 
-  // Measure before saving: the tenant-wide document (what a gateway without overrides, or a new
-  // one, receives) and every affected gateway's own document.
-  // Every gateway without overrides renders the tenant-wide document: it is rendered and measured
-  // once, so the call's cost grows with the gateways that have overrides, not with the fleet.
+  // Measure before saving. A tenant-wide change: the tenant-wide document (what every gateway
+  // without overrides, and a new one, receives; rendered once) and every gateway with overrides.
+  // A per-gateway change: that gateway's document.
+  const withOverrides = scope === "tenant" ? [...snap.overlays.keys()] : [scope];
   const desired = new Map<number, DesiredDocument>();
-  const plain = scope === "tenant" || targets.some((g) => overlayAfter(g.id) === undefined);
-  const tenantDocNext = plain ? renderFor(nextTenant, undefined, configVersion) : undefined;
-  if (tenantDocNext) {
-    assertContract(spec, tenantDocNext);
-    assertFits(spec.area, tenantDocNext, "the tenant's gateways");
+  if (scope === "tenant") {
+    const plainDoc = renderFor(nextTenant, undefined, configVersion);
+    assertContract(spec, plainDoc);
+    assertFits(spec.area, plainDoc, "the tenant's gateways");
   }
-  for (const g of targets) {
-    const overlay = overlayAfter(g.id);
-    if (overlay === undefined && tenantDocNext) {
-      desired.set(g.id, tenantDocNext);
-      continue;
-    }
+  for (const id of withOverrides) {
+    const overlay = overlayAfter(id);
     const doc = renderFor(nextTenant, overlay, configVersion);
     assertContract(spec, doc);
-    assertFits(spec.area, doc, `gateway ${g.id} (${g.name})`);
-    desired.set(g.id, doc);
+    assertFits(spec.area, doc, target ? `gateway ${id} (${target.name})` : `gateway ${id}`);
+    desired.set(id, doc);
   }
-  const plainChanged = !sameIgnoringVersion(
-    renderFor(snap.tenantDoc, undefined, 0),
-    renderFor(nextTenant, undefined, 0),
-  );
+  const changedFor = (id: number) =>
+    !sameIgnoringVersion(renderFor(snap.tenantDoc, snap.overlays.get(id), 0), desired.get(id) ?? {});
+  const plainChanged = () =>
+    !sameIgnoringVersion(renderFor(snap.tenantDoc, undefined, 0), renderFor(nextTenant, undefined, 0));
+  // Tenant-wide: a reload on any gateway without overrides (or on none registered: what the next
+  // one runs) when the plain document changed, or on a gateway with overrides whose own changed.
   const deviceChanged =
-    targets.length === 0
-      ? plainChanged
-      : targets.some((g) =>
-          overlayAfter(g.id) === undefined && snap.overlays.get(g.id) === undefined
-            ? plainChanged
-            : !sameIgnoringVersion(renderFor(snap.tenantDoc, snap.overlays.get(g.id), 0), desired.get(g.id) ?? {}),
-        );
+    scope === "tenant"
+      ? ((fleet ?? 0) > withOverrides.length || (fleet ?? 0) === 0 ? plainChanged() : false) ||
+        withOverrides.some(changedFor)
+      : changedFor(scope);
 
   const saved = await saveScopes(input.tenantId, spec.area, snap.state.version, [{ scope, doc: next }], input.by);
-  return {
-    result,
-    configVersion: saved,
-    deviceChanged,
-    targets: targets.map((g) => ({ gateway: g, doc: desired.get(g.id) ?? {} })),
-  };
+  const common = { result, configVersion: saved, deviceChanged, desired };
+  return target ? { ...common, gateway: target } : { ...common, fleet: fleet ?? 0 };
 }
 
 /** Renders a gateway's current desired document for an area (registration writes it to a new gateway). */

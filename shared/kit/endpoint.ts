@@ -292,6 +292,7 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     await enterTenantScope(s.principal.tenantId, {
       table: route.access.table,
       rateLimit: route.rateClass !== "unlimited",
+      route: routeKey(route),
     });
   },
 });

@@ -11,7 +11,10 @@
  *     actions of their own); a command outside the table actions below is refused (Scan included);
  *   - `dynamodb:LeadingKeys` with `ForAllValues:StringLike`: every partition key value the request
  *     touches (the item's `PK`, or for a Query the partition key of the table or of the queried
- *     GSI, `GSI1PK`/`GSI2PK`) must match one of the patterns (`*` any run, `?` one character).
+ *     GSI, `GSI1PK`/`GSI2PK`) must match one of the patterns (`*` any run, `?` one character);
+ *   - `dynamodb:LeadingKeys` with `ForAllValues:StringNotLike` (in the same statement: both must
+ *     hold): no partition key value the request touches may match any of those patterns (the
+ *     tenant's writes exclude its audit partitions this way);
  * A statement without a LeadingKeys condition allows the action on any key.
  */
 import { TABLE } from "./table.ts";
@@ -21,6 +24,8 @@ export interface TableStatement {
   actions: readonly string[];
   /** `ForAllValues:StringLike` `dynamodb:LeadingKeys` patterns; absent: any key. */
   leadingKeys?: readonly string[];
+  /** `ForAllValues:StringNotLike` `dynamodb:LeadingKeys` patterns: keys the statement does NOT cover. */
+  exceptLeadingKeys?: readonly string[];
   /**
    * `ForAllValues:StringEquals` `dynamodb:Attributes`: the only attributes a PutItem may carry
    * (the audit append: a record's own fields, never the chain fields the linker adds); absent: any.
@@ -153,11 +158,14 @@ function allows(statement: TableStatement, touch: Touch): boolean {
   if (!statement.actions.includes(touch.action)) return false;
   const { attributes } = statement;
   if (attributes && !(touch.attributes ?? []).every((a) => attributes.includes(a))) return false;
-  if (!statement.leadingKeys) return true;
+  const { leadingKeys, exceptLeadingKeys } = statement;
+  if (!leadingKeys && !exceptLeadingKeys) return true;
   // ForAllValues over an empty set is true in IAM; a touch whose key we cannot read is refused
   // here instead (fail closed): every command Warden sends names its partition key.
   const key = touch.key;
-  return key !== undefined && statement.leadingKeys.some((p) => stringLike(p, key));
+  if (key === undefined) return false;
+  if (leadingKeys && !leadingKeys.some((p) => stringLike(p, key))) return false;
+  return !exceptLeadingKeys?.some((p) => stringLike(p, key));
 }
 
 /**

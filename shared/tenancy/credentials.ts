@@ -33,7 +33,13 @@
  *      items are granted to the tenant-access role by name (`GLOBAL_GUARD_PARTITIONS`).
  */
 import { createHash } from "node:crypto";
-import { AUDIT_DAY_PARTITION_PATTERNS, AUDIT_INSERT_ATTRIBUTES } from "#shared/audit/trail.ts";
+import {
+  AUDIT_DAY_PARTITION_PATTERNS,
+  AUDIT_INSERT_ATTRIBUTES,
+  tenantAuditDayPartitions,
+  tenantAuditHeadPartition,
+  tenantAuditPartitions,
+} from "#shared/audit/trail.ts";
 import { config } from "#shared/kit/config.ts";
 import { enterTenant, type TenantCredentials } from "#shared/table/client.ts";
 import { TABLE_READ, TABLE_WRITE, type TableStatement, tenantPartitions } from "#shared/table/leading-keys.ts";
@@ -67,6 +73,19 @@ export const PRE_TENANT_ROUTES: Readonly<Record<string, string>> = {
   "GET /api/metrics/health": "the platform's health (table reachable, shadows): no caller",
 };
 
+/**
+ * The routes that write the audit trail other than by appending a record, with what they write.
+ * Every other tenant session (and the tenant-access role's general write statement) excludes the
+ * audit partitions `T#<tenant>#AUDIT` and `T#<tenant>#AUDIT#*`: a route can add a record, and
+ * cannot alter, remove or re-link one. The linker (a table-stream worker) keeps its own role.
+ * test/infra/tenant-isolation.test.ts keeps every key here a route of the route table.
+ */
+export const AUDIT_MAINTENANCE_ROUTES: Readonly<Record<string, string>> = {
+  "POST /cloud-integration/security/audit/clear":
+    "removes a linked prefix of the trail (gateway 'Clear Audit Log'): moves the verification anchor in the " +
+    "chain head (UpdateItem on T#<t>#AUDIT) and deletes the removed records (DeleteItem on T#<t>#AUDIT#<day>)",
+};
+
 /** The tag the tenant-access role's policy reads (`aws:PrincipalTag/tenant`). */
 export const TENANT_TAG = "tenant";
 /** The IAM policy variable of the session's tenant tag, for the tenant-access role's policy. */
@@ -77,6 +96,8 @@ export interface TableNeeds {
   table?: "RO" | "RW";
   /** The kit counts every call of a rate-limited route (and audits refusals) in the table. */
   rateLimit?: boolean;
+  /** `METHOD /path` of the route (tenant sessions: an `AUDIT_MAINTENANCE_ROUTES` entry gets its statements). */
+  route?: string;
 }
 
 /**
@@ -91,13 +112,38 @@ export function routeTableStatements(needs: TableNeeds): TableStatement[] {
     statements.push({ actions: ["dynamodb:UpdateItem"], leadingKeys: RATE_WINDOW_PARTITION_PATTERNS });
     // The audit append: one PutItem of a new record into a day partition, with a record's own
     // attributes only (shared/audit: the chain fields are the stream linker's to add).
-    statements.push({
-      actions: ["dynamodb:PutItem"],
-      leadingKeys: AUDIT_DAY_PARTITION_PATTERNS,
-      attributes: AUDIT_INSERT_ATTRIBUTES,
-    });
+    statements.push(auditAppend(AUDIT_DAY_PARTITION_PATTERNS));
   }
   return statements;
+}
+
+/** The audit append: one PutItem of a new record into a day partition, with a record's own attributes. */
+const auditAppend = (dayPartitions: readonly string[]): TableStatement => ({
+  actions: ["dynamodb:PutItem"],
+  leadingKeys: dayPartitions,
+  attributes: AUDIT_INSERT_ATTRIBUTES,
+});
+
+/** What an `AUDIT_MAINTENANCE_ROUTES` route writes in the trail besides appending (see there). */
+const auditMaintenance = (tenant: string): TableStatement[] => [
+  { actions: ["dynamodb:UpdateItem"], leadingKeys: tenantAuditHeadPartition(tenant) },
+  { actions: ["dynamodb:DeleteItem"], leadingKeys: tenantAuditDayPartitions(tenant) },
+];
+
+/**
+ * A route's tenant-session statements (its session policy): a read-only route's are its own
+ * (`routeTableStatements`); a read-write route may write any key but the tenant's audit
+ * partitions, where it only appends (and, for the named `AUDIT_MAINTENANCE_ROUTES`, does what
+ * that route needs).
+ */
+export function sessionTableStatements(tenant: string, needs: TableNeeds): TableStatement[] {
+  if (needs.table !== "RW") return routeTableStatements(needs);
+  return [
+    { actions: TABLE_READ },
+    { actions: TABLE_WRITE, exceptLeadingKeys: tenantAuditPartitions(tenant) },
+    auditAppend(tenantAuditDayPartitions(tenant)),
+    ...(needs.route !== undefined && needs.route in AUDIT_MAINTENANCE_ROUTES ? auditMaintenance(tenant) : []),
+  ];
 }
 
 /**
@@ -114,12 +160,18 @@ export function preTenantStatements(): TableStatement[] {
 }
 
 /**
- * The tenant-access role's table statement, for the tenant `tenant` (in IAM: the policy variable
- * `${aws:PrincipalTag/tenant}`).
+ * The tenant-access role's table statements, for the tenant `tenant` (in IAM: the policy variable
+ * `${aws:PrincipalTag/tenant}`): reads of every partition of the tenant; writes of every partition
+ * but its audit trail (`ForAllValues:StringNotLike`); in the trail, the append (PutItem, a record's
+ * attributes) and what the `AUDIT_MAINTENANCE_ROUTES` need, which only their session policies
+ * ask for; point operations on the named global guards.
  */
 export function tenantAccessStatements(tenant: string): TableStatement[] {
   return [
-    { actions: [...TABLE_READ, ...TABLE_WRITE], leadingKeys: tenantPartitions(tenant) },
+    { actions: TABLE_READ, leadingKeys: tenantPartitions(tenant) },
+    { actions: TABLE_WRITE, leadingKeys: tenantPartitions(tenant), exceptLeadingKeys: tenantAuditPartitions(tenant) },
+    auditAppend(tenantAuditDayPartitions(tenant)),
+    ...auditMaintenance(tenant),
     { actions: GLOBAL_GUARD_ACTIONS, leadingKeys: GLOBAL_GUARD_PARTITIONS },
   ];
 }
@@ -143,9 +195,12 @@ export function tableStatementsJson(statements: readonly TableStatement[], table
     Resource: s.actions.includes("dynamodb:Query")
       ? [tableArn, ...TABLE.indexes.map((index) => `${tableArn}/index/${index.name}`)]
       : [tableArn],
-    ...((s.leadingKeys || s.attributes) && {
+    ...((s.leadingKeys || s.exceptLeadingKeys || s.attributes) && {
       Condition: {
         ...(s.leadingKeys && { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...s.leadingKeys] } }),
+        ...(s.exceptLeadingKeys && {
+          "ForAllValues:StringNotLike": { "dynamodb:LeadingKeys": [...s.exceptLeadingKeys] },
+        }),
         ...(s.attributes && { "ForAllValues:StringEquals": { "dynamodb:Attributes": [...s.attributes] } }),
       },
     }),
@@ -203,7 +258,7 @@ export async function tenantCredentials(tenantId: string, sessionPolicy: string)
  */
 export async function enterTenantScope(tenantId: string, needs: TableNeeds): Promise<void> {
   if (!needs.table) return;
-  const statements = routeTableStatements(needs);
+  const statements = sessionTableStatements(tenantId, needs);
   const sessionPolicy = JSON.stringify({
     Version: "2012-10-17",
     Statement: tableStatementsJson(statements, tableArn()),

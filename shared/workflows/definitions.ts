@@ -139,21 +139,31 @@ const FLEET_SYNC = "functions/workflows/fleet-sync";
 
 /**
  * A settings change reaching the fleet (shared/fleet/fleet-sync.ts): the API saved config version N
- * of an area and answered; this writes it to the named shadow of every affected gateway, in batches
- * of gateway ids (a Map, at most 10 batches at once, each writing a few shadows at a time). Each
- * write is ordered (a newer version saved meanwhile supersedes it), throttling is retried with full
- * jitter inside the batch, and every gateway's outcome is recorded in the table. A batch never fails
- * for one gateway; a batch that still fails is skipped with its reason and its gateways show pending.
+ * of an area and answered without reading the fleet; `Plan` lists the gateways the change is for
+ * (every gateway of the tenant, paged from the table, unless the start named them) and cuts them
+ * into batches of 25 ids; the Map writes N to the named shadow of each, at most 10 batches at once,
+ * each writing a few shadows at a time. Each write is ordered (a newer version saved meanwhile
+ * supersedes it), throttling is retried with full jitter inside the batch, and every gateway's
+ * outcome is recorded in the table. A batch never fails for one gateway; a batch that still fails is
+ * skipped with its reason and its gateways show pending.
+ *
+ * Size limit: the batches live in the execution state (`$.results.Plan.batches`), and each Map
+ * iteration receives that state too. Step Functions caps a state's payload at 256 KB; 1,000 gateways
+ * take ~6 KB of ids, so an inline Map holds some 10,000s of gateways with room to spare. Beyond that,
+ * Plan would write the batches to S3 (one JSON array) and the step would become a distributed Map
+ * (`ProcessorConfig.Mode: DISTRIBUTED`) with an `ItemReader` on that object and an `ItemSelector`
+ * passing only `params` to each child execution, and a `ResultWriter` for the counts.
  */
 export const fleetSync: WorkflowDef = {
   name: "fleet-sync",
   description: "Settings fan-out: write one config version to the named shadow of every affected gateway",
   steps: [
+    { state: "Plan", task: `${FLEET_SYNC}/plan.ts`, label: "Listing gateways" },
     {
       state: "WriteShadows",
       task: `${FLEET_SYNC}/write.ts`,
       label: "Writing shadows",
-      map: { itemsPath: "$.params.batches", maxConcurrency: 10, retryOn: ["ShadowThrottled"] },
+      map: { itemsPath: "$.results.Plan.batches", maxConcurrency: 10, retryOn: ["ShadowThrottled"] },
     },
   ],
   finish: `${FLEET_SYNC}/finish.ts`,

@@ -19,7 +19,7 @@ import { routes } from "#infra/routes.ts";
 import { createApp, type WardenApp } from "#infra/stacks/app-factory.ts";
 import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/trail.ts";
 import { routeKey } from "#shared/kit/route.ts";
-import { PRE_TENANT_ROUTES, TENANT_TAG_VARIABLE } from "#shared/tenancy/credentials.ts";
+import { AUDIT_MAINTENANCE_ROUTES, PRE_TENANT_ROUTES, TENANT_TAG_VARIABLE } from "#shared/tenancy/credentials.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";
 import { actionsOf, type Statement, statementsOfFunction } from "./synth-app.ts";
 
@@ -74,6 +74,14 @@ describe("route roles", () => {
     const publicTableRoutes = httpRoutes.filter((r) => r.permission === null && r.access.table).map(routeKey);
 
     expect(publicTableRoutes.sort()).toEqual(Object.keys(PRE_TENANT_ROUTES).sort());
+  });
+
+  it("name as audit-maintenance routes only read-write routes of the route table with a verified caller", () => {
+    const named = Object.keys(AUDIT_MAINTENANCE_ROUTES);
+    const rows = httpRoutes.filter((r) => named.includes(routeKey(r)));
+
+    expect(rows.map(routeKey).sort()).toEqual(named.sort());
+    for (const r of rows) expect([r.permission !== null, r.access.table]).toEqual([true, "RW"]);
   });
 
   it("write no table item outside the caller's tenant: every write is LeadingKeys-fenced or a named pre-tenant route", () => {
@@ -151,14 +159,40 @@ describe("the tenant-access role", () => {
   it("allows the table actions only on the partitions of the session's tenant tag, and point operations on the named global guards", () => {
     const { statements } = role();
     const table = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+    const t = TENANT_TAG_VARIABLE;
 
     expect(table.map(leadingKeys)).toEqual([
-      [`T#${TENANT_TAG_VARIABLE}`, `T#${TENANT_TAG_VARIABLE}#*`],
+      [`T#${t}`, `T#${t}#*`],
+      [`T#${t}`, `T#${t}#*`],
+      [`T#${t}#AUDIT#*`],
+      [`T#${t}#AUDIT`],
+      [`T#${t}#AUDIT#*`],
       ["G#LOGIN#*", "G#APIKEY#*", "G#STRIPE#CUS#*", "G#GRC#EVIDENCE-TENANTS"],
     ]);
-    expect(actionsOf(table[0] as Statement)).toEqual(expect.arrayContaining(["dynamodb:Query", "dynamodb:PutItem"]));
-    expect(actionsOf(table[1] as Statement)).not.toContain("dynamodb:Query");
-    for (const s of table) expect(Object.keys(s.Condition as object)).toEqual(["ForAllValues:StringLike"]);
+    expect(actionsOf(table[0] as Statement)).toEqual(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]);
+    expect(actionsOf(table[5] as Statement)).not.toContain("dynamodb:Query");
+    for (const s of table) expect(Object.keys(s.Condition as object)).toContain("ForAllValues:StringLike");
+  });
+
+  it("writes the tenant's audit partitions only by the append, and the clear route's anchor move and deletes", () => {
+    const table = role().statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+    const t = TENANT_TAG_VARIABLE;
+    const [, writes, append, anchor, remove] = table as Statement[];
+
+    // The general write statement covers every partition of the tenant but its audit trail.
+    expect(actionsOf(writes as Statement)).toEqual(
+      expect.arrayContaining(["dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
+    );
+    expect(writes?.Condition).toEqual({
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`T#${t}`, `T#${t}#*`] },
+      "ForAllValues:StringNotLike": { "dynamodb:LeadingKeys": [`T#${t}#AUDIT`, `T#${t}#AUDIT#*`] },
+    });
+    // The append: PutItem of a record's own attributes into a day partition.
+    expect(actionsOf(append as Statement)).toEqual(["dynamodb:PutItem"]);
+    expect(Object.keys(append?.Condition as object)).toEqual(["ForAllValues:StringLike", "ForAllValues:StringEquals"]);
+    // AUDIT_MAINTENANCE_ROUTES (the clear): the head's anchor, and deleting records; nothing else.
+    expect(actionsOf(anchor as Statement)).toEqual(["dynamodb:UpdateItem"]);
+    expect(actionsOf(remove as Statement)).toEqual(["dynamodb:DeleteItem"]);
   });
 
   it("is assumable only by Warden's tagged route roles of this account, with exactly the tenant tag", () => {

@@ -85,6 +85,18 @@ export const AUDIT_DAY_PARTITION_PATTERNS = ["T#*#AUDIT#*"] as const;
 /** The partitions the linker writes (head, checkpoints, and the records it links). */
 export const AUDIT_PARTITION_PATTERNS = ["T#*#AUDIT", "T#*#AUDIT#*"] as const;
 
+/**
+ * One tenant's audit partitions (`tenant` may be an IAM policy variable): the head and checkpoints
+ * `T#<tenant>#AUDIT` and the day partitions `T#<tenant>#AUDIT#<day>`. Tenant ids hold no `#`, so
+ * these match no other partition of the tenant (`T#<tenant>#AUDITARCHIVE#…` included: archives are
+ * ordinary tenant data).
+ */
+export const tenantAuditPartitions = (tenant: string): string[] => [`T#${tenant}#AUDIT`, `T#${tenant}#AUDIT#*`];
+/** One tenant's day partitions: where the append puts a record. */
+export const tenantAuditDayPartitions = (tenant: string): string[] => [`T#${tenant}#AUDIT#*`];
+/** The chain head and checkpoints of one tenant (a clear moves the anchor in the head). */
+export const tenantAuditHeadPartition = (tenant: string): string[] => [`T#${tenant}#AUDIT`];
+
 const DAY_PARTITION = /^T#([^#]+)#AUDIT#\d{4}-\d{2}-\d{2}$/;
 /** The tenant whose trail a day partition key belongs to, or undefined for any other key. */
 export const tenantOfAuditPartition = (pk: unknown): string | undefined =>

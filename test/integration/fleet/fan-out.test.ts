@@ -21,12 +21,14 @@ await usePlatformWithLocalIot({ dataPlaneEndpoint: proxy.endpoint, mqttUrl: iot.
 const { createLocalRunner } = await import("#infra/local/workflows/runner-local.ts");
 const { useWorkflowRunner, workflowExecution } = await import("#shared/workflows/engine.ts");
 
-/** The first `held` Map iterations of fleet-sync wait until released (later ones run at once). */
+/** The first `held` runs of state `heldState` wait until released (later ones run at once). */
 let held = 0;
+let heldState = "WriteShadowsItem";
 let release: () => void = () => {};
 let gate = Promise.resolve();
-function holdNext(n: number) {
+function holdNext(n: number, state = "WriteShadowsItem") {
   held = n;
+  heldState = state;
   gate = new Promise<void>((r) => {
     release = r;
   });
@@ -34,7 +36,7 @@ function holdNext(n: number) {
 const runner = createLocalRunner({
   root: resolve(import.meta.dirname, "../../.."),
   instrument: async (state, run) => {
-    if (state === "WriteShadowsItem" && held > 0) {
+    if (state === heldState && held > 0) {
       held--;
       await gate;
     }
@@ -44,6 +46,7 @@ const runner = createLocalRunner({
 useWorkflowRunner(runner);
 
 const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
+const { dbCalls, resetDbCalls } = await import("#shared/table/client.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 const S = "/cloud-integration/security";
@@ -137,6 +140,41 @@ describe("a settings change off the request path", () => {
     }
     const execution = await workflowExecution(acme.tenantId, res.sync.execution_id);
     expect(execution).toMatchObject({ status: "succeeded", result: { written: 3, superseded: 0, failed: 0 } });
+  });
+
+  it("reads no gateway on the request path: the same DynamoDB calls at 3 gateways as at 1, and the workflow lists them", async () => {
+    // Warm both tenants' caches (credentials, plan) so only the change itself is counted.
+    await runner.settled((await whitelist(acme)).sync.execution_id);
+    await runner.settled((await whitelist(globex)).sync.execution_id);
+    const changeCalls = async (t: Tenant) => {
+      holdNext(1, "Plan"); // the workflow's first step waits: nothing of it runs during the call
+      resetDbCalls();
+      const res = await whitelist(t);
+      const calls = dbCalls();
+      return { res, calls };
+    };
+
+    const one = await changeCalls(globex);
+    release();
+    await runner.settled(one.res.sync.execution_id);
+    const three = await changeCalls(acme);
+    // A gateway registered after the change was saved: the Plan step, listing the fleet when it
+    // runs, reaches it too (the receipt counted the three registered at the time of the call).
+    const late = await register(acme, "Edge late");
+    release();
+    await runner.settled(three.res.sync.execution_id);
+
+    expect(one.res.sync).toMatchObject({ status: "pending", targeted: 1 });
+    expect(three.res.sync).toMatchObject({ status: "pending", targeted: 3 });
+    expect(three.calls.byCommand).toEqual(one.calls.byCommand);
+    // One Query: the area's scopes. Listing the fleet (a second, growing with it) is the workflow's.
+    expect(three.calls.byCommand.QueryCommand).toBe(1);
+    expect(await workflowExecution(acme.tenantId, three.res.sync.execution_id)).toMatchObject({
+      status: "succeeded",
+      result: { written: 4, superseded: 0, failed: 0, gone: 0 },
+    });
+    expect(desiredVersion(late.thing)).toBe(three.res.config_version);
+    await call("DELETE", `${S}/gateways/${late.id}`, { token: acme.token });
   });
 
   it("never writes a superseded version after a newer one: the older change's writes are skipped", async () => {
