@@ -76,6 +76,12 @@ export interface FunctionNeeds extends Access {
  * caller. Public routes (no permission: the named pre-tenant routes of shared/tenancy/
  * credentials.ts) and the workers (stream, workflow tasks, ingest) keep their own role's access.
  */
+/** Whether a function verifies tokens or publishes the key set, so needs the previous key during a rotation. */
+export const verifiesWithPreviousKey = (needs: FunctionNeeds): boolean => !!needs.jwtPublicKey || !!needs.verifyTokens;
+
+/** A KMS key ARN (`-c previousTokenKeyArn`): IAM grants name keys by ARN, never by alias. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
+
 export const usesTenantSessions = (needs: FunctionNeeds): boolean => !!needs.verifyTokens && !!needs.table;
 
 export interface AccessTargets {
@@ -90,6 +96,11 @@ export interface AccessTargets {
   dataKey: IKey;
   /** The asymmetric ES256 key that signs access tokens. */
   jwtKey: IKey;
+  /**
+   * `-c previousTokenKeyArn=`, during a signing-key rotation only: the previous key's ARN, whose
+   * public half the token verifiers and the JWKS route read (kms:GetPublicKey, nothing else).
+   */
+  previousJwtKeyArn?: string;
   /**
    * The data stack's tenant-access role (a fixed name, so route stacks build its ARN without a
    * cross-stack import): assumed per tenant by the routes with a verified caller.
@@ -281,6 +292,10 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     allow(["kms:Sign", "kms:GetPublicKey"], [targets.jwtKey.keyArn]);
   } else if (needs.jwtPublicKey || needs.verifyTokens) {
     allow(["kms:GetPublicKey"], [targets.jwtKey.keyArn]);
+  }
+  // A rotation's overlap: the verifiers (and the JWKS route) read the previous key's public half.
+  if (targets.previousJwtKeyArn && verifiesWithPreviousKey(needs)) {
+    allow(["kms:GetPublicKey"], [targets.previousJwtKeyArn]);
   }
 
   if (needs.dataKey) {

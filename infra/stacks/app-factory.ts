@@ -12,7 +12,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
-import { deploymentNames } from "../constructs/access-policy.ts";
+import { deploymentNames, KMS_KEY_ARN } from "../constructs/access-policy.ts";
 import { acknowledgeNist80053R5 } from "../constructs/nag.ts";
 import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
 import type {
@@ -96,6 +96,22 @@ export interface CreateAppOptions {
   alertEmail?: string;
   /** `-c apiRouteMetrics=true`: the stage's per-route metrics (billed as custom metrics). */
   apiRouteMetrics?: boolean;
+  /**
+   * `-c previousTokenKeyArn=`, during a signing-key rotation only (docs/token-key-rotation.md): the
+   * previous token-signing key's ARN; its tokens keep verifying and the JWKS lists it.
+   */
+  previousTokenKeyArn?: string;
+}
+
+/** `-c previousTokenKeyArn`, checked: a key ARN (IAM grants GetPublicKey on it by ARN). */
+function previousTokenKey(arn: string): string {
+  if (!KMS_KEY_ARN.test(arn)) {
+    throw new Error(
+      `-c previousTokenKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not "${arn}"; ` +
+        "see docs/token-key-rotation.md",
+    );
+  }
+  return arn;
 }
 
 /**
@@ -237,6 +253,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     tableKey: data.tableKey,
     dataKey: data.dataKey,
     jwtKey: data.jwtKey,
+    ...(options.previousTokenKeyArn && { previousJwtKeyArn: previousTokenKey(options.previousTokenKeyArn) }),
     blobBucketName: data.blobBucketName,
     blobKey: data.blobKey,
     tenantRoleName: data.tenantRoleName,
