@@ -15,6 +15,7 @@ import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/def
 import { deploymentNames, KMS_KEY_ARN } from "../constructs/access-policy.ts";
 import { acknowledgeNist80053R5 } from "../constructs/nag.ts";
 import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
+import { createOriginSecret } from "../constructs/origin-secret.ts";
 import type {
   ConcurrencySettings,
   FunctionSettings,
@@ -281,8 +282,13 @@ export function createApp(options: CreateAppOptions): WardenApp {
         })
       : undefined;
 
+  // `-c waf=true`: the origin secret CloudFront sends and the kit checks before it trusts the
+  // viewer address (infra/constructs/origin-secret.ts).
+  const originSecret = options.waf ? createOriginSecret(data) : undefined;
+
   const platform: PlatformResources = {
     ...targets,
+    ...(originSecret && { originSecret: originSecret.value }),
     settings,
     iotDataEndpoint: () => {
       if (!iot) throw new Error("IoT data endpoint requested but the app has no IoT stack");
@@ -352,6 +358,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
         originHost: stage.host,
         logGroupName: `aws-waf-logs-${prefix.toLowerCase()}`,
         signInPaths: httpRows.filter(isPublicSignIn).map((r) => apiGatewayPath(r.path)),
+        ...(originSecret && { originSecret: originSecret.value }),
         ...(options.domain && { domain: options.domain }),
       })
     : undefined;

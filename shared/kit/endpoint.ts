@@ -24,6 +24,7 @@ import { withIotScope } from "#shared/iot/session.ts";
 import { withTableScope } from "#shared/table/client.ts";
 import { enterTenantScope, preTenantStatements } from "#shared/tenancy/credentials.ts";
 import { consume, RATE_CLASSES, type RateState, rateHeaders, rateSubject } from "#shared/tenancy/rate-limit.ts";
+import { clientAddress } from "./client-address.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
 import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized, UnsupportedMediaType } from "./errors.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
@@ -159,7 +160,7 @@ const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     states.set(e, {
       requestId: e.requestContext?.requestId || randomUUID(),
       route,
-      ip: e.requestContext?.http?.sourceIp ?? "0.0.0.0",
+      ip: clientAddress(headers, e.requestContext?.http?.sourceIp ?? "0.0.0.0"),
       userAgent: e.requestContext?.http?.userAgent ?? headers["user-agent"] ?? "",
       headers,
       rawBody,
