@@ -119,13 +119,13 @@ async function anomalyPath(
   const { useWorkflowRunner } = await import("#shared/workflows/engine.ts");
   const { putGateway } = await import("#shared/fleet/db/gateways.ts");
   const { ingestFleetEvent, toFleetEvent } = await import("#shared/fleet/ingest.ts");
-  const { THING_PREFIX } = await import("#shared/iot/policy.ts");
+  const { thingNameOf } = await import("#shared/iot/policy.ts");
   const { createRandom } = await import("#shared/insights/random.ts");
   const { openStream } = await import("#test/helpers/realtime.ts");
   const runner = createLocalRunner({ root });
   useWorkflowRunner(runner);
 
-  const thingName = `${THING_PREFIX}${t.tenantId}-1`;
+  const thingName = thingNameOf(t.tenantId, 1);
   await putGateway({
     tenantId: t.tenantId,
     id: 1,

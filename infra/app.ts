@@ -13,7 +13,8 @@
  * `accountConcurrency` (the quota they are checked against), `domainName` with `certificateArn`
  * (custom domain), `waf=true` (CloudFront + WAF; the app must be deployed to us-east-1).
  * `alertEmail=<address>` to subscribe it to the alert topic every alarm notifies, `apiRouteMetrics=true`
- * for per-route API metrics. README "Deploy" lists them all with what a deploy costs.
+ * for per-route API metrics, `previousTokenKeyArn=<KMS key ARN>` during a token-signing-key rotation
+ * (docs/token-key-rotation.md). README "Deploy" lists them all with what a deploy costs.
  */
 import { existsSync } from "node:fs";
 import { App } from "aws-cdk-lib";
@@ -93,6 +94,7 @@ const { app } = createApp({
   waf,
   alertEmail: text("alertEmail"),
   apiRouteMetrics: text("apiRouteMetrics") === "true",
+  previousTokenKeyArn: text("previousTokenKeyArn"),
   settings: {
     ...(issuer && { issuer }),
     ...(audience && { audience }),

@@ -10,7 +10,17 @@ import { type CfnRole, Effect, type IRole, PolicyStatement } from "aws-cdk-lib/a
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { IConstruct } from "constructs";
 import { AUDIT_PARTITION_PATTERNS } from "#shared/audit/db/trail.ts";
-import { eventsTopic, THING_PREFIX } from "#shared/iot/policy.ts";
+import {
+  eventsTopic,
+  HEALTH_PROBE_THING,
+  LEGACY_THING_PREFIX,
+  POLICY_PREFIX,
+  SHADOW_READ_ACTIONS,
+  SHADOW_WRITE_ACTIONS,
+  THING_CREATE_ACTIONS,
+  THING_PREFIX,
+  THING_UNDO_ACTIONS,
+} from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
 import { TABLE } from "#shared/table/table.ts";
 import {
@@ -19,6 +29,7 @@ import {
   TENANT_TAG_VARIABLE,
   tableStatementsJson,
   tenantAccessStatements,
+  tenantIotStatementJson,
 } from "#shared/tenancy/credentials.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.ts";
 
@@ -29,7 +40,7 @@ import { RATE_WINDOW_PARTITION_PATTERNS } from "#shared/tenancy/db/rate-windows.
  */
 export const IOT_NAMES = {
   thingPrefix: THING_PREFIX,
-  policyPrefix: THING_PREFIX,
+  policyPrefix: POLICY_PREFIX,
   /** MQTT filter matching every gateway's events topic. */
   eventsTopicFilter: eventsTopic("+", "+"),
   topicRoot: eventsTopic("+", "+").split("/")[0] ?? "",
@@ -56,6 +67,8 @@ export interface FunctionNeeds extends Access {
    * table access (if any) is then exercised through tenant sessions (see `ownTableStatements`).
    */
   verifyTokens?: boolean;
+  /** The function serves an HTTP route (routes-stack.ts), not a worker. */
+  httpRoute?: boolean;
 }
 
 /**
@@ -63,6 +76,12 @@ export interface FunctionNeeds extends Access {
  * caller. Public routes (no permission: the named pre-tenant routes of shared/tenancy/
  * credentials.ts) and the workers (stream, workflow tasks, ingest) keep their own role's access.
  */
+/** Whether a function verifies tokens or publishes the key set, so needs the previous key during a rotation. */
+export const verifiesWithPreviousKey = (needs: FunctionNeeds): boolean => !!needs.jwtPublicKey || !!needs.verifyTokens;
+
+/** A KMS key ARN (`-c previousTokenKeyArn`): IAM grants name keys by ARN, never by alias. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
+
 export const usesTenantSessions = (needs: FunctionNeeds): boolean => !!needs.verifyTokens && !!needs.table;
 
 export interface AccessTargets {
@@ -77,6 +96,11 @@ export interface AccessTargets {
   dataKey: IKey;
   /** The asymmetric ES256 key that signs access tokens. */
   jwtKey: IKey;
+  /**
+   * `-c previousTokenKeyArn=`, during a signing-key rotation only: the previous key's ARN, whose
+   * public half the token verifiers and the JWKS route read (kms:GetPublicKey, nothing else).
+   */
+  previousJwtKeyArn?: string;
   /**
    * The data stack's tenant-access role (a fixed name, so route stacks build its ARN without a
    * cross-stack import): assumed per tenant by the routes with a verified caller.
@@ -229,6 +253,20 @@ export function tenantAccessRoleStatements(tableArn: string): PolicyStatement[] 
   );
 }
 
+/**
+ * The tenant-access role's statement on things: every thing action a route may hold (shadows,
+ * registering, deregistering) on `thing/warden_${aws:PrincipalTag/tenant}_*` only. The `_`
+ * separator is what makes the pattern one tenant's: tenant ids never contain it.
+ */
+export function tenantAccessRoleIotStatement(scope: IConstruct): PolicyStatement {
+  const stack = Stack.of(scope);
+  return PolicyStatement.fromJson(
+    tenantIotStatementJson(TENANT_TAG_VARIABLE, (name) =>
+      stack.formatArn({ service: "iot", resource: "thing", resourceName: name }),
+    ),
+  );
+}
+
 export function accessStatements(scope: IConstruct, needs: FunctionNeeds, targets: AccessTargets): PolicyStatement[] {
   const stack = Stack.of(scope);
   const statements: PolicyStatement[] = [];
@@ -255,6 +293,10 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
   } else if (needs.jwtPublicKey || needs.verifyTokens) {
     allow(["kms:GetPublicKey"], [targets.jwtKey.keyArn]);
   }
+  // A rotation's overlap: the verifiers (and the JWKS route) read the previous key's public half.
+  if (targets.previousJwtKeyArn && verifiesWithPreviousKey(needs)) {
+    allow(["kms:GetPublicKey"], [targets.previousJwtKeyArn]);
+  }
 
   if (needs.dataKey) {
     const encrypt = ["kms:Encrypt", "kms:GenerateDataKey"];
@@ -263,13 +305,22 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     allow(actions, [targets.dataKey.keyArn]);
   }
 
-  const things = iotArn("thing", `${IOT_NAMES.thingPrefix}*`);
-  if (needs.iotRegistry) statements.push(...iotRegistryStatements(scope, needs.iotRegistry, targets));
-  if (needs.iotShadows) {
+  // Things (issue 17 item 1): a route with a verified caller touches things only through its
+  // tenant session (the tenant-access role: `thing/warden_<tenant>_*`, data stack), so its own role
+  // holds no thing action. A public route reads the health probe's thing only. Workers serve every
+  // tenant and keep Warden's prefixes, the legacy `warden-` one included (gateways registered before
+  // the `warden_<tenant>_<id>` naming keep their names).
+  const sessionThings = usesTenantSessions(needs);
+  const things = sessionThings
+    ? []
+    : needs.httpRoute
+      ? [iotArn("thing", HEALTH_PROBE_THING)]
+      : [iotArn("thing", `${IOT_NAMES.thingPrefix}*`), iotArn("thing", `${LEGACY_THING_PREFIX}*`)];
+  if (needs.iotRegistry) statements.push(...iotRegistryStatements(scope, needs.iotRegistry, targets, things));
+  if (things.length > 0) {
     // Named shadows are `thing/<name>/<shadow>`, which the same wildcard covers.
-    allow(["iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"], [things]);
-  } else if (needs.iotShadowsRead) {
-    allow(["iot:GetThingShadow"], [things]);
+    if (needs.iotShadows) allow(SHADOW_WRITE_ACTIONS, things);
+    else if (needs.iotShadowsRead) allow(SHADOW_READ_ACTIONS, things);
   }
   if (needs.iotPublish) {
     allow(["iot:Publish"], [iotArn("topic", `${IOT_NAMES.topicRoot}/*`)]);
@@ -325,34 +376,35 @@ export function tableIndexArns(tableArn: string): string[] {
 }
 
 /**
- * Things are `warden-<tenant>-<gateway>` (shared/iot/policy.ts thingNameOf), so the name carries the
- * tenant, but one registry function serves every tenant and IAM is fixed at deploy time: the ARN
- * cannot name the tenant here. Per-tenant confinement comes with tenant-scoped credentials
- * (session tags); this grant stops at Warden's prefix. Certificate ids are made by IoT at
- * registration, so `cert/*` cannot narrow either.
+ * The registry's statements on certificates and the gateway policy (certificate ids are made by IoT
+ * at registration, so `cert/*` cannot name a tenant), and on `things` where the function holds thing
+ * actions on its own role (none for a route with a verified caller: its tenant session creates,
+ * attaches, detaches and deletes the thing, on `thing/warden_<tenant>_*` only).
  */
 function iotRegistryStatements(
   scope: IConstruct,
   mode: NonNullable<Access["iotRegistry"]>,
   targets: AccessTargets,
+  things: string[],
 ): PolicyStatement[] {
   const stack = Stack.of(scope);
   const iotArn = (resource: string, resourceName: string) =>
     stack.formatArn({ service: "iot", resource, resourceName });
-  const things = iotArn("thing", `${IOT_NAMES.thingPrefix}*`);
   const certs = iotArn("cert", "*");
   if (!targets.iotGatewayPolicyName) throw new Error("iotRegistry access needs the IoT gateway policy name");
   const policy = iotArn("policy", targets.iotGatewayPolicyName);
+  const onThings = (actions: string[]) =>
+    things.length > 0 ? [new PolicyStatement({ actions, resources: things })] : [];
   // Deregistering (and undoing a failed registration): detach, deactivate, delete. No create.
   const undo = [
-    new PolicyStatement({ actions: ["iot:DeleteThing", "iot:DetachThingPrincipal"], resources: [things] }),
+    ...onThings(THING_UNDO_ACTIONS),
     new PolicyStatement({ actions: ["iot:UpdateCertificate", "iot:DeleteCertificate"], resources: [certs] }),
     new PolicyStatement({ actions: ["iot:DetachPolicy"], resources: [certs, policy] }),
   ];
   if (mode === "deregister") return undo;
   return [
     ...undo,
-    new PolicyStatement({ actions: ["iot:CreateThing", "iot:AttachThingPrincipal"], resources: [things] }),
+    ...onThings(THING_CREATE_ACTIONS),
     // Certificates get the one static gateway policy (deployed by the IoT stack) and nothing else:
     // the function can neither create, change nor delete a policy, nor attach any other one.
     new PolicyStatement({ actions: ["iot:AttachPolicy"], resources: [certs, policy] }),

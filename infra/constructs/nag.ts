@@ -5,7 +5,9 @@
  */
 import { Stack, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
-import { type DeploymentNames, type FunctionNeeds, IOT_NAMES } from "./access-policy.ts";
+import { LEGACY_THING_PREFIX, tenantThingPattern } from "#shared/iot/policy.ts";
+import { TENANT_TAG } from "#shared/tenancy/credentials.ts";
+import { type DeploymentNames, type FunctionNeeds, IOT_NAMES, usesTenantSessions } from "./access-policy.ts";
 import { acknowledgeServerlessFailureQueue, acknowledgeServerlessFunction } from "./nag-serverless.ts";
 
 export { acknowledgeNist80053R5 } from "./nag-nist.ts";
@@ -56,14 +58,19 @@ export function acknowledgeFunctionFindings(
   if (needs.notify) star.push("sns:Publish to a phone number (SMS) has no resource ARN");
   ack(scope, wildcard("*"), `${star.join("; ")} (Service Authorization Reference).`);
 
-  const things = wildcard(nagArn("iot", `thing/${IOT_NAMES.thingPrefix}*`));
-  if (needs.iotRegistry || needs.iotShadows || needs.iotShadowsRead) {
-    ack(
-      scope,
-      things,
-      "Gateways are registered at run time, so their thing names are not known at deploy time; the " +
-        `'${IOT_NAMES.thingPrefix}' prefix confines the function to Warden's things (and their named shadows).`,
-    );
+  // Only workers hold thing wildcards of their own (access-policy.ts): a route with a verified caller
+  // reaches things through its tenant session, a public route only the health probe's thing.
+  const ownThings = !usesTenantSessions(needs) && !needs.httpRoute;
+  if (ownThings && (needs.iotRegistry || needs.iotShadows || needs.iotShadowsRead)) {
+    for (const prefix of [IOT_NAMES.thingPrefix, LEGACY_THING_PREFIX]) {
+      ack(
+        scope,
+        wildcard(nagArn("iot", `thing/${prefix}*`)),
+        "A worker serves every tenant and gateways are registered at run time, so their thing names are not known " +
+          `at deploy time; the '${prefix}' prefix confines the function to Warden's things (and their named shadows)` +
+          (prefix === LEGACY_THING_PREFIX ? ", as named before the warden_<tenant>_<id> naming." : "."),
+      );
+    }
   }
   if (needs.iotRegistry) {
     ack(
@@ -119,6 +126,18 @@ export function acknowledgeFunctionFindings(
       `Commands go to per-tenant, per-gateway topics under '${IOT_NAMES.topicRoot}/'; the wildcard stops at that root.`,
     );
   }
+}
+
+/** The tenant-access role (data stack): its thing statement is one tenant's things by the session tag. */
+export function acknowledgeTenantThings(role: IConstruct): void {
+  ack(
+    role,
+    // cdk-nag prints the policy variable `${aws:PrincipalTag/tenant}` as `<aws:PrincipalTag/tenant>`.
+    wildcard(nagArn("iot", `thing/${tenantThingPattern(`<aws:PrincipalTag/${TENANT_TAG}>`)}`)),
+    "A tenant's gateways are registered at run time (warden_<tenant>_<gateway id>); the pattern is the session's " +
+      "own tenant (aws:PrincipalTag/tenant), and the '_' separator, which tenant ids cannot contain, keeps it " +
+      "from matching another tenant's things.",
+  );
 }
 
 /** A table-stream worker's role: the event source mapping adds dynamodb:ListStreams on `*`. */

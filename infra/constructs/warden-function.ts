@@ -27,6 +27,7 @@ import {
   TENANT_ACCESS_PRINCIPAL_TAG,
   tenantRoleArn,
   usesTenantSessions,
+  verifiesWithPreviousKey,
 } from "./access-policy.ts";
 import { failureQueue } from "./monitoring-failure-queue.ts";
 import { acknowledgeCanaryDeployRole, acknowledgeFunctionFindings } from "./nag.ts";
@@ -76,6 +77,8 @@ export interface PlatformResources extends AccessTargets {
   concurrency?: ConcurrencySettings | false;
   /** The account's IoT data-plane (ATS) endpoint, resolved at deploy time. */
   iotDataEndpoint(): string;
+  /** `-c waf=true`: the CloudFront origin secret (a dynamic reference) the route functions check. */
+  originSecret?: string;
 }
 
 export interface WardenFunctionProps {
@@ -161,6 +164,12 @@ export class WardenFunction extends Construct {
       Tags.of(this.role).add(TENANT_ACCESS_PRINCIPAL_TAG.key, TENANT_ACCESS_PRINCIPAL_TAG.value);
     }
     if (needs.jwtSign || needs.jwtPublicKey || needs.verifyTokens) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;
+    // Behind CloudFront: the origin secret, so the kit may trust the viewer address (shared/kit/client-address.ts).
+    if (platform.originSecret && needs.httpRoute) environment.WARDEN_ORIGIN_SECRET = platform.originSecret;
+    // During a signing-key rotation: the previous key, for verification and the JWKS only.
+    if (platform.previousJwtKeyArn && verifiesWithPreviousKey(needs)) {
+      environment.JWT_PREVIOUS_KMS_KEY_ID = platform.previousJwtKeyArn;
+    }
     if (needs.dataKey) environment.DATA_KMS_KEY_ID = platform.dataKey.keyArn;
     if (needs.blobs && platform.blobBucketName) environment.BLOB_BUCKET = platform.blobBucketName;
     if (needs.notify) {

@@ -12,9 +12,10 @@ import { AwsSolutionsChecks, NIST80053R5Checks } from "cdk-nag";
 import { GATEWAY_POLICY_NAME } from "#shared/iot/policy.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
 import { SCHEDULED_JOBS, taskFunctionId, WORKFLOWS } from "#shared/workflows/definitions.ts";
-import { deploymentNames } from "../constructs/access-policy.ts";
+import { deploymentNames, KMS_KEY_ARN } from "../constructs/access-policy.ts";
 import { acknowledgeNist80053R5 } from "../constructs/nag.ts";
 import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
+import { createOriginSecret } from "../constructs/origin-secret.ts";
 import type {
   ConcurrencySettings,
   FunctionSettings,
@@ -96,6 +97,22 @@ export interface CreateAppOptions {
   alertEmail?: string;
   /** `-c apiRouteMetrics=true`: the stage's per-route metrics (billed as custom metrics). */
   apiRouteMetrics?: boolean;
+  /**
+   * `-c previousTokenKeyArn=`, during a signing-key rotation only (docs/token-key-rotation.md): the
+   * previous token-signing key's ARN; its tokens keep verifying and the JWKS lists it.
+   */
+  previousTokenKeyArn?: string;
+}
+
+/** `-c previousTokenKeyArn`, checked: a key ARN (IAM grants GetPublicKey on it by ARN). */
+function previousTokenKey(arn: string): string {
+  if (!KMS_KEY_ARN.test(arn)) {
+    throw new Error(
+      `-c previousTokenKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not "${arn}"; ` +
+        "see docs/token-key-rotation.md",
+    );
+  }
+  return arn;
 }
 
 /**
@@ -237,6 +254,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     tableKey: data.tableKey,
     dataKey: data.dataKey,
     jwtKey: data.jwtKey,
+    ...(options.previousTokenKeyArn && { previousJwtKeyArn: previousTokenKey(options.previousTokenKeyArn) }),
     blobBucketName: data.blobBucketName,
     blobKey: data.blobKey,
     tenantRoleName: data.tenantRoleName,
@@ -264,8 +282,13 @@ export function createApp(options: CreateAppOptions): WardenApp {
         })
       : undefined;
 
+  // `-c waf=true`: the origin secret CloudFront sends and the kit checks before it trusts the
+  // viewer address (infra/constructs/origin-secret.ts).
+  const originSecret = options.waf ? createOriginSecret(data) : undefined;
+
   const platform: PlatformResources = {
     ...targets,
+    ...(originSecret && { originSecret: originSecret.value }),
     settings,
     iotDataEndpoint: () => {
       if (!iot) throw new Error("IoT data endpoint requested but the app has no IoT stack");
@@ -335,6 +358,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
         originHost: stage.host,
         logGroupName: `aws-waf-logs-${prefix.toLowerCase()}`,
         signInPaths: httpRows.filter(isPublicSignIn).map((r) => apiGatewayPath(r.path)),
+        ...(originSecret && { originSecret: originSecret.value }),
         ...(options.domain && { domain: options.domain }),
       })
     : undefined;

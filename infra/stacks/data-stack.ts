@@ -13,8 +13,10 @@ import { TABLE } from "#shared/table/table.ts";
 import {
   TENANT_ACCESS_PRINCIPAL_TAG,
   TOKEN_SIGNER_TAG_KEY,
+  tenantAccessRoleIotStatement,
   tenantAccessRoleStatements,
 } from "../constructs/access-policy.ts";
+import { acknowledgeTenantThings } from "../constructs/nag.ts";
 
 export interface DataStackProps extends StackProps {
   /** Physical name, fixed so that other stacks can address the table without importing it. */
@@ -136,7 +138,8 @@ export class DataStack extends Stack {
     const account = new AccountPrincipal(this.account);
     this.tenantRole = new Role(this, "TenantAccessRole", {
       roleName: this.tenantRoleName,
-      description: "Warden: one tenant's table partitions, assumed per tenant by the API routes (session tag tenant)",
+      description:
+        "Warden: one tenant's table partitions and things, assumed per tenant by the API routes (session tag tenant)",
       assumedBy: account.withConditions({
         StringEquals: { [`aws:PrincipalTag/${TENANT_ACCESS_PRINCIPAL_TAG.key}`]: TENANT_ACCESS_PRINCIPAL_TAG.value },
         ArnLike: { "aws:PrincipalArn": `arn:${this.partition}:iam::${this.account}:role/*` },
@@ -158,6 +161,9 @@ export class DataStack extends Stack {
     // The table's ARN from its name, as the functions build it (and as cdk-nag prints it below).
     const tableArn = this.formatArn({ service: "dynamodb", resource: "table", resourceName: props.tableName });
     for (const statement of tenantAccessRoleStatements(tableArn)) this.tenantRole.addToPolicy(statement);
+    // The tenant's things (`warden_<tenant>_<gateway>`): the routes' shadow and registry calls.
+    this.tenantRole.addToPolicy(tenantAccessRoleIotStatement(this));
+    acknowledgeTenantThings(this.tenantRole);
     this.tenantRole.addToPolicy(
       new PolicyStatement({
         actions: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],

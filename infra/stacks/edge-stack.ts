@@ -29,6 +29,7 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { CfnLoggingConfiguration, CfnWebACL } from "aws-cdk-lib/aws-wafv2";
 import type { Construct } from "constructs";
 import { acknowledgeEdgeDistribution } from "../constructs/nag.ts";
+import { ORIGIN_VERIFY_HEADER_NAME } from "../constructs/origin-secret.ts";
 import type { CustomDomain } from "./api-stack.ts";
 
 /** Requests per client address in five minutes (WAF's window), above which WAF blocks it for a while. */
@@ -55,6 +56,11 @@ export interface EdgeStackProps extends StackProps {
   signInPaths: string[];
   /** With a domain, CloudFront serves it; its certificate must be in us-east-1 (as the whole app then is). */
   domain?: CustomDomain;
+  /**
+   * The origin secret (a dynamic reference, infra/constructs/origin-secret.ts), sent to the origin
+   * on every request: the route functions trust `CloudFront-Viewer-Address` only beside it.
+   */
+  originSecret?: string;
 }
 
 export class EdgeStack extends Stack {
@@ -149,9 +155,12 @@ export class EdgeStack extends Stack {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
           originSslProtocols: [OriginSslPolicy.TLS_V1_2],
           readTimeout: Duration.seconds(30),
+          // Replaces a header of the same name a viewer sends, so only CloudFront can present it.
+          ...(props.originSecret && { customHeaders: { [ORIGIN_VERIFY_HEADER_NAME]: props.originSecret } }),
         }),
         allowedMethods: AllowedMethods.ALLOW_ALL,
-        // An API: nothing is cached, every header but Host (API Gateway routes by its own) goes on.
+        // An API: nothing is cached, every header but Host (API Gateway routes by its own) goes on,
+        // with CloudFront's own headers (among them CloudFront-Viewer-Address, the client's ip:port).
         cachePolicy: CachePolicy.CACHING_DISABLED,
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         // A redirect would turn a POST into a GET; API clients are refused plain HTTP instead.

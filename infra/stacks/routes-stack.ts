@@ -99,6 +99,7 @@ export class RoutesStack extends Stack {
           ...route.access,
           rateLimit: route.rateClass !== "unlimited",
           verifyTokens: route.permission !== null,
+          httpRoute: true,
         },
         platform: props.platform,
         ...(isPublicSignIn(route) &&

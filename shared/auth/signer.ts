@@ -40,17 +40,28 @@ function localSigner(pem: string): Signer {
   };
 }
 
+/** Imported lazily so functions that only verify tokens locally never load the KMS client. */
+let kmsClient:
+  | Promise<{ m: typeof import("@aws-sdk/client-kms"); kms: import("@aws-sdk/client-kms").KMSClient }>
+  | undefined;
+const kmsOnce = () => {
+  kmsClient ??= import("@aws-sdk/client-kms").then((m) => ({ m, kms: new m.KMSClient({}) }));
+  return kmsClient;
+};
+
+async function kmsPublicJwk(keyId: string): Promise<PublicJwk> {
+  const { m, kms } = await kmsOnce();
+  const out = await kms.send(new m.GetPublicKeyCommand({ KeyId: keyId }));
+  if (!out.PublicKey) throw new Error("KMS returned no public key");
+  return toPublicJwk(createPublicKey({ key: Buffer.from(out.PublicKey), format: "der", type: "spki" }));
+}
+
 function kmsSigner(keyId: string): Signer {
   let jwk: Promise<PublicJwk> | undefined;
-  // Imported lazily so functions that only verify tokens locally never load the KMS client.
-  const client = import("@aws-sdk/client-kms").then((m) => ({ m, kms: new m.KMSClient({}) }));
+  const client = kmsOnce();
   return {
     publicJwk() {
-      jwk ??= client.then(async ({ m, kms }) => {
-        const out = await kms.send(new m.GetPublicKeyCommand({ KeyId: keyId }));
-        if (!out.PublicKey) throw new Error("KMS returned no public key");
-        return toPublicJwk(createPublicKey({ key: Buffer.from(out.PublicKey), format: "der", type: "spki" }));
-      });
+      jwk ??= kmsPublicJwk(keyId);
       return jwk;
     },
     async sign(input) {
@@ -89,4 +100,26 @@ let signer: Signer | undefined;
 export function getSigner(): Signer {
   signer ??= createSigner();
   return signer;
+}
+
+/**
+ * The previous signing key's public half, during a rotation's overlap only (docs/token-key-rotation.md):
+ * tokens it signed keep verifying, and the JWKS lists it, until the deployment stops naming it.
+ * Never used to sign. Deployed: `JWT_PREVIOUS_KMS_KEY_ID` (`-c previousTokenKeyArn=`); locally:
+ * `WARDEN_JWT_PREVIOUS_PUBLIC_KEY` (a PEM).
+ */
+let previous: Promise<PublicJwk | undefined> | undefined;
+export function previousPublicJwk(): Promise<PublicJwk | undefined> {
+  previous ??= config.JWT_PREVIOUS_KMS_KEY_ID
+    ? kmsPublicJwk(config.JWT_PREVIOUS_KMS_KEY_ID)
+    : Promise.resolve(
+        config.WARDEN_JWT_PREVIOUS_PUBLIC_KEY
+          ? toPublicJwk(createPublicKey(config.WARDEN_JWT_PREVIOUS_PUBLIC_KEY))
+          : undefined,
+      );
+  // A failed lookup is retried by the next caller rather than cached.
+  previous.catch(() => {
+    previous = undefined;
+  });
+  return previous;
 }

@@ -1,6 +1,11 @@
 /**
  * Access tokens: ES256 JWTs signed by the Signer, verified with aws-jwt-verify against the JWKS,
  * which is preloaded at cold start so verification never makes a network call.
+ *
+ * Signing-key rotation without signing anyone out (docs/token-key-rotation.md): the key set holds
+ * the current key and, while the deployment names one, the previous key. A token's `kid` (the RFC
+ * 7638 thumbprint of the key that signed it) selects its key; new tokens are signed by the current
+ * key only.
  */
 import { randomUUID } from "node:crypto";
 import { JwtVerifier } from "aws-jwt-verify";
@@ -9,7 +14,7 @@ import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { config } from "#shared/kit/config.ts";
 import { Unauthorized } from "#shared/kit/errors.ts";
-import { getSigner } from "./signer.ts";
+import { getSigner, type PublicJwk, previousPublicJwk } from "./signer.ts";
 
 /**
  * A token that may do one thing only: change the password (forced change, expired password) or
@@ -93,9 +98,15 @@ class PreloadedJwks implements JwksCache {
   }
 }
 
+/** The verification keys: the current key first, then the previous one during a rotation (distinct kids). */
+async function verificationKeys(): Promise<PublicJwk[]> {
+  const [current, previous] = await Promise.all([getSigner().publicJwk(), previousPublicJwk()]);
+  return previous && previous.kid !== current.kid ? [current, previous] : [current];
+}
+
 function getVerifier() {
   verifier ??= (async () => {
-    const jwk = await getSigner().publicJwk();
+    const keys = await verificationKeys();
     const v = JwtVerifier.create(
       {
         issuer: config.WARDEN_ISSUER,
@@ -103,10 +114,14 @@ function getVerifier() {
         // Never fetched (PreloadedJwks): the key set comes straight from the signing key.
         jwksUri: "https://warden.invalid/.well-known/jwks.json",
       },
-      { jwksCache: new PreloadedJwks({ keys: [jwk] }) },
+      { jwksCache: new PreloadedJwks({ keys }) },
     );
     return { verify: (token: string) => v.verify(token) as Promise<Record<string, unknown>> };
   })();
+  // A failed key lookup (KMS) is retried by the next request rather than cached for the container.
+  verifier.catch(() => {
+    verifier = undefined;
+  });
   return verifier;
 }
 
@@ -133,6 +148,7 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
   return { sub, tid, role, jti, iat, exp, ...(rst !== undefined ? { rst } : {}) };
 }
 
+/** The JWKS: every key a token may verify with (current, and previous during a rotation). */
 export async function jwks(): Promise<{ keys: unknown[] }> {
-  return { keys: [await getSigner().publicJwk()] };
+  return { keys: await verificationKeys() };
 }

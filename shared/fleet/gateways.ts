@@ -1,8 +1,9 @@
 /**
  * The gateway registry: a tenant's fleet of IoT gateways. Registering one provisions its IoT thing
- * `warden-<tenant>-<id>` and a certificate bound to the static gateway policy, which lets it touch
- * only its own shadows and event topic (shared/iot/policy.ts), records it, and writes the tenant's
- * current firewall and ssh settings to its shadows so it converges at first connect. The
+ * `warden_<tenant>_<id>` (shared/iot/policy.ts thingNameOf) and a certificate bound to the static
+ * gateway policy, which lets it touch only its own shadows and event topic (shared/iot/policy.ts),
+ * records it, and writes the tenant's current firewall and ssh settings to its shadows so it
+ * converges at first connect. The
  * certificate's private key is returned once and never stored. Deregistering undoes all of it.
  * Reads answer `GatewayStatus` (gateway-status.ts), which views.ts writes on the wire.
  */

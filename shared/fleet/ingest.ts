@@ -17,7 +17,7 @@ import { putSshAuthFailures, type SshAuthFailure } from "#shared/fleet/db/ssh-au
 import { addSshAuthFailureCounts, addSshCounters } from "#shared/fleet/db/ssh-counters.ts";
 import { getSshSession, putSshSession, type SshSession } from "#shared/fleet/db/ssh-sessions.ts";
 import { scoreIngestedMetrics } from "#shared/insights/scoring.ts";
-import { THING_PREFIX } from "#shared/iot/policy.ts";
+import { LEGACY_THING_PREFIX, THING_PREFIX, THING_SEPARATOR } from "#shared/iot/policy.ts";
 
 /** The metrics samples the gateways reported since `since` (the insights area trains on them). */
 export { gatewayMetricsSince };
@@ -31,12 +31,19 @@ async function expiryFor(tenantId: string, now: Date): Promise<number> {
   return Math.floor(now.getTime() / 1000) + (await retentionDays(tenantId)) * 86_400;
 }
 
-/** `warden-<tenant>-<id>` → id, only if the thing name is this tenant's. */
+/**
+ * `warden_<tenant>_<id>` → id, only if the thing name is this tenant's. Gateways registered before
+ * that naming keep `warden-<tenant>-<id>`, also accepted: the tenant is known (the topic's, which
+ * the gateway policy confines to the thing's `tenant` attribute) and the id is all digits, so
+ * `warden-acme-corp-7` never reads as tenant `acme`'s gateway (its rest, `corp-7`, is no id).
+ */
 export function gatewayIdOfThing(tenantId: string, thingName: string): number | undefined {
-  const prefix = `${THING_PREFIX}${tenantId}-`;
-  if (!thingName.startsWith(prefix)) return undefined;
-  const rest = thingName.slice(prefix.length);
-  return /^[1-9]\d{0,9}$/.test(rest) ? Number(rest) : undefined;
+  for (const prefix of [`${THING_PREFIX}${tenantId}${THING_SEPARATOR}`, `${LEGACY_THING_PREFIX}${tenantId}-`]) {
+    if (!thingName.startsWith(prefix)) continue;
+    const rest = thingName.slice(prefix.length);
+    return /^[1-9]\d{0,9}$/.test(rest) ? Number(rest) : undefined;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,13 +22,25 @@ export const GATEWAY_SHADOWS = SHADOW_NAMES;
 export type GatewayShadow = ShadowName;
 export { eventsTopic, keysTopic };
 
-export const THING_PREFIX = "warden-";
+/**
+ * Things are `warden_<tenant>_<gateway id>`. The separator is `_` because tenant ids (shared/tenancy/
+ * tenants.ts `tenantSlug`: lowercase letters, digits, single `-`) cannot contain it, so the IAM
+ * pattern `thing/warden_${aws:PrincipalTag/tenant}_*` matches exactly one tenant's things (with `-`,
+ * `warden-acme-*` would also match tenant `acme-corp`'s). Gateways registered before this naming
+ * keep their stored `warden-<tenant>-<id>` name (LEGACY_THING_PREFIX): workers still reach them, a
+ * tenant session does not (README "Upgrade notes").
+ */
+export const THING_PREFIX = "warden_";
+export const THING_SEPARATOR = "_";
+export const LEGACY_THING_PREFIX = "warden-";
+/** Prefix of the static gateway policy's name (unchanged by the thing naming). */
+export const POLICY_PREFIX = "warden-";
 
 /** The thing attribute the events topic is confined by; set by the registry, never by a device. */
 export const TENANT_ATTRIBUTE = "tenant";
 
 /** Default name of the static gateway policy (the IoT stack may add its deployment prefix). */
-export const GATEWAY_POLICY_NAME = `${THING_PREFIX}gateway`;
+export const GATEWAY_POLICY_NAME = `${POLICY_PREFIX}gateway`;
 
 /** Thing policy variables, as IoT Core spells them inside a policy document. */
 export const POLICY_VARIABLES = {
@@ -48,10 +60,51 @@ export const SHADOW_REPLIES = [
   "update/rejected",
 ] as const;
 
-/** `warden-<tenant>-<gateway id>`: one name for the thing and its MQTT client id. */
+/** `warden_<tenant>_<gateway id>`: one name for the thing and its MQTT client id. */
 export function thingNameOf(tenantId: string, gatewayId: number): string {
-  return `${THING_PREFIX}${tenantId}-${gatewayId}`;
+  return `${THING_PREFIX}${tenantId}${THING_SEPARATOR}${gatewayId}`;
 }
+
+/** The IAM glob of one tenant's things (`tenant` may be the policy variable `${aws:PrincipalTag/tenant}`). */
+export function tenantThingPattern(tenant: string): string {
+  return `${THING_PREFIX}${tenant}${THING_SEPARATOR}*`;
+}
+
+/** Whether `thingName` is one of `tenantId`'s things under the current naming (never a legacy name). */
+export function isTenantThing(tenantId: string, thingName: string): boolean {
+  const prefix = `${THING_PREFIX}${tenantId}${THING_SEPARATOR}`;
+  return thingName.startsWith(prefix) && thingName.length > prefix.length;
+}
+
+/** The health probe's thing: no tenant's (it has no second separator, so no tenant pattern matches it). */
+export const HEALTH_PROBE_THING = `${THING_PREFIX}health-probe`;
+
+/** The IoT actions on things a route's access declares (shared/kit/route.ts `Access`). */
+export interface IotNeeds {
+  iotShadows?: boolean;
+  iotShadowsRead?: boolean;
+  iotRegistry?: "register" | "deregister";
+}
+
+export const SHADOW_WRITE_ACTIONS = ["iot:GetThingShadow", "iot:UpdateThingShadow", "iot:DeleteThingShadow"];
+export const SHADOW_READ_ACTIONS = ["iot:GetThingShadow"];
+/** Deregistering (and undoing a failed registration) on the thing: detach and delete, no create. */
+export const THING_UNDO_ACTIONS = ["iot:DeleteThing", "iot:DetachThingPrincipal"];
+export const THING_CREATE_ACTIONS = ["iot:CreateThing", "iot:AttachThingPrincipal"];
+
+/** Actions on `thing/…` resources the access needs (certificates and policies are not things). */
+export function thingActions(needs: IotNeeds): string[] {
+  const actions = new Set<string>();
+  for (const a of needs.iotShadows ? SHADOW_WRITE_ACTIONS : needs.iotShadowsRead ? SHADOW_READ_ACTIONS : []) {
+    actions.add(a);
+  }
+  if (needs.iotRegistry) for (const a of THING_UNDO_ACTIONS) actions.add(a);
+  if (needs.iotRegistry === "register") for (const a of THING_CREATE_ACTIONS) actions.add(a);
+  return [...actions];
+}
+
+/** Every action on things a tenant session may ever be granted (the tenant-access role's IoT statement). */
+export const TENANT_THING_ACTIONS = thingActions({ iotShadows: true, iotRegistry: "register" });
 
 export function shadowTopicFilter(thingName: string, shadow: GatewayShadow): string {
   return namedShadowTopic(thingName, shadow, "*");

@@ -22,9 +22,36 @@ import { config } from "#shared/kit/config.ts";
 import { log } from "#shared/kit/log.ts";
 import { TENANT_ATTRIBUTE } from "./policy.ts";
 import type { DeprovisionRequest, IotRegistry, ProvisionedDevice, ProvisionRequest } from "./registry-port.ts";
+import { checkThingAccess, iotTenant } from "./session.ts";
 
-/** Exported for tests, which replace `send` (AWS control planes cannot run locally). */
+/**
+ * The function's own client: certificates (their ids are IoT's, so IAM cannot name a tenant in
+ * them) and the policy attachment. Exported for tests, which replace `send` (AWS control planes
+ * cannot run locally).
+ */
 export const iot = new IoTClient({ region: config.AWS_REGION });
+
+/** Clients per tenant session (its credentials), per container. */
+const tenantClients = new Map<string, IoTClient>();
+
+/**
+ * The client for `action` on the thing `thingName`: inside a tenant session (session.ts) one signed
+ * with the tenant's credentials (IAM: `thing/warden_<tenant>_*` only), after refusing what the
+ * session may not do; elsewhere the own client.
+ */
+function thingIot(action: string, thingName: string): IoTClient {
+  const access = iotTenant();
+  if (!access) return iot;
+  checkThingAccess(action, thingName, access);
+  const id = access.credentials.accessKeyId;
+  let client = tenantClients.get(id);
+  if (!client) {
+    client = new IoTClient({ region: config.AWS_REGION, credentials: access.credentials });
+    if (tenantClients.size >= 100) tenantClients.delete(tenantClients.keys().next().value ?? "");
+    tenantClients.set(id, client);
+  }
+  return client;
+}
 
 const isGone = (e: unknown) => (e as { name?: string }).name === "ResourceNotFoundException";
 
@@ -54,7 +81,9 @@ async function retryWhileAttached(run: () => Promise<unknown>): Promise<void> {
 
 async function deprovision(req: DeprovisionRequest): Promise<void> {
   await undo("DetachThingPrincipal", () =>
-    iot.send(new DetachThingPrincipalCommand({ thingName: req.thingName, principal: req.certificateArn })),
+    thingIot("iot:DetachThingPrincipal", req.thingName).send(
+      new DetachThingPrincipalCommand({ thingName: req.thingName, principal: req.certificateArn }),
+    ),
   );
   await undo("DetachPolicy", () =>
     iot.send(new DetachPolicyCommand({ policyName: req.policyName, target: req.certificateArn })),
@@ -66,7 +95,9 @@ async function deprovision(req: DeprovisionRequest): Promise<void> {
     retryWhileAttached(() => iot.send(new DeleteCertificateCommand({ certificateId: req.certificateId }))),
   );
   await undo("DeleteThing", () =>
-    retryWhileAttached(() => iot.send(new DeleteThingCommand({ thingName: req.thingName }))),
+    retryWhileAttached(() =>
+      thingIot("iot:DeleteThing", req.thingName).send(new DeleteThingCommand({ thingName: req.thingName })),
+    ),
   );
 }
 
@@ -86,7 +117,7 @@ async function provision(req: ProvisionRequest): Promise<ProvisionedDevice> {
   }
   const done = { thing: false, policy: false };
   try {
-    const thing = await iot.send(
+    const thing = await thingIot("iot:CreateThing", req.thingName).send(
       new CreateThingCommand({
         thingName: req.thingName,
         attributePayload: { attributes: { [TENANT_ATTRIBUTE]: req.tenantId, gateway_id: String(req.gatewayId) } },
@@ -95,7 +126,9 @@ async function provision(req: ProvisionRequest): Promise<ProvisionedDevice> {
     done.thing = true;
     await iot.send(new AttachPolicyCommand({ policyName, target: certificateArn }));
     done.policy = true;
-    await iot.send(new AttachThingPrincipalCommand({ thingName: req.thingName, principal: certificateArn }));
+    await thingIot("iot:AttachThingPrincipal", req.thingName).send(
+      new AttachThingPrincipalCommand({ thingName: req.thingName, principal: certificateArn }),
+    );
     return {
       thingName: req.thingName,
       thingArn: thing.thingArn ?? "",
@@ -111,7 +144,9 @@ async function provision(req: ProvisionRequest): Promise<ProvisionedDevice> {
     try {
       if (done.thing) {
         await undo("DetachThingPrincipal", () =>
-          iot.send(new DetachThingPrincipalCommand({ thingName: req.thingName, principal: certificateArn })),
+          thingIot("iot:DetachThingPrincipal", req.thingName).send(
+            new DetachThingPrincipalCommand({ thingName: req.thingName, principal: certificateArn }),
+          ),
         );
       }
       if (done.policy) {
@@ -125,7 +160,9 @@ async function provision(req: ProvisionRequest): Promise<ProvisionedDevice> {
       );
       if (done.thing) {
         await undo("DeleteThing", () =>
-          retryWhileAttached(() => iot.send(new DeleteThingCommand({ thingName: req.thingName }))),
+          retryWhileAttached(() =>
+            thingIot("iot:DeleteThing", req.thingName).send(new DeleteThingCommand({ thingName: req.thingName })),
+          ),
         );
       }
     } catch (cleanup) {

@@ -14,21 +14,50 @@ import * as z from "zod/mini";
 import { SHADOW_STATE_LIMIT_BYTES } from "#edge/contract.ts";
 import { config } from "#shared/kit/config.ts";
 import { Conflict, PayloadTooLarge } from "#shared/kit/errors.ts";
+import { checkThingAccess, iotTenant } from "./session.ts";
 
 const local = config.IOT_DATA_ENDPOINT !== undefined;
 
-const client = new IoTDataPlaneClient({
+const endpointConfig = local
+  ? { endpoint: config.IOT_DATA_ENDPOINT }
+  : config.IOT_ENDPOINT_ADDRESS
+    ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
+    : {};
+
+/** The function's own client (its Lambda role): workers, public routes, and calls outside a tenant session. */
+const ownClient = new IoTDataPlaneClient({
   region: config.AWS_REGION,
-  ...(local
-    ? {
-        endpoint: config.IOT_DATA_ENDPOINT,
-        // The local IoT Core accepts any credentials; fixed ones keep local mode free of an AWS profile.
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      }
-    : config.IOT_ENDPOINT_ADDRESS
-      ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
-      : {}),
+  ...endpointConfig,
+  // The local IoT Core accepts any credentials; fixed ones keep local mode free of an AWS profile.
+  ...(local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
 });
+
+/** Clients per tenant session (its credentials), per container; a renewed session gets a new client. */
+const tenantClients = new Map<string, IoTDataPlaneClient>();
+const CLIENTS_MAX = 100;
+
+/**
+ * The client for a call on `thingName`: inside a tenant session (session.ts) one signed with the
+ * tenant's credentials, after refusing what the session may not do; elsewhere the own client.
+ */
+function clientFor(action: string, thingName: string): IoTDataPlaneClient {
+  const access = iotTenant();
+  if (!access) return ownClient;
+  checkThingAccess(action, thingName, access);
+  const id = access.credentials.accessKeyId;
+  let client = tenantClients.get(id);
+  if (!client) {
+    client = new IoTDataPlaneClient({
+      region: config.AWS_REGION,
+      ...endpointConfig,
+      credentials: access.credentials,
+      requestHandler: ownClient.config.requestHandler,
+    });
+    if (tenantClients.size >= CLIENTS_MAX) tenantClients.delete(tenantClients.keys().next().value ?? "");
+    tenantClients.set(id, client);
+  }
+  return client;
+}
 
 /** IoT Core's limit for the state of one shadow (desired and reported together), as the edge contract states it. */
 export { SHADOW_STATE_LIMIT_BYTES };
@@ -77,7 +106,9 @@ function decode(payload: Uint8Array | undefined): unknown {
 /** The shadow, or undefined when it does not exist (yet). */
 export async function getShadow(thingName: string, shadowName: string): Promise<Shadow | undefined> {
   try {
-    const out = await client.send(new GetThingShadowCommand({ thingName, shadowName }));
+    const out = await clientFor("iot:GetThingShadow", thingName).send(
+      new GetThingShadowCommand({ thingName, shadowName }),
+    );
     const parsed = ShadowEnvelope.parse(decode(out.payload));
     return { ...parsed.state, version: parsed.version };
   } catch (e) {
@@ -99,7 +130,7 @@ export async function updateDesired(
 ): Promise<{ version: number }> {
   const body = { state: { desired }, ...(expectedVersion !== undefined ? { version: expectedVersion } : {}) };
   try {
-    const out = await client.send(
+    const out = await clientFor("iot:UpdateThingShadow", thingName).send(
       new UpdateThingShadowCommand({ thingName, shadowName, payload: Buffer.from(JSON.stringify(body)) }),
     );
     const parsed = z.object({ version: z.number() }).parse(decode(out.payload));
@@ -120,7 +151,7 @@ export async function updateDesired(
 
 export async function deleteShadow(thingName: string, shadowName: string): Promise<void> {
   try {
-    await client.send(new DeleteThingShadowCommand({ thingName, shadowName }));
+    await clientFor("iot:DeleteThingShadow", thingName).send(new DeleteThingShadowCommand({ thingName, shadowName }));
   } catch (e) {
     if (errorName(e) !== "ResourceNotFoundException") throw e;
   }

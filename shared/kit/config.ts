@@ -13,6 +13,13 @@ const Env = z.object({
   JWT_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
   /** Local: the PEM of the P-256 private key that signs access tokens. */
   WARDEN_JWT_PRIVATE_KEY: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * AWS, during a signing-key rotation only (`-c previousTokenKeyArn=`): the previous KMS signing
+   * key, whose tokens still verify (and whose public half the JWKS serves) until it is removed.
+   */
+  JWT_PREVIOUS_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+  /** Local, during a rotation only: the PEM (public, or the private key it derives from) of the previous key. */
+  WARDEN_JWT_PREVIOUS_PUBLIC_KEY: z.optional(z.string().check(z.minLength(1))),
   /** AWS: the symmetric KMS key that wraps data keys for envelope encryption of secrets. */
   DATA_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
   /** Local: base64 of a 32-byte master key standing in for the KMS data key. */
@@ -51,6 +58,12 @@ const Env = z.object({
    * once the caller is verified (shared/tenancy/credentials.ts). Unset locally: a stand-in issues them.
    */
   WARDEN_TENANT_ROLE_ARN: z.optional(z.string().check(z.minLength(20))),
+  /**
+   * AWS with `-c waf=true`: the secret CloudFront sends to the origin (`x-warden-origin-verify`);
+   * only a request carrying it may name the client's address (`CloudFront-Viewer-Address`,
+   * shared/kit/client-address.ts). Unset: the API Gateway source IP is the client's address.
+   */
+  WARDEN_ORIGIN_SECRET: z.optional(z.string().check(z.minLength(16))),
   WARDEN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 

@@ -20,9 +20,11 @@ import { type AuditEntry, appendAudit } from "#shared/audit/trail.ts";
 import { hasPermission } from "#shared/auth/permissions.ts";
 import { authenticate, readCredentials } from "#shared/identity/authenticate.ts";
 import type { Principal } from "#shared/identity/principal.ts";
+import { withIotScope } from "#shared/iot/session.ts";
 import { withTableScope } from "#shared/table/client.ts";
 import { enterTenantScope, preTenantStatements } from "#shared/tenancy/credentials.ts";
 import { consume, RATE_CLASSES, type RateState, rateHeaders, rateSubject } from "#shared/tenancy/rate-limit.ts";
+import { clientAddress } from "./client-address.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
 import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized, UnsupportedMediaType } from "./errors.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
@@ -158,7 +160,7 @@ const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     states.set(e, {
       requestId: e.requestContext?.requestId || randomUUID(),
       route,
-      ip: e.requestContext?.http?.sourceIp ?? "0.0.0.0",
+      ip: clientAddress(headers, e.requestContext?.http?.sourceIp ?? "0.0.0.0"),
       userAgent: e.requestContext?.http?.userAgent ?? headers["user-agent"] ?? "",
       headers,
       rawBody,
@@ -293,6 +295,9 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       table: route.access.table,
       rateLimit: route.rateClass !== "unlimited",
       route: routeKey(route),
+      iotShadows: route.access.iotShadows,
+      iotShadowsRead: route.access.iotShadowsRead,
+      iotRegistry: route.access.iotRegistry,
     });
   },
 });
@@ -461,5 +466,5 @@ function build<S extends Schemas>(route: RouteDef, schemas: S, handle: Handler<S
   // Each invocation in a table scope of its own: own credentials until the guard enters the
   // tenant's, held (where the route has a verified caller) to what its role allows before that.
   const own = route.permission !== null && route.access.table ? preTenantStatements() : undefined;
-  return (event, context) => withTableScope(() => handler(event, context), own);
+  return (event, context) => withTableScope(() => withIotScope(() => handler(event, context)), own);
 }

@@ -5,6 +5,7 @@
  * configured or not (no call to Stripe).
  */
 import { stripeConfigured } from "#shared/billing/settings.ts";
+import { HEALTH_PROBE_THING } from "#shared/iot/policy.ts";
 import { getShadow } from "#shared/iot/shadows.ts";
 import { log } from "#shared/kit/log.ts";
 import { getTenant } from "#shared/tenancy/tenants.ts";
@@ -40,7 +41,7 @@ async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 20
 export async function health(): Promise<Health> {
   const [database, iot] = await Promise.all([
     probe("database", () => getTenant("health-probe")),
-    probe("iot", () => getShadow("warden-health-probe", "firewall")),
+    probe("iot", () => getShadow(HEALTH_PROBE_THING, "firewall")),
   ]);
   const checks = {
     database,

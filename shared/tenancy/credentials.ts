@@ -40,6 +40,8 @@ import {
   tenantAuditHeadPartition,
   tenantAuditPartitions,
 } from "#shared/audit/trail.ts";
+import { type IotNeeds, TENANT_THING_ACTIONS, tenantThingPattern, thingActions } from "#shared/iot/policy.ts";
+import { enterIotTenant } from "#shared/iot/session.ts";
 import { config } from "#shared/kit/config.ts";
 import { enterTenant, type TenantCredentials } from "#shared/table/client.ts";
 import { TABLE_READ, TABLE_WRITE, type TableStatement, tenantPartitions } from "#shared/table/leading-keys.ts";
@@ -91,8 +93,8 @@ export const TENANT_TAG = "tenant";
 /** The IAM policy variable of the session's tenant tag, for the tenant-access role's policy. */
 export const TENANT_TAG_VARIABLE = `\${aws:PrincipalTag/${TENANT_TAG}}`;
 
-/** What the route's row says the function may do with the table (infra/constructs/access-policy.ts). */
-export interface TableNeeds {
+/** What the route's row says the function may do with the table and things (infra/constructs/access-policy.ts). */
+export interface TableNeeds extends IotNeeds {
   table?: "RO" | "RW";
   /** The kit counts every call of a rate-limited route (and audits refusals) in the table. */
   rateLimit?: boolean;
@@ -213,6 +215,25 @@ function tableArn(): string {
   return `arn:${partition}:dynamodb:${config.AWS_REGION}:${account}:table/${config.TABLE_NAME}`;
 }
 
+/**
+ * IoT (issue 17 item 1): the tenant-access role's statement on things, for the tenant `tenant`
+ * (in IAM: `${aws:PrincipalTag/tenant}`): every thing action a route may hold (shadows, registering
+ * and deregistering), on `thing/warden_<tenant>_*` only. Certificates and the gateway policy are
+ * not things: the registry routes keep those on their own role.
+ */
+export function tenantIotStatementJson(tenant: string, thingArnOf: (name: string) => string) {
+  return { Effect: "Allow", Action: [...TENANT_THING_ACTIONS], Resource: [thingArnOf(tenantThingPattern(tenant))] };
+}
+
+/** The route's thing statement for a tenant session's policy (none when the route touches no thing). */
+function iotSessionStatementsJson(tenantId: string, needs: IotNeeds) {
+  const actions = thingActions(needs);
+  if (actions.length === 0) return [];
+  const [, partition = "aws", , , account = "000000000000"] = (config.WARDEN_TENANT_ROLE_ARN ?? "").split(":");
+  const thingArn = (name: string) => `arn:${partition}:iot:${config.AWS_REGION}:${account}:thing/${name}`;
+  return [{ Effect: "Allow", Action: actions, Resource: [thingArn(tenantThingPattern(tenantId))] }];
+}
+
 /** Sessions last 15 minutes (STS's minimum) and are renewed when fewer than 5 remain. */
 const DURATION_SECONDS = 900;
 const RENEW_BEFORE_MS = 5 * 60_000;
@@ -261,8 +282,11 @@ export async function enterTenantScope(tenantId: string, needs: TableNeeds): Pro
   const statements = sessionTableStatements(tenantId, needs);
   const sessionPolicy = JSON.stringify({
     Version: "2012-10-17",
-    Statement: tableStatementsJson(statements, tableArn()),
+    Statement: [...tableStatementsJson(statements, tableArn()), ...iotSessionStatementsJson(tenantId, needs)],
   });
   const credentials = await tenantCredentials(tenantId, sessionPolicy);
   enterTenant({ tenantId, credentials, policies: [tenantAccessStatements(tenantId), statements] });
+  // The route's thing calls (shadows, registry) run under the same session: only this tenant's things.
+  const iotActions = thingActions(needs);
+  if (iotActions.length > 0) enterIotTenant({ tenantId, credentials, actions: iotActions });
 }

@@ -8,6 +8,7 @@ import type { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes } from "#infra/routes.ts";
 import { SCAN_SCHEDULE_TARGET_ID, workers } from "#infra/workers.ts";
+import { HEALTH_PROBE_THING, thingActions } from "#shared/iot/policy.ts";
 import { routeKey } from "#shared/kit/route.ts";
 import { TABLE } from "#shared/table/table.ts";
 import { actionsOf, nagFindings, type Statement, type SynthesizedWarden, synthWarden } from "./synth-app.ts";
@@ -102,23 +103,56 @@ describe("the token-signing key", () => {
 });
 
 describe("shadows, registry and indexes", () => {
+  const rowOf = (key: string) => {
+    const row = httpRoutes.find((r) => routeKey(r) === key);
+    if (!row) throw new Error(`no route '${key}'`);
+    return row;
+  };
+  const iotActionsOf = (key: string) => actionsOfFn(fnOf(key)).filter((a) => a.startsWith("iot:"));
+
   it("never lets a GET route write or delete a shadow; the fleet reads and the health probe only read", () => {
     for (const r of httpRoutes.filter((x) => x.method === "GET")) {
-      const actions = actionsOfFn(fnOf(routeKey(r)));
+      const actions = [...actionsOfFn(fnOf(routeKey(r))), ...thingActions(r.access)];
       expect(actions, routeKey(r)).not.toContain("iot:UpdateThingShadow");
       expect(actions, routeKey(r)).not.toContain("iot:DeleteThingShadow");
     }
+    // The fleet reads go through the tenant session (no thing action of their own); the public health
+    // probe reads its own thing with its own role.
     for (const key of [
       "GET /cloud-integration/security/gateways",
       "GET /cloud-integration/security/gateways/{gateway_id}",
-      "GET /api/metrics/health",
     ]) {
-      expect(actionsOfFn(fnOf(key)).filter((a) => a.startsWith("iot:"))).toEqual(["iot:GetThingShadow"]);
+      expect(iotActionsOf(key), key).toEqual([]);
+      expect(thingActions(rowOf(key).access), key).toEqual(["iot:GetThingShadow"]);
     }
+    expect(iotActionsOf("GET /api/metrics/health")).toEqual(["iot:GetThingShadow"]);
+    expect(json(allows(fnOf("GET /api/metrics/health")))).toContain(`:thing/${HEALTH_PROBE_THING}"`);
+  });
+
+  it("names no thing/warden-* or thing/* on any route role or the tenant-access role (issue 17 item 1)", () => {
+    const spanning = /:thing\/(warden-)?\*/;
+    for (const r of httpRoutes) {
+      const statements = json(allows(fnOf(routeKey(r))));
+      expect(statements, routeKey(r)).not.toMatch(spanning);
+      expect(statements, routeKey(r)).not.toContain(":thing/warden-");
+      // A route with a verified caller names no thing at all: its thing calls are the tenant session's.
+      if (r.permission !== null) expect(statements, routeKey(r)).not.toContain(":thing/");
+    }
+    const data = warden.template(warden.data);
+    const tenantRoleId = Object.keys(data.findResources("AWS::IAM::Role")).find((id) =>
+      id.startsWith("TenantAccessRole"),
+    );
+    const tenantStatements = (Object.values(data.findResources("AWS::IAM::Policy")) as Resource[])
+      .filter((p) => json(p.Properties.Roles).includes(String(tenantRoleId)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(json(tenantStatements)).not.toMatch(spanning);
+    expect(json(tenantStatements)).toContain(`:thing/warden_\${aws:PrincipalTag/tenant}_*`);
   });
 
   it("lets the deregister route detach and delete, never create or attach", () => {
-    const deregister = actionsOfFn(fnOf("DELETE /cloud-integration/security/gateways/{gateway_id}"));
+    const key = "DELETE /cloud-integration/security/gateways/{gateway_id}";
+    // Certificates and the policy attachment on its own role; the thing through its tenant session.
+    const deregister = [...actionsOfFn(fnOf(key)), ...thingActions(rowOf(key).access)];
     expect(deregister).toEqual(
       expect.arrayContaining(["iot:DeleteThing", "iot:DeleteCertificate", "iot:DetachPolicy", "iot:DeleteThingShadow"]),
     );
@@ -129,7 +163,8 @@ describe("shadows, registry and indexes", () => {
       "iot:AttachThingPrincipal",
     ])
       expect(deregister).not.toContain(action);
-    const register = actionsOfFn(fnOf("POST /cloud-integration/security/gateways"));
+    const registerKey = "POST /cloud-integration/security/gateways";
+    const register = [...actionsOfFn(fnOf(registerKey)), ...thingActions(rowOf(registerKey).access)];
     expect(register).toEqual(
       expect.arrayContaining(["iot:CreateThing", "iot:CreateKeysAndCertificate", "iot:AttachPolicy"]),
     );

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_EVENTS_TOPIC, type IotStack } from "#infra/stacks/iot-stack.ts";
 import type { Worker } from "#infra/workers.ts";
 import type { RouteDef } from "#shared/kit/route.ts";
-import { actionsOf, nagFindings, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
+import {
+  actionsOf,
+  nagFindings,
+  type Statement,
+  type SynthesizedWarden,
+  statementsOfFunction,
+  synthWarden,
+} from "./synth-app.ts";
 
 // Any existing module will do as the bundle: these tests are about wiring and IAM, not behaviour.
 const ingest: Worker = {
@@ -78,8 +85,10 @@ describe("iot stack, with an ingest worker and a route that uses IoT", () => {
     const iotStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("iot:")));
     const resourceOf = (action: string) =>
       JSON.stringify(iotStatements.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
-    expect(resourceOf("iot:UpdateThingShadow")).toContain(":thing/warden-*");
-    expect(resourceOf("iot:CreateThing")).toContain(":thing/warden-*");
+    // Things only through the tenant session (next test): the route's own role names no thing.
+    expect(resourceOf("iot:UpdateThingShadow")).toBe("[]");
+    expect(resourceOf("iot:CreateThing")).toBe("[]");
+    expect(JSON.stringify(iotStatements)).not.toContain(":thing/");
     expect(resourceOf("iot:DeleteCertificate")).toContain(":cert/*");
     // Only the static gateway policy may be attached or detached; no policy is created or deleted.
     for (const action of ["iot:AttachPolicy", "iot:DetachPolicy"]) {
@@ -95,6 +104,38 @@ describe("iot stack, with an ingest worker and a route that uses IoT", () => {
     // Only the action IoT cannot scope gets "*"; the endpoint is configured, so no DescribeEndpoint.
     const star = iotStatements.filter((s) => s.Resource === "*").flatMap(actionsOf);
     expect(star.sort()).toEqual(["iot:CreateKeysAndCertificate"]);
+  });
+
+  it("gives the tenant-access role the thing actions on the session's own tenant's things only (warden_<tenant>_*)", () => {
+    const roles = warden.template(warden.data).findResources("AWS::IAM::Role", {
+      Properties: { Description: Match.stringLikeRegexp("tenant") },
+    });
+    const [roleId] = Object.keys(roles);
+    if (!roleId) throw new Error("expected the tenant-access role");
+    const policies = Object.values(warden.template(warden.data).findResources("AWS::IAM::Policy")).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(roleId),
+    );
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const onThings = statements.filter((s) => JSON.stringify(s.Resource).includes(":thing/"));
+    expect(onThings).toHaveLength(1);
+    const [things] = onThings;
+    expect(actionsOf(things as Statement).sort()).toEqual(
+      [
+        "iot:AttachThingPrincipal",
+        "iot:CreateThing",
+        "iot:DeleteThing",
+        "iot:DeleteThingShadow",
+        "iot:DetachThingPrincipal",
+        "iot:GetThingShadow",
+        "iot:UpdateThingShadow",
+      ].sort(),
+    );
+    const resource = JSON.stringify(things?.Resource);
+    expect(resource).toContain(`:thing/warden_\${aws:PrincipalTag/tenant}_*`);
+    // Never the prefix-only patterns that span tenants.
+    expect(JSON.stringify(statements)).not.toMatch(/:thing\/(warden-)?\*/);
+    expect(JSON.stringify(statements)).not.toContain(":thing/warden-");
+    expect(nagFindings(warden.data)).toEqual([]);
   });
 
   it("creates the one static gateway policy, a template with thing policy variables", () => {

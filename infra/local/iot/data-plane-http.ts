@@ -8,6 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { isTenantThing } from "#shared/iot/policy.ts";
+import { localSessionTenant } from "#shared/iot/session.ts";
 import type { ShadowResult, ShadowService } from "./shadow-service.ts";
 import { CLASSIC_SHADOW } from "./shadow-topics.ts";
 
@@ -17,6 +19,7 @@ const DEFAULT_PAGE_SIZE = 25;
 
 const ERROR_TYPES: Record<number, string> = {
   400: "InvalidRequestException",
+  403: "AccessDeniedException",
   404: "ResourceNotFoundException",
   405: "MethodNotAllowedException",
   409: "ConflictException",
@@ -80,6 +83,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlane
   if (segments.length === 3 && segments[0] === "things" && segments[2] === "shadow") {
     const thing = decode(segments[1] ?? "");
     const shadowName = url.searchParams.get("name") ?? CLASSIC_SHADOW;
+    refuseOtherTenants(req, thing);
     if (method === "GET") return sendShadowResult(res, deps.shadows.get(thing, shadowName));
     if (method === "DELETE") return sendShadowResult(res, deps.shadows.delete(thing, shadowName));
     if (method === "POST") return sendShadowResult(res, deps.shadows.update(thing, shadowName, await readBody(req)));
@@ -106,6 +110,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: DataPlane
   }
 
   throw new HttpError(404, `No route for ${method} ${url.pathname}`);
+}
+
+/**
+ * What the tenant-access role's IAM does in AWS: a request signed with a tenant session (the local
+ * STS stand-in's token names its `tenant` tag) reaches only `warden_<tenant>_…` things. Requests
+ * with the functions' own (fixed local) credentials carry no session token and pass, as the
+ * workers' roles do. Signatures are not checked: this only ever listens on the developer's machine.
+ */
+function refuseOtherTenants(req: IncomingMessage, thing: string): void {
+  const token = req.headers["x-amz-security-token"];
+  const tenant = localSessionTenant(Array.isArray(token) ? token[0] : token);
+  if (tenant !== undefined && !isTenantThing(tenant, thing)) {
+    throw new HttpError(403, `tenant session '${tenant}' is not authorized to access the shadows of thing '${thing}'`);
+  }
 }
 
 function listPage(names: string[], query: URLSearchParams) {

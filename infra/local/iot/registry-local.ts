@@ -15,8 +15,16 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { GATEWAY_POLICY_NAME, type PolicyDocument, renderGatewayPolicy, TENANT_ATTRIBUTE } from "#shared/iot/policy.ts";
+import {
+  GATEWAY_POLICY_NAME,
+  type PolicyDocument,
+  renderGatewayPolicy,
+  TENANT_ATTRIBUTE,
+  THING_CREATE_ACTIONS,
+  THING_UNDO_ACTIONS,
+} from "#shared/iot/policy.ts";
 import type { DeprovisionRequest, IotRegistry, ProvisionedDevice, ProvisionRequest } from "#shared/iot/registry.ts";
+import { checkThingAccess } from "#shared/iot/session.ts";
 import { config } from "#shared/kit/config.ts";
 
 const run = promisify(execFile);
@@ -73,6 +81,8 @@ export const localIotRegistry: IotRegistry = {
   kind: "local",
 
   async provision(req: ProvisionRequest): Promise<ProvisionedDevice> {
+    // IAM's answer in AWS (tenant-access role: `thing/warden_<tenant>_*`), before anything is made.
+    for (const action of THING_CREATE_ACTIONS) checkThingAccess(action, req.thingName);
     if (localThings.has(req.thingName)) throw new Error(`thing ${req.thingName} already exists`);
     const { certificatePem, privateKey } = await selfSignedCertificate(req.thingName);
     const certificateId = createHash("sha256").update(new X509Certificate(certificatePem).raw).digest("hex");
@@ -101,6 +111,7 @@ export const localIotRegistry: IotRegistry = {
   },
 
   async deprovision(req: DeprovisionRequest): Promise<void> {
+    for (const action of THING_UNDO_ACTIONS) checkThingAccess(action, req.thingName);
     localThings.delete(req.thingName);
   },
 

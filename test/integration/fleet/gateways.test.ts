@@ -65,7 +65,7 @@ describe("POST /gateways", () => {
       name: "Plant 1 edge",
       description: "Line 3 PLC gateway",
       location: "Building A",
-      thing_name: `warden-${acme.tenantId}-${gateway.id}`,
+      thing_name: `warden_${acme.tenantId}_${gateway.id}`,
       last_seen: null,
       status: "offline",
     });
@@ -273,7 +273,7 @@ describe("DELETE /gateways/{id}", () => {
     };
     // Published under acme's topic, the globex thing is not acme's.
     expect(await ingest({ ...metrics, tenant: acme.tenantId, thing })).toMatchObject({ stored: false });
-    expect(await ingest({ ...metrics, tenant: globex.tenantId, thing: `warden-${globex.tenantId}-999` })).toMatchObject(
+    expect(await ingest({ ...metrics, tenant: globex.tenantId, thing: `warden_${globex.tenantId}_999` })).toMatchObject(
       { stored: false },
     );
     expect(await ingest({ ...metrics, tenant: globex.tenantId, thing })).toMatchObject({ stored: true });
@@ -282,7 +282,7 @@ describe("DELETE /gateways/{id}", () => {
     // A device cannot claim another tenant's gateway by naming it in its payload: tenant and thing
     // come from the topic alone, and an acme topic with no such acme gateway stores nothing.
     const { ruleEvent } = await import("#test/helpers/iot.ts");
-    const spoof = ruleEvent(acme.tenantId, `warden-${acme.tenantId}-999`, {
+    const spoof = ruleEvent(acme.tenantId, `warden_${acme.tenantId}_999`, {
       ...metrics,
       tenant: globex.tenantId,
       thing,

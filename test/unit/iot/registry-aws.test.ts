@@ -8,7 +8,7 @@ import { awsIotRegistry, iot } from "#shared/iot/registry-aws.ts";
 import { config } from "#shared/kit/config.ts";
 
 const CERT_ARN = "arn:aws:iot:eu-west-1:123456789012:cert/abc123";
-const THING = "warden-acme-7";
+const THING = "warden_acme_7";
 
 interface Call {
   command: string;
