@@ -24,7 +24,7 @@ import {
 } from "./db/backups.ts";
 import { seal } from "./format.ts";
 import { type ResetInput, type ResetOutcome, resetSecurity } from "./reset.ts";
-import { openBackup, type RestoreOutcome, restoreBackup } from "./restore.ts";
+import { openBackup, type RestoreOutcome, RestoreUndone, restoreBackup } from "./restore.ts";
 
 export { COMPONENTS, parseComponents } from "./components.ts";
 export type { BackupRecord, RestoreReport } from "./db/backups.ts";
@@ -134,7 +134,13 @@ export async function restoreFromUpload(
   try {
     outcome = await restoreBackup(caller, opened, input.components);
   } catch (e) {
-    if (e instanceof AppError) {
+    if (e instanceof RestoreUndone) {
+      await putRestoreReport(
+        tenantId,
+        { ...base, status: e.complete ? "rolled_back" : "incomplete", components: e.components, errors: e.errors },
+        keep,
+      );
+    } else if (e instanceof AppError) {
       await putRestoreReport(tenantId, { ...base, status: "refused", components: [], errors: [e.message] }, keep);
     }
     throw e;
