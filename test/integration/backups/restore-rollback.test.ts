@@ -191,3 +191,65 @@ describe("a restore that fails in the middle", () => {
     expect(after.authentication.password_policy.min_length).toBe(14);
   });
 });
+
+describe("POST /restore with backup_id (beyond spec: a stored backup, no upload)", () => {
+  it("restores the tenant's stored backup by id, as JSON or as a form field", async () => {
+    const made = await ok("GET", "/backup", undefined);
+    await ok("POST", "/authentication/update", { password_policy: { min_length: 11 } });
+
+    const res = await call("POST", `${S}/restore`, {
+      token: acme.token,
+      body: { backup_id: made.backup_id, components: ["authentication"] },
+    });
+
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({
+      status: "restored",
+      backup_id: made.backup_id,
+      restored_components: ["authentication"],
+    });
+    const policy = (await state(acme)) as { authentication: { password_policy: { min_length: number } } };
+    expect(policy.authentication.password_policy.min_length).toBe(14);
+
+    await ok("POST", "/authentication/update", { password_policy: { min_length: 12 } });
+    const boundary = `----byid${randomUUID().replace(/-/g, "")}`;
+    const field = (name: string, value: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const asForm = await call("POST", `${S}/restore`, {
+      token: acme.token,
+      rawBody: Buffer.from(
+        `${field("backup_id", made.backup_id)}${field("components", "authentication")}--${boundary}--\r\n`,
+      ),
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(asForm.status, asForm.text).toBe(200);
+    const again = (await state(acme)) as { authentication: { password_policy: { min_length: number } } };
+    expect(again.authentication.password_policy.min_length).toBe(14);
+  });
+
+  it("another tenant's backup id is a 404 and changes nothing; a malformed id or a file and an id together are 400s", async () => {
+    const globex = await newTenant("bk-byid-other");
+    const theirs = await call("GET", `${S}/backup`, { token: globex.token });
+    expect(theirs.status).toBe(200);
+    const before = await state(acme);
+
+    const cross = await call("POST", `${S}/restore`, { token: acme.token, body: { backup_id: theirs.body.backup_id } });
+
+    expect(cross.status).toBe(404);
+    expect(await state(acme)).toEqual(before);
+    const bad = await call("POST", `${S}/restore`, { token: acme.token, body: { backup_id: "../etc/passwd" } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("backup_id");
+    const mine = await ok("GET", "/backup", undefined);
+    const { body: file } = await backupFile(acme.tenantId, mine.backup_id);
+    const upload = form(file);
+    const boundary = upload.headers["content-type"].split("boundary=")[1];
+    const both = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="backup_id"\r\n\r\n${mine.backup_id}\r\n`),
+      upload.rawBody,
+    ]);
+    const twice = await call("POST", `${S}/restore`, { token: acme.token, rawBody: both, headers: upload.headers });
+    expect(twice.status).toBe(400);
+    expect(twice.text).toContain("not both");
+  });
+});
