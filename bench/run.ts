@@ -94,6 +94,8 @@ async function main() {
     console.log(
       `\nRealtime change → socket latency (local stream poller, @connections emulator): ${JSON.stringify(await benchRealtime({ call, newTenant }))}`,
     );
+    const backupBench = await import("./backup.ts");
+    backupBench.printBackup(await backupBench.benchBackup({ call, newTenant }));
     const { benchInsights } = await import("./insights.ts");
     console.log(
       `\nInsights (isolation forest, side by side with scikit-learn):\n  ${(await benchInsights()).join("\n  ")}`,

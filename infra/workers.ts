@@ -182,7 +182,10 @@ export const workers: Worker[] = [
         eventName: ["INSERT"],
         dynamodb: { NewImage: { type: { S: ["Audit", "FirewallLine", "SshAuthFailure", "OutboxMessage"] } } },
       },
-      { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { type: { S: ["SshSession", "WorkflowExecution"] } } } },
+      {
+        eventName: ["INSERT", "MODIFY"],
+        dynamodb: { NewImage: { type: { S: ["SshSession", "WorkflowExecution", "FleetSyncOutcome"] } } },
+      },
     ],
   },
   {

@@ -4,7 +4,8 @@
  * the components' files (collect.ts, archive.ts), sealed with AES-256-GCM (format.ts) unless
  * `encrypt=false`, kept in the blob store under the tenant's prefix with a 30-day retention (the
  * bucket's lifecycle expires it; the record's TTL goes with it), and described by a record in
- * the table (size, SHA-256 checksum, components). Restores read an uploaded file (restore.ts);
+ * the table (size, SHA-256 checksum, components). Restores read an uploaded file or, beyond spec,
+ * a stored backup of the tenant named by its id (no request-size limit) (restore.ts);
  * resets may make a backup first (reset.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -24,7 +25,7 @@ import {
 } from "./db/backups.ts";
 import { seal } from "./format.ts";
 import { type ResetInput, type ResetOutcome, resetSecurity } from "./reset.ts";
-import { openBackup, type RestoreOutcome, restoreBackup } from "./restore.ts";
+import { openBackup, type RestoreOutcome, RestoreUndone, restoreBackup } from "./restore.ts";
 
 export { COMPONENTS, parseComponents } from "./components.ts";
 export type { BackupRecord, RestoreReport } from "./db/backups.ts";
@@ -101,9 +102,20 @@ export async function backupFile(
 }
 
 export interface RestoreInput {
-  file: Buffer;
+  /** The uploaded backup, or `backupId`: a backup of this tenant kept in the store (beyond spec). */
+  file?: Buffer;
+  backupId?: string;
   password?: string;
   components: Component[];
+}
+
+/** A stored backup of the tenant, whatever its size (restore by id reads it from the store). */
+async function storedBackup(tenantId: string, backupId: string): Promise<Buffer> {
+  const record = await getBackupRecord(tenantId, backupId);
+  if (!record || Date.parse(record.expires) <= Date.now()) throw new NotFound(`Backup ${backupId} not found`);
+  const blob = await blobs.get(record.blobKey);
+  if (!blob) throw new NotFound(`Backup ${backupId} not found (expired from storage)`);
+  return blob.body;
 }
 
 export interface RestoreResult extends RestoreOutcome {
@@ -120,7 +132,12 @@ export async function restoreFromUpload(
   now = new Date(),
 ): Promise<RestoreResult> {
   const tenantId = caller.tenantId;
-  const opened = await openBackup(tenantId, input.file, input.password, (id) => getBackupRecord(tenantId, id));
+  const file = input.file ?? (input.backupId ? await storedBackup(tenantId, input.backupId) : undefined);
+  if (!file) throw new Invalid("file: field required (the backup file), or backup_id");
+  const opened = await openBackup(tenantId, file, input.password, (id) => getBackupRecord(tenantId, id));
+  if (input.backupId && opened.backupId !== input.backupId) {
+    throw new Invalid(`backup_id: the stored file of ${input.backupId} names ${opened.backupId}`);
+  }
   const keep = new Date(now.getTime() + BACKUP_RETENTION_DAYS * DAY_MS);
   const base = {
     backupId: opened.backupId,
@@ -134,7 +151,13 @@ export async function restoreFromUpload(
   try {
     outcome = await restoreBackup(caller, opened, input.components);
   } catch (e) {
-    if (e instanceof AppError) {
+    if (e instanceof RestoreUndone) {
+      await putRestoreReport(
+        tenantId,
+        { ...base, status: e.complete ? "rolled_back" : "incomplete", components: e.components, errors: e.errors },
+        keep,
+      );
+    } else if (e instanceof AppError) {
       await putRestoreReport(tenantId, { ...base, status: "refused", components: [], errors: [e.message] }, keep);
     }
     throw e;

@@ -19,25 +19,40 @@
  *     access-token lifetime;
  *   - certificates and audit_logs: never written back (components.ts `NOT_RESTORABLE`).
  *
- * The writes of several components cannot share one transaction (they live in different items
- * and in device shadows). Components are written one after another in an order where each can
- * rely on the previous (roles before the users that name them, users before the keys they own);
- * a write refused by a concurrent change (409) leaves the components before it restored, and the
- * report says which.
+ * The writes of several components cannot share one transaction (they live in different items,
+ * written by their areas' own functions, and in device shadows), so a restore is all-or-nothing by
+ * compensation: after validation, and before any write, the current state of every component it
+ * will replace is read (authentication policy, settings, the firewall and SSH documents of each
+ * scope, the fields of each user it changes). Each write records how to put it back; when a write
+ * fails (a concurrent change a condition catches, a gateway deleted meanwhile, the platform
+ * failing), every earlier write is put back, newest first, and the restore answers 409 (503 when
+ * the platform failed) saying so; GET /restore/report/{id} has each component's outcome
+ * (`rolled_back`, `not_written`). Replaceable components are written first (authentication,
+ * settings, firewall, SSH); roles and API keys are only ever created by a restore and no area
+ * deletes them, so they come last (roles, then the users that may name them, then keys): a failure
+ * after some were created keeps those, and the report names them. Firewall and SSH put back are
+ * pushed to the gateways again (a new config version with the previous content).
  */
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
-import { setAuditRetention } from "#shared/audit/retention.ts";
-import { checkFirewallScope, type FirewallScopeDoc, replaceFirewallScope } from "#shared/fleet/firewall.ts";
+import { getAuditSettings, setAuditRetention } from "#shared/audit/retention.ts";
+import {
+  checkFirewallScope,
+  emptyFirewallScope,
+  type FirewallScopeDoc,
+  firewallDocuments,
+  replaceFirewallScope,
+} from "#shared/fleet/firewall.ts";
 import { listFleet } from "#shared/fleet/gateways.ts";
-import { checkSshScope, replaceSshScope, type SshScopeDoc } from "#shared/fleet/ssh.ts";
+import { checkSshScope, emptySshScope, replaceSshScope, type SshScopeDoc, sshDocuments } from "#shared/fleet/ssh.ts";
 import { type ApiKeyRestorePlan, applyApiKeyRestore, planApiKeyRestore } from "#shared/identity/api-keys.ts";
-import { checkAuthSettings, updateAuthSettings } from "#shared/identity/auth-policy.ts";
+import { checkAuthSettings, getAuthPolicy, updateAuthSettings } from "#shared/identity/auth-policy.ts";
 import type { Principal } from "#shared/identity/principal.ts";
 import { applyRoleRestore, knownRoleIds, planRoleRestore, type RoleRestorePlan } from "#shared/identity/roles.ts";
-import { updateTokenSettings } from "#shared/identity/token-settings.ts";
+import { chosenTokenTtl, updateTokenSettings } from "#shared/identity/token-settings.ts";
 import { listUserSummaries, updateUser } from "#shared/identity/users.ts";
 import { AppError, Invalid } from "#shared/kit/errors.ts";
+import { log } from "#shared/kit/log.ts";
 import { unpackArchive } from "./archive.ts";
 import { MANIFEST } from "./collect.ts";
 import { type Component, FILES, NOT_RESTORABLE } from "./components.ts";
@@ -158,9 +173,107 @@ export async function openBackup(
 
 type ComponentReport = RestoreReport["components"][number];
 
+/** What the components a restore is about to write hold now (read after validation, before any write). */
+interface CurrentState {
+  authentication?: z.output<typeof AuthenticationFile>;
+  settings?: { retentionDays: number; tokenTtl: number | null };
+  firewall?: { tenant: FirewallScopeDoc; gateways: Map<number, FirewallScopeDoc> };
+  ssh?: { tenant: SshScopeDoc; gateways: Map<number, SshScopeDoc> };
+}
+
+async function currentState(tenantId: string, plan: Plan): Promise<CurrentState> {
+  const out: CurrentState = {};
+  // The policy in the backup file's own shape (collect.ts writes getAuthPolicy's answer as it is).
+  if (plan.authentication) {
+    out.authentication = AuthenticationFile.parse(JSON.parse(JSON.stringify(await getAuthPolicy(tenantId, true))));
+  }
+  if (plan.settings) {
+    const [audit, tokenTtl] = await Promise.all([getAuditSettings(tenantId), chosenTokenTtl(tenantId)]);
+    out.settings = { retentionDays: audit.retentionDays, tokenTtl };
+  }
+  if (plan.firewall) out.firewall = await firewallDocuments(tenantId);
+  if (plan.ssh) out.ssh = await sshDocuments(tenantId);
+  return out;
+}
+
+/** Runs before the first write of a restore; tests make a concurrent change here (the default does nothing). */
+export type RestoreWriteHook = (components: readonly Component[]) => Promise<void>;
+let writeHook: RestoreWriteHook = async () => {};
+export function useRestoreWriteHook(hook: RestoreWriteHook | undefined): void {
+  writeHook = hook ?? (async () => {});
+}
+
+/**
+ * A restore that failed while writing and was put back: 409 when a concurrent change or a check
+ * refused a write (run it again), 503 when the platform failed. `complete` is false when some
+ * write could not be put back (the report names it).
+ */
+export class RestoreUndone extends AppError {
+  constructor(
+    message: string,
+    cause: unknown,
+    readonly complete: boolean,
+    readonly components: ComponentReport[],
+    readonly errors: string[],
+  ) {
+    const conflict = cause instanceof AppError && cause.statusCode < 500;
+    super(conflict ? 409 : 503, conflict ? "CONFLICT" : "SERVICE_UNAVAILABLE", message);
+  }
+}
+
+/** Puts back every write done (newest first) and answers the error to throw. */
+async function rollBack(
+  cause: unknown,
+  failedAt: Component | undefined,
+  undo: { component: Component; run: () => Promise<unknown> }[],
+  reports: Map<Component, ComponentReport>,
+): Promise<RestoreUndone> {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  const notPutBack = new Set<Component>();
+  const errors = [`writing ${failedAt ?? "the backup"} failed: ${why}`];
+  for (const step of [...undo].reverse()) {
+    try {
+      await step.run();
+    } catch (e) {
+      notPutBack.add(step.component);
+      errors.push(`could not put ${step.component} back: ${e instanceof Error ? e.message : String(e)}`);
+      log.error("restore roll-back failed", { component: step.component, error: e });
+    }
+  }
+  const undone = new Set(undo.map((u) => u.component));
+  for (const r of reports.values()) {
+    const c = r.component as Component;
+    if (r.outcome !== "restored") continue;
+    if (c === failedAt) r.notes.push(`failed: ${why}`);
+    if (notPutBack.has(c)) {
+      r.notes.push("written, and could not be put back (see errors)");
+    } else if (undone.has(c)) {
+      r.outcome = "rolled_back";
+      r.notes.push("put back as it was before the restore");
+      r.written = 0;
+    } else if (r.written > 0) {
+      // Roles and API keys created before a later failure (no area deletes them).
+      r.notes.push(`${r.written} created before the failure and kept: a restore never deletes ${c.replace("_", " ")}`);
+    } else {
+      r.outcome = "not_written";
+    }
+  }
+  const complete = notPutBack.size === 0;
+  const message = complete
+    ? `The restore was undone: writing ${failedAt ?? "the backup"} failed (${why}); everything written before it was put back. Run the restore again.`
+    : `The restore failed while writing ${failedAt ?? "the backup"} (${why}) and ${[...notPutBack].join(", ")} could not be put back: see the restore report.`;
+  return new RestoreUndone(message, cause, complete, [...reports.values()], errors);
+}
+
 interface Plan {
   roles?: RoleRestorePlan;
-  users?: { userId: number; username: string; input: Parameters<typeof updateUser>[1] }[];
+  users?: {
+    userId: number;
+    username: string;
+    input: Parameters<typeof updateUser>[1];
+    /** The same fields as they are now (what a roll-back writes back). */
+    previous: Parameters<typeof updateUser>[1];
+  }[];
   apiKeys?: ApiKeyRestorePlan;
   authentication?: z.output<typeof AuthenticationFile>;
   firewall?: { scope: "tenant" | number; doc: FirewallScopeDoc }[];
@@ -242,11 +355,14 @@ export async function restoreBackup(caller: Principal, opened: OpenedBackup, wan
       }
       matched += 1;
       const input: Parameters<typeof updateUser>[1] = { userId: u.id };
-      if (have.fullName !== u.full_name) input.fullName = u.full_name;
-      if (have.email !== u.email) input.email = u.email;
-      if (have.role !== u.role) input.role = u.role;
-      if (u.status !== "locked" && have.status !== "locked" && have.status !== u.status) input.status = u.status;
-      if (Object.keys(input).length > 1) plan.users.push({ userId: u.id, username: u.username, input });
+      const previous: Parameters<typeof updateUser>[1] = { userId: u.id };
+      if (have.fullName !== u.full_name) [input.fullName, previous.fullName] = [u.full_name, have.fullName];
+      if (have.email !== u.email) [input.email, previous.email] = [u.email, have.email];
+      if (have.role !== u.role) [input.role, previous.role] = [u.role, have.role];
+      if (u.status !== "locked" && have.status !== "locked" && have.status !== u.status) {
+        [input.status, previous.status] = [u.status, have.status === "inactive" ? "inactive" : "active"];
+      }
+      if (Object.keys(input).length > 1) plan.users.push({ userId: u.id, username: u.username, input, previous });
     }
     note("users", "restored", users.length, notes);
     usersMatched = matched;
@@ -320,53 +436,92 @@ export async function restoreBackup(caller: Principal, opened: OpenedBackup, wan
     note("settings", "restored", 2);
   }
 
-  // 2. Write, component by component.
+  // 2. Write, component by component, keeping how to put each write back (see the file comment).
   const written = (c: Component, n: number) => {
     const r = reports.get(c);
     if (r) r.written = n;
   };
+  const before = await currentState(tenantId, plan);
+  const undo: { component: Component; run: () => Promise<unknown> }[] = [];
   let restartRequired = false;
-  if (plan.roles) written("roles", await applyRoleRestore(caller, plan.roles));
-  if (plan.users) {
-    for (const u of plan.users) await updateUser(caller, u.input);
-    written("users", plan.users.length);
-  }
-  if (plan.apiKeys) written("api_keys", await applyApiKeyRestore(plan.apiKeys));
-  if (plan.authentication) {
-    const r = await updateAuthSettings(tenantId, plan.authentication);
-    written("authentication", Object.keys(r.changes).length);
-  }
-  if (plan.firewall) {
-    for (const s of plan.firewall) {
-      const r = await replaceFirewallScope(
-        { tenantId, by, ...(s.scope === "tenant" ? {} : { gatewayId: s.scope }) },
-        s.doc,
+  let writing: Component | undefined;
+  try {
+    await writeHook(chosen);
+    if (plan.authentication) {
+      writing = "authentication";
+      const r = await updateAuthSettings(tenantId, plan.authentication);
+      const previous = before.authentication;
+      if (previous) undo.push({ component: "authentication", run: () => updateAuthSettings(tenantId, previous) });
+      written("authentication", Object.keys(r.changes).length);
+    }
+    if (plan.settings) {
+      writing = "settings";
+      const previous = before.settings;
+      const changed = await setAuditRetention(tenantId, plan.settings.audit.retention_days);
+      if (previous)
+        undo.push({ component: "settings", run: () => setAuditRetention(tenantId, previous.retentionDays) });
+      const tokens = await updateTokenSettings(tenantId, {
+        accessTokenTtlSeconds: plan.settings.tokens.access_token_ttl_seconds,
+      });
+      if (previous) {
+        undo.push({
+          component: "settings",
+          run: () => updateTokenSettings(tenantId, { accessTokenTtlSeconds: previous.tokenTtl }),
+        });
+      }
+      written("settings", (changed ? 1 : 0) + Object.keys(tokens.changes).length);
+    }
+    if (plan.firewall) {
+      writing = "firewall_rules";
+      for (const s of plan.firewall) {
+        const target = { tenantId, by, ...(s.scope === "tenant" ? {} : { gatewayId: s.scope }) };
+        const r = await replaceFirewallScope(target, s.doc);
+        const previous =
+          (s.scope === "tenant" ? before.firewall?.tenant : before.firewall?.gateways.get(s.scope)) ??
+          emptyFirewallScope();
+        undo.push({ component: "firewall_rules", run: () => replaceFirewallScope(target, previous) });
+        restartRequired ||= r.requires_reload;
+      }
+      written(
+        "firewall_rules",
+        plan.firewall.reduce((n, s) => n + s.doc.rules.length, 0),
       );
-      restartRequired ||= r.requires_reload;
     }
-    written(
-      "firewall_rules",
-      plan.firewall.reduce((n, s) => n + s.doc.rules.length, 0),
-    );
-  }
-  if (plan.ssh) {
-    for (const s of plan.ssh) {
-      await replaceSshScope({ tenantId, by, ...(s.scope === "tenant" ? {} : { gatewayId: s.scope }) }, s.doc);
+    if (plan.ssh) {
+      writing = "ssh";
+      for (const s of plan.ssh) {
+        const target = { tenantId, by, ...(s.scope === "tenant" ? {} : { gatewayId: s.scope }) };
+        await replaceSshScope(target, s.doc);
+        const previous =
+          (s.scope === "tenant" ? before.ssh?.tenant : before.ssh?.gateways.get(s.scope)) ?? emptySshScope();
+        undo.push({ component: "ssh", run: () => replaceSshScope(target, { ...previous, terminate_sessions: [] }) });
+      }
+      restartRequired = true;
+      written(
+        "ssh",
+        plan.ssh.reduce((n, s) => n + s.doc.keys.length, 0),
+      );
     }
-    restartRequired = true;
-    written(
-      "ssh",
-      plan.ssh.reduce((n, s) => n + s.doc.keys.length, 0),
-    );
+    // Only ever created, never changed (and never deleted: no area function deletes them), so last.
+    if (plan.roles) {
+      writing = "roles";
+      written("roles", await applyRoleRestore(caller, plan.roles));
+    }
+    if (plan.users) {
+      writing = "users";
+      for (const u of plan.users) {
+        await updateUser(caller, u.input);
+        undo.push({ component: "users", run: () => updateUser(caller, u.previous) });
+      }
+      written("users", plan.users.length);
+    }
+    if (plan.apiKeys) {
+      writing = "api_keys";
+      written("api_keys", await applyApiKeyRestore(plan.apiKeys));
+    }
+  } catch (e) {
+    throw await rollBack(e, writing, undo, reports);
   }
-  if (plan.settings) {
-    const changed = await setAuditRetention(tenantId, plan.settings.audit.retention_days);
-    const tokens = await updateTokenSettings(tenantId, {
-      accessTokenTtlSeconds: plan.settings.tokens.access_token_ttl_seconds,
-    });
-    written("settings", (changed ? 1 : 0) + Object.keys(tokens.changes).length);
-  }
-
   const components = wanted.map((c) => reports.get(c)).filter((r): r is ComponentReport => r !== undefined);
   return {
     restored: chosen,

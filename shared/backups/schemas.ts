@@ -39,9 +39,24 @@ export const BackupIdPath = z.strictObject({
 });
 
 /** The text parts of POST /restore (multipart; the backup is the `file` part). */
+const BackupId = z
+  .string()
+  .check(z.regex(/^backup-\d{8}-[0-9a-f]{6}$/, { message: "must be a backup id (backup-YYYYMMDD-xxxxxx)" }));
+
 export const RestoreFields = z.strictObject({
   password: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
   components: z.optional(z.string().check(z.maxLength(512))),
+  /** Beyond spec: restore a backup this tenant keeps in the store instead of uploading a file. */
+  backup_id: z.optional(BackupId),
+});
+
+/** Beyond spec: POST /restore as JSON, restoring a stored backup of the tenant (no upload, no size limit). */
+export const RestoreByIdBody = z.strictObject({
+  backup_id: BackupId,
+  password: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  components: z.optional(
+    z.union([z.string().check(z.maxLength(512)), z.array(z.string().check(z.maxLength(40))).check(z.maxLength(20))]),
+  ),
 });
 
 /** POST /reset. */

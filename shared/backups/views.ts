@@ -67,7 +67,7 @@ export const BACKUP_FILE_MEDIA = {
 const ComponentReport = /* @__PURE__ */ responseSchema(() =>
   z.object({
     component: z.string(),
-    outcome: z.enum(["restored", "skipped", "invalid"]),
+    outcome: z.enum(["restored", "skipped", "invalid", "rolled_back", "not_written"]),
     records: count,
     written: count,
     notes: z.array(z.string()),
@@ -111,7 +111,7 @@ export function restoreView(r: RestoreResult): z.infer<typeof RestoreResponse> {
 export const RestoreReportResponse = /* @__PURE__ */ responseSchema(() =>
   z.object({
     backup_id: z.string(),
-    status: z.enum(["restored", "refused"]),
+    status: z.enum(["restored", "refused", "rolled_back", "incomplete"]),
     restored_at: timestamp,
     restored_by: z.string(),
     checksum: z.string(),

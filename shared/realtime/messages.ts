@@ -26,6 +26,7 @@ export const EVENT_TYPES = [
   "scan_progress",
   "scan_completed",
   "certificate_renewal",
+  "sync_state",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -226,6 +227,39 @@ function fromWorkflow(tenantId: string, now: Image, before: Image | undefined): 
   ];
 }
 
+/**
+ * A gateway's sync state for one shadow changed, as the fleet-sync fan-out recorded it
+ * (shared/fleet/db/sync-outcomes.ts, one item per gateway and shadow): `written` → the gateway has
+ * a new configuration to apply (`pending`), `failed` → the write did not reach it. `superseded` is
+ * no change of this gateway's state (the newer change's own outcome follows). One event per change:
+ * a record whose outcome and version equal the previous image's (a retried attempt) carries none.
+ */
+function fromSyncOutcome(tenantId: string, now: Image, before: Image | undefined): RealtimeEvent[] {
+  const outcome = str(now.outcome);
+  if (outcome !== "written" && outcome !== "failed") return [];
+  if (before && before.outcome === now.outcome && before.configVersion === now.configVersion) return [];
+  const failed = outcome === "failed";
+  return [
+    {
+      tenantId,
+      stream: "events",
+      type: "sync_state",
+      severity: failed ? "high" : "info",
+      timestamp: str(now.at) ?? new Date().toISOString(),
+      gatewayId: num(now.gatewayId),
+      data: {
+        area: now.area,
+        status: failed ? "failed" : "pending",
+        config_version: now.configVersion,
+        outcome,
+        error: now.error ?? null,
+        execution_id: now.executionId,
+        source: "fan-out",
+      },
+    },
+  ];
+}
+
 /** Notifier kinds whose body is a secret (a one-time code): the socket says a message came, not what it says. */
 const SECRET_BODIES = new Set(["two_factor_code"]);
 
@@ -272,6 +306,8 @@ export function eventsOfRecord(r: DynamoDBRecord): RealtimeEvent[] {
       return fromWorkflow(tenantId, now, before);
     case "OutboxMessage":
       return inserted ? fromOutbox(tenantId, now) : [];
+    case "FleetSyncOutcome":
+      return fromSyncOutcome(tenantId, now, before);
     default:
       return [];
   }
@@ -285,4 +321,5 @@ export const REALTIME_ITEM_TYPES = [
   "SshSession",
   "WorkflowExecution",
   "OutboxMessage",
+  "FleetSyncOutcome",
 ];

@@ -21,7 +21,7 @@ export const STREAMS: Record<StreamName, StreamDef> = {
     path: "/cloud-integration/security/events",
     permission: "security:read",
     description:
-      "Security events as they happen: login failures and lockouts, brute-force blocks, firewall blocks and SSH sessions reported by gateways, configuration changes, scan progress and completion, certificate renewals",
+      "Security events as they happen: login failures and lockouts, brute-force blocks, firewall blocks and SSH sessions reported by gateways, configuration changes, gateway sync state (a configuration sent to a gateway or failing to reach it), scan progress and completion, certificate renewals",
   },
   logs: {
     name: "logs",

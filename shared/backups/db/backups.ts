@@ -50,7 +50,7 @@ export async function getBackupRecord(tenantId: string, backupId: string): Promi
 
 export const RestoreReport = z.object({
   backupId: z.string(),
-  status: z.enum(["restored", "refused"]),
+  status: z.enum(["restored", "refused", "rolled_back", "incomplete"]),
   at: z.string(),
   by: z.string(),
   checksum: z.string(),
@@ -59,7 +59,7 @@ export const RestoreReport = z.object({
   components: z.array(
     z.object({
       component: z.string(),
-      outcome: z.enum(["restored", "skipped", "invalid"]),
+      outcome: z.enum(["restored", "skipped", "invalid", "rolled_back", "not_written"]),
       records: z.number(),
       written: z.number(),
       notes: z.array(z.string()),

@@ -25676,7 +25676,7 @@ export interface operations {
                         components: {
                             component: string;
                             /** @enum {string} */
-                            outcome: "restored" | "skipped" | "invalid";
+                            outcome: "restored" | "skipped" | "invalid" | "rolled_back" | "not_written";
                             records: number;
                             written: number;
                             notes: string[];
@@ -25706,7 +25706,7 @@ export interface operations {
                     "application/json": {
                         backup_id: string;
                         /** @enum {string} */
-                        status: "restored" | "refused";
+                        status: "restored" | "refused" | "rolled_back" | "incomplete";
                         /** Format: date-time */
                         restored_at: string;
                         restored_by: string;
@@ -25716,7 +25716,7 @@ export interface operations {
                         components: {
                             component: string;
                             /** @enum {string} */
-                            outcome: "restored" | "skipped" | "invalid";
+                            outcome: "restored" | "skipped" | "invalid" | "rolled_back" | "not_written";
                             records: number;
                             written: number;
                             notes: string[];
