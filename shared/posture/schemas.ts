@@ -31,7 +31,16 @@ export const ScanCredentials = z.strictObject({
   role_arn: z.optional(RoleArn),
   external_id: z.optional(z.string().check(z.regex(/^[\w+=,.@:/-]{2,1224}$/, "an STS external id"))),
   /** The platform's own account, read with the scanner's own credentials (no keys, no role). */
-  platform: z.optional(z.literal(true)),
+  platform: z.optional(
+    z
+      .literal(true)
+      .check(
+        z.describe(
+          "Beyond spec: scan the platform's own AWS account with the scanner's own role (no keys, no AssumeRole). " +
+            "Only for the tenants the deployment names (cdk -c platformScanTenants); every other tenant gets 403.",
+        ),
+      ),
+  ),
   /** Local mode's recorded account: `true` (misconfigured) or `"fixed"` (its owner fixed the planted problems). */
   demo: z.optional(z.union([z.boolean(), z.literal("fixed")])),
 });
