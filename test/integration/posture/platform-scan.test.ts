@@ -71,6 +71,7 @@ let other: Tenant;
 let scanId: string;
 let usedCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
 let sealedWhileRunning: string | undefined = "not read";
+let dropTenantAtValidate = false;
 
 const start = (t: Tenant, credentials: Record<string, unknown>) =>
   call("POST", "/api/v1/scan/start", {
@@ -91,6 +92,7 @@ beforeAll(async () => {
   sts.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
     usedCredentials = await getClient().config.credentials();
     sealedWhileRunning = await getSealedCredentials(ops.tenantId, scanId);
+    if (dropTenantAtValidate) process.env[PLATFORM_SCAN_ENV] = "";
     return {
       Account: PLATFORM_ACCOUNT,
       Arn: `arn:aws:sts::${PLATFORM_ACCOUNT}:assumed-role/warden-cloud-scan-validate/validate`,
@@ -233,5 +235,28 @@ describe("a platform scan by any other tenant", () => {
         msg: "only one credential type at a time (got demo, platform)",
       }),
     ]);
+  });
+});
+
+describe("a tenant dropped from the deployment's list while its scan runs", () => {
+  it("reads nothing more: the next step refuses, and the scan fails saying why", async () => {
+    ec2.resetHistory();
+    kms.resetHistory();
+    // The operators redeploy without this tenant between Validate and Collect.
+    dropTenantAtValidate = true;
+    try {
+      const res = await start(ops, { platform: true });
+      expect(res.status, res.text).toBe(200);
+      await runner.settled(res.body.scan_id);
+
+      const status = await call("GET", `/api/v1/scan/status/${res.body.scan_id}`, { token: ops.token });
+      expect(status.body.status).toBe("failed");
+      expect(status.body.error).toContain("platformScanTenants");
+      expect(ec2.calls()).toHaveLength(0);
+      expect(kms.calls()).toHaveLength(0);
+    } finally {
+      dropTenantAtValidate = false;
+      process.env[PLATFORM_SCAN_ENV] = ops.tenantId;
+    }
   });
 });
