@@ -7,8 +7,9 @@
  * `notifier=aws` with `notifierFromEmail=<SES-verified sender>` to send user notifications through
  * SES/SNS (default: the table's outbox), `stripeSecretArn=<Secrets Manager secret ARN or name>` to
  * bill through Stripe (README "Deploy": what the secret holds), `bedrockModelId=<model or inference
- * profile id>` for the insights summary's prose (Amazon Bedrock), `nag=false` to skip cdk-nag for a
- * quick synth (the infra tests always run it); `stage` (the Stage tag), `canary=true` (CodeDeploy canary per function),
+ * profile id>` for the insights summary's prose (Amazon Bedrock), `platformScanTenants=<tenant id,…>`
+ * for the tenants that may scan the platform's own AWS account (README "Cloudsentinel"), `nag=false`
+ * to skip cdk-nag for a quick synth (the infra tests always run it); `stage` (the Stage tag), `canary=true` (CodeDeploy canary per function),
  * `reservedConcurrency=false` or `reservedAuth`/`reservedIngest`/`reservedWorker` (per function) and
  * `accountConcurrency` (the quota they are checked against), `domainName` with `certificateArn`
  * (custom domain), `waf=true` (CloudFront + WAF; the app must be deployed to us-east-1).
@@ -73,12 +74,23 @@ if (notifier !== undefined && notifier !== "aws" && notifier !== "outbox") {
 const notifierFromEmail = text("notifierFromEmail");
 if (notifier === "aws" && !notifierFromEmail)
   throw new Error("-c notifier=aws needs -c notifierFromEmail=<SES-verified sender>");
+// Tenant ids are slugs (shared/tenancy tenantSlug); a typo here would silently allow nobody.
+const platformScanTenants = text("platformScanTenants")
+  ?.split(",")
+  .map((id) => id.trim())
+  .filter((id) => id.length > 0);
+for (const id of platformScanTenants ?? []) {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) {
+    throw new Error(`-c platformScanTenants: "${id}" is not a tenant id (lower-case letters, digits and dashes)`);
+  }
+}
 const { app } = createApp({
   assetsDir: DEFAULT_OUTDIR,
   prefix: text("prefix"),
   nag: text("nag") !== "false",
   stripeSecretArn: text("stripeSecretArn"),
   bedrockModelId: text("bedrockModelId"),
+  ...(platformScanTenants?.length && { platformScanTenants }),
   stage: text("stage"),
   canary: flag("canary"),
   concurrency:

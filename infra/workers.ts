@@ -51,9 +51,21 @@ const TASK_ACCESS: Record<string, Access> = {
   // them, or assume the customer's role); Notify opens the webhook secret; none touches IoT.
   // Validate and Collect call the customer's AWS, so they may assume the customer's role (role_arn,
   // with its external id); Evaluate only reads the collected inventory.
-  "functions/workflows/cloud-scan/validate.ts": { table: "RW", dataKey: "decrypt", assumeCustomerRoles: true },
-  "functions/workflows/cloud-scan/collect.ts": { table: "RW", dataKey: "decrypt", assumeCustomerRoles: true },
-  "functions/workflows/cloud-scan/evaluate.ts": { table: "RW", dataKey: "decrypt" },
+  // Scans of the platform's own account (-c platformScanTenants) read it with these two functions'
+  // own roles; Evaluate re-checks the tenant's right but calls no AWS API.
+  "functions/workflows/cloud-scan/validate.ts": {
+    table: "RW",
+    dataKey: "decrypt",
+    assumeCustomerRoles: true,
+    platformAccountScan: "collect",
+  },
+  "functions/workflows/cloud-scan/collect.ts": {
+    table: "RW",
+    dataKey: "decrypt",
+    assumeCustomerRoles: true,
+    platformAccountScan: "collect",
+  },
+  "functions/workflows/cloud-scan/evaluate.ts": { table: "RW", dataKey: "decrypt", platformAccountScan: "gate" },
   "functions/workflows/cloud-scan/notify.ts": { table: "RW", dataKey: "decrypt" },
   "functions/workflows/cloud-scan/finish.ts": { table: "RW" },
   // Gateway scan steps read what the gateways report (shadows) and never write a shadow.

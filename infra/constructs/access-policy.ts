@@ -22,6 +22,7 @@ import {
   THING_UNDO_ACTIONS,
 } from "#shared/iot/policy.ts";
 import type { Access } from "#shared/kit/route.ts";
+import { PLATFORM_SCAN_ACTIONS } from "#shared/posture/adapters/aws-permissions.ts";
 import { TABLE } from "#shared/table/table.ts";
 import {
   preTenantStatements,
@@ -124,6 +125,11 @@ export interface AccessTargets {
   names?: DeploymentNames;
   /** Set when the scheduled gateway-scan function is deployed: tenants' scan schedules invoke it. */
   scanSchedules?: boolean;
+  /**
+   * `-c platformScanTenants=<id,…>`: the tenants that may scan the platform's own account with the
+   * scanner's own role. Unset, no function gets the collectors' read grant or the list.
+   */
+  platformScanTenants?: string[];
 }
 
 /**
@@ -364,6 +370,13 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     allow(["bedrock:InvokeModel"], bedrockModelResources(scope, targets.bedrockModelId));
   }
   if (needs.assumeCustomerRoles) statements.push(...assumeCustomerRoleStatements(scope));
+  if (needs.platformAccountScan === "collect" && targets.platformScanTenants?.length) {
+    // The collectors' own calls, read-only, on the platform's account (the only one these
+    // credentials reach): the exact list aws.ts sends, smaller than SecurityAudit (see its file).
+    // Most are list calls without resource-level permissions, and the resources are discovered at
+    // run time, hence `*`.
+    allow([...PLATFORM_SCAN_ACTIONS], ["*"]);
+  }
   if (needs.scanSchedules && targets.scanSchedules && targets.names) {
     statements.push(...scanScheduleStatements(scope, targets.names));
   }

@@ -56,6 +56,12 @@ export function acknowledgeFunctionFindings(
   const star = [XRAY];
   if (needs.iotRegistry === "register") star.push("iot:CreateKeysAndCertificate supports none either");
   if (needs.notify) star.push("sns:Publish to a phone number (SMS) has no resource ARN");
+  if (needs.platformAccountScan === "collect") {
+    star.push(
+      "the platform-account scan (-c platformScanTenants) makes the collectors' read-only calls " +
+        "(shared/posture/adapters/aws-permissions.ts) on resources found at run time, most of them list calls with none",
+    );
+  }
   ack(scope, wildcard("*"), `${star.join("; ")} (Service Authorization Reference).`);
 
   // Only workers hold thing wildcards of their own (access-policy.ts): a route with a verified caller

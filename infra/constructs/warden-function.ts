@@ -142,7 +142,12 @@ export class WardenFunction extends Construct {
       }),
     );
     // SES and SNS are granted only where notifications really leave through them.
-    const granted: FunctionNeeds = { ...needs, notify: !!needs.notify && platform.settings.notifier === "aws" };
+    const granted: FunctionNeeds = {
+      ...needs,
+      notify: !!needs.notify && platform.settings.notifier === "aws",
+      // Platform-account scans exist only where the deployment names who may run them.
+      platformAccountScan: platform.platformScanTenants?.length ? needs.platformAccountScan : undefined,
+    };
     for (const statement of accessStatements(this, granted, platform)) this.role.addToPrincipalPolicy(statement);
     // Token-signer tag, scanner role path, scan-schedule variables (access-policy.ts).
     const accessEnvironment = applyAccessIdentity(this, this.role, granted, platform);
@@ -196,6 +201,9 @@ export class WardenFunction extends Construct {
     }
     // Only the summary route learns which Bedrock model writes its prose (and may invoke it).
     if (needs.summariserModel && platform.bedrockModelId) environment.WARDEN_BEDROCK_MODEL_ID = platform.bedrockModelId;
+    if (granted.platformAccountScan && platform.platformScanTenants) {
+      environment.WARDEN_PLATFORM_SCAN_TENANTS = platform.platformScanTenants.join(",");
+    }
     Object.assign(environment, accessEnvironment);
     // The registry attaches this one static policy to every gateway certificate.
     if (needs.iotRegistry && platform.iotGatewayPolicyName) {

@@ -27,7 +27,8 @@ export const cloudsentinelScanRoutes: RouteDef[] = [
     handler: "functions/cloudsentinel/scan/start.ts",
     permission: "cloud:write",
     rateClass: "scan",
-    access: { table: "RW", dataKey: "encrypt", workflows: "start" },
+    // "gate": answers 403 to a platform-account scan from a tenant the deployment did not name.
+    access: { table: "RW", dataKey: "encrypt", workflows: "start", platformAccountScan: "gate" },
     audit: { event: "Cloud Scan Started", eventType: "cloud_scan_started" },
   }),
   row({
@@ -49,7 +50,8 @@ export const cloudsentinelScanRoutes: RouteDef[] = [
     path: "/scan/providers",
     handler: "functions/cloudsentinel/scan/providers.ts",
     permission: "cloud:read",
-    access: {},
+    // Lists `platform` among the credential types only for a tenant the deployment names.
+    access: { platformAccountScan: "gate" },
   }),
   row({
     method: "GET",

@@ -79,6 +79,12 @@ export interface CreateAppOptions {
    * with it (README "Deploy"); without it the summary is the deterministic rules text.
    */
   bedrockModelId?: string;
+  /**
+   * `-c platformScanTenants=<id,…>`: the tenants that may scan the platform's own AWS account with
+   * the scanner's own role (README "Cloudsentinel"); only then do the scan's collector functions
+   * get read access to this account. Unset (the default): nobody may.
+   */
+  platformScanTenants?: string[];
   /** `-c stage=`: the `Stage` tag on every stack and resource (e.g. prod, staging). */
   stage?: string;
   /** `-c canary=true`: CodeDeploy canary (10 % for 5 minutes) per function, rolled back on its alarms. */
@@ -263,6 +269,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     stateMachineNamePrefix: `${prefix.toLowerCase()}-`,
     ...(options.stripeSecretArn ? { paymentSecretArn: options.stripeSecretArn } : {}),
     ...(options.bedrockModelId ? { bedrockModelId: options.bedrockModelId } : {}),
+    ...(options.platformScanTenants?.length ? { platformScanTenants: options.platformScanTenants } : {}),
     release: { canary: !!options.canary, ...(options.rollbackAlarms && { rollbackAlarms: options.rollbackAlarms }) },
     concurrency,
     names: deploymentNames(prefix, data.stackName),

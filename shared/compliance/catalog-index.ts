@@ -16,7 +16,8 @@ export type CatalogId =
   | "soc2-tsc-2017"
   | "pci-dss-4.0"
   | "hipaa-security-rule"
-  | "cis-aws-foundations-v3.0";
+  | "cis-aws-foundations-v3.0"
+  | "aws-fsbp";
 
 const summaries: readonly CatalogSummary[] = CatalogIndex.parse(index).catalogs;
 const ids = new Set(summaries.map((s) => s.id));

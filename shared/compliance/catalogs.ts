@@ -26,6 +26,7 @@ const CATALOG_LOADERS = {
   "pci-dss-4.0": () => import("./catalogs/pci-dss-4.0.json", { with: { type: "json" } }),
   "hipaa-security-rule": () => import("./catalogs/hipaa-security-rule.json", { with: { type: "json" } }),
   "cis-aws-foundations-v3.0": () => import("./catalogs/cis-aws-foundations-v3.0.json", { with: { type: "json" } }),
+  "aws-fsbp": () => import("./catalogs/aws-fsbp.json", { with: { type: "json" } }),
 } satisfies Record<CatalogId, () => Promise<{ default: unknown }>>;
 
 const MAPPING_LOADERS = [

@@ -1,8 +1,8 @@
 /**
  * Cloud scan findings as evidence on the tenant's controls. When a cloud scan completes (the
  * cloud-scan state machine's Evidence step), every control of the tenant whose catalog requirement
- * a check of that scan maps to — CIS AWS Foundations v3.0, NIST CSF 2.0 and ISO 27001:2022, the
- * frameworks the scan reported on — gets an evidence record `cloud_posture` naming the scan, the
+ * a check of that scan maps to — CIS AWS Foundations v3.0, AWS FSBP, NIST CSF 2.0 and ISO 27001:2022,
+ * the frameworks the scan reported on — gets an evidence record `cloud_posture` naming the scan, the
  * checks mapped there and the failing findings:
  *
  * - `fail` while a critical finding on the requirement is open (its alert open or acknowledged, or

@@ -54,6 +54,14 @@ export interface Access {
    */
   assumeCustomerRoles?: boolean;
   /**
+   * Cloud scans of the platform's own account with the scanner's own role (`credentials:
+   * {"platform": true}`), only when the deployment names the tenants allowed (`-c
+   * platformScanTenants`): "gate" learns that list (WARDEN_PLATFORM_SCAN_TENANTS) to answer who may;
+   * "collect" also gets the collectors' read-only calls on the platform's account
+   * (shared/posture/adapters/aws-permissions.ts). Without the option neither is granted.
+   */
+  platformAccountScan?: "gate" | "collect";
+  /**
    * EventBridge Scheduler: create, update and delete the tenants' scan schedules in this
    * deployment's schedule group, passing only the scan scheduler role.
    */

@@ -3,6 +3,8 @@
  * the collectors read and its commercial regions; Azure and GCP listed as not yet available (a scan
  * request for them is refused with a clear 400 until their collectors exist).
  */
+import { mayScanPlatform } from "./platform.ts";
+
 export const CLOUD_PROVIDERS = ["aws", "azure", "gcp"] as const;
 export type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
 
@@ -70,15 +72,21 @@ export interface ProviderInfo {
   note?: string;
 }
 
-export function providerCatalogue(): Record<CloudProvider, ProviderInfo> {
+/** `tenantId`: the caller's tenant; `platform` is listed only for a tenant the deployment allows it. */
+export function providerCatalogue(tenantId?: string): Record<CloudProvider, ProviderInfo> {
   return {
     aws: {
       name: "Amazon Web Services",
       available: true,
       services: [...SCAN_SERVICES],
       regions: [...AWS_REGIONS],
-      // `demo`: local mode's recorded account (beyond spec).
-      credential_types: ["access_key", "role_arn", "demo"],
+      // `demo`: local mode's recorded account; `platform`: the platform's own account (both beyond spec).
+      credential_types: [
+        "access_key",
+        "role_arn",
+        ...(tenantId !== undefined && mayScanPlatform(tenantId) ? ["platform"] : []),
+        "demo",
+      ],
     },
     azure: {
       name: "Microsoft Azure",

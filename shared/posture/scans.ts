@@ -40,6 +40,7 @@ import {
   storedFinding,
 } from "./findings.ts";
 import { type ScanEvent, sendScanEvents } from "./notify.ts";
+import { requirePlatformScan } from "./platform.ts";
 import { SCAN_SERVICES, type ScanService } from "./providers.ts";
 import type { ScanCredentials, StartScanBody } from "./schemas.ts";
 import {
@@ -59,19 +60,20 @@ const DEFAULT_SERVICES: readonly ScanService[] = SCAN_SERVICES;
 
 type Mode = ScanItem["credentialMode"];
 
-/** Exactly one way in: access keys (both halves), a role to assume, or the demo account. */
+/** Exactly one way in: access keys (both halves), a role to assume, the platform's own account, or the demo account. */
 function credentialMode(c: ScanCredentials): Mode {
   const modes: Mode[] = [];
   if (c.demo) modes.push("demo");
   if (c.access_key_id || c.secret_access_key) modes.push("access_key");
   if (c.role_arn) modes.push("role_arn");
+  if (c.platform) modes.push("platform");
   if (modes.length !== 1) {
-    throw new Invalid("credentials: give access keys, a role_arn, or demo: true (exactly one)", [
+    throw new Invalid("credentials: give access keys, a role_arn, platform: true or demo: true (exactly one)", [
       {
         loc: ["body", "credentials"],
         msg:
           modes.length === 0
-            ? "field required: access_key_id + secret_access_key, role_arn (+ external_id) or demo"
+            ? "field required: access_key_id + secret_access_key, role_arn (+ external_id), platform or demo"
             : `only one credential type at a time (got ${modes.join(", ")})`,
         type: modes.length === 0 ? "value_error.missing" : "value_error",
       },
@@ -116,6 +118,8 @@ export async function startScan(tenantId: string, body: StartScanBody, by: strin
     throw new Invalid(`cloud_provider '${body.cloud_provider}' is not available yet; AWS is (GET /scan/providers)`);
   }
   const mode = credentialMode(body.credentials);
+  // The platform's own account: only tenants the deployment names, before anything is counted or stored.
+  if (mode === "platform") requirePlatformScan(tenantId);
   const cfg = body.scan_config;
   const services = [...new Set(cfg.services ?? DEFAULT_SERVICES)];
   const regions = [...new Set(cfg.regions ?? [body.credentials.region ?? "us-east-1"])];
@@ -130,7 +134,8 @@ export async function startScan(tenantId: string, body: StartScanBody, by: strin
   const id = newExecutionId("scan");
   const now = new Date().toISOString();
   const { region: _r, ...secret } = body.credentials;
-  const sealed = mode === "demo" ? null : await encryptSecret(tenantId, JSON.stringify(secret));
+  // Demo and platform scans have no secret to keep: nothing is sealed.
+  const sealed = mode === "demo" || mode === "platform" ? null : await encryptSecret(tenantId, JSON.stringify(secret));
   const units = scanUnits(services, regions, home);
   const scan: Omit<ScanItem, "hasCredentials" | "doneUnits"> = {
     id,
@@ -202,10 +207,20 @@ export async function findingsOf(tenantId: string, scanId: string): Promise<Stor
 
 // ── the state machine's steps ────────────────────────────────────────────────────────────────
 
-/** The scan's source: the demo account, or AWS with the sealed credentials (opened here, never logged). */
+/**
+ * The scan's source: the demo account; the platform's own account with the function's own
+ * credentials (the tenant's right checked again here, so a tenant dropped from the deployment's
+ * list since the start gets no further read); or AWS with the sealed credentials (opened here,
+ * never logged).
+ */
 async function sourceOf(state: WorkflowState, scan: ScanItem): Promise<InventorySource> {
   const demo = state.params.demo;
   if (demo === "misconfigured" || demo === "fixed") return demoSource(demo);
+  if (scan.credentialMode === "platform") {
+    requirePlatformScan(state.tenantId);
+    const { awsSource } = await import("./adapters/aws.ts");
+    return awsSource({ platform: true }, scan.region);
+  }
   const sealed = await getSealedCredentials(state.tenantId, scan.id);
   if (!sealed) throw new Error("the scan's credentials are gone (the scan ended)");
   const creds = JSON.parse(await decryptSecret(state.tenantId, sealed)) as ScanCredentials;

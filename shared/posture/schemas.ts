@@ -19,7 +19,9 @@ const RoleArn = z
 
 /**
  * The spec's access keys, or (beyond spec) `role_arn` + `external_id` to assume a read-only role in
- * the customer's account, or `demo: true` for the recorded demo account. Exactly one of them.
+ * the customer's account, `platform: true` for the platform's own account with the scanner's own
+ * role (only tenants the deployment names: platform.ts), or `demo: true` for the recorded demo
+ * account. Exactly one of them.
  */
 export const ScanCredentials = z.strictObject({
   access_key_id: z.optional(AccessKeyId),
@@ -28,6 +30,17 @@ export const ScanCredentials = z.strictObject({
   region: z.optional(AwsRegion),
   role_arn: z.optional(RoleArn),
   external_id: z.optional(z.string().check(z.regex(/^[\w+=,.@:/-]{2,1224}$/, "an STS external id"))),
+  /** The platform's own account, read with the scanner's own credentials (no keys, no role). */
+  platform: z.optional(
+    z
+      .literal(true)
+      .check(
+        z.describe(
+          "Beyond spec: scan the platform's own AWS account with the scanner's own role (no keys, no AssumeRole). " +
+            "Only for the tenants the deployment names (cdk -c platformScanTenants); every other tenant gets 403.",
+        ),
+      ),
+  ),
   /** Local mode's recorded account: `true` (misconfigured) or `"fixed"` (its owner fixed the planted problems). */
   demo: z.optional(z.union([z.boolean(), z.literal("fixed")])),
 });

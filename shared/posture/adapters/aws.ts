@@ -1,8 +1,10 @@
 /**
  * The AWS collectors (SDK v3): one function per service, reading one region (global services: the
  * home region), paginated, copying the API's answers into the inventory's shape (inventory.ts keeps
- * the API's own field names). Credentials: the request's access keys, or a role in the customer's
- * account assumed with its external id (STS AssumeRole, one-hour session). Every client retries
+ * the API's own field names). Credentials: the request's access keys, a role in the customer's
+ * account assumed with its external id (STS AssumeRole, one-hour session), or — for the platform's
+ * own account (`platform: true`) — none given: the SDK's default provider chain, i.e. the function's
+ * own role (aws-permissions.ts lists what that role may call). Every client retries
  * throttling itself (adaptive mode, 6 attempts); what is still throttled becomes `Throttled` (the
  * state machine retries the unit with jitter), a refusal (AccessDenied, an opt-in region) becomes
  * `UnitRefused` (the unit is skipped with the reason).
@@ -156,7 +158,7 @@ export function awsSource(
   clientOptions: Record<string, unknown> = {},
 ): InventorySource {
   let session: Promise<AwsCredentials> | undefined;
-  const credentials = (): Promise<AwsCredentials> => {
+  const given = (): Promise<AwsCredentials> => {
     session ??= (async () => {
       if (creds.access_key_id && creds.secret_access_key) {
         return {
@@ -182,7 +184,9 @@ export function awsSource(
     })();
     return session;
   };
-  const opts = (region: string) => ({ ...CLIENT, region, credentials, ...clientOptions });
+  // The platform's own account: no credentials option, so each client resolves the default chain.
+  const credentials = creds.platform ? {} : { credentials: given };
+  const opts = (region: string) => ({ ...CLIENT, region, ...credentials, ...clientOptions });
   let finishedAt = new Date().toISOString();
 
   return {

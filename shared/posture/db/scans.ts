@@ -35,7 +35,7 @@ export interface ScanItem {
   services: string[];
   frameworks: string[];
   deepScan: boolean;
-  credentialMode: "demo" | "access_key" | "role_arn";
+  credentialMode: "demo" | "access_key" | "role_arn" | "platform";
   accountId: string | null;
   totalUnits: number;
   unitsDone: number;

@@ -78,16 +78,16 @@ describe("enterprises", () => {
 });
 
 describe("frameworks", () => {
-  it("lists the 8 shipped catalogs, DRF-paged", async () => {
+  it("lists the 9 shipped catalogs, DRF-paged", async () => {
     const res = await call("GET", `${S}/frameworks/`, { token: acme.token });
     expect(res.status).toBe(200);
     const page = FrameworkPage.parse(res.body);
-    expect(page.count).toBe(8);
+    expect(page.count).toBe(9);
     expect(page.next).toBeNull();
     expect(page.results.map((f) => f.id)).toContain("iso-27001-2022");
     const paged = await call("GET", `${S}/frameworks/?page_size=3&page=2`, { token: acme.token });
     expect(paged.body).toMatchObject({
-      count: 8,
+      count: 9,
       next: `${S}/frameworks/?page_size=3&page=3`,
       previous: `${S}/frameworks/?page_size=3`,
     });

@@ -14,6 +14,7 @@ import {
   loadCatalog,
   requirementTree,
 } from "#shared/compliance/catalogs.ts";
+import { ALL_CHECKS } from "#shared/posture/checks/index.ts";
 
 const ALL_IDS: CatalogId[] = [
   "nist-csf-2.0",
@@ -24,6 +25,7 @@ const ALL_IDS: CatalogId[] = [
   "pci-dss-4.0",
   "hipaa-security-rule",
   "cis-aws-foundations-v3.0",
+  "aws-fsbp",
 ];
 
 function active(catalog: Catalog, kind: Requirement["kind"]): Requirement[] {
@@ -367,6 +369,26 @@ describe("CIS AWS Foundations Benchmark v3.0.0", () => {
   });
 });
 
+describe("AWS Foundational Security Best Practices", () => {
+  it("holds every FSBP control a cloud scan check maps to, as a control under its service's section", async () => {
+    const fsbp = await loadCatalog("aws-fsbp");
+    const mapped = [...new Set(ALL_CHECKS.flatMap((c) => c.frameworks["aws-fsbp"]))];
+
+    const missing = mapped.filter((id) => !fsbp.requirements.some((r) => r.id === id && r.kind === "control"));
+    const misplaced = fsbp.requirements.filter((r) => r.kind === "control" && r.parent_id !== r.id.split(".")[0]);
+
+    expect(mapped.length).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
+    expect(misplaced).toEqual([]);
+  });
+
+  it("carries the Security Hub severity of a control (root MFA and public S3 reads are critical)", async () => {
+    expect((await findRequirement("aws-fsbp", "IAM.9"))?.description).toBe("Security Hub severity: critical.");
+    expect((await findRequirement("aws-fsbp", "s3.2"))?.title).toBe("S3 buckets should prohibit public read access");
+    expect(await findRequirement("aws-fsbp", "S3.999")).toBeUndefined();
+  });
+});
+
 describe("requirementTree", () => {
   it("nests every requirement exactly once under its parent", async () => {
     const csf = await loadCatalog("nist-csf-2.0");
@@ -407,6 +429,8 @@ describe("byName", () => {
     ["800-53", "nist-800-53-r5"],
     ["cis controls", "cis-controls-v8.1"],
     ["CIS AWS Foundations", "cis-aws-foundations-v3.0"],
+    ["FSBP", "aws-fsbp"],
+    ["AWS Foundational Security Best Practices", "aws-fsbp"],
     ["SOC 2", "soc2-tsc-2017"],
     ["PCI-DSS", "pci-dss-4.0"],
     ["Hipaa", "hipaa-security-rule"],

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { Catalog, CatalogIndex, type CatalogSummary, isActive } from "../../catalog.ts";
 import { writeJson } from "./write-json.ts";
 
-/** Listing order: the general frameworks first, then the sector rules, then the benchmark. */
+/** Listing order: the general frameworks first, then the sector rules, then the AWS benchmark and standard. */
 const ORDER = [
   "nist-csf-2.0",
   "nist-800-53-r5",
@@ -19,6 +19,7 @@ const ORDER = [
   "pci-dss-4.0",
   "hipaa-security-rule",
   "cis-aws-foundations-v3.0",
+  "aws-fsbp",
 ];
 
 function summarise(catalog: Catalog): CatalogSummary {
