@@ -1,7 +1,13 @@
 /**
- * One esbuild run over every Lambda entry point (route handlers and workers), one self-contained
- * ESM bundle per function under `dist/functions/<functionId>/index.mjs`, which is what the CDK app
- * deploys with `Code.fromAsset`. `npm run build` runs it; the infra tests call `buildFunctions()`.
+ * Every Lambda entry point (route handlers and workers) bundled into a self-contained directory per
+ * function, `dist/functions/<functionId>/` with `index.mjs`, which is what the CDK app deploys with
+ * `Code.fromAsset`. `npm run build` (and so `cdk synth`/`deploy`) runs it; the infra tests call
+ * `buildFunctions({ sdk: "external" })`. Three stages, each bounded in memory:
+ * 1. one esbuild run over every function, the AWS SDK left out of it (one file per function);
+ * 2. the few functions carrying a heavy dependency they import on first use (PDF writer and fonts,
+ *    spreadsheet writer, password dictionaries) built again alone with code splitting, so that
+ *    dependency sits in a chunk beside index.mjs that a cold start does not load;
+ * 3. the AWS SDK pre-bundled once (`shipSdk`) and copied into the directories that import it.
  *
  * A route's bundle starts from a small generated entry (see `routeEntry`) that imports the
  * module's `endpoint` and exports `handler = endpoint.lambda(<its row>)`: the row is written into
@@ -237,7 +243,8 @@ function bundleOptions(entries: Entry[], sdk: SdkMode): BuildOptions & { metafil
     format: "esm",
     platform: "node",
     target: "node22",
-    minify: true,
+    // WARDEN_BUILD_READABLE=1: names kept, for reading a `node --cpu-prof` profile of a bundle.
+    minify: process.env.WARDEN_BUILD_READABLE !== "1",
     // Small maps (no sources inlined): stack traces in CloudWatch point at shared/… lines.
     sourcemap: true,
     sourcesContent: false,

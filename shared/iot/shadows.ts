@@ -17,18 +17,22 @@ import { Conflict, PayloadTooLarge } from "#shared/kit/errors.ts";
 
 const local = config.IOT_DATA_ENDPOINT !== undefined;
 
-const client = new IoTDataPlaneClient({
-  region: config.AWS_REGION,
-  ...(local
-    ? {
-        endpoint: config.IOT_DATA_ENDPOINT,
-        // The local IoT Core accepts any credentials; fixed ones keep local mode free of an AWS profile.
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      }
-    : config.IOT_ENDPOINT_ADDRESS
-      ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
-      : {}),
-});
+// Built on first use: a function that imports this module but does not send stays free of the
+// client's setup at its cold start.
+let clientBuilt: IoTDataPlaneClient | undefined;
+const client = (): IoTDataPlaneClient =>
+  (clientBuilt ??= new IoTDataPlaneClient({
+    region: config.AWS_REGION,
+    ...(local
+      ? {
+          endpoint: config.IOT_DATA_ENDPOINT,
+          // The local IoT Core accepts any credentials; fixed ones keep local mode free of an AWS profile.
+          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        }
+      : config.IOT_ENDPOINT_ADDRESS
+        ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
+        : {}),
+  }));
 
 /** IoT Core's limit for the state of one shadow (desired and reported together), as the edge contract states it. */
 export { SHADOW_STATE_LIMIT_BYTES };
@@ -77,7 +81,7 @@ function decode(payload: Uint8Array | undefined): unknown {
 /** The shadow, or undefined when it does not exist (yet). */
 export async function getShadow(thingName: string, shadowName: string): Promise<Shadow | undefined> {
   try {
-    const out = await client.send(new GetThingShadowCommand({ thingName, shadowName }));
+    const out = await client().send(new GetThingShadowCommand({ thingName, shadowName }));
     const parsed = ShadowEnvelope.parse(decode(out.payload));
     return { ...parsed.state, version: parsed.version };
   } catch (e) {
@@ -99,7 +103,7 @@ export async function updateDesired(
 ): Promise<{ version: number }> {
   const body = { state: { desired }, ...(expectedVersion !== undefined ? { version: expectedVersion } : {}) };
   try {
-    const out = await client.send(
+    const out = await client().send(
       new UpdateThingShadowCommand({ thingName, shadowName, payload: Buffer.from(JSON.stringify(body)) }),
     );
     const parsed = z.object({ version: z.number() }).parse(decode(out.payload));
@@ -120,7 +124,7 @@ export async function updateDesired(
 
 export async function deleteShadow(thingName: string, shadowName: string): Promise<void> {
   try {
-    await client.send(new DeleteThingShadowCommand({ thingName, shadowName }));
+    await client().send(new DeleteThingShadowCommand({ thingName, shadowName }));
   } catch (e) {
     if (errorName(e) !== "ResourceNotFoundException") throw e;
   }
