@@ -63,6 +63,7 @@ export interface ColdStartSummary {
   medianFunctionMs: number;
   medianFunctionCpuMs: number;
   medianLithMs: number;
+  medianLithCpuMs: number;
   medianRatio: number;
   medianCpuRatio: number;
   baselineMs: number;
@@ -201,6 +202,7 @@ export async function benchColdStart(
     medianFunctionMs: median(rows.map((x) => x.fn.totalMs)),
     medianFunctionCpuMs: median(rows.map((x) => x.fn.cpuMs)),
     medianLithMs: median(rows.map((x) => x.lith.totalMs)),
+    medianLithCpuMs: median(rows.map((x) => x.lith.cpuMs)),
     medianRatio: median(rows.map((x) => x.ratio)),
     medianCpuRatio: median(rows.map((x) => x.fn.cpuMs / x.lith.cpuMs)),
     baselineMs: median(baseline),
@@ -228,7 +230,7 @@ export function printColdStart({ rows, summary: s }: { rows: ColdStartRow[]; sum
     `\nfunctions: ${s.functions} (AWS SDK ${s.sdk === "bundled" ? "pre-bundled beside each function and the lith" : "from node_modules"}); bundles: median ${kb(s.medianBundleBytes)}, largest ${s.maxBundle.id} ${kb(s.maxBundle.bytes)}; lith ${kb(s.lithBytes)}` +
       `\nfresh node process (import node:crypto only): ${ms(s.baselineMs)}` +
       `\nmedian function import+first answer ${ms(s.medianFunctionMs)} [CPU ${ms(s.medianFunctionCpuMs)}] (target ≤ ${t.medianFunctionMs} ms)` +
-      `\nmedian lith import+first answer ${ms(s.medianLithMs)}` +
+      `\nmedian lith import+first answer ${ms(s.medianLithMs)} [CPU ${ms(s.medianLithCpuMs)}]` +
       `\nmedian ratio function/lith ${s.medianRatio.toFixed(2)} [CPU ${s.medianCpuRatio.toFixed(2)}] (target ≤ ${t.medianRatio})`,
   );
 }
