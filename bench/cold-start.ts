@@ -17,7 +17,8 @@
  *
  * Standalone: `npx tsx bench/cold-start.ts` (starts DynamoDB Local itself). Environment:
  * WARDEN_BENCH_COLD_RUNS (default 3), WARDEN_BENCH_COLD_ROUTES (every n-th route only, default 1),
- * WARDEN_BENCH_COLD_PROFILE (a directory: each fresh process writes its `node --cpu-prof` profile there).
+ * WARDEN_BENCH_COLD_PROFILE (a directory: each fresh process writes its `node --cpu-prof` profile there),
+ * WARDEN_BENCH_COLD_SDK=external (bundles that load the AWS SDK from node_modules: the figure before it was bundled).
  */
 import { execFile } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -54,6 +55,7 @@ export interface ColdStartRow {
 
 export interface ColdStartSummary {
   functions: number;
+  sdk: "bundled" | "external";
   runs: number;
   medianBundleBytes: number;
   maxBundle: { id: string; bytes: number };
@@ -61,6 +63,7 @@ export interface ColdStartSummary {
   medianFunctionMs: number;
   medianFunctionCpuMs: number;
   medianLithMs: number;
+  medianLithCpuMs: number;
   medianRatio: number;
   medianCpuRatio: number;
   baselineMs: number;
@@ -102,7 +105,7 @@ function medianOf(children: Child[]) {
 export async function benchColdStart(
   api: Api,
   env: NodeJS.ProcessEnv,
-  options: { runs?: number; every?: number } = {},
+  options: { runs?: number; every?: number; sdk?: "bundled" | "external" } = {},
 ): Promise<{ rows: ColdStartRow[]; summary: ColdStartSummary }> {
   const runs = options.runs ?? Number(process.env.WARDEN_BENCH_COLD_RUNS ?? 3);
   const every = options.every ?? Number(process.env.WARDEN_BENCH_COLD_ROUTES ?? 1);
@@ -110,11 +113,17 @@ export async function benchColdStart(
   const { functionId } = await import("#shared/kit/route.ts");
   const { allEntries, buildFunctions, buildLith } = await import("#infra/build.ts");
 
-  // Inside the repository: the bundles leave @aws-sdk/* to the runtime, which node_modules stands in for here.
+  // Built as a deploy builds them: the SDK pre-bundled beside each function (and the lith). With
+  // WARDEN_BENCH_COLD_SDK=external the bundles leave @aws-sdk/* to node_modules instead (the
+  // runtime's SDK, loaded file by file): the figure before the SDK was bundled, for comparison.
+  const sdk = options.sdk ?? (process.env.WARDEN_BENCH_COLD_SDK === "external" ? "external" : "bundled");
   const outdir = join(root, "dist", "bench-functions");
   const entries = allEntries();
-  const built = await buildFunctions({ outdir, entries });
-  const lith = await buildLith({ outdir: join(root, "dist", "bench-lith"), entries });
+  const http = routes.filter((r) => r.method !== "WEBSOCKET").filter((_, i) => i % every === 0);
+  const measured = new Set(http.map((r) => functionId(r.handler)));
+  // Only the functions measured are built (a full build is minutes here); the lith holds every route.
+  const built = await buildFunctions({ outdir, entries: entries.filter((e) => measured.has(e.functionId)), sdk });
+  const lith = await buildLith({ outdir: join(root, "dist", "bench-lith"), entries, sdk });
   const byId = new Map(built.map((b) => [b.functionId, b]));
   const childEnv = { ...process.env, ...env };
 
@@ -129,7 +138,6 @@ export async function benchColdStart(
     baseline.push(Number(stdout));
   }
 
-  const http = routes.filter((r) => r.method !== "WEBSOCKET").filter((_, i) => i % every === 0);
   const rows: ColdStartRow[] = [];
   for (const r of http) {
     const id = functionId(r.handler);
@@ -186,6 +194,7 @@ export async function benchColdStart(
   const largest = built.reduce((a, x) => (x.bytes > a.bytes ? x : a));
   const summary: ColdStartSummary = {
     functions: rows.length,
+    sdk,
     runs,
     medianBundleBytes: median(built.map((x) => x.bytes)),
     maxBundle: { id: largest.functionId, bytes: largest.bytes },
@@ -193,6 +202,7 @@ export async function benchColdStart(
     medianFunctionMs: median(rows.map((x) => x.fn.totalMs)),
     medianFunctionCpuMs: median(rows.map((x) => x.fn.cpuMs)),
     medianLithMs: median(rows.map((x) => x.lith.totalMs)),
+    medianLithCpuMs: median(rows.map((x) => x.lith.cpuMs)),
     medianRatio: median(rows.map((x) => x.ratio)),
     medianCpuRatio: median(rows.map((x) => x.fn.cpuMs / x.lith.cpuMs)),
     baselineMs: median(baseline),
@@ -217,10 +227,10 @@ export function printColdStart({ rows, summary: s }: { rows: ColdStartRow[]; sum
   }
   const t = COLD_START_TARGETS;
   console.log(
-    `\nfunctions: ${s.functions}; bundles: median ${kb(s.medianBundleBytes)}, largest ${s.maxBundle.id} ${kb(s.maxBundle.bytes)}; lith ${kb(s.lithBytes)}` +
+    `\nfunctions: ${s.functions} (AWS SDK ${s.sdk === "bundled" ? "pre-bundled beside each function and the lith" : "from node_modules"}); bundles: median ${kb(s.medianBundleBytes)}, largest ${s.maxBundle.id} ${kb(s.maxBundle.bytes)}; lith ${kb(s.lithBytes)}` +
       `\nfresh node process (import node:crypto only): ${ms(s.baselineMs)}` +
       `\nmedian function import+first answer ${ms(s.medianFunctionMs)} [CPU ${ms(s.medianFunctionCpuMs)}] (target ≤ ${t.medianFunctionMs} ms)` +
-      `\nmedian lith import+first answer ${ms(s.medianLithMs)}` +
+      `\nmedian lith import+first answer ${ms(s.medianLithMs)} [CPU ${ms(s.medianLithCpuMs)}]` +
       `\nmedian ratio function/lith ${s.medianRatio.toFixed(2)} [CPU ${s.medianCpuRatio.toFixed(2)}] (target ≤ ${t.medianRatio})`,
   );
 }

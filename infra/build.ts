@@ -1,16 +1,22 @@
 /**
- * One esbuild run over every Lambda entry point (route handlers and workers), one self-contained
- * ESM bundle per function under `dist/functions/<functionId>/index.mjs`, which is what the CDK app
- * deploys with `Code.fromAsset`. `npm run build` runs it; the infra tests call `buildFunctions()`.
+ * Every Lambda entry point (route handlers and workers) bundled into a self-contained directory per
+ * function, `dist/functions/<functionId>/` with `index.mjs`, which is what the CDK app deploys with
+ * `Code.fromAsset`. `npm run build` (and so `cdk synth`/`deploy`) runs it; the infra tests call
+ * `buildFunctions({ sdk: "external" })`. Three stages, each bounded in memory:
+ * 1. one esbuild run over every function, the AWS SDK left out of it (one file per function);
+ * 2. the few functions carrying a heavy dependency they import on first use (PDF writer and fonts,
+ *    spreadsheet writer, password dictionaries) built again alone with code splitting, so that
+ *    dependency sits in a chunk beside index.mjs that a cold start does not load;
+ * 3. the AWS SDK pre-bundled once (`shipSdk`) and copied into the directories that import it.
  *
  * A route's bundle starts from a small generated entry (see `routeEntry`) that imports the
  * module's `endpoint` and exports `handler = endpoint.lambda(<its row>)`: the row is written into
  * the bundle, in plain sight, instead of the whole route table or an environment variable.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
 import { functionId, type RouteDef } from "#shared/kit/route.ts";
@@ -125,7 +131,9 @@ const builtinsViaRequire: Plugin = {
     b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, "");
       if (args.kind === "require-call" || !BUILTINS.has(name)) return undefined;
-      return { path: name, namespace: "builtin-cjs" };
+      // Free of side effects: a built-in whose bindings nothing uses (the SDK's http2 and zlib, for
+      // clients that never stream or compress) is dropped instead of loaded at every cold start.
+      return { path: name, namespace: "builtin-cjs", sideEffects: false };
     });
     b.onLoad({ filter: /.*/, namespace: "builtin-cjs" }, (args) => ({
       loader: "js",
@@ -195,8 +203,39 @@ const openApiDocumentInlined = (routes: RouteDef[]): Plugin => ({
   },
 });
 
-/** What every bundle shares: ESM for Node 22, minified, SDK left to the runtime, the plugins above. */
-function bundleOptions(entries: Entry[]): BuildOptions & { metafile: true } {
+/**
+ * Where the AWS SDK comes from at run time.
+ * - "bundled" (deploys, the bench): shipped inside each function's directory, pre-bundled — see
+ *   `shipSdk`. Loading the SDK from node_modules file by file through Node's CommonJS loader was
+ *   most of a cold start (bench/cold-start.ts); one ESM file per client is a fraction of it.
+ * - "external": left to the Lambda runtime (which ships SDK v3), as CDK's NodejsFunction does by
+ *   default. Faster to build: the infra tests, which assert templates and IAM, not bundle contents.
+ */
+export type SdkMode = "bundled" | "external";
+
+/** The directory, inside a function's, holding its pre-bundled SDK modules. */
+const SDK_DIR = "sdk";
+/** `@aws-sdk/client-dynamodb` → `client-dynamodb`, `@aws-sdk/x/sub` → `x+sub`: one flat file name per import. */
+const sdkFileName = (specifier: string) => specifier.slice("@aws-sdk/".length).split("/").join("+");
+
+/**
+ * With the SDK bundled, every `@aws-sdk/*` import of a function's code becomes an import of
+ * `./sdk/<name>.mjs` beside it (chunks sit in the same directory, so the path holds for them too);
+ * `shipSdk` then writes those modules. Imports built from a variable at run time (the optional
+ * SES/SNS notifier) are not seen by esbuild and stay with the runtime's SDK.
+ */
+const sdkBeside: Plugin = {
+  name: "sdk-beside",
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\// }, (args) => ({
+      path: `./${SDK_DIR}/${sdkFileName(args.path)}.mjs`,
+      external: true,
+    }));
+  },
+};
+
+/** What every bundle shares: ESM for Node 22, minified, the plugins above. */
+function bundleOptions(entries: Entry[], sdk: SdkMode): BuildOptions & { metafile: true } {
   return {
     absWorkingDir: root,
     outExtension: { ".js": ".mjs" },
@@ -204,20 +243,20 @@ function bundleOptions(entries: Entry[]): BuildOptions & { metafile: true } {
     format: "esm",
     platform: "node",
     target: "node22",
-    minify: true,
+    // WARDEN_BUILD_READABLE=1: names kept, for reading a `node --cpu-prof` profile of a bundle.
+    minify: process.env.WARDEN_BUILD_READABLE !== "1",
     // Small maps (no sources inlined): stack traces in CloudWatch point at shared/… lines.
     sourcemap: true,
     sourcesContent: false,
-    // The Lambda Node.js runtime ships AWS SDK v3, as CDK's NodejsFunction assumes by default.
-    // (Loading it is most of a cold start — see bench/cold-start.ts — but bundling it into every
-    // function in this one esbuild run took ~9 GB of memory here; left for a per-function build.)
-    external: ["@aws-sdk/*"],
+    // External: the Lambda Node.js runtime ships AWS SDK v3. Bundled: see `sdkBeside`/`shipSdk`.
+    external: sdk === "external" ? ["@aws-sdk/*"] : [],
     // Prefer the ESM build of dual packages.
     mainFields: ["module", "main"],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    banner: { js: BANNER },
     plugins: [
       builtinsViaRequire,
+      ...(sdk === "bundled" ? [sdkBeside] : []),
       routeEntries(new Map(entries.map((e) => [e.functionId, e]))),
       pdfkitFontsInline,
       // Before the response-schema plugin, which would otherwise load the document module as it is.
@@ -229,6 +268,8 @@ function bundleOptions(entries: Entry[]): BuildOptions & { metafile: true } {
     legalComments: "none",
   };
 }
+
+const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** The chunks an output reaches through imports of the given kinds (itself excluded). */
 function reachableChunks(metafile: Metafile, from: string, kinds: string[]): Set<string> {
@@ -244,9 +285,159 @@ function reachableChunks(metafile: Metafile, from: string, kinds: string[]): Set
   return seen;
 }
 
-export async function buildFunctions(options: { outdir?: string; entries?: Entry[] } = {}): Promise<BuiltFunction[]> {
+/**
+ * Dependencies a function only needs on first use of one feature (each imported with `import()`):
+ * a function carrying one is built on its own with code splitting, so they land in chunks beside
+ * its index.mjs that a cold start neither loads nor parses.
+ */
+const LAZY_HEAVY = ["pdfkit", "exceljs", "@zxcvbn-ts/language-common", "fontkit"];
+
+const posix = (p: string) => p.split("\\").join("/");
+
+/** The SDK modules (flat names) a built file imports, with the names it takes from each ("*": all). */
+function sdkImportsOf(source: string, into: Map<string, Set<string>>): void {
+  const add = (file: string, names: string[]) => {
+    const set = into.get(file) ?? new Set<string>();
+    for (const n of names) set.add(n);
+    into.set(file, set);
+  };
+  const dir = `\\./${SDK_DIR}/([\\w.+-]+)\\.mjs`;
+  for (const m of source.matchAll(new RegExp(`import\\s*([^;"'()]*?)\\s*(?:from\\s*)?["']${dir}["']`, "g"))) {
+    const clause = (m[1] ?? "").trim();
+    const file = m[2] as string;
+    const braces = /\{([^}]*)\}/.exec(clause);
+    const names = braces
+      ? (braces[1] ?? "")
+          .split(",")
+          .map((s) => s.trim().split(/\s+as\s+/)[0] ?? "")
+          .filter(Boolean)
+      : [];
+    // A namespace or default import (or anything this reading does not know) takes every export.
+    const rest = braces ? clause.replace(braces[0], "").replace(/,/g, "").trim() : clause;
+    add(file, rest === "" ? names : ["*"]);
+  }
+  for (const m of source.matchAll(new RegExp(`import\\(\\s*["']${dir}["']\\s*\\)`, "g"))) add(m[1] as string, ["*"]);
+}
+
+interface ShippedSdk {
+  /** Per function directory (relative to the root): SDK bytes loaded at a cold start, and those loaded lazily. */
+  bytes: Map<string, { loaded: number; lazy: number }>;
+}
+
+/**
+ * Writes the pre-bundled SDK into each function directory that imports it (`./sdk/*.mjs`).
+ *
+ * One esbuild run builds one ESM module per SDK package the functions import, re-exporting only the
+ * names some function takes from it (tree-shaken against the union), with the code those modules
+ * share — @smithy's core, the credential chain — split into chunks beside them, and what the SDK
+ * itself imports lazily (credential providers other than the environment's) in chunks loaded on
+ * demand. Each function directory then gets a copy of the files its imports reach, and nothing else.
+ *
+ * Why not bundle the SDK into each function's own esbuild output: tree-shaking per function is
+ * exact, but esbuild then links and prints the SDK once per function — one run over every function
+ * grew to ~9.5 GB and > 10 minutes here, and runs per function or per batch cost ~2.4 s of CPU
+ * per function (~9 minutes for the app). This build parses and prints the SDK once.
+ */
+async function shipSdk(outdir: string, dirs: string[]): Promise<ShippedSdk> {
+  const wanted = new Map<string, Set<string>>();
+  const byDir = new Map<string, Set<string>>();
+  for (const dir of dirs) {
+    const mine = new Map<string, Set<string>>();
+    for (const f of await readdir(dir)) {
+      if (f.endsWith(".mjs")) sdkImportsOf(await readFile(join(dir, f), "utf8"), mine);
+    }
+    for (const [file, names] of mine) {
+      const set = wanted.get(file) ?? new Set<string>();
+      for (const n of names) set.add(n);
+      wanted.set(file, set);
+    }
+    byDir.set(dir, new Set(mine.keys()));
+  }
+  const shipped: ShippedSdk = { bytes: new Map() };
+  if (wanted.size === 0) return shipped;
+
+  const specifier = (file: string) => `@aws-sdk/${file.split("+").join("/")}`;
+  const buildDir = join(outdir, ".sdk-build");
+  const sdkOut = join(buildDir, SDK_DIR);
+  const result = await build({
+    absWorkingDir: root,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    minify: true,
+    mainFields: ["module", "main"],
+    banner: { js: BANNER },
+    splitting: true,
+    chunkNames: "[name]-[hash]",
+    metafile: true,
+    logLevel: "warning",
+    legalComments: "none",
+    entryPoints: Object.fromEntries([...wanted.keys()].map((file) => [file, `warden-sdk:${file}`])),
+    outdir: sdkOut,
+    plugins: [
+      builtinsViaRequire,
+      {
+        name: "sdk-entries",
+        setup(b) {
+          b.onResolve({ filter: /^warden-sdk:/ }, (args) => ({ path: args.path.slice(11), namespace: "warden-sdk" }));
+          b.onLoad({ filter: /.*/, namespace: "warden-sdk" }, (args) => {
+            const names = wanted.get(args.path) ?? new Set(["*"]);
+            const from = JSON.stringify(specifier(args.path));
+            const contents = names.has("*")
+              ? `export * from ${from};`
+              : `export { ${[...names].sort().join(", ")} } from ${from};`;
+            return { loader: "js", resolveDir: root, contents };
+          });
+        },
+      },
+    ],
+  });
+  const meta = result.metafile;
+  const rel = (f: string) => posix(relative(root, join(sdkOut, f)));
+  for (const [dir, files] of byDir) {
+    const loaded = new Set<string>();
+    const all = new Set<string>();
+    for (const file of files) {
+      const entry = rel(`${file}.mjs`);
+      if (!meta.outputs[entry]) throw new Error(`the SDK build produced no module for ${specifier(file)}`);
+      loaded.add(entry);
+      all.add(entry);
+      for (const c of reachableChunks(meta, entry, ["import-statement"])) loaded.add(c);
+      for (const c of reachableChunks(meta, entry, ["import-statement", "dynamic-import"])) all.add(c);
+    }
+    await mkdir(join(dir, SDK_DIR), { recursive: true });
+    for (const out of all) await copyFile(join(root, out), join(dir, SDK_DIR, basename(out)));
+    const size = (outs: Set<string>) => [...outs].reduce((n, o) => n + (meta.outputs[o]?.bytes ?? 0), 0);
+    shipped.bytes.set(posix(relative(root, dir)), { loaded: size(loaded), lazy: size(all) - size(loaded) });
+  }
+  await writeFile(join(outdir, "sdk-meta.json"), JSON.stringify(meta));
+  await rm(buildDir, { recursive: true, force: true });
+  return shipped;
+}
+
+export interface BuildFunctionsOptions {
+  outdir?: string;
+  entries?: Entry[];
+  /** Where the AWS SDK comes from (see `SdkMode`); default "bundled", what a deploy ships. */
+  sdk?: SdkMode;
+  /** Told each stage's time (`npm run build` prints them). */
+  log?: (line: string) => void;
+}
+
+const entryPoint = (e: Entry) => (e.route ? `${ENTRY_NAMESPACE}:${e.functionId}` : join(root, e.handler));
+
+export async function buildFunctions(options: BuildFunctionsOptions = {}): Promise<BuiltFunction[]> {
   const outdir = resolve(options.outdir ?? DEFAULT_OUTDIR);
   const entries = options.entries ?? allEntries();
+  const sdk = options.sdk ?? "bundled";
+  let mark = performance.now();
+  const stage = (what: string) => {
+    const now = performance.now();
+    options.log?.(`${what}: ${(now - mark).toFixed(0)} ms`);
+    mark = now;
+  };
   const missing = entries.filter((e) => !existsSync(join(root, e.handler)));
   if (missing.length > 0) {
     throw new Error(`No handler module for: ${missing.map((e) => `${e.functionId} (${e.handler})`).join(", ")}`);
@@ -255,60 +446,100 @@ export async function buildFunctions(options: { outdir?: string; entries?: Entry
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
 
+  // Every function in one run, one file each (memory stays small with the SDK outside this run).
   const result = await build({
-    ...bundleOptions(entries),
-    entryPoints: Object.fromEntries(
-      entries.map((e) => [
-        `${e.functionId}/index`,
-        e.route ? `${ENTRY_NAMESPACE}:${e.functionId}` : join(root, e.handler),
-      ]),
-    ),
+    ...bundleOptions(entries, sdk),
+    entryPoints: Object.fromEntries(entries.map((e) => [`${e.functionId}/index`, entryPoint(e)])),
     outdir,
   });
   const metafile: Metafile = { inputs: result.metafile.inputs, outputs: { ...result.metafile.outputs } };
+  stage(`${entries.length} functions, one esbuild run (SDK ${sdk})`);
+  const dirOf = (e: Entry) => `${posix(relative(root, join(outdir, e.functionId)))}/`;
 
+  // Functions carrying a heavy lazily imported dependency: built again on their own, split.
+  const heavy = entries.filter((e) =>
+    Object.keys(metafile.outputs[`${dirOf(e)}index.mjs`]?.inputs ?? {}).some((i) =>
+      LAZY_HEAVY.some((pkg) => i.includes(`node_modules/${pkg}/`)),
+    ),
+  );
+  for (const e of heavy) {
+    const dir = join(outdir, e.functionId);
+    await rm(dir, { recursive: true, force: true });
+    delete metafile.outputs[`${dirOf(e)}index.mjs`];
+    delete metafile.outputs[`${dirOf(e)}index.mjs.map`];
+    const split = await build({
+      ...bundleOptions([e], sdk),
+      entryPoints: { index: entryPoint(e) },
+      outdir: dir,
+      splitting: true,
+      chunkNames: "[name]-[hash]",
+    });
+    Object.assign(metafile.inputs, split.metafile.inputs);
+    Object.assign(metafile.outputs, split.metafile.outputs);
+  }
+  stage(
+    `${heavy.length} functions with lazily loaded heavy parts, split (${heavy.map((e) => e.functionId).join(", ")})`,
+  );
+
+  const shipped =
+    sdk === "bundled"
+      ? await shipSdk(
+          outdir,
+          entries.map((e) => join(outdir, e.functionId)),
+        )
+      : { bytes: new Map() };
+  if (sdk === "bundled") stage("the SDK, pre-bundled once and copied beside each function");
   await writeFile(join(outdir, "meta.json"), JSON.stringify(metafile));
 
   return entries.map((e) => {
     const outfile = join(outdir, e.functionId, "index.mjs");
-    const dir = `${relative(root, join(outdir, e.functionId)).split("\\").join("/")}/`;
+    const dir = dirOf(e);
     const output = metafile.outputs[`${dir}index.mjs`];
     if (!output) throw new Error(`esbuild produced no bundle for ${e.handler}`);
     const reach = (kinds: string[]) => reachableChunks(metafile, `${dir}index.mjs`, kinds);
     const size = (outs: Set<string>) => [...outs].reduce((n, o) => n + (metafile.outputs[o]?.bytes ?? 0), 0);
     const loaded = reach(["import-statement"]);
     const all = reach(["import-statement", "dynamic-import"]);
+    const sdkBytes = shipped.bytes.get(dir.slice(0, -1)) ?? { loaded: 0, lazy: 0 };
     return {
       functionId: e.functionId,
       outfile,
-      bytes: output.bytes + size(loaded),
-      lazyBytes: size(all) - size(loaded),
+      bytes: output.bytes + size(loaded) + sdkBytes.loaded,
+      lazyBytes: size(all) - size(loaded) + sdkBytes.lazy,
     };
   });
 }
 
 /** Bundles every HTTP route of `entries` into one lith at `<outdir>/lith/index.mjs` (see `lithEntry`). */
-export async function buildLith(options: { outdir: string; entries?: Entry[] }): Promise<BuiltFunction> {
+export async function buildLith(options: { outdir: string; entries?: Entry[]; sdk?: SdkMode }): Promise<BuiltFunction> {
   const outdir = resolve(options.outdir);
   const entries = (options.entries ?? allEntries()).filter((e) => e.route);
+  const sdk = options.sdk ?? "bundled";
+  await rm(outdir, { recursive: true, force: true });
   const result = await build({
-    ...bundleOptions(entries),
+    ...bundleOptions(entries, sdk),
     entryPoints: { "lith/index": `${ENTRY_NAMESPACE}:${LITH_ENTRY}` },
     outdir,
-    // Like a function's bundle: what the routes import lazily stays in chunks.
+    // Like a function's bundle: what the routes import lazily stays in chunks (beside the entry,
+    // where `./sdk/` resolves from them too).
     splitting: true,
-    chunkNames: "lith/chunks/[name]-[hash]",
+    chunkNames: "lith/[name]-[hash]",
   });
   const outfile = join(outdir, "lith", "index.mjs");
-  const output = result.metafile.outputs[relative(root, outfile).split("\\").join("/")];
+  const key = posix(relative(root, outfile));
+  const output = result.metafile.outputs[key];
   if (!output) throw new Error("esbuild produced no lith bundle");
-  return { functionId: "lith", outfile, bytes: output.bytes, lazyBytes: 0 };
+  const shipped = sdk === "bundled" ? await shipSdk(outdir, [join(outdir, "lith")]) : { bytes: new Map() };
+  const loaded = reachableChunks(result.metafile, key, ["import-statement"]);
+  const sdkBytes = shipped.bytes.get(posix(relative(root, join(outdir, "lith")))) ?? { loaded: 0, lazy: 0 };
+  const bytes = [...loaded].reduce((n, o) => n + (result.metafile.outputs[o]?.bytes ?? 0), output.bytes);
+  return { functionId: "lith", outfile, bytes: bytes + sdkBytes.loaded, lazyBytes: 0 };
 }
 
 const runAsScript = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (runAsScript) {
   const started = Date.now();
-  const built = await buildFunctions();
+  const built = await buildFunctions({ log: (line) => process.stdout.write(`  ${line}\n`) });
   const sizes = built.map((b) => b.bytes).sort((a, b) => a - b);
   const kb = (n: number | undefined) => `${((n ?? 0) / 1024).toFixed(0)} KiB`;
   process.stdout.write(

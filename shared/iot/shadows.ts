@@ -24,13 +24,19 @@ const endpointConfig = local
     ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
     : {};
 
-/** The function's own client (its Lambda role): workers, public routes, and calls outside a tenant session. */
-const ownClient = new IoTDataPlaneClient({
-  region: config.AWS_REGION,
-  ...endpointConfig,
-  // The local IoT Core accepts any credentials; fixed ones keep local mode free of an AWS profile.
-  ...(local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
-});
+/**
+ * The function's own client (its Lambda role): workers, public routes, and calls outside a tenant
+ * session. Built on first use: a function that imports this module but never sends stays free of
+ * the client's setup at its cold start.
+ */
+let ownBuilt: IoTDataPlaneClient | undefined;
+const ownClient = (): IoTDataPlaneClient =>
+  (ownBuilt ??= new IoTDataPlaneClient({
+    region: config.AWS_REGION,
+    ...endpointConfig,
+    // The local IoT Core accepts any credentials; fixed ones keep local mode free of an AWS profile.
+    ...(local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  }));
 
 /** Clients per tenant session (its credentials), per container; a renewed session gets a new client. */
 const tenantClients = new Map<string, IoTDataPlaneClient>();
@@ -42,7 +48,7 @@ const CLIENTS_MAX = 100;
  */
 function clientFor(action: string, thingName: string): IoTDataPlaneClient {
   const access = iotTenant();
-  if (!access) return ownClient;
+  if (!access) return ownClient();
   checkThingAccess(action, thingName, access);
   const id = access.credentials.accessKeyId;
   let client = tenantClients.get(id);
@@ -51,7 +57,7 @@ function clientFor(action: string, thingName: string): IoTDataPlaneClient {
       region: config.AWS_REGION,
       ...endpointConfig,
       credentials: access.credentials,
-      requestHandler: ownClient.config.requestHandler,
+      requestHandler: ownClient().config.requestHandler,
     });
     if (tenantClients.size >= CLIENTS_MAX) tenantClients.delete(tenantClients.keys().next().value ?? "");
     tenantClients.set(id, client);

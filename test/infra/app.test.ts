@@ -1,11 +1,14 @@
 /** Whole-app guarantees: every stack deployable, nothing looked up, cdk-nag clean, bundles sane. */
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allEntries, buildFunctions } from "#infra/build.ts";
 import { nagVerdict } from "#infra/nag-verdict.ts";
 import { routes } from "#infra/routes.ts";
 import { workers } from "#infra/workers.ts";
@@ -100,7 +103,7 @@ describe("the Warden CDK app", () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-IAM5/);
   });
 
-  it("bundles every function as one ESM file and leaves the AWS SDK to the runtime", async () => {
+  it("bundles every function as ESM in its own directory (the tests' build leaves the AWS SDK outside)", async () => {
     for (const fn of warden.built) {
       expect(fn.outfile.endsWith(join(fn.functionId, "index.mjs"))).toBe(true);
       expect(fn.bytes, fn.functionId).toBeGreaterThan(0);
@@ -112,11 +115,69 @@ describe("the Warden CDK app", () => {
       inputs: Record<string, unknown>;
     };
     const inputs = Object.keys(meta.inputs);
+    // synth-app.ts builds with `sdk: "external"`: templates and IAM do not depend on it (next test: a deploy's build).
     expect(inputs.some((i) => i.includes("node_modules/@aws-sdk/"))).toBe(false);
     expect(inputs.some((i) => i.includes("node_modules/zod/"))).toBe(true);
     // Local mode's stand-ins (openssl certificates, DynamoDB Local) never ship.
     expect(inputs.filter((i) => i.startsWith("infra/"))).toEqual([]);
   });
+
+  it("ships the AWS SDK inside each deployed function: no @aws-sdk import left, and the bundle answers alone", async () => {
+    // Arrange: a deploy's build (`sdk: "bundled"`, the default) of three functions into a directory
+    // with no node_modules above it, so nothing resolves outside the function's own directory.
+    const ids = ["gateway-users-create", "securenet-auth-login", "platform-jwks-get"];
+    const dir = await mkdtemp(join(tmpdir(), "warden-sdk-bundled-"));
+    try {
+      const built = await buildFunctions({
+        outdir: dir,
+        entries: allEntries().filter((e) => ids.includes(e.functionId)),
+      });
+      expect(built.map((b) => b.functionId).sort()).toEqual([...ids].sort());
+      const sdkMeta = JSON.parse(await readFile(join(dir, "sdk-meta.json"), "utf8")) as { inputs: object };
+      expect(Object.keys(sdkMeta.inputs).some((i) => i.includes("node_modules/@aws-sdk/client-dynamodb/"))).toBe(true);
+      for (const fn of built) {
+        const fnDir = join(dir, fn.functionId);
+        const files = (await readdir(fnDir, { recursive: true })).filter((f) => f.endsWith(".mjs"));
+        expect(files, fn.functionId).toContain(join("sdk", "client-dynamodb.mjs"));
+        for (const f of files) {
+          const source = await readFile(join(fnDir, f), "utf8");
+          // No import of the runtime's SDK, static or dynamic …
+          // (an import statement starts the file or follows `;`/`}`; the SDK's error texts quote some).
+          expect(source, `${fn.functionId}/${f}`).not.toMatch(
+            /(?:^|[;}\n])\s*(?:import|export)\b[^;"'()]*["']@aws-sdk\/|\bimport\(\s*["']@aws-sdk\//,
+          );
+          // … and every SDK module a file imports is in the function's directory.
+          for (const m of source.matchAll(/["']\.\/sdk\/([\w.+-]+\.mjs)["']/g)) {
+            const target = join(fnDir, dirname(f), "sdk", m[1] as string);
+            expect(existsSync(target), `${fn.functionId}/${f} imports ${m[1]}`).toBe(true);
+          }
+        }
+      }
+      // Act: load a bundle (its SDK modules with it) and answer a malformed body (refused before any table call).
+      const bundle = built.find((b) => b.functionId === "gateway-users-create");
+      if (!bundle) throw new Error("no bundle for gateway-users-create");
+      const { handler } = (await import(pathToFileURL(bundle.outfile).href)) as {
+        handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>;
+      };
+      const path = "/cloud-integration/security/users/create";
+      const res = await handler(
+        {
+          version: "2.0",
+          rawPath: path,
+          headers: { "content-type": "application/json" },
+          requestContext: { http: { method: "POST", path, sourceIp: "192.0.2.1", userAgent: "t" }, requestId: "r1" },
+          body: "{",
+          isBase64Encoded: false,
+        },
+        {},
+      );
+      // Assert: the surface's validation envelope, answered by code that found everything beside it.
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ error: "VALIDATION_ERROR" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it("keeps heavy dependencies in the bundles that use them", async () => {
     const first = warden.built[0];
@@ -124,19 +185,30 @@ describe("the Warden CDK app", () => {
     const meta = JSON.parse(await readFile(join(first.outfile, "..", "..", "meta.json"), "utf8")) as {
       outputs: Record<string, { inputs: Record<string, unknown> }>;
     };
-    const carrying = (pkg: string) =>
-      Object.entries(meta.outputs)
-        .filter(
-          ([out, o]) =>
-            out.endsWith("index.mjs") && Object.keys(o.inputs).some((i) => i.includes(`node_modules/${pkg}/`)),
-        )
-        .map(([out]) => out.split("/").at(-2))
-        .sort();
+    const carrying = (pkg: string, file: (out: string) => boolean) => [
+      ...new Set(
+        Object.entries(meta.outputs)
+          .filter(([out, o]) => file(out) && Object.keys(o.inputs).some((i) => i.includes(`node_modules/${pkg}/`)))
+          .map(([out]) => out.split("/").at(-2))
+          .sort(),
+      ),
+    ];
+    const anyFile = (out: string) => out.endsWith(".mjs");
+    const entryFile = (out: string) => out.endsWith("/index.mjs");
     // The password-strength dictionaries (~470 KB) and the PDF writer with its fonts (~900 KB).
-    expect(carrying("@zxcvbn-ts/language-common")).toEqual(["gateway-authentication-test-password"]);
-    expect(carrying("pdfkit")).toEqual(["cloudsentinel-reports-export", "gateway-audit-export"]);
+    expect(carrying("@zxcvbn-ts/language-common", anyFile)).toEqual(["gateway-authentication-test-password"]);
+    expect(carrying("pdfkit", anyFile)).toEqual(["cloudsentinel-reports-export", "gateway-audit-export"]);
     // The spreadsheet writer: only the cloud report export.
-    expect(carrying("exceljs")).toEqual(["cloudsentinel-reports-export"]);
+    expect(carrying("exceljs", anyFile)).toEqual(["cloudsentinel-reports-export"]);
+    // Each in a chunk beside the function's index.mjs, loaded on first use only: a cold start
+    // neither loads nor parses them.
+    for (const pkg of ["@zxcvbn-ts/language-common", "pdfkit", "exceljs"]) {
+      expect(carrying(pkg, entryFile), pkg).toEqual([]);
+    }
+    for (const id of ["gateway-authentication-test-password", "gateway-audit-export", "cloudsentinel-reports-export"]) {
+      const fn = warden.built.find((b) => b.functionId === id);
+      expect(fn?.lazyBytes, id).toBeGreaterThan(300 * 1024);
+    }
   });
 
   it("keeps the OpenAPI document, its generator and the docs page out of every function bundle", async () => {
@@ -146,7 +218,7 @@ describe("the Warden CDK app", () => {
       outputs: Record<string, { inputs: Record<string, unknown> }>;
     };
     const offending = Object.entries(meta.outputs)
-      .filter(([out]) => out.endsWith("index.mjs"))
+      .filter(([out]) => out.endsWith(".mjs"))
       .flatMap(([out, o]) =>
         Object.keys(o.inputs)
           .filter((i) =>

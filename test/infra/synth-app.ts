@@ -1,6 +1,6 @@
 /**
  * Shared arrangement for the infra tests: bundle the functions the app needs into a temp dir (one
- * esbuild run), build the app through the same `createApp` that `cdk synth` uses, with cdk-nag on,
+ * esbuild run, the AWS SDK left external), build the app through the same `createApp` that `cdk synth` uses, with cdk-nag on,
  * and synthesize it once. A test file calls this once in `beforeAll` and reads templates from it.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -34,6 +34,9 @@ export async function synthWarden(
   try {
     built = await buildFunctions({
       outdir: assetsDir,
+      // The fast build: these tests assert templates and IAM, which do not depend on where the SDK
+      // comes from. A deploy bundles it (app.test.ts proves that on a few functions).
+      sdk: "external",
       entries: allEntries(options.routeFiles && Object.values(options.routeFiles).flat(), options.workers),
     });
     warden = createApp({ ...options, assetsDir, outdir: join(dir, "cdk.out"), nag: true });

@@ -15,14 +15,18 @@ import {
 import { IoTDataPlaneClient, PublishCommand } from "@aws-sdk/client-iot-data-plane";
 import { config } from "#shared/kit/config.ts";
 
-const client = new IoTDataPlaneClient({
-  region: config.AWS_REGION,
-  ...(config.IOT_DATA_ENDPOINT !== undefined
-    ? { endpoint: config.IOT_DATA_ENDPOINT, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-    : config.IOT_ENDPOINT_ADDRESS
-      ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
-      : {}),
-});
+// Built on first use: a function that imports this module but does not send stays free of the
+// client's setup at its cold start.
+let clientBuilt: IoTDataPlaneClient | undefined;
+const client = (): IoTDataPlaneClient =>
+  (clientBuilt ??= new IoTDataPlaneClient({
+    region: config.AWS_REGION,
+    ...(config.IOT_DATA_ENDPOINT !== undefined
+      ? { endpoint: config.IOT_DATA_ENDPOINT, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      : config.IOT_ENDPOINT_ADDRESS
+        ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
+        : {}),
+  }));
 
 const b64u = (b: Buffer) => b.toString("base64url");
 
@@ -58,5 +62,5 @@ export function sealToX25519(
 }
 
 export async function publishJson(topic: string, message: unknown): Promise<void> {
-  await client.send(new PublishCommand({ topic, qos: 1, payload: Buffer.from(JSON.stringify(message)) }));
+  await client().send(new PublishCommand({ topic, qos: 1, payload: Buffer.from(JSON.stringify(message)) }));
 }

@@ -23,7 +23,10 @@ const env = z
     WARDEN_SCAN_SCHEDULER_ROLE_ARN: z.optional(z.string()),
   })
   .parse(process.env);
-const client = new SchedulerClient({});
+// Built on first use: a function that imports this module but does not send stays free of the
+// client's setup at its cold start.
+let clientBuilt: SchedulerClient | undefined;
+const client = (): SchedulerClient => (clientBuilt ??= new SchedulerClient({}));
 
 const nameOf = (tenantId: string) => `warden-scan-${tenantId}`.slice(0, 64);
 
@@ -54,21 +57,21 @@ export const eventBridgeScheduler: ScanScheduler = {
       Description: `Warden weekly gateway security scan of tenant ${tenantId}`,
     };
     try {
-      await client.send(new UpdateScheduleCommand(input));
+      await client().send(new UpdateScheduleCommand(input));
     } catch (e) {
       if (!(e instanceof ResourceNotFoundException)) throw e;
       try {
-        await client.send(new CreateScheduleCommand(input));
+        await client().send(new CreateScheduleCommand(input));
       } catch (c) {
         // Created by a concurrent request meanwhile: update it to this one's expression.
         if (!(c instanceof ConflictException)) throw c;
-        await client.send(new UpdateScheduleCommand(input));
+        await client().send(new UpdateScheduleCommand(input));
       }
     }
   },
   async remove(tenantId) {
     try {
-      await client.send(
+      await client().send(
         new DeleteScheduleCommand({ Name: nameOf(tenantId), GroupName: env.WARDEN_SCAN_SCHEDULE_GROUP }),
       );
     } catch (e) {

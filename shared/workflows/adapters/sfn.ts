@@ -10,12 +10,15 @@ import type { WorkflowRunner } from "../runner-port.ts";
 const env = z
   .object({ WARDEN_STATE_MACHINE_PREFIX: z._default(z.string(), "") })
   .parse({ WARDEN_STATE_MACHINE_PREFIX: process.env.WARDEN_STATE_MACHINE_PREFIX });
-const sfn = new SFNClient({});
+// Built on first use: a function that imports this module but does not send stays free of the
+// client's setup at its cold start.
+let sfnBuilt: SFNClient | undefined;
+const sfn = (): SFNClient => (sfnBuilt ??= new SFNClient({}));
 
 export const sfnRunner: WorkflowRunner = {
   async start(workflow, name, input) {
     if (!env.WARDEN_STATE_MACHINE_PREFIX) throw new Error("WARDEN_STATE_MACHINE_PREFIX is not set");
-    await sfn.send(
+    await sfn().send(
       new StartExecutionCommand({
         stateMachineArn: `${env.WARDEN_STATE_MACHINE_PREFIX}${workflow}`,
         name,
@@ -24,9 +27,9 @@ export const sfnRunner: WorkflowRunner = {
     );
   },
   async sendTaskSuccess(token, output) {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+    await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
   },
   async sendTaskFailure(token, error, cause) {
-    await sfn.send(new SendTaskFailureCommand({ taskToken: token, error, cause: cause.slice(0, 32_000) }));
+    await sfn().send(new SendTaskFailureCommand({ taskToken: token, error, cause: cause.slice(0, 32_000) }));
   },
 };
