@@ -26,7 +26,15 @@ import { enterTenantScope, preTenantStatements } from "#shared/tenancy/credentia
 import { consume, RATE_CLASSES, type RateState, rateHeaders, rateSubject } from "#shared/tenancy/rate-limit.ts";
 import { clientAddress } from "./client-address.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
-import { AppError, Forbidden, Invalid, TooManyRequests, Unauthorized, UnsupportedMediaType } from "./errors.ts";
+import {
+  AppError,
+  Forbidden,
+  Invalid,
+  TooManyRequests,
+  transientDependencyError,
+  Unauthorized,
+  UnsupportedMediaType,
+} from "./errors.ts";
 import { SECURITY_HEADERS } from "./headers.ts";
 import { log } from "./log.ts";
 import { deprecationHeaders, type RouteDef, routeKey } from "./route.ts";
@@ -184,9 +192,14 @@ const frame = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     const s = states.get(request.event) ?? fallbackState(route);
     noteTenant(request.context, s);
     const err = request.error;
+    const transient = err instanceof AppError ? undefined : transientDependencyError(err);
     const appError =
-      err instanceof AppError ? err : new AppError(500, "INTERNAL_SERVER_ERROR", "Internal server error");
-    if (!(err instanceof AppError)) {
+      err instanceof AppError
+        ? err
+        : (transient ?? new AppError(500, "INTERNAL_SERVER_ERROR", "Internal server error"));
+    if (transient) {
+      log.warn("dependency busy: answered 503", { requestId: s.requestId, route: routeKey(route), error: err });
+    } else if (!(err instanceof AppError)) {
       log.error("unhandled error", { requestId: s.requestId, route: routeKey(route), error: err });
     }
     if (appError.headers) Object.assign(s.extraHeaders, appError.headers);

@@ -94,9 +94,55 @@ export class SubscriptionLimit extends AppError {
 
 /** A dependency the request needs is not configured or not reachable (retry later; the operator is told by the logs). */
 export class ServiceUnavailable extends AppError {
-  constructor(message = "Service unavailable") {
-    super(503, "SERVICE_UNAVAILABLE", message);
+  constructor(message = "Service unavailable", headers?: Record<string, string>) {
+    super(503, "SERVICE_UNAVAILABLE", message, undefined, headers);
   }
+}
+
+/** AWS error names that mean "busy or not reachable right now", never "your request is wrong". */
+const TRANSIENT_AWS_ERRORS = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "TransactionConflictException",
+  "TransactionInProgressException",
+  "InternalServerError",
+  "InternalFailure",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+  "TimeoutError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+]);
+/** Cancellation reasons of a transaction that a retry can clear (a condition that failed cannot). */
+const TRANSIENT_CANCELLATIONS = new Set(["TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"]);
+const NETWORK_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ECONNABORTED"]);
+
+/**
+ * A dependency's transient refusal — throttling, a transaction conflict after the SDK's own retries,
+ * a timeout, a dropped connection — is the client's to retry, not a fault in the request or a bug:
+ * the kit answers it 503 with `Retry-After` instead of 500. Anything else: undefined.
+ */
+export function transientDependencyError(err: unknown): ServiceUnavailable | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const e = err as {
+    name?: string;
+    code?: string;
+    $retryable?: unknown;
+    CancellationReasons?: { Code?: string }[];
+  };
+  const transient =
+    (e.name !== undefined && TRANSIENT_AWS_ERRORS.has(e.name)) ||
+    (e.code !== undefined && NETWORK_ERRORS.has(e.code)) ||
+    e.$retryable !== undefined ||
+    (e.name === "TransactionCanceledException" &&
+      (e.CancellationReasons ?? []).some((r) => r.Code !== undefined && TRANSIENT_CANCELLATIONS.has(r.Code)) &&
+      !(e.CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed"));
+  return transient
+    ? new ServiceUnavailable("The service is busy right now; retry the request shortly", { "Retry-After": "1" })
+    : undefined;
 }
 
 export class SystemLocked extends AppError {

@@ -3,6 +3,7 @@
  * leaks internals, each surface renders errors its own way, and the order of checks holds.
  */
 import { randomUUID } from "node:crypto";
+import { ProvisionedThroughputExceededException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
@@ -91,6 +92,46 @@ describe("endpoint kit", () => {
       expect(res.headers?.["X-Request-Id"]).toBe(e.requestContext.requestId);
       expect(res.headers?.["X-Frame-Options"]).toBe("DENY");
     }
+  });
+
+  it("answers a dependency that is busy (throttled, a transaction conflict, a dropped connection) 503 with Retry-After, not 500", async () => {
+    const busy = [
+      new ProvisionedThroughputExceededException({
+        message: "rate of requests exceeds the allowed throughput",
+        $metadata: {},
+      }),
+      new TransactionCanceledException({
+        message:
+          "Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]",
+        $metadata: {},
+        CancellationReasons: [{ Code: "None" }, { Code: "TransactionConflict" }],
+      }),
+      Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+    ];
+    for (const error of busy) {
+      const res = await invoke(
+        endpoint(route({}), {}, () => {
+          throw error;
+        }),
+        event("{}"),
+      );
+      expect(res.statusCode).toBe(503);
+      expect(res.headers?.["Retry-After"]).toBe("1");
+      expect(res.body).not.toContain("TransactionConflict");
+    }
+    // A failed condition is the request's outcome, not the dependency's mood: a retry would not help.
+    const conditional = new TransactionCanceledException({
+      message: "Transaction cancelled [ConditionalCheckFailed, TransactionConflict]",
+      $metadata: {},
+      CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "TransactionConflict" }],
+    });
+    const res = await invoke(
+      endpoint(route({}), {}, () => {
+        throw conditional;
+      }),
+      event("{}"),
+    );
+    expect(res.statusCode).toBe(500);
   });
 
   it("renders a typed error in each surface's format", async () => {
