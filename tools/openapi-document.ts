@@ -224,6 +224,12 @@ function operation(
   } else {
     responses.default = { description: "Undocumented: this route declares no response schema" };
   }
+  if (schemas.redirects) {
+    responses["302"] = {
+      description: `Found: no body; \`Location\` is ${schemas.redirects}`,
+      headers: { Location: { description: "Where the answer is", schema: { type: "string", format: "uri" } } },
+    };
+  }
   Object.assign(responses, errorResponses(route, schemas));
 
   const op: ZodOpenApiOperationObject = {

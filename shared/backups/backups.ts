@@ -9,7 +9,7 @@
  * resets may make a backup first (reset.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { blobKey, blobs, retentionFor } from "#shared/blobs/blobs.ts";
+import { blobKey, blobLink, blobs, retentionFor } from "#shared/blobs/blobs.ts";
 import type { Principal } from "#shared/identity/principal.ts";
 import { AppError, Invalid, NotFound, PayloadTooLarge } from "#shared/kit/errors.ts";
 import { packArchive } from "./archive.ts";
@@ -32,8 +32,13 @@ export type { BackupRecord, RestoreReport } from "./db/backups.ts";
 
 /** How long a backup is kept (a retention class of the blob store). */
 export const BACKUP_RETENTION_DAYS = retentionFor(30);
-/** A Lambda answer is at most 6 MB, base64 included: files above this are refused for download. */
+/**
+ * A Lambda answer is at most 6 MB, base64 included: where the blob store has no links (local mode),
+ * files above this are refused for download.
+ */
 export const MAX_DOWNLOAD_BYTES = 4_000_000;
+/** How long a download link (deployed: a presigned S3 GET) stays valid. */
+export const DOWNLOAD_LINK_SECONDS = 300;
 /** The largest backup POST /restore takes (API Gateway's payload limit, with room for the form). */
 export const MAX_UPLOAD_BYTES = 4_500_000;
 
@@ -85,20 +90,44 @@ export async function createBackup(caller: Principal, input: BackupInput, now = 
   return record;
 }
 
+/** A download: a short-lived link to the stored file (deployed), or the file itself (local mode). */
+export type BackupDownload =
+  | { kind: "link"; record: BackupRecord; url: string }
+  | { kind: "file"; record: BackupRecord; body: Buffer; contentType: string };
+
+async function liveRecord(tenantId: string, backupId: string): Promise<BackupRecord> {
+  const record = await getBackupRecord(tenantId, backupId);
+  if (!record || Date.parse(record.expires) <= Date.now()) throw new NotFound(`Backup ${backupId} not found`);
+  return record;
+}
+
+/** A stored backup of the tenant with its record, whatever its size. */
 export async function backupFile(
   tenantId: string,
   backupId: string,
 ): Promise<{ record: BackupRecord; body: Buffer; contentType: string }> {
-  const record = await getBackupRecord(tenantId, backupId);
-  if (!record || Date.parse(record.expires) <= Date.now()) throw new NotFound(`Backup ${backupId} not found`);
+  const record = await liveRecord(tenantId, backupId);
   const blob = await blobs.get(record.blobKey);
   if (!blob) throw new NotFound(`Backup ${backupId} not found (expired from storage)`);
-  if (blob.body.length > MAX_DOWNLOAD_BYTES) {
+  return { record, body: blob.body, contentType: blob.contentType };
+}
+
+/**
+ * The caller's backup for download. Where the blob store has links (S3), a presigned GET of this
+ * tenant's object valid for DOWNLOAD_LINK_SECONDS, whatever the file's size; otherwise the file,
+ * up to MAX_DOWNLOAD_BYTES (a larger one is a 413).
+ */
+export async function backupDownload(tenantId: string, backupId: string): Promise<BackupDownload> {
+  const record = await liveRecord(tenantId, backupId);
+  const url = await blobLink(record.blobKey, DOWNLOAD_LINK_SECONDS, { filename: record.filename });
+  if (url) return { kind: "link", record, url };
+  const file = await backupFile(tenantId, backupId);
+  if (file.body.length > MAX_DOWNLOAD_BYTES) {
     throw new PayloadTooLarge(
-      `Backup ${backupId} is ${blob.body.length} bytes; downloads are limited to ${MAX_DOWNLOAD_BYTES}`,
+      `Backup ${backupId} is ${file.body.length} bytes; downloads are limited to ${MAX_DOWNLOAD_BYTES}`,
     );
   }
-  return { record, body: blob.body, contentType: blob.contentType };
+  return { kind: "file", ...file };
 }
 
 export interface RestoreInput {
@@ -107,15 +136,6 @@ export interface RestoreInput {
   backupId?: string;
   password?: string;
   components: Component[];
-}
-
-/** A stored backup of the tenant, whatever its size (restore by id reads it from the store). */
-async function storedBackup(tenantId: string, backupId: string): Promise<Buffer> {
-  const record = await getBackupRecord(tenantId, backupId);
-  if (!record || Date.parse(record.expires) <= Date.now()) throw new NotFound(`Backup ${backupId} not found`);
-  const blob = await blobs.get(record.blobKey);
-  if (!blob) throw new NotFound(`Backup ${backupId} not found (expired from storage)`);
-  return blob.body;
 }
 
 export interface RestoreResult extends RestoreOutcome {
@@ -132,7 +152,7 @@ export async function restoreFromUpload(
   now = new Date(),
 ): Promise<RestoreResult> {
   const tenantId = caller.tenantId;
-  const file = input.file ?? (input.backupId ? await storedBackup(tenantId, input.backupId) : undefined);
+  const file = input.file ?? (input.backupId ? (await backupFile(tenantId, input.backupId)).body : undefined);
   if (!file) throw new Invalid("file: field required (the backup file), or backup_id");
   const opened = await openBackup(tenantId, file, input.password, (id) => getBackupRecord(tenantId, id));
   if (input.backupId && opened.backupId !== input.backupId) {

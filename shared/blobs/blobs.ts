@@ -53,3 +53,16 @@ export const blobs: BlobStore = {
   get: async (key) => (await chosenStore()).get(key),
   delete: async (key) => (await chosenStore()).delete(key),
 };
+
+/**
+ * A short-lived GET link to a blob when the configured store has links (S3 in AWS); undefined when
+ * it has none (the local folder): the caller then streams the blob itself.
+ */
+export async function blobLink(
+  key: string,
+  seconds: number,
+  options?: { filename?: string },
+): Promise<string | undefined> {
+  const store = await chosenStore();
+  return store.presignGet ? store.presignGet(key, seconds, options) : undefined;
+}

@@ -20,4 +20,11 @@ export interface BlobStore {
   get(key: string): Promise<StoredBlob | undefined>;
   /** Deleting a missing blob is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * A link anyone holding it may GET the blob with, for `seconds` seconds, without going through
+   * the API (files larger than a Lambda answer). Only stores with such links implement it (S3: a
+   * presigned URL); the local folder has none, and callers stream the blob instead. `filename`:
+   * the name the browser saves the file under.
+   */
+  presignGet?(key: string, seconds: number, options?: { filename?: string }): Promise<string>;
 }

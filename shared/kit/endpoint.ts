@@ -60,6 +60,11 @@ export interface Schemas {
   produces?: Record<string, MediaSpec>;
   /** For a route that answers 204 with no body (a `RawResponse(204, …)`), e.g. a DRF delete. */
   noContent?: true;
+  /**
+   * For a route that may also answer 302 with a `Location` and no body (a `RawResponse(302, …)`):
+   * what the link leads to. Beside `produces` when the file is sent itself in some setups.
+   */
+  redirects?: string;
 }
 
 /** One media type a file-answering route may send (see `Schemas.produces`). */

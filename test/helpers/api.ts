@@ -91,7 +91,9 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
   const text = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8").toString("utf8") : "";
   let parsed: unknown = text;
   if ((result.headers?.["Content-Type"] as string | undefined)?.includes("json")) parsed = JSON.parse(text);
-  await checkContract(found.route, result.statusCode ?? 200, String(result.headers?.["Content-Type"] ?? ""), parsed);
+  await checkContract(found.route, result.statusCode ?? 200, String(result.headers?.["Content-Type"] ?? ""), parsed, {
+    location: result.headers?.Location as string | undefined,
+  });
   return {
     status: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
@@ -101,7 +103,21 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
 }
 
 /** Throws when a 2xx answer breaks the response schema its endpoint declares. */
-export async function checkContract(route: RouteDef, status: number, contentType: string, body: unknown) {
+export async function checkContract(
+  route: RouteDef,
+  status: number,
+  contentType: string,
+  body: unknown,
+  headers: { location?: string } = {},
+) {
+  if (status >= 300 && status < 400) {
+    const { schemas } = await loadEndpoint(root, route.handler);
+    const where = `${route.method} ${route.path} answered ${status}`;
+    if (!schemas.redirects) throw new Error(`contract: ${where}; it declares no redirect`);
+    if (status !== 302 || !headers.location || (body !== undefined && body !== null && body !== ""))
+      throw new Error(`contract: ${where}; a declared redirect is a 302 with a Location and no body`);
+    return;
+  }
   if (status < 200 || status >= 300) return;
   const { schemas } = await loadEndpoint(root, route.handler);
   const where = `${route.method} ${route.path} answered ${status}`;

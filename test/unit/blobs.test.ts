@@ -117,3 +117,30 @@ describe("S3 blob store (against aws-sdk-client-mock: S3 itself cannot run here)
     s3.restore();
   });
 });
+
+describe("S3 blob store links (presigning is local computation: static fake credentials, no network)", () => {
+  it("sign a GET of exactly that key, valid for the asked seconds, with the file name to save as", async () => {
+    const client = new S3Client({
+      region: "eu-west-1",
+      credentials: { accessKeyId: "AKIAFAKEFAKEFAKE", secretAccessKey: "fake-secret-for-signing-only" },
+    });
+    const store = s3BlobStore("warden-blobs-test", client);
+
+    const link = await store.presignGet?.("tenants/t-1/backups/backup-1.tar.gz", 300, { filename: "b.tar.gz" });
+
+    const url = new URL(link ?? "");
+    expect(url.protocol).toBe("https:");
+    expect(url.host).toBe("warden-blobs-test.s3.eu-west-1.amazonaws.com");
+    expect(url.pathname).toBe("/tenants/t-1/backups/backup-1.tar.gz");
+    expect(url.searchParams.get("X-Amz-Expires")).toBe("300");
+    expect(url.searchParams.get("X-Amz-Algorithm")).toBe("AWS4-HMAC-SHA256");
+    expect(url.searchParams.get("X-Amz-Credential")).toMatch(/^AKIAFAKEFAKEFAKE\/\d{8}\/eu-west-1\/s3\/aws4_request$/);
+    expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
+    expect(url.searchParams.get("X-Amz-SignedHeaders")).toBe("host");
+    expect(url.searchParams.get("response-content-disposition")).toBe('attachment; filename="b.tar.gz"');
+  });
+
+  it("the folder store has no links (local mode streams instead)", () => {
+    expect(folderBlobStore(dir).presignGet).toBeUndefined();
+  });
+});

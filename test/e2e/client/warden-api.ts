@@ -25520,6 +25520,15 @@ export interface operations {
                     "application/gzip": unknown;
                 };
             };
+            /** @description Found: no body; `Location` is a presigned link to the file in the blob store, valid 5 minutes (deployed) */
+            302: {
+                headers: {
+                    /** @description Where the answer is */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid request: the answer names each field at fault */
             400: {
                 headers: {
