@@ -227,7 +227,9 @@ function operation(
   if (schemas.redirects) {
     responses["302"] = {
       description: `Found: no body; \`Location\` is ${schemas.redirects}`,
-      headers: { Location: { description: "Where the answer is", schema: { type: "string", format: "uri" } } },
+      headers: {
+        Location: { description: "Where the answer is", required: true, schema: { type: "string", format: "uri" } },
+      },
     };
   }
   Object.assign(responses, errorResponses(route, schemas));

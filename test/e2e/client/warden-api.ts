@@ -25524,7 +25524,7 @@ export interface operations {
             302: {
                 headers: {
                     /** @description Where the answer is */
-                    Location?: string;
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content?: never;
