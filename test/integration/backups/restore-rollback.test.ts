@@ -113,9 +113,11 @@ beforeAll(async () => {
   });
   await ok("POST", "/ssh/update", { port: 2222 });
   await ok("POST", "/tokens/settings", { access_token_ttl_seconds: 1800 });
+  // Login names are unique across tenants: a fixed one would collide with another file's user.
+  const suffix = randomUUID().slice(0, 8);
   const olivia = await ok("POST", "/users/create", {
-    username: "olivia",
-    email: "olivia@example.com",
+    username: `olivia-${suffix}`,
+    email: `olivia-${suffix}@example.com`,
     full_name: "Olivia Ops",
     role: "operator",
     password: "Str0ng!Passphrase#2026",
