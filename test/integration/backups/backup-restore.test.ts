@@ -14,6 +14,7 @@ import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.t
 const iot = await startLocalIot();
 await usePlatformWithLocalIot(iot);
 const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
+const { tenantState } = await import("#test/helpers/tenant-state.ts");
 const { newSshPublicKey } = await import("#test/helpers/world.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -108,66 +109,8 @@ async function untar(gz: Buffer): Promise<Map<string, string>> {
   return files;
 }
 
-/** Drops what changes with every write or read (versions, counters, sync receipts, timestamps of use). */
-function stable(value: unknown): unknown {
-  const VOLATILE = new Set([
-    "config_version",
-    "stats",
-    "sync",
-    "sync_status",
-    "last_used",
-    "usage_count",
-    "last_login",
-    "updated",
-  ]);
-  if (Array.isArray(value)) return value.map(stable);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([k]) => !VOLATILE.has(k))
-        .map(([k, v]) => [k, stable(v)]),
-    );
-  }
-  return value;
-}
-
-/**
- * A tenant's security configuration as its areas store it (read through their own functions, not
- * the routes: the comparisons would otherwise spend the tenant's rate limit). Password hashes are
- * in: a restore must not touch them.
- */
-async function state(t: Tenant) {
-  const { getAuthPolicy } = await import("#shared/identity/auth-policy.ts");
-  const { firewallDocuments } = await import("#shared/fleet/firewall.ts");
-  const { sshDocuments } = await import("#shared/fleet/ssh.ts");
-  const { listRoles } = await import("#shared/identity/roles.ts");
-  const { listUserSummaries } = await import("#shared/identity/users.ts");
-  const { apiKeyRecords } = await import("#shared/identity/api-keys.ts");
-  const { chosenTokenTtl } = await import("#shared/identity/token-settings.ts");
-  const { getAuditSettings } = await import("#shared/audit/retention.ts");
-  const fw = await firewallDocuments(t.tenantId);
-  const ssh = await sshDocuments(t.tenantId);
-  return stable({
-    authentication: await getAuthPolicy(t.tenantId, true),
-    firewall: { tenant: fw.tenant, gateways: Object.fromEntries(fw.gateways) },
-    ssh: { tenant: ssh.tenant, gateways: Object.fromEntries(ssh.gateways) },
-    roles: (await listRoles(t.tenantId)).roles,
-    users: (await listUserSummaries(t.tenantId, { limit: 1000 })).users.map(({ user: u }) => ({
-      id: u.id,
-      username: u.username,
-      email: u.email,
-      fullName: u.fullName,
-      role: u.role,
-      permissions: u.permissions,
-      status: u.status,
-      passwordHash: u.passwordHash,
-      twoFactorEnabled: u.twoFactorEnabled,
-    })),
-    apiKeys: await apiKeyRecords(t.tenantId),
-    tokenTtl: await chosenTokenTtl(t.tenantId),
-    auditRetention: (await getAuditSettings(t.tenantId)).retentionDays,
-  });
-}
+/** The tenant's configuration as its areas store it (test/helpers/tenant-state.ts). */
+const state = (t: Tenant) => tenantState(t.tenantId);
 
 const desiredFirewall = () => {
   const got = iot.shadows.get(gateway.thing, "firewall");

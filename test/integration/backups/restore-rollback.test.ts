@@ -16,6 +16,7 @@ import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.t
 const iot = await startLocalIot();
 await usePlatformWithLocalIot(iot);
 const { call, newTenant } = await import("#test/helpers/api.ts");
+const { tenantState } = await import("#test/helpers/tenant-state.ts");
 const { useRestoreWriteHook } = await import("#shared/backups/restore.ts");
 const { backupFile } = await import("#shared/backups/backups.ts");
 const { RestoreReportResponse } = await import("#shared/backups/views.ts");
@@ -46,49 +47,8 @@ async function ok(method: string, path: string, body?: unknown) {
   return res.body;
 }
 
-/** Drops what changes with every write (versions, sync receipts, timestamps). */
-function stable(value: unknown): unknown {
-  const VOLATILE = new Set(["config_version", "sync", "sync_status", "updated", "last_used", "usage_count"]);
-  if (Array.isArray(value)) return value.map(stable);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([k]) => !VOLATILE.has(k))
-        .map(([k, v]) => [k, stable(v)]),
-    );
-  }
-  return value;
-}
-
-/** The tenant's configuration, read through the areas' own functions. */
-async function state(t: Tenant) {
-  const { getAuthPolicy } = await import("#shared/identity/auth-policy.ts");
-  const { firewallDocuments } = await import("#shared/fleet/firewall.ts");
-  const { sshDocuments } = await import("#shared/fleet/ssh.ts");
-  const { listRoles } = await import("#shared/identity/roles.ts");
-  const { listUserSummaries } = await import("#shared/identity/users.ts");
-  const { apiKeyRecords } = await import("#shared/identity/api-keys.ts");
-  const { chosenTokenTtl } = await import("#shared/identity/token-settings.ts");
-  const { getAuditSettings } = await import("#shared/audit/retention.ts");
-  const fw = await firewallDocuments(t.tenantId);
-  const ssh = await sshDocuments(t.tenantId);
-  return stable({
-    authentication: await getAuthPolicy(t.tenantId, true),
-    firewall: { tenant: fw.tenant, gateways: Object.fromEntries(fw.gateways) },
-    ssh: { tenant: ssh.tenant, gateways: Object.fromEntries(ssh.gateways) },
-    roles: (await listRoles(t.tenantId)).roles,
-    users: (await listUserSummaries(t.tenantId, { limit: 1000 })).users.map(({ user: u }) => ({
-      id: u.id,
-      email: u.email,
-      fullName: u.fullName,
-      role: u.role,
-      status: u.status,
-    })),
-    apiKeys: await apiKeyRecords(t.tenantId),
-    tokenTtl: await chosenTokenTtl(t.tenantId),
-    auditRetention: (await getAuditSettings(t.tenantId)).retentionDays,
-  });
-}
+/** The tenant's configuration as its areas store it (test/helpers/tenant-state.ts). */
+const state = (t: Tenant) => tenantState(t.tenantId);
 
 beforeAll(async () => {
   acme = await newTenant("bk-rollback");
