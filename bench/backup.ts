@@ -13,7 +13,7 @@
  *
  * In `npm run bench` (bench/run.ts sets the environment); alone: `npx tsx bench/backup.ts`.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -147,17 +147,8 @@ export function printBackup(rows: BackupBenchRow[]): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
-  const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
-  const dynamo = await startDynamoDbLocal();
-  await ensureTable(dynamo.endpoint, "warden-bench");
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    TABLE_NAME: "warden-bench",
-    WARDEN_JWT_PRIVATE_KEY: generateJwtKeyPem(),
-    WARDEN_DATA_KEY: randomBytes(32).toString("base64"),
-    WARDEN_LOG_LEVEL: "silent",
-    AWS_REGION: "us-east-1",
+  const { useBenchEnvironment } = await import("./env.ts");
+  const { stop } = await useBenchEnvironment("warden-bench", {
     WARDEN_SIGNUP_PLAN: "enterprise",
     BLOB_DIR: join(tmpdir(), `warden-bench-blobs-${randomUUID()}`),
   });
@@ -165,6 +156,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const { call, newTenant } = await import("#test/helpers/api.ts");
     printBackup(await benchBackup({ call, newTenant }));
   } finally {
-    await dynamo.stop();
+    await stop();
   }
 }

@@ -21,7 +21,7 @@
  * WARDEN_BENCH_COLD_SDK=external (bundles that load the AWS SDK from node_modules: the figure before it was bundled).
  */
 import { execFile } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { pct } from "./stats.ts";
@@ -237,25 +237,12 @@ export function printColdStart({ rows, summary: s }: { rows: ColdStartRow[]; sum
 
 const runAsScript = process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename);
 if (runAsScript) {
-  const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
-  const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
-  const dynamo = await startDynamoDbLocal();
+  const { useBenchEnvironment } = await import("./env.ts");
+  const { env, stop } = await useBenchEnvironment("warden-bench", { WARDEN_SIGNUP_PLAN: "enterprise" });
   try {
-    const tableName = "warden-bench";
-    await ensureTable(dynamo.endpoint, tableName);
-    const env = {
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      TABLE_NAME: tableName,
-      WARDEN_JWT_PRIVATE_KEY: generateJwtKeyPem(),
-      WARDEN_DATA_KEY: randomBytes(32).toString("base64"),
-      WARDEN_LOG_LEVEL: "silent",
-      AWS_REGION: "us-east-1",
-      WARDEN_SIGNUP_PLAN: "enterprise",
-    };
-    Object.assign(process.env, env);
     const api = (await import("#test/helpers/api.ts")) as unknown as Api;
     printColdStart(await benchColdStart(api, env));
   } finally {
-    await dynamo.stop();
+    await stop();
   }
 }

@@ -15,7 +15,6 @@
  * Run alone: `npx tsx bench/fleet.ts 1000 [changes] [edges]`.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -228,22 +227,12 @@ async function measure(
   changesWanted: number,
   mode: "simulated" | "edges",
 ): Promise<FleetBenchResult> {
-  const { ensureTable, startDynamoDbLocal } = await import("#infra/local/dynamodb-local.ts");
-  const { generateJwtKeyPem } = await import("#infra/local/keys.ts");
+  const { useBenchEnvironment } = await import("./env.ts");
   const { startLocalIot, usePlatformWithLocalIot } = await import("#infra/local/iot/index.ts");
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
-    if (!process.env.DYNAMODB_ENDPOINT) {
-      const dynamo = await startDynamoDbLocal();
-      cleanup.push(() => dynamo.stop());
-      process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-      process.env.TABLE_NAME = "warden-bench-fleet";
-    }
-    await ensureTable(process.env.DYNAMODB_ENDPOINT, process.env.TABLE_NAME ?? "warden");
-    process.env.WARDEN_JWT_PRIVATE_KEY ??= generateJwtKeyPem();
-    process.env.WARDEN_DATA_KEY ??= randomBytes(32).toString("base64");
-    process.env.AWS_REGION ??= "us-east-1";
-    process.env.WARDEN_SIGNUP_PLAN ??= "enterprise";
+    const table = await useBenchEnvironment("warden-bench-fleet", { WARDEN_SIGNUP_PLAN: "enterprise" });
+    cleanup.push(() => table.stop());
 
     const iot = await startLocalIot();
     cleanup.push(() => iot.stop());
