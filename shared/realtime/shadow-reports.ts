@@ -55,6 +55,9 @@ const reported = (v: unknown): Reported =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Reported) : {};
 const present = (v: unknown) => v !== undefined && v !== null;
 const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
+/** The device writes `error` and `drift`: bounded on the socket whatever it put in its shadow. */
+const ERROR_CHARS = 500;
+const errorText = (v: unknown): string | null => text(v)?.slice(0, ERROR_CHARS) ?? null;
 
 /** Whether a report changed any sync-state field (what the topic rule's WHERE lets through). */
 export function syncReportChanged(previous: unknown, current: unknown): boolean {
@@ -66,7 +69,8 @@ export function syncReportChanged(previous: unknown, current: unknown): boolean 
 function timestampOf(e: ShadowReportEvent, c: Reported): string {
   const updated = text(c.updated_at);
   if (updated && !Number.isNaN(Date.parse(updated))) return new Date(updated).toISOString();
-  if (typeof e.timestamp === "number" && Number.isFinite(e.timestamp)) return new Date(e.timestamp * 1000).toISOString();
+  if (typeof e.timestamp === "number" && Number.isFinite(e.timestamp))
+    return new Date(e.timestamp * 1000).toISOString();
   return new Date().toISOString();
 }
 
@@ -108,13 +112,13 @@ export function eventsOfShadowReport(e: ShadowReportEvent): RealtimeEvent[] {
   if (c.status === "failed") {
     const failedVersion = present(c.failed_version) ? c.failed_version : version;
     if (p.status !== "failed" || (p.failed_version ?? null) !== (c.failed_version ?? null)) {
-      out.push(event("failed", failedVersion, text(c.error)));
+      out.push(event("failed", failedVersion, errorText(c.error)));
     }
   } else if (c.status === "applied" && !present(c.drift)) {
     // Version 0 is "nothing applied yet" (a gateway's first report), not a change it applied.
     const changed = p.config_version !== version || p.status === "failed";
     if (changed && version > 0) out.push(event("applied", version, null));
   }
-  if (present(c.drift) && !present(p.drift)) out.push(event("drifted", version, text(c.drift)));
+  if (present(c.drift) && !present(p.drift)) out.push(event("drifted", version, errorText(c.drift)));
   return out;
 }

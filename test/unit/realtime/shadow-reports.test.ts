@@ -110,6 +110,12 @@ describe("eventsOfShadowReport", () => {
     expect(eventsOfShadowReport(report(drifted, applied(5)))[0]?.data).toMatchObject({ status: "applied" });
   });
 
+  it("bounds the error text the device wrote to 500 characters", () => {
+    const failed = { ...applied(4), status: "failed", failed_version: 5, error: "x".repeat(5000) };
+    const [e] = eventsOfShadowReport(report(applied(4), failed));
+    expect(e?.data.error).toBe("x".repeat(500));
+  });
+
   it("ignores topics that are not a gateway's named shadow", () => {
     const e = (t: string) => eventsOfShadowReport({ topic: t, previous: applied(1), current: applied(2) });
     expect(e(topic("warden_health-probe"))).toEqual([]);
