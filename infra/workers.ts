@@ -10,6 +10,11 @@ import { taskFunctionId, WORKFLOWS, workflowTasks } from "#shared/workflows/defi
 export type WorkerTrigger =
   /** Invoked by the IoT topic rule on `warden/+/+/events` (see infra/stacks/iot-stack.ts). */
   | "iot-events"
+  /**
+   * Invoked by the IoT topic rule on the named shadows' `$aws/things/+/shadow/name/+/update/documents`
+   * when a gateway's reported sync state changed (see infra/stacks/iot-stack.ts).
+   */
+  | "iot-shadow-documents"
   /** Invoked by the single table's NEW_AND_OLD_IMAGES stream. */
   | "table-stream"
   /** Invoked by an EventBridge schedule (`schedule`). */
@@ -217,4 +222,16 @@ export const workers: Worker[] = [
     trigger: "table-stream",
     streamFilter: { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["Audit"] } } } },
   },
+  {
+    // Gateways' shadow reports (applied / failed / drifted) → `sync_state` events on their tenant's
+    // events socket (shared/realtime/shadow-reports.ts). Granted execute-api:ManageConnections on the
+    // WebSocket APIs only, by the realtime stack; its table access deletes connections that are gone.
+    id: "iot-shadow-sync-events",
+    handler: "functions/workers/shadow-sync-events.ts",
+    access: { table: "RW" },
+    trigger: "iot-shadow-documents",
+  },
 ];
+
+/** Workers the IoT stack holds (topic-rule targets), not the workers stack. */
+export const IOT_TRIGGERS: ReadonlySet<WorkerTrigger> = new Set<WorkerTrigger>(["iot-events", "iot-shadow-documents"]);

@@ -17,6 +17,7 @@ import { ensureTable, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startLocalIot, usePlatformWithLocalIot } from "./iot/index.ts";
 import { loadOrCreateDataKey, loadOrCreateJwtKey } from "./keys.ts";
 import { startLocalIotRule } from "./local-iot-rule.ts";
+import { startLocalShadowRule } from "./local-shadow-rule.ts";
 import { startLocalAcme, useLocalWorkflows } from "./workflows/index.ts";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -171,6 +172,16 @@ async function main() {
     onError: (e, topic) => process.stderr.write(`local IoT rule: ${topic}: ${e.message}\n`),
   });
   stops.push(() => rule.stop());
+  // The shadow rule (infra/stacks/iot-stack.ts SHADOW_SYNC_SQL) → gateway-reported sync states on the events socket.
+  const { handler: shadowSyncEvents } = await import("#functions/workers/shadow-sync-events.ts");
+  const { syncReportChanged } = await import("#shared/realtime/fanout.ts");
+  const shadowRule = await startLocalShadowRule({
+    broker: iot.broker.broker,
+    invoke: shadowSyncEvents,
+    syncChanged: syncReportChanged,
+    onError: (e, topic) => process.stderr.write(`local IoT shadow rule: ${topic}: ${e.message}\n`),
+  });
+  stops.push(() => shadowRule.stop());
 
   // One simulated gateway in tenant `default`, so a change made over the API reaches a device at once.
   const { thing, gatewayId, sandbox } = await progress(

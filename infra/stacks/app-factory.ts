@@ -23,7 +23,7 @@ import type {
   RollbackAlarms,
 } from "../constructs/warden-function.ts";
 import { routeFiles as routeTable } from "../routes.ts";
-import { SCAN_SCHEDULE_TARGET_ID, type Worker, workers as workerList } from "../workers.ts";
+import { IOT_TRIGGERS, SCAN_SCHEDULE_TARGET_ID, type Worker, workers as workerList } from "../workers.ts";
 import { ApiStack, ApiStageStack, type CustomDomain, MAX_INTEGRATIONS_PER_HTTP_API } from "./api-stack.ts";
 import { blobBucketNameFor, DataStack } from "./data-stack.ts";
 import { EdgeStack } from "./edge-stack.ts";
@@ -276,7 +276,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
     scanSchedules: workers.some((w) => w.id === SCAN_SCHEDULE_TARGET_ID),
   };
 
-  const ingestWorkers = workers.filter((w) => w.trigger === "iot-events");
+  const ingestWorkers = workers.filter((w) => IOT_TRIGGERS.has(w.trigger));
   const usesIot = (a: RouteDef["access"]) => a.iotShadows || a.iotShadowsRead || a.iotPublish || a.iotRegistry;
   const iot =
     ingestWorkers.length > 0 || [...routes, ...workers].some((r) => usesIot(r.access))
@@ -315,7 +315,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
       }),
   );
 
-  const otherWorkers = workers.filter((w) => w.trigger !== "iot-events");
+  const otherWorkers = workers.filter((w) => !IOT_TRIGGERS.has(w.trigger));
   const workersStack =
     otherWorkers.length > 0
       ? new WorkersStack(app, `${prefix}-Workers`, {
@@ -330,6 +330,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
   realtimeStackFor(app, `${prefix}-Realtime`, {
     routes,
     workers: workersStack,
+    iot,
     assetsDir: options.assetsDir,
     platform,
   });

@@ -6,8 +6,9 @@
  * authorizer itself refuses a missing token with 401), then the row's function stores the
  * connection; `$default` (subscribe, ping) and `$disconnect` invoke the same function.
  *
- * The fan-out worker (workers stack) reaches clients through each API's `@connections` endpoint:
- * this stack grants its role `execute-api:ManageConnections` on these APIs' stages only.
+ * The fan-out worker (workers stack) and the IoT stack's worker of gateway-reported sync states
+ * (`iot-shadow-sync-events`) reach clients through each API's `@connections` endpoint: this stack
+ * grants their roles `execute-api:ManageConnections` on these APIs' stages only.
  *
  * Idle connections: API Gateway closes a WebSocket after 10 minutes without a frame and any
  * connection after 2 hours; clients send `{"action":"ping"}` (answered `{"type":"pong"}`) to stay
@@ -17,12 +18,15 @@ import { type CfnElement, CfnOutput, Stack, type StackProps } from "aws-cdk-lib"
 import { WebSocketApi, WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
 import { WebSocketLambdaAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import { type IRole, Policy, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { type IRole, Policy, PolicyStatement, type Role } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import { functionId, type RouteDef, routeKey } from "#shared/kit/route.ts";
 import { acknowledgeManageConnections, acknowledgeWebSocketApi } from "../constructs/nag.ts";
 import { type PlatformResources, WardenFunction } from "../constructs/warden-function.ts";
+
+/** The IoT stack's worker that posts gateway-reported sync states (infra/workers.ts). */
+export const SHADOW_SYNC_WORKER_ID = "iot-shadow-sync-events";
 
 /** The stage every stream's API serves (its URL ends in it; the fan-out posts to `…/live/@connections`). */
 export const WEBSOCKET_STAGE = "live";
@@ -36,6 +40,8 @@ export interface RealtimeStackProps extends StackProps {
   authorizer: IFunction;
   /** The role of the table-stream worker that fans events out (worker `workers-realtime-fanout`). */
   fanOutRole: IRole;
+  /** Roles of other workers that post events to clients (the IoT stack's `iot-shadow-sync-events`). */
+  otherPosterRoles?: IRole[];
   /** Per-stage limits on client frames and connects (per-tenant fairness is the fan-out's). */
   throttle?: { rateLimit: number; burstLimit: number };
 }
@@ -99,7 +105,10 @@ export class RealtimeStack extends Stack {
       fn.role.addToPrincipalPolicy(manage);
       acknowledgeManageConnections(fn.role, apiIds, WEBSOCKET_STAGE);
     }
-    const fanOut = new Policy(this, "FanOutManageConnections", { roles: [props.fanOutRole], statements: [manage] });
+    const fanOut = new Policy(this, "FanOutManageConnections", {
+      roles: [props.fanOutRole, ...(props.otherPosterRoles ?? [])],
+      statements: [manage],
+    });
     acknowledgeManageConnections(fanOut, apiIds, WEBSOCKET_STAGE);
   }
 }
@@ -114,6 +123,8 @@ export function realtimeStackFor(
   opts: {
     routes: RouteDef[];
     workers: { functions: Map<string, WardenFunction> } | undefined;
+    /** The IoT stack, whose `iot-shadow-sync-events` worker (when present) posts sync states to clients. */
+    iot?: { ingestFunctions: Map<string, WardenFunction> } | undefined;
     assetsDir: string;
     platform: PlatformResources;
   },
@@ -134,5 +145,6 @@ export function realtimeStackFor(
     platform: opts.platform,
     authorizer: authorizer.alias,
     fanOutRole: fanOut.role,
+    otherPosterRoles: [opts.iot?.ingestFunctions.get(SHADOW_SYNC_WORKER_ID)?.role].filter((r): r is Role => !!r),
   });
 }

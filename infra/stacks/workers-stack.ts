@@ -32,7 +32,8 @@ export class WorkersStack extends Stack {
     super(scope, id, props);
 
     for (const worker of props.workers) {
-      if (worker.trigger === "iot-events") throw new Error(`worker ${worker.id}: IoT ingest belongs in the IoT stack`);
+      if (worker.trigger === "iot-events" || worker.trigger === "iot-shadow-documents")
+        throw new Error(`worker ${worker.id}: IoT rule targets belong in the IoT stack`);
       const fn = new WardenFunction(this, worker.id, {
         functionId: worker.id,
         assetsDir: props.assetsDir,

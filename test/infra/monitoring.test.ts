@@ -26,7 +26,10 @@ beforeAll(async () => {
 afterAll(() => warden?.cleanup());
 
 describe("nothing lost silently", () => {
-  const asyncWorkers = workers.filter((w) => w.trigger === "iot-events" || w.trigger === "schedule" || w.invokedAsync);
+  const asyncWorkers = workers.filter(
+    (w) =>
+      w.trigger === "iot-events" || w.trigger === "iot-shadow-documents" || w.trigger === "schedule" || w.invokedAsync,
+  );
   const streamWorkers = workers.filter((w) => w.trigger === "table-stream");
 
   it("gives every asynchronously invoked worker retries and an on-failure queue", () => {
