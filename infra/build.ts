@@ -234,9 +234,9 @@ const sdkBeside: Plugin = {
   },
 };
 
-/** What every bundle shares: ESM for Node 22, minified, the plugins above. */
-function bundleOptions(entries: Entry[], sdk: SdkMode): BuildOptions & { metafile: true } {
-  return {
+/** ESM for Node 22, minified, the ESM build of dual packages preferred: the functions' bundles and the SDK's alike. */
+const esmForNode22 = () =>
+  ({
     absWorkingDir: root,
     outExtension: { ".js": ".mjs" },
     bundle: true,
@@ -245,15 +245,21 @@ function bundleOptions(entries: Entry[], sdk: SdkMode): BuildOptions & { metafil
     target: "node22",
     // WARDEN_BUILD_READABLE=1: names kept, for reading a `node --cpu-prof` profile of a bundle.
     minify: process.env.WARDEN_BUILD_READABLE !== "1",
+    // Prefer the ESM build of dual packages.
+    mainFields: ["module", "main"],
+    // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+    banner: { js: BANNER },
+  }) satisfies BuildOptions;
+
+/** What every bundle shares: ESM for Node 22, minified, the plugins above. */
+function bundleOptions(entries: Entry[], sdk: SdkMode): BuildOptions & { metafile: true } {
+  return {
+    ...esmForNode22(),
     // Small maps (no sources inlined): stack traces in CloudWatch point at shared/… lines.
     sourcemap: true,
     sourcesContent: false,
     // External: the Lambda Node.js runtime ships AWS SDK v3. Bundled: see `sdkBeside`/`shipSdk`.
     external: sdk === "external" ? ["@aws-sdk/*"] : [],
-    // Prefer the ESM build of dual packages.
-    mainFields: ["module", "main"],
-    // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-    banner: { js: BANNER },
     plugins: [
       builtinsViaRequire,
       ...(sdk === "bundled" ? [sdkBeside] : []),
@@ -360,15 +366,7 @@ async function shipSdk(outdir: string, dirs: string[]): Promise<ShippedSdk> {
   const buildDir = join(outdir, ".sdk-build");
   const sdkOut = join(buildDir, SDK_DIR);
   const result = await build({
-    absWorkingDir: root,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    minify: true,
-    mainFields: ["module", "main"],
-    banner: { js: BANNER },
+    ...esmForNode22(),
     splitting: true,
     chunkNames: "[name]-[hash]",
     metafile: true,
