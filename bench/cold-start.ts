@@ -17,6 +17,7 @@
  *
  * Standalone: `npx tsx bench/cold-start.ts` (starts DynamoDB Local itself). Environment:
  * WARDEN_BENCH_COLD_RUNS (default 3), WARDEN_BENCH_COLD_ROUTES (every n-th route only, default 1),
+ * WARDEN_BENCH_COLD_ONLY (a regular expression: only the functions whose id matches),
  * WARDEN_BENCH_COLD_PROFILE (a directory: each fresh process writes its `node --cpu-prof` profile there),
  * WARDEN_BENCH_COLD_SDK=external (bundles that load the AWS SDK from node_modules: the figure before it was bundled).
  */
@@ -119,7 +120,11 @@ export async function benchColdStart(
   const sdk = options.sdk ?? (process.env.WARDEN_BENCH_COLD_SDK === "external" ? "external" : "bundled");
   const outdir = join(root, "dist", "bench-functions");
   const entries = allEntries();
-  const http = routes.filter((r) => r.method !== "WEBSOCKET").filter((_, i) => i % every === 0);
+  const only = process.env.WARDEN_BENCH_COLD_ONLY ? new RegExp(process.env.WARDEN_BENCH_COLD_ONLY) : undefined;
+  const http = routes
+    .filter((r) => r.method !== "WEBSOCKET")
+    .filter((_, i) => i % every === 0)
+    .filter((r) => !only || only.test(functionId(r.handler)));
   const measured = new Set(http.map((r) => functionId(r.handler)));
   // Only the functions measured are built (a full build is minutes here); the lith holds every route.
   const built = await buildFunctions({ outdir, entries: entries.filter((e) => measured.has(e.functionId)), sdk });
