@@ -19,7 +19,8 @@
  *   4. throttling (IoT data plane 429, after the SDK's own retries) is retried with full jitter;
  *      any other error, or throttling past the budget, is the gateway's `failed` outcome.
  *   5. the outcome (written / superseded / failed + reason) is recorded per gateway and shadow
- *      (db/sync-outcomes.ts), where GET /gateways reads it.
+ *      (db/sync-outcomes.ts), where GET /gateways reads it — except a gateway superseded in step 1,
+ *      whose outcome the newer change's execution records.
  *
  * A batch answers its counts; the finisher adds them up into the execution's result.
  */
@@ -155,6 +156,11 @@ export async function writeShadowBatch(state: WorkflowState, item: unknown): Pro
     const r = await syncOne(spec, snap, g, p);
     counts[r.outcome]++;
     counts.throttleRetries += r.retries;
+    // Superseded before any write (a newer version is saved for this gateway): the newer change's
+    // own execution records this gateway's outcome, and this record would lose to it anyway (the
+    // put is conditioned on the version). Skipping it keeps a burst of changes from costing one
+    // write per gateway per superseded change.
+    if (r.outcome === "superseded" && r.version < snap.versionOf(g.id)) return;
     await recordSyncOutcome(state.tenantId, {
       area: p.area,
       gatewayId: g.id,
