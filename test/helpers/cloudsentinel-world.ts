@@ -49,3 +49,22 @@ export function stableScan(w: World): Promise<{ scanId: string; alertId: number 
   }
   return got;
 }
+
+/**
+ * Scans the demo account (`"fixed"`: the same account with its planted misconfigurations fixed)
+ * through the routes on the real state machine, waits for it, and returns its id once completed.
+ */
+export async function completedDemoScan(token: string, demo: true | "fixed"): Promise<string> {
+  const r = await scanRunner();
+  const { call, freshIp } = await import("./api.ts");
+  const res = await call("POST", "/api/v1/scan/start", {
+    token,
+    ip: freshIp(),
+    body: { cloud_provider: "aws", credentials: { demo }, scan_config: { regions: ["us-east-1"] } },
+  });
+  if (res.status !== 200) throw new Error(`scan start answered ${res.status}: ${res.text}`);
+  await r.settled(res.body.scan_id);
+  const status = await call("GET", `/api/v1/scan/status/${res.body.scan_id}`, { token });
+  if (status.body.status !== "completed") throw new Error(`demo scan ended ${status.body.status}: ${status.text}`);
+  return res.body.scan_id as string;
+}

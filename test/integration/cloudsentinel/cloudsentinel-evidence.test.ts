@@ -7,35 +7,19 @@
  * the fixed account no longer finds it and the control is verified again. High findings are
  * listed but do not fail; an unmapped control gets nothing; a not_implemented one never moves.
  */
-import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ControlEvidenceView, ControlView } from "#shared/compliance/views.ts";
 
-const { createLocalRunner } = await import("#infra/local/workflows/runner-local.ts");
-const { useWorkflowRunner } = await import("#shared/workflows/engine.ts");
-const runner = createLocalRunner({ root: resolve(import.meta.dirname, "../../..") });
-useWorkflowRunner(runner);
-const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
+const { completedDemoScan } = await import("#test/helpers/cloudsentinel-world.ts");
+const { call, newTenant } = await import("#test/helpers/api.ts");
 const { defaultEnterprise, S } = await import("#test/helpers/grc.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
-const V1 = "/api/v1";
 
 let acme: Tenant;
 let enterprise: string;
 
-async function scan(demo: true | "fixed"): Promise<string> {
-  const res = await call("POST", `${V1}/scan/start`, {
-    token: acme.token,
-    ip: freshIp(),
-    body: { cloud_provider: "aws", credentials: { demo }, scan_config: { regions: ["us-east-1"] } },
-  });
-  expect(res.status, res.text).toBe(200);
-  await runner.settled(res.body.scan_id);
-  const status = await call("GET", `${V1}/scan/status/${res.body.scan_id}`, { token: acme.token });
-  expect(status.body.status).toBe("completed");
-  return res.body.scan_id as string;
-}
+const scan = (demo: true | "fixed") => completedDemoScan(acme.token, demo);
 
 async function control(framework: string, control_id: string, status: "implemented" | "not_implemented") {
   const res = await call("POST", `${S}/controls/`, {
