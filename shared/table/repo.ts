@@ -3,6 +3,7 @@
  * update is a 409), guard-item transactions, per-tenant counters and cursor pagination.
  * Request paths use GetItem, Query, BatchGet and TransactWrite only; there is no Scan here.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   BatchGetCommand,
   GetCommand,
@@ -147,19 +148,39 @@ export async function updateIf(u: ConditionalUpdate): Promise<Item | undefined> 
 /**
  * Writes all items or none. A failed condition becomes a 409 whose message names what clashed:
  * `conflicts[i]` describes item i (e.g. "username 'ops01' is taken").
+ * A cancellation caused only by another transaction holding an item is sent again (see below).
  */
 export async function transact(items: TransactItem[], conflicts: (string | undefined)[] = []): Promise<void> {
-  try {
-    await db.send(new TransactWriteCommand({ TransactItems: items }));
-  } catch (e) {
-    const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-    if (reasons) {
-      const idx = reasons.findIndex((r) => r.Code === "ConditionalCheckFailed");
-      if (idx >= 0) throw new Conflict(conflicts[idx] ?? "A concurrent change conflicted with this request; retry");
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (e) {
+      const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if (reasons) {
+        const idx = reasons.findIndex((r) => r.Code === "ConditionalCheckFailed");
+        if (idx >= 0) throw new Conflict(conflicts[idx] ?? "A concurrent change conflicted with this request; retry");
+        if (reasons.some((r) => r.Code === "TransactionConflict")) {
+          if (attempt < TRANSACTION_CONFLICT_RETRIES) {
+            await sleep(Math.random() * TRANSACTION_CONFLICT_BACKOFF_MS * 2 ** attempt);
+            continue;
+          }
+          throw e; // the kit answers a conflict that persists 503 with Retry-After (transientDependencyError)
+        }
+      }
+      throw mapConditionFailure(e, "A concurrent change conflicted with this request; retry");
     }
-    throw mapConditionFailure(e, "A concurrent change conflicted with this request; retry");
   }
 }
+
+/**
+ * A transaction cancelled only because another transaction held one of its items (reason
+ * `TransactionConflict`, no failed condition) wrote nothing, so it is sent again, after a full-jitter
+ * pause (as AWS advises; the SDK does not retry cancellations itself). Past these attempts the kit
+ * answers 503 with Retry-After.
+ */
+const TRANSACTION_CONFLICT_RETRIES = 3;
+const TRANSACTION_CONFLICT_BACKOFF_MS = 25;
 
 /** Next value of a per-tenant integer sequence (users, API keys, rules…): one atomic UpdateItem. */
 export async function nextId(tenantId: string, sequence: string): Promise<number> {
