@@ -154,10 +154,18 @@ export async function newTenant(label = "org") {
   const organization = `${label}-${suffix}`;
   const username = `admin-${suffix}`;
   const password = "Str0ng!Passphrase#2026";
-  const res = await call("POST", "/api/auth/signup", {
-    body: { organization, username, email: `${username}@example.com`, password },
-    ip: freshIp(),
-  });
+  const signUp = () =>
+    call("POST", "/api/auth/signup", {
+      body: { organization, username, email: `${username}@example.com`, password },
+      ip: freshIp(),
+    });
+  // A busy dependency answers 503 with Retry-After (DynamoDB Local on a loaded machine): a client
+  // waits and sends again, as this setup does, twice at most.
+  let res = await signUp();
+  for (let retry = 0; res.status === 503 && retry < 2; retry++) {
+    await new Promise((r) => setTimeout(r, 1000 * Number(res.headers["retry-after"] ?? 1)));
+    res = await signUp();
+  }
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
   return {
     tenantId: res.body.data.organization.id as string,
