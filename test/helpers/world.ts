@@ -20,7 +20,8 @@ import type { Grants } from "./route-catalogue.ts";
 /** A password every default policy accepts (the random suffix keeps it from being reused or common). */
 export function strongPassword(): string {
   for (;;) {
-    const candidate = `Sturdy#Harbor-${randomBytes(4).toString("hex")}`;
+    // The fixed "9" keeps a digit in it when the random hex has none (require_numbers; 1 in ~2,600).
+    const candidate = `Sturdy#Harbor9-${randomBytes(4).toString("hex")}`;
     // Random hex now and then holds a run such as "abcd" or "3210", which prevent_sequential refuses.
     if (!hasSequence(candidate)) return candidate;
   }
