@@ -8,6 +8,11 @@
  * which the CDK app gives exactly the collectors' read-only calls only with that option; locally,
  * whatever AWS credentials the process has). No AssumeRole, nothing sealed, nothing stored.
  *
+ * The listed ids are also reserved: sign-up never creates a tenant with one of them
+ * (shared/identity/sign-up.ts), so an id the operators name before its tenant exists — a typo, a
+ * tenant to be created later — cannot be claimed by whoever first signs up with a matching
+ * organization name. Tenants are never deleted, so a listed tenant's id never becomes free again.
+ *
  * Read on every use (a few string operations), so a test can name the tenant it just created.
  */
 import { Forbidden } from "#shared/kit/errors.ts";
@@ -29,6 +34,14 @@ export function platformScanTenants(): ReadonlySet<string> {
 }
 
 export function mayScanPlatform(tenantId: string): boolean {
+  return platformScanTenants().has(tenantId);
+}
+
+/**
+ * Whether sign-up must refuse to create this tenant id: the deployment grants platform-account
+ * scans to it, so only a tenant that already holds it may ever have it.
+ */
+export function reservedForPlatformScan(tenantId: string): boolean {
   return platformScanTenants().has(tenantId);
 }
 
