@@ -19,7 +19,7 @@ import { routeKey } from "#shared/kit/route.ts";
 import { PLATFORM_SCAN_ACTIONS } from "#shared/posture/adapters/aws-permissions.ts";
 import { actionsOf, type Statement, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
 
-const TENANTS = ["warden-ops", "security-team"];
+const TENANTS = ["warden-ops@2026-11-02T08:15:00.000Z", "security-team@2026-11-30T11:03:50.123Z"];
 const scanWorkers = workers.filter((w) => w.handler.startsWith("functions/workflows/cloud-scan/"));
 const COLLECTORS = ["functions/workflows/cloud-scan/validate.ts", "functions/workflows/cloud-scan/collect.ts"];
 const GATES = ["POST /api/v1/scan/start", "GET /api/v1/scan/providers", "functions/workflows/cloud-scan/evaluate.ts"];

@@ -41,13 +41,15 @@ async function itemsMentioning(text: string): Promise<Record<string, unknown>[]>
   return found;
 }
 
-/** The deployment names `acme-ops` (no tenant holds it) and a tenant that exists. */
+let listedEntry: string;
+/** The deployment names `acme-ops` (no tenant holds it) and a tenant that exists, as `<id>@<created_at>`. */
 const nameBoth = () => {
-  process.env[PLATFORM_SCAN_ENV] = `acme-ops, ${listed.tenantId}`;
+  process.env[PLATFORM_SCAN_ENV] = `acme-ops@2026-11-30T09:00:00.000Z, ${listedEntry}`;
 };
 beforeAll(async () => {
   // Created before the operators name it, as a tenant they mean to list must be.
   listed = await newTenant("platform-ops");
+  listedEntry = `${listed.tenantId}@${(await getTenant(listed.tenantId, true))?.createdAt}`;
   nameBoth();
 });
 afterEach(() => {
@@ -109,7 +111,7 @@ describe("sign-up of any other organization", () => {
     expect(await getTenant(res.body.data.organization.id, true)).toMatchObject({ name: organization });
   });
 
-  it("creates the very id refused above once the deployment no longer names it", async () => {
+  it("refuses an id the list names bare too, and creates it once the deployment no longer names it", async () => {
     const id = `acme-ops-${randomUUID().slice(0, 8)}`;
     process.env[PLATFORM_SCAN_ENV] = id;
     expect((await signUpAs(id)).status).toBe(409);
