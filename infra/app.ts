@@ -7,7 +7,7 @@
  * `notifier=aws` with `notifierFromEmail=<SES-verified sender>` to send user notifications through
  * SES/SNS (default: the table's outbox), `stripeSecretArn=<Secrets Manager secret ARN or name>` to
  * bill through Stripe (README "Deploy": what the secret holds), `bedrockModelId=<model or inference
- * profile id>` for the insights summary's prose (Amazon Bedrock), `platformScanTenants=<tenant id,…>`
+ * profile id>` for the insights summary's prose (Amazon Bedrock), `platformScanTenants=<tenant id>@<created_at>,…`
  * for the tenants that may scan the platform's own AWS account (README "Cloudsentinel"), `nag=false`
  * to skip cdk-nag for a quick synth (the infra tests always run it); `stage` (the Stage tag), `canary=true` (CodeDeploy canary per function),
  * `reservedConcurrency=false` or `reservedAuth`/`reservedIngest`/`reservedWorker` (per function) and
@@ -74,14 +74,18 @@ if (notifier !== undefined && notifier !== "aws" && notifier !== "outbox") {
 const notifierFromEmail = text("notifierFromEmail");
 if (notifier === "aws" && !notifierFromEmail)
   throw new Error("-c notifier=aws needs -c notifierFromEmail=<SES-verified sender>");
-// Tenant ids are slugs (shared/tenancy tenantSlug); a typo here would silently allow nobody.
+// Each tenant by id AND creation time (shared/posture/platform.ts): `<id>@<created_at>`, the tenant
+// item's createdAt exactly as stored. An id alone could name a tenant someone else signed up.
 const platformScanTenants = text("platformScanTenants")
   ?.split(",")
-  .map((id) => id.trim())
-  .filter((id) => id.length > 0);
-for (const id of platformScanTenants ?? []) {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) {
-    throw new Error(`-c platformScanTenants: "${id}" is not a tenant id (lower-case letters, digits and dashes)`);
+  .map((entry) => entry.trim())
+  .filter((entry) => entry.length > 0);
+for (const entry of platformScanTenants ?? []) {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*@\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(entry)) {
+    throw new Error(
+      `-c platformScanTenants: "${entry}" is not <tenant id>@<created_at> (e.g. warden-ops@2026-11-30T11:03:50.123Z, ` +
+        `the tenant item's createdAt as stored: README "Scans of Warden's own account" shows how to read it)`,
+    );
   }
 }
 const { app } = createApp({

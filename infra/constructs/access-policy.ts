@@ -126,7 +126,7 @@ export interface AccessTargets {
   /** Set when the scheduled gateway-scan function is deployed: tenants' scan schedules invoke it. */
   scanSchedules?: boolean;
   /**
-   * `-c platformScanTenants=<id,…>`: the tenants that may scan the platform's own account with the
+   * `-c platformScanTenants=<id>@<created_at>,…`: the tenants that may scan the platform's own account with the
    * scanner's own role. Unset, no function gets the collectors' read grant or the list.
    */
   platformScanTenants?: string[];

@@ -30,12 +30,17 @@ export async function bootstrapDefaultTenant(opts: { username: string; password?
     return { created: false, tenantId, username: opts.username };
   }
   const password = opts.password ?? generatePassword(24);
-  const { events } = await signUp({
-    organization: tenantId,
-    username: opts.username,
-    email: `${opts.username}@warden.local`,
-    password,
-  });
+  const { events } = await signUp(
+    {
+      organization: tenantId,
+      username: opts.username,
+      email: `${opts.username}@warden.local`,
+      password,
+    },
+    undefined,
+    // The operator's own tenant: created even when the deployment reserves its id for platform scans.
+    { byOperator: true },
+  );
   await setTenantPlan(tenantId, plan);
   // A laptop has no authenticator enrolled yet: local mode's own tenant does not force 2FA on its
   // admin (the spec's default enforces it for the admin role; every signed-up tenant keeps that).

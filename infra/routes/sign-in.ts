@@ -93,7 +93,9 @@ export const signInRoutes: RouteDef[] = [
     handler: "functions/securenet/auth/signup.ts",
     permission: null,
     rateClass: "auth-strict",
-    access: { ...RW, jwtSign: true },
+    // platformAccountScan "gate": sign-up learns the platform-scan tenants (-c platformScanTenants)
+    // to refuse creating one of those ids (shared/identity/sign-up.ts).
+    access: { ...RW, jwtSign: true, platformAccountScan: "gate" },
     audit: { event: "Organization Created", eventType: "tenant_created" },
   }),
   platform({

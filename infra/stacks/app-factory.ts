@@ -80,7 +80,7 @@ export interface CreateAppOptions {
    */
   bedrockModelId?: string;
   /**
-   * `-c platformScanTenants=<id,…>`: the tenants that may scan the platform's own AWS account with
+   * `-c platformScanTenants=<id>@<created_at>,…`: the tenants that may scan the platform's own AWS account with
    * the scanner's own role (README "Cloudsentinel"); only then do the scan's collector functions
    * get read access to this account. Unset (the default): nobody may.
    */

@@ -6,7 +6,9 @@
 import { DEFAULT_ROLE } from "#shared/auth/permissions.ts";
 import { billingSettings } from "#shared/billing/settings.ts";
 import type { User } from "#shared/identity/db/users.ts";
-import { Invalid } from "#shared/kit/errors.ts";
+import { Conflict, Invalid } from "#shared/kit/errors.ts";
+import { log } from "#shared/kit/log.ts";
+import { reservedForPlatformScan } from "#shared/posture/platform.ts";
 import { transact } from "#shared/table/repo.ts";
 import { createTenantItems, tenantSlug } from "#shared/tenancy/tenants.ts";
 import { DEFAULT_AUTH_POLICY, getAuthPolicy } from "./auth-policy.ts";
@@ -24,21 +26,39 @@ export interface SignUpInput {
   password: string;
 }
 
+export interface SignUpOptions {
+  /**
+   * The deployment's own operator creates this tenant (local mode's first-run bootstrap), not a
+   * stranger on the sign-up route: an id reserved for platform-account scans may be created.
+   */
+  byOperator?: boolean;
+}
+
 /**
  * Self-service signup: a new tenant on the signup plan (free unless the deployment says otherwise,
  * shared/billing/settings.ts) with this user as its admin. The new admin's
  * first token is not restricted to 2FA enrolment (the default policy requires 2FA for admins):
  * the organization has nothing in it yet, and its first sign-in will ask for the enrolment.
+ *
+ * An id the deployment names for platform-account scans (shared/posture/platform.ts) is never
+ * created here: such an id grants read access to the platform's own AWS account, so a stranger
+ * whose organization name slugs to it must not get it. The answer is the 409 of a name that is
+ * not available, without saying why; the operators see the refusal in the function's log.
  */
 export async function signUp(
   input: SignUpInput,
   meta: ClientMeta = { ip: "0.0.0.0", userAgent: "" },
+  options: SignUpOptions = {},
 ): Promise<SignedIn & { plan: string }> {
   const tenantId = tenantSlug(input.organization);
   if (tenantId.length < 2) {
     throw new Invalid("body.organization: must contain at least two letters or digits", [
       { loc: ["body", "organization"], msg: "must contain at least two letters or digits", type: "value_error" },
     ]);
+  }
+  if (!options.byOperator && reservedForPlatformScan(tenantId)) {
+    log.warn("sign-up refused: the organization's id is reserved for platform-account scans", { tenantId });
+    throw new Conflict("body.organization: this organization name is not available; choose another");
   }
   const policy = DEFAULT_AUTH_POLICY;
   const password = await preparePassword(input.password, policy, { username: input.username });

@@ -56,7 +56,8 @@ export interface Access {
   /**
    * Cloud scans of the platform's own account with the scanner's own role (`credentials:
    * {"platform": true}`), only when the deployment names the tenants allowed (`-c
-   * platformScanTenants`): "gate" learns that list (WARDEN_PLATFORM_SCAN_TENANTS) to answer who may;
+   * platformScanTenants`): "gate" learns that list (WARDEN_PLATFORM_SCAN_TENANTS) to answer who may
+   * (and, on sign-up, to refuse creating a listed id);
    * "collect" also gets the collectors' read-only calls on the platform's account
    * (shared/posture/adapters/aws-permissions.ts). Without the option neither is granted.
    */

@@ -72,8 +72,8 @@ export interface ProviderInfo {
   note?: string;
 }
 
-/** `tenantId`: the caller's tenant; `platform` is listed only for a tenant the deployment allows it. */
-export function providerCatalogue(tenantId?: string): Record<CloudProvider, ProviderInfo> {
+/** `tenant`: the caller's tenant; `platform` is listed only for a tenant the deployment allows it. */
+export function providerCatalogue(tenant?: { id: string; createdAt: string }): Record<CloudProvider, ProviderInfo> {
   return {
     aws: {
       name: "Amazon Web Services",
@@ -81,12 +81,7 @@ export function providerCatalogue(tenantId?: string): Record<CloudProvider, Prov
       services: [...SCAN_SERVICES],
       regions: [...AWS_REGIONS],
       // `demo`: local mode's recorded account; `platform`: the platform's own account (both beyond spec).
-      credential_types: [
-        "access_key",
-        "role_arn",
-        ...(tenantId !== undefined && mayScanPlatform(tenantId) ? ["platform"] : []),
-        "demo",
-      ],
+      credential_types: ["access_key", "role_arn", ...(mayScanPlatform(tenant) ? ["platform"] : []), "demo"],
     },
     azure: {
       name: "Microsoft Azure",

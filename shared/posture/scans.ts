@@ -119,7 +119,7 @@ export async function startScan(tenantId: string, body: StartScanBody, by: strin
   }
   const mode = credentialMode(body.credentials);
   // The platform's own account: only tenants the deployment names, before anything is counted or stored.
-  if (mode === "platform") requirePlatformScan(tenantId);
+  if (mode === "platform") await requirePlatformScan(tenantId);
   const cfg = body.scan_config;
   const services = [...new Set(cfg.services ?? DEFAULT_SERVICES)];
   const regions = [...new Set(cfg.regions ?? [body.credentials.region ?? "us-east-1"])];
@@ -217,7 +217,7 @@ async function sourceOf(state: WorkflowState, scan: ScanItem): Promise<Inventory
   const demo = state.params.demo;
   if (demo === "misconfigured" || demo === "fixed") return demoSource(demo);
   if (scan.credentialMode === "platform") {
-    requirePlatformScan(state.tenantId);
+    await requirePlatformScan(state.tenantId);
     const { awsSource } = await import("./adapters/aws.ts");
     return awsSource({ platform: true }, scan.region);
   }

@@ -3,8 +3,9 @@
  * Validate and Collect functions — and they alone — get the collectors' read-only calls
  * (shared/posture/adapters/aws-permissions.ts, exactly that list) and the functions that decide who
  * may (POST /scan/start, GET /scan/providers, the tasks) learn the tenants; without the option the
- * same rows grant neither. One synth of the cloudsentinel routes and the cloud-scan tasks, with
- * cdk-nag on (synth fails on any unacknowledged finding).
+ * same rows grant neither. Sign-up learns the tenants too (it refuses to create a listed id), and no
+ * other sign-in route does. One synth of the cloudsentinel scan routes, the sign-in routes and the
+ * cloud-scan tasks, with cdk-nag on (synth fails on any unacknowledged finding).
  */
 import { App, Stack } from "aws-cdk-lib";
 import type { Template } from "aws-cdk-lib/assertions";
@@ -12,30 +13,36 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessStatements } from "#infra/constructs/access-policy.ts";
 import { cloudsentinelScanRoutes } from "#infra/routes/cloudsentinel-scans.ts";
+import { signInRoutes } from "#infra/routes/sign-in.ts";
 import { workers } from "#infra/workers.ts";
 import { routeKey } from "#shared/kit/route.ts";
 import { PLATFORM_SCAN_ACTIONS } from "#shared/posture/adapters/aws-permissions.ts";
 import { actionsOf, type Statement, type SynthesizedWarden, statementsOfFunction, synthWarden } from "./synth-app.ts";
 
-const TENANTS = ["warden-ops", "security-team"];
+const TENANTS = ["warden-ops@2026-11-02T08:15:00.000Z", "security-team@2026-11-30T11:03:50.123Z"];
 const scanWorkers = workers.filter((w) => w.handler.startsWith("functions/workflows/cloud-scan/"));
 const COLLECTORS = ["functions/workflows/cloud-scan/validate.ts", "functions/workflows/cloud-scan/collect.ts"];
 const GATES = ["POST /api/v1/scan/start", "GET /api/v1/scan/providers", "functions/workflows/cloud-scan/evaluate.ts"];
+/** The only route that creates tenants: it refuses a listed id. */
+const SIGN_UP = "POST /api/auth/signup";
 
 let warden: SynthesizedWarden;
 let routes: Template;
+let signIn: Template;
 let tasks: Template;
 
 beforeAll(async () => {
   warden = await synthWarden({
-    routeFiles: { "cloudsentinel-scans": cloudsentinelScanRoutes },
+    routeFiles: { "cloudsentinel-scans": cloudsentinelScanRoutes, "sign-in": signInRoutes },
     workers: scanWorkers,
     platformScanTenants: TENANTS,
   });
-  const routeStack = warden.routeStacks[0];
+  const routeStack = warden.routeStacks.find((s) => s.stackName.endsWith("-cloudsentinel-scans"));
+  const signInStack = warden.routeStacks.find((s) => s.stackName.endsWith("-sign-in"));
   const workerStack = warden.stacks.find((s) => s.stackName.endsWith("-Workers"));
-  if (!routeStack || !workerStack) throw new Error("expected the cloudsentinel routes and the workers stacks");
+  if (!routeStack || !signInStack || !workerStack) throw new Error("expected the two route stacks and the workers");
   routes = warden.template(routeStack);
+  signIn = warden.template(signInStack);
   tasks = warden.template(workerStack);
 }, 600_000);
 afterAll(() => warden?.cleanup());
@@ -43,6 +50,7 @@ afterAll(() => warden?.cleanup());
 /** A function's template and its description: the route key, or "Worker <id> (<handler>)". */
 function located(name: string): { template: Template; description: string } {
   const worker = scanWorkers.find((w) => w.handler === name);
+  if (signInKeys.includes(name)) return { template: signIn, description: name };
   if (!worker) return { template: routes, description: name };
   const [fn] = Object.entries(tasks.findResources("AWS::Lambda::Function")).filter(([, f]) =>
     String(f.Properties.Description ?? "").startsWith(`Worker ${worker.id} `),
@@ -64,8 +72,10 @@ const environmentOf = (name: string): Record<string, unknown> => {
   );
   return fn?.Properties.Environment.Variables ?? {};
 };
+const signInKeys = signInRoutes.filter((r) => r.method !== "WEBSOCKET").map(routeKey);
 const everyFunction = [
   ...cloudsentinelScanRoutes.filter((r) => r.method !== "WEBSOCKET").map(routeKey),
+  ...signInKeys,
   ...scanWorkers.map((w) => w.handler),
 ];
 
@@ -84,10 +94,11 @@ describe("with -c platformScanTenants", () => {
     }
   });
 
-  it("tells the tenants to the functions that decide or read, and to no other", () => {
+  it("tells the tenants to the functions that decide, read or refuse the ids at sign-up, and to no other", () => {
+    expect(signInKeys).toContain(SIGN_UP);
     for (const name of everyFunction) {
       const env = environmentOf(name);
-      if ([...COLLECTORS, ...GATES].includes(name))
+      if ([...COLLECTORS, ...GATES, SIGN_UP].includes(name))
         expect(env.WARDEN_PLATFORM_SCAN_TENANTS, name).toBe(TENANTS.join(","));
       else expect(env, name).not.toHaveProperty("WARDEN_PLATFORM_SCAN_TENANTS");
     }

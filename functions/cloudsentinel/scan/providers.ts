@@ -7,5 +7,5 @@ import { providerCatalogue } from "#shared/posture/providers.ts";
 import { ProvidersView } from "#shared/posture/views.ts";
 
 export const endpoint = defineEndpoint("GET /api/v1/scan/providers", { response: ProvidersView }, (req) =>
-  providerCatalogue(req.principal.tenantId),
+  providerCatalogue(req.principal.tenant),
 );

@@ -6,7 +6,8 @@
  * role's keys in its environment; here the same variables, set to sentinels.
  *
  * Only a tenant the deployment names (WARDEN_PLATFORM_SCAN_TENANTS, from `-c platformScanTenants`)
- * may start one; every other tenant gets a 403 saying why, and nothing is counted or stored. The
+ * by id and creation time may start one; every other tenant — also one whose id is listed with
+ * another creation time, or bare — gets a 403 saying why, and nothing is counted or stored. The
  * allowed scan assumes no role, seals nothing, stores the account from GetCallerIdentity, and no
  * stored item holds the scanner's credentials.
  */
@@ -37,6 +38,7 @@ import { getSealedCredentials } from "#shared/posture/db/scans.ts";
 import { PLATFORM_SCAN_ENV } from "#shared/posture/platform.ts";
 import { ProvidersView } from "#shared/posture/views.ts";
 import { db, tableName } from "#shared/table/client.ts";
+import { getTenant } from "#shared/tenancy/tenants.ts";
 import { useWorkflowRunner } from "#shared/workflows/engine.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
 
@@ -68,6 +70,8 @@ const kms = mockClient(KMSClient);
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 let ops: Tenant;
 let other: Tenant;
+/** `ops` as the deployment names it: `<id>@<created_at>`. */
+let opsEntry: string;
 let scanId: string;
 let usedCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
 let sealedWhileRunning: string | undefined = "not read";
@@ -87,7 +91,8 @@ const start = (t: Tenant, credentials: Record<string, unknown>) =>
 beforeAll(async () => {
   ops = await newTenant("platform-ops");
   other = await newTenant("platform-other");
-  process.env[PLATFORM_SCAN_ENV] = `unrelated-tenant, ${ops.tenantId}`;
+  opsEntry = `${ops.tenantId}@${(await getTenant(ops.tenantId, true))?.createdAt}`;
+  process.env[PLATFORM_SCAN_ENV] = `unrelated-tenant@2026-01-02T03:04:05.678Z, ${opsEntry}`;
 
   sts.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
     usedCredentials = await getClient().config.credentials();
@@ -222,7 +227,32 @@ describe("a platform scan by any other tenant", () => {
     try {
       expect((await start(ops, { platform: true })).status).toBe(403);
     } finally {
-      process.env[PLATFORM_SCAN_ENV] = ops.tenantId;
+      process.env[PLATFORM_SCAN_ENV] = opsEntry;
+    }
+  });
+
+  it("is refused to a tenant listed by its id with another creation time, or by its id alone", async () => {
+    // A typo in the list that happens to be another tenant's id: the creation time does not match.
+    const createdAt = (await getTenant(other.tenantId, true))?.createdAt ?? "";
+    const wrongTime = new Date(Date.parse(createdAt) + 1).toISOString();
+    for (const listing of [`${other.tenantId}@${wrongTime}`, other.tenantId]) {
+      process.env[PLATFORM_SCAN_ENV] = `${opsEntry}, ${listing}`;
+      try {
+        const res = await start(other, { platform: true });
+        expect(res.status, listing).toBe(403);
+        const providers = await call("GET", "/api/v1/scan/providers", { token: other.token });
+        expect(JSON.stringify(ProvidersView.parse(providers.body)), listing).not.toContain('"platform"');
+      } finally {
+        process.env[PLATFORM_SCAN_ENV] = opsEntry;
+      }
+    }
+    // Named as it is, the same tenant may.
+    process.env[PLATFORM_SCAN_ENV] = `${opsEntry}, ${other.tenantId}@${createdAt}`;
+    try {
+      const providers = await call("GET", "/api/v1/scan/providers", { token: other.token });
+      expect(JSON.stringify(ProvidersView.parse(providers.body))).toContain('"platform"');
+    } finally {
+      process.env[PLATFORM_SCAN_ENV] = opsEntry;
     }
   });
 
@@ -256,7 +286,7 @@ describe("a tenant dropped from the deployment's list while its scan runs", () =
       expect(kms.calls()).toHaveLength(0);
     } finally {
       dropTenantAtValidate = false;
-      process.env[PLATFORM_SCAN_ENV] = ops.tenantId;
+      process.env[PLATFORM_SCAN_ENV] = opsEntry;
     }
   });
 });
