@@ -21432,8 +21432,9 @@ export interface operations {
                                 low_severity: number | null;
                                 resolved: number | null;
                                 open: number | null;
-                                /** @constant */
-                                status: "not_configured";
+                                /** @enum {string} */
+                                status: "detecting" | "no_active_model";
+                                window_days: number;
                             };
                             logs: {
                                 total_this_month: number;

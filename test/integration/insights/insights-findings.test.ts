@@ -20,6 +20,7 @@ const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
 const { viaTopicRule } = await import("#test/helpers/iot.ts");
 const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
 const { createRandom } = await import("#shared/insights/random.ts");
+const { anomalySeverity } = await import("#shared/insights/anomalies.ts");
 const ingest = viaTopicRule(ingestHandler);
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -119,16 +120,44 @@ describe("scoring gateway metrics as they are ingested", () => {
     expect(audit.body.data.logs[0].details.anomaly_id).toBe(res.body.data.anomalies[0].id);
   });
 
+  it("counts the anomaly on the metrics dashboards, by the severity its confidence gives", async () => {
+    // Arrange: the anomaly stored by the previous test (the only one of this tenant).
+    const listed = (await call("GET", "/api/anomalies", { token: t.token })).body.data.anomalies;
+    expect(listed).toHaveLength(1);
+    const severity = anomalySeverity(listed[0].confidence);
+
+    // Act
+    const organization = await call("GET", "/api/metrics/organization", { token: t.token });
+    const dashboard = await call("GET", "/api/metrics/dashboard", { token: t.token });
+
+    // Assert
+    expect(organization.status).toBe(200);
+    expect(organization.body.data.anomalies).toEqual({
+      total: 1,
+      high_severity: severity === "high" ? 1 : 0,
+      medium_severity: severity === "medium" ? 1 : 0,
+      low_severity: severity === "low" ? 1 : 0,
+      resolved: null,
+      open: 1,
+      status: "detecting",
+      window_days: 30,
+    });
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.body.data.organization.anomalies_open).toBe(1);
+  });
+
   it("keeps another tenant's anomalies out of the listing", async () => {
     // Arrange
     const other = await newTenant("findings-other");
 
     // Act
     const res = await call("GET", "/api/anomalies", { token: other.token });
+    const organization = await call("GET", "/api/metrics/organization", { token: other.token });
 
     // Assert
     expect(res.status).toBe(200);
     expect(res.body.data.anomalies).toEqual([]);
+    expect(organization.body.data.anomalies).toMatchObject({ total: 0, open: 0, status: "no_active_model" });
   });
 });
 
