@@ -286,7 +286,23 @@ describe("legacy reads", () => {
     expect(res.body.data.logs[0]).toMatchObject({ source_ip: ATTACKER, action: "DROP", gateway_id: gateway.id });
   });
 
-  it("GET /api/network lists the gateways with their status", async () => {
+  it("GET /api/network lists the gateways with their status, listening ports and traffic as reported", async () => {
+    // Arrange: the gateway reports its listening sockets (firewall shadow) and a traffic interval.
+    const now = new Date().toISOString();
+    const reported = iot.shadows.update(gateway.thing, "firewall", {
+      state: { reported: { listening: ["tcp:22", "tcp:443", "udp:68"], updated_at: now } },
+    });
+    expect(reported.kind).toBe("accepted");
+    const network = {
+      interval_seconds: 60,
+      rx_bytes: 600_000,
+      tx_bytes: 120_000,
+      rx_bytes_per_s: 10_000,
+      tx_bytes_per_s: 2_000,
+      established_connections: 12,
+    };
+    await ingest({ ...metrics(35, 55, 0.7), network, tenant: t.tenantId, thing: gateway.thing });
+
     // Act
     const res = await call("GET", "/api/network", { token: t.token });
 
@@ -294,7 +310,31 @@ describe("legacy reads", () => {
     expect(res.status).toBe(200);
     expect(res.headers.Deprecation).toMatch(/^@\d+$/);
     expect(res.body.data).toMatchObject({ total: 1, online: 1, offline: 0 });
-    expect(res.body.data.gateways[0]).toMatchObject({ id: gateway.id, status: "online" });
+    expect(res.body.data.gateways[0]).toMatchObject({
+      id: gateway.id,
+      status: "online",
+      listening_ports: ["tcp:22", "tcp:443", "udp:68"],
+      traffic: {
+        rx_bytes_per_s: 10_000,
+        tx_bytes_per_s: 2_000,
+        established_connections: 12,
+        interval_seconds: 60,
+        sampled_at: res.body.data.gateways[0].last_seen,
+      },
+    });
+  });
+
+  it("GET /api/network says null where a gateway reports no ports or traffic", async () => {
+    // Arrange
+    const other = await newTenant("findings-network");
+    await call("POST", GW, { token: other.token, body: { name: "edge-silent" } });
+
+    // Act
+    const res = await call("GET", "/api/network", { token: other.token });
+
+    // Assert
+    expect(res.status).toBe(200);
+    expect(res.body.data.gateways[0]).toMatchObject({ status: "offline", listening_ports: null, traffic: null });
   });
 
   it("GET /api/notifications shows only the messages sent to the caller", async () => {
