@@ -150,6 +150,9 @@ export const HealthView = z.object({
   services: z.object({ log_ingestion: serviceState, anomaly_detection: serviceState, network_scanner: serviceState }),
   checks: z.object({ database: probeState, iot: probeState, workflows: probeState, stripe: probeState }),
 });
+const ingestion = (h: Health) =>
+  h.checks.iot === "connected" && h.checks.database === "connected" ? ("running" as const) : ("degraded" as const);
+
 export const healthView = (h: Health, uptime: number, version: string): z.infer<typeof HealthView> => ({
   status: h.healthy ? "healthy" : "unhealthy",
   timestamp: new Date().toISOString(),
@@ -158,8 +161,10 @@ export const healthView = (h: Health, uptime: number, version: string): z.infer<
   database: h.checks.database,
   services: {
     // Gateway events flow through the IoT data plane into the table.
-    log_ingestion: h.checks.iot === "connected" && h.checks.database === "connected" ? "running" : "degraded",
-    anomaly_detection: "not_configured",
+    log_ingestion: ingestion(h),
+    // Samples are scored by the ingest itself (shared/insights/scoring.ts) for tenants with an
+    // active model: detection runs exactly when ingestion does.
+    anomaly_detection: ingestion(h),
     network_scanner: "not_configured",
   },
   checks: h.checks,

@@ -194,6 +194,7 @@ describe("GET /api/metrics/health", () => {
     const body = views.HealthView.parse(res.body);
     expect(body).toMatchObject({ status: "healthy", database: "connected" });
     expect(body.checks).toMatchObject({ database: "connected", iot: "connected", workflows: "not_configured" });
+    expect(body.services).toMatchObject({ log_ingestion: "running", anomaly_detection: "running" });
     expect(res.text).not.toContain(acme.tenantId);
   });
 
@@ -203,6 +204,7 @@ describe("GET /api/metrics/health", () => {
     const res = await call("GET", "/api/metrics/health");
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: "unhealthy", checks: { iot: "disconnected", database: "connected" } });
+    expect(res.body.services).toMatchObject({ log_ingestion: "degraded", anomaly_detection: "degraded" });
     expect(res.body.services.log_ingestion).toBe("degraded");
   });
 });
