@@ -5,7 +5,7 @@
  * 1,000-row batch. Figures are returned, never asserted: timing assertions flake on shared
  * machines. Not part of the test suite.
  *
- * Run alone: `npx tsx bench/insights.ts`.
+ * Run alone: `npx tsx bench/insights.ts` (add `--ingest` for the ingest → anomaly → socket path).
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { IsolationForest } from "../shared/insights/isolation-forest.ts";
+import { predictRows } from "../shared/insights/predictions.ts";
 import { createRandom } from "../shared/insights/random.ts";
 import { pct } from "./stats.ts";
 
@@ -140,12 +141,54 @@ export async function benchInsights(): Promise<string[]> {
   lines.push(
     `predict ${PREDICT_ROWS.toLocaleString("en")} rows (${PREDICT_CALLS} calls): p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}`,
   );
+
+  // What POST /models/{id}/predict computes for a full batch: labels, scores, confidence and each
+  // row's contributing features (per-feature path statistics), i.e. predictRows.
+  const features = ["cpu_usage", "memory_usage", "network_connections", "failed_logins"];
+  for (let i = 0; i < 5; i++) predictRows(model, features, batch); // warm-up
+  const routeTimes: number[] = [];
+  for (let i = 0; i < PREDICT_CALLS; i++) {
+    const started = performance.now();
+    predictRows(model, features, batch);
+    routeTimes.push(performance.now() - started);
+  }
+  lines.push(
+    `predict route's computation, ${PREDICT_ROWS.toLocaleString("en")} rows with confidence and features_contributing (${PREDICT_CALLS} calls): ` +
+      `p50 ${ms(pct(routeTimes, 50))}, p99 ${ms(pct(routeTimes, 99))}`,
+  );
   return lines;
+}
+
+/**
+ * `--ingest`: also issue 14's path ingest → anomaly → /ws/logs (bench/realtime.ts, as `npm run
+ * bench` runs it), with DynamoDB Local, the local stream poller and a local WebSocket server.
+ */
+async function benchIngestPath(): Promise<string[]> {
+  const { useBenchEnvironment } = await import("./env.ts");
+  const { randomUUID } = await import("node:crypto");
+  const { stop } = await useBenchEnvironment("warden-bench-insights", {
+    WARDEN_SIGNUP_PLAN: "enterprise",
+    BLOB_DIR: join(tmpdir(), `warden-bench-blobs-${randomUUID()}`),
+  });
+  try {
+    const { call, newTenant } = await import("#test/helpers/api.ts");
+    const { benchRealtime } = await import("./realtime.ts");
+    const r = await benchRealtime({ call, newTenant, samples: 30 });
+    return [
+      `ingest of an anomalous metrics sample (store + score + anomaly + audit), n=${r.anomalyIngest.n}: p50 ${ms(r.anomalyIngest.p50Ms)}, p99 ${ms(r.anomalyIngest.p99Ms)}`,
+      `ingest start → anomaly_detected frame on /ws/logs, n=${r.ingestAnomalyToSocket.n}: p50 ${ms(r.ingestAnomalyToSocket.p50Ms)}, p99 ${ms(r.ingestAnomalyToSocket.p99Ms)}`,
+    ];
+  } finally {
+    await stop();
+  }
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  benchInsights().then(
+  (async () => [
+    ...(await benchInsights()),
+    ...(process.argv.includes("--ingest") ? await benchIngestPath() : []),
+  ])().then(
     (lines) => {
       for (const line of lines) console.log(line);
     },

@@ -3,6 +3,7 @@
  * recently), and the sync state of each of its named shadows against the config version saved for
  * it. views.ts writes it on the wire.
  */
+import { ReportedStateSchema } from "#edge/contract.ts";
 import type { Gateway } from "#shared/fleet/db/gateways.ts";
 import type { SyncOutcome } from "#shared/fleet/db/sync-outcomes.ts";
 import type { GatewayShadow } from "#shared/iot/policy.ts";
@@ -22,7 +23,15 @@ export interface GatewayStatus {
    * cleared it after applying, the document rendered from the saved configuration (when given).
    */
   desired: Partial<Record<GatewayShadow, DesiredDocument>>;
+  /**
+   * What the gateway reports listening on (`tcp:<port>`/`udp:<port>` of sockets bound to a
+   * non-loopback address, from its firewall shadow's report); null when it reports none (an older
+   * edge, or the shadow could not be read).
+   */
+  listening: string[] | null;
 }
+
+const Listening = ReportedStateSchema.shape.listening;
 
 /**
  * `versions`: the config version saved for this gateway, per shadow (a newer one is "pending");
@@ -37,9 +46,14 @@ export async function gatewayStatus(
   writes?: Map<string, SyncOutcome>,
 ): Promise<GatewayStatus> {
   const desired: Partial<Record<GatewayShadow, DesiredDocument>> = {};
+  let listening: string[] | null = null;
   const stateOf = async (name: GatewayShadow): Promise<SyncState> => {
     try {
       const shadow = await getShadow(g.thingName, name);
+      if (name === "firewall") {
+        const reported = Listening.safeParse((shadow?.reported as Record<string, unknown> | undefined)?.listening);
+        listening = reported.success ? (reported.data ?? null) : null;
+      }
       const doc = shadow?.desired ?? saved?.[name];
       if (doc) desired[name] = doc;
       return syncState(shadow, versions?.[name], saved?.[name], writes?.get(`${name}#${g.id}`));
@@ -63,5 +77,5 @@ export async function gatewayStatus(
     stateOf("certificates"),
   ]);
   const online = g.lastSeen !== undefined && Date.now() - Date.parse(g.lastSeen) < ONLINE_WINDOW_MS;
-  return { gateway: g, online, sync: { firewall, ssh, certificates }, desired };
+  return { gateway: g, online, sync: { firewall, ssh, certificates }, desired, listening };
 }

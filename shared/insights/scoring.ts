@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { appendAudit } from "#shared/audit/trail.ts";
 import { log } from "#shared/kit/log.ts";
+import { anomalySeverity } from "./anomalies.ts";
 import { putAnomaly } from "./db/anomalies.ts";
 import { metricsFeatureValues } from "./metrics-features.ts";
 import { activeModel, loadForest } from "./model-store.ts";
@@ -55,7 +56,7 @@ export async function scoreIngestedMetrics(
         eventType: "anomaly_detected",
         resource: `gateway/${gatewayId}`,
         status: "success",
-        severity: p.confidence >= 0.76 ? "high" : "warning",
+        severity: anomalySeverity(p.confidence) === "high" ? "high" : "warning",
         user: "system",
         details: {
           anomaly_id: id,

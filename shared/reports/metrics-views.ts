@@ -3,6 +3,7 @@
  * describes it. A part without a producer yet is `null` with `status: "not_configured"`.
  */
 import * as z from "zod/mini";
+import { ANOMALY_COUNT_DAYS } from "#shared/insights/anomalies.ts";
 import type { Health } from "./health.ts";
 import type { ActivityItem, FleetSystem, OrganizationMetrics, SecurityMetrics } from "./metrics.ts";
 
@@ -46,7 +47,8 @@ export const OrganizationMetricsView = z.object({
     low_severity: nint,
     resolved: nint,
     open: nint,
-    status: notConfigured,
+    status: z.enum(["detecting", "no_active_model"]),
+    window_days: int,
   }),
   logs: z.object({ total_this_month: int, error_count: nint, warning_count: nint, info_count: nint }),
   api_requests_this_month: int,
@@ -56,14 +58,19 @@ export const organizationMetricsView = (m: OrganizationMetrics): z.infer<typeof 
   devices: m.devices,
   // Scan outcomes come with the scan workflows; the month's count is the plan's counter.
   scans: { total_this_month: m.scansThisMonth, completed: null, failed: null, in_progress: null },
+  // Anomalies of the last 30 days (shared/insights/anomalies.ts: severity from the confidence).
+  // Nothing resolves an anomaly (there is no acknowledge action): `resolved` is null and every
+  // anomaly of the window is open. `status` says whether new samples are scored at all (an active
+  // model), so a 0 without one is not read as "nothing anomalous".
   anomalies: {
-    total: null,
-    high_severity: null,
-    medium_severity: null,
-    low_severity: null,
+    total: m.anomalies.total,
+    high_severity: m.anomalies.high,
+    medium_severity: m.anomalies.medium,
+    low_severity: m.anomalies.low,
     resolved: null,
-    open: null,
-    status: "not_configured",
+    open: m.anomalies.total,
+    status: m.anomalies.detecting ? "detecting" : "no_active_model",
+    window_days: ANOMALY_COUNT_DAYS,
   },
   logs: { total_this_month: m.logsThisMonth, error_count: null, warning_count: null, info_count: null },
   api_requests_this_month: m.apiRequestsThisMonth,
@@ -124,7 +131,7 @@ export const dashboardView = (
     devices_total: o.devices.total,
     devices_online: o.devices.online,
     scans_this_month: o.scansThisMonth,
-    anomalies_open: null,
+    anomalies_open: o.anomalies.total,
     security_score: o.securityScore,
   },
   security: { vulnerabilities_critical: null, threats_blocked: sec.threatsBlocked, compliance_score: null },
@@ -143,6 +150,9 @@ export const HealthView = z.object({
   services: z.object({ log_ingestion: serviceState, anomaly_detection: serviceState, network_scanner: serviceState }),
   checks: z.object({ database: probeState, iot: probeState, workflows: probeState, stripe: probeState }),
 });
+const ingestion = (h: Health) =>
+  h.checks.iot === "connected" && h.checks.database === "connected" ? ("running" as const) : ("degraded" as const);
+
 export const healthView = (h: Health, uptime: number, version: string): z.infer<typeof HealthView> => ({
   status: h.healthy ? "healthy" : "unhealthy",
   timestamp: new Date().toISOString(),
@@ -151,8 +161,10 @@ export const healthView = (h: Health, uptime: number, version: string): z.infer<
   database: h.checks.database,
   services: {
     // Gateway events flow through the IoT data plane into the table.
-    log_ingestion: h.checks.iot === "connected" && h.checks.database === "connected" ? "running" : "degraded",
-    anomaly_detection: "not_configured",
+    log_ingestion: ingestion(h),
+    // Samples are scored by the ingest itself (shared/insights/scoring.ts) for tenants with an
+    // active model: detection runs exactly when ingestion does.
+    anomaly_detection: ingestion(h),
     network_scanner: "not_configured",
   },
   checks: h.checks,

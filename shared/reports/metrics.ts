@@ -3,13 +3,15 @@
  * areas. In a serverless platform the "system" a tenant runs is its gateway fleet: `system`
  * aggregates the cpu, memory and uptime the gateways report (the edge publishes metrics events;
  * the latest sample is on each gateway's item). Gateways report no disk or network figures yet,
- * and scans, anomalies, vulnerabilities and compliance have no producer yet: those parts are
- * `null` with `status: "not_configured"`, never invented numbers.
+ * and scans, vulnerabilities and compliance have no producer yet: those parts are `null` with
+ * `status: "not_configured"`, never invented numbers. Anomalies are those the tenant's active
+ * model found in ingested metrics (shared/insights/anomalies.ts), counted over the last 30 days.
  */
 import { readAudit } from "#shared/audit/trail.ts";
 import { usageSnapshot } from "#shared/billing/usage.ts";
 import { readFirewallCounters } from "#shared/fleet/db/firewall-counters.ts";
 import { type Gateway, listGateways } from "#shared/fleet/db/gateways.ts";
+import { type AnomalyCounts, anomalyCounts } from "#shared/insights/anomalies.ts";
 import { NotFound } from "#shared/kit/errors.ts";
 import { securityStatus } from "./security-status.ts";
 
@@ -117,13 +119,15 @@ export interface OrganizationMetrics {
   logsThisMonth: number;
   apiRequestsThisMonth: number;
   securityScore: number;
+  anomalies: AnomalyCounts;
 }
 
 export async function organizationMetrics(tenantId: string, now = new Date()): Promise<OrganizationMetrics> {
-  const [gateways, usage, status] = await Promise.all([
+  const [gateways, usage, status, anomalies] = await Promise.all([
     listGateways(tenantId),
     usageSnapshot(tenantId, now),
     securityStatus(tenantId, {}, now),
+    anomalyCounts(tenantId, now),
   ]);
   return {
     devices: deviceCounts(gateways, now.getTime()),
@@ -131,6 +135,7 @@ export async function organizationMetrics(tenantId: string, now = new Date()): P
     logsThisMonth: usage.month.logs,
     apiRequestsThisMonth: usage.month.apiRequests,
     securityScore: status.security_score,
+    anomalies,
   };
 }
 

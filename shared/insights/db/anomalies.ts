@@ -6,9 +6,10 @@
  *
  * Access patterns: add one (PutItem), list newest first, one page at a time (Query on the
  * partition, descending, tenant-checked cursor) within a time window (SK between), optionally one
- * gateway's (a filter: a page may then hold fewer than `limit`).
+ * gateway's (a filter: a page may then hold fewer than `limit`); the confidences of every anomaly
+ * of a window (the same Query projecting one attribute, every page: for the dashboards' counts).
  */
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { db, tableName } from "#shared/table/client.ts";
 import { pad, tenantPk } from "#shared/table/keys.ts";
@@ -77,5 +78,26 @@ export async function anomaliesBetween(tenantId: string, from: string, to: strin
     out.push(...page.items);
     cursor = page.cursor;
   } while (cursor && out.length < max);
+  return out;
+}
+
+/** The confidence of every anomaly detected between `from` and `to` (one attribute per item, all pages). */
+export async function anomalyConfidences(tenantId: string, from: string, to: string): Promise<number[]> {
+  const out: number[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: { ":pk": pk(tenantId), ":from": from, ":to": `${to}~` },
+        ExpressionAttributeNames: { "#c": "confidence" },
+        ProjectionExpression: "#c",
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) if (typeof item.confidence === "number") out.push(item.confidence);
+    start = page.LastEvaluatedKey;
+  } while (start);
   return out;
 }

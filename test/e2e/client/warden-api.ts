@@ -4220,6 +4220,35 @@ export interface components {
             first_seen: string | null;
             last_seen: string | null;
         };
+        /** @description A gateway as GET /api/network shows it: the fleet view plus its reported ports and traffic. */
+        LegacyNetworkGateway: {
+            id: number;
+            name: string;
+            description: string;
+            location: string;
+            thing_name: string;
+            certificate_id: string;
+            /** Format: date-time */
+            created: string;
+            created_by: string;
+            last_seen: string | null;
+            /** @enum {string} */
+            status: "online" | "offline";
+            metrics: {
+                [key: string]: unknown;
+            } | null;
+            sync: {
+                [key: string]: components["schemas"]["ShadowSyncState"];
+            };
+            listening_ports: string[] | null;
+            traffic: {
+                rx_bytes_per_s: number;
+                tx_bytes_per_s: number;
+                established_connections: number | null;
+                interval_seconds: number;
+                sampled_at: string | null;
+            } | null;
+        };
         __schema0: {
             id: string;
             title: string;
@@ -21432,8 +21461,9 @@ export interface operations {
                                 low_severity: number | null;
                                 resolved: number | null;
                                 open: number | null;
-                                /** @constant */
-                                status: "not_configured";
+                                /** @enum {string} */
+                                status: "detecting" | "no_active_model";
+                                window_days: number;
                             };
                             logs: {
                                 total_this_month: number;
@@ -25255,7 +25285,7 @@ export interface operations {
                         /** @constant */
                         status: "success";
                         data: {
-                            gateways: components["schemas"]["Gateway"][];
+                            gateways: components["schemas"]["LegacyNetworkGateway"][];
                             total: number;
                             online: number;
                             offline: number;

@@ -20,6 +20,7 @@ const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
 const { viaTopicRule } = await import("#test/helpers/iot.ts");
 const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
 const { createRandom } = await import("#shared/insights/random.ts");
+const { anomalySeverity } = await import("#shared/insights/anomalies.ts");
 const ingest = viaTopicRule(ingestHandler);
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -119,16 +120,44 @@ describe("scoring gateway metrics as they are ingested", () => {
     expect(audit.body.data.logs[0].details.anomaly_id).toBe(res.body.data.anomalies[0].id);
   });
 
+  it("counts the anomaly on the metrics dashboards, by the severity its confidence gives", async () => {
+    // Arrange: the anomaly stored by the previous test (the only one of this tenant).
+    const listed = (await call("GET", "/api/anomalies", { token: t.token })).body.data.anomalies;
+    expect(listed).toHaveLength(1);
+    const severity = anomalySeverity(listed[0].confidence);
+
+    // Act
+    const organization = await call("GET", "/api/metrics/organization", { token: t.token });
+    const dashboard = await call("GET", "/api/metrics/dashboard", { token: t.token });
+
+    // Assert
+    expect(organization.status).toBe(200);
+    expect(organization.body.data.anomalies).toEqual({
+      total: 1,
+      high_severity: severity === "high" ? 1 : 0,
+      medium_severity: severity === "medium" ? 1 : 0,
+      low_severity: severity === "low" ? 1 : 0,
+      resolved: null,
+      open: 1,
+      status: "detecting",
+      window_days: 30,
+    });
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.body.data.organization.anomalies_open).toBe(1);
+  });
+
   it("keeps another tenant's anomalies out of the listing", async () => {
     // Arrange
     const other = await newTenant("findings-other");
 
     // Act
     const res = await call("GET", "/api/anomalies", { token: other.token });
+    const organization = await call("GET", "/api/metrics/organization", { token: other.token });
 
     // Assert
     expect(res.status).toBe(200);
     expect(res.body.data.anomalies).toEqual([]);
+    expect(organization.body.data.anomalies).toMatchObject({ total: 0, open: 0, status: "no_active_model" });
   });
 });
 
@@ -257,7 +286,23 @@ describe("legacy reads", () => {
     expect(res.body.data.logs[0]).toMatchObject({ source_ip: ATTACKER, action: "DROP", gateway_id: gateway.id });
   });
 
-  it("GET /api/network lists the gateways with their status", async () => {
+  it("GET /api/network lists the gateways with their status, listening ports and traffic as reported", async () => {
+    // Arrange: the gateway reports its listening sockets (firewall shadow) and a traffic interval.
+    const now = new Date().toISOString();
+    const reported = iot.shadows.update(gateway.thing, "firewall", {
+      state: { reported: { listening: ["tcp:22", "tcp:443", "udp:68"], updated_at: now } },
+    });
+    expect(reported.kind).toBe("accepted");
+    const network = {
+      interval_seconds: 60,
+      rx_bytes: 600_000,
+      tx_bytes: 120_000,
+      rx_bytes_per_s: 10_000,
+      tx_bytes_per_s: 2_000,
+      established_connections: 12,
+    };
+    await ingest({ ...metrics(35, 55, 0.7), network, tenant: t.tenantId, thing: gateway.thing });
+
     // Act
     const res = await call("GET", "/api/network", { token: t.token });
 
@@ -265,7 +310,31 @@ describe("legacy reads", () => {
     expect(res.status).toBe(200);
     expect(res.headers.Deprecation).toMatch(/^@\d+$/);
     expect(res.body.data).toMatchObject({ total: 1, online: 1, offline: 0 });
-    expect(res.body.data.gateways[0]).toMatchObject({ id: gateway.id, status: "online" });
+    expect(res.body.data.gateways[0]).toMatchObject({
+      id: gateway.id,
+      status: "online",
+      listening_ports: ["tcp:22", "tcp:443", "udp:68"],
+      traffic: {
+        rx_bytes_per_s: 10_000,
+        tx_bytes_per_s: 2_000,
+        established_connections: 12,
+        interval_seconds: 60,
+        sampled_at: res.body.data.gateways[0].last_seen,
+      },
+    });
+  });
+
+  it("GET /api/network says null where a gateway reports no ports or traffic", async () => {
+    // Arrange
+    const other = await newTenant("findings-network");
+    await call("POST", GW, { token: other.token, body: { name: "edge-silent" } });
+
+    // Act
+    const res = await call("GET", "/api/network", { token: other.token });
+
+    // Assert
+    expect(res.status).toBe(200);
+    expect(res.body.data.gateways[0]).toMatchObject({ status: "offline", listening_ports: null, traffic: null });
   });
 
   it("GET /api/notifications shows only the messages sent to the caller", async () => {

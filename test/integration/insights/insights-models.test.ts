@@ -5,6 +5,7 @@
  * (null without labels), predictions, plan gating, and the errors a client relies on.
  */
 import { existsSync, readdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -62,6 +63,8 @@ async function modelOf(t: Tenant, id: string) {
   return (res.body.data.models as { id: string }[]).find((m) => m.id === id) as Record<string, any>;
 }
 
+const modelFile = (t: Tenant, id: string) =>
+  join(process.env.BLOB_DIR as string, "tenants", t.tenantId, "insights", "models", `${id}.json`);
 const uploadsDir = (t: Tenant) => join(process.env.BLOB_DIR as string, "tenants", t.tenantId, "insights", "uploads");
 
 let t: Tenant;
@@ -114,7 +117,7 @@ describe("POST /api/insights/models/upload-training-data", () => {
     expect(existsSync(uploadsDir(fresh))).toBe(false);
   });
 
-  it("refuses a 50 MB file as too large (413) and stores nothing", async () => {
+  it("refuses a 50 MB file with 400 naming the file and the 4 MiB limit, and stores nothing", async () => {
     // Arrange
     const fresh = await newTenant("insights-big");
     const big = Buffer.alloc(50 * 1024 * 1024, "1,2\n");
@@ -123,7 +126,9 @@ describe("POST /api/insights/models/upload-training-data", () => {
     const res = await upload(fresh, "big.csv", Buffer.concat([Buffer.from("a,b\n"), big]));
 
     // Assert
-    expect(res.status).toBe(413);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("VALIDATION_ERROR");
+    expect(res.body.error.message).toMatch(/^file: larger than 4194304 bytes \(4 MiB\)/);
     expect(existsSync(uploadsDir(fresh))).toBe(false);
   });
 });
@@ -251,6 +256,33 @@ describe("POST /api/insights/models/{model_id}/predict", () => {
       accuracy: model.accuracy,
       last_trained: model.last_trained,
     });
+  });
+
+  it("keeps a loaded model in the container: a warm predict reads no stored trees, a cold one needs them", async () => {
+    // Arrange (a tenant of its own: the AI routes allow 20 requests a minute): one model has
+    // answered once (loaded and cached), another never has; then both models' stored trees go.
+    const c = await newTenant("insights-cache");
+    const body = { data: [{ cpu_usage: 97.5, memory_usage: 51 }] };
+    const trained = async (name: string) => {
+      const file = await upload(c, `${name}.csv`, metricsCsv(100, false, 4));
+      return (await train(c, { model_name: name, file_id: file.body.data.file_id })).body.data.model_id as string;
+    };
+    const loaded = await trained("loaded");
+    const warm = await call("POST", `${I}/models/${loaded}/predict`, { token: c.token, body });
+    const cold = await trained("never-loaded");
+    await rm(modelFile(c, loaded));
+    await rm(modelFile(c, cold));
+
+    // Act
+    const again = await call("POST", `${I}/models/${loaded}/predict`, { token: c.token, body });
+    const coldAnswer = await call("POST", `${I}/models/${cold}/predict`, { token: c.token, body });
+
+    // Assert
+    expect(warm.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body.data.predictions).toEqual(warm.body.data.predictions);
+    expect(coldAnswer.status).toBe(404);
+    expect(coldAnswer.body.error.message).toMatch(/has no stored trees/);
   });
 
   it("answers 400 naming the row and feature the model needs", async () => {

@@ -90,7 +90,8 @@ describe("GET /api/metrics/organization, /security, /dashboard", () => {
     const data = views.OrganizationMetricsView.parse(res.body.data);
     expect(data.devices).toEqual({ total: 3, online: 2, offline: 1, critical: 1 });
     expect(data.logs.total_this_month).toBe(2);
-    expect(data.anomalies.status).toBe("not_configured");
+    // No model trained: nothing is scored, and the counts say so rather than claiming "none found".
+    expect(data.anomalies).toMatchObject({ total: 0, open: 0, resolved: null, status: "no_active_model" });
     expect(data.security_score).toBeGreaterThanOrEqual(0);
     expect(data.security_score).toBeLessThanOrEqual(100);
     const other = await call("GET", "/api/metrics/organization", { token: globex.token });
@@ -193,6 +194,7 @@ describe("GET /api/metrics/health", () => {
     const body = views.HealthView.parse(res.body);
     expect(body).toMatchObject({ status: "healthy", database: "connected" });
     expect(body.checks).toMatchObject({ database: "connected", iot: "connected", workflows: "not_configured" });
+    expect(body.services).toMatchObject({ log_ingestion: "running", anomaly_detection: "running" });
     expect(res.text).not.toContain(acme.tenantId);
   });
 
@@ -202,6 +204,7 @@ describe("GET /api/metrics/health", () => {
     const res = await call("GET", "/api/metrics/health");
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: "unhealthy", checks: { iot: "disconnected", database: "connected" } });
+    expect(res.body.services).toMatchObject({ log_ingestion: "degraded", anomaly_detection: "degraded" });
     expect(res.body.services.log_ingestion).toBe("degraded");
   });
 });
