@@ -41,10 +41,11 @@ import {
   tenantAuditPartitions,
 } from "#shared/audit/trail.ts";
 import { type IotNeeds, TENANT_THING_ACTIONS, tenantThingPattern, thingActions } from "#shared/iot/policy.ts";
-import { enterIotTenant } from "#shared/iot/session.ts";
+import { enterIotTenant, useIotScopeStore } from "#shared/iot/session.ts";
 import { config } from "#shared/kit/config.ts";
 import { enterTenant, type TenantCredentials } from "#shared/table/client.ts";
 import { TABLE_READ, TABLE_WRITE, type TableStatement, tenantPartitions } from "#shared/table/leading-keys.ts";
+import { RequestScope } from "#shared/table/request-scope.ts";
 import { TABLE } from "#shared/table/table.ts";
 import { localStsIssuer } from "./adapters/local-sts.ts";
 import { stsIssuer } from "./adapters/sts.ts";
@@ -53,6 +54,10 @@ import { GLOBAL_GUARD_PARTITIONS } from "./db/global-guards.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "./db/rate-windows.ts";
 
 export type { CredentialIssuer, TenantCredentials };
+
+// The IoT session of a request lives in a request scope like the table's (see request-scope.ts).
+useIotScopeStore(new RequestScope());
+
 export { GLOBAL_GUARD_PARTITIONS };
 
 /**
