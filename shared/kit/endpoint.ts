@@ -23,7 +23,14 @@ import type { Principal } from "#shared/identity/principal.ts";
 import { withIotScope } from "#shared/iot/session.ts";
 import { withTableScope } from "#shared/table/client.ts";
 import { enterTenantScope, preTenantStatements } from "#shared/tenancy/credentials.ts";
-import { consume, RATE_CLASSES, type RateState, rateHeaders, rateSubject } from "#shared/tenancy/rate-limit.ts";
+import {
+  consume,
+  RATE_CLASSES,
+  type RateState,
+  rateHeaders,
+  rateProbe,
+  rateSubject,
+} from "#shared/tenancy/rate-limit.ts";
 import { clientAddress } from "./client-address.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
 import {
@@ -298,6 +305,8 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       allowDuringSystemLock: route.allowDuringSystemLock ?? false,
       allowApiKeysDuringSystemLock: route.allowApiKeysDuringSystemLock ?? false,
       allowRestrictedTokens: route.allowRestrictedTokens ?? [],
+      // A signed-in user's request counts in the tenant's window: read it with the token's items.
+      rateProbe: (tenantId) => rateProbe(rateSubject({ tenantId }, s.ip), route.rateClass),
     });
     // A refusal here (permission, API-key scope) is audited as access_denied (see audit).
     s.refused = !hasPermission(s.principal.permissions, route.permission);
