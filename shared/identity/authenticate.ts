@@ -56,6 +56,11 @@ export async function authenticate(
      * (shared/tenancy/rate-limit.ts `rateProbe`); only what it tells the limiter, never the answer here.
      */
     rateProbe?: (tenantId: string) => RateProbe | undefined;
+    /**
+     * Told the tenant of a token whose signature verified, before its items are read: the kit
+     * starts obtaining the tenant's credentials meanwhile (never used unless authentication passes).
+     */
+    verifiedTenant?: (tenantId: string) => void;
   },
 ): Promise<Principal> {
   if (creds.apiKey) {
@@ -67,6 +72,7 @@ export async function authenticate(
   const claims = await verifyAccessToken(creds.bearer);
   const userId = Number(claims.sub);
   if (!Number.isInteger(userId)) throw new Unauthorized("Could not validate credentials");
+  meta.verifiedTenant?.(claims.tid);
   const probe = meta.rateProbe?.(claims.tid);
   const { user, extra } = await getUserWith(claims.tid, userId, [
     loginSessionKeys.revokedToken(claims.tid, claims.jti),

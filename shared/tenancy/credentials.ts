@@ -278,17 +278,36 @@ export async function tenantCredentials(tenantId: string, sessionPolicy: string)
   return issued;
 }
 
+/** The session a route's request of `tenantId` runs under: its table statements and its session policy. */
+function routeSession(tenantId: string, needs: TableNeeds) {
+  const statements = sessionTableStatements(tenantId, needs);
+  const sessionPolicy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [...tableStatementsJson(statements, tableArn()), ...iotSessionStatementsJson(tenantId, needs)],
+  });
+  return { statements, sessionPolicy };
+}
+
+/**
+ * Starts obtaining the credentials `enterTenantScope` will need, while the caller's token is
+ * checked against the table (the kit calls it once the token's signature is verified, so the
+ * tenant is the one the token was signed for): in AWS the STS AssumeRole of a container's first
+ * request of a tenant and route runs beside authentication's BatchGetItem instead of after it.
+ * Nothing is entered: a request that authentication then refuses never uses them (they stay in
+ * the container's cache, as after any request of the tenant). A failure is left to `enterTenantScope`.
+ */
+export function prefetchTenantCredentials(tenantId: string, needs: TableNeeds): void {
+  if (!needs.table) return;
+  tenantCredentials(tenantId, routeSession(tenantId, needs).sessionPolicy).catch(() => undefined);
+}
+
 /**
  * Switches the rest of the request to the tenant's credentials: obtains them (cached) and enters
  * the table scope the kit opened. A route without table access needs none.
  */
 export async function enterTenantScope(tenantId: string, needs: TableNeeds): Promise<void> {
   if (!needs.table) return;
-  const statements = sessionTableStatements(tenantId, needs);
-  const sessionPolicy = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [...tableStatementsJson(statements, tableArn()), ...iotSessionStatementsJson(tenantId, needs)],
-  });
+  const { statements, sessionPolicy } = routeSession(tenantId, needs);
   const credentials = await tenantCredentials(tenantId, sessionPolicy);
   enterTenant({ tenantId, credentials, policies: [tenantAccessStatements(tenantId), statements] });
   // The route's thing calls (shadows, registry) run under the same session: only this tenant's things.

@@ -5,8 +5,10 @@
  * whether or not another container opened the window — and the limit is enforced exactly as before.
  */
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { dbCalls, preTenantDb, resetDbCalls, tableName } from "#shared/table/client.ts";
+import { localStsIssuer } from "#shared/tenancy/adapters/local-sts.ts";
+import { useCredentialIssuer } from "#shared/tenancy/credentials.ts";
 import { monthOfEpoch, requestMonthKey, requestSubjects } from "#shared/tenancy/db/rate-windows.ts";
 import { RATE_CLASSES } from "#shared/tenancy/rate-limit.ts";
 import { call, newTenant } from "#test/helpers/api.ts";
@@ -74,5 +76,47 @@ describe("an authenticated request's first answer in a container", () => {
     // In the same minute the window is full (429); a minute that turned meanwhile starts a new one.
     expect(res.status).toBe(windowNow() === w ? 429 : 200);
     if (res.status === 429) expect(res.headers["Retry-After"]).toBeDefined();
+  });
+});
+
+describe("the tenant's credentials", () => {
+  afterEach(() => useCredentialIssuer(undefined));
+
+  /** The local issuer, recording for whom it issued and how many token reads had been sent by then. */
+  const recording = () => {
+    const issued: { tenantId: string; tokenReadsSent: number }[] = [];
+    useCredentialIssuer({
+      issue: (request) => {
+        issued.push({ tenantId: request.tenantId, tokenReadsSent: dbCalls().byCommand.BatchGetItemCommand ?? 0 });
+        return localStsIssuer.issue(request);
+      },
+    });
+    return issued;
+  };
+
+  it("are asked for once the token's signature is verified, before its items are read (STS beside the BatchGetItem)", async () => {
+    const t = await newTenant("prefetch");
+    const issued = recording();
+
+    resetDbCalls();
+    const res = await call("GET", USERS, { token: t.token });
+
+    expect(res.status).toBe(200);
+    expect(issued).toEqual([{ tenantId: t.tenantId, tokenReadsSent: 0 }]);
+  });
+
+  it("leave a revoked token refused: the request answers 401 and reaches no handler", async () => {
+    const t = await newTenant("prefetch-revoked");
+    const out = await call("POST", "/api/auth/logout", { token: t.token });
+    expect(out.status).toBeLessThan(300);
+    const issued = recording();
+
+    resetDbCalls();
+    const res = await call("GET", USERS, { token: t.token });
+
+    expect(res.status).toBe(401);
+    expect(issued.map((i) => i.tenantId)).toEqual([t.tenantId]);
+    // The token's read only: no rate count, no handler query.
+    expect(dbCalls().byCommand).toEqual({ BatchGetItemCommand: 1 });
   });
 });
