@@ -2,13 +2,15 @@
  * Resolves the caller from the request headers: a Bearer JWT, or an API key (`X-API-Key` or
  * `Authorization: Bearer sk_…`). For a token, one BatchGetItem loads the user, the token's
  * revocation marker and the tenant, so revocation, account lock and system lock are enforced on
- * the very next request without extra round trips.
+ * the very next request without extra round trips — and, when the kit asks, the tenant's rate
+ * window, so the rate count that follows authentication is one call.
  */
 
 import { type TokenRestriction, verifyAccessToken } from "#shared/auth/tokens.ts";
 import { loginSessionKeys } from "#shared/identity/db/login-sessions.ts";
 import { getUserWith } from "#shared/identity/db/users.ts";
 import { Forbidden, SystemLocked, Unauthorized } from "#shared/kit/errors.ts";
+import type { RateProbe } from "#shared/tenancy/rate-limit.ts";
 import { parseTenant, type Tenant, tenantKey } from "#shared/tenancy/tenants.ts";
 import { isLocked } from "./account-status.ts";
 import { resolveApiKey } from "./api-key-auth.ts";
@@ -48,6 +50,17 @@ export async function authenticate(
     allowDuringSystemLock: boolean;
     allowApiKeysDuringSystemLock?: boolean;
     allowRestrictedTokens?: readonly TokenRestriction[];
+    /**
+     * The rate window the request of a signed-in user of `tenantId` will count in, read with the
+     * token's items (one BatchGetItem) so the count after authentication costs one call
+     * (shared/tenancy/rate-limit.ts `rateProbe`); only what it tells the limiter, never the answer here.
+     */
+    rateProbe?: (tenantId: string) => RateProbe | undefined;
+    /**
+     * Told the tenant of a token whose signature verified, before its items are read: the kit
+     * starts obtaining the tenant's credentials meanwhile (never used unless authentication passes).
+     */
+    verifiedTenant?: (tenantId: string) => void;
   },
 ): Promise<Principal> {
   if (creds.apiKey) {
@@ -59,11 +72,15 @@ export async function authenticate(
   const claims = await verifyAccessToken(creds.bearer);
   const userId = Number(claims.sub);
   if (!Number.isInteger(userId)) throw new Unauthorized("Could not validate credentials");
+  meta.verifiedTenant?.(claims.tid);
+  const probe = meta.rateProbe?.(claims.tid);
   const { user, extra } = await getUserWith(claims.tid, userId, [
     loginSessionKeys.revokedToken(claims.tid, claims.jti),
     tenantKey(claims.tid),
+    ...(probe ? [probe.key] : []),
   ]);
-  const [revoked, tenantItem] = extra;
+  const [revoked, tenantItem, window] = extra;
+  probe?.seen(window);
   if (!user || revoked) throw new Unauthorized("Token has been revoked");
   if (claims.iat < user.tokensValidAfter) throw new Unauthorized("Token has been revoked");
   if (user.status === "inactive" || isLocked(user)) throw new Unauthorized("Account is locked or inactive");

@@ -30,7 +30,23 @@ interface Scope {
   tenant?: IotTenantAccess;
 }
 
-const scopes = new AsyncLocalStorage<Scope>();
+/** Where the scope of the current request lives (see `useIotScopeStore`). */
+export interface IotScopeStore {
+  run<T>(store: Scope, fn: () => T): T;
+  getStore(): Scope | undefined;
+}
+
+let scopes: IotScopeStore = new AsyncLocalStorage<Scope>();
+
+/**
+ * Puts the IoT scopes in `store`: the tenancy module (shared/tenancy/credentials.ts) gives the
+ * request scope the table uses (shared/table/request-scope.ts: the process's slot in a Lambda that
+ * serves one request at a time, `AsyncLocalStorage` elsewhere), so a request pays no promise hooks
+ * for it. Until then (a script, a unit test of this module alone), an `AsyncLocalStorage`.
+ */
+export function useIotScopeStore(store: IotScopeStore): void {
+  scopes = store;
+}
 
 /** Runs `fn` in a fresh IoT scope: the function's own credentials until `enterIotTenant` inside it. */
 export function withIotScope<T>(fn: () => T): T {

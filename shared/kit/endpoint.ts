@@ -22,8 +22,15 @@ import { authenticate, readCredentials } from "#shared/identity/authenticate.ts"
 import type { Principal } from "#shared/identity/principal.ts";
 import { withIotScope } from "#shared/iot/session.ts";
 import { withTableScope } from "#shared/table/client.ts";
-import { enterTenantScope, preTenantStatements } from "#shared/tenancy/credentials.ts";
-import { consume, RATE_CLASSES, type RateState, rateHeaders, rateSubject } from "#shared/tenancy/rate-limit.ts";
+import { enterTenantScope, prefetchTenantCredentials, preTenantStatements } from "#shared/tenancy/credentials.ts";
+import {
+  consume,
+  RATE_CLASSES,
+  type RateState,
+  rateHeaders,
+  rateProbe,
+  rateSubject,
+} from "#shared/tenancy/rate-limit.ts";
 import { clientAddress } from "./client-address.ts";
 import { renderError, renderSuccess } from "./envelopes.ts";
 import {
@@ -293,11 +300,23 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     const s = state(request);
     // Public route: credentials, if any were sent, are neither required nor resolved.
     if (route.permission === null) return;
+    const needs = {
+      table: route.access.table,
+      rateLimit: route.rateClass !== "unlimited",
+      route: routeKey(route),
+      iotShadows: route.access.iotShadows,
+      iotShadowsRead: route.access.iotShadowsRead,
+      iotRegistry: route.access.iotRegistry,
+    };
     s.principal = await authenticate(readCredentials(s.headers), {
       ip: s.ip,
       allowDuringSystemLock: route.allowDuringSystemLock ?? false,
       allowApiKeysDuringSystemLock: route.allowApiKeysDuringSystemLock ?? false,
       allowRestrictedTokens: route.allowRestrictedTokens ?? [],
+      // A signed-in user's request counts in the tenant's window: read it with the token's items.
+      rateProbe: (tenantId) => rateProbe(rateSubject({ tenantId }, s.ip), route.rateClass),
+      // The tenant's credentials (STS in AWS) are obtained while the token's items are read.
+      verifiedTenant: (tenantId) => prefetchTenantCredentials(tenantId, needs),
     });
     // A refusal here (permission, API-key scope) is audited as access_denied (see audit).
     s.refused = !hasPermission(s.principal.permissions, route.permission);
@@ -309,14 +328,7 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
       throw new Forbidden(`API key scope does not include '${route.permission}'`);
     }
     // The principal is verified: the rest of the request uses the tenant's credentials.
-    await enterTenantScope(s.principal.tenantId, {
-      table: route.access.table,
-      rateLimit: route.rateClass !== "unlimited",
-      route: routeKey(route),
-      iotShadows: route.access.iotShadows,
-      iotShadowsRead: route.access.iotShadowsRead,
-      iotRegistry: route.access.iotRegistry,
-    });
+    await enterTenantScope(s.principal.tenantId, needs);
   },
 });
 

@@ -8,8 +8,10 @@
  * Once the caller is verified, the kit puts the tenant's credentials in the scope (`enterTenant`:
  * STS AssumeRole into the tenant-access role with the session tag `tenant=<id>` and the route's
  * own table statements as the session policy, shared/tenancy/credentials.ts) and from then on `db`
- * is a client built from them, so repository call sites do not change. Outside a scope (workers,
- * scripts, public routes) `db` is the own client.
+ * signs with them, so repository call sites do not change. Outside a scope (workers, scripts,
+ * public routes) `db` is the own client. The fenced scopes share one client, which takes the
+ * credentials and policies of each command from its scope (`fencedClient`); the scope itself is
+ * request-scope.ts's (no async_hooks promise hooks in a Lambda that serves one request at a time).
  *
  * The tenant client refuses, before sending, any command IAM would refuse the session: the same
  * `dynamodb:LeadingKeys` evaluation (leading-keys.ts) of the tenant's partitions intersected with the
@@ -20,11 +22,11 @@
  * Pre-tenant calls inside a tenant request (an item that is not the tenant's by its key) must name
  * `preTenantDb`; the exceptions are listed in shared/tenancy/credentials.ts.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { DynamoDBClient, DynamoDBServiceException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { config } from "#shared/kit/config.ts";
 import { firstDenied, type TableStatement, touches } from "./leading-keys.ts";
+import { RequestScope } from "./request-scope.ts";
 
 export interface DbCallStats {
   total: number;
@@ -102,7 +104,11 @@ interface Scope {
   own?: readonly TableStatement[];
 }
 
-const scopes = new AsyncLocalStorage<Scope>();
+/** Async-local where requests run concurrently, the process's slot in a one-request Lambda (request-scope.ts). */
+const scopes = new RequestScope<Scope>();
+
+/** Where the next table scope lives: the process's slot (a one-request Lambda) or async-local (tests assert it). */
+export const tableScopeKind = (): "slot" | "async-local" => (scopes.usesSlot ? "slot" : "async-local");
 
 /**
  * Runs `fn` in a fresh table scope: `db` is the own client until `enterTenant` is called inside it.
@@ -132,21 +138,57 @@ export class TenantAccessDenied extends DynamoDBServiceException {
   }
 }
 
-/** Builds a client from a tenant's credentials that refuses what its policies do not allow. */
-export function tenantClient(access: TenantAccess): DynamoDBDocumentClient {
-  return fencedClient(access.credentials, access.policies, `tenant session '${access.tenantId}'`);
+/** Whose credentials sign a fenced client's command, and the policies it is held to. */
+interface Fence {
+  /** A tenant session's; absent: the own role's (the base client's credentials). */
+  credentials?: TenantCredentials;
+  policies: readonly (readonly TableStatement[])[];
+  who: () => string;
 }
 
-function fencedClient(
-  credentials: TenantCredentials | undefined,
-  policies: readonly (readonly TableStatement[])[],
-  who: string,
-): DynamoDBDocumentClient {
+/** Builds a client from a tenant's credentials that refuses what its policies do not allow (tests). */
+export function tenantClient(access: TenantAccess): DynamoDBDocumentClient {
+  const fence: Fence = {
+    credentials: access.credentials,
+    policies: access.policies,
+    who: () => `tenant session '${access.tenantId}'`,
+  };
+  return fencedClient(() => fence);
+}
+
+/** The fence of the current scope: its tenant session's, or the own role's statements. */
+function scopeFence(): Fence | undefined {
+  const scope = scopes.getStore();
+  const tenant = scope?.tenant;
+  if (tenant) {
+    return {
+      credentials: tenant.credentials,
+      policies: tenant.policies,
+      who: () => `tenant session '${tenant.tenantId}'`,
+    };
+  }
+  return scope?.own ? { policies: [scope.own], who: () => "the function's own role" } : undefined;
+}
+
+/** Nothing is allowed through a fenced client outside a fence (a client kept past its scope). */
+const NO_FENCE: Fence = { policies: [[]], who: () => "a command outside a table scope" };
+
+/**
+ * A DynamoDB client whose every command is signed with the credentials of `fenceOf()` (asked per
+ * command, in the command's own request scope) and refused, before it is signed or sent, when its
+ * policies do not allow it — the check IAM makes of the session, as an `AccessDeniedException`.
+ */
+function fencedClient(fenceOf: () => Fence | undefined): DynamoDBDocumentClient {
+  const own = base.config.credentials;
+  // `memoized`: the SDK calls this per command instead of caching the first identity it returns.
+  const credentials = Object.assign(
+    async (options?: Record<string, unknown>) => (fenceOf() ?? NO_FENCE).credentials ?? own(options),
+    { memoized: true },
+  );
   const client = new DynamoDBClient({
     region: config.AWS_REGION,
     ...(local ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-    // The own role's: the base client's (fixed ones locally, the Lambda role's in AWS).
-    credentials: credentials ?? base.config.credentials,
+    credentials,
     // One connection pool per container, whoever's credentials sign the request.
     requestHandler: base.config.requestHandler,
   });
@@ -154,10 +196,11 @@ function fencedClient(
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = String(context.commandName ?? "Unknown");
-      const denied = firstDenied(touches(command, args.input as Record<string, unknown>), policies);
+      const fence = fenceOf() ?? NO_FENCE;
+      const denied = firstDenied(touches(command, args.input as Record<string, unknown>), fence.policies);
       if (denied) {
         throw new TenantAccessDenied(
-          `${who} is not authorized to perform ${denied.action} on partition ` +
+          `${fence.who()} is not authorized to perform ${denied.action} on partition ` +
             `${denied.key === undefined ? "(none named)" : `'${denied.key}'`}`,
         );
       }
@@ -169,37 +212,19 @@ function fencedClient(
   return DynamoDBDocumentClient.from(client, MARSHALL);
 }
 
-/** The own client fenced by the own role's statements, per statement set (one per route). */
-const ownClients = new Map<string, DynamoDBDocumentClient>();
-
-function ownClientFor(own: readonly TableStatement[]): DynamoDBDocumentClient {
-  const id = JSON.stringify(own);
-  let client = ownClients.get(id);
-  if (!client) {
-    client = fencedClient(undefined, [own], "the function's own role");
-    ownClients.set(id, client);
-  }
-  return client;
-}
-
-/** Clients per tenant session (its credentials), per container; a refreshed session gets a new client. */
-const clients = new Map<string, DynamoDBDocumentClient>();
-const CLIENTS_MAX = 100;
-
-function clientFor(access: TenantAccess): DynamoDBDocumentClient {
-  const id = access.credentials.accessKeyId;
-  const cached = clients.get(id);
-  if (cached) return cached;
-  const client = tenantClient(access);
-  if (clients.size >= CLIENTS_MAX) clients.delete(clients.keys().next().value ?? "");
-  clients.set(id, client);
-  return client;
-}
+/**
+ * One client for every fenced scope of the container — each tenant session and the own role held
+ * to its statements —, taking credentials and policies from the scope per command: a tenant's
+ * first request in a container builds no client, resolves no client configuration and no endpoint
+ * anew (one client per session did, on every cold start and every new tenant).
+ */
+let scopedClient: DynamoDBDocumentClient | undefined;
 
 function current(): DynamoDBDocumentClient {
   const scope = scopes.getStore();
-  if (scope?.tenant) return clientFor(scope.tenant);
-  return scope?.own ? ownClientFor(scope.own) : preTenantDb;
+  if (!scope?.tenant && !scope?.own) return preTenantDb;
+  scopedClient ??= fencedClient(scopeFence);
+  return scopedClient;
 }
 
 /**

@@ -41,10 +41,11 @@ import {
   tenantAuditPartitions,
 } from "#shared/audit/trail.ts";
 import { type IotNeeds, TENANT_THING_ACTIONS, tenantThingPattern, thingActions } from "#shared/iot/policy.ts";
-import { enterIotTenant } from "#shared/iot/session.ts";
+import { enterIotTenant, useIotScopeStore } from "#shared/iot/session.ts";
 import { config } from "#shared/kit/config.ts";
 import { enterTenant, type TenantCredentials } from "#shared/table/client.ts";
 import { TABLE_READ, TABLE_WRITE, type TableStatement, tenantPartitions } from "#shared/table/leading-keys.ts";
+import { RequestScope } from "#shared/table/request-scope.ts";
 import { TABLE } from "#shared/table/table.ts";
 import { localStsIssuer } from "./adapters/local-sts.ts";
 import { stsIssuer } from "./adapters/sts.ts";
@@ -53,6 +54,10 @@ import { GLOBAL_GUARD_PARTITIONS } from "./db/global-guards.ts";
 import { RATE_WINDOW_PARTITION_PATTERNS } from "./db/rate-windows.ts";
 
 export type { CredentialIssuer, TenantCredentials };
+
+// The IoT session of a request lives in a request scope like the table's (see request-scope.ts).
+useIotScopeStore(new RequestScope());
+
 export { GLOBAL_GUARD_PARTITIONS };
 
 /**
@@ -273,17 +278,36 @@ export async function tenantCredentials(tenantId: string, sessionPolicy: string)
   return issued;
 }
 
+/** The session a route's request of `tenantId` runs under: its table statements and its session policy. */
+function routeSession(tenantId: string, needs: TableNeeds) {
+  const statements = sessionTableStatements(tenantId, needs);
+  const sessionPolicy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [...tableStatementsJson(statements, tableArn()), ...iotSessionStatementsJson(tenantId, needs)],
+  });
+  return { statements, sessionPolicy };
+}
+
+/**
+ * Starts obtaining the credentials `enterTenantScope` will need, while the caller's token is
+ * checked against the table (the kit calls it once the token's signature is verified, so the
+ * tenant is the one the token was signed for): in AWS the STS AssumeRole of a container's first
+ * request of a tenant and route runs beside authentication's BatchGetItem instead of after it.
+ * Nothing is entered: a request that authentication then refuses never uses them (they stay in
+ * the container's cache, as after any request of the tenant). A failure is left to `enterTenantScope`.
+ */
+export function prefetchTenantCredentials(tenantId: string, needs: TableNeeds): void {
+  if (!needs.table) return;
+  tenantCredentials(tenantId, routeSession(tenantId, needs).sessionPolicy).catch(() => undefined);
+}
+
 /**
  * Switches the rest of the request to the tenant's credentials: obtains them (cached) and enters
  * the table scope the kit opened. A route without table access needs none.
  */
 export async function enterTenantScope(tenantId: string, needs: TableNeeds): Promise<void> {
   if (!needs.table) return;
-  const statements = sessionTableStatements(tenantId, needs);
-  const sessionPolicy = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [...tableStatementsJson(statements, tableArn()), ...iotSessionStatementsJson(tenantId, needs)],
-  });
+  const { statements, sessionPolicy } = routeSession(tenantId, needs);
   const credentials = await tenantCredentials(tenantId, sessionPolicy);
   enterTenant({ tenantId, credentials, policies: [tenantAccessStatements(tenantId), statements] });
   // The route's thing calls (shadows, registry) run under the same session: only this tenant's things.

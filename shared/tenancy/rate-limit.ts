@@ -3,7 +3,15 @@
  * UpdateItem per request (db/rate-windows.ts). The subject is the tenant's signed-in users or one
  * of its API keys for authenticated calls, and the source address for anonymous ones (login).
  */
-import { countRequest, type RequestSubject, requestSubjects, requestsByMonth } from "./db/rate-windows.ts";
+import type { Key } from "#shared/table/keys.ts";
+import {
+  countRequest,
+  noteWindow,
+  type RequestSubject,
+  requestSubjects,
+  requestsByMonth,
+  windowProbe,
+} from "./db/rate-windows.ts";
 
 export type { RequestSubject };
 
@@ -56,13 +64,34 @@ function monthEnd(epochSeconds: number): number {
   return Math.floor(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 1000);
 }
 
+const currentWindow = (nowMs = Date.now()) => {
+  const now = Math.floor(nowMs / 1000);
+  return now - (now % WINDOW_SECONDS);
+};
+
+/**
+ * A read that spares a request's rate count a second call: the subject's window item, for the
+ * caller to read with its own reads before the count (see db/rate-windows.ts `windowProbe`), and
+ * what to do with it. Undefined when there is nothing to learn (this container knows the window).
+ */
+export interface RateProbe {
+  key: Key;
+  seen(item: Record<string, unknown> | undefined): void;
+}
+
+export function rateProbe(subject: RequestSubject, rateClass: RateClass): RateProbe | undefined {
+  if (rateClass === "unlimited") return undefined;
+  const windowStart = currentWindow();
+  const key = windowProbe(subject, rateClass, windowStart);
+  return key && { key, seen: (item) => noteWindow(key, windowStart, item) };
+}
+
 export async function consume(
   subject: RequestSubject,
   rateClass: RateClass,
   limit = RATE_CLASSES[rateClass],
 ): Promise<RateState> {
-  const now = Math.floor(Date.now() / 1000);
-  const windowStart = now - (now % WINDOW_SECONDS);
+  const windowStart = currentWindow();
   const reset = windowStart + WINDOW_SECONDS;
   const keepDays = subject.scope === "ADDR" ? 1 : TENANT_MONTHS_KEPT_DAYS;
   const count = await countRequest(subject, rateClass, windowStart, monthEnd(windowStart) + keepDays * 86_400);

@@ -81,6 +81,23 @@ function rememberWindow(id: string, windowStart: number) {
 }
 
 /**
+ * The item a request of `subject` will count in, when this container does not know whether the
+ * window starting at `windowStart` is open yet (its first request of the subject in that minute):
+ * a caller that reads other items first (authentication's BatchGetItem) reads it with them and
+ * hands it to `noteWindow`, so `countRequest` sends the right update first — one call instead of
+ * two when another container opened the window. Undefined when the container knows already.
+ */
+export function windowProbe(subject: RequestSubject, rateClass: string, windowStart: number): Key | undefined {
+  const Key = requestMonthKey(subject, rateClass, monthOfEpoch(windowStart));
+  return openWindows.get(`${Key.PK}|${Key.SK}`) === windowStart ? undefined : Key;
+}
+
+/** What `windowProbe`'s item showed: an open window is remembered (a stale read costs one more call, as before). */
+export function noteWindow(probe: Key, windowStart: number, item: Record<string, unknown> | undefined): void {
+  if (item?.w === windowStart) rememberWindow(`${probe.PK}|${probe.SK}`, windowStart);
+}
+
+/**
  * Adds one request to the subject's month and to its current window; answers the window's count
  * so far. `expiresAt`: when the month's item may go (metering keeps months for the usage history).
  */
