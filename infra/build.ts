@@ -121,13 +121,47 @@ const BUILTINS = new Set(builtinModules);
 const requireHere = createRequire(import.meta.url);
 
 /**
- * Built-ins a bundle reaches for at its module scope in any case (the process object, and the
- * `module` of the banner): loaded as they are, not behind a lazy stand-in.
+ * Built-ins that stay as they are: those a fresh Node process has loaded before any bundle (a
+ * stand-in would save nothing there), and `process` (the global object itself).
  */
-const EAGER_BUILTINS = new Set(["process", "module"]);
+const EAGER_BUILTINS = new Set([
+  "async_hooks",
+  "buffer",
+  "diagnostics_channel",
+  "events",
+  "fs",
+  "module",
+  "path",
+  "process",
+  "querystring",
+  "timers",
+  "url",
+  "util",
+]);
 
-/** Whether a built-in can stand behind a lazy object: not one whose export is a function (stream, events, assert). */
-const lazyable = (name: string) => !EAGER_BUILTINS.has(name) && typeof requireHere(`node:${name}`) === "object";
+/** Whether a built-in can stand behind a lazy object: not one whose export is a function (stream, assert). */
+const lazyable = (name: string) =>
+  !EAGER_BUILTINS.has(name) && !name.startsWith("internal/") && typeof requireHere(`node:${name}`) === "object";
+
+/**
+ * An export read at a module's top level only to be called later (`const v4 = bind(crypto.getRandomValues)`,
+ * `typeof zlib.crc32`) need not load its module: a plain function (not a class, no properties of
+ * its own beyond `length`/`name`/`prototype`, nothing on its prototype) is stood in for by a
+ * function that loads the module when called and calls the real one with the same `this` and
+ * arguments. Classes and anything else load the module on first read.
+ */
+function plainFunctions(mod: Record<string, unknown>, names: string[]): string[] {
+  return names.filter((key) => {
+    // An accessor (crypto's `getRandomValues`, `webcrypto`) is judged by what it returns here.
+    const value = mod[key];
+    if (typeof value !== "function") return false;
+    if (Function.prototype.toString.call(value).startsWith("class")) return false;
+    if (Object.getOwnPropertySymbols(value).length > 0) return false;
+    if (Object.getOwnPropertyNames(value).some((n) => !["length", "name", "prototype"].includes(n))) return false;
+    const proto = (value as { prototype?: object }).prototype;
+    return proto === undefined || Object.getOwnPropertyNames(proto).every((n) => n === "constructor");
+  });
+}
 
 /**
  * A built-in's stand-in: loaded (`require`) on the first read of any of its exports, not at import.
@@ -136,13 +170,17 @@ const lazyable = (name: string) => !EAGER_BUILTINS.has(name) && typeof requireHe
  * forwards any other name, so a name this Node has and the build's did not still resolves.
  */
 function lazyBuiltin(name: string): string {
-  const names = Object.getOwnPropertyNames(requireHere(`node:${name}`));
+  const mod = requireHere(`node:${name}`) as Record<string, unknown>;
+  const names = Object.getOwnPropertyNames(mod);
+  const plain = new Set(plainFunctions(mod, names));
   return [
     "let real;",
     `const load = () => real ??= require(${JSON.stringify(`node:${name}`)});`,
     // esbuild's interop reads `__esModule` (which no built-in has) to wrap the module: answered without loading it.
     'const lazy = Object.create(new Proxy({}, { get: (_, key) => key === "__esModule" ? undefined : Reflect.get(load(), key), has: (_, key) => key in load() }));',
-    `for (const key of ${JSON.stringify(names)}) Object.defineProperty(lazy, key, { get: () => load()[key], set: (value) => { load()[key] = value; }, enumerable: true, configurable: true });`,
+    "const calls = (key) => { const call = function (...args) { return load()[key].apply(this, args); }; return () => call; };",
+    `for (const key of ${JSON.stringify(names.filter((n) => !plain.has(n)))}) Object.defineProperty(lazy, key, { get: () => load()[key], set: (value) => { load()[key] = value; }, enumerable: true, configurable: true });`,
+    `for (const key of ${JSON.stringify([...plain])}) Object.defineProperty(lazy, key, { get: calls(key), set: (value) => { load()[key] = value; }, enumerable: true, configurable: true });`,
     "module.exports = lazy;",
   ].join("\n");
 }
@@ -236,9 +274,12 @@ const unusedSchemasLeftOut: Plugin = {
       if (!/\bconst \w+(?::[^=]+)? = (?:z\.|freeText\()/.test(source)) return undefined;
       const ts = (await import("typescript")).default;
       const file = ts.createSourceFile(args.path, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+      // Rooted at a schema call, and no validation on the way (`z.object(…).parse(process.env)`
+      // checks the environment at import: it stays as it is, used or not).
       const rooted = (node: import("typescript").Expression): boolean => {
         let n: import("typescript").Expression = node;
         for (;;) {
+          if (ts.isPropertyAccessExpression(n) && /parse|decode/i.test(n.name.text)) return false;
           if (ts.isCallExpression(n) || ts.isPropertyAccessExpression(n) || ts.isNonNullExpression(n)) n = n.expression;
           else if (ts.isAsExpression(n) || ts.isSatisfiesExpression(n) || ts.isParenthesizedExpression(n))
             n = n.expression;
