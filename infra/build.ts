@@ -18,7 +18,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { builtinModules, createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
+import { type BuildOptions, build, context, type Metafile, type Plugin } from "esbuild";
 import { functionId, type RouteDef } from "#shared/kit/route.ts";
 import { routes as routeTable } from "./routes.ts";
 import { type Worker, workers as workerList } from "./workers.ts";
@@ -422,7 +422,7 @@ function reachableChunks(metafile: Metafile, from: string, kinds: string[]): Set
  * a function carrying one is built on its own with code splitting, so they land in chunks beside
  * its index.mjs that a cold start neither loads nor parses.
  */
-const LAZY_HEAVY = ["pdfkit", "exceljs", "@zxcvbn-ts/language-common", "fontkit"];
+const LAZY_HEAVY = ["pdfkit", "exceljs", "@zxcvbn-ts/language-common", "fontkit", "acme-client"];
 
 const posix = (p: string) => p.split("\\").join("/");
 
@@ -535,29 +535,34 @@ async function shipSdk(outdir: string, dirs: string[]): Promise<ShippedSdk> {
 
   /** One package's names in a combination's namespace: `p<index>_<name>`. */
   const prefixed = (index: number, name: string) => `p${index}_${name}`;
-  const buildModule = async (contents: string): Promise<SdkModule> => {
-    const result = await build({
-      ...esmForNode22(),
-      splitting: true,
-      chunkNames: "[name]-[hash]",
-      entryNames: "[name]-[hash]",
-      metafile: true,
-      write: false,
-      logLevel: "warning",
-      legalComments: "none",
-      entryPoints: { sdk: "warden-sdk:entry" },
-      outdir: join(outdir, ".sdk-build"),
-      plugins: [
-        builtinsViaRequire,
-        {
-          name: "sdk-entry",
-          setup(b) {
-            b.onResolve({ filter: /^warden-sdk:entry$/ }, () => ({ path: "entry", namespace: "warden-sdk" }));
-            b.onLoad({ filter: /.*/, namespace: "warden-sdk" }, () => ({ loader: "js", resolveDir: root, contents }));
-          },
+  // One esbuild context for every module: each rebuild parses only what the previous ones did not
+  // (the SDK's files are read and parsed once, not once per combination).
+  let contents = "";
+  const ctx = await context({
+    ...esmForNode22(),
+    splitting: true,
+    chunkNames: "[name]-[hash]",
+    entryNames: "[name]-[hash]",
+    metafile: true,
+    write: false,
+    logLevel: "warning",
+    legalComments: "none",
+    entryPoints: { sdk: "warden-sdk:entry" },
+    outdir: join(outdir, ".sdk-build"),
+    plugins: [
+      builtinsViaRequire,
+      {
+        name: "sdk-entry",
+        setup(b) {
+          b.onResolve({ filter: /^warden-sdk:entry$/ }, () => ({ path: "entry", namespace: "warden-sdk" }));
+          b.onLoad({ filter: /.*/, namespace: "warden-sdk" }, () => ({ loader: "js", resolveDir: root, contents }));
         },
-      ],
-    });
+      },
+    ],
+  });
+  const buildModule = async (source: string): Promise<SdkModule> => {
+    contents = source;
+    const result = await ctx.rebuild();
     const meta = result.metafile;
     const entry = Object.keys(meta.outputs).find((o) => meta.outputs[o]?.entryPoint === "warden-sdk:entry");
     if (!entry) throw new Error("the SDK build produced no entry module");
@@ -576,22 +581,27 @@ async function shipSdk(outdir: string, dirs: string[]): Promise<ShippedSdk> {
       lazy,
     });
     return {
-      contents,
+      contents: source,
       outputs: [out(entry, false), ...[...lazyOnes].map((o) => out(o, !eager.has(o)))],
     };
   };
 
   const comboModules = new Map<string, SdkModule>();
-  for (const [key, combo] of combos) {
-    const files = key.split(",");
-    const lines = files.map((file, i) => {
-      const names = [...(combo.get(file) ?? [])].sort();
-      return `export { ${names.map((n) => `${n} as ${prefixed(i, n)}`).join(", ")} } from ${JSON.stringify(specifier(file))};`;
-    });
-    comboModules.set(key, await buildModule(lines.join("\n")));
-  }
   const ownModules = new Map<string, SdkModule>();
-  for (const file of own) ownModules.set(file, await buildModule(`export * from ${JSON.stringify(specifier(file))};`));
+  try {
+    for (const [key, combo] of combos) {
+      const files = key.split(",");
+      const lines = files.map((file, i) => {
+        const names = [...(combo.get(file) ?? [])].sort();
+        return `export { ${names.map((n) => `${n} as ${prefixed(i, n)}`).join(", ")} } from ${JSON.stringify(specifier(file))};`;
+      });
+      comboModules.set(key, await buildModule(lines.join("\n")));
+    }
+    for (const file of own)
+      ownModules.set(file, await buildModule(`export * from ${JSON.stringify(specifier(file))};`));
+  } finally {
+    await ctx.dispose();
+  }
 
   for (const [dir, imports] of byDir) {
     const target = join(dir, SDK_DIR);
