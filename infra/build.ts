@@ -7,7 +7,12 @@
  * 2. the few functions carrying a heavy dependency they import on first use (PDF writer and fonts,
  *    spreadsheet writer, password dictionaries) built again alone with code splitting, so that
  *    dependency sits in a chunk beside index.mjs that a cold start does not load;
- * 3. the AWS SDK pre-bundled once (`shipSdk`) and copied into the directories that import it.
+ * 3. the AWS SDK pre-bundled once per combination of SDK packages the functions import (`shipSdk`):
+ *    a function loads one SDK module at a cold start, and the clients it imports with `import()`
+ *    on first use.
+ * What a cold start does not need stays out of it: Node built-ins load on first use of an export
+ * (`builtinsViaRequire`), top-level zod schemas nothing in the function uses are dropped
+ * (`unusedSchemasLeftOut`), and heavy dependencies imported with `import()` sit in chunks (`LAZY_HEAVY`).
  *
  * A route's bundle starts from a small generated entry (see `routeEntry`) that imports the
  * module's `endpoint` and exports `handler = endpoint.lambda(<its row>)`: the row is written into
