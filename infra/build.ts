@@ -7,18 +7,23 @@
  * 2. the few functions carrying a heavy dependency they import on first use (PDF writer and fonts,
  *    spreadsheet writer, password dictionaries) built again alone with code splitting, so that
  *    dependency sits in a chunk beside index.mjs that a cold start does not load;
- * 3. the AWS SDK pre-bundled once (`shipSdk`) and copied into the directories that import it.
+ * 3. the AWS SDK pre-bundled once per combination of SDK packages the functions import (`shipSdk`):
+ *    a function loads one SDK module at a cold start, and the clients it imports with `import()`
+ *    on first use.
+ * What a cold start does not need stays out of it: Node built-ins load on first use of an export
+ * (`builtinsViaRequire`), top-level zod schemas nothing in the function uses are dropped
+ * (`unusedSchemasLeftOut`), and heavy dependencies imported with `import()` sit in chunks (`LAZY_HEAVY`).
  *
  * A route's bundle starts from a small generated entry (see `routeEntry`) that imports the
  * module's `endpoint` and exports `handler = endpoint.lambda(<its row>)`: the row is written into
  * the bundle, in plain sight, instead of the whole route table or an environment variable.
  */
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { builtinModules } from "node:module";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { builtinModules, createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
+import { type BuildOptions, build, context, type Metafile, type Plugin } from "esbuild";
 import { functionId, type RouteDef } from "#shared/kit/route.ts";
 import { routes as routeTable } from "./routes.ts";
 import { type Worker, workers as workerList } from "./workers.ts";
@@ -118,12 +123,84 @@ const routeEntries = (byId: Map<string, Entry>): Plugin => ({
 });
 
 const BUILTINS = new Set(builtinModules);
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * Built-ins that stay as they are: those a fresh Node process has loaded before any bundle (a
+ * stand-in would save nothing there), and `process` (the global object itself).
+ */
+const EAGER_BUILTINS = new Set([
+  "async_hooks",
+  "buffer",
+  "diagnostics_channel",
+  "events",
+  "fs",
+  "module",
+  "path",
+  "process",
+  "querystring",
+  "timers",
+  "url",
+  "util",
+]);
+
+/** Whether a built-in can stand behind a lazy object: not one whose export is a function (stream, assert). */
+const lazyable = (name: string) =>
+  !EAGER_BUILTINS.has(name) && !name.startsWith("internal/") && typeof requireHere(`node:${name}`) === "object";
+
+/**
+ * An export read at a module's top level only to be called later (`const v4 = bind(crypto.getRandomValues)`,
+ * `typeof zlib.crc32`) need not load its module: a plain function (not a class, no properties of
+ * its own beyond `length`/`name`/`prototype`, nothing on its prototype) is stood in for by a
+ * function that loads the module when called and calls the real one with the same `this` and
+ * arguments. Classes and anything else load the module on first read.
+ */
+function plainFunctions(mod: Record<string, unknown>, names: string[]): string[] {
+  return names.filter((key) => {
+    // An accessor (crypto's `getRandomValues`, `webcrypto`) is judged by what it returns here.
+    const value = mod[key];
+    if (typeof value !== "function") return false;
+    if (Function.prototype.toString.call(value).startsWith("class")) return false;
+    if (Object.getOwnPropertySymbols(value).length > 0) return false;
+    if (Object.getOwnPropertyNames(value).some((n) => !["length", "name", "prototype"].includes(n))) return false;
+    const proto = (value as { prototype?: object }).prototype;
+    return proto === undefined || Object.getOwnPropertyNames(proto).every((n) => n === "constructor");
+  });
+}
+
+/**
+ * A built-in's stand-in: loaded (`require`) on the first read of any of its exports, not at import.
+ * Own accessors for the names the built-in exports here (so esbuild's interop helpers, which copy
+ * own names into their namespace objects, see them without reading them), and a prototype that
+ * forwards any other name, so a name this Node has and the build's did not still resolves.
+ */
+function lazyBuiltin(name: string): string {
+  const mod = requireHere(`node:${name}`) as Record<string, unknown>;
+  const names = Object.getOwnPropertyNames(mod);
+  const plain = new Set(plainFunctions(mod, names));
+  return [
+    "let real;",
+    `const load = () => real ??= require(${JSON.stringify(`node:${name}`)});`,
+    // esbuild's interop reads `__esModule` (which no built-in has) to wrap the module: answered without loading it.
+    'const lazy = Object.create(new Proxy({}, { get: (_, key) => key === "__esModule" ? undefined : Reflect.get(load(), key), has: (_, key) => key in load() }));',
+    "const calls = (key) => { const call = function (...args) { return load()[key].apply(this, args); }; return () => call; };",
+    `for (const key of ${JSON.stringify(names.filter((n) => !plain.has(n)))}) Object.defineProperty(lazy, key, { get: () => load()[key], set: (value) => { load()[key] = value; }, enumerable: true, configurable: true });`,
+    `for (const key of ${JSON.stringify([...plain])}) Object.defineProperty(lazy, key, { get: calls(key), set: (value) => { load()[key] = value; }, enumerable: true, configurable: true });`,
+    "module.exports = lazy;",
+  ].join("\n");
+}
 
 /**
  * Node built-ins are loaded with `require`, never through an ESM `import`: importing a built-in as
  * ESM builds its ESM facade, which reads every export — and `node:http`'s lazy getters then load
  * undici (a ~60 ms share of a cold start) for a fetch nothing here calls. `require` returns the
  * same module object without touching them; the banner's `createRequire` provides it.
+ *
+ * And not at import either: each built-in a bundle imports is a stand-in (`lazyBuiltin`) that
+ * loads it on first use of one of its exports. A cold start used to load https/tls/net, zlib,
+ * stream, fs/promises, readline, os and webcrypto for the SDK's and our module scope (~35–50 ms of
+ * CPU of a ~200 ms import), though a route answering a 400 uses none of them and one reaching
+ * DynamoDB only some; now each loads when first used, the same module, the same behaviour.
  */
 const builtinsViaRequire: Plugin = {
   name: "builtins-via-require",
@@ -137,7 +214,9 @@ const builtinsViaRequire: Plugin = {
     });
     b.onLoad({ filter: /.*/, namespace: "builtin-cjs" }, (args) => ({
       loader: "js",
-      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+      contents: lazyable(args.path)
+        ? lazyBuiltin(args.path)
+        : `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
     }));
   },
 };
@@ -175,6 +254,57 @@ const responseSchemasLeftOut: Plugin = {
       const contents = source
         .replace(new RegExp(String.raw`,\s*${prop}(?=\s*[,}])`, "g"), "")
         .replace(new RegExp(String.raw`(\{\s*)${prop}\s*,?\s*`, "g"), "$1");
+      return { contents, loader: "ts" };
+    });
+  },
+};
+
+/** Calls whose result is a zod schema built from its arguments alone: `z.…` (zod/mini) and our `freeText`. */
+const SCHEMA_ROOTS = new Set(["z", "freeText"]);
+
+/**
+ * Schemas declared at a module's top level (`const X = z.object(…)`, 400-odd across shared/) are
+ * built at every cold start of every function whose bundle holds the module — most of them for
+ * other routes of the same area. Each such initializer is wrapped, as the module is loaded, in a
+ * function call marked free of side effects (`/* @__PURE__ *\/ (() => …)()`): evaluated at the
+ * same moment to the same value where it is used, and left out of the bundle where nothing uses it.
+ * Sound because building a schema has no effect outside it (the `z.meta` ids it may register are
+ * read only by the OpenAPI generator, which reads the sources, not the bundles).
+ */
+const unusedSchemasLeftOut: Plugin = {
+  name: "unused-schemas-left-out",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]shared[\\/].*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      if (!/\bconst \w+(?::[^=]+)? = (?:z\.|freeText\()/.test(source)) return undefined;
+      const ts = (await import("typescript")).default;
+      const file = ts.createSourceFile(args.path, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+      // Rooted at a schema call, and no validation on the way (`z.object(…).parse(process.env)`
+      // checks the environment at import: it stays as it is, used or not).
+      const rooted = (node: import("typescript").Expression): boolean => {
+        let n: import("typescript").Expression = node;
+        for (;;) {
+          if (ts.isPropertyAccessExpression(n) && /parse|decode/i.test(n.name.text)) return false;
+          if (ts.isCallExpression(n) || ts.isPropertyAccessExpression(n) || ts.isNonNullExpression(n)) n = n.expression;
+          else if (ts.isAsExpression(n) || ts.isSatisfiesExpression(n) || ts.isParenthesizedExpression(n))
+            n = n.expression;
+          else return ts.isIdentifier(n) && SCHEMA_ROOTS.has(n.text);
+        }
+      };
+      const edits: { at: number; text: string }[] = [];
+      for (const statement of file.statements) {
+        if (!ts.isVariableStatement(statement)) continue;
+        if (!(statement.declarationList.flags & ts.NodeFlags.Const)) continue;
+        for (const d of statement.declarationList.declarations) {
+          const init = d.initializer;
+          if (!init || !ts.isCallExpression(init) || !rooted(init)) continue;
+          edits.push({ at: init.getStart(file), text: "/* @__PURE__ */ (() => " }, { at: init.end, text: ")()" });
+        }
+      }
+      if (edits.length === 0) return undefined;
+      let contents = source;
+      for (const e of edits.sort((x, y) => y.at - x.at))
+        contents = contents.slice(0, e.at) + e.text + contents.slice(e.at);
       return { contents, loader: "ts" };
     });
   },
@@ -268,6 +398,7 @@ function bundleOptions(entries: Entry[], sdk: SdkMode): BuildOptions & { metafil
       // Before the response-schema plugin, which would otherwise load the document module as it is.
       openApiDocumentInlined(entries.flatMap((e) => (e.route ? [e.route] : []))),
       responseSchemasLeftOut,
+      unusedSchemasLeftOut,
     ],
     metafile: true,
     logLevel: "warning",
@@ -296,17 +427,20 @@ function reachableChunks(metafile: Metafile, from: string, kinds: string[]): Set
  * a function carrying one is built on its own with code splitting, so they land in chunks beside
  * its index.mjs that a cold start neither loads nor parses.
  */
-const LAZY_HEAVY = ["pdfkit", "exceljs", "@zxcvbn-ts/language-common", "fontkit"];
+const LAZY_HEAVY = ["pdfkit", "exceljs", "@zxcvbn-ts/language-common", "fontkit", "acme-client"];
 
 const posix = (p: string) => p.split("\\").join("/");
 
-/** The SDK modules (flat names) a built file imports, with the names it takes from each ("*": all). */
-function sdkImportsOf(source: string, into: Map<string, Set<string>>): void {
-  const add = (file: string, names: string[]) => {
-    const set = into.get(file) ?? new Set<string>();
-    for (const n of names) set.add(n);
-    into.set(file, set);
-  };
+/** What a function's files import from the SDK: per module (flat name), the names taken ("*": all). */
+interface SdkImports {
+  /** Import statements: loaded at a cold start. */
+  statics: Map<string, Set<string>>;
+  /** `import()` only: loaded on first use. */
+  dynamics: Set<string>;
+}
+
+/** Adds the SDK imports of one built file to `into`. */
+function sdkImportsOf(source: string, into: SdkImports): void {
   const dir = `\\./${SDK_DIR}/([\\w.+-]+)\\.mjs`;
   for (const m of source.matchAll(new RegExp(`import\\s*([^;"'()]*?)\\s*(?:from\\s*)?["']${dir}["']`, "g"))) {
     const clause = (m[1] ?? "").trim();
@@ -320,9 +454,12 @@ function sdkImportsOf(source: string, into: Map<string, Set<string>>): void {
       : [];
     // A namespace or default import (or anything this reading does not know) takes every export.
     const rest = braces ? clause.replace(braces[0], "").replace(/,/g, "").trim() : clause;
-    add(file, rest === "" ? names : ["*"]);
+    const set = into.statics.get(file) ?? new Set<string>();
+    for (const n of rest === "" ? names : ["*"]) set.add(n);
+    into.statics.set(file, set);
   }
-  for (const m of source.matchAll(new RegExp(`import\\(\\s*["']${dir}["']\\s*\\)`, "g"))) add(m[1] as string, ["*"]);
+  for (const m of source.matchAll(new RegExp(`import\\(\\s*["']${dir}["']\\s*\\)`, "g")))
+    into.dynamics.add(m[1] as string);
 }
 
 interface ShippedSdk {
@@ -330,88 +467,197 @@ interface ShippedSdk {
   bytes: Map<string, { loaded: number; lazy: number }>;
 }
 
+/** A module the SDK build writes: its entry's source, and the files of its output (entry first). */
+interface SdkModule {
+  contents: string;
+  outputs: { name: string; bytes: number; text: string; lazy: boolean }[];
+}
+
+const specifier = (file: string) => `@aws-sdk/${file.split("+").join("/")}`;
+
 /**
  * Writes the pre-bundled SDK into each function directory that imports it (`./sdk/*.mjs`).
  *
- * One esbuild run builds one ESM module per SDK package the functions import, re-exporting only the
- * names some function takes from it (tree-shaken against the union), with the code those modules
- * share — @smithy's core, the credential chain — split into chunks beside them, and what the SDK
- * itself imports lazily (credential providers other than the environment's) in chunks loaded on
- * demand. Each function directory then gets a copy of the files its imports reach, and nothing else.
+ * A function loads its SDK at a cold start as ONE module: the combination of SDK packages its
+ * files import with import statements gets one module, built once for every function importing
+ * that same combination (re-exporting only the names those functions take, each under a name
+ * prefixed per package), and each `./sdk/<package>.mjs` a function imports is a one-line module
+ * re-exporting that package's names from it. Packages a function only imports with `import()` get
+ * a module of their own, loaded on first use. Each module is built alone, with splitting for what
+ * the SDK itself imports lazily (credential providers other than the environment's): chunks beside
+ * it that a cold start does not load.
  *
- * Why not bundle the SDK into each function's own esbuild output: tree-shaking per function is
- * exact, but esbuild then links and prints the SDK once per function — one run over every function
- * grew to ~9.5 GB and > 10 minutes here, and runs per function or per batch cost ~2.4 s of CPU
- * per function (~9 minutes for the app). This build parses and prints the SDK once.
+ * Why modules per combination rather than one per package with shared chunks (the previous build):
+ * a cold start of a function reaching DynamoDB, STS and KMS resolved, read, compiled and linked ~35
+ * files (entries and shared chunks), ~25 % of its import's CPU; now it is 1 + one line per package.
+ * Why not the SDK inside each function's own esbuild output: tree-shaking per function is exact, but
+ * esbuild then links and prints the SDK once per function — one run over every function grew to
+ * ~9.5 GB and > 10 minutes here, and runs per function or per batch cost ~2.4 s of CPU per function
+ * (~9 minutes for the app). This build prints the SDK once per combination (a few dozen in the app).
  */
 async function shipSdk(outdir: string, dirs: string[]): Promise<ShippedSdk> {
-  const wanted = new Map<string, Set<string>>();
-  const byDir = new Map<string, Set<string>>();
+  const byDir = new Map<string, SdkImports>();
   for (const dir of dirs) {
-    const mine = new Map<string, Set<string>>();
+    const mine: SdkImports = { statics: new Map(), dynamics: new Set() };
     for (const f of await readdir(dir)) {
       if (f.endsWith(".mjs")) sdkImportsOf(await readFile(join(dir, f), "utf8"), mine);
     }
-    for (const [file, names] of mine) {
-      const set = wanted.get(file) ?? new Set<string>();
-      for (const n of names) set.add(n);
-      wanted.set(file, set);
-    }
-    byDir.set(dir, new Set(mine.keys()));
+    byDir.set(dir, mine);
   }
   const shipped: ShippedSdk = { bytes: new Map() };
-  if (wanted.size === 0) return shipped;
 
-  const specifier = (file: string) => `@aws-sdk/${file.split("+").join("/")}`;
-  const buildDir = join(outdir, ".sdk-build");
-  const sdkOut = join(buildDir, SDK_DIR);
-  const result = await build({
+  // A package taken whole (a namespace import) cannot share a combination's flat namespace: it is a
+  // module of its own, like a package imported lazily.
+  const whole = (names: Set<string>) => names.has("*");
+  const comboOf = (imports: SdkImports) =>
+    [...imports.statics]
+      .filter(([, names]) => !whole(names))
+      .map(([file]) => file)
+      .sort();
+  const ownOf = (imports: SdkImports) => [
+    ...new Set([
+      ...[...imports.statics].filter(([, names]) => whole(names)).map(([file]) => file),
+      ...[...imports.dynamics].filter((file) => !imports.statics.has(file)),
+    ]),
+  ];
+
+  // The combinations, each with the names its functions take from each package.
+  const combos = new Map<string, Map<string, Set<string>>>();
+  for (const imports of byDir.values()) {
+    const files = comboOf(imports);
+    if (files.length === 0) continue;
+    const key = files.join(",");
+    const combo = combos.get(key) ?? new Map<string, Set<string>>();
+    for (const file of files) {
+      const set = combo.get(file) ?? new Set<string>();
+      for (const n of imports.statics.get(file) ?? []) set.add(n);
+      combo.set(file, set);
+    }
+    combos.set(key, combo);
+  }
+  const own = new Set([...byDir.values()].flatMap(ownOf));
+  if (combos.size === 0 && own.size === 0) return shipped;
+
+  /** One package's names in a combination's namespace: `p<index>_<name>`. */
+  const prefixed = (index: number, name: string) => `p${index}_${name}`;
+  // One esbuild context for every module: each rebuild parses only what the previous ones did not
+  // (the SDK's files are read and parsed once, not once per combination).
+  let contents = "";
+  const ctx = await context({
     ...esmForNode22(),
     splitting: true,
     chunkNames: "[name]-[hash]",
+    entryNames: "[name]-[hash]",
     metafile: true,
+    write: false,
     logLevel: "warning",
     legalComments: "none",
-    entryPoints: Object.fromEntries([...wanted.keys()].map((file) => [file, `warden-sdk:${file}`])),
-    outdir: sdkOut,
+    entryPoints: { sdk: "warden-sdk:entry" },
+    outdir: join(outdir, ".sdk-build"),
     plugins: [
       builtinsViaRequire,
       {
-        name: "sdk-entries",
+        name: "sdk-entry",
         setup(b) {
-          b.onResolve({ filter: /^warden-sdk:/ }, (args) => ({ path: args.path.slice(11), namespace: "warden-sdk" }));
-          b.onLoad({ filter: /.*/, namespace: "warden-sdk" }, (args) => {
-            const names = wanted.get(args.path) ?? new Set(["*"]);
-            const from = JSON.stringify(specifier(args.path));
-            const contents = names.has("*")
-              ? `export * from ${from};`
-              : `export { ${[...names].sort().join(", ")} } from ${from};`;
-            return { loader: "js", resolveDir: root, contents };
-          });
+          b.onResolve({ filter: /^warden-sdk:entry$/ }, () => ({ path: "entry", namespace: "warden-sdk" }));
+          b.onLoad({ filter: /.*/, namespace: "warden-sdk" }, () => ({ loader: "js", resolveDir: root, contents }));
         },
       },
     ],
   });
-  const meta = result.metafile;
-  const rel = (f: string) => posix(relative(root, join(sdkOut, f)));
-  for (const [dir, files] of byDir) {
-    const loaded = new Set<string>();
-    const all = new Set<string>();
-    for (const file of files) {
-      const entry = rel(`${file}.mjs`);
-      if (!meta.outputs[entry]) throw new Error(`the SDK build produced no module for ${specifier(file)}`);
-      loaded.add(entry);
-      all.add(entry);
-      for (const c of reachableChunks(meta, entry, ["import-statement"])) loaded.add(c);
-      for (const c of reachableChunks(meta, entry, ["import-statement", "dynamic-import"])) all.add(c);
+  const buildModule = async (source: string): Promise<SdkModule> => {
+    contents = source;
+    const result = await ctx.rebuild();
+    const meta = result.metafile;
+    const entry = Object.keys(meta.outputs).find((o) => meta.outputs[o]?.entryPoint === "warden-sdk:entry");
+    if (!entry) throw new Error("the SDK build produced no entry module");
+    const lazyOnes = reachableChunks(meta, entry, ["import-statement", "dynamic-import"]);
+    // The entry is written under the name its functions import (`<package>.mjs` or the
+    // combination's): nothing else may import it by the name esbuild gave it.
+    if ([...lazyOnes].some((o) => meta.outputs[o]?.imports.some((i) => i.path === entry))) {
+      throw new Error("an SDK chunk imports its entry module");
     }
-    await mkdir(join(dir, SDK_DIR), { recursive: true });
-    for (const out of all) await copyFile(join(root, out), join(dir, SDK_DIR, basename(out)));
-    const size = (outs: Set<string>) => [...outs].reduce((n, o) => n + (meta.outputs[o]?.bytes ?? 0), 0);
-    shipped.bytes.set(posix(relative(root, dir)), { loaded: size(loaded), lazy: size(all) - size(loaded) });
+    const eager = reachableChunks(meta, entry, ["import-statement"]);
+    const text = new Map(result.outputFiles.map((f) => [posix(relative(root, f.path)), f.text]));
+    const out = (o: string, lazy: boolean) => ({
+      name: basename(o),
+      bytes: meta.outputs[o]?.bytes ?? 0,
+      text: text.get(o) ?? "",
+      lazy,
+    });
+    return {
+      contents: source,
+      outputs: [out(entry, false), ...[...lazyOnes].map((o) => out(o, !eager.has(o)))],
+    };
+  };
+
+  const comboModules = new Map<string, SdkModule>();
+  const ownModules = new Map<string, SdkModule>();
+  try {
+    for (const [key, combo] of combos) {
+      const files = key.split(",");
+      const lines = files.map((file, i) => {
+        const names = [...(combo.get(file) ?? [])].sort();
+        return `export { ${names.map((n) => `${n} as ${prefixed(i, n)}`).join(", ")} } from ${JSON.stringify(specifier(file))};`;
+      });
+      comboModules.set(key, await buildModule(lines.join("\n")));
+    }
+    for (const file of own)
+      ownModules.set(file, await buildModule(`export * from ${JSON.stringify(specifier(file))};`));
+  } finally {
+    await ctx.dispose();
   }
-  await writeFile(join(outdir, "sdk-meta.json"), JSON.stringify(meta));
-  await rm(buildDir, { recursive: true, force: true });
+
+  for (const [dir, imports] of byDir) {
+    const target = join(dir, SDK_DIR);
+    const write = async (name: string, text: string) => {
+      await mkdir(target, { recursive: true });
+      await writeFile(join(target, name), text);
+    };
+    let loaded = 0;
+    let lazy = 0;
+    const files = comboOf(imports);
+    if (files.length > 0) {
+      const combo = comboModules.get(files.join(",")) as SdkModule;
+      const [entry] = combo.outputs;
+      for (const o of combo.outputs) {
+        await write(o.name, o.text);
+        if (o.lazy) lazy += o.bytes;
+        else loaded += o.bytes;
+      }
+      for (const [i, file] of files.entries()) {
+        const names = [...(imports.statics.get(file) ?? [])].sort();
+        const facade = `export { ${names.map((n) => `${prefixed(i, n)} as ${n}`).join(", ")} } from "./${entry?.name}";\n`;
+        await write(`${file}.mjs`, facade);
+        loaded += facade.length;
+      }
+    }
+    for (const file of ownOf(imports)) {
+      const mod = ownModules.get(file) as SdkModule;
+      const isStatic = imports.statics.has(file);
+      for (const [i, o] of mod.outputs.entries()) {
+        // The entry under the name the function imports; its chunks under their own.
+        await write(i === 0 ? `${file}.mjs` : o.name, o.text);
+        if (isStatic && !o.lazy) loaded += o.bytes;
+        else lazy += o.bytes;
+      }
+    }
+    if (files.length > 0 || ownOf(imports).length > 0) {
+      shipped.bytes.set(posix(relative(root, dir)), { loaded, lazy });
+    }
+  }
+  // What went into the SDK modules (the inputs of every combination), for a reader of the build.
+  await writeFile(
+    join(outdir, "sdk-modules.json"),
+    JSON.stringify(
+      {
+        combinations: [...comboModules].map(([key, m]) => ({ packages: key.split(","), source: m.contents })),
+        own: [...ownModules.keys()],
+      },
+      null,
+      1,
+    ),
+  );
   return shipped;
 }
 

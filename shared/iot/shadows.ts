@@ -4,12 +4,7 @@
  * (`IOT_DATA_ENDPOINT`, with dummy credentials). The cloud writes `desired` only; `reported` is
  * the device's. IoT errors become typed errors: 409 version conflict, 413 too large.
  */
-import {
-  DeleteThingShadowCommand,
-  GetThingShadowCommand,
-  IoTDataPlaneClient,
-  UpdateThingShadowCommand,
-} from "@aws-sdk/client-iot-data-plane";
+import type { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import * as z from "zod/mini";
 import { SHADOW_STATE_LIMIT_BYTES } from "#edge/contract.ts";
 import { config } from "#shared/kit/config.ts";
@@ -24,14 +19,27 @@ const endpointConfig = local
     ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
     : {};
 
+type IotDataSdk = typeof import("@aws-sdk/client-iot-data-plane");
+
+/**
+ * The SDK module, imported on first use: ~75 functions reach this module through area roots and
+ * most never call a shadow on their route; they neither load the IoT data-plane client's code nor
+ * set it up at their cold start (a failed import is retried by the next call).
+ */
+let sdkLoaded: Promise<IotDataSdk> | undefined;
+const iotDataSdk = () =>
+  (sdkLoaded ??= import("@aws-sdk/client-iot-data-plane").catch((e: unknown) => {
+    sdkLoaded = undefined;
+    throw e;
+  }));
+
 /**
  * The function's own client (its Lambda role): workers, public routes, and calls outside a tenant
- * session. Built on first use: a function that imports this module but never sends stays free of
- * the client's setup at its cold start.
+ * session. Built on first use.
  */
 let ownBuilt: IoTDataPlaneClient | undefined;
-const ownClient = (): IoTDataPlaneClient =>
-  (ownBuilt ??= new IoTDataPlaneClient({
+const ownClient = (sdk: IotDataSdk): IoTDataPlaneClient =>
+  (ownBuilt ??= new sdk.IoTDataPlaneClient({
     region: config.AWS_REGION,
     ...endpointConfig,
     // The local IoT Core accepts any credentials; fixed ones keep local mode free of an AWS profile.
@@ -46,23 +54,25 @@ const CLIENTS_MAX = 100;
  * The client for a call on `thingName`: inside a tenant session (session.ts) one signed with the
  * tenant's credentials, after refusing what the session may not do; elsewhere the own client.
  */
-function clientFor(action: string, thingName: string): IoTDataPlaneClient {
+async function clientFor(action: string, thingName: string): Promise<{ sdk: IotDataSdk; client: IoTDataPlaneClient }> {
+  // The session is read, and the call checked against it, before anything is awaited.
   const access = iotTenant();
-  if (!access) return ownClient();
-  checkThingAccess(action, thingName, access);
+  if (access) checkThingAccess(action, thingName, access);
+  const sdk = await iotDataSdk();
+  if (!access) return { sdk, client: ownClient(sdk) };
   const id = access.credentials.accessKeyId;
   let client = tenantClients.get(id);
   if (!client) {
-    client = new IoTDataPlaneClient({
+    client = new sdk.IoTDataPlaneClient({
       region: config.AWS_REGION,
       ...endpointConfig,
       credentials: access.credentials,
-      requestHandler: ownClient().config.requestHandler,
+      requestHandler: ownClient(sdk).config.requestHandler,
     });
     if (tenantClients.size >= CLIENTS_MAX) tenantClients.delete(tenantClients.keys().next().value ?? "");
     tenantClients.set(id, client);
   }
-  return client;
+  return { sdk, client };
 }
 
 /** IoT Core's limit for the state of one shadow (desired and reported together), as the edge contract states it. */
@@ -112,9 +122,8 @@ function decode(payload: Uint8Array | undefined): unknown {
 /** The shadow, or undefined when it does not exist (yet). */
 export async function getShadow(thingName: string, shadowName: string): Promise<Shadow | undefined> {
   try {
-    const out = await clientFor("iot:GetThingShadow", thingName).send(
-      new GetThingShadowCommand({ thingName, shadowName }),
-    );
+    const { sdk, client } = await clientFor("iot:GetThingShadow", thingName);
+    const out = await client.send(new sdk.GetThingShadowCommand({ thingName, shadowName }));
     const parsed = ShadowEnvelope.parse(decode(out.payload));
     return { ...parsed.state, version: parsed.version };
   } catch (e) {
@@ -136,8 +145,9 @@ export async function updateDesired(
 ): Promise<{ version: number }> {
   const body = { state: { desired }, ...(expectedVersion !== undefined ? { version: expectedVersion } : {}) };
   try {
-    const out = await clientFor("iot:UpdateThingShadow", thingName).send(
-      new UpdateThingShadowCommand({ thingName, shadowName, payload: Buffer.from(JSON.stringify(body)) }),
+    const { sdk, client } = await clientFor("iot:UpdateThingShadow", thingName);
+    const out = await client.send(
+      new sdk.UpdateThingShadowCommand({ thingName, shadowName, payload: Buffer.from(JSON.stringify(body)) }),
     );
     const parsed = z.object({ version: z.number() }).parse(decode(out.payload));
     return { version: parsed.version };
@@ -157,7 +167,8 @@ export async function updateDesired(
 
 export async function deleteShadow(thingName: string, shadowName: string): Promise<void> {
   try {
-    await clientFor("iot:DeleteThingShadow", thingName).send(new DeleteThingShadowCommand({ thingName, shadowName }));
+    const { sdk, client } = await clientFor("iot:DeleteThingShadow", thingName);
+    await client.send(new sdk.DeleteThingShadowCommand({ thingName, shadowName }));
   } catch (e) {
     if (errorName(e) !== "ResourceNotFoundException") throw e;
   }

@@ -1,9 +1,11 @@
 /** Whole-app guarantees: every stack deployable, nothing looked up, cdk-nag clean, bundles sane. */
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -125,7 +127,9 @@ describe("the Warden CDK app", () => {
   it("ships the AWS SDK inside each deployed function: no @aws-sdk import left, and the bundle answers alone", async () => {
     // Arrange: a deploy's build (`sdk: "bundled"`, the default) of three functions into a directory
     // with no node_modules above it, so nothing resolves outside the function's own directory.
-    const ids = ["gateway-users-create", "securenet-auth-login", "platform-jwks-get"];
+    // gateway-scan-start reaches Step Functions and EventBridge Scheduler through area roots, with
+    // `import()`: their clients are not part of its cold start.
+    const ids = ["gateway-users-create", "securenet-auth-login", "platform-jwks-get", "gateway-scan-start"];
     const dir = await mkdtemp(join(tmpdir(), "warden-sdk-bundled-"));
     try {
       const built = await buildFunctions({
@@ -133,12 +137,33 @@ describe("the Warden CDK app", () => {
         entries: allEntries().filter((e) => ids.includes(e.functionId)),
       });
       expect(built.map((b) => b.functionId).sort()).toEqual([...ids].sort());
-      const sdkMeta = JSON.parse(await readFile(join(dir, "sdk-meta.json"), "utf8")) as { inputs: object };
-      expect(Object.keys(sdkMeta.inputs).some((i) => i.includes("node_modules/@aws-sdk/client-dynamodb/"))).toBe(true);
+      const sdkModules = JSON.parse(await readFile(join(dir, "sdk-modules.json"), "utf8")) as {
+        combinations: { packages: string[] }[];
+        own: string[];
+      };
+      expect(sdkModules.combinations.some((c) => c.packages.includes("client-dynamodb"))).toBe(true);
       for (const fn of built) {
         const fnDir = join(dir, fn.functionId);
         const files = (await readdir(fnDir, { recursive: true })).filter((f) => f.endsWith(".mjs"));
         expect(files, fn.functionId).toContain(join("sdk", "client-dynamodb.mjs"));
+        // One SDK module at a cold start: each package the function imports with an import statement
+        // is a one-line module re-exporting from the same combination module.
+        const index = await readFile(join(fnDir, "index.mjs"), "utf8");
+        const statics = [...index.matchAll(/(?:^|[;}\n])\s*import\b[^;"'()]*["']\.\/sdk\/([\w.+-]+\.mjs)["']/g)];
+        const combination = new Set<string>();
+        for (const m of statics) {
+          const facade = await readFile(join(fnDir, "sdk", m[1] as string), "utf8");
+          expect(facade.trim().split("\n"), `${fn.functionId}: sdk/${m[1]}`).toHaveLength(1);
+          combination.add(/from\s*["']\.\/([\w.+-]+\.mjs)["']/.exec(facade)?.[1] ?? facade);
+        }
+        expect(combination.size, fn.functionId).toBe(1);
+        // Every module an SDK file imports (its combination, its lazily loaded chunks) is beside it.
+        for (const f of files.filter((x) => x.startsWith(`sdk${sep}`))) {
+          const source = await readFile(join(fnDir, f), "utf8");
+          for (const m of source.matchAll(/(?:from\s*|import\s*\(?\s*)["']\.\/([\w.+-]+\.mjs)["']/g)) {
+            expect(existsSync(join(fnDir, "sdk", m[1] as string)), `${fn.functionId}/${f} imports ${m[1]}`).toBe(true);
+          }
+        }
         for (const f of files) {
           const source = await readFile(join(fnDir, f), "utf8");
           // No import of the runtime's SDK, static or dynamic …
@@ -153,6 +178,28 @@ describe("the Warden CDK app", () => {
           }
         }
       }
+      const scanStart = await readFile(join(dir, "gateway-scan-start", "index.mjs"), "utf8");
+      const importedStatically = (pkg: string) =>
+        new RegExp(`(?:^|[;}\\n])\\s*import\\b[^;"'()]*["']\\./sdk/${pkg}\\.mjs["']`);
+      for (const pkg of ["client-sfn", "client-scheduler"]) {
+        expect(scanStart, pkg).toMatch(new RegExp(`import\\(\\s*["']\\./sdk/${pkg}\\.mjs["']\\s*\\)`));
+        expect(scanStart, pkg).not.toMatch(importedStatically(pkg));
+      }
+      expect(scanStart).not.toMatch(importedStatically("client-iot-data-plane"));
+      // A fresh process importing a bundle loads no built-in its module scope does not use (they stand
+      // behind lazy stand-ins): not the SDK's compression (zlib) nor its HTTP/2 handler.
+      const users = built.find((b) => b.functionId === "gateway-users-create");
+      if (!users) throw new Error("no bundle for gateway-users-create");
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        "--input-type=module",
+        "-e",
+        `await import(${JSON.stringify(pathToFileURL(users.outfile).href)}); process.stdout.write(JSON.stringify(process.moduleLoadList));`,
+      ]);
+      const loadedBuiltins = JSON.parse(stdout) as string[];
+      expect(loadedBuiltins).toContain("NativeModule crypto");
+      expect(loadedBuiltins).not.toContain("NativeModule zlib");
+      expect(loadedBuiltins).not.toContain("NativeModule http2");
+
       // Act: load a bundle (its SDK modules with it) and answer a malformed body (refused before any table call).
       const bundle = built.find((b) => b.functionId === "gateway-users-create");
       if (!bundle) throw new Error("no bundle for gateway-users-create");

@@ -11,12 +11,29 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
-import * as acme from "acme-client";
+import type * as acme from "acme-client";
 import { decryptSecret, encryptSecret } from "#shared/crypto/envelope.ts";
 import { getAcmeAccount, putAcmeAccount } from "../db/certificates.ts";
 
-const caFile = process.env.WARDEN_ACME_CA_FILE;
-if (caFile) acme.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(caFile) });
+/**
+ * acme-client (with axios, node-forge and mime-db, ~550 KB of the renewal functions' bundles) is
+ * imported on first use: a cold start of a route that answers before reaching the CA neither
+ * loads nor parses it (the build keeps it in a chunk beside the bundle, infra/build.ts LAZY_HEAVY).
+ * A failed import is retried by the next call.
+ */
+let acmeLoaded: Promise<typeof acme> | undefined;
+const acmeModule = () =>
+  (acmeLoaded ??= import("acme-client").then(
+    (mod) => {
+      const caFile = process.env.WARDEN_ACME_CA_FILE;
+      if (caFile) mod.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(caFile) });
+      return mod;
+    },
+    (e: unknown) => {
+      acmeLoaded = undefined;
+      throw e;
+    },
+  ));
 
 /** An error of one ACME step, named, so the renewal's error says where the CA refused. */
 export class AcmeStepError extends Error {
@@ -38,6 +55,7 @@ const directoryHash = (url: string) => createHash("sha256").update(url).digest("
 
 /** The tenant's account on `directoryUrl`, created (and its key sealed and stored) on first use. */
 export async function acmeClient(tenantId: string, directoryUrl: string, email: string | null): Promise<acme.Client> {
+  const acme = await acmeModule();
   const hash = directoryHash(directoryUrl);
   const stored = await getAcmeAccount(tenantId, hash);
   if (stored) {

@@ -12,21 +12,33 @@ import {
   hkdfSync,
   randomBytes,
 } from "node:crypto";
-import { IoTDataPlaneClient, PublishCommand } from "@aws-sdk/client-iot-data-plane";
+import type { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import { config } from "#shared/kit/config.ts";
 
-// Built on first use: a function that imports this module but does not send stays free of the
-// client's setup at its cold start.
-let clientBuilt: IoTDataPlaneClient | undefined;
-const client = (): IoTDataPlaneClient =>
-  (clientBuilt ??= new IoTDataPlaneClient({
-    region: config.AWS_REGION,
-    ...(config.IOT_DATA_ENDPOINT !== undefined
-      ? { endpoint: config.IOT_DATA_ENDPOINT, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-      : config.IOT_ENDPOINT_ADDRESS
-        ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
-        : {}),
-  }));
+type IotDataSdk = typeof import("@aws-sdk/client-iot-data-plane");
+
+// The SDK module is imported, and the client built, on first use: a function that imports this
+// module but does not publish neither loads the IoT data-plane client's code nor sets it up at its
+// cold start (a failed import is retried by the next call).
+let clientLoaded: Promise<{ sdk: IotDataSdk; client: IoTDataPlaneClient }> | undefined;
+const client = () =>
+  (clientLoaded ??= import("@aws-sdk/client-iot-data-plane").then(
+    (sdk) => ({
+      sdk,
+      client: new sdk.IoTDataPlaneClient({
+        region: config.AWS_REGION,
+        ...(config.IOT_DATA_ENDPOINT !== undefined
+          ? { endpoint: config.IOT_DATA_ENDPOINT, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+          : config.IOT_ENDPOINT_ADDRESS
+            ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
+            : {}),
+      }),
+    }),
+    (e: unknown) => {
+      clientLoaded = undefined;
+      throw e;
+    },
+  ));
 
 const b64u = (b: Buffer) => b.toString("base64url");
 
@@ -62,5 +74,6 @@ export function sealToX25519(
 }
 
 export async function publishJson(topic: string, message: unknown): Promise<void> {
-  await client().send(new PublishCommand({ topic, qos: 1, payload: Buffer.from(JSON.stringify(message)) }));
+  const iot = await client();
+  await iot.client.send(new iot.sdk.PublishCommand({ topic, qos: 1, payload: Buffer.from(JSON.stringify(message)) }));
 }

@@ -4,14 +4,7 @@
  * function (`WARDEN_SCAN_SCHEDULE_TARGET_ARN`) as the role `WARDEN_SCAN_SCHEDULER_ROLE_ARN` with
  * `{"tenantId": …}`. Upsert = UpdateSchedule, or CreateSchedule when it does not exist yet.
  */
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  SchedulerClient,
-  UpdateScheduleCommand,
-} from "@aws-sdk/client-scheduler";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import * as z from "zod/mini";
 import { AppError } from "#shared/kit/errors.ts";
 import type { ScanScheduler } from "../schedule-port.ts";
@@ -23,10 +16,20 @@ const env = z
     WARDEN_SCAN_SCHEDULER_ROLE_ARN: z.optional(z.string()),
   })
   .parse(process.env);
-// Built on first use: a function that imports this module but does not send stays free of the
-// client's setup at its cold start.
-let clientBuilt: SchedulerClient | undefined;
-const client = (): SchedulerClient => (clientBuilt ??= new SchedulerClient({}));
+type SchedulerSdk = typeof import("@aws-sdk/client-scheduler");
+
+// The SDK module is imported, and the client built, on first use: a function that imports this
+// module but does not send neither loads the Scheduler client's code nor sets it up at its cold
+// start (a failed import is retried by the next call).
+let clientLoaded: Promise<{ sdk: SchedulerSdk; client: SchedulerClient }> | undefined;
+const scheduler = () =>
+  (clientLoaded ??= import("@aws-sdk/client-scheduler").then(
+    (sdk) => ({ sdk, client: new sdk.SchedulerClient({}) }),
+    (e: unknown) => {
+      clientLoaded = undefined;
+      throw e;
+    },
+  ));
 
 const nameOf = (tenantId: string) => `warden-scan-${tenantId}`.slice(0, 64);
 
@@ -56,26 +59,28 @@ export const eventBridgeScheduler: ScanScheduler = {
       Target: target(tenantId),
       Description: `Warden weekly gateway security scan of tenant ${tenantId}`,
     };
+    const { sdk, client } = await scheduler();
     try {
-      await client().send(new UpdateScheduleCommand(input));
+      await client.send(new sdk.UpdateScheduleCommand(input));
     } catch (e) {
-      if (!(e instanceof ResourceNotFoundException)) throw e;
+      if (!(e instanceof sdk.ResourceNotFoundException)) throw e;
       try {
-        await client().send(new CreateScheduleCommand(input));
+        await client.send(new sdk.CreateScheduleCommand(input));
       } catch (c) {
         // Created by a concurrent request meanwhile: update it to this one's expression.
-        if (!(c instanceof ConflictException)) throw c;
-        await client().send(new UpdateScheduleCommand(input));
+        if (!(c instanceof sdk.ConflictException)) throw c;
+        await client.send(new sdk.UpdateScheduleCommand(input));
       }
     }
   },
   async remove(tenantId) {
+    const { sdk, client } = await scheduler();
     try {
-      await client().send(
-        new DeleteScheduleCommand({ Name: nameOf(tenantId), GroupName: env.WARDEN_SCAN_SCHEDULE_GROUP }),
+      await client.send(
+        new sdk.DeleteScheduleCommand({ Name: nameOf(tenantId), GroupName: env.WARDEN_SCAN_SCHEDULE_GROUP }),
       );
     } catch (e) {
-      if (!(e instanceof ResourceNotFoundException)) throw e;
+      if (!(e instanceof sdk.ResourceNotFoundException)) throw e;
     }
   },
 };

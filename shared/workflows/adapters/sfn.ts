@@ -3,23 +3,34 @@
  * `<WARDEN_STATE_MACHINE_PREFIX><workflow>` by the workflows stack, so a function needs only the
  * prefix (an ARN prefix set by CDK for functions whose access says `workflows`).
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import type { SFNClient } from "@aws-sdk/client-sfn";
 import * as z from "zod/mini";
 import type { WorkflowRunner } from "../runner-port.ts";
 
 const env = z
   .object({ WARDEN_STATE_MACHINE_PREFIX: z._default(z.string(), "") })
   .parse({ WARDEN_STATE_MACHINE_PREFIX: process.env.WARDEN_STATE_MACHINE_PREFIX });
-// Built on first use: a function that imports this module but does not send stays free of the
-// client's setup at its cold start.
-let sfnBuilt: SFNClient | undefined;
-const sfn = (): SFNClient => (sfnBuilt ??= new SFNClient({}));
+type SfnSdk = typeof import("@aws-sdk/client-sfn");
+
+// The SDK module is imported, and the client built, on first use: a function that imports this
+// module but does not send (most routes reach it through an area root) neither loads the Step
+// Functions client's code nor sets it up at its cold start (a failed import is retried by the next call).
+let sfnLoaded: Promise<{ sdk: SfnSdk; client: SFNClient }> | undefined;
+const sfn = () =>
+  (sfnLoaded ??= import("@aws-sdk/client-sfn").then(
+    (sdk) => ({ sdk, client: new sdk.SFNClient({}) }),
+    (e: unknown) => {
+      sfnLoaded = undefined;
+      throw e;
+    },
+  ));
 
 export const sfnRunner: WorkflowRunner = {
   async start(workflow, name, input) {
     if (!env.WARDEN_STATE_MACHINE_PREFIX) throw new Error("WARDEN_STATE_MACHINE_PREFIX is not set");
-    await sfn().send(
-      new StartExecutionCommand({
+    const { sdk, client } = await sfn();
+    await client.send(
+      new sdk.StartExecutionCommand({
         stateMachineArn: `${env.WARDEN_STATE_MACHINE_PREFIX}${workflow}`,
         name,
         input: JSON.stringify(input),
@@ -27,9 +38,11 @@ export const sfnRunner: WorkflowRunner = {
     );
   },
   async sendTaskSuccess(token, output) {
-    await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+    const { sdk, client } = await sfn();
+    await client.send(new sdk.SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
   },
   async sendTaskFailure(token, error, cause) {
-    await sfn().send(new SendTaskFailureCommand({ taskToken: token, error, cause: cause.slice(0, 32_000) }));
+    const { sdk, client } = await sfn();
+    await client.send(new sdk.SendTaskFailureCommand({ taskToken: token, error, cause: cause.slice(0, 32_000) }));
   },
 };
