@@ -130,7 +130,9 @@ export async function benchColdStart(
   const built = await buildFunctions({ outdir, entries: entries.filter((e) => measured.has(e.functionId)), sdk });
   const lith = await buildLith({ outdir: join(root, "dist", "bench-lith"), entries, sdk });
   const byId = new Map(built.map((b) => [b.functionId, b]));
-  const childEnv = { ...process.env, ...env };
+  // As in Lambda, which always sets AWS_LAMBDA_RUNTIME_API: the request scope then takes the
+  // one-request slot instead of AsyncLocalStorage (shared/table/request-scope.ts). Nothing is called on it.
+  const childEnv = { ...process.env, ...env, AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" };
 
   // What a fresh Node process costs before any bundle: subtracted from nothing, printed for scale.
   const baseline: number[] = [];
