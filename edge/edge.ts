@@ -8,7 +8,8 @@
  * goes through `reconcile`, and its actions run here: apply, report, terminate a session.
  *
  * Log sources and metrics become events on `warden/<tenant>/<thing>/events`: firewall log lines and
- * failed SSH logins in small batches, SSH sessions one by one.
+ * failed SSH logins in small batches, SSH sessions one by one. Each metrics sample also carries how
+ * many failed logins and firewall drops were seen since the previous one (metrics.ts `LogEventCounts`).
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
