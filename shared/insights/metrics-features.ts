@@ -5,8 +5,9 @@
  *
  * Every sample carries the base features. The traffic, connection and disk features come from
  * /proc between two samples, and the failed-login and firewall-drop counts from the auth and
- * firewall logs the edge follows, between the same two samples (counts per metrics interval, not
- * rates: the gateway's metrics interval is the same for its training and its scored samples). So
+ * firewall logs the edge follows, between the same two samples, as rates per minute over that
+ * interval (so gateways sampling every 60 s and every 300 s, or one whose interval changed, give
+ * comparable figures; a count without its interval gives no feature). So
  * a gateway's first sample after a start, an older edge, one without /proc or one not following
  * a log lacks them: a model trained on the tenant's metrics uses an optional feature only
  * when (nearly) every sample has it (`trainingFeatures`), and ingest scores a sample only when it
@@ -19,8 +20,8 @@ export const OPTIONAL_METRICS_FEATURES = [
   "net_connections",
   "disk_read_bytes_per_s",
   "disk_write_bytes_per_s",
-  "failed_logins_per_interval",
-  "firewall_drops_per_interval",
+  "failed_logins_per_min",
+  "firewall_drops_per_min",
 ] as const;
 export const METRICS_FEATURES = [...BASE_METRICS_FEATURES, ...OPTIONAL_METRICS_FEATURES] as const;
 
@@ -57,7 +58,12 @@ export function metricsFeatureValues(sample: Record<string, unknown>): Record<st
   put("net_connections", num(network.established_connections));
   put("disk_read_bytes_per_s", num(disk.read_bytes_per_s));
   put("disk_write_bytes_per_s", num(disk.write_bytes_per_s));
-  put("failed_logins_per_interval", num(events.failed_logins));
-  put("firewall_drops_per_interval", num(events.firewall_drops));
+  const minutes = (num(events.interval_seconds) ?? 0) / 60;
+  const perMinute = (count: unknown) => {
+    const n = num(count);
+    return n !== undefined && minutes > 0 ? Math.round((n / minutes) * 1000) / 1000 : undefined;
+  };
+  put("failed_logins_per_min", perMinute(events.failed_logins));
+  put("firewall_drops_per_min", perMinute(events.firewall_drops));
   return out;
 }

@@ -152,8 +152,8 @@ describe("exfiltration-like egress", () => {
       "net_connections",
       "disk_read_bytes_per_s",
       "disk_write_bytes_per_s",
-      "failed_logins_per_interval",
-      "firewall_drops_per_interval",
+      "failed_logins_per_min",
+      "firewall_drops_per_min",
     ]);
   });
 });
@@ -208,8 +208,8 @@ describe("failed logins and firewall drops per interval as model features", () =
     const model = models.find((m: { id: string }) => m.id === modelId);
     // The sample without counts is left out of the rows, not filled in.
     expect(model).toMatchObject({ status: "active", source: "gateway_metrics", training_rows: 99 });
-    expect(model.features).toContain("failed_logins_per_interval");
-    expect(model.features).toContain("firewall_drops_per_interval");
+    expect(model.features).toContain("failed_logins_per_min");
+    expect(model.features).toContain("firewall_drops_per_min");
   });
 
   it("scores an interval with a burst of failed logins as anomalous at ingest; without the burst, or without counts, it is not", async () => {
@@ -249,8 +249,9 @@ describe("failed logins and firewall drops per interval as model features", () =
       gateway_id: gw.id,
       model_id: modelId,
       timestamp: burst.timestamp,
-      values: { failed_logins_per_interval: 400, firewall_drops_per_interval: 300, net_connections: 30 },
+      // Per minute over the 10-minute interval.
+      values: { failed_logins_per_min: 40, firewall_drops_per_min: 30, net_connections: 30 },
     });
-    expect(anomaly.features_contributing).toContain("failed_logins_per_interval");
+    expect(anomaly.features_contributing).toContain("failed_logins_per_min");
   });
 });
