@@ -486,6 +486,19 @@ export const MetricsEventSchema = z.object({
       write_bytes_per_s: z.number().check(z.nonnegative()),
     }),
   ),
+  /**
+   * What the edge saw in the logs it follows between this sample and the previous one (absent on
+   * the first sample after a start): failed SSH logins (one per attempt, as `ssh_auth_failure`
+   * counts them) and packets the firewall dropped or rejected and logged. A count is absent when
+   * the edge does not follow that log.
+   */
+  events: z.optional(
+    z.object({
+      interval_seconds: z.number().check(z.positive()),
+      failed_logins: z.optional(Int.check(z.nonnegative())),
+      firewall_drops: z.optional(Int.check(z.nonnegative())),
+    }),
+  ),
 });
 export type MetricsEvent = z.infer<typeof MetricsEventSchema>;
 

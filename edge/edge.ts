@@ -8,7 +8,8 @@
  * goes through `reconcile`, and its actions run here: apply, report, terminate a session.
  *
  * Log sources and metrics become events on `warden/<tenant>/<thing>/events`: firewall log lines and
- * failed SSH logins in small batches, SSH sessions one by one.
+ * failed SSH logins in small batches, SSH sessions one by one. Each metrics sample also carries how
+ * many failed logins and firewall drops were seen since the previous one (metrics.ts `LogEventCounts`).
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -35,7 +36,7 @@ import {
 import { followLines, type LineFollower } from "./follow.ts";
 import { parseAuthFailureLine, parseAuthLogLine, parseFirewallLogLine } from "./log-parsers.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { createMetricsSampler } from "./metrics.ts";
+import { createMetricsSampler, LogEventCounts } from "./metrics.ts";
 import { type MqttLink, openMqttLink } from "./mqtt-link.ts";
 import { digestOf, fitReport, listeningPorts, weakAuthorizedKeys, zeroHitRules } from "./posture.ts";
 import { type EdgeAction, reconcile, reportAfterApply, reportAfterTermination } from "./reconcile.ts";
@@ -165,7 +166,8 @@ class EdgeRuntime {
   private failureBatch: SshAuthFailure[] = [];
   private failureBatchTimer: NodeJS.Timeout | undefined;
   private readonly authFailures = new AuthFailureTracker();
-  private readonly sampleMetrics = createMetricsSampler();
+  private readonly logEvents = new LogEventCounts();
+  private readonly sampleMetrics = createMetricsSampler(undefined, this.logEvents);
   private stopping = false;
   private firewallRefreshed = false;
   private certificates: CertificateAgent | undefined;
@@ -232,6 +234,7 @@ class EdgeRuntime {
           defaultJournalArgs: ["-k"],
         }),
       );
+      this.logEvents.followFirewallLog();
     }
     if (this.config.authLog) {
       this.followers.push(
@@ -241,6 +244,7 @@ class EdgeRuntime {
           defaultJournalArgs: ["-t", "sshd", "-t", "sshd-session"],
         }),
       );
+      this.logEvents.followAuthLog();
     }
     if (this.config.postureIntervalMs > 0) {
       this.timers.push(setInterval(() => void this.refreshPosture(), this.config.postureIntervalMs));
@@ -530,7 +534,10 @@ class EdgeRuntime {
     const now = this.now();
     for (const line of lines) {
       const parsed = parseFirewallLogLine(line, this.state.logPrefixes, now);
-      if (parsed) this.logBatch.push(parsed);
+      if (parsed) {
+        this.logBatch.push(parsed);
+        this.logEvents.addFirewallLines([parsed]);
+      }
       if (this.logBatch.length >= LOG_BATCH_LINES) this.flushLogBatch();
     }
     if (this.logBatch.length > 0 && !this.logBatchTimer) {
@@ -559,7 +566,10 @@ class EdgeRuntime {
       }
       const failedLine = parsed ? null : parseAuthFailureLine(line, now);
       const failure = failedLine ? this.authFailures.apply(failedLine) : null;
-      if (failure) this.failureBatch.push(failure);
+      if (failure) {
+        this.failureBatch.push(failure);
+        this.logEvents.addFailedLogins(1);
+      }
       if (this.failureBatch.length >= LOG_BATCH_LINES) this.flushFailureBatch();
     }
     if (this.failureBatch.length > 0 && !this.failureBatchTimer) {

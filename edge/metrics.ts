@@ -9,10 +9,14 @@
  * reading and carries none of them (a since-boot total would look like one enormous interval); a
  * counter that went backwards (an interface reset) also gives no figure for that interval. Where
  * /proc is not readable (not Linux, a sandbox) the blocks are simply absent.
+ *
+ * The `events` block counts, the same way, what the edge saw in the logs it follows since the
+ * previous sample: failed SSH logins and packets the firewall dropped or rejected (`LogEventCounts`,
+ * fed by the log followers). Counts are per interval, never since start, and the first sample has none.
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import type { MetricsEvent } from "./contract.ts";
+import type { FirewallLogLine, MetricsEvent } from "./contract.ts";
 
 export interface OsProbe {
   cpus(): { times: { user: number; nice: number; sys: number; idle: number; irq: number } }[];
@@ -107,7 +111,49 @@ interface Counters {
 
 const perSecond = (delta: number, seconds: number) => Math.round(delta / seconds);
 
-export function createMetricsSampler(probe: OsProbe = systemProbe): (now: Date) => MetricsEvent {
+/**
+ * Failed SSH logins and firewall drops seen since the last `take()`. A count exists only for a log
+ * the edge follows (`follow…` once its follower is attached), so "not followed" is never sent as 0.
+ */
+export class LogEventCounts {
+  private failedLogins: number | undefined;
+  private firewallDrops: number | undefined;
+
+  followAuthLog() {
+    this.failedLogins ??= 0;
+  }
+
+  followFirewallLog() {
+    this.firewallDrops ??= 0;
+  }
+
+  /** Failed login attempts, as the auth-failure tracker counts them (one per attempt). */
+  addFailedLogins(n: number) {
+    if (this.failedLogins !== undefined) this.failedLogins += n;
+  }
+
+  /** Parsed firewall log lines: those of a DROP or REJECT rule are dropped packets. */
+  addFirewallLines(lines: readonly FirewallLogLine[]) {
+    if (this.firewallDrops === undefined) return;
+    for (const line of lines) if (line.action === "DROP" || line.action === "REJECT") this.firewallDrops += 1;
+  }
+
+  /** The counts since the previous call (absent for logs not followed), and restart from zero. */
+  take(): { failed_logins?: number; firewall_drops?: number } {
+    const out = {
+      ...(this.failedLogins !== undefined ? { failed_logins: this.failedLogins } : {}),
+      ...(this.firewallDrops !== undefined ? { firewall_drops: this.firewallDrops } : {}),
+    };
+    if (this.failedLogins !== undefined) this.failedLogins = 0;
+    if (this.firewallDrops !== undefined) this.firewallDrops = 0;
+    return out;
+  }
+}
+
+export function createMetricsSampler(
+  probe: OsProbe = systemProbe,
+  logEvents?: LogEventCounts,
+): (now: Date) => MetricsEvent {
   let previous: CpuTotals = { busy: 0, total: 0 };
   let counters: Counters | undefined;
   return (now) => {
@@ -140,7 +186,7 @@ export function createMetricsSampler(probe: OsProbe = systemProbe): (now: Date) 
     };
   };
 
-  function ioFigures(now: Date): Pick<MetricsEvent, "network" | "disk"> {
+  function ioFigures(now: Date): Pick<MetricsEvent, "network" | "disk" | "events"> {
     const netText = probe.proc?.("/proc/net/dev");
     const diskText = probe.proc?.("/proc/diskstats");
     const current: Counters = {
@@ -150,9 +196,12 @@ export function createMetricsSampler(probe: OsProbe = systemProbe): (now: Date) 
     };
     const before = counters;
     counters = current;
-    const out: Pick<MetricsEvent, "network" | "disk"> = {};
+    const out: Pick<MetricsEvent, "network" | "disk" | "events"> = {};
+    // Always taken, so the first sample's interval (since start) is dropped, not carried over.
+    const counted = logEvents?.take() ?? {};
     const seconds = before ? (current.at - before.at) / 1000 : 0;
     if (!before || seconds <= 0) return out;
+    if (Object.keys(counted).length > 0) out.events = { interval_seconds: Math.round(seconds * 10) / 10, ...counted };
     if (current.net && before.net && current.net.rx >= before.net.rx && current.net.tx >= before.net.tx) {
       const tcp = [probe.proc?.("/proc/net/tcp"), probe.proc?.("/proc/net/tcp6")];
       const rx = current.net.rx - before.net.rx;

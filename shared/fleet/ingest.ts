@@ -168,6 +168,7 @@ export function toFleetEvent(e: EdgeEvent): FleetEvent | { invalid: string } {
           uptime_seconds: e.uptime_seconds,
           ...(e.network ? { network: e.network } : {}),
           ...(e.disk ? { disk: e.disk } : {}),
+          ...(e.events ? { events: e.events } : {}),
         },
       };
     }

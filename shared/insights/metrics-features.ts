@@ -4,8 +4,12 @@
  * uploaded CSV scores ingested samples only when its columns are among these names.
  *
  * Every sample carries the base features. The traffic, connection and disk features come from
- * /proc between two samples, so a gateway's first sample after a start, an older edge, or one
- * without /proc lacks them: a model trained on the tenant's metrics uses an optional feature only
+ * /proc between two samples, and the failed-login and firewall-drop counts from the auth and
+ * firewall logs the edge follows, between the same two samples, as rates per minute over that
+ * interval (so gateways sampling every 60 s and every 300 s, or one whose interval changed, give
+ * comparable figures; a count without its interval gives no feature). So
+ * a gateway's first sample after a start, an older edge, one without /proc or one not following
+ * a log lacks them: a model trained on the tenant's metrics uses an optional feature only
  * when (nearly) every sample has it (`trainingFeatures`), and ingest scores a sample only when it
  * carries all of its model's features.
  */
@@ -16,6 +20,8 @@ export const OPTIONAL_METRICS_FEATURES = [
   "net_connections",
   "disk_read_bytes_per_s",
   "disk_write_bytes_per_s",
+  "failed_logins_per_min",
+  "firewall_drops_per_min",
 ] as const;
 export const METRICS_FEATURES = [...BASE_METRICS_FEATURES, ...OPTIONAL_METRICS_FEATURES] as const;
 
@@ -39,6 +45,7 @@ export function metricsFeatureValues(sample: Record<string, unknown>): Record<st
   const memory = (sample.memory ?? {}) as Record<string, unknown>;
   const network = (sample.network ?? {}) as Record<string, unknown>;
   const disk = (sample.disk ?? {}) as Record<string, unknown>;
+  const events = (sample.events ?? {}) as Record<string, unknown>;
   const out: Record<string, number> = {};
   const put = (name: string, v: number | undefined) => {
     if (v !== undefined) out[name] = v;
@@ -51,5 +58,12 @@ export function metricsFeatureValues(sample: Record<string, unknown>): Record<st
   put("net_connections", num(network.established_connections));
   put("disk_read_bytes_per_s", num(disk.read_bytes_per_s));
   put("disk_write_bytes_per_s", num(disk.write_bytes_per_s));
+  const minutes = (num(events.interval_seconds) ?? 0) / 60;
+  const perMinute = (count: unknown) => {
+    const n = num(count);
+    return n !== undefined && minutes > 0 ? Math.round((n / minutes) * 1000) / 1000 : undefined;
+  };
+  put("failed_logins_per_min", perMinute(events.failed_logins));
+  put("firewall_drops_per_min", perMinute(events.firewall_drops));
   return out;
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { MetricsEventSchema } from "#edge/contract.ts";
-import { createMetricsSampler, diskTotals, networkTotals, type OsProbe } from "#edge/metrics.ts";
+import { AuthFailureTracker } from "#edge/auth-failures.ts";
+import { type FirewallLogLine, MetricsEventSchema } from "#edge/contract.ts";
+import { parseAuthFailureLine, parseFirewallLogLine } from "#edge/log-parsers.ts";
+import { createMetricsSampler, diskTotals, LogEventCounts, networkTotals, type OsProbe } from "#edge/metrics.ts";
 import { backoffDelay } from "#edge/mqtt-link.ts";
+import { renderNftRuleset } from "#edge/render-nft.ts";
+import { firewallDesired } from "./fixtures/desired.ts";
 
 function probe(cpuTimes: { busy: number; idle: number }[][]): OsProbe {
   let call = 0;
@@ -121,6 +125,100 @@ describe("network and disk metrics from /proc", () => {
     });
     sample(new Date("2025-03-15T10:00:00Z"));
     expect(sample(new Date("2025-03-15T10:00:10Z")).network).toBeUndefined();
+  });
+});
+
+describe("failed logins and firewall drops per metrics interval", () => {
+  const now = new Date("2025-03-15T12:00:00Z");
+  const logPrefixes = {
+    ...renderNftRuleset(firewallDesired(), { now }).logPrefixes,
+    "WARDEN-R9-ACCEPT ": { rule_id: 9, rule_name: "Allow SSH", action: "ACCEPT" as const, reason: null },
+  };
+  const kernel = (prefix: string, src: string) =>
+    `Mar 15 10:25:30 gw kernel: [1.0] ${prefix} IN=eth0 OUT= SRC=${src} DST=192.168.1.100 LEN=60 PROTO=TCP SPT=5000 DPT=23`;
+
+  /** Feeds log text the way the edge does: firewall lines parsed, sshd lines through the failure tracker. */
+  function feed(counts: LogEventCounts, tracker: AuthFailureTracker, firewall: string[], auth: string[]) {
+    const parsed = firewall
+      .map((l) => parseFirewallLogLine(l, logPrefixes, now))
+      .filter((l): l is FirewallLogLine => l !== null);
+    counts.addFirewallLines(parsed);
+    for (const line of auth) {
+      const failure = parseAuthFailureLine(line, now);
+      if (failure && tracker.apply(failure)) counts.addFailedLogins(1);
+    }
+  }
+
+  function sampler(counts: LogEventCounts) {
+    return createMetricsSampler(probe([[{ busy: 1, idle: 1 }]]), counts);
+  }
+
+  it("counts the failed logins and dropped or rejected packets logged between two samples, none on the first", () => {
+    // Arrange
+    const counts = new LogEventCounts();
+    counts.followAuthLog();
+    counts.followFirewallLog();
+    const tracker = new AuthFailureTracker();
+    const sample = sampler(counts);
+    // Before the first sample: seen, but that interval starts at the edge's start, so it is not reported.
+    feed(
+      counts,
+      tracker,
+      [kernel("WARDEN-R3-DROP", "203.0.113.1")],
+      ["Mar 15 10:00:00 gw sshd[100]: Failed password for root from 203.0.113.9 port 40000 ssh2"],
+    );
+    const first = sample(new Date("2025-03-15T10:00:00Z"));
+    // Between the first and the second sample: 3 failed logins (sshd logs the invalid user twice
+    // and the closing line of a counted connection: still 1 for pid 201), 4 drops (2 DROP, 1
+    // REJECT, 1 built-in), and lines that are neither (an accepted packet, a non-Warden kernel line).
+    feed(
+      counts,
+      tracker,
+      [
+        kernel("WARDEN-R3-DROP", "203.0.113.5"),
+        kernel("WARDEN-R3-DROP", "203.0.113.6"),
+        kernel("MQTT-REJECT", "203.0.113.7"),
+        kernel("WARDEN-BLOCKED-PORT", "203.0.113.8"),
+        kernel("WARDEN-R9-ACCEPT", "192.168.1.50"),
+        "Mar 15 10:25:31 gw kernel: [2.0] usb 1-1: new high-speed USB device",
+      ],
+      [
+        "Mar 15 10:01:00 gw sshd[200]: Failed password for root from 203.0.113.9 port 40001 ssh2",
+        "Mar 15 10:01:01 gw sshd[201]: Invalid user oracle from 203.0.113.77 port 40002",
+        "Mar 15 10:01:02 gw sshd[201]: Failed password for invalid user oracle from 203.0.113.77 port 40002 ssh2",
+        "Mar 15 10:01:03 gw sshd[201]: Connection closed by invalid user oracle 203.0.113.77 port 40002 [preauth]",
+        "Mar 15 10:01:04 gw sshd[202]: Failed publickey for admin from 203.0.113.10 port 40003 ssh2",
+        "Mar 15 10:01:05 gw sshd[203]: Accepted publickey for admin from 192.168.1.50 port 40004 ssh2",
+      ],
+    );
+
+    // Act
+    const second = sample(new Date("2025-03-15T10:01:00Z"));
+    const third = sample(new Date("2025-03-15T10:02:00Z"));
+
+    // Assert
+    expect(first.events).toBeUndefined();
+    expect(second.events).toEqual({ interval_seconds: 60, failed_logins: 3, firewall_drops: 4 });
+    expect(MetricsEventSchema.safeParse(second).success).toBe(true);
+    // Per interval, not since start: a quiet interval is zeros.
+    expect(third.events).toEqual({ interval_seconds: 60, failed_logins: 0, firewall_drops: 0 });
+  });
+
+  it("sends no count for a log the edge does not follow, and no block when it follows none", () => {
+    const authOnly = new LogEventCounts();
+    authOnly.followAuthLog();
+    authOnly.addFirewallLines([
+      parseFirewallLogLine(kernel("WARDEN-R3-DROP", "203.0.113.5"), logPrefixes, now) as FirewallLogLine,
+    ]);
+    const sampleAuthOnly = sampler(authOnly);
+    sampleAuthOnly(new Date("2025-03-15T10:00:00Z"));
+    authOnly.addFailedLogins(2);
+    expect(sampleAuthOnly(new Date("2025-03-15T10:00:30Z")).events).toEqual({ interval_seconds: 30, failed_logins: 2 });
+
+    const none = new LogEventCounts();
+    const sampleNone = sampler(none);
+    sampleNone(new Date("2025-03-15T10:00:00Z"));
+    expect(sampleNone(new Date("2025-03-15T10:00:30Z")).events).toBeUndefined();
   });
 });
 

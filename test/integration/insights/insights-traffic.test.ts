@@ -4,7 +4,9 @@
  * shape) into DynamoDB Local, and threat analysis, summary and recommendations are read through
  * the routes. A gateway sending far more than it receives and than it sent before is a finding
  * citing its samples; a gateway whose traffic is balanced, or unchanged from before, is not.
- * Models trained on the tenant's metrics use the traffic features once (nearly) every sample has them.
+ * Models trained on the tenant's metrics use the traffic features once (nearly) every sample has them,
+ * and the failed SSH logins and firewall drops each sample counts for its interval (the `events`
+ * block): a sample with a burst of failed logins is scored anomalous as it is ingested.
  */
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +21,7 @@ useWorkflowRunner(runner);
 const { call, newTenant } = await import("#test/helpers/api.ts");
 const { viaTopicRule } = await import("#test/helpers/iot.ts");
 const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
+const { createRandom } = await import("#shared/insights/random.ts");
 const ingest = viaTopicRule(ingestHandler);
 
 const GW = "/cloud-integration/security/gateways";
@@ -28,8 +31,11 @@ afterAll(async () => {
   await iot.stop();
 });
 
-/** A 10-minute metrics sample with the traffic of its interval (bytes received and sent). */
-function sample(at: Date, rx: number, tx: number, connections = 12) {
+/**
+ * A 10-minute metrics sample with the traffic of its interval (bytes received and sent) and the
+ * failed SSH logins and firewall drops the edge counted in it.
+ */
+function sample(at: Date, rx: number, tx: number, connections = 12, logs = { failed_logins: 1, firewall_drops: 20 }) {
   return {
     type: "metrics",
     timestamp: at.toISOString(),
@@ -45,6 +51,7 @@ function sample(at: Date, rx: number, tx: number, connections = 12) {
       established_connections: connections,
     },
     disk: { read_bytes_per_s: 1000, write_bytes_per_s: 2000 },
+    events: { interval_seconds: 600, ...logs },
   };
 }
 
@@ -123,7 +130,7 @@ describe("exfiltration-like egress", () => {
     expect(summary.body.data.summary).toContain(`gateway ${leaking.id} sent 360 MiB and received 6 MiB`);
   });
 
-  it("trains a model on the traffic, connection and disk features every sample carries", async () => {
+  it("trains a model on the traffic, connection, disk and log-event features every sample carries", async () => {
     // Act
     const started = await call("POST", "/api/insights/models/train", {
       token: t.token,
@@ -145,6 +152,106 @@ describe("exfiltration-like egress", () => {
       "net_connections",
       "disk_read_bytes_per_s",
       "disk_write_bytes_per_s",
+      "failed_logins_per_min",
+      "firewall_drops_per_min",
     ]);
+  });
+});
+
+describe("failed logins and firewall drops per interval as model features", () => {
+  let u: Awaited<ReturnType<typeof newTenant>>;
+  let gw: { id: number; thing: string };
+  let modelId: string;
+  const r = createRandom(14);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+  const centre = () => 0;
+  /**
+   * A 10-minute sample of this gateway, every figure normally distributed around its mean (exactly
+   * the mean with `centre`): a couple of failed logins and ~30 drops per interval, as always.
+   */
+  function interval(at: Date, noise: () => number, logs?: { failed_logins: number; firewall_drops: number }) {
+    const v = (mean: number, sd: number) => Math.max(0, mean + sd * noise());
+    return {
+      ...sample(at, v(6e6, 5e5), v(3e6, 2.5e5), Math.round(v(12, 2))),
+      cpu: { cores: 4, usage_percent: v(30, 3), load_avg_1m: v(0.6, 0.1), load_avg_5m: 0.5, load_avg_15m: 0.5 },
+      memory: { total_bytes: 8e9, free_bytes: 4e9, used_bytes: 4e9, usage_percent: v(50, 2) },
+      disk: { read_bytes_per_s: v(1000, 150), write_bytes_per_s: v(2000, 250) },
+      events: {
+        interval_seconds: 600,
+        ...(logs ?? { failed_logins: Math.round(v(2, 1)), firewall_drops: Math.round(v(30, 5)) }),
+      },
+    };
+  }
+  const send = (s: object) => ingest({ ...s, tenant: u.tenantId, thing: gw.thing });
+
+  beforeAll(async () => {
+    u = await newTenant("log-features");
+    gw = await gatewayOf(u.token, "edge-log-features");
+    // 100 samples: the first after the edge started carries no counts (as the edge sends it), the others do.
+    const { events: _none, ...first } = interval(new Date(Date.now() - 101 * 600_000), normal);
+    await send(first);
+    for (let i = 0; i < 99; i++) await send(interval(new Date(Date.now() - (100 - i) * 600_000), normal));
+    const started = await call("POST", "/api/insights/models/train", {
+      token: u.token,
+      body: { model_name: "With log events" },
+    });
+    expect(started.status).toBe(202);
+    await runner.settled(started.body.data.training_session_id);
+    modelId = started.body.data.model_id;
+  }, 120_000);
+
+  it("trains on the counts when at least 95 % of the samples carry them", async () => {
+    // Act
+    const models = (await call("GET", "/api/insights/models", { token: u.token })).body.data.models;
+
+    // Assert
+    const model = models.find((m: { id: string }) => m.id === modelId);
+    // The sample without counts is left out of the rows, not filled in.
+    expect(model).toMatchObject({ status: "active", source: "gateway_metrics", training_rows: 99 });
+    expect(model.features).toContain("failed_logins_per_min");
+    expect(model.features).toContain("firewall_drops_per_min");
+  });
+
+  it("scores an interval with a burst of failed logins as anomalous at ingest; without the burst, or without counts, it is not", async () => {
+    // Arrange: a brute force from many sources in one interval: 400 failed logins, the rate-limit
+    // rules dropping 300 packets, 30 connections open, CPU at 50 %. The same interval with the usual
+    // 2 failed logins differs only in that feature.
+    const now = Date.now();
+    const bruteForce = (at: number, failedLogins: number) => {
+      const s = interval(new Date(at), centre, { failed_logins: failedLogins, firewall_drops: 300 });
+      return {
+        ...s,
+        cpu: { ...s.cpu, usage_percent: 50 },
+        network: { ...s.network, established_connections: 30 },
+      };
+    };
+    const burst = bruteForce(now - 1_000, 400);
+
+    // Act
+    await send(interval(new Date(now - 4_000), centre));
+    // A sample without the events block (the first after a restart) lacks the model's features: not
+    // scored, however far its other figures are from the usual.
+    const { events: _none, ...uncounted } = interval(new Date(now - 3_000), centre);
+    await send({
+      ...uncounted,
+      cpu: { ...uncounted.cpu, usage_percent: 99, load_avg_1m: 12 },
+      memory: { ...uncounted.memory, usage_percent: 97 },
+    });
+    await send(bruteForce(now - 2_000, 2));
+    await send(burst);
+    const res = await call("GET", "/api/anomalies", { token: u.token });
+
+    // Assert: only the interval with the burst.
+    expect(res.status).toBe(200);
+    expect(res.body.data.anomalies).toHaveLength(1);
+    const [anomaly] = res.body.data.anomalies;
+    expect(anomaly).toMatchObject({
+      gateway_id: gw.id,
+      model_id: modelId,
+      timestamp: burst.timestamp,
+      // Per minute over the 10-minute interval.
+      values: { failed_logins_per_min: 40, firewall_drops_per_min: 30, net_connections: 30 },
+    });
+    expect(anomaly.features_contributing).toContain("failed_logins_per_min");
   });
 });
