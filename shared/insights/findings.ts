@@ -28,6 +28,12 @@
  *                          traffic figures). From the traffic each metrics sample reports since the
  *                          previous one (edge/metrics.ts, /proc/net/dev). high; critical at ≥ 10×
  *                          the baseline and ≥ 1 GiB. Cites the samples with the most bytes sent.
+ *   gateway_ssh_failed_logins  a gateway counted ≥ 10 failed SSH logins in the window (the metrics
+ *                          samples' `events.failed_logins`, edge/metrics.ts) and ≥ 3× its count in the
+ *                          baseline (any count ≥ 10 when the baseline had none or no figures). high;
+ *                          critical at ≥ 100 and ≥ 10× the baseline. Cites the samples with the most.
+ *                          The model can miss such a burst when nothing else rises with it; this
+ *                          rule does not.
  *   gateway_scan_failures  the tenant's latest finished gateway security scan (shared/scans) has
  *                          failed checks of medium severity or more: a posture finding (true until
  *                          the next scan), severity the highest failed check's, confidence 1.
@@ -231,6 +237,7 @@ export async function collectFindings(tenantId: string, hours: number, now = new
   }
 
   findings.push(...egressFindings(metrics, metricsBefore, from, hours));
+  findings.push(...sshFailureFindings(metrics, metricsBefore, from, hours));
   if (scan) findings.push(...scanFindings(scan));
 
   const order: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -330,6 +337,55 @@ function egressFindings(window: MetricsSample[], baseline: MetricsSample[], from
       evidence: {
         source: "metrics",
         count: g.samples.length,
+        record_ids: cited.map((c) => `metrics/${gatewayId}/${c.s.timestamp}`),
+      },
+      ...span(g.samples.map((c) => c.s.timestamp)),
+    });
+  }
+  return out;
+}
+
+/** Failed SSH logins the edge counted in the interval a sample reports, when it reports them. */
+function sshFailuresOf(s: MetricsSample): number | undefined {
+  const e = s.sample.events as { failed_logins?: unknown } | undefined;
+  return typeof e?.failed_logins === "number" ? e.failed_logins : undefined;
+}
+
+function sshFailureFindings(window: MetricsSample[], baseline: MetricsSample[], from: Date, hours: number): Finding[] {
+  const before = new Map<number, number>();
+  for (const s of baseline) {
+    const n = sshFailuresOf(s);
+    if (n !== undefined && s.timestamp < from.toISOString())
+      before.set(s.gateway_id, (before.get(s.gateway_id) ?? 0) + n);
+  }
+  const byGateway = new Map<number, { count: number; samples: { s: MetricsSample; n: number }[] }>();
+  for (const s of window) {
+    const n = sshFailuresOf(s);
+    if (n === undefined || n === 0) continue;
+    const g = byGateway.get(s.gateway_id) ?? { count: 0, samples: [] };
+    g.count += n;
+    g.samples.push({ s, n });
+    byGateway.set(s.gateway_id, g);
+  }
+  const out: Finding[] = [];
+  for (const [gatewayId, g] of byGateway) {
+    const prior = before.get(gatewayId) ?? 0;
+    const growth = prior === 0 ? Number.POSITIVE_INFINITY : g.count / prior;
+    if (g.count < FAILED_LOGIN_MIN || growth < SPIKE_RATIO) continue;
+    const cited = g.samples
+      .slice()
+      .sort((a, b) => b.n - a.n)
+      .slice(0, MAX_CITED);
+    out.push({
+      rule: "gateway_ssh_failed_logins",
+      severity: g.count >= 10 * FAILED_LOGIN_MIN && growth >= 10 ? "critical" : "high",
+      confidence: confidenceOf(g.count, FAILED_LOGIN_MIN),
+      title: `Failed SSH logins on gateway ${gatewayId}`,
+      description: `gateway ${gatewayId} counted ${g.count} failed SSH logins in the last ${hours} h against ${prior} in the ${hours} h before`,
+      affected: [`gateway/${gatewayId}`],
+      evidence: {
+        source: "metrics",
+        count: g.count,
         record_ids: cited.map((c) => `metrics/${gatewayId}/${c.s.timestamp}`),
       },
       ...span(g.samples.map((c) => c.s.timestamp)),

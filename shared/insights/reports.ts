@@ -125,6 +125,23 @@ const PLAYBOOK: Record<string, Playbook> = {
     ],
     devices: true,
   },
+  gateway_ssh_failed_logins: {
+    threat: "brute_force",
+    behaviour: "gateway_ssh_failed_logins",
+    kinds: ["authentication", "network"],
+    category: "access_control",
+    title: (f) => `Stop the SSH password guessing on ${f.affected[0] ?? "the gateway"}`,
+    action: (f) => `${f.description}; allow SSH keys only and limit SSH to known addresses`,
+    impact: "Stops password guessing against the gateway's SSH service",
+    effort: "low",
+    estimatedTime: "30 minutes",
+    actions: [
+      "Turn off SSH password authentication on the gateway (SSH settings)",
+      "Restrict SSH to known source addresses in the gateway's firewall",
+      "Review the gateway's SSH log for a successful login after the failures",
+    ],
+    devices: true,
+  },
   gateway_scan_failures: {
     kinds: ["network", "authentication"],
     category: "security_posture",

@@ -158,6 +158,56 @@ describe("exfiltration-like egress", () => {
   });
 });
 
+describe("failed SSH logins a gateway counts (rule gateway_ssh_failed_logins)", () => {
+  it("finds the gateway whose failed SSH logins rose, citing its samples, and recommends closing password logins; a steady one is not named", async () => {
+    // Arrange: a tenant of its own; both gateways counted 1 failed login per sample the day before,
+    // then one counts 30 per sample in the window (180 in all) and the other stays at 1.
+    const own = await newTenant("ssh-fails");
+    const guessed = await gatewayOf(own.token, "edge-guessed");
+    const steady = await gatewayOf(own.token, "edge-steady");
+    const send = (g: { thing: string }, s: ReturnType<typeof sample>) =>
+      ingest({ ...s, tenant: own.tenantId, thing: g.thing });
+    for (let i = 0; i < 6; i++) {
+      await send(guessed, sample(hoursAgo(40 - i), 5 * MIB, 2 * MIB));
+      await send(steady, sample(hoursAgo(40 - i), 5 * MIB, 2 * MIB));
+    }
+    for (let i = 0; i < 6; i++) {
+      await send(guessed, sample(hoursAgo(6 - i), 5 * MIB, 2 * MIB, 12, { failed_logins: 30, firewall_drops: 20 }));
+      await send(steady, sample(hoursAgo(6 - i), 5 * MIB, 2 * MIB));
+    }
+
+    // Act
+    const res = await call("POST", "/api/insights/threat-analysis", {
+      token: own.token,
+      body: { analysis_type: "comprehensive", time_range: "24h" },
+    });
+    const recs = await call("GET", "/api/insights/recommendations", { token: own.token });
+
+    // Assert
+    expect(res.status).toBe(200);
+    const threats = res.body.data.threats_detected as {
+      type: string;
+      affected_devices: string[];
+      evidence: { source: string; count: number; record_ids: string[] };
+      severity: string;
+    }[];
+    const ssh = threats.filter(
+      (x) => x.affected_devices.some((d) => d.startsWith("gateway/")) && x.type === "brute_force",
+    );
+    expect(ssh).toHaveLength(1);
+    expect(ssh[0]?.affected_devices).toEqual([`gateway/${guessed.id}`]);
+    expect(ssh[0]?.evidence).toMatchObject({ source: "metrics", count: 180 });
+    expect(ssh[0]?.evidence.record_ids).toHaveLength(6);
+    expect(ssh[0]?.evidence.record_ids.every((id) => id.startsWith(`metrics/${guessed.id}/`))).toBe(true);
+    // 180 against 6 the day before: ≥ 100 and ≥ 10× — critical.
+    expect(ssh[0]?.severity).toBe("critical");
+    expect(recs.status).toBe(200);
+    expect(recs.body.data.recommendations.map((r: { title: string }) => r.title)).toContain(
+      `Stop the SSH password guessing on gateway/${guessed.id}`,
+    );
+  });
+});
+
 describe("failed logins and firewall drops per interval as model features", () => {
   let u: Awaited<ReturnType<typeof newTenant>>;
   let gw: { id: number; thing: string };
