@@ -160,9 +160,11 @@ describe("a full scan over a gateway running the real edge", { timeout: 180_000 
     const keysDir = join(dir, "etc", "ssh", "authorized_keys");
     await mkdir(keysDir, { recursive: true });
     await appendFile(join(keysDir, "deploy"), await readFile(`${keyFile}.pub`, "utf8"));
+    // The posture report waits for any apply still queued on the edge; on a loaded machine (CI ran
+    // it at load ~5 with 30 s not enough once) that takes longer than a quiet run's second.
     const seen = Promise.all([
-      reported("firewall", (r) => r.listening?.includes(`tcp:${port}`) ?? false, `tcp:${port} reported`),
-      reported("ssh", (r) => r.weak_keys?.includes("RSA-1024 deploy") ?? false, "weak key reported"),
+      reported("firewall", (r) => r.listening?.includes(`tcp:${port}`) ?? false, `tcp:${port} reported`, 90_000),
+      reported("ssh", (r) => r.weak_keys?.includes("RSA-1024 deploy") ?? false, "weak key reported", 90_000),
     ]);
     await edge.refreshPosture();
     await seen;
