@@ -462,6 +462,21 @@ function sdkImportsOf(source: string, into: SdkImports): void {
     into.dynamics.add(m[1] as string);
 }
 
+/** The files of a directory `entry` loads by static imports of its siblings (`./<file>.mjs`), itself included. */
+function staticallyReachable(texts: Map<string, string>, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const next = [entry];
+  for (let f = next.pop(); f !== undefined; f = next.pop()) {
+    if (seen.has(f) || !texts.has(f)) continue;
+    seen.add(f);
+    const text = texts.get(f) ?? "";
+    for (const m of text.matchAll(/(?:import|export)\s*(?:[^;"'()]*?\s*from\s*)?["']\.\/([\w.+-]+\.mjs)["']/g)) {
+      next.push(m[1] as string);
+    }
+  }
+  return seen;
+}
+
 interface ShippedSdk {
   /** Per function directory (relative to the root): SDK bytes loaded at a cold start, and those loaded lazily. */
   bytes: Map<string, { loaded: number; lazy: number }>;
@@ -499,9 +514,22 @@ async function shipSdk(outdir: string, dirs: string[]): Promise<ShippedSdk> {
   const byDir = new Map<string, SdkImports>();
   for (const dir of dirs) {
     const mine: SdkImports = { statics: new Map(), dynamics: new Set() };
+    const texts = new Map<string, string>();
     for (const f of await readdir(dir)) {
-      if (f.endsWith(".mjs")) sdkImportsOf(await readFile(join(dir, f), "utf8"), mine);
+      if (f.endsWith(".mjs")) texts.set(f, await readFile(join(dir, f), "utf8"));
     }
+    // Only the files a cold start loads (index.mjs and the chunks it imports statically) decide what
+    // is loaded at import. A package only lazily loaded chunks import (statically or not) gets a
+    // module of its own, loaded with them; one the cold start loads anyway takes their names too.
+    const eager = staticallyReachable(texts, "index.mjs");
+    const lazy: SdkImports = { statics: new Map(), dynamics: new Set() };
+    for (const [f, text] of texts) sdkImportsOf(text, eager.has(f) ? mine : lazy);
+    for (const [file, names] of lazy.statics) {
+      const set = mine.statics.get(file);
+      if (set) for (const n of names) set.add(n);
+      else mine.dynamics.add(file);
+    }
+    for (const file of lazy.dynamics) mine.dynamics.add(file);
     byDir.set(dir, mine);
   }
   const shipped: ShippedSdk = { bytes: new Map() };
