@@ -113,6 +113,7 @@ export async function benchColdStart(
   const { routes } = await import("#infra/routes.ts");
   const { functionId } = await import("#shared/kit/route.ts");
   const { allEntries, buildFunctions, buildLith } = await import("#infra/build.ts");
+  const { FUNCTION_NODE_OPTIONS } = await import("#infra/function-runtime.ts");
 
   // Built as a deploy builds them: the SDK pre-bundled beside each function (and the lith). With
   // WARDEN_BENCH_COLD_SDK=external the bundles leave @aws-sdk/* to node_modules instead (the
@@ -132,16 +133,26 @@ export async function benchColdStart(
   const byId = new Map(built.map((b) => [b.functionId, b]));
   // As in Lambda, which always sets AWS_LAMBDA_RUNTIME_API: the request scope then takes the
   // one-request slot instead of AsyncLocalStorage (shared/table/request-scope.ts). Nothing is called on it.
-  const childEnv = { ...process.env, ...env, AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" };
+  // And with the Node options the functions are deployed with, not whatever this shell has.
+  const childEnv = {
+    ...process.env,
+    ...env,
+    AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
+    NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+  };
 
   // What a fresh Node process costs before any bundle: subtracted from nothing, printed for scale.
   const baseline: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const { stdout } = await run(process.execPath, [
-      "--input-type=module",
-      "-e",
-      "const t=performance.now();await import('node:crypto');process.stdout.write(String(performance.now()-t))",
-    ]);
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        "const t=performance.now();await import('node:crypto');process.stdout.write(String(performance.now()-t))",
+      ],
+      { env: childEnv },
+    );
     baseline.push(Number(stdout));
   }
 

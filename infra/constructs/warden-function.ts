@@ -19,6 +19,7 @@ import { Alias, Architecture, Code, Function as LambdaFunction, Runtime, Tracing
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { FUNCTION_NODE_OPTIONS } from "../function-runtime.ts";
 import {
   type AccessTargets,
   accessStatements,
@@ -154,8 +155,8 @@ export class WardenFunction extends Construct {
 
     const s = platform.settings;
     const environment: Record<string, string> = {
-      // The bundles ship source maps, so stack traces in the logs point at the TypeScript sources.
-      NODE_OPTIONS: "--enable-source-maps",
+      // The same options as the cold-start bench (none today: stacks map with `npm run stack`).
+      ...(FUNCTION_NODE_OPTIONS ? { NODE_OPTIONS: FUNCTION_NODE_OPTIONS } : {}),
       WARDEN_LOG_LEVEL: s.logLevel,
       WARDEN_ISSUER: s.issuer,
       WARDEN_AUDIENCE: s.audience,

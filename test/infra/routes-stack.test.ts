@@ -196,7 +196,8 @@ describe("route stacks", () => {
             WARDEN_ISSUER: "warden",
             WARDEN_AUDIENCE: "warden-api",
             WARDEN_TOKEN_TTL_SECONDS: "3600",
-            NODE_OPTIONS: "--enable-source-maps",
+            // No --enable-source-maps at every cold start (infra/function-runtime.ts).
+            NODE_OPTIONS: Match.absent(),
             ...(route.permission !== null || route.access.jwtSign || route.access.jwtPublicKey
               ? { JWT_KMS_KEY_ID: { "Fn::ImportValue": Match.anyValue() } }
               : {}),
