@@ -263,7 +263,7 @@ const responseSchemasLeftOut: Plugin = {
 const SCHEMA_ROOTS = new Set(["z", "freeText"]);
 
 /**
- * Schemas declared at a module's top level (`const X = z.object(…)`, 400-odd across shared/) are
+ * Schemas declared at a module's top level (`const X = z.object(…)`, 400-odd across shared/ and edge/contract.ts) are
  * built at every cold start of every function whose bundle holds the module — most of them for
  * other routes of the same area. Each such initializer is wrapped, as the module is loaded, in a
  * function call marked free of side effects (`/* @__PURE__ *\/ (() => …)()`): evaluated at the
@@ -274,11 +274,13 @@ const SCHEMA_ROOTS = new Set(["z", "freeText"]);
 const unusedSchemasLeftOut: Plugin = {
   name: "unused-schemas-left-out",
   setup(b) {
-    b.onLoad({ filter: /[\\/]shared[\\/].*\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /[\\/](?:shared[\\/].*|edge[\\/]contract)\.ts$/ }, async (args) => {
       const source = await readFile(args.path, "utf8");
       if (!/\bconst \w+(?::[^=]+)? = (?:z\.|freeText\()/.test(source)) return undefined;
       const ts = (await import("typescript")).default;
       const file = ts.createSourceFile(args.path, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+      // The module's own schema helpers (`const intIn = (min, max) => z.number().check(…)`) are roots too.
+      const roots = new Set(SCHEMA_ROOTS);
       // Rooted at a schema call, and no validation on the way (`z.object(…).parse(process.env)`
       // checks the environment at import: it stays as it is, used or not).
       const rooted = (node: import("typescript").Expression): boolean => {
@@ -288,9 +290,23 @@ const unusedSchemasLeftOut: Plugin = {
           if (ts.isCallExpression(n) || ts.isPropertyAccessExpression(n) || ts.isNonNullExpression(n)) n = n.expression;
           else if (ts.isAsExpression(n) || ts.isSatisfiesExpression(n) || ts.isParenthesizedExpression(n))
             n = n.expression;
-          else return ts.isIdentifier(n) && SCHEMA_ROOTS.has(n.text);
+          else return ts.isIdentifier(n) && roots.has(n.text);
         }
       };
+      for (const statement of file.statements) {
+        if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Const)) continue;
+        for (const d of statement.declarationList.declarations) {
+          const init = d.initializer;
+          if (
+            ts.isIdentifier(d.name) &&
+            init &&
+            ts.isArrowFunction(init) &&
+            !ts.isBlock(init.body) &&
+            rooted(init.body)
+          )
+            roots.add(d.name.text);
+        }
+      }
       const edits: { at: number; text: string }[] = [];
       for (const statement of file.statements) {
         if (!ts.isVariableStatement(statement)) continue;
