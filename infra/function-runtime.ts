@@ -9,4 +9,4 @@
  * The bundles still ship their maps: `npm run stack -- dist/functions/<functionId>` maps a logged
  * stack to the TypeScript sources (tools/stack.ts).
  */
-export const FUNCTION_NODE_OPTIONS = "";
+export const FUNCTION_NODE_OPTIONS: string = "";

@@ -258,6 +258,35 @@ describe("the Warden CDK app", () => {
     }
   });
 
+  it("leaves out of a route's bundle what it does not use: the edge contract's schemas, the STS client until first use", async () => {
+    const first = warden.built[0];
+    if (!first) throw new Error("nothing was built");
+    const meta = JSON.parse(await readFile(join(first.outfile, "..", "..", "meta.json"), "utf8")) as {
+      outputs: Record<
+        string,
+        { inputs: Record<string, { bytesInOutput: number }>; imports: { path: string; kind: string }[] }
+      >;
+    };
+    const entryOf = (id: string) => {
+      const found = Object.entries(meta.outputs).find(([out]) => out.endsWith(`/${id}/index.mjs`));
+      if (!found) throw new Error(`${id} was not built`);
+      return found[1];
+    };
+    const contractBytes = (id: string) => entryOf(id).inputs["edge/contract.ts"]?.bytesInOutput ?? 0;
+    // GET /users reaches edge/contract.ts (through the IoT policy's topic names) but uses none of its
+    // schemas: only the contract's locale setup remains. PUT ssh validates the ssh shadow with it.
+    expect(contractBytes("gateway-users-get")).toBeLessThan(200);
+    expect(contractBytes("gateway-ssh-update")).toBeGreaterThan(1000);
+    // STS is imported by the first AssumeRole (shared/tenancy/adapters/sts.ts), not at a cold start.
+    for (const id of ["gateway-users-get", "grc-controls-list"]) {
+      const sts = entryOf(id).imports.filter((i) => i.path === "@aws-sdk/client-sts");
+      expect(
+        sts.map((i) => i.kind),
+        id,
+      ).toEqual(["dynamic-import"]);
+    }
+  });
+
   it("keeps the OpenAPI document, its generator and the docs page out of every function bundle", async () => {
     const first = warden.built[0];
     if (!first) throw new Error("nothing was built");
