@@ -122,14 +122,19 @@ function perUser(inv: Inventory, judge: (user: IamUser) => Pick<Result, "status"
   }));
 }
 
-function perAccessKey(
+/** One result per access key: an inactive key passes (nobody can use it); `judge` decides for the active ones. */
+function perActiveAccessKey(
   inv: Inventory,
   judge: (key: AccessKey, user: IamUser, now: number) => Pick<Result, "status" | "details">,
 ): Result[] {
   const now = Date.parse(inv.collectedAt);
+  const inactive = (key: AccessKey, user: IamUser): Pick<Result, "status" | "details"> => ({
+    status: "PASS",
+    details: `Key ${key.AccessKeyId} of ${user.UserName} is inactive.`,
+  });
   return inv.iam.UserDetailList.flatMap((user) =>
     user.AccessKeys.map((key) => ({
-      ...judge(key, user, now),
+      ...(isActive(key) ? judge(key, user, now) : inactive(key, user)),
       resourceId: key.AccessKeyId,
       resourceArn: user.Arn,
       region: GLOBAL_REGION,
@@ -400,9 +405,7 @@ export const iamChecks: CheckDefinition[] = [
       "iso-27001-2022": ["A.5.15"],
     },
     evaluate: (inv) =>
-      perAccessKey(inv, (key, user, now) => {
-        if (!isActive(key))
-          return { status: "PASS", details: `Key ${key.AccessKeyId} of ${user.UserName} is inactive.` };
+      perActiveAccessKey(inv, (key, user, now) => {
         const age = daysSince(key.CreateDate, now) ?? 0;
         return age > KEY_MAX_AGE_DAYS
           ? {
@@ -432,9 +435,7 @@ export const iamChecks: CheckDefinition[] = [
       "iso-27001-2022": ["A.5.15"],
     },
     evaluate: (inv) =>
-      perAccessKey(inv, (key, user, now) => {
-        if (!isActive(key))
-          return { status: "PASS", details: `Key ${key.AccessKeyId} of ${user.UserName} is inactive.` };
+      perActiveAccessKey(inv, (key, user, now) => {
         const lastUsed = key.AccessKeyLastUsed?.LastUsedDate;
         // A key never used counts from its creation: a fresh key gets its grace period.
         const idle = daysSince(lastUsed ?? key.CreateDate, now) ?? 0;
