@@ -37,7 +37,8 @@ export const auditRoutes: RouteDef[] = [
     path: "/audit/clear",
     handler: "functions/gateway/audit/clear.ts",
     permission: "audit:admin",
-    access: RW,
+    // Removes a linked prefix of the trail: moves the chain head's anchor and deletes the records.
+    access: { ...RW, auditMaintenance: true },
     audit: { event: "Audit Log Cleared", eventType: "audit_cleared" },
   }),
 ];

@@ -24,7 +24,7 @@ import { log } from "#shared/kit/log.ts";
 import { type RequirementEvidence, type RequirementFinding, scanEvidence } from "#shared/posture/evidence.ts";
 import { putEvidence } from "./db/evidence.ts";
 import { type GrcRecord, listRecords, updateRecord } from "./db/records.ts";
-import { auditEvidenceChange, closeItem, raiseItem, reevaluate } from "./evidence.ts";
+import { auditEvidenceChange, dropVerification, reevaluate, restoreVerification } from "./evidence.ts";
 
 /** The evidence records' check name (not a bindable check: every mapped control gets it). */
 export const CLOUD_POSTURE = "cloud_posture";
@@ -147,14 +147,7 @@ async function applyScan(
       ? reason
       : `Cloud account ${failingAccount[0]} has ${failingAccount[1].critical} critical finding(s) open`;
     const statusReason = `Evidence check ${CLOUD_POSTURE} failed at ${at}: ${why}`;
-    Object.assign(doc, {
-      status: "implemented",
-      status_reason: statusReason,
-      verification_date: null,
-      verified_by: null,
-      verified_by_username: null,
-    });
-    if (!doc.evidence_item) doc.evidence_item = await raiseItem(control, statusReason, at);
+    await dropVerification(control, doc, statusReason, at);
     change = "dropped";
     event = {
       event: "GRC Control Evidence Failed",
@@ -170,16 +163,7 @@ async function applyScan(
   ) {
     // It lost its verification to evidence, and no evidence it holds fails any more.
     const tests = `Verified by live evidence at ${at}: ${reason}`;
-    Object.assign(doc, {
-      status: "verified",
-      status_reason: null,
-      verification_date: at,
-      verified_by: null,
-      verified_by_username: "evidence",
-      test_results: tests,
-    });
-    if (typeof doc.evidence_item === "string") await closeItem(control, doc.evidence_item, at);
-    doc.evidence_item = null;
+    await restoreVerification(control, doc, tests, at);
     change = "restored";
     event = { event: "GRC Control Evidence Passed", eventType: "grc_evidence_passed", severity: "info", reason: tests };
   }

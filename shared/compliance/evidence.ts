@@ -172,26 +172,11 @@ async function applyAnswers(
   if (status === "verified" && failing.length > 0) {
     const first = failing[0];
     const reason = `Evidence check ${first?.check} failed at ${at}: ${first?.answer?.reason}`;
-    Object.assign(doc, {
-      status: "implemented",
-      status_reason: reason,
-      verification_date: null,
-      verified_by: null,
-      verified_by_username: null,
-    });
-    if (!doc.evidence_item) doc.evidence_item = await raiseItem(control, reason, at);
+    await dropVerification(control, doc, reason, at);
     event = { event: "GRC Control Evidence Failed", eventType: "grc_evidence_failed", severity: "warning", reason };
   } else if (status === "implemented" && allPass && !cloudFindingsOpen(control.doc)) {
-    Object.assign(doc, {
-      status: "verified",
-      status_reason: null,
-      verification_date: at,
-      verified_by: null,
-      verified_by_username: "evidence",
-      test_results: `Verified by live evidence at ${at}: ${results.map((r) => `${r.check} passed (${r.answer?.reason})`).join("; ")}`,
-    });
-    if (typeof doc.evidence_item === "string") await closeItem(control, doc.evidence_item, at);
-    doc.evidence_item = null;
+    const passed = results.map((r) => `${r.check} passed (${r.answer?.reason})`).join("; ");
+    await restoreVerification(control, doc, `Verified by live evidence at ${at}: ${passed}`, at);
     event = {
       event: "GRC Control Evidence Passed",
       eventType: "grc_evidence_passed",
@@ -251,8 +236,47 @@ export function cloudFindingsOpen(doc: Record<string, unknown>): boolean {
   return last?.cloud_posture?.result === "fail";
 }
 
+/**
+ * Evidence drops a verified control back to implemented (in `doc`, the control's next document):
+ * the reason stays on it, and a compliance item (unless one is open already) tracks restoring it.
+ */
+export async function dropVerification(
+  control: GrcRecord,
+  doc: Record<string, unknown>,
+  reason: string,
+  at: string,
+): Promise<void> {
+  Object.assign(doc, {
+    status: "implemented",
+    status_reason: reason,
+    verification_date: null,
+    verified_by: null,
+    verified_by_username: null,
+  });
+  if (!doc.evidence_item) doc.evidence_item = await raiseItem(control, reason, at);
+}
+
+/** Evidence verifies a control again (in `doc`): `testResults` say why, and the item its drop raised is completed. */
+export async function restoreVerification(
+  control: GrcRecord,
+  doc: Record<string, unknown>,
+  testResults: string,
+  at: string,
+): Promise<void> {
+  Object.assign(doc, {
+    status: "verified",
+    status_reason: null,
+    verification_date: at,
+    verified_by: null,
+    verified_by_username: "evidence",
+    test_results: testResults,
+  });
+  if (typeof doc.evidence_item === "string") await closeItem(control, doc.evidence_item, at);
+  doc.evidence_item = null;
+}
+
 /** The compliance item a failing check raises (due in 7 days): answers its id. */
-export async function raiseItem(control: GrcRecord, reason: string, at: string): Promise<string> {
+async function raiseItem(control: GrcRecord, reason: string, at: string): Promise<string> {
   const id = randomUUID();
   await putRecords([
     {
@@ -283,7 +307,7 @@ export async function raiseItem(control: GrcRecord, reason: string, at: string):
   return id;
 }
 
-export async function closeItem(control: GrcRecord, itemId: string, at: string): Promise<void> {
+async function closeItem(control: GrcRecord, itemId: string, at: string): Promise<void> {
   const item = await getRecord(control.tenantId, "compliance", itemId);
   if (!item || item.doc.status === "completed") return;
   try {

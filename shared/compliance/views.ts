@@ -18,6 +18,24 @@ const num = z.number();
 const bool = z.boolean();
 const stamps = { created_at: str, updated_at: str };
 
+/**
+ * What a record answers before its view adds derived fields: its stored document, then its id,
+ * enterprise and timestamps (these win over a same-named field of the document). The view's
+ * schema keeps the fields it lists and drops the rest.
+ */
+const recordFields = (r: GrcRecord) => ({
+  ...r.doc,
+  id: r.id,
+  enterprise: r.enterprise,
+  created_at: r.createdAt,
+  updated_at: r.updatedAt,
+});
+/** A framework-bound record's framework: its id and display name (null when it names none). */
+const frameworkFields = (r: GrcRecord) => ({
+  framework: r.framework ?? null,
+  framework_name: frameworkDisplayName(r.framework),
+});
+
 export function page<T, V>(p: DrfPage<T>, view: (t: T) => V): DrfPage<V> {
   return { ...p, results: p.results.map(view) };
 }
@@ -137,8 +155,7 @@ export const PolicyView = z.object({
   penetration_testing_frequency_months: n,
   ...stamps,
 });
-export const policyView = (r: GrcRecord) =>
-  PolicyView.parse({ ...r.doc, id: r.id, enterprise: r.enterprise, created_at: r.createdAt, updated_at: r.updatedAt });
+export const policyView = (r: GrcRecord) => PolicyView.parse(recordFields(r));
 export const PolicyPage = pageOf(PolicyView);
 export const ComplianceSummaryView = z.object({
   policy_id: str,
@@ -231,16 +248,11 @@ export const ControlView = z.object({
 });
 export const controlView = (r: GrcRecord): z.infer<typeof ControlView> =>
   ControlView.parse({
-    ...r.doc,
-    id: r.id,
-    enterprise: r.enterprise,
-    framework: r.framework ?? null,
-    framework_name: frameworkDisplayName(r.framework),
+    ...recordFields(r),
+    ...frameworkFields(r),
     requirement_id: r.doc.requirement_id ?? null,
     evidence_checks: r.doc.evidence_checks ?? [],
     status_reason: r.doc.status_reason ?? null,
-    created_at: r.createdAt,
-    updated_at: r.updatedAt,
   });
 export const ControlPage = pageOf(ControlView);
 
@@ -270,8 +282,7 @@ export const AuditView = z.object({
   remediation_deadline: nstr,
   ...stamps,
 });
-export const auditView = (r: GrcRecord): z.infer<typeof AuditView> =>
-  AuditView.parse({ ...r.doc, id: r.id, enterprise: r.enterprise, created_at: r.createdAt, updated_at: r.updatedAt });
+export const auditView = (r: GrcRecord): z.infer<typeof AuditView> => AuditView.parse(recordFields(r));
 export const AuditPage = pageOf(AuditView);
 
 // --- incidents ----------------------------------------------------------------------------------
@@ -304,14 +315,7 @@ export const IncidentView = z.object({
   timeline: z.array(z.object({ at: str, by: str, by_user_id: n, from: nstr, to: str, note: str })),
 });
 export const incidentView = (r: GrcRecord): z.infer<typeof IncidentView> =>
-  IncidentView.parse({
-    ...r.doc,
-    id: r.id,
-    enterprise: r.enterprise,
-    time_to_resolve_minutes: timeToResolveMinutes(r),
-    created_at: r.createdAt,
-    updated_at: r.updatedAt,
-  });
+  IncidentView.parse({ ...recordFields(r), time_to_resolve_minutes: timeToResolveMinutes(r) });
 export const IncidentPage = pageOf(IncidentView);
 export const BySeverityView = z.object({ critical: n, high: n, medium: n, low: n });
 
@@ -337,16 +341,7 @@ export const ComplianceItemView = z.object({
   ...stamps,
 });
 export const complianceItemView = (r: GrcRecord): z.infer<typeof ComplianceItemView> =>
-  ComplianceItemView.parse({
-    ...r.doc,
-    id: r.id,
-    enterprise: r.enterprise,
-    framework: r.framework ?? null,
-    framework_name: frameworkDisplayName(r.framework),
-    overdue: isOverdue(r),
-    created_at: r.createdAt,
-    updated_at: r.updatedAt,
-  });
+  ComplianceItemView.parse({ ...recordFields(r), ...frameworkFields(r), overdue: isOverdue(r) });
 export const ComplianceItemPage = pageOf(ComplianceItemView);
 export const ComplianceByFrameworkView = z.object({
   framework_id: str,

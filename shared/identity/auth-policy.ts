@@ -223,8 +223,6 @@ export const PASSWORD_PROFILES = {
 } as const satisfies Record<string, PasswordPolicy>;
 export type PasswordProfile = keyof typeof PASSWORD_PROFILES;
 
-/** Kept for shared/reports/security-status.ts (and its test), which read the item themselves. */
-
 const Overrides = z.record(z.string(), z.record(z.string(), z.unknown()));
 type Overrides = z.infer<typeof Overrides>;
 

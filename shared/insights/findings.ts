@@ -298,48 +298,74 @@ function trafficOf(s: MetricsSample): { rx: number; tx: number } | undefined {
     : undefined;
 }
 
-function egressFindings(window: MetricsSample[], baseline: MetricsSample[], from: Date, hours: number): Finding[] {
-  const sentBefore = new Map<number, number>();
-  for (const s of baseline) {
-    const t = trafficOf(s);
-    if (t && s.timestamp < from.toISOString()) sentBefore.set(s.gateway_id, (sentBefore.get(s.gateway_id) ?? 0) + t.tx);
-  }
-  const byGateway = new Map<number, { rx: number; tx: number; samples: { s: MetricsSample; tx: number }[] }>();
-  for (const s of window) {
-    const t = trafficOf(s);
-    if (!t) continue;
-    const g = byGateway.get(s.gateway_id) ?? { rx: 0, tx: 0, samples: [] };
-    g.rx += t.rx;
-    g.tx += t.tx;
-    g.samples.push({ s, tx: t.tx });
+/** One gateway's figure over a window: its total and the samples that reported it. */
+interface GatewayFigure {
+  total: number;
+  samples: { s: MetricsSample; value: number }[];
+}
+
+/**
+ * A figure the metrics samples report (bytes sent, failed SSH logins), summed per gateway over the
+ * samples that report it (`read` answers undefined for the others).
+ */
+function perGateway(samples: MetricsSample[], read: (s: MetricsSample) => number | undefined) {
+  const byGateway = new Map<number, GatewayFigure>();
+  for (const s of samples) {
+    const value = read(s);
+    if (value === undefined) continue;
+    const g = byGateway.get(s.gateway_id) ?? { total: 0, samples: [] };
+    g.total += value;
+    g.samples.push({ s, value });
     byGateway.set(s.gateway_id, g);
   }
+  return byGateway;
+}
+
+/** The baseline's figure per gateway: its samples before the window only. */
+const baselinePerGateway = (baseline: MetricsSample[], from: Date, read: (s: MetricsSample) => number | undefined) =>
+  perGateway(
+    baseline.filter((s) => s.timestamp < from.toISOString()),
+    read,
+  );
+
+/** What a per-gateway metrics finding cites: the samples with the largest figure, and the span of all. */
+function metricsEvidence(gatewayId: number, g: GatewayFigure, count: number) {
+  const cited = g.samples
+    .slice()
+    .sort((a, b) => b.value - a.value)
+    .slice(0, MAX_CITED);
+  return {
+    affected: [`gateway/${gatewayId}`],
+    evidence: {
+      source: "metrics" as const,
+      count,
+      record_ids: cited.map((c) => `metrics/${gatewayId}/${c.s.timestamp}`),
+    },
+    ...span(g.samples.map((c) => c.s.timestamp)),
+  };
+}
+
+function egressFindings(window: MetricsSample[], baseline: MetricsSample[], from: Date, hours: number): Finding[] {
+  const sentBefore = baselinePerGateway(baseline, from, (s) => trafficOf(s)?.tx);
+  const received = perGateway(window, (s) => trafficOf(s)?.rx);
   const out: Finding[] = [];
   const mib = (b: number) => `${Math.round((b / 1024 ** 2) * 10) / 10} MiB`;
-  for (const [gatewayId, g] of byGateway) {
-    const before = sentBefore.get(gatewayId);
-    const ratio = g.rx > 0 ? g.tx / g.rx : Number.POSITIVE_INFINITY;
-    const growth = before ? g.tx / before : Number.POSITIVE_INFINITY;
-    if (g.tx < EGRESS_MIN_BYTES || ratio < EGRESS_RATIO || growth < SPIKE_RATIO) continue;
-    const cited = g.samples
-      .slice()
-      .sort((a, b) => b.tx - a.tx)
-      .slice(0, MAX_CITED);
+  for (const [gatewayId, sent] of perGateway(window, (s) => trafficOf(s)?.tx)) {
+    const tx = sent.total;
+    const rx = received.get(gatewayId)?.total ?? 0;
+    const before = sentBefore.get(gatewayId)?.total;
+    const ratio = rx > 0 ? tx / rx : Number.POSITIVE_INFINITY;
+    const growth = before ? tx / before : Number.POSITIVE_INFINITY;
+    if (tx < EGRESS_MIN_BYTES || ratio < EGRESS_RATIO || growth < SPIKE_RATIO) continue;
     out.push({
       rule: "exfiltration_like_egress",
-      severity: growth >= 10 && g.tx >= EGRESS_CRITICAL_BYTES ? "critical" : "high",
+      severity: growth >= 10 && tx >= EGRESS_CRITICAL_BYTES ? "critical" : "high",
       confidence: confidenceOf(Math.min(ratio, growth), EGRESS_RATIO),
       title: `Unusual outbound traffic from gateway ${gatewayId}`,
       description:
-        `gateway ${gatewayId} sent ${mib(g.tx)} and received ${mib(g.rx)} in the last ${hours} h` +
+        `gateway ${gatewayId} sent ${mib(tx)} and received ${mib(rx)} in the last ${hours} h` +
         (before ? `, against ${mib(before)} sent in the ${hours} h before` : ", with no traffic figures before"),
-      affected: [`gateway/${gatewayId}`],
-      evidence: {
-        source: "metrics",
-        count: g.samples.length,
-        record_ids: cited.map((c) => `metrics/${gatewayId}/${c.s.timestamp}`),
-      },
-      ...span(g.samples.map((c) => c.s.timestamp)),
+      ...metricsEvidence(gatewayId, sent, sent.samples.length),
     });
   }
   return out;
@@ -352,43 +378,20 @@ function sshFailuresOf(s: MetricsSample): number | undefined {
 }
 
 function sshFailureFindings(window: MetricsSample[], baseline: MetricsSample[], from: Date, hours: number): Finding[] {
-  const before = new Map<number, number>();
-  for (const s of baseline) {
-    const n = sshFailuresOf(s);
-    if (n !== undefined && s.timestamp < from.toISOString())
-      before.set(s.gateway_id, (before.get(s.gateway_id) ?? 0) + n);
-  }
-  const byGateway = new Map<number, { count: number; samples: { s: MetricsSample; n: number }[] }>();
-  for (const s of window) {
-    const n = sshFailuresOf(s);
-    if (n === undefined || n === 0) continue;
-    const g = byGateway.get(s.gateway_id) ?? { count: 0, samples: [] };
-    g.count += n;
-    g.samples.push({ s, n });
-    byGateway.set(s.gateway_id, g);
-  }
+  const before = baselinePerGateway(baseline, from, sshFailuresOf);
   const out: Finding[] = [];
-  for (const [gatewayId, g] of byGateway) {
-    const prior = before.get(gatewayId) ?? 0;
-    const growth = prior === 0 ? Number.POSITIVE_INFINITY : g.count / prior;
-    if (g.count < FAILED_LOGIN_MIN || growth < SPIKE_RATIO) continue;
-    const cited = g.samples
-      .slice()
-      .sort((a, b) => b.n - a.n)
-      .slice(0, MAX_CITED);
+  // Samples that counted none are not evidence (nor part of the span).
+  for (const [gatewayId, g] of perGateway(window, (s) => sshFailuresOf(s) || undefined)) {
+    const prior = before.get(gatewayId)?.total ?? 0;
+    const growth = prior === 0 ? Number.POSITIVE_INFINITY : g.total / prior;
+    if (g.total < FAILED_LOGIN_MIN || growth < SPIKE_RATIO) continue;
     out.push({
       rule: "gateway_ssh_failed_logins",
-      severity: g.count >= 10 * FAILED_LOGIN_MIN && growth >= 10 ? "critical" : "high",
-      confidence: confidenceOf(g.count, FAILED_LOGIN_MIN),
+      severity: g.total >= 10 * FAILED_LOGIN_MIN && growth >= 10 ? "critical" : "high",
+      confidence: confidenceOf(g.total, FAILED_LOGIN_MIN),
       title: `Failed SSH logins on gateway ${gatewayId}`,
-      description: `gateway ${gatewayId} counted ${g.count} failed SSH logins in the last ${hours} h against ${prior} in the ${hours} h before`,
-      affected: [`gateway/${gatewayId}`],
-      evidence: {
-        source: "metrics",
-        count: g.count,
-        record_ids: cited.map((c) => `metrics/${gatewayId}/${c.s.timestamp}`),
-      },
-      ...span(g.samples.map((c) => c.s.timestamp)),
+      description: `gateway ${gatewayId} counted ${g.total} failed SSH logins in the last ${hours} h against ${prior} in the ${hours} h before`,
+      ...metricsEvidence(gatewayId, g, g.total),
     });
   }
   return out;

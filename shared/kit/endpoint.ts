@@ -303,7 +303,7 @@ const guard = (route: RouteDef): MiddlewareObj<Event, Result, Error, Context, In
     const needs = {
       table: route.access.table,
       rateLimit: route.rateClass !== "unlimited",
-      route: routeKey(route),
+      auditMaintenance: route.access.auditMaintenance,
       iotShadows: route.access.iotShadows,
       iotShadowsRead: route.access.iotShadowsRead,
       iotRegistry: route.access.iotRegistry,

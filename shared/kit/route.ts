@@ -12,6 +12,14 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** What a function may touch in AWS, beyond writing its logs: the CDK grants exactly this. */
 export interface Access {
   table?: "RO" | "RW";
+  /**
+   * Maintain the tenant's audit trail beyond appending to it (needs `table: "RW"` and a permission):
+   * move the verification anchor in the chain head (UpdateItem on `T#<t>#AUDIT`) and delete
+   * records (DeleteItem on `T#<t>#AUDIT#<day>`). Without it a route's tenant session can only
+   * append a record: it cannot alter, remove or re-link one (shared/tenancy/credentials.ts). Only
+   * the gateway spec's "Clear Audit Log" declares it.
+   */
+  auditMaintenance?: boolean;
   /** Sign access tokens with the JWT key. */
   jwtSign?: boolean;
   /** Read the JWT key's public half without authenticating callers (the JWKS route). */

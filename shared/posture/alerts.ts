@@ -26,6 +26,16 @@ const TRANSITIONS: Record<AlertStatus, readonly AlertStatus[]> = {
   suppressed: ["suppressed", "open", "resolved"],
 };
 
+/** An open alert holds no resolution and no suppression: a new one, and one (re)opened, by a scan or by a person. */
+const NO_RESOLUTION_OR_SUPPRESSION = {
+  resolvedAt: null,
+  resolvedBy: null,
+  resolvedHow: null,
+  suppressedReason: null,
+  suppressedUntil: null,
+  suppressedBy: null,
+} as const satisfies Partial<AlertItem>;
+
 export interface Reconciled {
   created: AlertItem[];
   resolved: AlertItem[];
@@ -77,12 +87,7 @@ export async function reconcileAlerts(
         firstScanId: scan.id,
         acknowledgedAt: null,
         acknowledgedBy: null,
-        resolvedAt: null,
-        resolvedBy: null,
-        resolvedHow: null,
-        suppressedReason: null,
-        suppressedUntil: null,
-        suppressedBy: null,
+        ...NO_RESOLUTION_OR_SUPPRESSION,
         notes: null,
         openings: 1,
       };
@@ -99,12 +104,7 @@ export async function reconcileAlerts(
         {
           ...seen,
           status: "open",
-          resolvedAt: null,
-          resolvedBy: null,
-          resolvedHow: null,
-          suppressedReason: null,
-          suppressedUntil: null,
-          suppressedBy: null,
+          ...NO_RESOLUTION_OR_SUPPRESSION,
           openings: a.openings + 1,
         },
       );
@@ -180,15 +180,7 @@ export async function changeAlertStatus(
   if (u.status === "resolved") Object.assign(changes, { resolvedAt: at, resolvedBy: by, resolvedHow: "user" });
   if (u.status === "suppressed")
     Object.assign(changes, { suppressedReason: u.reason, suppressedUntil: u.expires_at, suppressedBy: by });
-  if (u.status === "open")
-    Object.assign(changes, {
-      resolvedAt: null,
-      resolvedBy: null,
-      resolvedHow: null,
-      suppressedReason: null,
-      suppressedUntil: null,
-      suppressedBy: null,
-    });
+  if (u.status === "open") Object.assign(changes, NO_RESOLUTION_OR_SUPPRESSION);
   const after = await updateAlert(tenantId, id, { status: a.status, updatedAt: a.updatedAt }, changes);
   if (!after) throw new Conflict("The alert changed meanwhile; read it again and retry");
   return after;

@@ -218,6 +218,13 @@ export const ProvidersView = /* @__PURE__ */ responseSchema(() =>
   ),
 );
 
+/** A suppressed alert's reason and end; null while the alert is not suppressed. */
+const Suppression = z.nullable(z.object({ reason: z.string(), expires_at: Iso }));
+const suppressionView = (a: AlertItem): z.infer<typeof Suppression> =>
+  a.status === "suppressed" && a.suppressedReason && a.suppressedUntil
+    ? { reason: a.suppressedReason, expires_at: a.suppressedUntil }
+    : null;
+
 const AlertSchema = z.object({
   id: z.number(),
   title: z.string(),
@@ -238,7 +245,7 @@ const AlertSchema = z.object({
   resource_type: z.string(),
   acknowledged_at: z.nullable(Iso),
   resolved_at: z.nullable(Iso),
-  suppression: z.nullable(z.object({ reason: z.string(), expires_at: Iso })),
+  suppression: Suppression,
   notes: z.nullable(z.string()),
 });
 
@@ -263,10 +270,7 @@ export function alertView(a: AlertItem) {
     resource_type: a.resourceType,
     acknowledged_at: a.acknowledgedAt,
     resolved_at: a.resolvedAt,
-    suppression:
-      a.status === "suppressed" && a.suppressedReason && a.suppressedUntil
-        ? { reason: a.suppressedReason, expires_at: a.suppressedUntil }
-        : null,
+    suppression: suppressionView(a),
     notes: a.notes,
   };
 }
@@ -284,7 +288,7 @@ export const AlertStatusView = /* @__PURE__ */ responseSchema(() =>
     notes: z.nullable(z.string()),
     resolved_at: z.nullable(Iso),
     resolved_by: z.nullable(z.number()),
-    suppression: z.nullable(z.object({ reason: z.string(), expires_at: Iso })),
+    suppression: Suppression,
     updated_at: Iso,
   }),
 );
@@ -298,10 +302,7 @@ export function alertStatusView(a: AlertItem) {
     notes: a.notes,
     resolved_at: a.resolvedAt,
     resolved_by: a.resolvedBy,
-    suppression:
-      a.status === "suppressed" && a.suppressedReason && a.suppressedUntil
-        ? { reason: a.suppressedReason, expires_at: a.suppressedUntil }
-        : null,
+    suppression: suppressionView(a),
     updated_at: a.updatedAt,
   };
 }

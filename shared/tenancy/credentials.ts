@@ -80,19 +80,6 @@ export const PRE_TENANT_ROUTES: Readonly<Record<string, string>> = {
   "GET /api/metrics/health": "the platform's health (table reachable, shadows): no caller",
 };
 
-/**
- * The routes that write the audit trail other than by appending a record, with what they write.
- * Every other tenant session (and the tenant-access role's general write statement) excludes the
- * audit partitions `T#<tenant>#AUDIT` and `T#<tenant>#AUDIT#*`: a route can add a record, and
- * cannot alter, remove or re-link one. The linker (a table-stream worker) keeps its own role.
- * test/infra/tenant-isolation.test.ts keeps every key here a route of the route table.
- */
-export const AUDIT_MAINTENANCE_ROUTES: Readonly<Record<string, string>> = {
-  "POST /cloud-integration/security/audit/clear":
-    "removes a linked prefix of the trail (gateway 'Clear Audit Log'): moves the verification anchor in the " +
-    "chain head (UpdateItem on T#<t>#AUDIT) and deletes the removed records (DeleteItem on T#<t>#AUDIT#<day>)",
-};
-
 /** The tag the tenant-access role's policy reads (`aws:PrincipalTag/tenant`). */
 export const TENANT_TAG = "tenant";
 /** The IAM policy variable of the session's tenant tag, for the tenant-access role's policy. */
@@ -103,8 +90,11 @@ export interface TableNeeds extends IotNeeds {
   table?: "RO" | "RW";
   /** The kit counts every call of a rate-limited route (and audits refusals) in the table. */
   rateLimit?: boolean;
-  /** `METHOD /path` of the route (tenant sessions: an `AUDIT_MAINTENANCE_ROUTES` entry gets its statements). */
-  route?: string;
+  /**
+   * The row's `access.auditMaintenance` (shared/kit/route.ts): a read-write route's tenant sessions
+   * may also move the audit chain's anchor and delete records (`auditMaintenance` below).
+   */
+  auditMaintenance?: boolean;
 }
 
 /**
@@ -131,7 +121,11 @@ const auditAppend = (dayPartitions: readonly string[]): TableStatement => ({
   attributes: AUDIT_INSERT_ATTRIBUTES,
 });
 
-/** What an `AUDIT_MAINTENANCE_ROUTES` route writes in the trail besides appending (see there). */
+/**
+ * What a route declaring `access.auditMaintenance` writes in the trail besides appending: the
+ * clear (gateway 'Clear Audit Log') removes a linked prefix of the trail, so it moves the
+ * verification anchor in the chain head and deletes the removed records.
+ */
 const auditMaintenance = (tenant: string): TableStatement[] => [
   { actions: ["dynamodb:UpdateItem"], leadingKeys: tenantAuditHeadPartition(tenant) },
   { actions: ["dynamodb:DeleteItem"], leadingKeys: tenantAuditDayPartitions(tenant) },
@@ -140,8 +134,8 @@ const auditMaintenance = (tenant: string): TableStatement[] => [
 /**
  * A route's tenant-session statements (its session policy): a read-only route's are its own
  * (`routeTableStatements`); a read-write route may write any key but the tenant's audit
- * partitions, where it only appends (and, for the named `AUDIT_MAINTENANCE_ROUTES`, does what
- * that route needs).
+ * partitions, where it only appends (and, when its row declares `auditMaintenance`, maintains the
+ * trail as the clear needs).
  */
 export function sessionTableStatements(tenant: string, needs: TableNeeds): TableStatement[] {
   if (needs.table !== "RW") return routeTableStatements(needs);
@@ -149,7 +143,7 @@ export function sessionTableStatements(tenant: string, needs: TableNeeds): Table
     { actions: TABLE_READ },
     { actions: TABLE_WRITE, exceptLeadingKeys: tenantAuditPartitions(tenant) },
     auditAppend(tenantAuditDayPartitions(tenant)),
-    ...(needs.route !== undefined && needs.route in AUDIT_MAINTENANCE_ROUTES ? auditMaintenance(tenant) : []),
+    ...(needs.auditMaintenance ? auditMaintenance(tenant) : []),
   ];
 }
 
@@ -170,8 +164,8 @@ export function preTenantStatements(): TableStatement[] {
  * The tenant-access role's table statements, for the tenant `tenant` (in IAM: the policy variable
  * `${aws:PrincipalTag/tenant}`): reads of every partition of the tenant; writes of every partition
  * but its audit trail (`ForAllValues:StringNotLike`); in the trail, the append (PutItem, a record's
- * attributes) and what the `AUDIT_MAINTENANCE_ROUTES` need, which only their session policies
- * ask for; point operations on the named global guards.
+ * attributes) and what the routes declaring `auditMaintenance` need, which only their session
+ * policies ask for; point operations on the named global guards.
  */
 export function tenantAccessStatements(tenant: string): TableStatement[] {
   return [

@@ -1,5 +1,5 @@
 /** CloudTrail: is every region's API activity recorded, tamper-evident, encrypted and kept private. */
-import { GLOBAL_REGION, type Inventory, type Trail } from "../inventory.ts";
+import { GLOBAL_REGION, type Inventory, type S3Bucket, type Trail } from "../inventory.ts";
 import { daysSince } from "./dates.ts";
 import { controls } from "./frameworks.ts";
 import { accountRegionId } from "./resource-ids.ts";
@@ -33,8 +33,19 @@ function logsAllManagementEvents(trail: Trail): boolean | undefined {
   return undefined;
 }
 
-function trailBucket(inv: Inventory, trail: Trail) {
-  return inv.s3.Buckets.find((b) => b.Name === trail.S3BucketName);
+/** Judges the bucket each trail logs to; MANUAL for a trail whose bucket is not in this account's inventory. */
+function perTrailBucket(
+  inv: Inventory,
+  judge: (trail: Trail, bucket: S3Bucket) => Pick<Result, "status" | "details">,
+): Result[] {
+  return perTrail(inv, (trail) => {
+    const bucket = inv.s3.Buckets.find((b) => b.Name === trail.S3BucketName);
+    if (bucket) return judge(trail, bucket);
+    return {
+      status: "MANUAL",
+      details: `Trail ${trail.Name} logs to ${trail.S3BucketName ?? "no bucket"}, which is not in this account's inventory.`,
+    };
+  });
 }
 
 const CREATE_TRAIL_CLI =
@@ -242,14 +253,7 @@ export const cloudtrailChecks: CheckDefinition[] = [
       "iso-27001-2022": ["A.8.1", "A.8.15", "A.8.16"],
     },
     evaluate: (inv) =>
-      perTrail(inv, (trail) => {
-        const bucket = trailBucket(inv, trail);
-        if (!bucket) {
-          return {
-            status: "MANUAL",
-            details: `Trail ${trail.Name} logs to ${trail.S3BucketName ?? "no bucket"}, which is not in this account's inventory.`,
-          };
-        }
+      perTrailBucket(inv, (trail, bucket) => {
         const reasons = publicExposure(inv, bucket);
         return reasons.length > 0
           ? {
@@ -279,17 +283,10 @@ export const cloudtrailChecks: CheckDefinition[] = [
       "iso-27001-2022": ["A.8.15", "A.8.16"],
     },
     evaluate: (inv) =>
-      perTrail(inv, (trail) => {
-        const bucket = trailBucket(inv, trail);
-        if (!bucket) {
-          return {
-            status: "MANUAL",
-            details: `Trail ${trail.Name} logs to ${trail.S3BucketName ?? "no bucket"}, which is not in this account's inventory.`,
-          };
-        }
-        return bucket.Logging.LoggingEnabled
+      perTrailBucket(inv, (_trail, bucket) =>
+        bucket.Logging.LoggingEnabled
           ? { status: "PASS", details: `Trail bucket ${bucket.Name} has access logging on.` }
-          : { status: "FAIL", details: `Trail bucket ${bucket.Name} has access logging off.` };
-      }),
+          : { status: "FAIL", details: `Trail bucket ${bucket.Name} has access logging off.` },
+      ),
   },
 ];

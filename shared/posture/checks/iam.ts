@@ -40,6 +40,26 @@ function rootMfaActive(inv: Inventory): boolean | undefined {
   return summary === undefined ? undefined : summary === 1;
 }
 
+/** Whether root has an active access key, read like `rootMfaActive`. */
+function rootAccessKeyActive(inv: Inventory): boolean | undefined {
+  const row = rootRow(inv);
+  if (row) return row.access_key_1_active === "true" || row.access_key_2_active === "true";
+  const summary = inv.iam.AccountSummary?.AccountAccessKeysPresent;
+  return summary === undefined ? undefined : summary > 0;
+}
+
+/** The verdict on a root fact read by `rootMfaActive` or `rootAccessKeyActive`: MANUAL when neither source was collected. */
+function judgeRootFact(
+  inv: Inventory,
+  fact: boolean | undefined,
+  verdict: (fact: boolean) => readonly [Result["status"], string],
+): Result[] {
+  if (fact === undefined) {
+    return rootResult(inv, "MANUAL", "Neither the credential report nor the account summary was collected.");
+  }
+  return rootResult(inv, ...verdict(fact));
+}
+
 function passwordPolicyCheck(
   id: string,
   title: string,
@@ -102,14 +122,19 @@ function perUser(inv: Inventory, judge: (user: IamUser) => Pick<Result, "status"
   }));
 }
 
-function perAccessKey(
+/** One result per access key: an inactive key passes (nobody can use it); `judge` decides for the active ones. */
+function perActiveAccessKey(
   inv: Inventory,
   judge: (key: AccessKey, user: IamUser, now: number) => Pick<Result, "status" | "details">,
 ): Result[] {
   const now = Date.parse(inv.collectedAt);
+  const inactive = (key: AccessKey, user: IamUser): Pick<Result, "status" | "details"> => ({
+    status: "PASS",
+    details: `Key ${key.AccessKeyId} of ${user.UserName} is inactive.`,
+  });
   return inv.iam.UserDetailList.flatMap((user) =>
     user.AccessKeys.map((key) => ({
-      ...judge(key, user, now),
+      ...(isActive(key) ? judge(key, user, now) : inactive(key, user)),
       resourceId: key.AccessKeyId,
       resourceArn: user.Arn,
       region: GLOBAL_REGION,
@@ -165,14 +190,10 @@ export const iamChecks: CheckDefinition[] = [
       "nist-csf-2.0": ["PR.AA-01", "PR.AA-02", "PR.AA-03", "PR.AA-04"],
       "iso-27001-2022": ["A.5.15", "A.5.17", "A.8.5"],
     },
-    evaluate: (inv) => {
-      const mfa = rootMfaActive(inv);
-      if (mfa === undefined)
-        return rootResult(inv, "MANUAL", "Neither the credential report nor the account summary was collected.");
-      return mfa
-        ? rootResult(inv, "PASS", "The root user has MFA enabled.")
-        : rootResult(inv, "FAIL", "The root user has no MFA device.");
-    },
+    evaluate: (inv) =>
+      judgeRootFact(inv, rootMfaActive(inv), (mfa) =>
+        mfa ? ["PASS", "The root user has MFA enabled."] : ["FAIL", "The root user has no MFA device."],
+      ),
   },
   {
     id: "iam_root_hardware_mfa_enabled",
@@ -228,19 +249,12 @@ export const iamChecks: CheckDefinition[] = [
       "nist-csf-2.0": [],
       "iso-27001-2022": ["A.5.15"],
     },
-    evaluate: (inv) => {
-      const row = rootRow(inv);
-      let hasKeys: boolean | undefined;
-      if (row) hasKeys = row.access_key_1_active === "true" || row.access_key_2_active === "true";
-      else if (inv.iam.AccountSummary?.AccountAccessKeysPresent !== undefined) {
-        hasKeys = inv.iam.AccountSummary.AccountAccessKeysPresent > 0;
-      }
-      if (hasKeys === undefined)
-        return rootResult(inv, "MANUAL", "Neither the credential report nor the account summary was collected.");
-      return hasKeys
-        ? rootResult(inv, "FAIL", "The root user has an active access key.")
-        : rootResult(inv, "PASS", "The root user has no active access key.");
-    },
+    evaluate: (inv) =>
+      judgeRootFact(inv, rootAccessKeyActive(inv), (hasKeys) =>
+        hasKeys
+          ? ["FAIL", "The root user has an active access key."]
+          : ["PASS", "The root user has no active access key."],
+      ),
   },
   {
     id: "iam_avoid_root_usage",
@@ -391,9 +405,7 @@ export const iamChecks: CheckDefinition[] = [
       "iso-27001-2022": ["A.5.15"],
     },
     evaluate: (inv) =>
-      perAccessKey(inv, (key, user, now) => {
-        if (!isActive(key))
-          return { status: "PASS", details: `Key ${key.AccessKeyId} of ${user.UserName} is inactive.` };
+      perActiveAccessKey(inv, (key, user, now) => {
         const age = daysSince(key.CreateDate, now) ?? 0;
         return age > KEY_MAX_AGE_DAYS
           ? {
@@ -423,9 +435,7 @@ export const iamChecks: CheckDefinition[] = [
       "iso-27001-2022": ["A.5.15"],
     },
     evaluate: (inv) =>
-      perAccessKey(inv, (key, user, now) => {
-        if (!isActive(key))
-          return { status: "PASS", details: `Key ${key.AccessKeyId} of ${user.UserName} is inactive.` };
+      perActiveAccessKey(inv, (key, user, now) => {
         const lastUsed = key.AccessKeyLastUsed?.LastUsedDate;
         // A key never used counts from its creation: a fresh key gets its grace period.
         const idle = daysSince(lastUsed ?? key.CreateDate, now) ?? 0;

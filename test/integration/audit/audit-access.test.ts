@@ -9,11 +9,14 @@
 import { randomUUID } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { routes } from "#infra/routes.ts";
 import { type AuditEntry, appendAudit, auditKeys, auditRecordKey, linkAuditChain } from "#shared/audit/db/trail.ts";
+import { routeKey } from "#shared/kit/route.ts";
 import { db, preTenantDb, tableName, withTableScope } from "#shared/table/client.ts";
-import { AUDIT_MAINTENANCE_ROUTES, enterTenantScope } from "#shared/tenancy/credentials.ts";
+import { enterTenantScope } from "#shared/tenancy/credentials.ts";
 
 const CLEAR = "POST /cloud-integration/security/audit/clear";
+const RULES_ADD = "POST /cloud-integration/security/firewall/rules/add";
 const entry: AuditEntry = {
   event: "Rule Added",
   eventType: "firewall_rule_added",
@@ -22,10 +25,16 @@ const entry: AuditEntry = {
   user: "admin",
 };
 
-/** Runs `fn` as a route's request does after authentication: inside the tenant's session. */
-const asRoute = <T>(tenantId: string, route: string, fn: () => Promise<T>) =>
+/**
+ * Runs `fn` as a route's request does after authentication: inside the tenant's session, with the
+ * table access its row in the route table declares.
+ */
+const asRoute = <T>(tenantId: string, key: string, fn: () => Promise<T>) =>
   withTableScope(async () => {
-    await enterTenantScope(tenantId, { table: "RW", rateLimit: true, route });
+    const row = routes.find((r) => routeKey(r) === key);
+    if (!row) throw new Error(`no route ${key}`);
+    const { table, auditMaintenance } = row.access;
+    await enterTenantScope(tenantId, { table, rateLimit: true, auditMaintenance });
     return fn();
   });
 
@@ -35,9 +44,7 @@ const denied = (p: Promise<unknown>) =>
 async function linkedRecord() {
   const tenantId = `acl-${randomUUID().slice(0, 8)}`;
   // The append from a read-write route's session: allowed.
-  const [record] = await asRoute(tenantId, "POST /cloud-integration/security/firewall/rules", () =>
-    appendAudit(tenantId, [entry]),
-  );
+  const [record] = await asRoute(tenantId, RULES_ADD, () => appendAudit(tenantId, [entry]));
   if (!record) throw new Error("no record appended");
   await linkAuditChain(tenantId); // the linker, with its own role
   return { tenantId, record, key: auditRecordKey(tenantId, record) };
@@ -46,7 +53,7 @@ async function linkedRecord() {
 describe("a read-write route's tenant session and the audit trail", () => {
   it("appends a record, and is refused updating, deleting or overwriting it, or touching the head", async () => {
     const { tenantId, record, key } = await linkedRecord();
-    const route = "POST /cloud-integration/security/firewall/rules";
+    const route = RULES_ADD;
 
     await asRoute(tenantId, route, async () => {
       await denied(
@@ -86,7 +93,8 @@ describe("a read-write route's tenant session and the audit trail", () => {
 
   it("lets the named clear route move the anchor and delete a record, and nothing else on the trail", async () => {
     const { tenantId, key } = await linkedRecord();
-    expect(Object.keys(AUDIT_MAINTENANCE_ROUTES)).toEqual([CLEAR]);
+    // The clear is the one row of the route table that declares audit maintenance.
+    expect(routes.filter((r) => r.access.auditMaintenance).map(routeKey)).toEqual([CLEAR]);
 
     await asRoute(tenantId, CLEAR, async () => {
       // Updating a record stays refused even here: the clear removes, it never edits.
