@@ -16,6 +16,7 @@ import { deploymentNames, KMS_KEY_ARN } from "../constructs/access-policy.ts";
 import { acknowledgeNist80053R5 } from "../constructs/nag.ts";
 import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
 import { createOriginSecret } from "../constructs/origin-secret.ts";
+import { TokenPublicKeyLookup } from "../constructs/token-public-keys.ts";
 import type {
   ConcurrencySettings,
   FunctionSettings,
@@ -157,6 +158,8 @@ export interface WardenApp {
   workers?: WorkersStack;
   workflows?: WorkflowsStack;
   monitoring: Monitoring;
+  /** The deploy-time token public-key lookup (data stack), when any function needs the keys. */
+  tokenKeyLookup?: TokenPublicKeyLookup;
 }
 
 /**
@@ -228,7 +231,8 @@ export function createApp(options: CreateAppOptions): WardenApp {
         {
           auth: httpRows.filter(isPublicSignIn).length,
           ingest: workers.filter((w) => w.trigger === "iot-events").length,
-          worker: workers.filter((w) => w.trigger !== "iot-events").length,
+          // The deploy-time lookup (custom resource) is invoked by CloudFormation only: no reservation.
+          worker: workers.filter((w) => w.trigger !== "iot-events" && w.trigger !== "custom-resource").length,
         },
         options.accountConcurrency,
       )
@@ -303,6 +307,17 @@ export function createApp(options: CreateAppOptions): WardenApp {
     },
   };
 
+  // The token-signing keys' public halves, read once at deploy time for the verifiers (issue 16):
+  // the lookup lives beside the key, made when the first function needs it.
+  let tokenKeyLookup: TokenPublicKeyLookup | undefined;
+  platform.tokenPublicKeyLookup = () => {
+    tokenKeyLookup ??= new TokenPublicKeyLookup(data, "TokenPublicKeyLookup", {
+      assetsDir: options.assetsDir,
+      platform,
+    });
+    return tokenKeyLookup.serviceToken;
+  };
+
   assertDistinctRouteKeys(routes);
   const routeStackList = routeStacks(files).map(
     (stack) =>
@@ -315,7 +330,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
       }),
   );
 
-  const otherWorkers = workers.filter((w) => !IOT_TRIGGERS.has(w.trigger));
+  const otherWorkers = workers.filter((w) => !IOT_TRIGGERS.has(w.trigger) && w.trigger !== "custom-resource");
   const workersStack =
     otherWorkers.length > 0
       ? new WorkersStack(app, `${prefix}-Workers`, {
@@ -402,5 +417,6 @@ export function createApp(options: CreateAppOptions): WardenApp {
     workers: workersStack,
     workflows: workflowsStack,
     monitoring,
+    ...(tokenKeyLookup && { tokenKeyLookup }),
   };
 }
