@@ -11,30 +11,23 @@
  *   kms:GetPublicKey on the current and the previous signing key, behind the CDK provider framework.
  *   aws-cdk-lib's AwsCustomResource cannot do it: its handler decodes binary response fields as
  *   UTF-8, which garbles the DER public key; this handler returns SPKI PEM text.
- * - `shippedPublicKeys` (one custom resource per stack that has verifiers): the stack's own
+ * - `shippedPublicKeys` (shipped-public-keys.ts; one custom resource per stack that has verifiers): the stack's own
  *   resource, whose properties are the key ARNs, so a key replaced on a later deploy changes the
  *   stack's template, runs the lookup again and gives the functions the new value. Per stack, not one
  *   exported value: CloudFormation refuses to change an export that another stack imports, which a
  *   rotation would have to do.
  */
-import { CustomResource, Duration, Stack } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Provider } from "aws-cdk-lib/custom-resources";
-import { Construct, type IConstruct } from "constructs";
+import { Construct } from "constructs";
 import { tokenPublicKeysWorker } from "../workers.ts";
 import { acknowledgeTokenKeyLookupProvider } from "./nag.ts";
 import { type PlatformResources, WardenFunction } from "./warden-function.ts";
 
 /** The lookup function's id (infra/workers.ts `tokenPublicKeysWorker`, `dist/functions/<id>/`). */
 export const TOKEN_PUBLIC_KEYS_FUNCTION_ID = tokenPublicKeysWorker.id;
-
-export interface ShippedPublicKeys {
-  /** SPKI PEM of the current signing key (a deploy-time attribute). */
-  current: string;
-  /** SPKI PEM of the previous key, during a rotation only. */
-  previous?: string;
-}
 
 export interface TokenPublicKeyLookupProps {
   assetsDir: string;
@@ -78,35 +71,4 @@ export class TokenPublicKeyLookup extends Construct {
     this.serviceToken = provider.serviceToken;
     acknowledgeTokenKeyLookupProvider(provider);
   }
-}
-
-const perStack = new WeakMap<Stack, ShippedPublicKeys>();
-
-/**
- * The public halves as the functions of `scope`'s stack get them: one lookup resource per stack,
- * made on first use.
- */
-export function shippedPublicKeys(scope: IConstruct, platform: PlatformResources): ShippedPublicKeys {
-  const stack = Stack.of(scope);
-  let keys = perStack.get(stack);
-  if (keys) return keys;
-  const serviceToken = platform.tokenPublicKeyLookup?.();
-  if (!serviceToken) {
-    throw new Error(
-      `${stack.stackName}: a function that verifies tokens needs the deploy-time public-key lookup ` +
-        "(platform.tokenPublicKeyLookup, infra/constructs/token-public-keys.ts)",
-    );
-  }
-  const previous = platform.previousJwtKeyArn;
-  const resource = new CustomResource(stack, "TokenPublicKeys", {
-    serviceToken,
-    resourceType: "Custom::WardenTokenPublicKeys",
-    properties: { KeyArn: platform.jwtKey.keyArn, ...(previous && { PreviousKeyArn: previous }) },
-  });
-  keys = {
-    current: resource.getAttString("PublicKey"),
-    ...(previous && { previous: resource.getAttString("PreviousPublicKey") }),
-  };
-  perStack.set(stack, keys);
-  return keys;
 }

@@ -31,7 +31,7 @@ import {
 } from "./access-policy.ts";
 import { failureQueue } from "./monitoring-failure-queue.ts";
 import { acknowledgeCanaryDeployRole, acknowledgeFunctionFindings } from "./nag.ts";
-import { shippedPublicKeys } from "./token-public-keys.ts";
+import { shippedPublicKeys } from "./shipped-public-keys.ts";
 
 /** Values every function reads from its environment (see shared/kit/config.ts). */
 export interface FunctionSettings {
