@@ -38,8 +38,9 @@ import { WorkflowsStack } from "./workflows-stack.ts";
 /**
  * Routes per stack. A route costs 9 resources (function, role, policy, log group, version, `live`
  * alias, invoke permission, integration, route) and 11 with `-c canary=true` (plus its deployment
- * group and error alarm), so 40 routes make at most 440 resources, plus 2 shared per stack (the
- * CodeDeploy application and role), of the 500 allowed. A route file that grows past it is split
+ * group and error alarm), so 40 routes make at most 440 resources, plus 3 shared per stack (the
+ * CodeDeploy application and role, the token public-key lookup of a stack with verifiers), of the
+ * 500 allowed. A route file that grows past it is split
  * into two files (two stacks); synth refuses a larger one. (The largest file has 34 rows today.)
  */
 export const ROUTES_PER_STACK = 40;
