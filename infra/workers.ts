@@ -20,7 +20,12 @@ export type WorkerTrigger =
   /** Invoked by an EventBridge schedule (`schedule`). */
   | "schedule"
   /** Invoked by something that references it by id (a state machine task). */
-  | "none";
+  | "none"
+  /**
+   * Invoked by CloudFormation at deploy time, as a custom resource's handler; built into the stack
+   * that owns what it reads (infra/constructs/token-public-keys.ts), not into the workers stack.
+   */
+  | "custom-resource";
 
 export interface Worker {
   /** Stable id of the function in CDK and in `dist/functions/<id>/`. */
@@ -109,6 +114,20 @@ function workflowWorkers(): Worker[] {
     })),
   );
 }
+
+/**
+ * Deploy time: reads the token-signing keys' public halves from KMS once, for every function that
+ * verifies tokens or serves the JWKS (infra/constructs/token-public-keys.ts, which deploys it in the
+ * data stack whenever a function needs the keys). Its one grant, kms:GetPublicKey on the current and
+ * previous signing keys, is that construct's (FunctionNeeds.tokenKeyLookup), not a row's: no function
+ * built from a row may hold it.
+ */
+export const tokenPublicKeysWorker: Worker = {
+  id: "token-public-keys",
+  handler: "functions/workers/token-public-keys.ts",
+  access: {},
+  trigger: "custom-resource",
+};
 
 export const workers: Worker[] = [
   {
@@ -231,6 +250,7 @@ export const workers: Worker[] = [
     access: { table: "RW" },
     trigger: "iot-shadow-documents",
   },
+  tokenPublicKeysWorker,
 ];
 
 /** Workers the IoT stack holds (topic-rule targets), not the workers stack. */

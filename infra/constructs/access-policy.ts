@@ -70,6 +70,12 @@ export interface FunctionNeeds extends Access {
   verifyTokens?: boolean;
   /** The function serves an HTTP route (routes-stack.ts), not a worker. */
   httpRoute?: boolean;
+  /**
+   * The deploy-time lookup (infra/constructs/token-public-keys.ts): kms:GetPublicKey on the current
+   * and the previous signing key. The only function that reads them from KMS: verifiers get the
+   * public halves as configuration.
+   */
+  tokenKeyLookup?: boolean;
 }
 
 /**
@@ -77,7 +83,10 @@ export interface FunctionNeeds extends Access {
  * caller. Public routes (no permission: the named pre-tenant routes of shared/tenancy/
  * credentials.ts) and the workers (stream, workflow tasks, ingest) keep their own role's access.
  */
-/** Whether a function verifies tokens or publishes the key set, so needs the previous key during a rotation. */
+/**
+ * Whether a function verifies tokens or publishes the key set: it gets the signing key's public half
+ * (and the previous key's during a rotation) as configuration, and no KMS grant.
+ */
 export const verifiesWithPreviousKey = (needs: FunctionNeeds): boolean => !!needs.jwtPublicKey || !!needs.verifyTokens;
 
 /** A KMS key ARN (`-c previousTokenKeyArn`): IAM grants name keys by ARN, never by alias. */
@@ -99,7 +108,8 @@ export interface AccessTargets {
   jwtKey: IKey;
   /**
    * `-c previousTokenKeyArn=`, during a signing-key rotation only: the previous key's ARN, whose
-   * public half the token verifiers and the JWKS route read (kms:GetPublicKey, nothing else).
+   * public half the deploy-time lookup reads (kms:GetPublicKey, nothing else) for the token
+   * verifiers and the JWKS route.
    */
   previousJwtKeyArn?: string;
   /**
@@ -294,14 +304,15 @@ export function accessStatements(scope: IConstruct, needs: FunctionNeeds, target
     });
   }
 
-  if (needs.jwtSign) {
-    allow(["kms:Sign", "kms:GetPublicKey"], [targets.jwtKey.keyArn]);
-  } else if (needs.jwtPublicKey || needs.verifyTokens) {
-    allow(["kms:GetPublicKey"], [targets.jwtKey.keyArn]);
-  }
-  // A rotation's overlap: the verifiers (and the JWKS route) read the previous key's public half.
-  if (targets.previousJwtKeyArn && verifiesWithPreviousKey(needs)) {
-    allow(["kms:GetPublicKey"], [targets.previousJwtKeyArn]);
+  // Signers read their key's public half for the token header's kid, and check the shipped one against it.
+  if (needs.jwtSign) allow(["kms:Sign", "kms:GetPublicKey"], [targets.jwtKey.keyArn]);
+  // Verifiers and the JWKS route get the public halves as configuration (token-public-keys.ts), read
+  // once at deploy time by the lookup, the one function that may: no verifier holds a KMS grant.
+  if (needs.tokenKeyLookup) {
+    allow(
+      ["kms:GetPublicKey"],
+      [targets.jwtKey.keyArn, ...(targets.previousJwtKeyArn ? [targets.previousJwtKeyArn] : [])],
+    );
   }
 
   if (needs.dataKey) {

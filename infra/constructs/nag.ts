@@ -4,6 +4,7 @@
  * exact wildcard resource) on the construct that causes it, and only when it applies.
  */
 import { Stack, Validations } from "aws-cdk-lib";
+import { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 import { LEGACY_THING_PREFIX, tenantThingPattern } from "#shared/iot/policy.ts";
 import { TENANT_TAG } from "#shared/tenancy/credentials.ts";
@@ -265,4 +266,23 @@ export function acknowledgeFailureQueue(queue: IConstruct): void {
     "AwsSolutions-SQS3",
     "This queue is itself the end of the line: it holds a function's failed asynchronous or stream invocations (Lambda on-failure destination / EventBridge DLQ), read only by people and tools/redrive.ts, so there is no consumer whose failures another queue would catch; its depth is alarmed.",
   );
+}
+
+/**
+ * The CDK provider framework in front of the token public-key lookup (infra/constructs/token-public-keys.ts):
+ * its onEvent function is CDK's own code, which relays CloudFormation's request to the lookup
+ * function (a WardenFunction with tracing and Warden's defaults) and answers CloudFormation.
+ */
+export function acknowledgeTokenKeyLookupProvider(provider: IConstruct): void {
+  const reason =
+    "The aws-cdk-lib custom-resource provider framework's onEvent function (one per app, it relays a deploy's " +
+    "lookup of the token keys' public halves) is built by CDK with its own runtime, memory and no tracing; " +
+    "CloudFormation invokes it synchronously and reports its failure as a failed deployment, so there is no " +
+    "asynchronous event to keep in a queue.";
+  for (const c of provider.node.findAll()) {
+    if (!(c instanceof CfnFunction)) continue;
+    for (const rule of ["LambdaDLQ", "LambdaDefaultMemorySize", "LambdaTracing"]) {
+      Validations.of(c).acknowledge({ id: `Serverless-${rule}`, reason });
+    }
+  }
 }

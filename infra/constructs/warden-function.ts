@@ -32,6 +32,7 @@ import {
 } from "./access-policy.ts";
 import { failureQueue } from "./monitoring-failure-queue.ts";
 import { acknowledgeCanaryDeployRole, acknowledgeFunctionFindings } from "./nag.ts";
+import { shippedPublicKeys } from "./shipped-public-keys.ts";
 
 /** Values every function reads from its environment (see shared/kit/config.ts). */
 export interface FunctionSettings {
@@ -80,6 +81,11 @@ export interface PlatformResources extends AccessTargets {
   iotDataEndpoint(): string;
   /** `-c waf=true`: the CloudFront origin secret (a dynamic reference) the route functions check. */
   originSecret?: string;
+  /**
+   * The service token of the deploy-time token public-key lookup (infra/constructs/token-public-keys.ts),
+   * made on first use; every function that verifies tokens, serves the JWKS or signs needs it.
+   */
+  tokenPublicKeyLookup?(): string;
 }
 
 export interface WardenFunctionProps {
@@ -169,13 +175,18 @@ export class WardenFunction extends Construct {
       environment.WARDEN_TENANT_ROLE_ARN = tenantRoleArn(this, platform.tenantRoleName);
       Tags.of(this.role).add(TENANT_ACCESS_PRINCIPAL_TAG.key, TENANT_ACCESS_PRINCIPAL_TAG.value);
     }
-    if (needs.jwtSign || needs.jwtPublicKey || needs.verifyTokens) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;
+    // The public halves, read at deploy time (token-public-keys.ts): verifiers and the JWKS route
+    // never call KMS. Signers get the current one too, to check it is their key's (shared/auth/signer.ts).
+    const verifies = verifiesWithPreviousKey(needs);
+    if (verifies || needs.jwtSign) {
+      const keys = shippedPublicKeys(this, platform);
+      environment.WARDEN_JWT_PUBLIC_KEY = keys.current;
+      // During a signing-key rotation: the previous key, for verification and the JWKS only.
+      if (verifies && keys.previous) environment.WARDEN_JWT_PREVIOUS_PUBLIC_KEY = keys.previous;
+    }
+    if (needs.jwtSign) environment.JWT_KMS_KEY_ID = platform.jwtKey.keyArn;
     // Behind CloudFront: the origin secret, so the kit may trust the viewer address (shared/kit/client-address.ts).
     if (platform.originSecret && needs.httpRoute) environment.WARDEN_ORIGIN_SECRET = platform.originSecret;
-    // During a signing-key rotation: the previous key, for verification and the JWKS only.
-    if (platform.previousJwtKeyArn && verifiesWithPreviousKey(needs)) {
-      environment.JWT_PREVIOUS_KMS_KEY_ID = platform.previousJwtKeyArn;
-    }
     if (needs.dataKey) environment.DATA_KMS_KEY_ID = platform.dataKey.keyArn;
     if (needs.blobs && platform.blobBucketName) environment.BLOB_BUCKET = platform.blobBucketName;
     if (needs.notify) {

@@ -16,6 +16,7 @@ import { deploymentNames, KMS_KEY_ARN } from "../constructs/access-policy.ts";
 import { acknowledgeNist80053R5 } from "../constructs/nag.ts";
 import { acknowledgeServerlessApp } from "../constructs/nag-serverless.ts";
 import { createOriginSecret } from "../constructs/origin-secret.ts";
+import { TokenPublicKeyLookup } from "../constructs/token-public-keys.ts";
 import type {
   ConcurrencySettings,
   FunctionSettings,
@@ -37,8 +38,9 @@ import { WorkflowsStack } from "./workflows-stack.ts";
 /**
  * Routes per stack. A route costs 9 resources (function, role, policy, log group, version, `live`
  * alias, invoke permission, integration, route) and 11 with `-c canary=true` (plus its deployment
- * group and error alarm), so 40 routes make at most 440 resources, plus 2 shared per stack (the
- * CodeDeploy application and role), of the 500 allowed. A route file that grows past it is split
+ * group and error alarm), so 40 routes make at most 440 resources, plus 3 shared per stack (the
+ * CodeDeploy application and role, the token public-key lookup of a stack with verifiers), of the
+ * 500 allowed. A route file that grows past it is split
  * into two files (two stacks); synth refuses a larger one. (The largest file has 34 rows today.)
  */
 export const ROUTES_PER_STACK = 40;
@@ -157,6 +159,8 @@ export interface WardenApp {
   workers?: WorkersStack;
   workflows?: WorkflowsStack;
   monitoring: Monitoring;
+  /** The deploy-time token public-key lookup (data stack), when any function needs the keys. */
+  tokenKeyLookup?: TokenPublicKeyLookup;
 }
 
 /**
@@ -228,7 +232,8 @@ export function createApp(options: CreateAppOptions): WardenApp {
         {
           auth: httpRows.filter(isPublicSignIn).length,
           ingest: workers.filter((w) => w.trigger === "iot-events").length,
-          worker: workers.filter((w) => w.trigger !== "iot-events").length,
+          // The deploy-time lookup (custom resource) is invoked by CloudFormation only: no reservation.
+          worker: workers.filter((w) => w.trigger !== "iot-events" && w.trigger !== "custom-resource").length,
         },
         options.accountConcurrency,
       )
@@ -303,6 +308,17 @@ export function createApp(options: CreateAppOptions): WardenApp {
     },
   };
 
+  // The token-signing keys' public halves, read once at deploy time for the verifiers (issue 16):
+  // the lookup lives beside the key, made when the first function needs it.
+  let tokenKeyLookup: TokenPublicKeyLookup | undefined;
+  platform.tokenPublicKeyLookup = () => {
+    tokenKeyLookup ??= new TokenPublicKeyLookup(data, "TokenPublicKeyLookup", {
+      assetsDir: options.assetsDir,
+      platform,
+    });
+    return tokenKeyLookup.serviceToken;
+  };
+
   assertDistinctRouteKeys(routes);
   const routeStackList = routeStacks(files).map(
     (stack) =>
@@ -315,7 +331,7 @@ export function createApp(options: CreateAppOptions): WardenApp {
       }),
   );
 
-  const otherWorkers = workers.filter((w) => !IOT_TRIGGERS.has(w.trigger));
+  const otherWorkers = workers.filter((w) => !IOT_TRIGGERS.has(w.trigger) && w.trigger !== "custom-resource");
   const workersStack =
     otherWorkers.length > 0
       ? new WorkersStack(app, `${prefix}-Workers`, {
@@ -402,5 +418,6 @@ export function createApp(options: CreateAppOptions): WardenApp {
     workers: workersStack,
     workflows: workflowsStack,
     monitoring,
+    ...(tokenKeyLookup && { tokenKeyLookup }),
   };
 }

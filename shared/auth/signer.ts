@@ -1,6 +1,12 @@
 /**
  * The access-token signing key. In AWS it is a KMS asymmetric key (ECC_NIST_P256): the private key
  * never leaves KMS. Locally it is a P-256 key generated once under `.local/`. Both sign ES256.
+ *
+ * Verification needs the public half only. A deployment ships it as configuration
+ * (`WARDEN_JWT_PUBLIC_KEY`, and `WARDEN_JWT_PREVIOUS_PUBLIC_KEY` during a rotation: SPKI PEM read
+ * from KMS once at deploy time, infra/constructs/token-public-keys.ts), so a function that verifies
+ * tokens or serves the JWKS neither loads the KMS client nor calls KMS at a cold start. Without it
+ * (an older deployment, local mode) the public half is read from the signing key, as before.
  */
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject, sign } from "node:crypto";
 import { config } from "#shared/kit/config.ts";
@@ -31,11 +37,50 @@ function toPublicJwk(key: KeyObject): PublicJwk {
   return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, kid: thumb, alg: "ES256", use: "sig" };
 }
 
+/**
+ * A public key given as configuration (PEM). Its `kid` is derived from the key itself, so the kid a
+ * verifier selects by can never disagree with the key it verifies with.
+ */
+function configuredPublicJwk(pem: string, variable: string): PublicJwk {
+  try {
+    const key = createPublicKey(pem);
+    return toPublicJwk(key);
+  } catch (err) {
+    throw new Error(`${variable} is not a P-256 public key (PEM): ${(err as Error).message}`);
+  }
+}
+
+let configured: PublicJwk | undefined;
+/** `WARDEN_JWT_PUBLIC_KEY`, parsed once; undefined where the deployment does not ship it. */
+function configuredCurrentJwk(): PublicJwk | undefined {
+  const pem = config.WARDEN_JWT_PUBLIC_KEY;
+  if (!pem) return undefined;
+  if (pem.includes("PRIVATE KEY")) throw new Error("WARDEN_JWT_PUBLIC_KEY must hold a public key, never a private one");
+  configured ??= configuredPublicJwk(pem, "WARDEN_JWT_PUBLIC_KEY");
+  return configured;
+}
+
+/**
+ * A signer that also has the shipped public key checks, once, that it is its own: a deploy-time
+ * lookup that handed the verifiers another key would otherwise let sign-in issue tokens that no
+ * verifier accepts. Sign-in then fails loudly, naming the cause, instead.
+ */
+function checkedAgainstConfiguration(own: PublicJwk): PublicJwk {
+  const shipped = configuredCurrentJwk();
+  if (shipped && shipped.kid !== own.kid) {
+    throw new Error(
+      `WARDEN_JWT_PUBLIC_KEY (kid ${shipped.kid}) is not the signing key's public half (kid ${own.kid}): ` +
+        "tokens signed now would not verify; redeploy so the lookup reads the current key",
+    );
+  }
+  return own;
+}
+
 function localSigner(pem: string): Signer {
   const privateKey = createPrivateKey(pem);
   const jwk = toPublicJwk(createPublicKey(privateKey));
   return {
-    publicJwk: async () => jwk,
+    publicJwk: async () => checkedAgainstConfiguration(jwk),
     sign: async (input) => sign("sha256", input, { key: privateKey, dsaEncoding: "ieee-p1363" }),
   };
 }
@@ -49,11 +94,33 @@ const kmsOnce = () => {
   return kmsClient;
 };
 
-async function kmsPublicJwk(keyId: string): Promise<PublicJwk> {
+/** A KMS key's public half, checked to be an ES256 signing key (ECC_NIST_P256, SIGN_VERIFY). */
+async function kmsPublicKey(keyId: string): Promise<KeyObject> {
   const { m, kms } = await kmsOnce();
   const out = await kms.send(new m.GetPublicKeyCommand({ KeyId: keyId }));
   if (!out.PublicKey) throw new Error("KMS returned no public key");
-  return toPublicJwk(createPublicKey({ key: Buffer.from(out.PublicKey), format: "der", type: "spki" }));
+  if (
+    out.KeySpec !== "ECC_NIST_P256" ||
+    out.KeyUsage !== "SIGN_VERIFY" ||
+    !out.SigningAlgorithms?.includes("ECDSA_SHA_256")
+  ) {
+    throw new Error(`${keyId} is ${out.KeySpec} ${out.KeyUsage}, not an ECC_NIST_P256 SIGN_VERIFY (ES256) key`);
+  }
+  return createPublicKey({ key: Buffer.from(out.PublicKey), format: "der", type: "spki" });
+}
+
+async function kmsPublicJwk(keyId: string): Promise<PublicJwk> {
+  return toPublicJwk(await kmsPublicKey(keyId));
+}
+
+/**
+ * The deploy-time lookup (functions/workers/token-public-keys.ts): a KMS signing key's public half
+ * as SPKI PEM, the form `WARDEN_JWT_PUBLIC_KEY` / `WARDEN_JWT_PREVIOUS_PUBLIC_KEY` take.
+ */
+export async function kmsPublicKeyPem(keyId: string): Promise<string> {
+  const key = await kmsPublicKey(keyId);
+  toPublicJwk(key); // P-256, or refuse
+  return key.export({ format: "pem", type: "spki" }).toString();
 }
 
 function kmsSigner(keyId: string): Signer {
@@ -61,7 +128,11 @@ function kmsSigner(keyId: string): Signer {
   const client = kmsOnce();
   return {
     publicJwk() {
-      jwk ??= kmsPublicJwk(keyId);
+      jwk ??= kmsPublicJwk(keyId).then(checkedAgainstConfiguration);
+      // A failed lookup is retried by the next sign-in rather than cached for the container.
+      jwk.catch(() => {
+        jwk = undefined;
+      });
       return jwk;
     },
     async sign(input) {
@@ -103,20 +174,34 @@ export function getSigner(): Signer {
 }
 
 /**
+ * The current key's public half, for verification and the JWKS: the shipped configuration where
+ * there is one (no signer is built, no KMS client loaded), else the signing key's.
+ */
+export function publicJwk(): Promise<PublicJwk> {
+  try {
+    const shipped = configuredCurrentJwk();
+    if (shipped) return Promise.resolve(shipped);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return getSigner().publicJwk();
+}
+
+/**
  * The previous signing key's public half, during a rotation's overlap only (docs/token-key-rotation.md):
  * tokens it signed keep verifying, and the JWKS lists it, until the deployment stops naming it.
- * Never used to sign. Deployed: `JWT_PREVIOUS_KMS_KEY_ID` (`-c previousTokenKeyArn=`); locally:
- * `WARDEN_JWT_PREVIOUS_PUBLIC_KEY` (a PEM).
+ * Never used to sign. `WARDEN_JWT_PREVIOUS_PUBLIC_KEY` (a PEM: deployed, read from KMS at deploy
+ * time for `-c previousTokenKeyArn=`; locally also the private key it derives from); an older
+ * deployment names the key instead (`JWT_PREVIOUS_KMS_KEY_ID`), read from KMS once per container.
  */
 let previous: Promise<PublicJwk | undefined> | undefined;
 export function previousPublicJwk(): Promise<PublicJwk | undefined> {
-  previous ??= config.JWT_PREVIOUS_KMS_KEY_ID
-    ? kmsPublicJwk(config.JWT_PREVIOUS_KMS_KEY_ID)
-    : Promise.resolve(
-        config.WARDEN_JWT_PREVIOUS_PUBLIC_KEY
-          ? toPublicJwk(createPublicKey(config.WARDEN_JWT_PREVIOUS_PUBLIC_KEY))
-          : undefined,
-      );
+  const shipped = config.WARDEN_JWT_PREVIOUS_PUBLIC_KEY;
+  previous ??= shipped
+    ? Promise.resolve().then(() => configuredPublicJwk(shipped, "WARDEN_JWT_PREVIOUS_PUBLIC_KEY"))
+    : config.JWT_PREVIOUS_KMS_KEY_ID
+      ? kmsPublicJwk(config.JWT_PREVIOUS_KMS_KEY_ID)
+      : Promise.resolve(undefined);
   // A failed lookup is retried by the next caller rather than cached.
   previous.catch(() => {
     previous = undefined;

@@ -14,7 +14,7 @@ import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
 import { config } from "#shared/kit/config.ts";
 import { Unauthorized } from "#shared/kit/errors.ts";
-import { getSigner, type PublicJwk, previousPublicJwk } from "./signer.ts";
+import { getSigner, type PublicJwk, previousPublicJwk, publicJwk } from "./signer.ts";
 
 /**
  * A token that may do one thing only: change the password (forced change, expired password) or
@@ -98,9 +98,12 @@ class PreloadedJwks implements JwksCache {
   }
 }
 
-/** The verification keys: the current key first, then the previous one during a rotation (distinct kids). */
+/**
+ * The verification keys: the current key first, then the previous one during a rotation (distinct
+ * kids). Deployed, both come from configuration (signer.ts `publicJwk`): no KMS call, no signer.
+ */
 async function verificationKeys(): Promise<PublicJwk[]> {
-  const [current, previous] = await Promise.all([getSigner().publicJwk(), previousPublicJwk()]);
+  const [current, previous] = await Promise.all([publicJwk(), previousPublicJwk()]);
   return previous && previous.kid !== current.kid ? [current, previous] : [current];
 }
 
@@ -111,14 +114,15 @@ function getVerifier() {
       {
         issuer: config.WARDEN_ISSUER,
         audience: config.WARDEN_AUDIENCE,
-        // Never fetched (PreloadedJwks): the key set comes straight from the signing key.
+        // Never fetched (PreloadedJwks): the key set comes from the configuration or the signing key.
         jwksUri: "https://warden.invalid/.well-known/jwks.json",
       },
       { jwksCache: new PreloadedJwks({ keys }) },
     );
     return { verify: (token: string) => v.verify(token) as Promise<Record<string, unknown>> };
   })();
-  // A failed key lookup (KMS) is retried by the next request rather than cached for the container.
+  // A failed key lookup (KMS, in a deployment that ships no key) is retried by the next request
+  // rather than cached for the container.
   verifier.catch(() => {
     verifier = undefined;
   });

@@ -11,6 +11,13 @@ const Env = z.object({
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** AWS: the KMS key (ECC_NIST_P256, SIGN_VERIFY) that signs access tokens. */
   JWT_KMS_KEY_ID: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * AWS: the token-signing key's public half (SPKI PEM), read from KMS once at deploy time
+   * (infra/constructs/token-public-keys.ts), so a function that verifies tokens or serves the JWKS
+   * never calls KMS; during a rotation the previous key's comes likewise, as
+   * WARDEN_JWT_PREVIOUS_PUBLIC_KEY. Unset (an older deployment, local mode): read from the signing key.
+   */
+  WARDEN_JWT_PUBLIC_KEY: z.optional(z.string().check(z.minLength(1))),
   /** Local: the PEM of the P-256 private key that signs access tokens. */
   WARDEN_JWT_PRIVATE_KEY: z.optional(z.string().check(z.minLength(1))),
   /**

@@ -11,6 +11,7 @@ import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allEntries, buildFunctions } from "#infra/build.ts";
+import { TOKEN_PUBLIC_KEYS_FUNCTION_ID } from "#infra/constructs/token-public-keys.ts";
 import { nagVerdict } from "#infra/nag-verdict.ts";
 import { routes } from "#infra/routes.ts";
 import { workers } from "#infra/workers.ts";
@@ -51,6 +52,8 @@ describe("the Warden CDK app", () => {
       ...warden.routeStacks.flatMap((s) => [...s.functions.keys()]),
       ...(warden.iot ? [...warden.iot.ingestFunctions.keys()] : []),
       ...(warden.workers ? [...warden.workers.functions.keys()] : []),
+      // The deploy-time token public-key lookup, in the data stack (infra/constructs/token-public-keys.ts).
+      ...(warden.tokenKeyLookup ? [TOKEN_PUBLIC_KEYS_FUNCTION_ID] : []),
     ];
     expect(deployed.sort()).toEqual(expected.sort());
   });

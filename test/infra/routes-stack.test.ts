@@ -146,13 +146,13 @@ describe("route stacks", () => {
     );
   });
 
-  it("let only jwtSign functions sign, and token-verifying functions read the public key", () => {
+  it("let only jwtSign functions sign or read the key from KMS; verifiers get the public key as configuration", () => {
     for (const route of httpRoutes) {
       const actions = statementsOfFunction(templateOf(routeKey(route)), routeKey(route)).flatMap(actionsOf);
       if (route.access.jwtSign) expect(actions, routeKey(route)).toContain("kms:Sign");
       else expect(actions, routeKey(route)).not.toContain("kms:Sign");
-      const verifies = route.permission !== null || route.access.jwtPublicKey || route.access.jwtSign;
-      if (verifies) expect(actions, routeKey(route)).toContain("kms:GetPublicKey");
+      // Signers read it for the kid and to check the shipped key is theirs; verifiers never call KMS.
+      if (route.access.jwtSign) expect(actions, routeKey(route)).toContain("kms:GetPublicKey");
       else expect(actions, routeKey(route)).not.toContain("kms:GetPublicKey");
     }
   });
@@ -199,8 +199,9 @@ describe("route stacks", () => {
             // No --enable-source-maps at every cold start (infra/function-runtime.ts).
             NODE_OPTIONS: Match.absent(),
             ...(route.permission !== null || route.access.jwtSign || route.access.jwtPublicKey
-              ? { JWT_KMS_KEY_ID: { "Fn::ImportValue": Match.anyValue() } }
+              ? { WARDEN_JWT_PUBLIC_KEY: { "Fn::GetAtt": ["TokenPublicKeys", "PublicKey"] } }
               : {}),
+            ...(route.access.jwtSign ? { JWT_KMS_KEY_ID: { "Fn::ImportValue": Match.anyValue() } } : {}),
           }),
         },
       });

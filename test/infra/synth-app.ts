@@ -13,6 +13,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { allEntries, type BuiltFunction, buildFunctions } from "#infra/build.ts";
 import { type CreateAppOptions, createApp, type WardenApp } from "#infra/stacks/app-factory.ts";
+import { tokenPublicKeysWorker } from "#infra/workers.ts";
 
 export interface SynthesizedWarden extends WardenApp {
   assembly: CloudAssembly;
@@ -37,7 +38,12 @@ export async function synthWarden(
       // The fast build: these tests assert templates and IAM, which do not depend on where the SDK
       // comes from. A deploy bundles it (app.test.ts proves that on a few functions).
       sdk: "external",
-      entries: allEntries(options.routeFiles && Object.values(options.routeFiles).flat(), options.workers),
+      // The deploy-time token public-key lookup is deployed whenever a function needs the keys,
+      // whichever workers a test picks (infra/constructs/token-public-keys.ts).
+      entries: allEntries(
+        options.routeFiles && Object.values(options.routeFiles).flat(),
+        options.workers && [...options.workers.filter((w) => w.id !== tokenPublicKeysWorker.id), tokenPublicKeysWorker],
+      ),
     });
     warden = createApp({ ...options, assetsDir, outdir: join(dir, "cdk.out"), nag: true });
     // With cdk-nag registered, synth throws on any unacknowledged AwsSolutions error, as `cdk synth` does.
