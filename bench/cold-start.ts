@@ -22,7 +22,7 @@
  * WARDEN_BENCH_COLD_SDK=external (bundles that load the AWS SDK from node_modules: the figure before it was bundled).
  */
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createPublicKey, randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { pct } from "./stats.ts";
@@ -103,6 +103,13 @@ function medianOf(children: Child[]) {
   };
 }
 
+/** `WARDEN_JWT_PUBLIC_KEY` as a deployment ships it (SPKI PEM), from the local signing key, if there is one. */
+function shippedPublicKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const pem = env.WARDEN_JWT_PRIVATE_KEY;
+  if (!pem) return {};
+  return { WARDEN_JWT_PUBLIC_KEY: createPublicKey(pem).export({ type: "spki", format: "pem" }).toString() };
+}
+
 export async function benchColdStart(
   api: Api,
   env: NodeJS.ProcessEnv,
@@ -139,6 +146,9 @@ export async function benchColdStart(
     ...env,
     AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",
     NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+    // As deployed, verifiers read the signing key's public half from their configuration
+    // (shared/auth/signer.ts): the same here, derived from the local signing key.
+    ...shippedPublicKey({ ...process.env, ...env }),
   };
 
   // What a fresh Node process costs before any bundle: subtracted from nothing, printed for scale.

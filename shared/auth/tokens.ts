@@ -8,7 +8,7 @@
  * key only.
  */
 import { randomUUID } from "node:crypto";
-import { JwtVerifier } from "aws-jwt-verify";
+import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
 import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
