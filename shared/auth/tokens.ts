@@ -8,10 +8,10 @@
  * key only.
  */
 import { randomUUID } from "node:crypto";
-import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import { KidNotFoundInJwksError } from "aws-jwt-verify/error";
 import type { Jwks, JwksCache, JwkWithKid } from "aws-jwt-verify/jwk";
 import type { DecomposedJwt } from "aws-jwt-verify/jwt";
+import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import { config } from "#shared/kit/config.ts";
 import { Unauthorized } from "#shared/kit/errors.ts";
 import { getSigner, type PublicJwk, previousPublicJwk, publicJwk } from "./signer.ts";
