@@ -19,7 +19,7 @@ const iot = await startLocalIot();
 await usePlatformWithLocalIot(iot);
 const { call, newTenant } = await import("#test/helpers/api.ts");
 const { handler: ingest } = await import("#functions/iot/ingest.ts");
-const { startGatewayEdge } = await import("#test/helpers/edge.ts");
+const { nextPublication, startGatewayEdge } = await import("#test/helpers/edge.ts");
 const { updateDesired } = await import("#shared/iot/shadows.ts");
 
 const run = promisify(execFile);
@@ -40,25 +40,8 @@ let a: Site;
 let b: Site;
 
 /** Resolves with the first publication that matches, registered before the action that causes it. */
-function published(
-  match: (p: ShadowPublication) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<ShadowPublication> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      iot.shadows.off("publish", on);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const on = (p: ShadowPublication) => {
-      if (!match(p)) return;
-      clearTimeout(timer);
-      iot.shadows.off("publish", on);
-      resolve(p);
-    };
-    iot.shadows.on("publish", on);
-  });
-}
+const published = (match: (p: ShadowPublication) => boolean, what: string, timeoutMs = 20_000) =>
+  nextPublication(iot.shadows, match, what, timeoutMs);
 
 type Reported = {
   config_version?: number;

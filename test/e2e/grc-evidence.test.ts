@@ -14,7 +14,7 @@ const iot = await startLocalIot();
 // The shared code reads its environment once: point it at the local IoT Core before importing it.
 await usePlatformWithLocalIot(iot);
 const { call, newTenant } = await import("#test/helpers/api.ts");
-const { startGatewayEdge } = await import("#test/helpers/edge.ts");
+const { nextPublication, startGatewayEdge } = await import("#test/helpers/edge.ts");
 const { handler: schedule } = await import("#functions/workers/grc-evidence-schedule.ts");
 const { ControlEvidenceView } = await import("#shared/compliance/views.ts");
 
@@ -26,21 +26,8 @@ let gatewayId: number;
 let gateway: Awaited<ReturnType<typeof startGatewayEdge>> | undefined;
 let control: string;
 
-function published(match: (p: ShadowPublication) => boolean, what: string): Promise<ShadowPublication> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      iot.shadows.off("publish", on);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, 20_000);
-    const on = (p: ShadowPublication) => {
-      if (!match(p)) return;
-      clearTimeout(timer);
-      iot.shadows.off("publish", on);
-      resolve(p);
-    };
-    iot.shadows.on("publish", on);
-  });
-}
+const published = (match: (p: ShadowPublication) => boolean, what: string) =>
+  nextPublication(iot.shadows, match, what, 20_000);
 const applied = (version: (v: number) => boolean) =>
   published((p) => {
     if (p.thing !== thing || p.shadowName !== "firewall" || !p.topic.endsWith("/update/accepted")) return false;

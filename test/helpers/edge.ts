@@ -164,6 +164,31 @@ export function shadowReport(
 }
 
 /**
+ * The next publication of the shadow service that satisfies `match` (register it before the action
+ * that causes it); fails after `timeoutMs` naming `what`.
+ */
+export function nextPublication(
+  shadows: ShadowService,
+  match: (p: ShadowPublication) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<ShadowPublication> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      shadows.off("publish", on);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const on = (p: ShadowPublication) => {
+      if (!match(p)) return;
+      clearTimeout(timer);
+      shadows.off("publish", on);
+      resolve(p);
+    };
+    shadows.on("publish", on);
+  });
+}
+
+/**
  * How platform tests run an edge: sandbox, silent, reconnecting within a second, no log followers
  * and no metrics or posture timers (a test asks for a posture report with `refreshPosture()`).
  */
