@@ -10,8 +10,7 @@
  * are returned, never asserted. Run alone: `npx tsx bench/certificates.ts`.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,6 +86,8 @@ async function measure(renewals: number): Promise<RenewalBenchResult | { skipped
     const { handler } = await import("#functions/iot/ingest.ts");
     const { startLocalIotRule } = await import("#infra/local/local-iot-rule.ts");
     const { startEdge } = await import("#edge/edge.ts");
+    const { quietEdgeOptions } = await import("#test/helpers/edge.ts");
+    const { serveAcmeWebroot } = await import("#test/helpers/certificates-gateway.ts");
 
     const t = await newTenant("bench-renewal");
     const reg = await call("POST", "/cloud-integration/security/gateways", { token: t.token, body: { name: "edge" } });
@@ -95,27 +96,14 @@ async function measure(renewals: number): Promise<RenewalBenchResult | { skipped
     const edgeDir = await mkdtemp(join(tmpdir(), "warden-bench-edge-"));
     cleanup.push(() => rm(edgeDir, { recursive: true, force: true }));
     const webroot = join(edgeDir, "www");
-    const http = createServer(async (req, res) => {
-      const token = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/.exec(req.url ?? "")?.[1];
-      const body = token
-        ? await readFile(join(webroot, ".well-known/acme-challenge", token), "utf8").catch(() => undefined)
-        : undefined;
-      res.writeHead(body ? 200 : 404, { "content-type": "text/plain" }).end(body ?? "");
-    });
-    await new Promise<void>((done) => http.listen(pebble.httpPort, "127.0.0.1", done));
-    cleanup.push(() => new Promise<void>((done) => http.close(() => done())));
-    const gateway = await startEdge({
-      thingName: reg.body.gateway.thing_name,
-      tenant: t.tenantId,
-      mqttUrl: iot.mqttUrl,
-      stateDir: edgeDir,
-      sandbox: true,
-      firewallLog: null,
-      authLog: null,
-      metricsIntervalMs: 0,
-      logLevel: "silent",
-      certificates: { webroot, selfSignedName: "bench.warden.test" },
-    });
+    const http = await serveAcmeWebroot(webroot, pebble.httpPort);
+    cleanup.push(() => http.close());
+    const gateway = await startEdge(
+      quietEdgeOptions(
+        { thingName: reg.body.gateway.thing_name, tenant: t.tenantId, mqttUrl: iot.mqttUrl, stateDir: edgeDir },
+        { certificates: { webroot, selfSignedName: "bench.warden.test" } },
+      ),
+    );
     cleanup.push(() => gateway.stop());
     await gateway.whenConnected();
 
@@ -127,6 +115,7 @@ async function measure(renewals: number): Promise<RenewalBenchResult | { skipped
         token: t.token,
         body: { force: true },
       });
+      if (!started.body.renewal_id) throw new Error(`renew: ${started.status} ${started.text}`);
       await runner.settled(started.body.renewal_id);
       wall.push(performance.now() - t0);
       const p = await call("GET", `/cloud-integration/security/certificates/renewals/${started.body.renewal_id}`, {

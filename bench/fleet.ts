@@ -315,19 +315,17 @@ async function measure(
       cleanup.unshift(() => s.stop());
     } else {
       const { startEdge } = await import("#edge/edge.ts");
+      const { quietEdgeOptions } = await import("#test/helpers/edge.ts");
       const edges = await Promise.all(
         things.map((thing) =>
-          startEdge({
-            thingName: thing,
-            tenant: tenant.tenantId,
-            mqttUrl: iot.mqttUrl,
-            stateDir: join(dir, thing),
-            sandbox: true,
-            firewallLog: null,
-            authLog: null,
-            metricsIntervalMs: 0,
-            logLevel: "silent",
-          }),
+          startEdge(
+            quietEdgeOptions({
+              thingName: thing,
+              tenant: tenant.tenantId,
+              mqttUrl: iot.mqttUrl,
+              stateDir: join(dir, thing),
+            }),
+          ),
         ),
       );
       cleanup.unshift(() => Promise.all(edges.map((e) => e.stop())));

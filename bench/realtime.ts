@@ -14,6 +14,7 @@
  */
 import { resolve } from "node:path";
 import type { DynamoDBRecord } from "aws-lambda";
+import { metricsSample } from "#test/helpers/edge-events.ts";
 import { pct } from "./stats.ts";
 
 type Call = typeof import("#test/helpers/api.ts").call;
@@ -140,19 +141,7 @@ async function anomalyPath(
     createdAt: new Date().toISOString(),
     createdBy: "bench",
   });
-  const sample = (cpu: number, memory: number, load: number, at: Date) => ({
-    type: "metrics",
-    timestamp: at.toISOString(),
-    cpu: { cores: 4, usage_percent: cpu, load_avg_1m: load, load_avg_5m: load, load_avg_15m: load },
-    memory: {
-      total_bytes: 8e9,
-      free_bytes: 8e9 * (1 - memory / 100),
-      used_bytes: 8e9 * (memory / 100),
-      usage_percent: memory,
-    },
-    uptime_seconds: 1000,
-  });
-  const ingestOne = async (edgeEvent: ReturnType<typeof sample>) => {
+  const ingestOne = async (edgeEvent: ReturnType<typeof metricsSample>) => {
     const event = toFleetEvent(edgeEvent as never);
     if ("invalid" in event) throw new Error(`bench sample refused: ${event.invalid}`);
     const r = await ingestFleetEvent(t.tenantId, thingName, event);
@@ -162,7 +151,7 @@ async function anomalyPath(
   const normal = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
   for (let i = 0; i < 60; i++) {
     const at = new Date(Date.now() - (60 - i) * 60_000);
-    await ingestOne(sample(35 + 3 * normal(), 55 + 3 * normal(), 0.7 + 0.1 * normal(), at));
+    await ingestOne(metricsSample(35 + 3 * normal(), 55 + 3 * normal(), 0.7 + 0.1 * normal(), at));
   }
   const started = await opts.call("POST", "/api/insights/models/train", {
     token: t.token,
@@ -178,7 +167,7 @@ async function anomalyPath(
     for (let i = 0; i < n; i++) {
       const from = socket.frames.length;
       const t0 = performance.now();
-      await ingestOne(sample(99, 97, 12 + i, new Date()));
+      await ingestOne(metricsSample(99, 97, 12 + i, new Date()));
       ingest.push(performance.now() - t0);
       const f = await socket.next((m) => JSON.stringify(m).includes("anomaly_detected"), { from, timeoutMs: 15_000 });
       toSocket.push(f.at - t0);

@@ -11,7 +11,6 @@
  */
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,7 +40,8 @@ useWorkflowRunner(runner);
 const { call, newTenant } = await import("#test/helpers/api.ts");
 const { viaTopicRule } = await import("#test/helpers/iot.ts");
 const { makeCertificate } = await import("#test/helpers/certificates-fixtures.ts");
-const { startTestGateway } = await import("#test/helpers/certificates-gateway.ts");
+const { serveAcmeWebroot, startTestGateway } = await import("#test/helpers/certificates-gateway.ts");
+const { quietEdgeOptions } = await import("#test/helpers/edge.ts");
 const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
 const { startEdge } = await import("#edge/edge.ts");
 const { startLocalIotRule } = await import("#infra/local/local-iot-rule.ts");
@@ -190,28 +190,14 @@ async function startRealEdge() {
     .thing_name;
   const edgeDir = await mkdtemp(join(tmpdir(), "warden-acme-edge-"));
   const webroot = join(edgeDir, "www");
-  const http = createServer(async (req, res) => {
-    const token = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/.exec(req.url ?? "")?.[1];
-    const body = token
-      ? await readFile(join(webroot, ".well-known/acme-challenge", token), "utf8").catch(() => undefined)
-      : undefined;
-    res.writeHead(body ? 200 : 404, { "content-type": "text/plain" }).end(body ?? "");
-  });
-  await new Promise<void>((done) => http.listen(pebble?.httpPort ?? 0, "127.0.0.1", done));
+  const http = await serveAcmeWebroot(webroot, pebble?.httpPort ?? 0);
   const rule = await startLocalIotRule({ broker: iot.broker.broker, invoke: ingestHandler });
-  const handle = await startEdge({
-    thingName: thing,
-    tenant: t.tenantId,
-    mqttUrl: iot.mqttUrl,
-    stateDir: edgeDir,
-    sandbox: true,
-    firewallLog: null,
-    authLog: null,
-    metricsIntervalMs: 0,
-    backoff: { initialMs: 100, maxMs: 1000 },
-    logLevel: "silent",
-    certificates: { webroot, selfSignedName: NAME },
-  });
+  const handle = await startEdge(
+    quietEdgeOptions(
+      { thingName: thing, tenant: t.tenantId, mqttUrl: iot.mqttUrl, stateDir: edgeDir },
+      { certificates: { webroot, selfSignedName: NAME } },
+    ),
+  );
   await handle.whenConnected();
   return {
     dir: edgeDir,
@@ -219,7 +205,7 @@ async function startRealEdge() {
     async stop() {
       await handle.stop();
       await rule.stop();
-      await new Promise<void>((done) => http.close(() => done()));
+      await http.close();
       await rm(edgeDir, { recursive: true, force: true });
       // The remaining cases need a misbehaving gateway: the test's stand-in takes over again.
       await startFreshGateway();

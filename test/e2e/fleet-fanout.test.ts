@@ -42,6 +42,7 @@ useWorkflowRunner(runner);
 const { call, newTenant } = await import("#test/helpers/api.ts");
 const { registerGateway } = await import("#shared/fleet/gateways.ts");
 const { startEdge } = await import("#edge/edge.ts");
+const { quietEdgeOptions } = await import("#test/helpers/edge.ts");
 
 type Edge = Awaited<ReturnType<typeof startEdge>>;
 const S = "/cloud-integration/security";
@@ -101,17 +102,14 @@ beforeAll(async () => {
   const ready = Promise.all(things.map((t) => appliedBy(t, 0, 120_000)));
   for (const thing of things) {
     edges.push(
-      await startEdge({
-        thingName: thing,
-        tenant: tenant.tenantId,
-        mqttUrl: iot.mqttUrl,
-        stateDir: join(dir, thing),
-        sandbox: true,
-        firewallLog: null,
-        authLog: null,
-        metricsIntervalMs: 0,
-        logLevel: "silent",
-      }),
+      await startEdge(
+        quietEdgeOptions({
+          thingName: thing,
+          tenant: tenant.tenantId,
+          mqttUrl: iot.mqttUrl,
+          stateDir: join(dir, thing),
+        }),
+      ),
     );
   }
   await ready;

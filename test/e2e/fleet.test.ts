@@ -5,8 +5,7 @@
  * each in its own tenant. Every wait is on an MQTT publication or an ingested event, never a sleep.
  */
 import { execFile } from "node:child_process";
-import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { GetThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } from "@aws-sdk/client-iot-data-plane";
@@ -20,7 +19,7 @@ const iot = await startLocalIot();
 await usePlatformWithLocalIot(iot);
 const { call, newTenant } = await import("#test/helpers/api.ts");
 const { handler: ingest } = await import("#functions/iot/ingest.ts");
-const { startEdge } = await import("#edge/edge.ts");
+const { nextPublication, startGatewayEdge } = await import("#test/helpers/edge.ts");
 const { updateDesired } = await import("#shared/iot/shadows.ts");
 
 const run = promisify(execFile);
@@ -32,14 +31,8 @@ const dataPlane = new IoTDataPlaneClient({
 const rule = await startLocalIotRule({ broker: iot.broker.broker, invoke: ingest });
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
-type Edge = Awaited<ReturnType<typeof startEdge>>;
-interface Site {
-  tenant: Tenant;
-  id: number;
-  thing: string;
-  dir: string;
-  edge?: Edge;
-}
+/** A tenant and its gateway, running the real edge (following its sandbox's logs). */
+type Site = Awaited<ReturnType<typeof startGatewayEdge>> & { tenant: Tenant };
 
 const FW = "/cloud-integration/security/firewall";
 const SSH = "/cloud-integration/security/ssh";
@@ -47,25 +40,8 @@ let a: Site;
 let b: Site;
 
 /** Resolves with the first publication that matches, registered before the action that causes it. */
-function published(
-  match: (p: ShadowPublication) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<ShadowPublication> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      iot.shadows.off("publish", on);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const on = (p: ShadowPublication) => {
-      if (!match(p)) return;
-      clearTimeout(timer);
-      iot.shadows.off("publish", on);
-      resolve(p);
-    };
-    iot.shadows.on("publish", on);
-  });
-}
+const published = (match: (p: ShadowPublication) => boolean, what: string, timeoutMs = 20_000) =>
+  nextPublication(iot.shadows, match, what, timeoutMs);
 
 type Reported = {
   config_version?: number;
@@ -82,14 +58,6 @@ const reported = (thing: string, shadow: string, ok: (r: Reported) => boolean, w
     const r = (p.payload as { state?: { reported?: Reported } }).state?.reported;
     return r !== undefined && ok(r);
   }, what).then((p) => (p.payload as { state: { reported: Reported } }).state.reported);
-
-const appliedVersion = (thing: string, shadow: string, version: number) =>
-  reported(
-    thing,
-    shadow,
-    (r) => r.status === "applied" && r.config_version === version,
-    `${shadow} v${version} applied on ${thing}`,
-  );
 
 function ingested(match: (e: IngestedEvent) => boolean, what: string, timeoutMs = 20_000): Promise<IngestedEvent> {
   return new Promise((resolve, reject) => {
@@ -109,28 +77,12 @@ function ingested(match: (e: IngestedEvent) => boolean, what: string, timeoutMs 
 
 async function site(label: string): Promise<Site> {
   const tenant = await newTenant(label);
-  const res = await call("POST", "/cloud-integration/security/gateways", {
-    token: tenant.token,
-    body: { name: `${label} edge` },
+  const gateway = await startGatewayEdge(iot, tenant, `${label} edge`, {
+    followLogs: true,
+    appliedVersion: 0,
+    timeoutMs: 20_000,
   });
-  expect(res.status).toBe(201);
-  const dir = await mkdtemp(join(tmpdir(), `warden-e2e-${label}-`));
-  return { tenant, id: res.body.gateway.id, thing: res.body.gateway.thing_name, dir };
-}
-
-async function boot(s: Site) {
-  const ready = Promise.all([appliedVersion(s.thing, "firewall", 0), appliedVersion(s.thing, "ssh", 0)]);
-  s.edge = await startEdge({
-    thingName: s.thing,
-    tenant: s.tenant.tenantId,
-    mqttUrl: iot.mqttUrl,
-    stateDir: s.dir,
-    sandbox: true,
-    metricsIntervalMs: 0,
-    backoff: { initialMs: 100, maxMs: 1000 },
-    logLevel: "silent",
-  });
-  await ready;
+  return Object.assign(gateway, { tenant });
 }
 
 const ruleset = (s: Site) => readFile(join(s.dir, "etc", "nftables.d", "warden.nft"), "utf8");
@@ -139,17 +91,12 @@ const gateway = async (s: Site) =>
 
 beforeAll(async () => {
   [a, b] = await Promise.all([site("e2e-a"), site("e2e-b")]);
-  await Promise.all([boot(a), boot(b)]);
 });
 
 afterAll(async () => {
-  await Promise.all([a?.edge?.stop(), b?.edge?.stop()]);
+  await Promise.all([a?.stop(), b?.stop()]);
   await rule.stop();
   await iot.stop();
-  await Promise.all([
-    a && rm(a.dir, { recursive: true, force: true }),
-    b && rm(b.dir, { recursive: true, force: true }),
-  ]);
 });
 
 describe("a firewall change reaches the gateway", () => {
@@ -197,7 +144,7 @@ describe("a firewall change reaches the gateway", () => {
   it("never reaches another tenant's gateway", async () => {
     const text = await ruleset(b);
     expect(text).not.toContain("Allow NTP Time Sync");
-    expect(b.edge?.lastReport("firewall")?.config_version).toBe(0);
+    expect(b.edge.lastReport("firewall")?.config_version).toBe(0);
     const shadow = await dataPlane.send(new GetThingShadowCommand({ thingName: b.thing, shadowName: "firewall" }));
     const doc = JSON.parse(Buffer.from(shadow.payload ?? new Uint8Array()).toString("utf8"));
     // The edge applied its (empty) version 0 and cleared desired: the shadow says so, with no delta.
@@ -218,7 +165,7 @@ describe("a ruleset nft rejects", () => {
     const { desiredFor, loadSnapshot } = await import("#shared/fleet/shadow-sync.ts");
     const desired = {
       ...desiredFor(firewallSpec, await loadSnapshot(firewallSpec, a.tenant.tenantId), a.id),
-      config_version: a.edge?.lastReport("firewall")?.config_version ?? 0,
+      config_version: a.edge.lastReport("firewall")?.config_version ?? 0,
     } as { config_version: number; rules: unknown[] };
     // The API refuses mixed address families; the contract does not, nft does. Smuggled past the API
     // straight into the shadow, with a version the cloud never saved.

@@ -11,14 +11,12 @@
  * gateway. Every wait is on a shadow publication or an execution's end, never a sleep.
  */
 import { execFile } from "node:child_process";
-import { appendFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
-import type { ShadowPublication } from "#infra/local/iot/shadow-service.ts";
 
 const iot = await startLocalIot();
 // The shared code reads its environment once: point it at the local IoT Core before importing it.
@@ -28,54 +26,19 @@ const { useWorkflowRunner } = await import("#shared/workflows/engine.ts");
 const runner = createLocalRunner({ root: resolve(import.meta.dirname, "../..") });
 useWorkflowRunner(runner);
 const { call, newTenant } = await import("#test/helpers/api.ts");
-const { startEdge } = await import("#edge/edge.ts");
+const { shadowReport, startGatewayEdge } = await import("#test/helpers/edge.ts");
 
 const run = promisify(execFile);
 const S = "/cloud-integration/security";
 
-type Reported = {
-  status?: string;
-  config_version?: number;
-  listening?: string[];
-  weak_keys?: string[];
-  drift?: string;
-};
-
 let tenant: Awaited<ReturnType<typeof newTenant>>;
-let gatewayName: string;
-let thing: string;
-let dir: string;
-let edge: Awaited<ReturnType<typeof startEdge>>;
+let gateway: Awaited<ReturnType<typeof startGatewayEdge>>;
 let server: Server;
 let port: number;
 
 /** The gateway's report on a shadow that satisfies `ok`: the one the shadow holds, or the next accepted one. */
-function reported(shadow: string, ok: (r: Reported) => boolean, what: string, timeoutMs = 30_000): Promise<Reported> {
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      iot.shadows.off("publish", on);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const on = (p: ShadowPublication) => {
-      if (p.thing !== thing || p.shadowName !== shadow || !p.topic.endsWith("/update/accepted")) return;
-      const r = (p.payload as { state?: { reported?: Reported } }).state?.reported;
-      if (!r || !ok(r)) return;
-      clearTimeout(timer);
-      iot.shadows.off("publish", on);
-      resolvePromise(r);
-    };
-    iot.shadows.on("publish", on);
-    // The gateway may have reported it already (an apply of the registration's fan-out reports the
-    // posture too): what the shadow holds now counts as well as what it publishes next.
-    const now = iot.shadows.get(thing, shadow);
-    const current = now.kind === "accepted" ? (now.document.state as { reported?: Reported }).reported : undefined;
-    if (current && ok(current)) {
-      clearTimeout(timer);
-      iot.shadows.off("publish", on);
-      resolvePromise(current);
-    }
-  });
-}
+const reported = (shadow: string, ok: Parameters<typeof shadowReport>[3], what: string, timeoutMs = 30_000) =>
+  shadowReport(iot.shadows, gateway.thing, shadow, ok, what, timeoutMs);
 
 /**
  * A real listening socket on every address. Run as root (CI, the dev container) it takes a free
@@ -118,46 +81,23 @@ async function fullScan() {
 
 beforeAll(async () => {
   tenant = await newTenant("e2e-scan");
-  gatewayName = "Scan edge";
-  const res = await call("POST", `${S}/gateways`, { token: tenant.token, body: { name: gatewayName } });
-  expect(res.status).toBe(201);
-  thing = res.body.gateway.thing_name;
-  dir = await mkdtemp(join(tmpdir(), "warden-e2e-scan-"));
-  const ready = Promise.all([
-    reported("firewall", (r) => r.status === "applied", "firewall applied"),
-    reported("ssh", (r) => r.status === "applied", "ssh applied"),
-  ]);
-  edge = await startEdge({
-    thingName: thing,
-    tenant: tenant.tenantId,
-    mqttUrl: iot.mqttUrl,
-    stateDir: dir,
-    sandbox: true,
-    firewallLog: null,
-    authLog: null,
-    metricsIntervalMs: 0,
-    postureIntervalMs: 0,
-    backoff: { initialMs: 100, maxMs: 1000 },
-    logLevel: "silent",
-  });
-  await ready;
+  gateway = await startGatewayEdge(iot, tenant, "Scan edge", { timeoutMs: 30_000 });
   ({ server, port } = await listenSomewhere());
 }, 120_000);
 
 afterAll(async () => {
-  await edge?.stop();
+  await gateway?.stop();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   await iot.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 // A full deep scan, the edge's posture report and an ssh-keygen run: minutes on a loaded machine, not 30 s.
 describe("a full scan over a gateway running the real edge", { timeout: 180_000 }, () => {
   it("names the port listening without a firewall rule and the weak key found on the device", async () => {
     // A 1024-bit RSA key slipped into an authorized_keys file on the gateway, outside Warden.
-    const keyFile = join(dir, "weak-key");
+    const keyFile = join(gateway.dir, "weak-key");
     await run("ssh-keygen", ["-q", "-t", "rsa", "-b", "1024", "-N", "", "-C", "contractor", "-f", keyFile]);
-    const keysDir = join(dir, "etc", "ssh", "authorized_keys");
+    const keysDir = join(gateway.dir, "etc", "ssh", "authorized_keys");
     await mkdir(keysDir, { recursive: true });
     await appendFile(join(keysDir, "deploy"), await readFile(`${keyFile}.pub`, "utf8"));
     // The posture report waits for any apply still queued on the edge; on a loaded machine (CI ran
@@ -166,7 +106,7 @@ describe("a full scan over a gateway running the real edge", { timeout: 180_000 
       reported("firewall", (r) => r.listening?.includes(`tcp:${port}`) ?? false, `tcp:${port} reported`, 90_000),
       reported("ssh", (r) => r.weak_keys?.includes("RSA-1024 deploy") ?? false, "weak key reported", 90_000),
     ]);
-    await edge.refreshPosture();
+    await gateway.edge.refreshPosture();
     await seen;
 
     const { body, check } = await fullScan();
@@ -175,11 +115,11 @@ describe("a full scan over a gateway running the real edge", { timeout: 180_000 
     const ports = check("network", "open_ports");
     // The spec's default policy is ACCEPT: a port no rule mentions is reachable from the network.
     expect(ports).toMatchObject({ status: "fail", severity: "high" });
-    expect(ports.details).toContain(`${gatewayName}: `);
+    expect(ports.details).toContain(`${gateway.name}: `);
     expect(ports.details).toContain(`tcp:${port}`);
     const keys = check("ssh", "key_strength");
     expect(keys.status).toBe("warning");
-    expect(keys.details).toContain(`RSA-1024 deploy on ${gatewayName}`);
+    expect(keys.details).toContain(`RSA-1024 deploy on ${gateway.name}`);
     expect(body.results.network.issues).toBeGreaterThanOrEqual(1);
     expect(body.results.ssh.issues).toBeGreaterThanOrEqual(1);
     // The firewall file is as Warden applied it: no firewall drift yet.
@@ -187,17 +127,17 @@ describe("a full scan over a gateway running the real edge", { timeout: 180_000 
   });
 
   it("reports the gateway as drifted in the next scan once its applied ruleset is edited by hand", async () => {
-    const ruleset = join(dir, "etc", "nftables.d", "warden.nft");
+    const ruleset = join(gateway.dir, "etc", "nftables.d", "warden.nft");
     await appendFile(ruleset, "# opened by hand for a vendor\n");
     const drifted = reported("firewall", (r) => typeof r.drift === "string", "firewall drift reported");
-    await edge.refreshPosture();
+    await gateway.edge.refreshPosture();
     expect((await drifted).drift).toContain("warden.nft");
 
     const { check } = await fullScan();
 
     const drift = check("firewall", "config_drift");
     expect(drift).toMatchObject({ status: "fail", severity: "high" });
-    expect(drift.details).toContain(gatewayName);
+    expect(drift.details).toContain(gateway.name);
     expect(drift.details).toContain("firewall: warden.nft was changed on the gateway");
     const gw = await call("GET", `${S}/gateways`, { token: tenant.token });
     expect(gw.body.gateways[0].sync.firewall.status).toBe("drifted");

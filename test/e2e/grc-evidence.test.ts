@@ -6,9 +6,6 @@
  * evidence naming the gateway, and the compliance dashboard shows it; the drift is fixed → the
  * control is verified again by itself.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
 import type { ShadowPublication } from "#infra/local/iot/shadow-service.ts";
@@ -17,7 +14,7 @@ const iot = await startLocalIot();
 // The shared code reads its environment once: point it at the local IoT Core before importing it.
 await usePlatformWithLocalIot(iot);
 const { call, newTenant } = await import("#test/helpers/api.ts");
-const { startEdge } = await import("#edge/edge.ts");
+const { nextPublication, startGatewayEdge } = await import("#test/helpers/edge.ts");
 const { handler: schedule } = await import("#functions/workers/grc-evidence-schedule.ts");
 const { ControlEvidenceView } = await import("#shared/compliance/views.ts");
 
@@ -26,25 +23,11 @@ type Tenant = Awaited<ReturnType<typeof newTenant>>;
 let tenant: Tenant;
 let thing: string;
 let gatewayId: number;
-let dir: string;
-let edge: Awaited<ReturnType<typeof startEdge>> | undefined;
+let gateway: Awaited<ReturnType<typeof startGatewayEdge>> | undefined;
 let control: string;
 
-function published(match: (p: ShadowPublication) => boolean, what: string): Promise<ShadowPublication> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      iot.shadows.off("publish", on);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, 20_000);
-    const on = (p: ShadowPublication) => {
-      if (!match(p)) return;
-      clearTimeout(timer);
-      iot.shadows.off("publish", on);
-      resolve(p);
-    };
-    iot.shadows.on("publish", on);
-  });
-}
+const published = (match: (p: ShadowPublication) => boolean, what: string) =>
+  nextPublication(iot.shadows, match, what, 20_000);
 const applied = (version: (v: number) => boolean) =>
   published((p) => {
     if (p.thing !== thing || p.shadowName !== "firewall" || !p.topic.endsWith("/update/accepted")) return false;
@@ -60,26 +43,9 @@ const status = async () => (await call("GET", `${S}/controls/${control}/`, { tok
 
 beforeAll(async () => {
   tenant = await newTenant("e2e-evidence");
-  const gw = await call("POST", "/cloud-integration/security/gateways", {
-    token: tenant.token,
-    body: { name: "Evidence edge" },
-  });
-  expect(gw.status).toBe(201);
-  thing = gw.body.gateway.thing_name;
-  gatewayId = gw.body.gateway.id;
-  dir = await mkdtemp(join(tmpdir(), "warden-e2e-evidence-"));
-  const ready = applied((v) => v === 0);
-  edge = await startEdge({
-    thingName: thing,
-    tenant: tenant.tenantId,
-    mqttUrl: iot.mqttUrl,
-    stateDir: dir,
-    sandbox: true,
-    metricsIntervalMs: 0,
-    backoff: { initialMs: 100, maxMs: 1000 },
-    logLevel: "silent",
-  });
-  await ready;
+  gateway = await startGatewayEdge(iot, tenant, "Evidence edge", { appliedVersion: 0, timeoutMs: 20_000 });
+  thing = gateway.thing;
+  gatewayId = gateway.id;
   const enterprise = (await call("GET", `${S}/enterprises/`, { token: tenant.token })).body.results[0].id;
   const c = await call("POST", `${S}/controls/`, {
     token: tenant.token,
@@ -96,9 +62,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await edge?.stop();
+  await gateway?.stop();
   await iot.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("a control bound to firewall_default_deny", () => {

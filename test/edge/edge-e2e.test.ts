@@ -4,7 +4,6 @@
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { GetThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } from "@aws-sdk/client-iot-data-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -14,55 +13,19 @@ import {
   ReportedStateSchema,
   type ShadowName,
 } from "#edge/contract.ts";
-import type { EdgeHandle } from "#edge/edge.ts";
-import { type LocalIot, startLocalIot } from "#infra/local/iot/index.ts";
-import { connectInbox, type Inbox } from "#test/iot/support/mqtt-inbox.ts";
+import { type EdgeLab, startEdgeLab } from "#test/helpers/edge.ts";
 import { firewallDesired, sshDesired } from "./fixtures/desired.ts";
-import { nextReport, startSandboxEdge } from "./support/harness.ts";
+import { nextReport } from "./support/harness.ts";
 
-let iot: LocalIot;
-let client: IoTDataPlaneClient;
-let cloud: Inbox;
-const edges: EdgeHandle[] = [];
+let lab: EdgeLab;
 
 beforeAll(async () => {
-  iot = await startLocalIot();
-  client = new IoTDataPlaneClient({
-    endpoint: iot.dataPlaneEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  cloud = await connectInbox(iot.mqttUrl, ["$aws/things/+/shadow/name/+/update/documents", "warden/acme/+/events"]);
+  lab = await startEdgeLab({ watch: ["$aws/things/+/shadow/name/+/update/documents", "warden/acme/+/events"] });
 });
 
 afterAll(async () => {
-  for (const edge of edges) await edge.stop();
-  client?.destroy();
-  await cloud?.close();
-  await iot?.stop();
+  await lab?.stop();
 });
-
-async function gateway(thing: string, overrides: Parameters<typeof startSandboxEdge>[2] = {}) {
-  const started = await startSandboxEdge(iot.mqttUrl, thing, overrides);
-  edges.push(started.edge);
-  await started.edge.whenConnected();
-  return started;
-}
-
-async function writeDesired(thing: string, shadow: ShadowName, desired: object) {
-  await client.send(
-    new UpdateThingShadowCommand({
-      thingName: thing,
-      shadowName: shadow,
-      payload: Buffer.from(JSON.stringify({ state: { desired } })),
-    }),
-  );
-}
-
-async function shadowDocument(thing: string, shadow: ShadowName) {
-  const out = await client.send(new GetThingShadowCommand({ thingName: thing, shadowName: shadow }));
-  return JSON.parse(Buffer.from(out.payload ?? []).toString("utf8"));
-}
 
 const DocumentsSchema = z.object({
   current: z.object({ state: z.object({ reported: z.optional(ReportedStateSchema) }) }),
@@ -70,7 +33,7 @@ const DocumentsSchema = z.object({
 
 /** The cloud's view: the next /update/documents of the shadow whose reported state satisfies `where`. */
 async function reportedInShadow(thing: string, shadow: ShadowName, where: (reported: ReportedState) => boolean) {
-  const message = await cloud.next(`$aws/things/${thing}/shadow/name/${shadow}/update/documents`, {
+  const message = await lab.cloud.next(`$aws/things/${thing}/shadow/name/${shadow}/update/documents`, {
     where: (m) => {
       const reported = DocumentsSchema.safeParse(m.json).data?.current.state.reported;
       return reported !== undefined && where(reported);
@@ -81,7 +44,7 @@ async function reportedInShadow(thing: string, shadow: ShadowName, where: (repor
 
 /** The next event of the gateway on warden/acme/<thing>/events that satisfies `where` (and the contract). */
 async function event(thing: string, where: (e: EdgeEvent) => boolean): Promise<EdgeEvent> {
-  const message = await cloud.next(`warden/acme/${thing}/events`, {
+  const message = await lab.cloud.next(`warden/acme/${thing}/events`, {
     where: (m) => {
       const parsed = EdgeEventSchema.safeParse(m.json);
       return parsed.success && where(parsed.data);
@@ -92,19 +55,19 @@ async function event(thing: string, where: (e: EdgeEvent) => boolean): Promise<E
 
 describe("edge end to end", () => {
   it("applies desired firewall and ssh written over the data plane and reports the applied version", async () => {
-    const { stateDir } = await gateway("gw-e2e-1");
+    const { stateDir } = await lab.gateway("gw-e2e-1");
     const started = performance.now();
 
     const firewallReported = reportedInShadow("gw-e2e-1", "firewall", (r) => r.config_version === 1);
     const sshReported = reportedInShadow("gw-e2e-1", "ssh", (r) => r.config_version === 1);
-    await writeDesired("gw-e2e-1", "firewall", firewallDesired({ config_version: 1 }));
+    await lab.writeDesired("gw-e2e-1", "firewall", firewallDesired({ config_version: 1 }));
     await firewallReported;
     const elapsed = performance.now() - started;
-    await writeDesired("gw-e2e-1", "ssh", sshDesired({ config_version: 1 }));
+    await lab.writeDesired("gw-e2e-1", "ssh", sshDesired({ config_version: 1 }));
     await sshReported;
 
-    const firewall = await shadowDocument("gw-e2e-1", "firewall");
-    const ssh = await shadowDocument("gw-e2e-1", "ssh");
+    const firewall = await lab.shadowDocument("gw-e2e-1", "firewall");
+    const ssh = await lab.shadowDocument("gw-e2e-1", "ssh");
     expect(firewall.state.reported).toMatchObject({ config_version: 1, status: "applied", validation: "nft -c" });
     expect(firewall.state.reported.error).toBeUndefined();
     expect(ssh.state.reported).toMatchObject({ config_version: 1, status: "applied" });
@@ -115,29 +78,29 @@ describe("edge end to end", () => {
   });
 
   it("keeps the previous ruleset and reports failed when a desired config does not validate", async () => {
-    const { stateDir } = await gateway("gw-e2e-2");
+    const { stateDir } = await lab.gateway("gw-e2e-2");
     const applied = reportedInShadow("gw-e2e-2", "firewall", (r) => r.config_version === 1);
-    await writeDesired("gw-e2e-2", "firewall", firewallDesired({ config_version: 1 }));
+    await lab.writeDesired("gw-e2e-2", "firewall", firewallDesired({ config_version: 1 }));
     await applied;
 
     const failed = reportedInShadow("gw-e2e-2", "firewall", (r) => r.status === "failed");
     const bad = firewallDesired({ config_version: 2 });
-    await writeDesired("gw-e2e-2", "firewall", {
+    await lab.writeDesired("gw-e2e-2", "firewall", {
       ...bad,
       rules: bad.rules.map((r) => (r.id === 1 ? { ...r, source: "999.1.1.1/33" } : r)),
     });
     await failed;
 
-    const reported = (await shadowDocument("gw-e2e-2", "firewall")).state.reported;
+    const reported = (await lab.shadowDocument("gw-e2e-2", "firewall")).state.reported;
     expect(reported).toMatchObject({ status: "failed", config_version: 1, failed_version: 2 });
     expect(reported.error).toContain("rules.0.source: must be an IPv4/IPv6 address or CIDR");
     expect(readFileSync(join(stateDir, "etc/nftables.d/warden.nft"), "utf8")).toContain("config_version 1.");
   });
 
   it("publishes firewall log lines, SSH sessions, failed logins and metrics that match the events contract", async () => {
-    const { edge, stateDir } = await gateway("gw-e2e-3", { metricsIntervalMs: 60_000 });
+    const { edge, stateDir } = await lab.gateway("gw-e2e-3", { metricsIntervalMs: 60_000 });
     const metrics = event("gw-e2e-3", (e) => e.type === "metrics");
-    await writeDesired("gw-e2e-3", "firewall", firewallDesired({ config_version: 1 }));
+    await lab.writeDesired("gw-e2e-3", "firewall", firewallDesired({ config_version: 1 }));
     await nextReport(edge, "firewall", (r) => r.config_version === 1);
 
     const firewallLog = event("gw-e2e-3", (e) => e.type === "firewall_log");
@@ -180,8 +143,8 @@ describe("edge end to end", () => {
   });
 
   it("terminates an SSH session the cloud asks to end and reports it", async () => {
-    const { edge, stateDir } = await gateway("gw-e2e-4");
-    await writeDesired("gw-e2e-4", "ssh", sshDesired({ config_version: 1 }));
+    const { edge, stateDir } = await lab.gateway("gw-e2e-4");
+    await lab.writeDesired("gw-e2e-4", "ssh", sshDesired({ config_version: 1 }));
     await nextReport(edge, "ssh", (r) => r.config_version === 1);
     const started = event("gw-e2e-4", (e) => e.type === "ssh_session" && e.event === "started");
     appendFileSync(
@@ -193,7 +156,7 @@ describe("edge end to end", () => {
 
     const ended = event("gw-e2e-4", (e) => e.type === "ssh_session" && e.event === "ended");
     const reported = reportedInShadow("gw-e2e-4", "ssh", (r) => Array.isArray(r.terminated_sessions));
-    await writeDesired(
+    await lab.writeDesired(
       "gw-e2e-4",
       "ssh",
       sshDesired({

@@ -3,13 +3,15 @@
  * the same port, re-reads its shadows and applies what changed while it was offline.
  */
 import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { EdgeHandle } from "#edge/edge.ts";
 import { type LocalIot, type ShadowPublication, ShadowService, startLocalIot } from "#infra/local/iot/index.ts";
+import { startSandboxEdge } from "#test/helpers/edge.ts";
 import { firewallDesired } from "./fixtures/desired.ts";
-import { nextOffline, nextReady, nextReport, startSandboxEdge } from "./support/harness.ts";
+import { nextOffline, nextReady, nextReport } from "./support/harness.ts";
 
 const AcceptedReport = z.object({ state: z.object({ reported: z.object({ config_version: z.number() }).optional() }) });
 
@@ -35,10 +37,12 @@ function reportAccepted(shadows: ShadowService, thing: string, version: number):
 
 let iot: LocalIot | undefined;
 let edge: EdgeHandle | undefined;
+let stateDir: string | undefined;
 
 afterAll(async () => {
   await edge?.stop();
   await iot?.stop();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
 
 describe("edge reconnection", () => {
@@ -48,6 +52,7 @@ describe("edge reconnection", () => {
     const mqttPort = iot.broker.port;
     const started = await startSandboxEdge(iot.mqttUrl, "gw-restart");
     edge = started.edge;
+    stateDir = started.stateDir;
     await edge.whenConnected();
     shadows.update("gw-restart", "firewall", { state: { desired: firewallDesired({ config_version: 1 }) } });
     await nextReport(edge, "firewall", (r) => r.config_version === 1);

@@ -6,77 +6,41 @@
  */
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { IoTDataPlaneClient, UpdateThingShadowCommand } from "@aws-sdk/client-iot-data-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EdgeEvent, type MetricsEvent, MetricsEventSchema } from "#edge/contract.ts";
-import type { EdgeHandle } from "#edge/edge.ts";
-import { type LocalIot, startLocalIot } from "#infra/local/iot/index.ts";
+import { type MetricsEvent, MetricsEventSchema } from "#edge/contract.ts";
+import { type EdgeLab, startEdgeLab } from "#test/helpers/edge.ts";
 import { firewallDesired } from "./fixtures/desired.ts";
-import { nextReport, startSandboxEdge } from "./support/harness.ts";
+import { nextPublished, nextReport } from "./support/harness.ts";
 
-let iot: LocalIot;
-let client: IoTDataPlaneClient;
-const edges: EdgeHandle[] = [];
+let lab: EdgeLab;
 
 beforeAll(async () => {
-  iot = await startLocalIot();
-  client = new IoTDataPlaneClient({
-    endpoint: iot.dataPlaneEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
+  lab = await startEdgeLab();
 });
 
 afterAll(async () => {
-  for (const edge of edges) await edge.stop();
-  client?.destroy();
-  await iot?.stop();
+  await lab?.stop();
 });
-
-/** The first published event satisfying `where` (the edge's own `published` notifications). */
-function published(edge: EdgeHandle, where: (e: EdgeEvent) => boolean, timeoutMs = 10_000): Promise<EdgeEvent> {
-  return new Promise((resolve, reject) => {
-    const listener = (e: EdgeEvent) => {
-      if (!where(e)) return;
-      clearTimeout(timer);
-      edge.events.off("published", listener);
-      resolve(e);
-    };
-    const timer = setTimeout(() => {
-      edge.events.off("published", listener);
-      reject(new Error("event not published in time"));
-    }, timeoutMs);
-    edge.events.on("published", listener);
-  });
-}
 
 describe("failed logins and firewall drops in the metrics samples of a running edge", () => {
   it("adds up, over the samples, to the failed logins and drops the logs show, each counted once", async () => {
     // Arrange: a gateway sampling every 200 ms with its firewall applied (the log prefixes name the rules).
-    const { edge, stateDir } = await startSandboxEdge(iot.mqttUrl, "gw-counts-1", { metricsIntervalMs: 200 });
-    edges.push(edge);
+    const { edge, stateDir } = await lab.gateway("gw-counts-1", { metricsIntervalMs: 200 });
     const samples: MetricsEvent[] = [];
     edge.events.on("published", (e) => {
       if (e.type === "metrics") samples.push(e);
     });
-    await edge.whenConnected();
     const applied = nextReport(edge, "firewall", (r) => r.config_version === 1);
-    await client.send(
-      new UpdateThingShadowCommand({
-        thingName: "gw-counts-1",
-        shadowName: "firewall",
-        payload: Buffer.from(JSON.stringify({ state: { desired: firewallDesired({ config_version: 1 }) } })),
-      }),
-    );
+    await lab.writeDesired("gw-counts-1", "firewall", firewallDesired({ config_version: 1 }));
     await applied;
     // Past the first sample after the start (which carries no counts): every later one has the block.
-    if (samples.length === 0) await published(edge, (e) => e.type === "metrics");
+    if (samples.length === 0) await nextPublished(edge, (e) => e.type === "metrics");
     const before = samples.length;
 
     // Act: 3 failed logins (one user announced as invalid, then failing: one attempt), 2 drops, 1 reject,
     // and a kernel line that is not Warden's.
-    const failures = published(edge, (e) => e.type === "ssh_auth_failure");
-    const blocks = published(edge, (e) => e.type === "firewall_log");
+    const failures = nextPublished(edge, (e) => e.type === "ssh_auth_failure");
+    const blocks = nextPublished(edge, (e) => e.type === "firewall_log");
     appendFileSync(
       join(stateDir, "log/auth.log"),
       "Mar 15 09:31:00 gw sshd[4400]: Invalid user oracle from 203.0.113.77 port 40000\n" +
@@ -93,7 +57,7 @@ describe("failed logins and firewall drops in the metrics samples of a running e
     );
     await Promise.all([failures, blocks]);
     // Lines are counted as they are parsed, before their batch is published: the next sample has them all.
-    await published(edge, (e) => e.type === "metrics");
+    await nextPublished(edge, (e) => e.type === "metrics");
 
     // Assert
     const after = samples.slice(before);

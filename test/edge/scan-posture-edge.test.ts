@@ -7,68 +7,37 @@
 import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GetThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } from "@aws-sdk/client-iot-data-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EdgeHandle } from "#edge/edge.ts";
-import { type LocalIot, startLocalIot } from "#infra/local/iot/index.ts";
 import { syncState } from "#shared/fleet/shadow-sync.ts";
-import { connectInbox, type Inbox } from "#test/iot/support/mqtt-inbox.ts";
+import { type EdgeLab, startEdgeLab } from "#test/helpers/edge.ts";
 import { firewallDesired, sshDesired } from "./fixtures/desired.ts";
-import { nextReport, startSandboxEdge } from "./support/harness.ts";
+import { nextReport } from "./support/harness.ts";
 
-let iot: LocalIot;
-let client: IoTDataPlaneClient;
+let lab: EdgeLab;
 let edge: EdgeHandle;
 let stateDir: string;
-let cloud: Inbox;
 const THING = "scan-posture-gw";
 
 beforeAll(async () => {
-  iot = await startLocalIot();
-  client = new IoTDataPlaneClient({
-    endpoint: iot.dataPlaneEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  cloud = await connectInbox(iot.mqttUrl, [`$aws/things/${THING}/shadow/name/+/update/documents`]);
-  const started = await startSandboxEdge(iot.mqttUrl, THING, {
+  lab = await startEdgeLab({ watch: [`$aws/things/${THING}/shadow/name/+/update/documents`] });
+  ({ edge, stateDir } = await lab.gateway(THING, {
     procNetDir: join(import.meta.dirname, "fixtures", "scan-proc-net"),
     postureIntervalMs: 0,
     metricsIntervalMs: 0,
     firewallLog: null,
     authLog: null,
-  });
-  edge = started.edge;
-  stateDir = started.stateDir;
-  await edge.whenConnected();
+  }));
 });
 
 afterAll(async () => {
-  await edge?.stop();
-  client?.destroy();
-  await cloud?.close();
-  await iot?.stop();
+  await lab?.stop();
 });
-
-async function writeDesired(shadow: string, desired: object) {
-  await client.send(
-    new UpdateThingShadowCommand({
-      thingName: THING,
-      shadowName: shadow,
-      payload: Buffer.from(JSON.stringify({ state: { desired } })),
-    }),
-  );
-}
-
-async function shadow(name: string) {
-  const out = await client.send(new GetThingShadowCommand({ thingName: THING, shadowName: name }));
-  return JSON.parse(Buffer.from(out.payload ?? []).toString("utf8")).state;
-}
 
 describe("the edge's scan posture", () => {
   it("reports listening ports with the applied firewall, and drift once the ruleset is edited by hand", async () => {
     const reported = nextReport(edge, "firewall", (r) => r.listening !== undefined && r.listening !== null);
-    await writeDesired("firewall", firewallDesired({ config_version: 3 }));
+    await lab.writeDesired(THING, "firewall", firewallDesired({ config_version: 3 }));
     const first = await reported;
     expect(first).toMatchObject({ config_version: 3, status: "applied" });
     expect(first.listening).toEqual(["tcp:22", "udp:68", "tcp:443", "tcp:8081"]);
@@ -77,7 +46,7 @@ describe("the edge's scan posture", () => {
     // Someone opens a port by editing the live ruleset on the gateway.
     appendFileSync(join(stateDir, "etc", "nftables.d", "warden.nft"), "# tcp dport 8081 accept\n");
     const drifted = nextReport(edge, "firewall", (r) => typeof r.drift === "string");
-    const inShadow = cloud.next(`$aws/things/${THING}/shadow/name/firewall/update/documents`, {
+    const inShadow = lab.cloud.next(`$aws/things/${THING}/shadow/name/firewall/update/documents`, {
       where: (m) =>
         typeof (m.json as { current?: { state?: { reported?: { drift?: unknown } } } }).current?.state?.reported
           ?.drift === "string",
@@ -87,13 +56,13 @@ describe("the edge's scan posture", () => {
     await inShadow;
 
     // The cloud's sync state of the gateway (what the fleet routes and the scan read) says drifted.
-    const state = await shadow("firewall");
+    const state = (await lab.shadowDocument(THING, "firewall")).state;
     expect(syncState(state)).toMatchObject({ status: "drifted", error: expect.stringContaining("warden.nft") });
   });
 
   it("reports a weak key found in the live authorized_keys", async () => {
     const applied = nextReport(edge, "ssh", (r) => r.status === "applied");
-    await writeDesired("ssh", sshDesired({ config_version: 2 }));
+    await lab.writeDesired(THING, "ssh", sshDesired({ config_version: 2 }));
     await applied;
     // A 1024-bit RSA key (the real ssh-keygen) added by hand for root.
     execFileSync("ssh-keygen", [

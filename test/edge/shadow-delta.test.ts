@@ -4,65 +4,27 @@
  * for an applied change and the platform's sync state reads "applied". The real edge handler
  * against the local IoT Core; the cloud writes desired over the HTTP data plane as Warden does.
  */
-import { GetThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } from "@aws-sdk/client-iot-data-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ShadowName } from "#edge/contract.ts";
-import type { EdgeHandle } from "#edge/edge.ts";
-import { type LocalIot, startLocalIot } from "#infra/local/iot/index.ts";
 import { syncState } from "#shared/fleet/shadow-sync.ts";
-import { connectInbox, type Inbox } from "#test/iot/support/mqtt-inbox.ts";
+import { type EdgeLab, startEdgeLab } from "#test/helpers/edge.ts";
 import { firewallDesired, sshDesired } from "./fixtures/desired.ts";
-import { startSandboxEdge } from "./support/harness.ts";
 
-let iot: LocalIot;
-let client: IoTDataPlaneClient;
-let cloud: Inbox;
-const edges: EdgeHandle[] = [];
+let lab: EdgeLab;
 
 beforeAll(async () => {
-  iot = await startLocalIot();
-  client = new IoTDataPlaneClient({
-    endpoint: iot.dataPlaneEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  cloud = await connectInbox(iot.mqttUrl, ["$aws/things/+/shadow/name/+/update/documents"]);
+  lab = await startEdgeLab({ watch: ["$aws/things/+/shadow/name/+/update/documents"] });
 });
 
 afterAll(async () => {
-  for (const edge of edges) await edge.stop();
-  client?.destroy();
-  await cloud?.close();
-  await iot?.stop();
+  await lab?.stop();
 });
-
-async function gateway(thing: string) {
-  const started = await startSandboxEdge(iot.mqttUrl, thing, {});
-  edges.push(started.edge);
-  await started.edge.whenConnected();
-  return started;
-}
-
-async function writeDesired(thing: string, shadow: ShadowName, desired: object) {
-  await client.send(
-    new UpdateThingShadowCommand({
-      thingName: thing,
-      shadowName: shadow,
-      payload: Buffer.from(JSON.stringify({ state: { desired } })),
-    }),
-  );
-}
-
-async function shadowDocument(thing: string, shadow: ShadowName) {
-  const out = await client.send(new GetThingShadowCommand({ thingName: thing, shadowName: shadow }));
-  return JSON.parse(Buffer.from(out.payload ?? []).toString("utf8"));
-}
 
 type Current = { state?: { desired?: Record<string, unknown>; reported?: Record<string, unknown> } };
 
 /** The next /update/documents of the shadow whose current state satisfies `where`. */
 async function documents(thing: string, shadow: ShadowName, where: (current: Current) => boolean) {
-  const message = await cloud.next(`$aws/things/${thing}/shadow/name/${shadow}/update/documents`, {
+  const message = await lab.cloud.next(`$aws/things/${thing}/shadow/name/${shadow}/update/documents`, {
     where: (m) => where(((m.json as { current?: Current }).current ?? {}) as Current),
   });
   return (message.json as { current: Current }).current;
@@ -73,17 +35,17 @@ const untimedFirewall = (config_version: number) =>
 
 describe("desired is cleared once applied", () => {
   it("leaves no desired and no delta after the edge applied a firewall version, and the platform reads it as applied", async () => {
-    await gateway("gw-delta-1");
+    await lab.gateway("gw-delta-1");
     const cleared = documents(
       "gw-delta-1",
       "firewall",
       (c) => c.state?.reported?.config_version === 1 && c.state?.desired === undefined,
     );
 
-    await writeDesired("gw-delta-1", "firewall", untimedFirewall(1));
+    await lab.writeDesired("gw-delta-1", "firewall", untimedFirewall(1));
     await cleared;
 
-    const doc = await shadowDocument("gw-delta-1", "firewall");
+    const doc = await lab.shadowDocument("gw-delta-1", "firewall");
     expect(doc.state.reported).toMatchObject({ config_version: 1, status: "applied" });
     expect(doc.state.desired).toBeUndefined();
     expect(doc.state.delta).toBeUndefined();
@@ -92,13 +54,13 @@ describe("desired is cleared once applied", () => {
   });
 
   it("clears an ssh desired the same way, and applies (then clears) the next version written later", async () => {
-    await gateway("gw-delta-2");
+    await lab.gateway("gw-delta-2");
     const first = documents(
       "gw-delta-2",
       "ssh",
       (c) => c.state?.reported?.config_version === 1 && c.state?.desired === undefined,
     );
-    await writeDesired("gw-delta-2", "ssh", sshDesired({ config_version: 1 }));
+    await lab.writeDesired("gw-delta-2", "ssh", sshDesired({ config_version: 1 }));
     await first;
 
     const second = documents(
@@ -106,25 +68,25 @@ describe("desired is cleared once applied", () => {
       "ssh",
       (c) => c.state?.reported?.config_version === 2 && c.state?.desired === undefined,
     );
-    await writeDesired("gw-delta-2", "ssh", sshDesired({ config_version: 2 }));
+    await lab.writeDesired("gw-delta-2", "ssh", sshDesired({ config_version: 2 }));
     await second;
 
-    const doc = await shadowDocument("gw-delta-2", "ssh");
+    const doc = await lab.shadowDocument("gw-delta-2", "ssh");
     expect(doc.state).not.toHaveProperty("delta");
     expect(doc.state).not.toHaveProperty("desired");
     expect(doc.state.reported).toMatchObject({ config_version: 2, status: "applied" });
   });
 
   it("keeps a firewall document with timed entries desired (the edge renders it again at its next start)", async () => {
-    await gateway("gw-delta-3");
+    await lab.gateway("gw-delta-3");
     const timed = firewallDesired({ config_version: 1 });
     expect([...timed.whitelist, ...timed.blacklist].some((e) => e.expires !== undefined)).toBe(true);
     const reported = documents("gw-delta-3", "firewall", (c) => c.state?.reported?.config_version === 1);
 
-    await writeDesired("gw-delta-3", "firewall", timed);
+    await lab.writeDesired("gw-delta-3", "firewall", timed);
     await reported;
 
-    const doc = await shadowDocument("gw-delta-3", "firewall");
+    const doc = await lab.shadowDocument("gw-delta-3", "firewall");
     expect(doc.state.desired).toMatchObject({ config_version: 1 });
     expect(syncState({ ...doc.state, version: doc.version }, 1)).toMatchObject({ status: "applied" });
   });

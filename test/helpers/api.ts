@@ -37,6 +37,10 @@ export interface CallResult<T = any> {
   headers: Record<string, string>;
   body: T;
   text: string;
+  /** The body's bytes as the handler sent them (`text` decodes them as UTF-8: not for a PDF). */
+  raw: Buffer;
+  /** Whether the handler sent the body base64-encoded, as API Gateway needs for binary media. */
+  base64: boolean;
 }
 
 const load = routeHandlers(root);
@@ -88,7 +92,8 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
   };
   const handler = await load(found.route);
   const result = await handler(event, lambdaContext(found.route));
-  const text = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8").toString("utf8") : "";
+  const raw = Buffer.from(result.body ?? "", result.isBase64Encoded ? "base64" : "utf8");
+  const text = raw.toString("utf8");
   let parsed: unknown = text;
   if ((result.headers?.["Content-Type"] as string | undefined)?.includes("json")) parsed = JSON.parse(text);
   await checkContract(found.route, result.statusCode ?? 200, String(result.headers?.["Content-Type"] ?? ""), parsed, {
@@ -99,6 +104,8 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
     body: parsed as T,
     text,
+    raw,
+    base64: result.isBase64Encoded === true,
   };
 }
 
@@ -177,9 +184,42 @@ export async function newTenant(label = "org") {
   };
 }
 
+/**
+ * A second user of the tenant, made by its admin with the default role (viewer) and signed in:
+ * its access token, for "refused without the permission" cases.
+ */
+export async function viewerToken(tenant: { token: string }): Promise<string> {
+  const username = `viewer-${randomUUID().slice(0, 8)}`;
+  const password = "Secure-Passw0rd!";
+  const reg = await call("POST", "/api/v1/auth/register", {
+    token: tenant.token,
+    body: { email: `${username}@example.com`, username, password },
+  });
+  if (reg.status !== 201) throw new Error(`viewer registration failed: ${reg.status} ${reg.text}`);
+  const login = await call("POST", "/api/v1/auth/token", { body: { username, password }, ip: freshIp() });
+  if (typeof login.body?.access_token !== "string") throw new Error(`viewer sign-in failed: ${login.text}`);
+  return login.body.access_token;
+}
+
 /** A distinct source address per call site, so per-address rate limits of one test never trip another. */
 let ipCounter = 0;
 export function freshIp(): string {
   ipCounter += 1;
   return `198.18.${process.pid & 255}.${ipCounter & 255}`;
+}
+
+/** A multipart/form-data body as a browser sends it. */
+export function multipart(parts: { name: string; value: string; filename?: string }[]) {
+  const boundary = `----warden${randomUUID().replace(/-/g, "")}`;
+  const body = parts
+    .map(
+      (p) =>
+        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ""}\r\n` +
+        `${p.filename ? "Content-Type: text/plain\r\n" : ""}\r\n${p.value}\r\n`,
+    )
+    .join("");
+  return {
+    rawBody: Buffer.from(`${body}--${boundary}--\r\n`),
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  };
 }

@@ -8,7 +8,9 @@
  * `offline()` stops it answering. What it reports goes through the real ingest function.
  */
 import { createHash, webcrypto, X509Certificate } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import { x509 } from "#shared/certificates/peculiar.ts";
 
 type Ingest = (event: Record<string, unknown>) => Promise<unknown>;
@@ -183,4 +185,21 @@ export async function startTestGateway(o: {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The web server in front of a gateway running the real edge, for the CA's HTTP-01 validation:
+ * on 127.0.0.1:`port`, `/.well-known/acme-challenge/<token>` answers the file the edge wrote under
+ * `webroot`, anything else 404.
+ */
+export async function serveAcmeWebroot(webroot: string, port: number): Promise<{ close(): Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    const token = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/.exec(req.url ?? "")?.[1];
+    const body = token
+      ? await readFile(join(webroot, ".well-known/acme-challenge", token), "utf8").catch(() => undefined)
+      : undefined;
+    res.writeHead(body ? 200 : 404, { "content-type": "text/plain" }).end(body ?? "");
+  });
+  await new Promise<void>((done) => server.listen(port, "127.0.0.1", done));
+  return { close: () => new Promise<void>((done) => server.close(() => done())) };
 }

@@ -14,8 +14,10 @@ import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:c
 import { issueAccessToken } from "#shared/auth/tokens.ts";
 import { hasSequence } from "#shared/identity/password-rules.ts";
 import { base32Decode, totp } from "#shared/identity/totp.ts";
-import { type CallOptions, type CallResult, call } from "./api.ts";
+import { type CallOptions, type CallResult, call, multipart } from "./api.ts";
 import type { Grants } from "./route-catalogue.ts";
+
+export { multipart };
 
 /** A password every default policy accepts (the random suffix keeps it from being reused or common). */
 export function strongPassword(): string {
@@ -78,22 +80,6 @@ export function newSshPublicKey(comment = "ops@matrix"): { line: string; fingerp
   const blob = Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]);
   const fingerprint = `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
   return { line: `ssh-ed25519 ${blob.toString("base64")} ${comment}`, fingerprint };
-}
-
-/** A multipart/form-data body as a browser sends it. */
-export function multipart(parts: { name: string; value: string; filename?: string }[]) {
-  const boundary = `----matrix${randomUUID().replace(/-/g, "")}`;
-  const body = parts
-    .map(
-      (p) =>
-        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ""}\r\n` +
-        `${p.filename ? "Content-Type: text/plain\r\n" : ""}\r\n${p.value}\r\n`,
-    )
-    .join("");
-  return {
-    rawBody: Buffer.from(`${body}--${boundary}--\r\n`),
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-  };
 }
 
 /** Something that calls: a token holder, an API key holder, or nobody. */

@@ -1,28 +1,9 @@
-/** Starts sandboxed edges against local IoT Core and awaits what they do (no sleeping). */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { ReportedState, ShadowName } from "#edge/contract.ts";
-import { type EdgeHandle, type StartEdgeOptions, startEdge } from "#edge/edge.ts";
-
-export async function startSandboxEdge(
-  mqttUrl: string,
-  thingName: string,
-  overrides: Partial<StartEdgeOptions> = {},
-): Promise<{ edge: EdgeHandle; stateDir: string }> {
-  const stateDir = mkdtempSync(join(tmpdir(), `warden-edge-${thingName}-`));
-  const edge = await startEdge({
-    thingName,
-    tenant: "acme",
-    mqttUrl,
-    stateDir,
-    sandbox: true,
-    logLevel: "silent",
-    backoff: { initialMs: 50, maxMs: 400 },
-    ...overrides,
-  });
-  return { edge, stateDir };
-}
+/**
+ * Awaits what a running edge does, on its own events (no sleeping). Starting edges against the
+ * local IoT Core: test/helpers/edge.ts.
+ */
+import type { EdgeEvent, ReportedState, ShadowName } from "#edge/contract.ts";
+import type { EdgeHandle } from "#edge/edge.ts";
 
 function withTimeout<T>(
   what: string,
@@ -73,5 +54,20 @@ export function nextOffline(edge: EdgeHandle, timeoutMs = 10_000): Promise<void>
     const listener = () => resolve();
     edge.events.on("offline", listener);
     return () => edge.events.off("offline", listener);
+  });
+}
+
+/** The next event the edge publishes that satisfies `where`. */
+export function nextPublished(
+  edge: EdgeHandle,
+  where: (e: EdgeEvent) => boolean,
+  timeoutMs = 10_000,
+): Promise<EdgeEvent> {
+  return withTimeout("a published event", timeoutMs, (resolve) => {
+    const listener = (e: EdgeEvent) => {
+      if (where(e)) resolve(e);
+    };
+    edge.events.on("published", listener);
+    return () => edge.events.off("published", listener);
   });
 }

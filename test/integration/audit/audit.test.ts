@@ -17,7 +17,7 @@ import {
 } from "#shared/audit/db/trail.ts";
 import { issueAccessToken } from "#shared/auth/tokens.ts";
 import { db, dbCalls, resetDbCalls, tableName } from "#shared/table/client.ts";
-import { call, freshIp, newTenant } from "#test/helpers/api.ts";
+import { call, newTenant, viewerToken as viewer } from "#test/helpers/api.ts";
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
 const BASE = "/cloud-integration/security/audit";
@@ -94,16 +94,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function viewerOf(t: Tenant): Promise<string> {
-  const username = `viewer-${Math.random().toString(36).slice(2, 8)}`;
-  const password = "Secure-Passw0rd!x";
-  await call("POST", "/api/v1/auth/register", {
-    token: t.token,
-    body: { email: `${username}@example.com`, username, password },
-  });
-  return (await call("POST", "/api/v1/auth/token", { body: { username, password }, ip: freshIp() })).body.access_token;
-}
-
 /** RFC 4180, enough for the export: quoted fields, doubled quotes, CRLF rows. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
@@ -155,7 +145,7 @@ function pdfText(pdf: Buffer): string {
 
 beforeAll(async () => {
   [acme, globex] = await Promise.all([newTenant("audit-acme"), newTenant("audit-globex")]);
-  viewerToken = await viewerOf(acme);
+  viewerToken = await viewer(acme);
   await appendAudit(acme.tenantId, SPEC_RECORDS);
 });
 
@@ -235,18 +225,14 @@ describe("GET /cloud-integration/security/audit/logs", () => {
   });
 
   it("refuses bad input naming the field", async () => {
-    for (const [query, field] of [
+    await expectFieldErrors(`${BASE}/logs`, [
       [{ hours: "721" }, "query.hours"],
       [{ hours: "0" }, "query.hours"],
       [{ limit: "1001" }, "query.limit"],
       [{ page: "0" }, "query.page"],
       [{ status: "maybe" }, "query.status"],
       [{ tenant: "globex" }, "query.tenant"],
-    ] as const) {
-      const res = await call("GET", `${BASE}/logs`, { token: acme.token, query });
-      expect(res.status, JSON.stringify(query)).toBe(400);
-      expect(res.body.message).toContain(field);
-    }
+    ]);
   });
 
   it("answers 401 without a token, 403 for a viewer, and shows only the caller's tenant", async () => {
@@ -334,17 +320,13 @@ describe("GET /cloud-integration/security/audit/export", () => {
   });
 
   it("refuses bad dates, reversed and too-long ranges and unknown formats, naming the field", async () => {
-    for (const [query, field] of [
+    await expectFieldErrors(`${BASE}/export`, [
       [{ start_date: "2025-13-01" }, "query.start_date"],
       [{ end_date: "15/03/2025" }, "query.end_date"],
       [{ start_date: "2025-03-15", end_date: "2025-03-14" }, "query.end_date"],
       [{ start_date: "2023-01-01", end_date: "2025-01-01" }, "query.start_date"],
       [{ format: "xml" }, "query.format"],
-    ] as const) {
-      const res = await call("GET", `${BASE}/export`, { token: acme.token, query });
-      expect(res.status, JSON.stringify(query)).toBe(400);
-      expect(res.body.message).toContain(field);
-    }
+    ]);
   });
 
   it("answers 401 and 403, and records who exported", async () => {
@@ -359,39 +341,20 @@ describe("GET /cloud-integration/security/audit/export", () => {
   });
 });
 
-/** The PDF route through the handler directly, keeping the binary body. */
+/** Each query is refused with a 400 whose message names its field (`[query, field]` pairs). */
+async function expectFieldErrors(path: string, cases: [Record<string, string>, string][]): Promise<void> {
+  for (const [query, field] of cases) {
+    const res = await call("GET", path, { token: acme.token, query });
+    expect(res.status, JSON.stringify(query)).toBe(400);
+    expect(res.body.message).toContain(field);
+  }
+}
+
+/** A GET answered as binary media (base64-encoded, as API Gateway needs it): its bytes. */
 async function rawCall(path: string, token: string, query: Record<string, string>): Promise<Buffer> {
-  const { endpoint } = await import("#functions/gateway/audit/export.ts");
-  const { routes } = await import("#infra/routes.ts");
-  const row = routes.find((r) => r.handler === "functions/gateway/audit/export.ts");
-  if (!row) throw new Error("no row for the audit export");
-  const result = await endpoint.lambda(row)(
-    {
-      version: "2.0",
-      routeKey: `GET ${path}`,
-      rawPath: path,
-      rawQueryString: new URLSearchParams(query).toString(),
-      headers: { authorization: `Bearer ${token}` },
-      queryStringParameters: query,
-      requestContext: {
-        accountId: "0",
-        apiId: "t",
-        domainName: "localhost",
-        domainPrefix: "localhost",
-        http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "198.51.100.7", userAgent: "vitest" },
-        requestId: `r-${Date.now()}`,
-        routeKey: `GET ${path}`,
-        stage: "$default",
-        time: "",
-        timeEpoch: Date.now(),
-      },
-      isBase64Encoded: false,
-    },
-    {} as never,
-  );
-  if (typeof result !== "object" || !result || !("body" in result)) throw new Error("no result");
-  expect(result.isBase64Encoded).toBe(true);
-  return Buffer.from(String(result.body), "base64");
+  const res = await call("GET", path, { token, query });
+  expect(res.base64).toBe(true);
+  return res.raw;
 }
 
 describe("GET /cloud-integration/security/audit/stats", () => {
@@ -509,16 +472,12 @@ describe("GET /cloud-integration/security/audit/stats", () => {
   });
 
   it("refuses bad input naming the field; 401 and 403", async () => {
-    for (const [query, field] of [
+    await expectFieldErrors(`${BASE}/stats`, [
       [{ time_range: "1y" }, "query.time_range"],
       [{ time_range: "custom" }, "query.start_date"],
       [{ time_range: "24h", start_date: "2025-03-01" }, "query.start_date"],
       [{ start_date: "2025-03-10", end_date: "2025-03-01" }, "query.end_date"],
-    ] as const) {
-      const res = await call("GET", `${BASE}/stats`, { token: acme.token, query });
-      expect(res.status, JSON.stringify(query)).toBe(400);
-      expect(res.body.message).toContain(field);
-    }
+    ]);
     expect((await call("GET", `${BASE}/stats`)).status).toBe(401);
     expect((await call("GET", `${BASE}/stats`, { token: viewerToken })).status).toBe(403);
   });

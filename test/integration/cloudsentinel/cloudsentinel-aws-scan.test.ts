@@ -5,15 +5,7 @@
  * (AccessDenied) is skipped with its reason while the rest is collected and judged.
  */
 import { resolve } from "node:path";
-import {
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSnapshotsCommand,
-  DescribeVolumesCommand,
-  EC2Client,
-  GetEbsEncryptionByDefaultCommand,
-} from "@aws-sdk/client-ec2";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { GuardDutyClient, ListDetectorsCommand } from "@aws-sdk/client-guardduty";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
@@ -23,6 +15,7 @@ import { readAudit } from "#shared/audit/trail.ts";
 import { getSealedCredentials } from "#shared/posture/db/scans.ts";
 import { useWorkflowRunner } from "#shared/workflows/engine.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
+import { ec2WithOneOpenPort } from "#test/helpers/aws-mock.ts";
 
 const runner = createLocalRunner({ root: resolve(import.meta.dirname, "../../..") });
 useWorkflowRunner(runner);
@@ -43,20 +36,7 @@ beforeAll(async () => {
     sealedWhileRunning = await getSealedCredentials(t.tenantId, scanId);
     return { Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/auditor` };
   });
-  ec2.on(DescribeSecurityGroupsCommand).resolves({
-    SecurityGroups: [
-      {
-        GroupId: "sg-0000000000000000c",
-        GroupName: "rdp",
-        IpPermissions: [{ IpProtocol: "tcp", FromPort: 3389, ToPort: 3389, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
-      },
-    ],
-  });
-  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-  ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
-  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
-  ec2.on(DescribeImagesCommand).resolves({ Images: [] });
-  ec2.on(GetEbsEncryptionByDefaultCommand).resolves({ EbsEncryptionByDefault: true });
+  ec2WithOneOpenPort(ec2, { id: "sg-0000000000000000c", name: "rdp", port: 3389 });
   gd.on(ListDetectorsCommand).rejects(
     Object.assign(new Error("not authorized to perform: guardduty:ListDetectors"), { name: "AccessDeniedException" }),
   );

@@ -37,40 +37,11 @@ beforeAll(async () => {
 
 const exportAs = (query: Record<string, string>) => call("GET", `${V1}/reports/export`, { token: t.token, query });
 
-/** The export through its handler directly, keeping the binary body (`call` decodes bodies as UTF-8). */
+/** The export's bytes, sent base64-encoded as binary media must be (`text` would decode them as UTF-8). */
 async function binary(query: Record<string, string>): Promise<Buffer> {
-  const { endpoint } = await import("#functions/cloudsentinel/reports/export.ts");
-  const { routes } = await import("#infra/routes.ts");
-  const row = routes.find((r) => r.handler === "functions/cloudsentinel/reports/export.ts");
-  if (!row) throw new Error("no row for the export");
-  const path = `${V1}/reports/export`;
-  const result = await endpoint.lambda(row)(
-    {
-      version: "2.0",
-      routeKey: `GET ${path}`,
-      rawPath: path,
-      rawQueryString: new URLSearchParams(query).toString(),
-      headers: { authorization: `Bearer ${t.token}` },
-      queryStringParameters: query,
-      requestContext: {
-        accountId: "0",
-        apiId: "t",
-        domainName: "localhost",
-        domainPrefix: "localhost",
-        http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: freshIp(), userAgent: "vitest" },
-        requestId: `r-${Date.now()}`,
-        routeKey: `GET ${path}`,
-        stage: "$default",
-        time: "",
-        timeEpoch: Date.now(),
-      },
-      isBase64Encoded: false,
-    },
-    {} as never,
-  );
-  if (typeof result !== "object" || !result || !("body" in result)) throw new Error("no result");
-  expect(result.isBase64Encoded).toBe(true);
-  return Buffer.from(String(result.body), "base64");
+  const res = await call("GET", `${V1}/reports/export`, { token: t.token, query, ip: freshIp() });
+  expect(res.base64).toBe(true);
+  return res.raw;
 }
 
 /** The text a PDF shows: pdfkit writes standard-font text as hex strings in TJ arrays. */

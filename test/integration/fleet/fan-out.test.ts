@@ -45,7 +45,7 @@ const runner = createLocalRunner({
 });
 useWorkflowRunner(runner);
 
-const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
+const { call, newTenant, viewerToken } = await import("#test/helpers/api.ts");
 const { dbCalls, resetDbCalls } = await import("#shared/table/client.ts");
 
 type Tenant = Awaited<ReturnType<typeof newTenant>>;
@@ -296,15 +296,7 @@ describe("a failed write, and the resync routes", () => {
   });
 
   it("is refused to a caller without firewall:write", async () => {
-    await call("POST", "/api/v1/auth/register", {
-      token: acme.token,
-      body: { email: `v-${acme.tenantId}@acme.test`, username: `v-${acme.tenantId}`, password: "Secure-Passw0rd!" },
-    });
-    const login = await call("POST", "/api/v1/auth/token", {
-      body: { username: `v-${acme.tenantId}`, password: "Secure-Passw0rd!" },
-      ip: freshIp(),
-    });
-    const viewer = login.body.access_token as string;
+    const viewer = await viewerToken(acme);
     expect((await call("POST", `${S}/gateways/resync`, { token: viewer })).status).toBe(403);
     expect((await call("POST", `${S}/gateways/${gw[0]?.id}/resync`, { token: viewer })).status).toBe(403);
   });

@@ -10,7 +10,7 @@ import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.t
 const iot = await startLocalIot();
 // The shared code reads its environment once: point it at the local IoT Core before importing it.
 await usePlatformWithLocalIot(iot);
-const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
+const { call, newTenant, viewerToken: viewer } = await import("#test/helpers/api.ts");
 const { viaTopicRule } = await import("#test/helpers/iot.ts");
 const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
 const ingest = viaTopicRule(ingestHandler);
@@ -78,15 +78,7 @@ beforeAll(async () => {
   [acme, globex] = await Promise.all([newTenant("fw-acme"), newTenant("fw-globex")]);
   gw.push(await register(acme, "Edge A"), await register(acme, "Edge B"));
   await register(globex, "Globex edge");
-  await call("POST", "/api/v1/auth/register", {
-    token: acme.token,
-    body: { email: `v-${acme.tenantId}@acme.test`, username: `v-${acme.tenantId}`, password: "Secure-Passw0rd!" },
-  });
-  const login = await call("POST", "/api/v1/auth/token", {
-    body: { username: `v-${acme.tenantId}`, password: "Secure-Passw0rd!" },
-    ip: freshIp(),
-  });
-  viewerToken = login.body.access_token;
+  viewerToken = await viewer(acme);
 });
 
 afterEach(() => {

@@ -12,7 +12,7 @@ import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.t
 const iot = await startLocalIot();
 // The shared code reads its environment once: point it at the local IoT Core before importing it.
 await usePlatformWithLocalIot(iot);
-const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
+const { call, newTenant, viewerToken: viewer } = await import("#test/helpers/api.ts");
 const { viaTopicRule } = await import("#test/helpers/iot.ts");
 const { localThings } = await import("#infra/local/iot/registry-local.ts");
 const { renderGatewayPolicy } = await import("#shared/iot/policy.ts");
@@ -32,20 +32,7 @@ const report = (thing: string, shadow: string, reported: Record<string, unknown>
 
 beforeAll(async () => {
   [acme, globex] = await Promise.all([newTenant("gw-acme"), newTenant("gw-globex")]);
-  const reg = await call("POST", "/api/v1/auth/register", {
-    token: acme.token,
-    body: {
-      email: `viewer-${acme.tenantId}@acme.test`,
-      username: `viewer-${acme.tenantId}`,
-      password: "Secure-Passw0rd!",
-    },
-  });
-  expect(reg.status).toBe(201);
-  const login = await call("POST", "/api/v1/auth/token", {
-    body: { username: `viewer-${acme.tenantId}`, password: "Secure-Passw0rd!" },
-    ip: freshIp(),
-  });
-  viewerToken = login.body.access_token;
+  viewerToken = await viewer(acme);
 });
 
 afterAll(async () => {

@@ -5,7 +5,6 @@
  * ssh shadow.
  */
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +15,7 @@ import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.t
 const iot = await startLocalIot();
 // The shared code reads its environment once: point it at the local IoT Core before importing it.
 await usePlatformWithLocalIot(iot);
-const { call, freshIp, newTenant } = await import("#test/helpers/api.ts");
+const { call, multipart, newTenant, viewerToken: viewer } = await import("#test/helpers/api.ts");
 const { viaTopicRule } = await import("#test/helpers/iot.ts");
 const { handler: ingestHandler } = await import("#functions/iot/ingest.ts");
 const ingest = viaTopicRule(ingestHandler);
@@ -38,21 +37,6 @@ const desired = (thing: string) => {
   if (got.kind !== "accepted") throw new Error("no ssh shadow");
   return got.document.state.desired ?? {};
 };
-
-function multipart(parts: { name: string; value: string; filename?: string }[]) {
-  const boundary = `----warden${randomUUID().replace(/-/g, "")}`;
-  const body = parts
-    .map(
-      (p) =>
-        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ""}\r\n` +
-        `${p.filename ? "Content-Type: text/plain\r\n" : ""}\r\n${p.value}\r\n`,
-    )
-    .join("");
-  return {
-    rawBody: Buffer.from(`${body}--${boundary}--\r\n`),
-    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 async function register(t: Tenant, name: string) {
   const res = await call("POST", "/cloud-integration/security/gateways", { token: t.token, body: { name } });
@@ -82,15 +66,7 @@ beforeAll(async () => {
   );
   [acme, globex] = await Promise.all([newTenant("ssh-acme"), newTenant("ssh-globex")]);
   gw.push(await register(acme, "SSH edge A"), await register(acme, "SSH edge B"));
-  await call("POST", "/api/v1/auth/register", {
-    token: acme.token,
-    body: { email: `v-${acme.tenantId}@acme.test`, username: `v-${acme.tenantId}`, password: "Secure-Passw0rd!" },
-  });
-  const login = await call("POST", "/api/v1/auth/token", {
-    body: { username: `v-${acme.tenantId}`, password: "Secure-Passw0rd!" },
-    ip: freshIp(),
-  });
-  viewerToken = login.body.access_token;
+  viewerToken = await viewer(acme);
 });
 
 afterAll(async () => {

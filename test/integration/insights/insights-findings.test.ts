@@ -9,6 +9,7 @@
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
+import { metricsSample } from "#test/helpers/edge-events.ts";
 
 const iot = await startLocalIot();
 await usePlatformWithLocalIot(iot);
@@ -30,21 +31,6 @@ const ATTACKER = "203.0.113.77";
 afterAll(async () => {
   await iot.stop();
 });
-
-function metrics(cpu: number, memory: number, load: number, at = new Date()) {
-  return {
-    type: "metrics",
-    timestamp: at.toISOString(),
-    cpu: { cores: 4, usage_percent: cpu, load_avg_1m: load, load_avg_5m: load, load_avg_15m: load },
-    memory: {
-      total_bytes: 8e9,
-      free_bytes: 8e9 * (1 - memory / 100),
-      used_bytes: 8e9 * (memory / 100),
-      usage_percent: memory,
-    },
-    uptime_seconds: 1000,
-  };
-}
 
 function dropLine(sourceIp: string, port: number) {
   return {
@@ -77,7 +63,7 @@ beforeAll(async () => {
   const normal = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
   for (let i = 0; i < 60; i++) {
     const at = new Date(Date.now() - (60 - i) * 60_000);
-    const sample = metrics(35 + 3 * normal(), 55 + 3 * normal(), 0.7 + 0.1 * normal(), at);
+    const sample = metricsSample(35 + 3 * normal(), 55 + 3 * normal(), 0.7 + 0.1 * normal(), at);
     await ingest({ ...sample, tenant: t.tenantId, thing: gateway.thing });
   }
 }, 120_000);
@@ -97,8 +83,8 @@ describe("scoring gateway metrics as they are ingested", () => {
     expect(model.features).toEqual(["cpu_usage", "memory_usage", "load_avg_1m"]);
 
     // Act
-    await ingest({ ...metrics(35, 55, 0.7), tenant: t.tenantId, thing: gateway.thing });
-    await ingest({ ...metrics(99, 97, 12), tenant: t.tenantId, thing: gateway.thing });
+    await ingest({ ...metricsSample(35, 55, 0.7), tenant: t.tenantId, thing: gateway.thing });
+    await ingest({ ...metricsSample(99, 97, 12), tenant: t.tenantId, thing: gateway.thing });
     const res = await call("GET", "/api/anomalies", { token: t.token });
 
     // Assert
@@ -301,7 +287,7 @@ describe("legacy reads", () => {
       tx_bytes_per_s: 2_000,
       established_connections: 12,
     };
-    await ingest({ ...metrics(35, 55, 0.7), network, tenant: t.tenantId, thing: gateway.thing });
+    await ingest({ ...metricsSample(35, 55, 0.7), network, tenant: t.tenantId, thing: gateway.thing });
 
     // Act
     const res = await call("GET", "/api/network", { token: t.token });

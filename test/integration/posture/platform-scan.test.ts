@@ -12,15 +12,7 @@
  * stored item holds the scanner's credentials.
  */
 import { resolve } from "node:path";
-import {
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSnapshotsCommand,
-  DescribeVolumesCommand,
-  EC2Client,
-  GetEbsEncryptionByDefaultCommand,
-} from "@aws-sdk/client-ec2";
+import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
@@ -41,6 +33,7 @@ import { db, tableName } from "#shared/table/client.ts";
 import { getTenant } from "#shared/tenancy/tenants.ts";
 import { useWorkflowRunner } from "#shared/workflows/engine.ts";
 import { call, freshIp, newTenant } from "#test/helpers/api.ts";
+import { ec2WithOneOpenPort } from "#test/helpers/aws-mock.ts";
 
 const runner = createLocalRunner({ root: resolve(import.meta.dirname, "../../..") });
 useWorkflowRunner(runner);
@@ -104,20 +97,7 @@ beforeAll(async () => {
     };
   });
   sts.on(AssumeRoleCommand).rejects(new Error("a platform scan must never assume a role"));
-  ec2.on(DescribeSecurityGroupsCommand).resolves({
-    SecurityGroups: [
-      {
-        GroupId: "sg-0123456789abcdef0",
-        GroupName: "bastion",
-        IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
-      },
-    ],
-  });
-  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-  ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
-  ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
-  ec2.on(DescribeImagesCommand).resolves({ Images: [] });
-  ec2.on(GetEbsEncryptionByDefaultCommand).resolves({ EbsEncryptionByDefault: true });
+  ec2WithOneOpenPort(ec2, { id: "sg-0123456789abcdef0", name: "bastion", port: 22 });
   kms
     .on(ListKeysCommand)
     .resolves({ Keys: [{ KeyId: KEY_ID, KeyArn: `arn:aws:kms:us-east-1:${PLATFORM_ACCOUNT}:key/${KEY_ID}` }] });

@@ -6,12 +6,10 @@
  * `@connections` emulator. Real sockets on the local server; a second tenant's socket must get
  * nothing. Waits end at frames or at the rule's idle point, never on sleeps.
  */
-import { appendFile, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalIot, usePlatformWithLocalIot } from "#infra/local/iot/index.ts";
-import type { ShadowPublication } from "#infra/local/iot/shadow-service.ts";
 import { startLocalShadowRule } from "#infra/local/local-shadow-rule.ts";
 
 const iot = await startLocalIot();
@@ -29,18 +27,11 @@ const { handler } = await import("#functions/workers/shadow-sync-events.ts");
 const { syncReportChanged } = await import("#shared/realtime/fanout.ts");
 const { call, newTenant } = await import("#test/helpers/api.ts");
 const { openStream } = await import("#test/helpers/realtime.ts");
-const { startEdge } = await import("#edge/edge.ts");
+const { shadowReport, startGatewayEdge } = await import("#test/helpers/edge.ts");
 const { firewallDesired } = await import("#test/edge/fixtures/desired.ts");
 
 type Client = Awaited<ReturnType<typeof openStream>>;
-type Edge = Awaited<ReturnType<typeof startEdge>>;
-type Reported = {
-  status?: string;
-  config_version?: number;
-  failed_version?: number;
-  error?: string;
-  drift?: string;
-};
+type Reported = Awaited<ReturnType<typeof shadowReport>>;
 type Message = Record<string, unknown> & { data?: Record<string, unknown> };
 
 const S = "/cloud-integration/security";
@@ -51,31 +42,11 @@ let rule: Awaited<ReturnType<typeof startLocalShadowRule>>;
 let tenant: Awaited<ReturnType<typeof newTenant>>;
 let other: Awaited<ReturnType<typeof newTenant>>;
 const opened: Client[] = [];
-const gateways: { id: number; thing: string; dir: string; edge: Edge }[] = [];
+const gateways: Awaited<ReturnType<typeof startGatewayEdge>>[] = [];
 
 /** The gateway's report on a shadow that satisfies `ok`: the one the shadow holds, or the next accepted one. */
-function reported(thing: string, shadow: string, ok: (r: Reported) => boolean, what: string): Promise<Reported> {
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      iot.shadows.off("publish", on);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, 60_000);
-    const done = (r: Reported) => {
-      clearTimeout(timer);
-      iot.shadows.off("publish", on);
-      resolvePromise(r);
-    };
-    const on = (p: ShadowPublication) => {
-      if (p.thing !== thing || p.shadowName !== shadow || !p.topic.endsWith("/update/accepted")) return;
-      const r = (p.payload as { state?: { reported?: Reported } }).state?.reported;
-      if (r && ok(r)) done(r);
-    };
-    iot.shadows.on("publish", on);
-    const now = iot.shadows.get(thing, shadow);
-    const current = now.kind === "accepted" ? (now.document.state as { reported?: Reported }).reported : undefined;
-    if (current && ok(current)) done(current);
-  });
-}
+const reported = (thing: string, shadow: string, ok: (r: Reported) => boolean, what: string) =>
+  shadowReport(iot.shadows, thing, shadow, ok, what, 60_000);
 
 async function open(token: string) {
   const c = await openStream(api.url, EVENTS, { token });
@@ -110,44 +81,18 @@ beforeAll(async () => {
   [tenant, other] = await Promise.all([newTenant("ws-gwsync"), newTenant("ws-gwsync-other")]);
   rule = await startLocalShadowRule({ broker: iot.broker.broker, invoke: handler, syncChanged: syncReportChanged });
   api = await startApiServer({ routes, root, port: 0, websockets: localWebSockets({ routes, root }) });
-  for (const name of ["North edge", "South edge"]) {
-    const res = await call("POST", `${S}/gateways`, { token: tenant.token, body: { name } });
-    expect(res.status).toBe(201);
-    const thing = res.body.gateway.thing_name as string;
-    const dir = await mkdtemp(join(tmpdir(), "warden-gwsync-"));
-    // The registration's configuration (the new tenant's version 0) applied on both shadows, before
-    // any socket opens: version 0 is "nothing applied yet" and carries no event.
-    const ready = Promise.all(
-      ["firewall", "ssh"].map((shadow) =>
-        reported(thing, shadow, (r) => r.status === "applied", `${name} ${shadow} applied`),
-      ),
-    );
-    const edge = await startEdge({
-      thingName: thing,
-      tenant: tenant.tenantId,
-      mqttUrl: iot.mqttUrl,
-      stateDir: dir,
-      sandbox: true,
-      firewallLog: null,
-      authLog: null,
-      metricsIntervalMs: 0,
-      postureIntervalMs: 0,
-      backoff: { initialMs: 100, maxMs: 1000 },
-      logLevel: "silent",
-    });
-    gateways.push({ id: res.body.gateway.id, thing, dir, edge });
-    await ready;
-  }
+  // The registration's configuration (the new tenant's version 0) applied on both shadows, before
+  // any socket opens: version 0 is "nothing applied yet" and carries no event.
+  for (const name of ["North edge", "South edge"]) gateways.push(await startGatewayEdge(iot, tenant, name));
   await rule.idle();
 }, 180_000);
 
 afterAll(async () => {
   await Promise.all(opened.map((c) => c.close().catch(() => undefined)));
-  for (const g of gateways) await g.edge.stop();
+  for (const g of gateways) await g.stop();
   await rule?.stop();
   await api?.close();
   await iot.stop();
-  for (const g of gateways) await rm(g.dir, { recursive: true, force: true });
 });
 
 describe("gateway-reported sync_state events", { timeout: 180_000 }, () => {
