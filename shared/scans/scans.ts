@@ -424,7 +424,7 @@ export async function finishScan(state: WorkflowState, succeeded: boolean, error
     recommendations: summary?.recommendations ?? [],
   });
   if (!ended) return;
-  if (status === "completed") await setLatest(state.tenantId, scanId);
+  if (status === "completed") await setLatest(state.tenantId, scanId, scan.startedAt);
   await appendAudit(state.tenantId, [
     {
       event: "Security Scan Completed",

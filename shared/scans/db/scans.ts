@@ -234,15 +234,20 @@ export async function releaseToken(tenantId: string, tokenHash: string, scanId: 
 
 // ── latest finished scan ──────────────────────────────────────────────────────────────────────
 
-export async function setLatest(tenantId: string, scanId: string): Promise<void> {
+export async function setLatest(tenantId: string, scanId: string, startedAt: string): Promise<void> {
   await db
     .send(
       new PutCommand({
         TableName: tableName,
-        Item: { ...latestKey(tenantId), type: "GatewayScanLatest", scanId },
-        // Ids sort by start time: a scan that started earlier but ended later does not hide a newer one.
-        ConditionExpression: "attribute_not_exists(PK) OR scanId < :id",
-        ExpressionAttributeValues: { ":id": scanId },
+        Item: { ...latestKey(tenantId), type: "GatewayScanLatest", scanId, startedAt },
+        // The scan that started last wins, whatever order they end in: a scan that started earlier but
+        // ended later does not hide a newer one. Compared by start time to the millisecond (ISO 8601
+        // UTC strings sort as times): ids carry the second only, then random hex, so two scans started
+        // in one second would otherwise be ordered by chance. Same millisecond: the id decides.
+        ConditionExpression:
+          "attribute_not_exists(PK) OR startedAt < :at OR (startedAt = :at AND scanId < :id) OR " +
+          "(attribute_not_exists(startedAt) AND scanId < :id)",
+        ExpressionAttributeValues: { ":id": scanId, ":at": startedAt },
       }),
     )
     .catch((e: unknown) => {
