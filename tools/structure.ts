@@ -110,6 +110,8 @@ const KIT_LEAVES = new Set([
   "shared/kit/log.ts",
   "shared/kit/config.ts",
   "shared/kit/text.ts",
+  // Load-once-on-first-use (the SDK clients and heavy libraries kept out of a cold start): imports nothing.
+  "shared/kit/lazy.ts",
   // Business metrics (EMF): counted where the event happens, e.g. a shadow write that failed in fleet.
   "shared/kit/metrics.ts",
 ]);

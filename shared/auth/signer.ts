@@ -10,6 +10,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject, sign } from "node:crypto";
 import { config } from "#shared/kit/config.ts";
+import { onFirstUse } from "#shared/kit/lazy.ts";
 
 export type PublicJwk = {
   kty: "EC";
@@ -86,13 +87,9 @@ function localSigner(pem: string): Signer {
 }
 
 /** Imported lazily so functions that only verify tokens locally never load the KMS client. */
-let kmsClient:
-  | Promise<{ m: typeof import("@aws-sdk/client-kms"); kms: import("@aws-sdk/client-kms").KMSClient }>
-  | undefined;
-const kmsOnce = () => {
-  kmsClient ??= import("@aws-sdk/client-kms").then((m) => ({ m, kms: new m.KMSClient({}) }));
-  return kmsClient;
-};
+const kmsOnce = onFirstUse<{ m: typeof import("@aws-sdk/client-kms"); kms: import("@aws-sdk/client-kms").KMSClient }>(
+  () => import("@aws-sdk/client-kms").then((m) => ({ m, kms: new m.KMSClient({}) })),
+);
 
 /** A KMS key's public half, checked to be an ES256 signing key (ECC_NIST_P256, SIGN_VERIFY). */
 async function kmsPublicKey(keyId: string): Promise<KeyObject> {

@@ -15,6 +15,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { config } from "#shared/kit/config.ts";
+import { onFirstUse } from "#shared/kit/lazy.ts";
 
 type Scheme = "kms" | "local";
 
@@ -68,13 +69,10 @@ function localUnwrap(tenantId: string, wrapped: Buffer): Buffer {
 }
 
 // Imported lazily so functions that never touch secrets (and local mode) never load the KMS client.
-let kms:
-  | Promise<{ m: typeof import("@aws-sdk/client-kms"); client: import("@aws-sdk/client-kms").KMSClient }>
-  | undefined;
-function kmsClient() {
-  kms ??= import("@aws-sdk/client-kms").then((m) => ({ m, client: new m.KMSClient({ region: config.AWS_REGION }) }));
-  return kms;
-}
+const kmsClient = onFirstUse<{
+  m: typeof import("@aws-sdk/client-kms");
+  client: import("@aws-sdk/client-kms").KMSClient;
+}>(() => import("@aws-sdk/client-kms").then((m) => ({ m, client: new m.KMSClient({ region: config.AWS_REGION }) })));
 
 async function kmsGenerate(tenantId: string, keyId: string): Promise<DataKey> {
   const { m, client } = await kmsClient();

@@ -9,6 +9,7 @@ import * as z from "zod/mini";
 import { SHADOW_STATE_LIMIT_BYTES } from "#edge/contract.ts";
 import { config } from "#shared/kit/config.ts";
 import { Conflict, PayloadTooLarge } from "#shared/kit/errors.ts";
+import { onFirstUse } from "#shared/kit/lazy.ts";
 import { checkThingAccess, iotTenant } from "./session.ts";
 
 const local = config.IOT_DATA_ENDPOINT !== undefined;
@@ -26,12 +27,7 @@ type IotDataSdk = typeof import("@aws-sdk/client-iot-data-plane");
  * most never call a shadow on their route; they neither load the IoT data-plane client's code nor
  * set it up at their cold start (a failed import is retried by the next call).
  */
-let sdkLoaded: Promise<IotDataSdk> | undefined;
-const iotDataSdk = () =>
-  (sdkLoaded ??= import("@aws-sdk/client-iot-data-plane").catch((e: unknown) => {
-    sdkLoaded = undefined;
-    throw e;
-  }));
+const iotDataSdk = onFirstUse<IotDataSdk>(() => import("@aws-sdk/client-iot-data-plane"));
 
 /**
  * The function's own client (its Lambda role): workers, public routes, and calls outside a tenant

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
 import type * as acme from "acme-client";
 import { decryptSecret, encryptSecret } from "#shared/crypto/envelope.ts";
+import { onFirstUse } from "#shared/kit/lazy.ts";
 import { getAcmeAccount, putAcmeAccount } from "../db/certificates.ts";
 
 /**
@@ -21,19 +22,13 @@ import { getAcmeAccount, putAcmeAccount } from "../db/certificates.ts";
  * loads nor parses it (the build keeps it in a chunk beside the bundle, infra/build.ts LAZY_HEAVY).
  * A failed import is retried by the next call.
  */
-let acmeLoaded: Promise<typeof acme> | undefined;
-const acmeModule = () =>
-  (acmeLoaded ??= import("acme-client").then(
-    (mod) => {
-      const caFile = process.env.WARDEN_ACME_CA_FILE;
-      if (caFile) mod.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(caFile) });
-      return mod;
-    },
-    (e: unknown) => {
-      acmeLoaded = undefined;
-      throw e;
-    },
-  ));
+const acmeModule = onFirstUse<typeof acme>(() =>
+  import("acme-client").then((mod) => {
+    const caFile = process.env.WARDEN_ACME_CA_FILE;
+    if (caFile) mod.axios.defaults.httpsAgent = new Agent({ ca: readFileSync(caFile) });
+    return mod;
+  }),
+);
 
 /** An error of one ACME step, named, so the renewal's error says where the CA refused. */
 export class AcmeStepError extends Error {

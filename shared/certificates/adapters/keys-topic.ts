@@ -14,31 +14,26 @@ import {
 } from "node:crypto";
 import type { IoTDataPlaneClient } from "@aws-sdk/client-iot-data-plane";
 import { config } from "#shared/kit/config.ts";
+import { onFirstUse } from "#shared/kit/lazy.ts";
 
 type IotDataSdk = typeof import("@aws-sdk/client-iot-data-plane");
 
 // The SDK module is imported, and the client built, on first use: a function that imports this
 // module but does not publish neither loads the IoT data-plane client's code nor sets it up at its
 // cold start (a failed import is retried by the next call).
-let clientLoaded: Promise<{ sdk: IotDataSdk; client: IoTDataPlaneClient }> | undefined;
-const client = () =>
-  (clientLoaded ??= import("@aws-sdk/client-iot-data-plane").then(
-    (sdk) => ({
-      sdk,
-      client: new sdk.IoTDataPlaneClient({
-        region: config.AWS_REGION,
-        ...(config.IOT_DATA_ENDPOINT !== undefined
-          ? { endpoint: config.IOT_DATA_ENDPOINT, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-          : config.IOT_ENDPOINT_ADDRESS
-            ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
-            : {}),
-      }),
+const client = onFirstUse<{ sdk: IotDataSdk; client: IoTDataPlaneClient }>(() =>
+  import("@aws-sdk/client-iot-data-plane").then((sdk) => ({
+    sdk,
+    client: new sdk.IoTDataPlaneClient({
+      region: config.AWS_REGION,
+      ...(config.IOT_DATA_ENDPOINT !== undefined
+        ? { endpoint: config.IOT_DATA_ENDPOINT, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+        : config.IOT_ENDPOINT_ADDRESS
+          ? { endpoint: `https://${config.IOT_ENDPOINT_ADDRESS}` }
+          : {}),
     }),
-    (e: unknown) => {
-      clientLoaded = undefined;
-      throw e;
-    },
-  ));
+  })),
+);
 
 const b64u = (b: Buffer) => b.toString("base64url");
 

@@ -7,6 +7,7 @@
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import * as z from "zod/mini";
 import { AppError } from "#shared/kit/errors.ts";
+import { onFirstUse } from "#shared/kit/lazy.ts";
 import type { ScanScheduler } from "../schedule-port.ts";
 
 const env = z
@@ -21,15 +22,9 @@ type SchedulerSdk = typeof import("@aws-sdk/client-scheduler");
 // The SDK module is imported, and the client built, on first use: a function that imports this
 // module but does not send neither loads the Scheduler client's code nor sets it up at its cold
 // start (a failed import is retried by the next call).
-let clientLoaded: Promise<{ sdk: SchedulerSdk; client: SchedulerClient }> | undefined;
-const scheduler = () =>
-  (clientLoaded ??= import("@aws-sdk/client-scheduler").then(
-    (sdk) => ({ sdk, client: new sdk.SchedulerClient({}) }),
-    (e: unknown) => {
-      clientLoaded = undefined;
-      throw e;
-    },
-  ));
+const scheduler = onFirstUse<{ sdk: SchedulerSdk; client: SchedulerClient }>(() =>
+  import("@aws-sdk/client-scheduler").then((sdk) => ({ sdk, client: new sdk.SchedulerClient({}) })),
+);
 
 const nameOf = (tenantId: string) => `warden-scan-${tenantId}`.slice(0, 64);
 

@@ -5,6 +5,7 @@
  */
 import type { STSClient } from "@aws-sdk/client-sts";
 import { config } from "#shared/kit/config.ts";
+import { onFirstUse } from "#shared/kit/lazy.ts";
 import type { CredentialIssuer } from "../credentials-port.ts";
 
 type StsSdk = typeof import("@aws-sdk/client-sts");
@@ -14,15 +15,9 @@ type StsSdk = typeof import("@aws-sdk/client-sts");
 // beside authentication's first DynamoDB call (shared/tenancy/credentials.ts), so the module's load
 // runs while that call is on the network instead of before the import ends. A failed import is
 // retried by the next call.
-let stsLoaded: Promise<{ sdk: StsSdk; client: STSClient }> | undefined;
-const sts = () =>
-  (stsLoaded ??= import("@aws-sdk/client-sts").then(
-    (sdk) => ({ sdk, client: new sdk.STSClient({ region: config.AWS_REGION }) }),
-    (e: unknown) => {
-      stsLoaded = undefined;
-      throw e;
-    },
-  ));
+const sts = onFirstUse<{ sdk: StsSdk; client: STSClient }>(() =>
+  import("@aws-sdk/client-sts").then((sdk) => ({ sdk, client: new sdk.STSClient({ region: config.AWS_REGION }) })),
+);
 
 export const stsIssuer: CredentialIssuer = {
   async issue({ tenantId, sessionPolicy, durationSeconds }) {

@@ -5,6 +5,7 @@
  */
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import * as z from "zod/mini";
+import { onFirstUse } from "#shared/kit/lazy.ts";
 import type { WorkflowRunner } from "../runner-port.ts";
 
 const env = z
@@ -15,15 +16,9 @@ type SfnSdk = typeof import("@aws-sdk/client-sfn");
 // The SDK module is imported, and the client built, on first use: a function that imports this
 // module but does not send (most routes reach it through an area root) neither loads the Step
 // Functions client's code nor sets it up at its cold start (a failed import is retried by the next call).
-let sfnLoaded: Promise<{ sdk: SfnSdk; client: SFNClient }> | undefined;
-const sfn = () =>
-  (sfnLoaded ??= import("@aws-sdk/client-sfn").then(
-    (sdk) => ({ sdk, client: new sdk.SFNClient({}) }),
-    (e: unknown) => {
-      sfnLoaded = undefined;
-      throw e;
-    },
-  ));
+const sfn = onFirstUse<{ sdk: SfnSdk; client: SFNClient }>(() =>
+  import("@aws-sdk/client-sfn").then((sdk) => ({ sdk, client: new sdk.SFNClient({}) })),
+);
 
 export const sfnRunner: WorkflowRunner = {
   async start(workflow, name, input) {
