@@ -214,6 +214,8 @@ export interface QueryOptions {
   descending?: boolean;
   consistent?: boolean;
   filter?: Pick<QueryCommandInput, "FilterExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
+  /** Only these attributes of each item (a ProjectionExpression); every attribute when absent. */
+  attributes?: string[];
 }
 
 /** One page of a tenant-scoped Query; the cursor is checked to belong to the same tenant. */
@@ -234,12 +236,16 @@ export async function queryPage(opts: QueryOptions): Promise<Page<Item>> {
     values[":skb"] = opts.skBetween[1];
     condition += " AND #sk BETWEEN :ska AND :skb";
   }
+  opts.attributes?.forEach((a, i) => {
+    names[`#a${i}`] = a;
+  });
   const out = await db.send(
     new QueryCommand({
       TableName: tableName,
       IndexName: opts.index,
       KeyConditionExpression: condition,
       FilterExpression: opts.filter?.FilterExpression,
+      ProjectionExpression: opts.attributes?.map((_, i) => `#a${i}`).join(", "),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       Limit: opts.limit,

@@ -9,11 +9,11 @@
  * gateway's (a filter: a page may then hold fewer than `limit`); the confidences of every anomaly
  * of a window (the same Query projecting one attribute, every page: for the dashboards' counts).
  */
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { db, tableName } from "#shared/table/client.ts";
 import { pad, tenantPk } from "#shared/table/keys.ts";
-import { type Page, queryPage } from "#shared/table/repo.ts";
+import { type Page, queryAll, queryPage } from "#shared/table/repo.ts";
 
 const pk = (tenantId: string) => `${tenantPk(tenantId)}#ANOMALY`;
 
@@ -83,21 +83,9 @@ export async function anomaliesBetween(tenantId: string, from: string, to: strin
 
 /** The confidence of every anomaly detected between `from` and `to` (one attribute per item, all pages). */
 export async function anomalyConfidences(tenantId: string, from: string, to: string): Promise<number[]> {
-  const out: number[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-        ExpressionAttributeValues: { ":pk": pk(tenantId), ":from": from, ":to": `${to}~` },
-        ExpressionAttributeNames: { "#c": "confidence" },
-        ProjectionExpression: "#c",
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) if (typeof item.confidence === "number") out.push(item.confidence);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll(
+    { tenantId, pk: pk(tenantId), skBetween: [from, `${to}~`], attributes: ["confidence"] },
+    Number.POSITIVE_INFINITY,
+  );
+  return items.flatMap((item) => (typeof item.confidence === "number" ? [item.confidence] : []));
 }
